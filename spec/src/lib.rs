@@ -1,0 +1,31 @@
+//! # zmtp-spec: the ZMTP wire protocol, with no I/O and no clock
+//!
+//! ```text
+//!   bytes from the transport                    bytes to the transport
+//!            |                                          ^
+//!            v                                          |
+//!   +--------------------- Connection (sans-IO) ---------------------+
+//!   |  greeting + version detection (3.1 / 3.0 / 2.0 / 1.0)          |
+//!   |  mechanism handshake (NULL; PLAIN and CURVE plug in)           |
+//!   |  streaming Decoder  --> frames --> commands / messages         |
+//!   |  heartbeats (PING/PONG, TTL)      Encoder <-- messages         |
+//!   +----------------------------------------------------------------+
+//!            |  poll_event(): Ready, Message, Command, Closed ...
+//!            v
+//!   the socket-pattern machines (zmtp-model) and the tokio driver (zmtp)
+//! ```
+//!
+//! Everything here is a pure function of its inputs: bytes come in through
+//! `handle_*` methods, time comes in as an argument, and output is pulled
+//! with `poll_*` methods. The same code serves the tokio implementation, the
+//! model checker, the conformance runner's raw peer and the fuzzers.
+//!
+//! Requirement IDs (`37-R15`, `G07`, ...) refer to the project's requirement
+//! catalogue; each rule's doc comment names the ones it enforces.
+
+pub mod message;
+pub mod socket_type;
+pub mod wire;
+
+pub use message::Message;
+pub use socket_type::SocketType;

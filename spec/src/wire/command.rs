@@ -1,0 +1,111 @@
+//! ZMTP commands as typed values (G08..G14).
+
+use bytes::Bytes;
+
+use super::metadata::Metadata;
+
+/// A command, parsed from the body of a command frame.
+///
+/// The security mechanisms' handshake commands (HELLO, WELCOME, INITIATE,
+/// MESSAGE) keep their body as raw octets here, since their layout depends
+/// on the mechanism; `wire::mechanism` parses them into typed PLAIN and
+/// CURVE layouts. READY is parsed as metadata because NULL and PLAIN carry
+/// it in clear; CURVE's READY is a box, so a CURVE connection reads its body
+/// with `wire::mechanism` instead (see [`Command::name`] and the raw body).
+///
+/// An unknown command name is kept as [`Command::Unknown`], never a panic
+/// (libzmq drops unknown commands: zmtp-wire.md 6.2 #9).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Command {
+    /// READY with its metadata (G10).
+    Ready(Metadata),
+    /// ERROR with its reason, 0-255 octets (G11, 37-R16).
+    Error {
+        /// The reason text.
+        reason: Bytes,
+    },
+    /// SUBSCRIBE (G12, 37-R46).
+    Subscribe(Bytes),
+    /// CANCEL (G12, 37-R47).
+    Cancel(Bytes),
+    /// PING with a time-to-live in tenths of a second and a 0-16 octet
+    /// context (G13, 37-R58, 37-R59).
+    Ping {
+        /// Time to live, in units of 100 ms; 0 means none.
+        ttl: u16,
+        /// Echoed back in PONG.
+        context: Bytes,
+    },
+    /// PONG echoing a PING's context (G13, 37-R58).
+    Pong {
+        /// The echoed context.
+        context: Bytes,
+    },
+    /// JOIN a RADIO/DISH group (G14, 37-R53).
+    Join(Bytes),
+    /// LEAVE a RADIO/DISH group (G14, 37-R54).
+    Leave(Bytes),
+    /// A mechanism handshake or data command (HELLO, WELCOME, INITIATE,
+    /// MESSAGE) with its raw body after the name.
+    Mechanism {
+        /// Which one.
+        name: MechanismCommand,
+        /// The body after the name.
+        body: Bytes,
+    },
+    /// Any other well-formed command name, with its data.
+    Unknown {
+        /// The name, 1-255 ALPHA octets (G08).
+        name: Bytes,
+        /// The data after the name.
+        body: Bytes,
+    },
+}
+
+/// The mechanism-specific command names (RFC 24, 26).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum MechanismCommand {
+    /// HELLO (PLAIN and CURVE client).
+    Hello,
+    /// WELCOME (PLAIN and CURVE server).
+    Welcome,
+    /// INITIATE (PLAIN and CURVE client).
+    Initiate,
+    /// MESSAGE (CURVE, both directions).
+    Message,
+}
+
+impl MechanismCommand {
+    /// The command name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Hello => "HELLO",
+            Self::Welcome => "WELCOME",
+            Self::Initiate => "INITIATE",
+            Self::Message => "MESSAGE",
+        }
+    }
+}
+
+impl Command {
+    /// The command name as it goes on the wire.
+    pub fn name(&self) -> &[u8] {
+        match self {
+            Self::Ready(_) => b"READY",
+            Self::Error { .. } => b"ERROR",
+            Self::Subscribe(_) => b"SUBSCRIBE",
+            Self::Cancel(_) => b"CANCEL",
+            Self::Ping { .. } => b"PING",
+            Self::Pong { .. } => b"PONG",
+            Self::Join(_) => b"JOIN",
+            Self::Leave(_) => b"LEAVE",
+            Self::Mechanism { name, .. } => name.as_str().as_bytes(),
+            Self::Unknown { name, .. } => name,
+        }
+    }
+}
+
+/// The longest PING/PONG context (37-R59, G13).
+pub const MAX_PING_CONTEXT: usize = 16;

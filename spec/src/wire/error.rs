@@ -1,0 +1,86 @@
+//! What can be wrong with bytes that came from the wire. Every variant is
+//! the peer's fault; each names the requirement it breaks.
+
+/// Malformed input from the peer.
+///
+/// Incomplete input is never an error: the parsers report how many more
+/// bytes they need separately (see `wire::Parsed`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// Octet 0 of a greeting was not 0xFF, or octet 9 did not have its
+    /// lowest bit set, where a 3.x greeting was required (G01).
+    #[error("not a ZMTP 3.x greeting signature (G01)")]
+    BadSignature,
+    /// The mechanism field is not a NUL-padded name of `A-Z 0-9 - _ . +` (G02).
+    #[error("malformed mechanism name (G02, 37-R13)")]
+    BadMechanismName,
+    /// The as-server octet was neither 0 nor 1 (G03).
+    #[error("as-server octet {0:#04x} is neither 0 nor 1 (G03)")]
+    BadAsServer(u8),
+    /// A frame flags octet had reserved bits set (37-R19, G06).
+    #[error("frame flags {0:#04x} set reserved bits (37-R19, G06)")]
+    ReservedFlags(u8),
+    /// A command frame had MORE set (37-R20).
+    #[error("command frame with MORE set (37-R20)")]
+    CommandWithMore,
+    /// A long size had its most significant bit set (G07).
+    #[error("frame size {0} exceeds 2^63-1 (G07)")]
+    SizeTooLarge(u64),
+    /// A message would exceed the configured maximum size (libzmq's
+    /// MAXMSGSIZE).
+    #[error("message of at least {size} octets exceeds the maximum of {max}")]
+    MessageTooLarge {
+        /// The size declared or reached so far.
+        size: u64,
+        /// The configured maximum.
+        max: u64,
+    },
+    /// A command frame was empty or its name length was 0 or overran the
+    /// body, or the name had a non-ALPHA character (G08).
+    #[error("malformed command name (G08)")]
+    BadCommandName,
+    /// A command arrived between the frames of one multipart message (G09).
+    #[error("command inside a multipart message (G09)")]
+    CommandInsideMessage,
+    /// A property name was empty or longer than the body (37-R26, G10).
+    #[error("property name of length 0 or past the end of the body (37-R26, G10)")]
+    BadPropertyName,
+    /// A property name had a character outside `A-Z a-z 0-9 - _ . +` (G10).
+    #[error("property name has a character outside A-Z a-z 0-9 - _ . + (G10)")]
+    BadPropertyNameChar,
+    /// A property value length was above 2^31-1 or overran the body
+    /// (37-R28, 37-R29, G10).
+    #[error("property value length {0} is over 2^31-1 or past the end of the body (37-R28, G10)")]
+    BadPropertyValue(u32),
+    /// The properties did not exactly fill the body (G10).
+    #[error("{0} trailing octets after the last property (G10)")]
+    TrailingPropertyBytes(usize),
+    /// An ERROR reason length overran the body, or octets followed it (G11).
+    #[error("malformed ERROR reason (G11)")]
+    BadErrorReason,
+    /// A PING was shorter than its 2-octet TTL, or a PING/PONG context was
+    /// longer than 16 octets (G13, 37-R59).
+    #[error("malformed PING or PONG (G13, 37-R59)")]
+    BadPing,
+    /// A JOIN/LEAVE group contained a NUL or was longer than 255 (G14).
+    #[error("malformed JOIN or LEAVE group (G14)")]
+    BadGroup,
+    /// A 3.0 subscription message did not start with 0x00 or 0x01 (G17).
+    #[error("subscription message does not start with 0x00 or 0x01 (G17)")]
+    BadSubscriptionMessage,
+    /// A ZMTP 1.0 frame declared length 0 (RFC 13).
+    #[error("ZMTP 1.0 frame with length 0 (RFC 13)")]
+    ZeroLengthLegacyFrame,
+    /// A mechanism command body did not have the layout of its mechanism
+    /// (G-P3..G-P5, G-C1..G-C7).
+    #[error("malformed {command} body for {mechanism} ({rule})")]
+    BadMechanismCommand {
+        /// The mechanism.
+        mechanism: &'static str,
+        /// The command name.
+        command: &'static str,
+        /// The grammar rule broken.
+        rule: &'static str,
+    },
+}
