@@ -12,6 +12,18 @@ pub enum WireError {
     /// lowest bit set, where a 3.x greeting was required (G01).
     #[error("not a ZMTP 3.x greeting signature (G01)")]
     BadSignature,
+    /// A full 3.x greeting carried a version-major below 3 (G01). Lower
+    /// revisions are ZMTP 1.0/2.0 peers, found by detection instead.
+    #[error("greeting version-major {0} is below 3 where a 3.x greeting was required (G01)")]
+    VersionBelow3(u8),
+    /// The identity frame of a ZMTP 2.0 greeting was not a short final
+    /// frame (flags 0x00): RFC 15 `identity = final-short body`.
+    #[error("ZMTP 2.0 identity frame flags {0:#04x}, expected 0x00 (RFC 15)")]
+    BadV2IdentityFlags(u8),
+    /// A ZMTP 1.0 identity frame declared a body longer than the 255 octets
+    /// an identity may have (RFC 13; 37-R34 for 3.x).
+    #[error("ZMTP 1.0 identity of {0} octets is longer than 255 (RFC 13)")]
+    LegacyIdentityTooLong(u64),
     /// The mechanism field is not a NUL-padded name of `A-Z 0-9 - _ . +` (G02).
     #[error("malformed mechanism name (G02, 37-R13)")]
     BadMechanismName,

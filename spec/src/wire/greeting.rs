@@ -1,4 +1,11 @@
-//! The ZMTP 3.x greeting: version and mechanism values.
+//! The ZMTP 3.x greeting: its values, its grammar (G01..G04, 37-R01..R09)
+//! and its encoder, plus the version detection that tells a 3.x peer from a
+//! ZMTP 1.0 or 2.0 one (37-R60; zmtp-wire.md 4.1, 4.5).
+
+use bytes::BufMut;
+use nom::{IResult, Needed};
+
+use super::error::WireError;
 
 /// A ZMTP protocol version as carried in octets 10 and 11 of the greeting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -134,3 +141,351 @@ impl Greeting {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Grammar. Every rule is a nom parser over a byte slice. Incomplete input is
+// `nom::Err::Incomplete(Needed)`, never an error; malformed input is
+// `nom::Err::Failure(WireError)` (never backtracked). The rules read fixed-width fields only, so
+// they need no nom combinator: each takes its octets with `octets`.
+// ---------------------------------------------------------------------------
+
+/// The result of a greeting rule: the unread input and the value (the same
+/// type as the other wire rules' result).
+pub type Parse<'a, T> = IResult<&'a [u8], T, WireError>;
+
+/// The signature-start octet (octet 0).
+pub const SIGNATURE_START: u8 = 0xFF;
+/// The signature-end octet (octet 9) this crate sends.
+pub const SIGNATURE_END: u8 = 0x7F;
+/// The length of the filler (octets 33-63).
+pub const FILLER_LEN: usize = 31;
+
+/// Takes exactly `N` octets, or reports how many more are needed.
+fn octets<const N: usize>(input: &[u8]) -> Parse<'_, [u8; N]> {
+    match input.split_first_chunk::<N>() {
+        Some((head, rest)) => Ok((rest, *head)),
+        None => Err(nom::Err::Incomplete(Needed::new(N - input.len()))),
+    }
+}
+
+/// Wraps a wire error as a nom error.
+fn malformed<T>(error: WireError) -> Parse<'static, T> {
+    Err(nom::Err::Failure(error))
+}
+
+/// `padding`: any 8 octets (octets 1-8).
+///
+/// Never validated nor interpreted (37-R05, 37-R06): a detecting peer puts
+/// its identity length + 1 there (37-R60), libzmq always does, and a
+/// non-detecting one puts zeros.
+pub fn padding(input: &[u8]) -> Parse<'_, [u8; 8]> {
+    octets::<8>(input)
+}
+
+/// `signature`: `0xFF`, 8 octets of padding, then an end octet whose lowest
+/// bit is set (octets 0-9).
+///
+/// A set lowest bit in octet 9 is what marks a versioned (2.0 or later)
+/// peer; the 3.x grammar fixes the octet at `0x7F` (G01), but like libzmq we
+/// only look at that bit, so every versioned peer passes here and
+/// [`greeting`] is where a 3.x peer's other fields are checked. Octet 0
+/// other than `0xFF`, or a clear lowest bit, is
+/// [`WireError::BadSignature`]: such a peer is ZMTP 1.0, which
+/// [`detect`] recognises before this rule is used.
+pub fn signature(input: &[u8]) -> Parse<'_, Signature> {
+    let (rest, [start]) = octets::<1>(input)?;
+    if start != SIGNATURE_START {
+        return malformed(WireError::BadSignature);
+    }
+    let (rest, padding) = padding(rest)?;
+    let (rest, [end]) = octets::<1>(rest)?;
+    if end & 0x01 == 0 {
+        return malformed(WireError::BadSignature);
+    }
+    Ok((rest, Signature { padding, end }))
+}
+
+/// `version`: version-major then version-minor (octets 10-11).
+///
+/// Any pair is read; the grammar gives the values meaning elsewhere (a 3.x
+/// greeting requires major >= 3 in [`greeting`], and a higher version than
+/// ours is accepted there: 37-R07, 37-R08).
+pub fn version(input: &[u8]) -> Parse<'_, Version> {
+    let (rest, [major, minor]) = octets::<2>(input)?;
+    Ok((rest, Version { major, minor }))
+}
+
+/// `mechanism`: 20 octets holding a name of 1-20 characters of
+/// `A-Z 0-9 - _ . +` followed only by NULs (octets 12-31; G02, 37-R13).
+///
+/// Anything else is [`WireError::BadMechanismName`]. A well-formed name we
+/// do not speak is not an error here: it is a mismatch, which the
+/// connection handles by closing (37-R15).
+pub fn mechanism(input: &[u8]) -> Parse<'_, Mechanism> {
+    let (rest, raw) = octets::<20>(input)?;
+    let mechanism = Mechanism::from_octets(raw);
+    if !mechanism.is_valid() {
+        return malformed(WireError::BadMechanismName);
+    }
+    Ok((rest, mechanism))
+}
+
+/// `as-server`: one octet, `0x00` or `0x01` (octet 32; G03).
+///
+/// Any other value is [`WireError::BadAsServer`]. Whether the value means
+/// anything is the mechanism's business (37-R10; NULL requires 0, 37-R22).
+pub fn as_server(input: &[u8]) -> Parse<'_, bool> {
+    let (rest, [octet]) = octets::<1>(input)?;
+    match octet {
+        0x00 => Ok((rest, false)),
+        0x01 => Ok((rest, true)),
+        other => malformed(WireError::BadAsServer(other)),
+    }
+}
+
+/// `filler`: 31 octets (octets 33-63), zeros on send and never validated
+/// on receipt (G04; libzmq does not check them either).
+pub fn filler(input: &[u8]) -> Parse<'_, ()> {
+    let (rest, _) = octets::<FILLER_LEN>(input)?;
+    Ok((rest, ()))
+}
+
+/// `greeting`: the full 64-octet ZMTP 3.x greeting, [`signature`]
+/// [`version`] [`mechanism`] [`as_server`] [`filler`] (G01..G04, 37-R03,
+/// 37-R04).
+///
+/// The signature end must be exactly `0x7F` here (G01). Version-major
+/// below 3 is [`WireError::VersionBelow3`] (such peers are found by
+/// [`detect`]); any version from 3.0 up, 3.2 and 4.x included, is accepted
+/// (37-R07).
+pub fn greeting(input: &[u8]) -> Parse<'_, Greeting> {
+    let (rest, signature) = signature(input)?;
+    if signature.end != SIGNATURE_END {
+        return malformed(WireError::BadSignature);
+    }
+    let (rest, version) = version(rest)?;
+    if version.major < 3 {
+        return malformed(WireError::VersionBelow3(version.major));
+    }
+    let (rest, mechanism) = mechanism(rest)?;
+    let (rest, as_server) = as_server(rest)?;
+    let (rest, ()) = filler(rest)?;
+    Ok((
+        rest,
+        Greeting {
+            padding: signature.padding,
+            version,
+            mechanism,
+            as_server,
+        },
+    ))
+}
+
+/// `partial-greeting`: the [`signature`] and version-major, the first 11
+/// octets that a detecting peer sends before anything else and reads from
+/// its peer to decide on a downgrade (37-R01, 37-R02).
+pub fn partial_greeting(input: &[u8]) -> Parse<'_, PartialGreeting> {
+    let (rest, signature) = signature(input)?;
+    let (rest, [major]) = octets::<1>(rest)?;
+    Ok((rest, PartialGreeting { signature, major }))
+}
+
+/// Version detection on the first octets a peer sent (zmtp-wire.md 4.5;
+/// 37-R02, 37-R60). It consumes nothing: the returned input is `input`, so
+/// that the caller then parses the whole greeting (or the ZMTP 1.0
+/// identity frame) with the rule for the version found.
+///
+/// - octet 0 is not `0xFF`: ZMTP 1.0, whose first frame is a short
+///   identity frame (decided on one octet);
+/// - octet 9 has its lowest bit clear: ZMTP 1.0 with a long identity
+///   length (decided on 10 octets);
+/// - otherwise the peer is versioned and octet 10 is its revision
+///   (decided on 11 octets): see [`Detected::Versioned`].
+pub fn detect(input: &[u8]) -> Parse<'_, Detected> {
+    let (_, [start]) = octets::<1>(input)?;
+    if start != SIGNATURE_START {
+        return Ok((input, Detected::Unversioned));
+    }
+    let (rest, signature) = octets::<{ Greeting::SIGNATURE_LEN }>(input)?;
+    if signature[9] & 0x01 == 0 {
+        return Ok((input, Detected::Unversioned));
+    }
+    let (_, [revision]) = octets::<1>(rest)?;
+    Ok((input, Detected::Versioned { revision }))
+}
+
+/// The signature (octets 0-9) as read: the padding and the end octet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Signature {
+    /// Octets 1-8, not interpreted (37-R05, 37-R06).
+    pub padding: [u8; 8],
+    /// Octet 9; its lowest bit is set (`0x7F` in every greeting we send).
+    pub end: u8,
+}
+
+impl Signature {
+    /// The signature of a peer not doing 1.0 detection: zero padding.
+    pub const PLAIN: Self = Self {
+        padding: [0; 8],
+        end: SIGNATURE_END,
+    };
+
+    /// The pseudo-signature of a peer doing ZMTP 1.0 detection: the padding
+    /// is the big-endian identity length + 1 (37-R60), so that a 1.0 peer
+    /// reads the 10 octets as the header of a long identity frame whose
+    /// flags octet is `0x7F`.
+    pub const fn detecting(identity_len: u8) -> Self {
+        Self {
+            padding: (identity_len as u64 + 1).to_be_bytes(),
+            end: SIGNATURE_END,
+        }
+    }
+
+    /// The number of octets [`Signature::encode`] writes.
+    pub const fn encoded_len(&self) -> usize {
+        Greeting::SIGNATURE_LEN
+    }
+
+    /// Writes the 10 octets.
+    pub fn encode<B: BufMut>(&self, buf: &mut B) {
+        buf.put_u8(SIGNATURE_START);
+        buf.put_slice(&self.padding);
+        buf.put_u8(self.end);
+    }
+}
+
+/// The first 11 octets of a versioned greeting (37-R01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartialGreeting {
+    /// Octets 0-9.
+    pub signature: Signature,
+    /// Octet 10: 3 for ZMTP 3.x; a 2.0 peer's revision (1).
+    pub major: u8,
+}
+
+impl PartialGreeting {
+    /// The number of octets [`PartialGreeting::encode`] writes.
+    pub const fn encoded_len(&self) -> usize {
+        Greeting::PARTIAL_LEN
+    }
+
+    /// Writes the 11 octets.
+    pub fn encode<B: BufMut>(&self, buf: &mut B) {
+        self.signature.encode(buf);
+        buf.put_u8(self.major);
+    }
+}
+
+/// What [`detect`] found out about the peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Detected {
+    /// ZMTP 1.0 (RFC 13): no signature, the peer's first octets are its
+    /// identity frame.
+    Unversioned,
+    /// A versioned peer with the given revision (octet 10).
+    Versioned {
+        /// The revision octet.
+        revision: u8,
+    },
+}
+
+/// The protocol a peer speaks, as decided from its revision (octet 10) and,
+/// for 3.x, its version-minor (octet 11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    /// ZMTP 1.0 (RFC 13), unversioned; also a versioned peer with revision
+    /// 0, which libzmq handles with 1.0 framing (no spec defines it).
+    V1_0,
+    /// ZMTP 2.0 (RFC 15): revision 1, and revision 2 (see
+    /// [`Protocol::from_revision`]).
+    V2_0,
+    /// ZMTP 3.0 (RFC 23): version 3.0.
+    V3_0,
+    /// ZMTP 3.1 (RFC 37): version 3.1 and every higher version (37-R07,
+    /// 37-R08).
+    V3_1,
+}
+
+impl Protocol {
+    /// The protocol a versioned peer speaks given its revision octet, or
+    /// `None` for 3.x, which needs the version-minor as well
+    /// ([`Protocol::from_version`]).
+    ///
+    /// Revision 2 selects ZMTP 2.0, as 23 and 37 say ("1 or 2"). libzmq
+    /// instead treats it as 3.x (zmtp-wire.md 4.5 #5, 6.1 #21); no
+    /// published spec defines revision 2 and no known peer sends it.
+    pub const fn from_revision(revision: u8) -> Option<Self> {
+        match revision {
+            0 => Some(Self::V1_0),
+            1 | 2 => Some(Self::V2_0),
+            _ => None,
+        }
+    }
+
+    /// The protocol of a 3.x greeting: 3.0 for minor 0 and major 3, 3.1
+    /// for anything higher (37-R07). `None` below major 3.
+    pub const fn from_version(version: Version) -> Option<Self> {
+        match (version.major, version.minor) {
+            (0..=2, _) => None,
+            (3, 0) => Some(Self::V3_0),
+            _ => Some(Self::V3_1),
+        }
+    }
+}
+
+impl Version {
+    /// The number of octets [`Version::encode`] writes.
+    pub const fn encoded_len(&self) -> usize {
+        2
+    }
+
+    /// Writes major then minor.
+    pub fn encode<B: BufMut>(&self, buf: &mut B) {
+        buf.put_u8(self.major);
+        buf.put_u8(self.minor);
+    }
+}
+
+impl Mechanism {
+    /// The number of octets [`Mechanism::encode`] writes.
+    pub const fn encoded_len(&self) -> usize {
+        20
+    }
+
+    /// Writes the 20 octets.
+    pub fn encode<B: BufMut>(&self, buf: &mut B) {
+        buf.put_slice(&self.octets);
+    }
+}
+
+impl Greeting {
+    /// The number of octets [`Greeting::encode`] writes.
+    pub const fn encoded_len(&self) -> usize {
+        Self::LEN
+    }
+
+    /// Writes the 64 octets: signature with this padding and end `0x7F`,
+    /// version, mechanism, as-server, zero filler (G01..G04).
+    pub fn encode<B: BufMut>(&self, buf: &mut B) {
+        Signature {
+            padding: self.padding,
+            end: SIGNATURE_END,
+        }
+        .encode(buf);
+        self.version.encode(buf);
+        self.mechanism.encode(buf);
+        buf.put_u8(u8::from(self.as_server));
+        buf.put_bytes(0, FILLER_LEN);
+    }
+
+    /// The greeting as an array.
+    pub fn to_bytes(&self) -> [u8; Self::LEN] {
+        let mut out = [0u8; Self::LEN];
+        let mut buf = &mut out[..];
+        self.encode(&mut buf);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

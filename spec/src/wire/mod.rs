@@ -4,6 +4,7 @@ pub mod command;
 pub mod error;
 pub mod frame;
 pub mod greeting;
+pub mod legacy;
 pub mod metadata;
 
 pub use command::{Command, MechanismCommand};
