@@ -3,6 +3,16 @@
 use bytes::Bytes;
 
 use super::metadata::Metadata;
+use super::{WireError, run_complete};
+
+mod grammar;
+#[cfg(test)]
+mod tests;
+
+pub use grammar::{
+    cancel, command_body, command_name, error_command, group, join, leave, ping, pong, ready,
+    subscribe,
+};
 
 /// A command, parsed from the body of a command frame.
 ///
@@ -89,7 +99,86 @@ impl MechanismCommand {
     }
 }
 
+impl MechanismCommand {
+    /// The mechanism command with this wire name, if any (case-sensitive).
+    pub fn from_name(name: &[u8]) -> Option<Self> {
+        match name {
+            b"HELLO" => Some(Self::Hello),
+            b"WELCOME" => Some(Self::Welcome),
+            b"INITIATE" => Some(Self::Initiate),
+            b"MESSAGE" => Some(Self::Message),
+            _ => None,
+        }
+    }
+}
+
+/// Splits a command body into its name and data (G08), both sharing
+/// `body`'s buffer.
+///
+/// # Errors
+/// [`WireError::BadCommandName`] if the body does not start with a
+/// well-formed name.
+pub fn split_command(body: &Bytes) -> Result<(Bytes, Bytes), WireError> {
+    let (name, data) = run_complete(command_body, body, |_| WireError::BadCommandName)?;
+    Ok((body.slice_ref(name), body.slice_ref(data)))
+}
+
 impl Command {
+    /// Parses a command from the body of a command frame (G08..G14). The
+    /// command's fields share `body`'s buffer; nothing is copied except the
+    /// metadata list.
+    ///
+    /// Known names are matched case-sensitively (zmtp-wire.md 6.1 #4). A
+    /// well-formed unknown name gives [`Command::Unknown`].
+    ///
+    /// READY is parsed as metadata (NULL and PLAIN); a CURVE READY, whose
+    /// body is a box, must be read with [`split_command`] and
+    /// `wire::mechanism::curve` instead.
+    ///
+    /// # Errors
+    /// The [`WireError`] of the rule the body breaks.
+    pub fn parse(body: &Bytes) -> Result<Self, WireError> {
+        let slice = |s: &[u8]| body.slice_ref(s);
+        let (name, _) = run_complete(command_body, body, |_| WireError::BadCommandName)?;
+        let command = match name {
+            b"READY" => {
+                let properties = run_complete(ready, body, WireError::TrailingPropertyBytes)?;
+                Self::Ready(Metadata::from_refs(body, &properties))
+            }
+            b"ERROR" => Self::Error {
+                reason: slice(run_complete(error_command, body, |_| {
+                    WireError::BadErrorReason
+                })?),
+            },
+            b"SUBSCRIBE" => Self::Subscribe(slice(run_complete(subscribe, body, |_| {
+                WireError::TruncatedBody
+            })?)),
+            b"CANCEL" => Self::Cancel(slice(run_complete(cancel, body, |_| {
+                WireError::TruncatedBody
+            })?)),
+            b"PING" => {
+                let (ttl, context) = run_complete(ping, body, |_| WireError::BadPing)?;
+                Self::Ping {
+                    ttl,
+                    context: slice(context),
+                }
+            }
+            b"PONG" => Self::Pong {
+                context: slice(run_complete(pong, body, |_| WireError::BadPing)?),
+            },
+            b"JOIN" => Self::Join(slice(run_complete(join, body, |_| WireError::BadGroup)?)),
+            b"LEAVE" => Self::Leave(slice(run_complete(leave, body, |_| WireError::BadGroup)?)),
+            other => {
+                let (name, data) = split_command(body)?;
+                match MechanismCommand::from_name(other) {
+                    Some(name) => Self::Mechanism { name, body: data },
+                    None => Self::Unknown { name, body: data },
+                }
+            }
+        };
+        Ok(command)
+    }
+
     /// The command name as it goes on the wire.
     pub fn name(&self) -> &[u8] {
         match self {

@@ -95,4 +95,73 @@ pub enum WireError {
         /// The grammar rule broken.
         rule: &'static str,
     },
+    /// A field of a command body ran past the end of the body. The rules map
+    /// this to a more precise variant where they can (G08).
+    #[error("a field runs past the end of the command body (G08)")]
+    TruncatedBody,
+    /// A frame arrived whose kind the current framing cannot carry, e.g. a
+    /// command where the framing is ZMTP 2.0 or 1.0 (RFC 15, RFC 13).
+    #[error("frame flags {0:#04x} are not valid in this framing")]
+    UnexpectedFrame(u8),
+}
+
+impl<'a> nom::error::ParseError<&'a [u8]> for WireError {
+    /// The rules only use nom's parsers for fixed-size fields, so the only
+    /// error nom itself raises is "not enough input" inside a complete body.
+    fn from_error_kind(_input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
+        Self::TruncatedBody
+    }
+
+    fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+/// A value the local application asked to encode that the grammar forbids.
+/// Nothing is written when encoding fails.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// A message with no frames cannot be sent (G09: `message` has at least
+    /// one frame).
+    #[error("a message needs at least one frame (G09)")]
+    EmptyMessage,
+    /// A frame body longer than 2^63-1 octets (G07).
+    #[error("frame body of {0} octets exceeds 2^63-1 (G07)")]
+    FrameTooLarge(u64),
+    /// A command frame cannot be sent with ZMTP 1.0 or 2.0 framing.
+    #[error("commands do not exist in ZMTP 1.0/2.0 framing")]
+    CommandInLegacyFraming,
+    /// A command name that is empty, longer than 255 or not ALPHA (G08).
+    #[error("command name is empty, longer than 255 or not ALPHA (G08)")]
+    BadCommandName,
+    /// A property name that is empty, longer than 255 or has a character
+    /// outside `A-Z a-z 0-9 - _ . +` (37-R26, G10).
+    #[error("property name is empty, longer than 255 or has a bad character (37-R26, G10)")]
+    BadPropertyName,
+    /// A property value longer than 2^31-1 octets (37-R28).
+    #[error("property value of {0} octets exceeds 2^31-1 (37-R28)")]
+    PropertyValueTooLong(usize),
+    /// An ERROR reason longer than 255 octets or with a character outside
+    /// VCHAR, `%x21-7E` (G11).
+    #[error("ERROR reason longer than 255 or not VCHAR (G11)")]
+    BadErrorReason,
+    /// A PING or PONG context longer than 16 octets (37-R59, G13).
+    #[error("PING/PONG context of {0} octets exceeds 16 (37-R59, G13)")]
+    PingContextTooLong(usize),
+    /// A JOIN/LEAVE group longer than 255 octets or containing NUL (G14).
+    #[error("group longer than 255 or containing NUL (G14)")]
+    BadGroup,
+    /// A mechanism command field of the wrong size (G-P3, G-C1..G-C7).
+    #[error("{field} does not fit the {mechanism} {command} layout ({rule})")]
+    BadMechanismCommand {
+        /// The mechanism.
+        mechanism: &'static str,
+        /// The command name.
+        command: &'static str,
+        /// The field at fault.
+        field: &'static str,
+        /// The grammar rule.
+        rule: &'static str,
+    },
 }

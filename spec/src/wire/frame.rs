@@ -1,6 +1,74 @@
-//! ZMTP frames: the flags octet, the size, and the body.
+//! ZMTP frames: the flags octet, the size, and the body, in the three
+//! framings a connection may end up using (3.x, 2.0 and 1.0).
 
 use bytes::Bytes;
+
+mod grammar;
+#[cfg(test)]
+mod tests;
+
+pub use grammar::{
+    flags, frame, frame_header, long_size, short_size, zmtp1_frame_header, zmtp1_length,
+    zmtp2_flags, zmtp2_frame_header,
+};
+
+/// Which framing a connection uses, chosen by the greeting (zmtp-wire.md 4.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Framing {
+    /// ZMTP 3.0 and 3.1 (RFC 23, 37): `flags size body`, with commands.
+    #[default]
+    Zmtp3,
+    /// ZMTP 2.0 (RFC 15): the same header, but no COMMAND bit (bits 2-7 are
+    /// reserved).
+    Zmtp2,
+    /// ZMTP 1.0 (RFC 13): `length flags body`, the length counting the flags
+    /// octet, `0xFF` + 8 octets for the long form.
+    Zmtp1,
+}
+
+/// A decoded frame header: what the frame is and how long its body is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FrameHeader {
+    /// Message (with MORE) or command.
+    pub kind: FrameKind,
+    /// The body length in octets (for ZMTP 1.0, the declared length minus
+    /// the flags octet).
+    pub size: u64,
+}
+
+impl FrameHeader {
+    /// The number of octets this header takes when encoded canonically in
+    /// `framing` (short sizes whenever they fit).
+    pub const fn encoded_len(&self, framing: Framing) -> usize {
+        match framing {
+            Framing::Zmtp3 | Framing::Zmtp2 => {
+                if self.size <= MAX_SHORT_SIZE as u64 {
+                    2
+                } else {
+                    9
+                }
+            }
+            Framing::Zmtp1 => {
+                if self.size < MAX_ZMTP1_SHORT_LENGTH as u64 {
+                    2
+                } else {
+                    10
+                }
+            }
+        }
+    }
+
+    /// The flags octet this header encodes to in ZMTP 2.0/3.x framing,
+    /// without the LONG bit.
+    pub const fn kind_flags(&self) -> u8 {
+        match self.kind {
+            FrameKind::Message { more: true } => Flags::MORE,
+            FrameKind::Message { more: false } => 0,
+            FrameKind::Command => Flags::COMMAND,
+        }
+    }
+}
 
 /// The flags octet of a ZMTP 2.0/3.x frame (G06).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -77,6 +145,10 @@ impl Frame {
         }
     }
 }
+
+/// The largest ZMTP 1.0 length (flags octet included) sent in the one-octet
+/// form; 255 announces the 8-octet form (RFC 13).
+pub const MAX_ZMTP1_SHORT_LENGTH: usize = 254;
 
 /// The largest short-size body (G07).
 pub const MAX_SHORT_SIZE: usize = 255;

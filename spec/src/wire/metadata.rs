@@ -3,6 +3,19 @@
 
 use bytes::Bytes;
 
+use super::{WireError, run_complete};
+
+mod grammar;
+#[cfg(test)]
+mod tests;
+
+pub use grammar::{PropertyRef, is_name_char, metadata, property, property_name, property_value};
+
+/// The longest property value: 2^31-1 octets (37-R28).
+pub const MAX_VALUE_LEN: usize = i32::MAX as usize;
+/// The longest property name (37-R26).
+pub const MAX_NAME_LEN: usize = 255;
+
 /// One metadata property. The name is 1-255 characters of
 /// `A-Z a-z 0-9 - _ . +` (37-R26, G10); the value is 0 to 2^31-1 octets
 /// (37-R28).
@@ -13,6 +26,16 @@ pub struct Property {
     pub name: Bytes,
     /// The value.
     pub value: Bytes,
+}
+
+impl Property {
+    /// Whether the name is 1-255 characters of `A-Z a-z 0-9 - _ . +` and
+    /// the value at most 2^31-1 octets (37-R26, 37-R28, G10).
+    pub fn is_valid(&self) -> bool {
+        (1..=MAX_NAME_LEN).contains(&self.name.len())
+            && self.name.iter().all(|&c| is_name_char(c))
+            && self.value.len() <= MAX_VALUE_LEN
+    }
 }
 
 /// An ordered list of properties. Lookup by name is case-insensitive
@@ -62,6 +85,36 @@ impl Metadata {
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name.as_bytes()))
             .map(|p| &p.value)
+    }
+
+    /// Parses a whole metadata body, every octet belonging to a property
+    /// (G10). Names and values share `body`'s buffer.
+    ///
+    /// # Errors
+    /// The [`WireError`] of the first malformed property.
+    pub fn parse(body: &Bytes) -> Result<Self, WireError> {
+        let refs = run_complete(metadata, body, WireError::TrailingPropertyBytes)?;
+        Ok(Self::from_refs(body, &refs))
+    }
+
+    /// Builds metadata from properties that are slices of `body`.
+    ///
+    /// # Panics
+    /// If a slice is not part of `body` (the grammar only hands out slices
+    /// of its input, so this is a programming error).
+    pub(crate) fn from_refs(body: &Bytes, refs: &[PropertyRef<'_>]) -> Self {
+        refs.iter()
+            .map(|p| Property {
+                name: body.slice_ref(p.name),
+                value: body.slice_ref(p.value),
+            })
+            .collect()
+    }
+
+    /// Whether every name is 1-255 characters of `A-Z a-z 0-9 - _ . +`
+    /// and every value at most 2^31-1 octets (37-R26, 37-R28, G10).
+    pub fn is_valid(&self) -> bool {
+        self.properties.iter().all(Property::is_valid)
     }
 
     /// The properties, in order.

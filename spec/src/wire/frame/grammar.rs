@@ -1,0 +1,149 @@
+//! The frame rules, streaming: a rule that runs out of input reports how
+//! many more octets it needs, never an error.
+//!
+//! Notation in the doc comments: `x:n` is an n-octet field, `a | b` a
+//! choice, `*x` zero or more, values in hex.
+
+use nom::Parser;
+use nom::bytes::streaming::take;
+use nom::number::streaming::{be_u8, be_u64};
+
+use super::{Flags, FrameHeader, FrameKind, MAX_LONG_SIZE};
+use crate::wire::{IResult, WireError, fail};
+
+/// `flags = 00 | 01 | 02 | 03 | 04 | 06` (ZMTP 3.x).
+///
+/// Bit 0 MORE, bit 1 LONG, bit 2 COMMAND. Enforces:
+/// - 37-R19: bits 3-7 must be zero. The spec only binds the sender; this
+///   grammar rejects them on receive too ([`WireError::ReservedFlags`]).
+///   libzmq ignores them (zmtp-wire.md 6.2 #9), so this is stricter than the
+///   reference peer.
+/// - 37-R20, G06: MORE is never set on a command
+///   ([`WireError::CommandWithMore`]).
+pub fn flags(input: &[u8]) -> IResult<'_, Flags> {
+    let (rest, octet) = be_u8(input)?;
+    let flags = Flags(octet);
+    if flags.reserved() != 0 {
+        return fail(WireError::ReservedFlags(octet));
+    }
+    if flags.command() && flags.more() {
+        return fail(WireError::CommandWithMore);
+    }
+    Ok((rest, flags))
+}
+
+/// `zmtp2-flags = 00 | 01 | 02 | 03` (ZMTP 2.0, RFC 15).
+///
+/// Bit 0 MORE, bit 1 LONG; bits 2-7 are reserved and must be zero (RFC 15:
+/// there is no COMMAND bit in 2.0), so a set bit is
+/// [`WireError::ReservedFlags`].
+pub fn zmtp2_flags(input: &[u8]) -> IResult<'_, Flags> {
+    let (rest, octet) = be_u8(input)?;
+    if octet & !(Flags::MORE | Flags::LONG) != 0 {
+        return fail(WireError::ReservedFlags(octet));
+    }
+    Ok((rest, Flags(octet)))
+}
+
+/// `short-size = OCTET` : a body of 0-255 octets (G07).
+pub fn short_size(input: &[u8]) -> IResult<'_, u64> {
+    be_u8.map(u64::from).parse(input)
+}
+
+/// `long-size = 8OCTET`, big-endian, most significant bit zero (G07).
+///
+/// A long size may declare a small body (0-255): that is accepted (G07,
+/// zmtp-wire.md 6.1 #22). A size with the top bit set is
+/// [`WireError::SizeTooLarge`].
+pub fn long_size(input: &[u8]) -> IResult<'_, u64> {
+    let (rest, size) = be_u64(input)?;
+    if size > MAX_LONG_SIZE {
+        return fail(WireError::SizeTooLarge(size));
+    }
+    Ok((rest, size))
+}
+
+fn header_from(flags: Flags, size: u64) -> FrameHeader {
+    let kind = if flags.command() {
+        FrameKind::Command
+    } else {
+        FrameKind::Message { more: flags.more() }
+    };
+    FrameHeader { kind, size }
+}
+
+/// `frame-header = flags (short-size | long-size)` (ZMTP 3.x).
+///
+/// The LONG bit selects the size form. Enforces 37-R19, 37-R20 (through
+/// [`flags`]) and G06, G07 (through [`short_size`], [`long_size`]).
+pub fn frame_header(input: &[u8]) -> IResult<'_, FrameHeader> {
+    let (rest, flags) = flags(input)?;
+    let (rest, size) = if flags.long() {
+        long_size(rest)?
+    } else {
+        short_size(rest)?
+    };
+    Ok((rest, header_from(flags, size)))
+}
+
+/// `zmtp2-frame-header = zmtp2-flags (short-size | long-size)` (RFC 15).
+///
+/// Same layout as 3.x without commands.
+pub fn zmtp2_frame_header(input: &[u8]) -> IResult<'_, FrameHeader> {
+    let (rest, flags) = zmtp2_flags(input)?;
+    let (rest, size) = if flags.long() {
+        long_size(rest)?
+    } else {
+        short_size(rest)?
+    };
+    Ok((rest, header_from(flags, size)))
+}
+
+/// `frame = frame-header body:size` (ZMTP 3.x): a whole frame, returning
+/// the header and the body as a slice of the input.
+pub fn frame(input: &[u8]) -> IResult<'_, (FrameHeader, &[u8])> {
+    let (rest, header) = frame_header(input)?;
+    // On a 32-bit target a body above usize::MAX can never be buffered.
+    let Ok(size) = usize::try_from(header.size) else {
+        return fail(WireError::SizeTooLarge(header.size));
+    };
+    let (rest, body) = take(size)(rest)?;
+    Ok((rest, (header, body)))
+}
+
+/// `zmtp1-length = 01..FE | FF length:8` (RFC 13), the length counting the
+/// flags octet that follows.
+///
+/// A length of 0 is invalid ([`WireError::ZeroLengthLegacyFrame`]; RFC 13
+/// says such frames SHOULD be dropped silently, this grammar reports them).
+/// The 8-octet form may carry any length, small ones included (RFC 13
+/// "MAY").
+pub fn zmtp1_length(input: &[u8]) -> IResult<'_, u64> {
+    let (rest, octet) = be_u8(input)?;
+    let (rest, length) = if octet == 0xFF {
+        be_u64(rest)?
+    } else {
+        (rest, u64::from(octet))
+    };
+    if length == 0 {
+        return fail(WireError::ZeroLengthLegacyFrame);
+    }
+    Ok((rest, length))
+}
+
+/// `zmtp1-frame-header = zmtp1-length zmtp1-flags` (RFC 13).
+///
+/// The flags octet has MORE in bit 0; bits 1-7 are reserved and only
+/// "SHOULD be zero", so they are ignored on receive. The body is
+/// `length - 1` octets.
+pub fn zmtp1_frame_header(input: &[u8]) -> IResult<'_, FrameHeader> {
+    let (rest, length) = zmtp1_length(input)?;
+    let (rest, flags) = be_u8(rest)?;
+    let header = FrameHeader {
+        kind: FrameKind::Message {
+            more: flags & Flags::MORE != 0,
+        },
+        size: length - 1,
+    };
+    Ok((rest, header))
+}
