@@ -9,6 +9,7 @@
 //! [`Parsed`], which keeps "need more bytes" apart from errors.
 
 pub mod command;
+pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod frame;
@@ -18,6 +19,7 @@ pub mod metadata;
 pub mod subscription;
 
 pub use command::{Command, MechanismCommand};
+pub use decode::{Decoder, Item};
 pub use encode::Encode;
 pub use error::{EncodeError, WireError};
 pub use frame::{Flags, Frame, FrameHeader, FrameKind, Framing};

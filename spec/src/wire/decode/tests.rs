@@ -1,0 +1,304 @@
+use bytes::{Bytes, BytesMut};
+
+use super::*;
+use crate::wire::{Encode, Frame, Metadata};
+
+/// What a decoder made of some input: the items, then the error if any.
+type Outcome = (Vec<Item>, Option<WireError>);
+
+fn drain(decoder: &mut Decoder, out: &mut Outcome) {
+    if out.1.is_some() {
+        return;
+    }
+    loop {
+        match decoder.poll_item() {
+            Ok(Some(item)) => out.0.push(item),
+            Ok(None) => return,
+            Err(e) => {
+                out.1 = Some(e);
+                return;
+            }
+        }
+    }
+}
+
+fn decode_chunks(make: &dyn Fn() -> Decoder, chunks: &[&[u8]]) -> Outcome {
+    let mut decoder = make();
+    let mut out = (Vec::new(), None);
+    for chunk in chunks {
+        decoder.push(chunk);
+        drain(&mut decoder, &mut out);
+    }
+    out
+}
+
+/// Decodes `input` in one piece, split in two at every byte, and one byte
+/// at a time; all must agree. Returns the one-piece outcome.
+fn decode_every_split(make: &dyn Fn() -> Decoder, input: &[u8]) -> Outcome {
+    let whole = decode_chunks(make, &[input]);
+    for cut in 0..=input.len() {
+        let (a, b) = input.split_at(cut);
+        assert_eq!(decode_chunks(make, &[a, b]), whole, "split at {cut}");
+    }
+    let bytes: Vec<&[u8]> = input.chunks(1).collect();
+    assert_eq!(decode_chunks(make, &bytes), whole, "byte by byte");
+    whole
+}
+
+fn v3() -> Decoder {
+    Decoder::new(Framing::Zmtp3)
+}
+
+fn msg(frames: &[&'static [u8]]) -> Item {
+    Item::Message(Message::from_frames(frames.iter().copied()))
+}
+
+#[test]
+fn commands_and_messages_interleaved_g09() {
+    let mut input = Vec::new();
+    input.extend_from_slice(
+        &Command::Ready(Metadata::new().with("Socket-Type", "PAIR"))
+            .to_bytes()
+            .expect("ok"),
+    );
+    input.extend_from_slice(b"\x01\x01a\x00\x02bc");
+    input.extend_from_slice(b"\x04\x07\x04PING\x00\x01");
+    input.extend_from_slice(b"\x00\x00");
+    let (items, error) = decode_every_split(&v3, &input);
+    assert_eq!(error, None);
+    assert_eq!(items.len(), 4);
+    assert!(
+        matches!(&items[0], Item::Command(Command::Ready(md)) if md.get("socket-type").is_some())
+    );
+    assert_eq!(items[1], msg(&[b"a", b"bc"]));
+    assert_eq!(
+        items[2],
+        Item::Command(Command::Ping {
+            ttl: 1,
+            context: Bytes::new()
+        })
+    );
+    assert_eq!(items[3], msg(&[b""]));
+}
+
+#[test]
+fn command_inside_multipart_message_rejected_g09() {
+    let input = b"\x01\x01a\x04\x06\x04PONG\x00\x01b";
+    let (items, error) = decode_every_split(&v3, input);
+    assert!(items.is_empty());
+    assert_eq!(error, Some(WireError::CommandInsideMessage));
+}
+
+#[test]
+fn long_encoding_of_small_frame_accepted_g07() {
+    let input = b"\x02\x00\x00\x00\x00\x00\x00\x00\x03abc";
+    assert_eq!(decode_every_split(&v3, input), (vec![msg(&[b"abc"])], None));
+}
+
+#[test]
+fn large_frame_across_chunks() {
+    let body = vec![0x5Au8; 1000];
+    let bytes = Frame::message(body.clone(), false).to_bytes().expect("ok");
+    let (items, error) = decode_every_split(&v3, &bytes);
+    assert_eq!(error, None);
+    assert_eq!(items, vec![Item::Message(Message::from(body))]);
+}
+
+#[test]
+fn reserved_flags_and_more_on_command_37_r19_r20() {
+    let (items, error) = decode_every_split(&v3, b"\x00\x01x\x08\x00");
+    assert_eq!(items, vec![msg(&[b"x"])]);
+    assert_eq!(error, Some(WireError::ReservedFlags(0x08)));
+    let (_, error) = decode_every_split(&v3, b"\x05\x00");
+    assert_eq!(error, Some(WireError::CommandWithMore));
+}
+
+#[test]
+fn size_msb_set_rejected_g07() {
+    let (_, error) = decode_every_split(&v3, b"\x02\x80\x00\x00\x00\x00\x00\x00\x00");
+    assert_eq!(error, Some(WireError::SizeTooLarge(1 << 63)));
+}
+
+#[test]
+fn malformed_command_rejected() {
+    let (_, error) = decode_every_split(&v3, b"\x04\x05\x04PING");
+    assert_eq!(error, Some(WireError::BadPing));
+    let (_, error) = decode_every_split(&v3, b"\x04\x00");
+    assert_eq!(error, Some(WireError::BadCommandName));
+}
+
+#[test]
+fn errors_are_final() {
+    let mut decoder = v3();
+    decoder.push(b"\x08\x00\x00\x00");
+    assert_eq!(decoder.poll_item(), Err(WireError::ReservedFlags(0x08)));
+    decoder.push(b"\x00\x00");
+    assert_eq!(decoder.poll_item(), Err(WireError::ReservedFlags(0x08)));
+}
+
+#[test]
+fn raw_commands() {
+    let make = || {
+        let mut d = v3();
+        d.set_raw_commands(true);
+        d
+    };
+    let (items, error) = decode_every_split(&make, b"\x04\x0b\x05READYboxed");
+    assert_eq!(error, None);
+    assert_eq!(
+        items,
+        vec![Item::RawCommand(Bytes::from_static(b"\x05READYboxed"))]
+    );
+}
+
+#[test]
+fn max_message_size_whole_message() {
+    let make = || v3().with_max_message_size(Some(4));
+    let (items, error) = decode_every_split(&make, b"\x00\x04abcd\x01\x02ab\x00\x02cd");
+    assert_eq!(items, vec![msg(&[b"abcd"]), msg(&[b"ab", b"cd"])]);
+    assert_eq!(error, None);
+    let (items, error) = decode_every_split(&make, b"\x01\x02ab\x00\x03cde");
+    assert!(items.is_empty());
+    assert_eq!(error, Some(WireError::MessageTooLarge { size: 5, max: 4 }));
+    let (_, error) = decode_every_split(&make, b"\x04\x06\x05READY");
+    assert_eq!(error, Some(WireError::MessageTooLarge { size: 6, max: 4 }));
+}
+
+#[test]
+fn max_message_size_checked_on_declared_size() {
+    // Only the header has arrived: the error comes before any body.
+    let mut decoder = v3().with_max_message_size(Some(1 << 20));
+    decoder.push(&[0x02, 0, 0, 0, 0, 0x10, 0, 0, 0]);
+    assert_eq!(
+        decoder.poll_item(),
+        Err(WireError::MessageTooLarge {
+            size: 1 << 28,
+            max: 1 << 20
+        })
+    );
+}
+
+#[test]
+fn declared_huge_frame_allocates_nothing_big() {
+    // A 2^62-octet frame with no limit: capacity follows what arrived.
+    let mut decoder = v3();
+    let mut header = vec![0x02];
+    header.extend_from_slice(&(1u64 << 62).to_be_bytes());
+    decoder.push(&header);
+    assert_eq!(decoder.poll_item(), Ok(None));
+    assert!(
+        decoder.buffer_capacity() < 64 * 1024,
+        "{}",
+        decoder.buffer_capacity()
+    );
+    let chunk = [0u8; 4096];
+    for _ in 0..256 {
+        decoder.push(&chunk);
+        assert_eq!(decoder.poll_item(), Ok(None));
+    }
+    // 1 MiB arrived.
+    assert_eq!(decoder.buffered(), 1 << 20);
+    assert!(
+        decoder.buffer_capacity() <= 2 * (1 << 20) + 64 * 1024,
+        "{}",
+        decoder.buffer_capacity()
+    );
+}
+
+#[test]
+fn growth_is_bounded_with_earlier_frames_alive() {
+    // Earlier frames still held by the application make the buffer shared;
+    // growth stays geometric and bounded by what arrived.
+    let mut decoder = v3();
+    decoder.push(b"\x00\x01a");
+    let kept = decoder.poll_item();
+    let mut header = vec![0x02];
+    header.extend_from_slice(&(1u64 << 30).to_be_bytes());
+    decoder.push(&header);
+    assert_eq!(decoder.poll_item(), Ok(None));
+    for _ in 0..512 {
+        decoder.push(&[1u8; 1024]);
+    }
+    assert_eq!(decoder.buffered(), 512 * 1024);
+    assert!(
+        decoder.buffer_capacity() <= 2 * 512 * 1024 + 64 * 1024,
+        "{}",
+        decoder.buffer_capacity()
+    );
+    assert!(matches!(kept, Ok(Some(Item::Message(_)))));
+}
+
+#[test]
+fn bodies_share_the_input_buffer() {
+    let mut decoder = v3();
+    let mut input = BytesMut::from(&b"\x00\x05hello"[..]);
+    let body_ptr = input[2..].as_ptr();
+    decoder.push_buf(input.split());
+    let Ok(Some(Item::Message(m))) = decoder.poll_item() else {
+        panic!("no message");
+    };
+    assert_eq!(m.frames()[0].as_ptr(), body_ptr);
+}
+
+#[test]
+fn zmtp2_framing_rfc15() {
+    let make = || Decoder::new(Framing::Zmtp2);
+    let (items, error) = decode_every_split(&make, b"\x01\x01a\x00\x00");
+    assert_eq!((items, error), (vec![msg(&[b"a", b""])], None));
+    let (_, error) = decode_every_split(&make, b"\x04\x00");
+    assert_eq!(error, Some(WireError::ReservedFlags(0x04)));
+}
+
+#[test]
+fn zmtp1_framing_rfc13() {
+    let make = || Decoder::new(Framing::Zmtp1);
+    let mut input = b"\x02\x01a\x01\x00".to_vec();
+    input.push(0xFF);
+    input.extend_from_slice(&301u64.to_be_bytes());
+    input.push(0x00);
+    input.extend_from_slice(&[7u8; 300]);
+    let (items, error) = decode_every_split(&make, &input);
+    assert_eq!(error, None);
+    assert_eq!(items[0], msg(&[b"a", b""]));
+    assert_eq!(items[1], Item::Message(Message::from(vec![7u8; 300])));
+    let (_, error) = decode_every_split(&make, b"\x00");
+    assert_eq!(error, Some(WireError::ZeroLengthLegacyFrame));
+}
+
+#[test]
+fn framing_switch_after_greeting() {
+    let mut decoder = Decoder::new(Framing::Zmtp3);
+    decoder.push(b"\x02\x00a");
+    decoder.set_framing(Framing::Zmtp1);
+    assert_eq!(decoder.framing(), Framing::Zmtp1);
+    assert_eq!(decoder.poll_item(), Ok(Some(msg(&[b"a"]))));
+    assert!(decoder.is_idle());
+    decoder.push(b"\x01");
+    assert!(decoder.is_idle());
+    assert_eq!(decoder.take_buffered().as_ref(), b"\x01");
+}
+
+#[test]
+fn encoder_output_decodes_back() {
+    let items = [
+        Item::Command(Command::Subscribe(Bytes::from_static(b"t"))),
+        msg(&[b"x", b"y"]),
+        Item::Message(Message::from(vec![1u8; 70_000])),
+        Item::Command(Command::Error {
+            reason: Bytes::from_static(b"500"),
+        }),
+    ];
+    let mut input = BytesMut::new();
+    for item in &items {
+        match item {
+            Item::Command(c) => c.encode(&mut input).expect("ok"),
+            Item::Message(m) => m.encode(&mut input).expect("ok"),
+            Item::RawCommand(_) => unreachable!(),
+        }
+    }
+    let mut decoder = v3();
+    decoder.push_buf(input);
+    let mut out = (Vec::new(), None);
+    drain(&mut decoder, &mut out);
+    assert_eq!(out, (items.to_vec(), None));
+}
