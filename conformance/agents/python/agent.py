@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""zmtp-conformance agent for pyzmq-compatible libraries (see ../../AGENTS.md).
+
+Usage: agent.py [--lib zmq|pyomq] [--name NAME]
+Drives libzmq through pyzmq (venv or Debian's python3-zmq), or omq.rs
+through pyomq, which offers the same API.
+"""
+
+import json
+import sys
+
+LIB = "zmq"
+NAME = None
+args = sys.argv[1:]
+while args:
+    a = args.pop(0)
+    if a == "--lib" and args:
+        LIB = args.pop(0)
+    elif a == "--name" and args:
+        NAME = args.pop(0)
+
+if LIB == "pyomq":
+    import pyomq as zmq  # noqa: E402
+else:
+    import zmq  # noqa: E402
+
+TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB"]
+HEX_OPTIONS = {"ROUTING_ID", "SUBSCRIBE", "UNSUBSCRIBE"}
+INT_OPTIONS = ["LINGER", "SNDHWM", "RCVHWM", "RECONNECT_IVL", "HEARTBEAT_IVL", "HEARTBEAT_TIMEOUT",
+               "HEARTBEAT_TTL", "ROUTER_MANDATORY", "XPUB_VERBOSE", "MAXMSGSIZE"]
+
+ctx = zmq.Context()
+sockets = {}
+next_handle = 0
+
+
+def manifest():
+    if LIB == "pyomq":
+        name = NAME or "pyomq"
+        version = "pyomq %s" % getattr(zmq, "__version__", "?")
+        zmtp = "3.1"
+    else:
+        name = NAME or "pyzmq"
+        version = "libzmq %s (pyzmq %s)" % (zmq.zmq_version(), zmq.__version__)
+        zmtp = "3.1" if zmq.zmq_version_info() >= (4, 3, 3) else "3.0"
+    types = [t for t in TYPES if hasattr(zmq, t)]
+    return {"name": name, "version": version, "zmtp": zmtp, "socket_types": types,
+            "transports": ["tcp", "ipc"], "mechanisms": ["NULL"]}
+
+
+def sock(req):
+    s = sockets.get(req.get("socket"))
+    if s is None:
+        raise KeyError("unknown socket handle %r" % req.get("socket"))
+    return s
+
+
+def option(name):
+    opt = getattr(zmq, name, None)
+    if opt is None and name == "ROUTING_ID":
+        opt = getattr(zmq, "IDENTITY", None)
+    return opt
+
+
+def handle(req):
+    global next_handle
+    op = req.get("op")
+    if op == "manifest":
+        return dict(ok=True, **manifest())
+    if op == "socket":
+        t = req.get("type", "")
+        if t not in TYPES or not hasattr(zmq, t):
+            return {"unsupported": "socket type %s" % t}
+        s = ctx.socket(getattr(zmq, t))
+        s.setsockopt(zmq.LINGER, 0)
+        h = next_handle
+        next_handle += 1
+        sockets[h] = s
+        return {"ok": True, "socket": h}
+    if op == "setsockopt":
+        s = sock(req)
+        name = req.get("option", "")
+        opt = option(name)
+        if opt is None or (name not in HEX_OPTIONS and name not in INT_OPTIONS):
+            return {"unsupported": "option %s" % name}
+        value = req.get("value")
+        if name in HEX_OPTIONS:
+            value = bytes.fromhex(value)
+        s.setsockopt(opt, value)
+        return {"ok": True}
+    if op == "bind":
+        s = sock(req)
+        s.bind(req["endpoint"])
+        ep = s.getsockopt(zmq.LAST_ENDPOINT)
+        if isinstance(ep, bytes):
+            ep = ep.decode()
+        return {"ok": True, "endpoint": ep}
+    if op == "connect":
+        sock(req).connect(req["endpoint"])
+        return {"ok": True}
+    if op == "send":
+        s = sock(req)
+        frames = [bytes.fromhex(f) for f in req.get("frames", [])]
+        if not frames:
+            return {"error": "no frames"}
+        timeout = int(req.get("timeout_ms", 1000))
+        if not (s.poll(timeout, zmq.POLLOUT) & zmq.POLLOUT):
+            return {"error": "send timed out", "again": True}
+        try:
+            s.send_multipart(frames, flags=zmq.NOBLOCK)
+        except zmq.Again:
+            return {"error": "EAGAIN", "again": True}
+        return {"ok": True}
+    if op == "recv":
+        s = sock(req)
+        timeout = int(req.get("timeout_ms", 1000))
+        if not (s.poll(timeout, zmq.POLLIN) & zmq.POLLIN):
+            return {"error": "recv timed out", "again": True}
+        try:
+            frames = s.recv_multipart(flags=zmq.NOBLOCK)
+        except zmq.Again:
+            return {"error": "EAGAIN", "again": True}
+        return {"ok": True, "frames": [bytes(f).hex() for f in frames]}
+    if op == "poll":
+        s = sock(req)
+        ev = s.poll(int(req.get("timeout_ms", 0)), zmq.POLLIN | zmq.POLLOUT)
+        return {"ok": True, "readable": bool(ev & zmq.POLLIN), "writable": bool(ev & zmq.POLLOUT)}
+    if op == "close":
+        s = sockets.pop(req.get("socket"), None)
+        if s is None:
+            return {"error": "unknown socket handle"}
+        s.close(0)
+        return {"ok": True}
+    if op == "reset":
+        for s in sockets.values():
+            s.close(0)
+        sockets.clear()
+        return {"ok": True}
+    if op == "quit":
+        return {"ok": True}
+    return {"unsupported": "op %s" % op}
+
+
+def main():
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+        except ValueError as e:
+            sys.stdout.write(json.dumps({"id": None, "error": "bad json: %s" % e}) + "\n")
+            sys.stdout.flush()
+            continue
+        try:
+            ans = handle(req)
+        except Exception as e:  # the implementation refused: report, keep going
+            ans = {"error": "%s: %s" % (type(e).__name__, e)}
+        ans["id"] = req.get("id")
+        sys.stdout.write(json.dumps(ans) + "\n")
+        sys.stdout.flush()
+        if req.get("op") == "quit":
+            break
+    for s in sockets.values():
+        s.close(0)
+    sockets.clear()
+
+
+if __name__ == "__main__":
+    main()
