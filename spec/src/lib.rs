@@ -23,6 +23,7 @@
 //! Requirement IDs (`37-R15`, `G07`, ...) refer to the project's requirement
 //! catalogue; each rule's doc comment names the ones it enforces.
 
+pub mod connection;
 pub mod message;
 pub mod socket_type;
 pub mod wire;

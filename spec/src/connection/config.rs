@@ -1,0 +1,156 @@
+//! What a connection is told before it starts: who we are, how we
+//! authenticate, and the timers.
+
+use core::time::Duration;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::mechanism::{Mechanism, Null};
+use crate::SocketType;
+use crate::wire::Metadata;
+
+/// Which end of the TCP connection we are. It decides the mechanism roles
+/// (RFC 37: the binding peer is the NULL server, 37-R23) and nothing else:
+/// the greeting and the data phase are symmetric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The connecting peer.
+    Client,
+    /// The binding (accepting) peer.
+    Server,
+}
+
+/// How many greeting octets we send before hearing from the peer
+/// (zmtp-wire.md 4.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum GreetingPacing {
+    /// libzmq's pacing: the 10-octet pseudo-signature (identity length + 1
+    /// in the padding, 37-R60), the version-major once the peer's 10
+    /// octets show it is versioned, the rest once its octet 10 is known.
+    /// The only pacing that can downgrade to ZMTP 1.0, whose peers read our
+    /// first 10 octets as an identity frame header.
+    #[default]
+    Detect,
+    /// The 11-octet partial greeting at once (37-R01), the rest once the
+    /// peer's octet 10 is known. Can downgrade to 2.0, not to 1.0.
+    Partial,
+    /// The whole 64-octet greeting at once, zero padding, no detection
+    /// (37-R03, 37-R04). Refuses 1.0 and 2.0 peers (37-R09).
+    Full,
+}
+
+/// The ZMTP behaviour a connection presents. The defaults are the correct
+/// 3.1 behaviour; the other settings exist so that the conformance runner
+/// can impersonate older or stricter peers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Behaviour {
+    /// The version-minor we advertise: 1 (ZMTP 3.1, default) or 0 (3.0: we
+    /// then send subscriptions as messages, zmtp-wire.md 6.1 #19).
+    pub minor: u8,
+    /// Greeting pacing; see [`GreetingPacing`].
+    pub pacing: GreetingPacing,
+    /// RFC 37's NULL server: wait for the client's READY before sending
+    /// ours (37-R24, 37-R25). Off by default, as in libzmq and RFC 23, where
+    /// both sides send READY at once (23-R28; zmtp-wire.md 4.6).
+    pub null_server_waits: bool,
+    /// Require a `Socket-Type` property in the peer's READY (default). libzmq
+    /// accepts a READY without one (zmtp-wire.md 6.2 #3).
+    pub require_socket_type: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            minor: 1,
+            pacing: GreetingPacing::Detect,
+            null_server_waits: false,
+            require_socket_type: true,
+        }
+    }
+}
+
+/// Heartbeat settings (37-R58, 37-R59; libzmq's ZMQ_HEARTBEAT_*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Heartbeat {
+    /// Send a PING this often once the handshake is done; `None` disables
+    /// heartbeats (libzmq's default).
+    pub interval: Option<Duration>,
+    /// The time-to-live we announce in each PING (sent in tenths of a
+    /// second, at most 6553.5 s); `None` announces 0, "no TTL".
+    pub ttl: Option<Duration>,
+    /// How long after a PING we wait for any traffic before declaring the
+    /// peer dead; `None` uses the interval (libzmq's default).
+    pub timeout: Option<Duration>,
+}
+
+/// The configuration of one connection.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// Our socket type, sent as `Socket-Type` and checked against the
+    /// peer's (zmtp-wire.md 5).
+    pub socket_type: SocketType,
+    /// Our routing id, sent as the `Identity` property (by REQ, DEALER and
+    /// ROUTER, as libzmq does: zmtp-wire.md 6.2 #4) and as the 1.0/2.0
+    /// identity frame. At most 255 octets, first octet not 0 (37-R34,
+    /// 37-R35).
+    pub routing_id: Bytes,
+    /// The security mechanism. NULL by default.
+    pub mechanism: Arc<dyn Mechanism>,
+    /// Heartbeats.
+    pub heartbeat: Heartbeat,
+    /// The longest the greeting and the mechanism handshake may take
+    /// (libzmq's ZMQ_HANDSHAKE_IVL, 30 s by default); `None` waits forever.
+    pub handshake_timeout: Option<Duration>,
+    /// The largest message accepted from the peer, in octets (libzmq's
+    /// ZMQ_MAXMSGSIZE); `None` for no limit other than memory.
+    pub max_message_size: Option<u64>,
+    /// Properties added to our READY after `Socket-Type` and `Identity`.
+    /// Names starting with `X-` are the application's (37-R32).
+    pub metadata: Metadata,
+    /// What ZMTP behaviour to present.
+    pub behaviour: Behaviour,
+}
+
+impl Config {
+    /// A NULL-mechanism 3.1 configuration for a socket of this type.
+    pub fn new(socket_type: SocketType) -> Self {
+        Self {
+            socket_type,
+            routing_id: Bytes::new(),
+            mechanism: Arc::new(Null),
+            heartbeat: Heartbeat::default(),
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            max_message_size: None,
+            metadata: Metadata::new(),
+            behaviour: Behaviour::default(),
+        }
+    }
+
+    /// The heartbeat timeout in effect.
+    pub fn heartbeat_timeout(&self) -> Option<Duration> {
+        self.heartbeat.timeout.or(self.heartbeat.interval)
+    }
+
+    /// The metadata of our READY: `Socket-Type`, `Identity` for the socket
+    /// types that send it, then [`Config::metadata`].
+    pub fn ready_metadata(&self) -> Metadata {
+        let mut md = Metadata::new().with(
+            crate::wire::metadata::SOCKET_TYPE,
+            self.socket_type.as_str().as_bytes(),
+        );
+        if self.socket_type.sends_identity() {
+            md.push(crate::wire::metadata::IDENTITY, self.routing_id.clone());
+        }
+        for p in self.metadata.properties() {
+            md.push(p.name.clone(), p.value.clone());
+        }
+        md
+    }
+}
+
+/// libzmq's default ZMQ_HANDSHAKE_IVL.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);

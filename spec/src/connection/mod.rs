@@ -1,0 +1,391 @@
+//! The sans-IO connection machine: one ZMTP connection from the first
+//! greeting octet to the close, with no I/O and no clock.
+//!
+//! ```text
+//!  handle_bytes(now, &[u8]) ──┐                        ┌── poll_transmit() -> Bytes
+//!  handle_timeout(now) ───────┤                        ├── poll_timeout() -> Instant
+//!  send_message / send_command┤  Signature ─> Greeting ├── poll_event() -> Event
+//!  close(reason) ─────────────┘      │     \─> LegacyGreeting ─┐
+//!                                    v                         v
+//!                                Handshake ───────────────> Active ──> Closed
+//! ```
+//!
+//! The call order follows quinn-proto's `Connection`: feed input with the
+//! `handle_*` methods and the application's commands, then drain
+//! [`Connection::poll_transmit`] (all pending octets in one buffer),
+//! [`Connection::poll_event`] until `None`, and arm a timer for
+//! [`Connection::poll_timeout`], calling [`Connection::handle_timeout`]
+//! when it fires. The same machine serves the tokio driver, the model
+//! checker, the conformance runner and the fuzzers.
+//!
+//! Greeting (zmtp-wire.md 4.5): with the default pacing the machine sends
+//! its 10-octet pseudo-signature at once, without waiting (37-R60), the
+//! version-major once the peer's 10 octets show a versioned peer, and the
+//! rest once the peer's revision is known: octets 11-63 to a 3.x peer, the
+//! socket-type octet and identity frame to a 2.0 peer, the identity body to
+//! a 1.0 peer. A non-NULL mechanism refuses 1.0/2.0 peers (37-R61, 37-R67).
+
+pub mod config;
+pub mod error;
+pub mod event;
+mod greeting;
+#[doc(hidden)]
+pub mod harness;
+mod heartbeat;
+pub mod mechanism;
+pub mod state;
+mod traffic;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+pub use config::{Behaviour, Config, GreetingPacing, Heartbeat, Side};
+pub use error::{ConnectionError, ErrorReason, LocalError, PeerError, Timeout};
+pub use event::{Event, Peer};
+pub use mechanism::{HandshakeContext, Mechanism, MechanismSession, Null, Progress};
+pub use state::{Input, State};
+
+use crate::Message;
+use crate::wire::greeting::Protocol;
+use crate::wire::{Command, Decoder, Encode, Framing, Metadata};
+
+/// One ZMTP connection, as a pure state machine.
+///
+/// Call order (as quinn-proto's `Connection`):
+/// 1. [`Connection::new`] queues the first greeting octets.
+/// 2. Feed whatever the transport delivers to [`Connection::handle_bytes`],
+///    and call [`Connection::handle_timeout`] when the instant last returned
+///    by [`Connection::poll_timeout`] has passed.
+/// 3. Application output goes in with [`Connection::send_message`],
+///    [`Connection::send_command`] and [`Connection::close`]; it is queued
+///    until the handshake is done.
+/// 4. After each of the above, drain [`Connection::poll_transmit`] to the
+///    transport, [`Connection::poll_event`] until `None`, and re-arm the
+///    timer from [`Connection::poll_timeout`].
+///
+/// Every octet from the wire is parsed by the grammar of [`crate::wire`]
+/// (the greeting rules, then the streaming [`Decoder`]); every octet sent is
+/// written by its encoder. Nothing panics on input and nothing is
+/// allocated on the strength of a length the peer declared.
+#[derive(Debug)]
+pub struct Connection {
+    config: Config,
+    side: Side,
+    state: State,
+    /// Received octets: read by the greeting rules first, then decoded
+    /// into frames (the same buffer, so nothing is copied between them).
+    decoder: Decoder,
+    /// Octets to send.
+    out: BytesMut,
+    events: VecDeque<Event>,
+    greeting: greeting::Progress,
+    /// Our READY metadata.
+    local_metadata: Metadata,
+    mechanism: Option<Box<dyn MechanismSession>>,
+    /// The peer's 3.x greeting version, once read.
+    peer_version: Option<crate::wire::Version>,
+    /// The protocol spoken once the greetings are exchanged.
+    protocol: Option<Protocol>,
+    peer: Option<Peer>,
+    /// Application output waiting for the handshake.
+    pending: VecDeque<Outgoing>,
+    /// Frames of a message being reassembled by a wrapping mechanism.
+    reassembly: traffic::Reassembly,
+    timers: heartbeat::Timers,
+}
+
+/// Application output waiting for the handshake.
+#[derive(Debug)]
+enum Outgoing {
+    Message(Message),
+    Command(Command),
+}
+
+impl Connection {
+    /// A connection that has just been opened at `now`, as the connecting
+    /// ([`Side::Client`]) or accepting ([`Side::Server`]) end. Its first
+    /// greeting octets are ready in [`Connection::poll_transmit`].
+    ///
+    /// # Errors
+    /// [`LocalError::InvalidRoutingId`] if the routing id is longer than
+    /// 255 octets or starts with a zero octet (37-R34, 37-R35);
+    /// [`LocalError::Encode`] if the configured metadata breaks the
+    /// property grammar (37-R26, 37-R28).
+    pub fn new(config: Config, side: Side, now: Instant) -> Result<Self, LocalError> {
+        let id = &config.routing_id;
+        if id.len() > 255 || id.first() == Some(&0) {
+            return Err(LocalError::InvalidRoutingId);
+        }
+        let local_metadata = config.ready_metadata();
+        local_metadata.check()?;
+        let mut decoder =
+            Decoder::new(Framing::Zmtp3).with_max_message_size(config.max_message_size);
+        decoder.set_raw_commands(true);
+        let mut conn = Self {
+            side,
+            state: State::Signature,
+            decoder,
+            out: BytesMut::new(),
+            events: VecDeque::new(),
+            greeting: greeting::Progress::default(),
+            local_metadata,
+            mechanism: None,
+            peer_version: None,
+            protocol: None,
+            peer: None,
+            pending: VecDeque::new(),
+            reassembly: traffic::Reassembly::default(),
+            timers: heartbeat::Timers::new(&config, now),
+            config,
+        };
+        conn.send_initial_greeting();
+        Ok(conn)
+    }
+
+    // ---- getters -------------------------------------------------------
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Which end we are.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// What the handshake said about the peer, once it succeeded.
+    pub fn peer(&self) -> Option<&Peer> {
+        self.peer.as_ref()
+    }
+
+    /// The protocol spoken, once the greetings are exchanged.
+    pub fn protocol(&self) -> Option<Protocol> {
+        self.protocol
+    }
+
+    /// Whether the connection is closed. Octets may still be waiting in
+    /// [`Connection::poll_transmit`] (an ERROR command, say).
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    /// The capacity of the receive buffer, in octets: what the connection
+    /// has allocated for input. It stays within about twice what arrived
+    /// plus a constant, whatever sizes the peer declares (for the fuzzers'
+    /// allocation bound).
+    pub fn receive_buffer_capacity(&self) -> usize {
+        self.decoder.buffer_capacity()
+    }
+
+    // ---- input ---------------------------------------------------------
+
+    /// Octets received from the transport at `now`. Any chunking works,
+    /// one octet at a time included. Ignored once closed.
+    pub fn handle_bytes(&mut self, now: Instant, data: &[u8]) {
+        if self.is_closed() || data.is_empty() {
+            return;
+        }
+        self.decoder.push(data);
+        self.timers.on_receive();
+        self.drive(now);
+    }
+
+    /// Tells the machine the time is `now`; runs whatever timer is due:
+    /// the handshake timeout, our heartbeat PING, the heartbeat timeout
+    /// after it, and the TTL the peer announced (37-R58).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.is_closed() {
+            return;
+        }
+        if let Some(timeout) = self.timers.expired(now) {
+            self.fail(ConnectionError::Timeout(timeout));
+            return;
+        }
+        if self.timers.ping_due(now) {
+            self.send_ping(now);
+        }
+    }
+
+    // ---- application commands -------------------------------------------
+
+    /// Queues a message for the peer; it goes out once the handshake is
+    /// done (at once if it is).
+    ///
+    /// # Errors
+    /// [`LocalError::EmptyMessage`] for a message with no frames,
+    /// [`LocalError::Closed`] once closed.
+    pub fn send_message(&mut self, message: Message) -> Result<(), LocalError> {
+        if message.is_empty() {
+            return Err(LocalError::EmptyMessage);
+        }
+        message.check()?;
+        self.send(Outgoing::Message(message))
+    }
+
+    /// Queues an application command: SUBSCRIBE, CANCEL, JOIN, LEAVE, PING,
+    /// PONG or an unknown one. It is encoded for the protocol spoken once
+    /// known: SUBSCRIBE/CANCEL as commands to a 3.1 peer (37-R46, 37-R47),
+    /// as `01`/`00` messages to 3.0 and 2.0 peers (G17), and not at all to
+    /// 1.0 peers, whose publishers send everything (zmtp-wire.md 6.1 #19);
+    /// other commands only to 3.x peers (2.0 and 1.0 have none).
+    ///
+    /// # Errors
+    /// [`LocalError::NotAnApplicationCommand`] for READY, ERROR and the
+    /// mechanism commands, [`LocalError::Encode`] for a command the
+    /// grammar forbids (a PING context over 16 octets, say),
+    /// [`LocalError::Closed`] once closed.
+    pub fn send_command(&mut self, command: Command) -> Result<(), LocalError> {
+        match command {
+            Command::Ready(_) | Command::Error { .. } | Command::Mechanism { .. } => Err(
+                LocalError::NotAnApplicationCommand(mechanism::command_label(&command)),
+            ),
+            command => {
+                command.check()?;
+                self.send(Outgoing::Command(command))
+            }
+        }
+    }
+
+    /// Closes the connection. With a reason, an ERROR command carrying it
+    /// is queued first where the protocol has commands (3.x, after the
+    /// greeting). [`Event::Closed`] follows.
+    pub fn close(&mut self, reason: Option<ErrorReason>) {
+        if self.is_closed() {
+            return;
+        }
+        if let Some(reason) = reason {
+            self.send_error(&reason);
+        }
+        self.transition(Input::Close);
+        self.events.push_back(Event::Closed);
+    }
+
+    // ---- output ----------------------------------------------------------
+
+    /// Everything waiting to be sent, in one buffer.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        (!self.out.is_empty()).then(|| self.out.split().freeze())
+    }
+
+    /// The next instant at which [`Connection::handle_timeout`] must be
+    /// called, if any.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.is_closed() {
+            return None;
+        }
+        self.timers.next()
+    }
+
+    /// The next event, if any.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The connection states as a Graphviz `digraph` (see [`state::dot`]).
+    pub fn dot() -> String {
+        state::dot()
+    }
+
+    // ---- internals -------------------------------------------------------
+
+    fn send(&mut self, item: Outgoing) -> Result<(), LocalError> {
+        if self.is_closed() {
+            return Err(LocalError::Closed);
+        }
+        if self.state == State::Active {
+            if let Err(error) = self.encode(item) {
+                self.fail(error);
+            }
+        } else {
+            self.pending.push_back(item);
+        }
+        Ok(())
+    }
+
+    /// Moves along the transition table.
+    fn transition(&mut self, input: Input) {
+        let next = state::next(self.state, input);
+        debug_assert!(
+            next.is_some(),
+            "transition {:?} --{input:?}--> not in the table",
+            self.state
+        );
+        if let Some(next) = next {
+            self.state = next;
+        }
+        if self.state == State::Closed {
+            let _ = self.decoder.take_buffered();
+            self.pending.clear();
+        }
+    }
+
+    /// Ends the connection on a fault, sending ERROR when it is the peer's
+    /// fault and commands are possible.
+    fn fail(&mut self, error: ConnectionError) {
+        if self.is_closed() {
+            return;
+        }
+        let input = match &error {
+            ConnectionError::Peer(peer) => {
+                self.send_error(&ErrorReason::from(peer));
+                Input::PeerFault
+            }
+            ConnectionError::ErrorReceived(_) => Input::PeerFault,
+            ConnectionError::Local(_) => Input::LocalFault,
+            ConnectionError::Timeout(_) => Input::Timeout,
+        };
+        self.transition(input);
+        self.events.push_back(Event::Failed(error));
+    }
+
+    /// Queues an ERROR command if the connection has commands by now: a
+    /// 3.x peer past the greeting (G11).
+    fn send_error(&mut self, reason: &ErrorReason) {
+        if matches!(self.state, State::Handshake | State::Active)
+            && matches!(self.protocol, Some(Protocol::V3_0 | Protocol::V3_1))
+        {
+            let error = Command::Error {
+                reason: reason.as_bytes().clone(),
+            };
+            // An ErrorReason is valid VCHAR of at most 255 octets (G11),
+            // so this cannot fail; if a wrapping mechanism fails, the
+            // connection is closing anyway.
+            let _ = self.put_command(&error);
+        }
+    }
+
+    /// Runs the machine on whatever is in the receive buffer.
+    fn drive(&mut self, now: Instant) {
+        loop {
+            let step = match self.state {
+                State::Signature | State::Greeting | State::LegacyGreeting => {
+                    self.greeting_step(now)
+                }
+                State::Handshake | State::Active => self.traffic_step(now),
+                State::Closed => return,
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(error) => {
+                    self.fail(error);
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The mechanism handshake and the data phase: frames from the
+//! [`Decoder`](crate::wire::Decoder) become handshake commands, then
+//! messages, subscriptions, groups and heartbeats; application output is
+//! written with the wire encoder in the framing the greeting chose.
+//!
+//! ```text
+//!  Handshake: ERROR ─> fatal (37-R16)      message frame ─> peer error (G05)
+//!             other command ─> MechanismSession::handle_raw
+//!                 Done(metadata) ─> Socket-Type / Identity checks ─> Active
+//!  Active:    READY again, HELLO.. ─> peer error    ERROR ─> fatal (37-R16)
+//!             PING ─> PONG with its context (37-R58)   PONG ─> (sign of life)
+//!             SUBSCRIBE/CANCEL, 01/00 messages to PUB/XPUB (G17) ─> events
+//!             JOIN/LEAVE ─> events    unknown command ─> dropped (as libzmq)
+//! ```
+
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use super::error::{ConnectionError, LocalError, PeerError};
+use super::event::{Event, Peer};
+use super::mechanism::{HandshakeContext, Progress, command_label};
+use super::state::{Input, State};
+use super::{Connection, Outgoing};
+use crate::wire::command::split_command;
+use crate::wire::encode::encode_message;
+use crate::wire::greeting::Protocol;
+use crate::wire::metadata::{IDENTITY, SOCKET_TYPE};
+use crate::wire::{
+    Command, Encode, Frame, FrameKind, Framing, Item, Metadata, SubscriptionMessage, WireError,
+};
+use crate::{Message, SocketType};
+
+/// The frames of a message being reassembled after a wrapping mechanism
+/// (CURVE) unwrapped them, with the maximum message size applied.
+#[derive(Debug, Default)]
+pub(super) struct Reassembly {
+    frames: Vec<Bytes>,
+    size: u64,
+}
+
+impl Connection {
+    /// One decoded item; `Ok(true)` if there was one.
+    pub(super) fn traffic_step(&mut self, now: Instant) -> Result<bool, ConnectionError> {
+        let Some(item) = self.decoder.poll_item().map_err(PeerError::from)? else {
+            return Ok(false);
+        };
+        if self.state == State::Handshake {
+            match item {
+                Item::RawCommand(body) | Item::Command(Command::Unknown { body, .. }) => {
+                    self.handshake_command(now, body)?;
+                }
+                Item::Command(_) | Item::Message(_) => {
+                    return Err(PeerError::UnexpectedDuringHandshake("a message frame").into());
+                }
+            }
+        } else if self.wraps_frames() {
+            self.unwrap_item(now, item)?;
+        } else {
+            match item {
+                Item::RawCommand(body) => {
+                    let command = Command::parse(&body).map_err(PeerError::from)?;
+                    self.on_command(now, command)?;
+                }
+                Item::Command(command) => self.on_command(now, command)?,
+                Item::Message(message) => self.on_message(message),
+            }
+        }
+        Ok(true)
+    }
+
+    fn wraps_frames(&self) -> bool {
+        self.mechanism.as_ref().is_some_and(|m| m.wraps_frames())
+    }
+
+    /// A handshake command frame body: ERROR is fatal (37-R16); anything
+    /// else goes to the mechanism.
+    fn handshake_command(&mut self, now: Instant, body: Bytes) -> Result<(), ConnectionError> {
+        let (name, _) = split_command(&body).map_err(PeerError::from)?;
+        if &name[..] == b"ERROR" {
+            return match Command::parse(&body).map_err(PeerError::from)? {
+                Command::Error { reason } => Err(ConnectionError::ErrorReceived(reason)),
+                _ => Err(PeerError::Malformed(WireError::BadErrorReason).into()),
+            };
+        }
+        let Some(session) = self.mechanism.as_mut() else {
+            return Err(PeerError::UnexpectedDuringHandshake("a command").into());
+        };
+        let ctx = HandshakeContext {
+            side: self.side,
+            metadata: &self.local_metadata,
+        };
+        let mut out = Vec::new();
+        let progress = session.handle_raw(body, &ctx, &mut out)?;
+        match progress {
+            Progress::Continue => {
+                for command in &out {
+                    self.put_command(command)?;
+                }
+            }
+            Progress::Done(metadata) => {
+                let peer = self.validate_metadata(metadata)?;
+                for command in &out {
+                    self.put_command(command)?;
+                }
+                self.transition(Input::HandshakeDone);
+                self.become_active(now, peer)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the peer's READY metadata: its Socket-Type against ours
+    /// (37-R33, zmtp-wire.md 5) and, when we are a ROUTER, for whom the
+    /// Identity is the routing id, the Identity rules (37-R34, 37-R35).
+    /// Other socket types ignore Identity (zmtp-wire.md 6.1 #23).
+    fn validate_metadata(&self, metadata: Metadata) -> Result<Peer, ConnectionError> {
+        let socket_type = match metadata.get(SOCKET_TYPE) {
+            Some(name) => match SocketType::from_wire(name) {
+                Some(peer) if self.config.socket_type.is_compatible_with(peer) => Some(peer),
+                _ => return Err(PeerError::InvalidSocketType(Some(name.clone())).into()),
+            },
+            None if self.config.behaviour.require_socket_type => {
+                return Err(PeerError::InvalidSocketType(None).into());
+            }
+            None => None,
+        };
+        let protocol = self.protocol.unwrap_or(Protocol::V3_1);
+        let mut routing_id = None;
+        if self.config.socket_type == SocketType::Router
+            && let Some(id) = metadata.get(IDENTITY)
+        {
+            if id.len() > 255 || (protocol == Protocol::V3_1 && id.first() == Some(&0)) {
+                return Err(PeerError::InvalidIdentity.into());
+            }
+            routing_id = (!id.is_empty()).then(|| id.clone());
+        }
+        Ok(Peer {
+            protocol,
+            version: self.peer_version,
+            socket_type,
+            metadata,
+            routing_id,
+        })
+    }
+
+    /// The handshake succeeded: report it, start heartbeats and send what
+    /// the application queued meanwhile.
+    pub(super) fn become_active(
+        &mut self,
+        now: Instant,
+        peer: Peer,
+    ) -> Result<(), ConnectionError> {
+        let has_commands = matches!(peer.protocol, Protocol::V3_0 | Protocol::V3_1);
+        self.timers.on_active(now, has_commands);
+        self.peer = Some(peer.clone());
+        self.events.push_back(Event::HandshakeSucceeded(peer));
+        while let Some(item) = self.pending.pop_front() {
+            self.encode(item)?;
+        }
+        Ok(())
+    }
+
+    /// A command in the data phase.
+    fn on_command(&mut self, now: Instant, command: Command) -> Result<(), ConnectionError> {
+        match command {
+            Command::Subscribe(topic) => self.events.push_back(Event::Subscribe(topic)),
+            Command::Cancel(topic) => self.events.push_back(Event::Cancel(topic)),
+            Command::Join(group) => self.events.push_back(Event::Join(group)),
+            Command::Leave(group) => self.events.push_back(Event::Leave(group)),
+            Command::Ping { ttl, context } => {
+                self.timers.on_peer_ping(now, ttl);
+                self.put_command(&Command::Pong { context })?;
+            }
+            Command::Pong { .. } => {}
+            Command::Error { reason } => return Err(ConnectionError::ErrorReceived(reason)),
+            Command::Unknown { .. } => {}
+            other => return Err(PeerError::UnexpectedCommand(command_label(&other)).into()),
+        }
+        Ok(())
+    }
+
+    /// A whole message. A PUB or XPUB reads a single-frame message starting
+    /// with `01`/`00` as a subscription (G17), from any 3.x or 2.0 peer, as
+    /// libzmq does (zmtp-wire.md 6.2 #8).
+    fn on_message(&mut self, message: Message) {
+        if matches!(self.config.socket_type, SocketType::Pub | SocketType::XPub)
+            && let Ok(subscription) = SubscriptionMessage::parse_message(&message)
+        {
+            self.events.push_back(match subscription {
+                SubscriptionMessage::Subscribe(topic) => Event::Subscribe(topic),
+                SubscriptionMessage::Cancel(topic) => Event::Cancel(topic),
+            });
+            return;
+        }
+        self.events.push_back(Event::Message(message));
+    }
+
+    /// An item after a wrapping mechanism: every frame is unwrapped, then
+    /// reassembled here.
+    fn unwrap_item(&mut self, now: Instant, item: Item) -> Result<(), ConnectionError> {
+        let frames = match item {
+            Item::RawCommand(body) => vec![Frame::command(body)],
+            Item::Command(command) => {
+                let mut body = BytesMut::with_capacity(command.body_len());
+                command.encode_body(&mut body).map_err(LocalError::from)?;
+                vec![Frame::command(body.freeze())]
+            }
+            Item::Message(message) => {
+                let last = message.len().saturating_sub(1);
+                message
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, body)| Frame::message(body, i < last))
+                    .collect()
+            }
+        };
+        for frame in frames {
+            let Some(session) = self.mechanism.as_mut() else {
+                break;
+            };
+            let frame = session.unwrap_frame(frame)?;
+            self.on_unwrapped(now, frame)?;
+        }
+        Ok(())
+    }
+
+    fn on_unwrapped(&mut self, now: Instant, frame: Frame) -> Result<(), ConnectionError> {
+        match frame.kind {
+            FrameKind::Command => {
+                if !self.reassembly.frames.is_empty() {
+                    return Err(PeerError::from(WireError::CommandInsideMessage).into());
+                }
+                let command = Command::parse(&frame.body).map_err(PeerError::from)?;
+                self.on_command(now, command)
+            }
+            FrameKind::Message { more } => {
+                let size = self.reassembly.size.saturating_add(frame.body.len() as u64);
+                if let Some(max) = self.config.max_message_size
+                    && size > max
+                {
+                    return Err(PeerError::from(WireError::MessageTooLarge { size, max }).into());
+                }
+                self.reassembly.size = size;
+                self.reassembly.frames.push(frame.body);
+                if !more {
+                    self.reassembly.size = 0;
+                    let frames = std::mem::take(&mut self.reassembly.frames);
+                    self.on_message(Message::from(frames));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The framing the greeting chose.
+    fn framing(&self) -> Framing {
+        match self.protocol {
+            Some(Protocol::V2_0) => Framing::Zmtp2,
+            Some(Protocol::V1_0) => Framing::Zmtp1,
+            _ => Framing::Zmtp3,
+        }
+    }
+
+    /// Writes application output for the protocol spoken.
+    pub(super) fn encode(&mut self, item: Outgoing) -> Result<(), ConnectionError> {
+        let protocol = self.protocol.unwrap_or(Protocol::V3_1);
+        match item {
+            Outgoing::Message(message) => self.put_message(&message),
+            Outgoing::Command(command) => match (command, protocol) {
+                (command, Protocol::V3_1) => self.put_command(&command),
+                (Command::Subscribe(topic), Protocol::V3_0 | Protocol::V2_0) => {
+                    self.put_message(&SubscriptionMessage::Subscribe(topic).to_message())
+                }
+                (Command::Cancel(topic), Protocol::V3_0 | Protocol::V2_0) => {
+                    self.put_message(&SubscriptionMessage::Cancel(topic).to_message())
+                }
+                (command, Protocol::V3_0) => self.put_command(&command),
+                // 2.0 and 1.0 have no commands; 1.0 publishers send
+                // everything, so subscriptions are not sent either.
+                (_, Protocol::V2_0 | Protocol::V1_0) => Ok(()),
+            },
+        }
+    }
+
+    /// Writes a message, through the mechanism's wrapping if it has one.
+    fn put_message(&mut self, message: &Message) -> Result<(), ConnectionError> {
+        if self.state == State::Active
+            && let Some(session) = self.mechanism.as_mut().filter(|m| m.wraps_frames())
+        {
+            let last = message.len().saturating_sub(1);
+            for (i, body) in message.iter().enumerate() {
+                let frame = session.wrap_frame(Frame::message(body.clone(), i < last))?;
+                frame.encode(&mut self.out).map_err(LocalError::from)?;
+            }
+            return Ok(());
+        }
+        encode_message(message, self.framing(), &mut self.out).map_err(LocalError::from)?;
+        Ok(())
+    }
+
+    /// Writes a command frame, through the mechanism's wrapping after the
+    /// handshake if it has one.
+    pub(super) fn put_command(&mut self, command: &Command) -> Result<(), ConnectionError> {
+        if self.state == State::Active
+            && let Some(session) = self.mechanism.as_mut().filter(|m| m.wraps_frames())
+        {
+            let mut body = BytesMut::with_capacity(command.body_len());
+            command.encode_body(&mut body).map_err(LocalError::from)?;
+            let frame = session.wrap_frame(Frame::command(body.freeze()))?;
+            frame.encode(&mut self.out).map_err(LocalError::from)?;
+            return Ok(());
+        }
+        command.encode(&mut self.out).map_err(LocalError::from)?;
+        Ok(())
+    }
+}
