@@ -1,22 +1,227 @@
 //! Connection machine tests: two machines back to back with virtual time
-//! (see [`super::harness`]), and scripted peers built with the wire
-//! encoder.
+//! ([`super::harness::Pair`]), and scripted peers whose bytes are built
+//! with the wire encoder and the legacy greeting types. Every handshake
+//! runs again with the peer's bytes split at every octet.
 
-use super::harness::Pair;
+mod downgrade;
+mod handshake;
+mod heartbeat;
+mod traffic;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::harness::{Pair, events, feed_split};
 use super::*;
 use crate::SocketType;
+use crate::wire::greeting::Version;
+use crate::wire::{self, Decoder, Encode, Framing, Greeting, Item};
+
+/// A configuration for `socket_type` with the default behaviour.
+fn config(socket_type: SocketType) -> Config {
+    Config::new(socket_type)
+}
+
+/// A pair that has finished driving.
+fn pair(client: Config, server: Config, max_chunk: usize) -> Pair {
+    let mut pair = Pair::new(client, server).expect("valid configs");
+    pair.max_chunk = max_chunk;
+    pair.drive();
+    pair
+}
+
+/// An active pair of compatible NULL sockets.
+fn active(client: Config, server: Config) -> Pair {
+    let pair = pair(client, server, usize::MAX);
+    assert!(
+        pair.is_active(),
+        "{:?} / {:?}",
+        pair.client_events,
+        pair.server_events
+    );
+    pair
+}
+
+/// A full 64-octet NULL greeting of version 3.`minor`.
+fn greeting(minor: u8, mechanism: wire::Mechanism) -> Vec<u8> {
+    Greeting {
+        padding: [0; 8],
+        version: Version { major: 3, minor },
+        mechanism,
+        as_server: false,
+    }
+    .to_bytes()
+    .to_vec()
+}
+
+/// An encoded command.
+fn command(command: &Command) -> Vec<u8> {
+    command.to_bytes().expect("valid command").to_vec()
+}
+
+/// An encoded READY with this Socket-Type and extra properties.
+fn ready(socket_type: &str, extra: &[(&'static str, &'static [u8])]) -> Vec<u8> {
+    let mut md = Metadata::new().with(wire::metadata::SOCKET_TYPE, socket_type.as_bytes().to_vec());
+    for (name, value) in extra {
+        md.push(*name, *value);
+    }
+    command(&Command::Ready(md))
+}
+
+/// What a 3.x peer's log holds after its 64-octet greeting.
+fn items(log: &[u8], skip: usize, framing: Framing) -> Vec<Item> {
+    let mut decoder = Decoder::new(framing);
+    decoder.push(log.get(skip..).unwrap_or_default());
+    core::iter::from_fn(|| decoder.poll_item().ok().flatten()).collect()
+}
+
+/// The commands in a 3.x log after the greeting.
+fn commands(log: &[u8]) -> Vec<Command> {
+    items(log, Greeting::LEN, Framing::Zmtp3)
+        .into_iter()
+        .filter_map(|item| match item {
+            Item::Command(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The messages in a log after `skip` octets.
+fn messages(log: &[u8], skip: usize, framing: Framing) -> Vec<Message> {
+    items(log, skip, framing)
+        .into_iter()
+        .filter_map(|item| match item {
+            Item::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the log carries an ERROR command.
+fn sent_error(log: &[u8]) -> bool {
+    commands(log)
+        .iter()
+        .any(|c| matches!(c, Command::Error { .. }))
+}
+
+/// The error a connection failed with, if it did.
+fn failure(events: &[Event]) -> Option<&ConnectionError> {
+    events.iter().find_map(|e| match e {
+        Event::Failed(error) => Some(error),
+        _ => None,
+    })
+}
+
+/// Runs `check` on a fresh connection fed `peer` split at every octet
+/// (and whole). The connection is opened as `side` with `config`.
+fn at_every_split(
+    config: &Config,
+    side: Side,
+    peer: &[u8],
+    mut check: impl FnMut(&mut Connection, Vec<Event>, Vec<u8>),
+) {
+    for at in 0..=peer.len() {
+        let now = Instant::now();
+        let mut conn = Connection::new(config.clone(), side, now).expect("valid config");
+        feed_split(&mut conn, now, peer, at);
+        let sent = conn.poll_transmit().map(|b| b.to_vec()).unwrap_or_default();
+        let evs = events(&mut conn);
+        check(&mut conn, evs, sent);
+    }
+}
+
+/// A stand-in non-NULL mechanism (named PLAIN) for the greeting-level
+/// checks: its handshake accepts a READY like NULL.
+#[derive(Debug)]
+struct FakePlain;
+
+impl Mechanism for FakePlain {
+    fn name(&self) -> wire::Mechanism {
+        wire::Mechanism::PLAIN
+    }
+    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+        Null.start(side, behaviour)
+    }
+}
+
+fn plain(socket_type: SocketType) -> Config {
+    let mut config = config(socket_type);
+    config.mechanism = Arc::new(FakePlain);
+    config
+}
 
 #[test]
-fn null_handshake_dealer_router() {
-    let mut pair = Pair::new(
-        Config::new(SocketType::Dealer),
-        Config::new(SocketType::Router),
-    )
-    .expect("valid configs");
-    pair.drive();
-    assert!(pair.is_active());
+fn state_table_is_snapshotted_and_rendered() {
+    use state::{Input, State};
+    assert_eq!(state::transitions().len(), 25);
     assert_eq!(
-        pair.client.peer().and_then(|p| p.socket_type),
-        Some(SocketType::Router)
+        state::next(State::Handshake, Input::HandshakeDone),
+        Some(State::Active)
     );
+    assert_eq!(state::next(State::Active, Input::HandshakeDone), None);
+    let dot = Connection::dot();
+    for s in [
+        "Signature",
+        "Greeting",
+        "LegacyGreeting",
+        "Handshake",
+        "Active",
+        "Closed",
+    ] {
+        assert!(dot.contains(s), "{s} missing from {dot}");
+    }
+}
+
+#[test]
+fn routing_id_rules_on_our_side_37_r34_r35() {
+    let now = Instant::now();
+    let mut c = config(SocketType::Dealer);
+    c.routing_id = Bytes::from_static(b"\0abc");
+    assert_eq!(
+        Connection::new(c.clone(), Side::Client, now).err(),
+        Some(LocalError::InvalidRoutingId)
+    );
+    c.routing_id = Bytes::from(vec![b'x'; 256]);
+    assert_eq!(
+        Connection::new(c.clone(), Side::Client, now).err(),
+        Some(LocalError::InvalidRoutingId)
+    );
+    c.routing_id = Bytes::from(vec![b'x'; 255]);
+    assert!(Connection::new(c, Side::Client, now).is_ok());
+}
+
+#[test]
+fn invalid_configured_metadata_is_refused_37_r26() {
+    let mut c = config(SocketType::Dealer);
+    c.metadata.push("", "empty name");
+    assert!(matches!(
+        Connection::new(c, Side::Client, Instant::now()),
+        Err(LocalError::Encode(_))
+    ));
+}
+
+#[test]
+fn application_cannot_send_handshake_commands() {
+    let mut conn = Connection::new(config(SocketType::Dealer), Side::Client, Instant::now())
+        .expect("valid config");
+    assert!(matches!(
+        conn.send_command(Command::Ready(Metadata::new())),
+        Err(LocalError::NotAnApplicationCommand("READY"))
+    ));
+    assert!(matches!(
+        conn.send_command(Command::Ping {
+            ttl: 0,
+            context: Bytes::from(vec![0; 17])
+        }),
+        Err(LocalError::Encode(_))
+    ));
+    assert_eq!(
+        conn.send_message(Message::new()),
+        Err(LocalError::EmptyMessage)
+    );
+    conn.close(None);
+    assert_eq!(conn.send_message("x".into()), Err(LocalError::Closed));
+    assert_eq!(events(&mut conn), vec![Event::Closed]);
 }

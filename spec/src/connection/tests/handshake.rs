@@ -1,0 +1,452 @@
+//! 3.x greetings and the NULL handshake: every socket-type pair, the
+//! pacings, mechanism mismatch, malformed greetings and READYs.
+
+use super::*;
+use crate::wire::greeting::Protocol;
+
+/// Every pair of the 19 socket types (the 11 classic ones of RFC 23 and
+/// the draft ones of RFC 37): compatible pairs finish the handshake on
+/// both sides; the others fail with InvalidSocketType on both sides and
+/// an ERROR on the wire each way (37-R33, zmtp-wire.md 5).
+fn every_socket_type_pair(max_chunk: usize) {
+    for client in SocketType::ALL {
+        for server in SocketType::ALL {
+            let p = pair(config(client), config(server), max_chunk);
+            if client.is_compatible_with(server) {
+                assert!(p.is_active(), "{client} -> {server}: {:?}", p.client_events);
+                assert_eq!(p.client.peer().and_then(|x| x.socket_type), Some(server));
+                assert_eq!(p.server.peer().and_then(|x| x.socket_type), Some(client));
+                assert_eq!(p.client.protocol(), Some(Protocol::V3_1));
+                assert!(matches!(
+                    p.client_events.first(),
+                    Some(Event::HandshakeSucceeded(_))
+                ));
+            } else {
+                for (name, events, log) in [
+                    ("client", &p.client_events, &p.to_server),
+                    ("server", &p.server_events, &p.to_client),
+                ] {
+                    assert!(
+                        matches!(
+                            failure(events),
+                            Some(ConnectionError::Peer(PeerError::InvalidSocketType(Some(_))))
+                        ),
+                        "{client} -> {server}: {name} {events:?}"
+                    );
+                    assert!(
+                        sent_error(log),
+                        "{client} -> {server}: {name} sent no ERROR"
+                    );
+                }
+                assert!(p.client.is_closed() && p.server.is_closed());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_socket_type_pair_37_r33() {
+    every_socket_type_pair(usize::MAX);
+}
+
+#[test]
+fn every_socket_type_pair_octet_by_octet_37_r33() {
+    every_socket_type_pair(1);
+}
+
+#[test]
+fn greeting_is_libzmq_paced_zmtp_wire_4_5() {
+    let mut c = config(SocketType::Dealer);
+    c.routing_id = Bytes::from_static(b"abc");
+    let now = Instant::now();
+    let mut conn = Connection::new(c, Side::Client, now).expect("valid");
+    let first = conn.poll_transmit().expect("signature at once");
+    // FF, identity length + 1 as u64 BE (37-R60), 7F.
+    assert_eq!(&first[..], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 4, 0x7F]);
+    // Nothing more until the peer's 10 octets show a versioned peer.
+    let peer = greeting(1, wire::Mechanism::NULL);
+    conn.handle_bytes(now, &peer[..9]);
+    assert_eq!(conn.poll_transmit(), None);
+    conn.handle_bytes(now, &peer[9..10]);
+    assert_eq!(conn.poll_transmit().as_deref(), Some(&[3u8][..]));
+    conn.handle_bytes(now, &peer[10..11]);
+    let rest = conn.poll_transmit().expect("rest of the greeting");
+    assert_eq!(rest.len(), 53);
+    assert_eq!(&rest[..1], &[1]); // minor 1
+    assert_eq!(&rest[1..5], b"NULL");
+    assert_eq!(conn.state(), State::Greeting);
+}
+
+#[test]
+fn every_pacing_pair_handshakes_37_r01_r03() {
+    let pacings = [
+        GreetingPacing::Detect,
+        GreetingPacing::Partial,
+        GreetingPacing::Full,
+    ];
+    for a in pacings {
+        for b in pacings {
+            for chunk in [1, usize::MAX] {
+                let mut c = config(SocketType::Req);
+                c.behaviour.pacing = a;
+                let mut s = config(SocketType::Rep);
+                s.behaviour.pacing = b;
+                let p = pair(c, s, chunk);
+                assert!(p.is_active(), "{a:?}/{b:?}: {:?}", p.client_events);
+            }
+        }
+    }
+}
+
+#[test]
+fn partial_pacing_sends_11_octets_full_sends_64() {
+    for (pacing, len) in [(GreetingPacing::Partial, 11), (GreetingPacing::Full, 64)] {
+        let mut c = config(SocketType::Pair);
+        c.behaviour.pacing = pacing;
+        let mut conn = Connection::new(c, Side::Client, Instant::now()).expect("valid");
+        let out = conn.poll_transmit().expect("greeting");
+        assert_eq!(out.len(), len);
+        assert_eq!(&out[..10], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F]);
+    }
+}
+
+/// A scripted 3.x peer: greeting + READY, split at every octet.
+#[test]
+fn scripted_31_peer_at_every_split_37_r02_r04() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("ROUTER", &[("Identity", b""), ("X-App", b"v")]));
+    at_every_split(
+        &config(SocketType::Dealer),
+        Side::Client,
+        &peer,
+        |conn, evs, sent| {
+            assert_eq!(conn.state(), State::Active, "{evs:?}");
+            let peer = conn.peer().expect("peer");
+            assert_eq!(peer.socket_type, Some(SocketType::Router));
+            assert_eq!(peer.metadata.get("x-app").map(|v| &v[..]), Some(&b"v"[..]));
+            assert_eq!(peer.version, Some(Version::V3_1));
+            // Our greeting and READY went out.
+            assert!(sent.len() > 64);
+            assert!(matches!(commands(&sent)[..], [Command::Ready(_)]));
+        },
+    );
+}
+
+#[test]
+fn higher_versions_are_accepted_and_spoken_as_31_37_r07() {
+    for (major, minor) in [(3, 2), (3, 255), (4, 0)] {
+        let mut peer = Greeting {
+            padding: [7; 8],
+            version: Version { major, minor },
+            mechanism: wire::Mechanism::NULL,
+            as_server: false,
+        }
+        .to_bytes()
+        .to_vec();
+        peer.extend(ready("PULL", &[]));
+        at_every_split(
+            &config(SocketType::Push),
+            Side::Client,
+            &peer,
+            |conn, evs, _| {
+                assert_eq!(conn.state(), State::Active, "{major}.{minor}: {evs:?}");
+                assert_eq!(conn.protocol(), Some(Protocol::V3_1));
+            },
+        );
+    }
+}
+
+#[test]
+fn mechanism_mismatch_closes_both_sides_37_r15() {
+    let p = pair(plain(SocketType::Req), config(SocketType::Rep), usize::MAX);
+    for events in [&p.client_events, &p.server_events] {
+        assert!(
+            matches!(
+                failure(events),
+                Some(ConnectionError::Peer(PeerError::MechanismMismatch { .. }))
+            ),
+            "{events:?}"
+        );
+    }
+    // No commands exist before the greeting is accepted: no ERROR.
+    assert_eq!(p.to_server.len(), 64);
+    assert_eq!(p.to_client.len(), 64);
+    // Same with a scripted peer, at every split.
+    let peer = greeting(1, wire::Mechanism::CURVE);
+    at_every_split(
+        &config(SocketType::Rep),
+        Side::Server,
+        &peer,
+        |conn, evs, _| {
+            assert!(conn.is_closed());
+            assert_eq!(
+                failure(&evs),
+                Some(&ConnectionError::Peer(PeerError::MechanismMismatch {
+                    ours: wire::Mechanism::NULL,
+                    peer: wire::Mechanism::CURVE,
+                }))
+            );
+        },
+    );
+}
+
+#[test]
+fn malformed_greeting_is_a_typed_error_g02_g03() {
+    let mut bad_mechanism = greeting(1, wire::Mechanism::NULL);
+    bad_mechanism[12] = b'n'; // lower case is not a mechanism character
+    let mut bad_as_server = greeting(1, wire::Mechanism::NULL);
+    bad_as_server[32] = 2;
+    let mut bad_end = greeting(1, wire::Mechanism::NULL);
+    bad_end[9] = 0x7D; // versioned (LSB set) but not 7F (G01)
+    for (peer, expected) in [
+        (bad_mechanism, wire::WireError::BadMechanismName),
+        (bad_as_server, wire::WireError::BadAsServer(2)),
+        (bad_end, wire::WireError::BadSignature),
+    ] {
+        at_every_split(
+            &config(SocketType::Pair),
+            Side::Server,
+            &peer,
+            |conn, evs, _| {
+                assert!(conn.is_closed());
+                assert_eq!(
+                    failure(&evs),
+                    Some(&ConnectionError::Peer(PeerError::Malformed(
+                        expected.clone()
+                    )))
+                );
+            },
+        );
+    }
+}
+
+#[test]
+fn padding_and_filler_are_not_validated_37_r06_g04() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer[1..9].copy_from_slice(&[0xAB; 8]);
+    peer[33..64].copy_from_slice(&[0xCD; 31]);
+    peer.extend(ready("PAIR", &[]));
+    at_every_split(
+        &config(SocketType::Pair),
+        Side::Server,
+        &peer,
+        |conn, evs, _| {
+            assert_eq!(conn.state(), State::Active, "{evs:?}");
+        },
+    );
+}
+
+#[test]
+fn error_during_handshake_is_fatal_37_r16() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(command(&Command::Error {
+        reason: Bytes::from_static(b"go-away"),
+    }));
+    at_every_split(
+        &config(SocketType::Sub),
+        Side::Client,
+        &peer,
+        |conn, evs, sent| {
+            assert!(conn.is_closed());
+            assert_eq!(
+                failure(&evs),
+                Some(&ConnectionError::ErrorReceived(Bytes::from_static(
+                    b"go-away"
+                )))
+            );
+            // We do not answer an ERROR with an ERROR.
+            assert!(!sent_error(&sent));
+        },
+    );
+}
+
+#[test]
+fn message_before_ready_is_refused_with_error_g05() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend([0x00, 0x01, b'x']);
+    at_every_split(
+        &config(SocketType::Pull),
+        Side::Server,
+        &peer,
+        |conn, evs, sent| {
+            assert!(conn.is_closed());
+            assert!(matches!(
+                failure(&evs),
+                Some(ConnectionError::Peer(PeerError::UnexpectedDuringHandshake(
+                    _
+                )))
+            ));
+            assert!(sent_error(&sent));
+        },
+    );
+}
+
+#[test]
+fn malformed_ready_is_refused_with_error_g10() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    // READY with a property whose value length runs past the body.
+    peer.extend([
+        0x04, 0x0C, 5, b'R', b'E', b'A', b'D', b'Y', 1, b'a', 0, 0, 0, 9,
+    ]);
+    at_every_split(
+        &config(SocketType::Pull),
+        Side::Server,
+        &peer,
+        |conn, evs, sent| {
+            assert!(conn.is_closed());
+            assert!(matches!(
+                failure(&evs),
+                Some(ConnectionError::Peer(PeerError::Malformed(_)))
+            ));
+            assert!(sent_error(&sent));
+        },
+    );
+}
+
+#[test]
+fn missing_socket_type_is_refused_unless_configured_otherwise() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(command(&Command::Ready(Metadata::new())));
+    at_every_split(
+        &config(SocketType::Pull),
+        Side::Server,
+        &peer,
+        |conn, evs, _| {
+            assert!(conn.is_closed());
+            assert_eq!(
+                failure(&evs),
+                Some(&ConnectionError::Peer(PeerError::InvalidSocketType(None)))
+            );
+        },
+    );
+    let mut lenient = config(SocketType::Pull);
+    lenient.behaviour.require_socket_type = false;
+    at_every_split(&lenient, Side::Server, &peer, |conn, evs, _| {
+        assert_eq!(conn.state(), State::Active, "{evs:?}");
+        assert_eq!(conn.peer().and_then(|p| p.socket_type), None);
+    });
+}
+
+#[test]
+fn socket_type_is_case_sensitive_g16() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("push", &[]));
+    at_every_split(
+        &config(SocketType::Pull),
+        Side::Server,
+        &peer,
+        |conn, evs, sent| {
+            assert!(conn.is_closed());
+            assert!(matches!(
+                failure(&evs),
+                Some(ConnectionError::Peer(PeerError::InvalidSocketType(Some(_))))
+            ));
+            assert!(sent_error(&sent));
+        },
+    );
+}
+
+#[test]
+fn rfc37_null_server_waits_for_the_client_ready_37_r24_r25() {
+    let mut s = config(SocketType::Rep);
+    s.behaviour.null_server_waits = true;
+    let now = Instant::now();
+    let mut server = Connection::new(s, Side::Server, now).expect("valid");
+    let _ = server.poll_transmit();
+    server.handle_bytes(now, &greeting(1, wire::Mechanism::NULL));
+    let out = server.poll_transmit().expect("rest of greeting");
+    assert_eq!(out.len(), 54, "greeting only, no READY yet");
+    server.handle_bytes(now, &ready("REQ", &[]));
+    let out = server.poll_transmit().expect("READY in reply");
+    assert!(matches!(
+        items(&out, 0, Framing::Zmtp3)[..],
+        [Item::Command(Command::Ready(_))]
+    ));
+    assert_eq!(server.state(), State::Active);
+    // An incompatible client gets ERROR, never READY.
+    let mut s = config(SocketType::Rep);
+    s.behaviour.null_server_waits = true;
+    let mut server = Connection::new(s, Side::Server, now).expect("valid");
+    server.handle_bytes(now, &greeting(1, wire::Mechanism::NULL));
+    let _ = server.poll_transmit();
+    server.handle_bytes(now, &ready("PUB", &[]));
+    let out = server.poll_transmit().expect("ERROR");
+    assert!(matches!(
+        items(&out, 0, Framing::Zmtp3)[..],
+        [Item::Command(Command::Error { .. })]
+    ));
+}
+
+#[test]
+fn router_learns_the_peer_identity_37_r34() {
+    let mut dealer = config(SocketType::Dealer);
+    dealer.routing_id = Bytes::from_static(b"worker-1");
+    let p = active(dealer, config(SocketType::Router));
+    assert_eq!(
+        p.server.peer().and_then(|x| x.routing_id.clone()),
+        Some(Bytes::from_static(b"worker-1"))
+    );
+    // An empty Identity gives no routing id (the ROUTER makes one up).
+    let p = active(config(SocketType::Dealer), config(SocketType::Router));
+    assert_eq!(p.server.peer().and_then(|x| x.routing_id.clone()), None);
+    // Non-ROUTER sockets do not take a routing id from Identity.
+    assert_eq!(p.client.peer().and_then(|x| x.routing_id.clone()), None);
+}
+
+#[test]
+fn identity_starting_with_zero_is_refused_by_router_in_31_37_r35() {
+    for (minor, refused) in [(1, true), (0, false)] {
+        let mut peer = greeting(minor, wire::Mechanism::NULL);
+        peer.extend(ready("DEALER", &[("Identity", b"\0abc")]));
+        at_every_split(
+            &config(SocketType::Router),
+            Side::Server,
+            &peer,
+            |conn, evs, sent| {
+                if refused {
+                    assert_eq!(
+                        failure(&evs),
+                        Some(&ConnectionError::Peer(PeerError::InvalidIdentity))
+                    );
+                    assert!(sent_error(&sent));
+                } else {
+                    // 23 has no first-octet rule (23-R33).
+                    assert_eq!(conn.state(), State::Active, "{evs:?}");
+                }
+            },
+        );
+    }
+    // Other socket types ignore Identity (zmtp-wire.md 6.1 #23).
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("DEALER", &[("Identity", b"\0abc")]));
+    at_every_split(
+        &config(SocketType::Dealer),
+        Side::Server,
+        &peer,
+        |conn, evs, _| {
+            assert_eq!(conn.state(), State::Active, "{evs:?}");
+        },
+    );
+}
+
+#[test]
+fn handshake_timeout_closes() {
+    let mut p = Pair::new(config(SocketType::Req), config(SocketType::Rep)).expect("valid");
+    p.server_silent = true;
+    p.client_silent = true;
+    p.advance(config::DEFAULT_HANDSHAKE_TIMEOUT - core::time::Duration::from_millis(1));
+    assert!(failure(&p.client_events).is_none());
+    p.advance(core::time::Duration::from_millis(1));
+    assert_eq!(
+        failure(&p.client_events),
+        Some(&ConnectionError::Timeout(Timeout::Handshake))
+    );
+    assert_eq!(p.client.poll_timeout(), None);
+}
+
+#[test]
+fn handshake_timer_stops_once_active() {
+    let p = active(config(SocketType::Req), config(SocketType::Rep));
+    assert_eq!(p.client.poll_timeout(), None);
+    assert_eq!(p.server.poll_timeout(), None);
+}

@@ -1,0 +1,308 @@
+//! The data phase: messages both ways, subscriptions, groups, ERROR,
+//! malformed frames, MAXMSGSIZE, a second READY.
+
+use super::*;
+use crate::Message;
+use crate::connection::harness::{Op, run};
+
+fn received(events: &[Event]) -> Vec<Message> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some(m.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn messages_queued_before_the_handshake_flow_in_order_37_r44() {
+    let mut p = Pair::new(config(SocketType::Dealer), config(SocketType::Router)).expect("valid");
+    let a = Message::from_frames([&b""[..], &b"one"[..]]);
+    let b = Message::from(vec![b'x'; 70_000]);
+    p.client.send_message(a.clone()).expect("open");
+    p.client.send_message(b.clone()).expect("open");
+    p.max_chunk = 1000;
+    p.drive();
+    assert!(p.is_active());
+    assert_eq!(received(&p.server_events), vec![a.clone(), b]);
+    p.server.send_message(a.clone()).expect("open");
+    p.drive();
+    assert_eq!(received(&p.client_events), vec![a]);
+}
+
+#[test]
+fn subscribe_and_cancel_commands_reach_a_pub_37_r46_r47() {
+    let mut p = active(config(SocketType::Sub), config(SocketType::Pub));
+    p.client
+        .send_command(Command::Subscribe(Bytes::from_static(b"A")))
+        .expect("open");
+    p.client
+        .send_command(Command::Cancel(Bytes::from_static(b"A")))
+        .expect("open");
+    p.drive();
+    assert!(commands(&p.to_server).contains(&Command::Subscribe(Bytes::from_static(b"A"))));
+    assert_eq!(
+        p.server_events[1..],
+        [
+            Event::Subscribe(Bytes::from_static(b"A")),
+            Event::Cancel(Bytes::from_static(b"A"))
+        ]
+    );
+}
+
+#[test]
+fn xpub_accepts_subscription_messages_from_a_31_peer_g17() {
+    let mut p = active(config(SocketType::XSub), config(SocketType::XPub));
+    p.client
+        .send_message(Message::from(&b"\x01topic"[..]))
+        .expect("open");
+    p.client
+        .send_message(Message::from(&b"\x02data"[..]))
+        .expect("open");
+    p.drive();
+    assert_eq!(
+        p.server_events[1..],
+        [
+            Event::Subscribe(Bytes::from_static(b"topic")),
+            Event::Message(Message::from(&b"\x02data"[..]))
+        ]
+    );
+}
+
+#[test]
+fn join_and_leave_reach_a_radio_37_r53_r54() {
+    let mut p = active(config(SocketType::Dish), config(SocketType::Radio));
+    p.client
+        .send_command(Command::Join(Bytes::from_static(b"g")))
+        .expect("open");
+    p.client
+        .send_command(Command::Leave(Bytes::from_static(b"g")))
+        .expect("open");
+    p.drive();
+    assert_eq!(
+        p.server_events[1..],
+        [
+            Event::Join(Bytes::from_static(b"g")),
+            Event::Leave(Bytes::from_static(b"g"))
+        ]
+    );
+}
+
+#[test]
+fn received_error_is_fatal_37_r16() {
+    let mut p = active(config(SocketType::Pair), config(SocketType::Pair));
+    p.server.close(ErrorReason::new("bye"));
+    p.drive();
+    assert_eq!(p.server_events.last(), Some(&Event::Closed));
+    assert_eq!(
+        failure(&p.client_events),
+        Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"bye")))
+    );
+    assert!(p.client.is_closed());
+    assert_eq!(p.client.send_message("x".into()), Err(LocalError::Closed));
+}
+
+#[test]
+fn error_reason_must_be_vchar_g11() {
+    assert!(ErrorReason::new("with space").is_none());
+    assert!(ErrorReason::new(vec![b'a'; 256]).is_none());
+    assert!(ErrorReason::new("ok").is_some());
+}
+
+/// The peer's bytes after a complete handshake, fed to a fresh ROUTER
+/// server at every split: the connection closes with `expected` and
+/// sends ERROR.
+fn after_handshake_fails(tail: &[u8], max: Option<u64>, expected: &ConnectionError) {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("DEALER", &[]));
+    let handshake_len = peer.len();
+    peer.extend(tail);
+    let mut c = config(SocketType::Router);
+    c.max_message_size = max;
+    at_every_split(&c, Side::Server, &peer, |conn, evs, sent| {
+        assert!(conn.is_closed(), "{evs:?}");
+        assert_eq!(failure(&evs), Some(expected));
+        assert!(sent_error(&sent));
+    });
+    // And fed whole, after the handshake was seen to succeed.
+    let now = Instant::now();
+    let mut conn = Connection::new(c, Side::Server, now).expect("valid");
+    conn.handle_bytes(now, &peer[..handshake_len]);
+    assert_eq!(conn.state(), State::Active);
+    conn.handle_bytes(now, tail);
+    assert!(conn.is_closed());
+}
+
+fn malformed(error: wire::WireError) -> ConnectionError {
+    ConnectionError::Peer(PeerError::Malformed(error))
+}
+
+#[test]
+fn reserved_flag_bits_are_refused_37_r19() {
+    after_handshake_fails(
+        &[0x08, 0x01, b'x'],
+        None,
+        &malformed(wire::WireError::ReservedFlags(0x08)),
+    );
+}
+
+#[test]
+fn command_with_more_is_refused_37_r20() {
+    after_handshake_fails(
+        &[0x05, 0x05, 4, b'P', b'I', b'N', b'G'],
+        None,
+        &malformed(wire::WireError::CommandWithMore),
+    );
+}
+
+#[test]
+fn command_inside_a_message_is_refused_g09() {
+    let mut tail = vec![0x01, 0x01, b'a'];
+    tail.extend(command(&Command::Subscribe(Bytes::new())));
+    after_handshake_fails(
+        &tail,
+        None,
+        &malformed(wire::WireError::CommandInsideMessage),
+    );
+}
+
+#[test]
+fn bad_command_name_is_refused_g08() {
+    after_handshake_fails(
+        &[0x04, 0x02, 1, b'1'],
+        None,
+        &malformed(wire::WireError::BadCommandName),
+    );
+}
+
+#[test]
+fn second_ready_is_a_peer_error() {
+    after_handshake_fails(
+        &ready("DEALER", &[]),
+        None,
+        &ConnectionError::Peer(PeerError::UnexpectedCommand("READY")),
+    );
+}
+
+#[test]
+fn mechanism_command_after_handshake_is_a_peer_error() {
+    after_handshake_fails(
+        &command(&Command::Mechanism {
+            name: wire::MechanismCommand::Hello,
+            body: Bytes::new(),
+        }),
+        None,
+        &ConnectionError::Peer(PeerError::UnexpectedCommand("HELLO")),
+    );
+}
+
+#[test]
+fn unknown_commands_are_ignored_like_libzmq() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("DEALER", &[]));
+    peer.extend(command(&Command::Unknown {
+        name: Bytes::from_static(b"FOO"),
+        body: Bytes::from_static(b"bar"),
+    }));
+    peer.extend([0x00, 0x01, b'm']);
+    at_every_split(
+        &config(SocketType::Router),
+        Side::Server,
+        &peer,
+        |conn, evs, _| {
+            assert_eq!(conn.state(), State::Active);
+            assert_eq!(received(&evs), vec![Message::from("m")]);
+        },
+    );
+}
+
+#[test]
+fn max_message_size_is_enforced_on_the_declared_size() {
+    // 2 frames of 60: 120 > 100, refused on the second header.
+    let mut tail = vec![0x01, 60];
+    tail.extend([b'a'; 60]);
+    tail.extend([0x00, 60]);
+    tail.extend([b'b'; 60]);
+    let expected = malformed(wire::WireError::MessageTooLarge {
+        size: 120,
+        max: 100,
+    });
+    after_handshake_fails(&tail, Some(100), &expected);
+    // A 2^62-octet declaration is refused before any body is buffered.
+    let mut huge = vec![0x02];
+    huge.extend((1u64 << 62).to_be_bytes());
+    after_handshake_fails(
+        &huge,
+        Some(1 << 20),
+        &malformed(wire::WireError::MessageTooLarge {
+            size: 1 << 62,
+            max: 1 << 20,
+        }),
+    );
+    // Exactly at the limit passes.
+    let mut s = config(SocketType::Pull);
+    s.max_message_size = Some(100);
+    let mut p = active(config(SocketType::Push), s);
+    p.client
+        .send_message(Message::from(vec![b'z'; 100]))
+        .expect("open");
+    p.drive();
+    assert_eq!(received(&p.server_events).len(), 1);
+    assert!(p.is_active());
+}
+
+#[test]
+fn huge_declared_size_allocates_nothing_without_a_limit() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("DEALER", &[]));
+    peer.push(0x02);
+    peer.extend((1u64 << 40).to_be_bytes());
+    peer.extend([b'x'; 100]);
+    let outcome = run(
+        config(SocketType::Router),
+        Side::Server,
+        &peer
+            .chunks(7)
+            .map(|c| Op::Bytes(c.to_vec()))
+            .collect::<Vec<_>>(),
+    )
+    .expect("valid");
+    assert_eq!(outcome.connection.state(), State::Active);
+    assert!(
+        outcome.max_buffer_capacity < 64 * 1024,
+        "capacity {} for {} octets received",
+        outcome.max_buffer_capacity,
+        outcome.received
+    );
+}
+
+#[test]
+fn harness_ops_drive_a_connection() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("SUB", &[]));
+    let mut c = config(SocketType::XPub);
+    c.heartbeat.interval = Some(core::time::Duration::from_millis(100));
+    let outcome = run(
+        c,
+        Side::Server,
+        &[
+            Op::SendMessage(vec![b"early".to_vec()]),
+            Op::Bytes(peer),
+            Op::FireTimer,
+            Op::Ping(0, vec![1; 17]),
+            Op::Advance(10_000),
+            Op::Close,
+        ],
+    )
+    .expect("valid");
+    assert!(matches!(outcome.events[0], Event::HandshakeSucceeded(_)));
+    assert_eq!(
+        failure(&outcome.events),
+        Some(&ConnectionError::Timeout(Timeout::Heartbeat))
+    );
+    assert_eq!(
+        messages(&outcome.sent, Greeting::LEN, Framing::Zmtp3),
+        vec![Message::from("early")]
+    );
+}
