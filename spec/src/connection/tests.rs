@@ -7,6 +7,7 @@ mod downgrade;
 mod handshake;
 mod heartbeat;
 mod traffic;
+mod tunnel;
 
 use std::sync::Arc;
 use std::time::Instant;
