@@ -1,0 +1,367 @@
+//! The sans-IO connection machine against a real libzmq (4.3.5, through
+//! pyzmq), over blocking `std::net` TCP with read timeouts. The crate does
+//! no I/O; this test drives it the way the tokio driver does.
+//!
+//! The Python interpreter is `$ZMTP_PYTHON`, or
+//! `<repo>/target/peers/pyzmq/bin/python` as created by `.ci/setup-pyzmq`.
+//! Without it each test prints why and passes, unless
+//! `ZMTP_REQUIRE_PEERS=1`, which makes a missing peer a failure.
+//! Every endpoint is an ephemeral port on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use zmtp_spec::connection::{Config, Connection, Event, Heartbeat, Side};
+use zmtp_spec::wire::greeting::Protocol;
+use zmtp_spec::{Message, SocketType};
+
+/// How long any one exchange may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(3);
+
+/// The pyzmq interpreter, or the reason there is none.
+fn python() -> Result<PathBuf, String> {
+    let path = match std::env::var_os("ZMTP_PYTHON") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/pyzmq/bin/python"),
+    };
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "no pyzmq interpreter: set ZMTP_PYTHON or run .ci/setup-pyzmq (looked for {})",
+            path.display()
+        ))
+    }
+}
+
+/// A running Python peer, killed when dropped.
+struct Peer {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Peer {
+    /// Starts `script` with `args`; `None` (after printing why) when no
+    /// interpreter is available and peers are not required.
+    fn start(script: &str, args: &[&str]) -> Option<Self> {
+        let python = match python() {
+            Ok(python) => python,
+            Err(why) => {
+                assert!(
+                    std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
+                    "ZMTP_REQUIRE_PEERS=1 but {why}"
+                );
+                eprintln!("skipped: {why}");
+                return None;
+            }
+        };
+        let mut child = Process::new(python)
+            .arg("-c")
+            .arg(script)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn the pyzmq peer");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        Some(Self { child, stdout })
+    }
+
+    /// The next line the peer printed.
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).expect("peer stdout");
+        line.trim_end().to_owned()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A connection machine on a blocking TCP stream.
+struct Driver {
+    stream: TcpStream,
+    conn: Connection,
+    /// Every octet received, for inspection.
+    received: Vec<u8>,
+}
+
+impl Driver {
+    fn new(stream: TcpStream, config: Config, side: Side) -> Self {
+        stream.set_nodelay(true).expect("nodelay");
+        let conn = Connection::new(config, side, Instant::now()).expect("valid config");
+        Self {
+            stream,
+            conn,
+            received: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self) {
+        while let Some(out) = self.conn.poll_transmit() {
+            self.stream.write_all(&out).expect("write");
+        }
+    }
+
+    /// Runs the machine until `until` returns true for an event, or for
+    /// `idle` if `until` is `None`. Panics on failure, EOF or deadline.
+    fn run(
+        &mut self,
+        mut until: Option<&mut dyn FnMut(&Event) -> bool>,
+        idle: Duration,
+    ) -> Vec<Event> {
+        let start = Instant::now();
+        let mut events = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            self.flush();
+            while let Some(event) = self.conn.poll_event() {
+                if let Event::Failed(error) = &event {
+                    panic!("connection failed: {error} after {events:?}");
+                }
+                let done = until.as_mut().is_some_and(|f| f(&event));
+                events.push(event);
+                if done {
+                    self.flush();
+                    return events;
+                }
+            }
+            let now = Instant::now();
+            let end = if until.is_some() {
+                start + DEADLINE
+            } else {
+                start + idle
+            };
+            if now >= end {
+                assert!(
+                    until.is_none(),
+                    "no matching event within {DEADLINE:?}: {events:?}"
+                );
+                return events;
+            }
+            let mut wait = (end - now).min(Duration::from_millis(20));
+            if let Some(at) = self.conn.poll_timeout() {
+                wait = wait.min(at.saturating_duration_since(now));
+            }
+            self.stream
+                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
+                .expect("timeout");
+            match self.stream.read(&mut buf) {
+                Ok(0) => panic!("peer closed the connection after {events:?}"),
+                Ok(n) => {
+                    self.received.extend_from_slice(&buf[..n]);
+                    self.conn.handle_bytes(Instant::now(), &buf[..n]);
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) => panic!("read: {e}"),
+            }
+            self.conn.handle_timeout(Instant::now());
+        }
+    }
+
+    /// Runs until the handshake succeeded.
+    fn handshake(&mut self) {
+        self.run(
+            Some(&mut |e| matches!(e, Event::HandshakeSucceeded(_))),
+            DEADLINE,
+        );
+    }
+
+    /// Runs until a message arrives, and returns it.
+    fn message(&mut self) -> Message {
+        let events = self.run(Some(&mut |e| matches!(e, Event::Message(_))), DEADLINE);
+        match events.into_iter().last() {
+            Some(Event::Message(m)) => m,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+fn connect(endpoint: &str) -> TcpStream {
+    let addr = endpoint.trim_start_matches("tcp://");
+    TcpStream::connect(addr).expect("connect to the pyzmq peer")
+}
+
+fn accept(listener: &TcpListener) -> TcpStream {
+    listener.set_nonblocking(false).expect("blocking");
+    let (stream, _) = listener.accept().expect("accept the pyzmq peer");
+    stream
+}
+
+const REP_ECHO: &str = r#"
+import sys, zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.REP)
+s.setsockopt(zmq.LINGER, 0)
+s.setsockopt(zmq.RCVTIMEO, 5000)
+ivl = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+if ivl:
+    s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
+    s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 3 * ivl)
+s.bind("tcp://127.0.0.1:*")
+print(s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+try:
+    while True:
+        s.send_multipart(s.recv_multipart())
+except zmq.Again:
+    pass
+"#;
+
+#[test]
+fn our_req_client_against_pyzmq_rep_echo() {
+    let Some(mut peer) = Peer::start(REP_ECHO, &[]) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let mut d = Driver::new(
+        connect(&endpoint),
+        Config::new(SocketType::Req),
+        Side::Client,
+    );
+    d.handshake();
+    let info = d.conn.peer().expect("peer").clone();
+    assert_eq!(info.socket_type, Some(SocketType::Rep));
+    assert_eq!(info.protocol, Protocol::V3_1);
+    // REQ's envelope (an empty delimiter) is the pattern's job; the
+    // connection carries frames as given.
+    let request = Message::from_frames([&b""[..], &b"hello"[..], &b"world"[..]]);
+    d.conn.send_message(request.clone()).expect("open");
+    assert_eq!(d.message(), request);
+}
+
+const DEALER_CLIENT: &str = r#"
+import sys, zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.DEALER)
+s.setsockopt(zmq.LINGER, 0)
+s.setsockopt(zmq.RCVTIMEO, 5000)
+s.setsockopt(zmq.ROUTING_ID, b"py-dealer")
+s.connect("tcp://127.0.0.1:" + sys.argv[1])
+s.send_multipart([b"hi", b"there"])
+print(b"|".join(s.recv_multipart()).decode(), flush=True)
+"#;
+
+#[test]
+fn our_router_server_against_pyzmq_dealer() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let Some(mut peer) = Peer::start(DEALER_CLIENT, &[&port]) else {
+        return;
+    };
+    let mut d = Driver::new(
+        accept(&listener),
+        Config::new(SocketType::Router),
+        Side::Server,
+    );
+    d.handshake();
+    let info = d.conn.peer().expect("peer").clone();
+    assert_eq!(info.socket_type, Some(SocketType::Dealer));
+    // libzmq's DEALER sends its routing id as Identity (37-R34).
+    assert_eq!(info.routing_id.as_deref(), Some(&b"py-dealer"[..]));
+    assert_eq!(
+        d.message(),
+        Message::from_frames([&b"hi"[..], &b"there"[..]])
+    );
+    d.conn
+        .send_message(Message::from_frames([&b"back"[..], &b"again"[..]]))
+        .expect("open");
+    d.flush();
+    assert_eq!(peer.line(), "back|again");
+}
+
+const SUB_CLIENT: &str = r#"
+import sys, zmq
+ctx = zmq.Context()
+s = ctx.socket(zmq.SUB)
+s.setsockopt(zmq.LINGER, 0)
+s.setsockopt(zmq.RCVTIMEO, 5000)
+s.setsockopt(zmq.SUBSCRIBE, b"top")
+s.connect("tcp://127.0.0.1:" + sys.argv[1])
+print(s.recv().decode(), flush=True)
+"#;
+
+#[test]
+fn our_pub_gets_a_subscribe_command_from_pyzmq_sub_37_r46() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let Some(mut peer) = Peer::start(SUB_CLIENT, &[&port]) else {
+        return;
+    };
+    let mut d = Driver::new(
+        accept(&listener),
+        Config::new(SocketType::Pub),
+        Side::Server,
+    );
+    d.handshake();
+    let events = d.run(Some(&mut |e| matches!(e, Event::Subscribe(_))), DEADLINE);
+    assert_eq!(
+        events.last(),
+        Some(&Event::Subscribe(Bytes::from_static(b"top")))
+    );
+    // It came as a SUBSCRIBE command (libzmq >= 4.3.3 to a 3.1 peer), not a
+    // 01 message.
+    assert!(
+        d.received.windows(10).any(|w| w == b"\x09SUBSCRIBE"),
+        "no SUBSCRIBE command in {:?}",
+        d.received
+    );
+    d.conn
+        .send_message(Message::from("top-news"))
+        .expect("open");
+    d.flush();
+    assert_eq!(peer.line(), "top-news");
+}
+
+#[test]
+fn pyzmq_pings_are_answered_37_r58() {
+    // pyzmq PINGs every 100 ms and drops us after 300 ms without traffic;
+    // we send nothing but PONGs (no heartbeat of our own).
+    let Some(mut peer) = Peer::start(REP_ECHO, &["100"]) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let mut d = Driver::new(
+        connect(&endpoint),
+        Config::new(SocketType::Req),
+        Side::Client,
+    );
+    d.handshake();
+    d.run(None, Duration::from_millis(900));
+    let pings = d.received.windows(5).filter(|w| w == b"\x04PING").count();
+    assert!(pings >= 3, "pyzmq sent {pings} PINGs");
+    // Still connected: only our PONGs kept libzmq's heartbeat timeout away.
+    let request = Message::from_frames([&b""[..], &b"still-there"[..]]);
+    d.conn.send_message(request.clone()).expect("open");
+    assert_eq!(d.message(), request);
+}
+
+#[test]
+fn our_pings_are_answered_by_pyzmq() {
+    // pyzmq has no heartbeat of its own and sends nothing unasked: only
+    // its PONGs keep our 250 ms heartbeat timeout from firing (Driver::run
+    // panics on Event::Failed).
+    let Some(mut peer) = Peer::start(REP_ECHO, &[]) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let mut config = Config::new(SocketType::Req);
+    config.heartbeat = Heartbeat {
+        interval: Some(Duration::from_millis(100)),
+        ttl: Some(Duration::from_secs(1)),
+        timeout: Some(Duration::from_millis(250)),
+    };
+    let mut d = Driver::new(connect(&endpoint), config, Side::Client);
+    d.handshake();
+    d.run(None, Duration::from_millis(800));
+    let pongs = d.received.windows(5).filter(|w| w == b"\x04PONG").count();
+    assert!(pongs >= 3, "pyzmq answered {pongs} of our PINGs");
+    assert!(!d.conn.is_closed());
+}
