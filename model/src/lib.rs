@@ -1,5 +1,103 @@
 //! # zmtp-model: ZeroMQ socket patterns as pure state machines
 //!
-//! Not built yet: this crate will hold one deterministic machine per socket
-//! pattern (RFCs 28-31), the stateright models that check them, and the
-//! trace oracle the conformance runner judges peers with.
+//! ```text
+//!   application: send(msg) / recv() / set_option(..)      pollers: can_send(), can_recv()
+//!                    |            ^
+//!                    v            |
+//!   +------------------- Socket (one pattern machine) -------------------+
+//!   |  REQ REP DEALER ROUTER PUB SUB XPUB XSUB PUSH PULL PAIR             |
+//!   |  shared: load balancer, fair queue, envelopes, subscriptions,       |
+//!   |          routing table, per-peer double queues bounded by HWM       |
+//!   +---------------------------------------------------------------------+
+//!        ^  attach / suspend / detach              |  poll_transmit(peer) -> Outgoing
+//!        |  peer_message / peer_subscribe / cancel  v  poll_event() -> Event
+//!   the driver: one zmtp_spec::Connection per peer, sockets, timers (zmtp, the
+//!   conformance runner), or the model checker and the trace oracle (this crate)
+//! ```
+//!
+//! Each socket pattern of RFCs 28 (REQ/REP/DEALER/ROUTER), 29 (PUB/SUB/
+//! XPUB/XSUB), 30 (PUSH/PULL) and 31 (PAIR) is a [`Socket`]: a pure,
+//! deterministic machine that does no I/O and reads no clock. It decides
+//! every routing question: which peer gets a message, which message the
+//! application gets next, what happens when a queue is full (block, drop or
+//! error), and what REQ and REP allow in which state. The same machine
+//! is the routing core of the tokio library, what the trace oracle judges
+//! third-party peers with, and what the stateright models check.
+//!
+//! # Driving a socket
+//!
+//! The driver names each peer with a [`PeerId`] of its choice (libzmq calls
+//! a peer a *pipe*: a connection, or a connect endpoint waiting for one).
+//!
+//! 1. **Peers.** When a connect starts and IMMEDIATE is off, call
+//!    [`Socket::attach_pending`]: messages may queue for that peer before its
+//!    connection is up. When a handshake succeeds (`Event::HandshakeSucceeded`
+//!    of `zmtp_spec`), call [`Socket::attach`] with a [`PeerInfo`] (socket
+//!    type, routing id, protocol); on `Err`, close that connection. When a
+//!    connection is lost and the driver will reconnect it (connect side,
+//!    IMMEDIATE off), call [`Socket::suspend`]; otherwise, and when the
+//!    application disconnects or closes, call [`Socket::detach`]: the
+//!    peer's queued messages are discarded, as the RFCs say.
+//! 2. **Input.** Give each whole message from a peer to
+//!    [`Socket::peer_message`], and each SUBSCRIBE/CANCEL (command or
+//!    `01`/`00` message, which `zmtp_spec` already turns into events) to
+//!    [`Socket::peer_subscribe`] / [`Socket::peer_cancel`]. If
+//!    `peer_message` returns [`Backpressure`], keep that message, stop
+//!    reading the peer, and offer it again when [`Socket::poll_event`]
+//!    yields [`Event::InputResumed`] for it.
+//! 3. **Output.** After any call, [`Socket::peers_with_output`] lists the
+//!    peers with queued items; for each whose connection is writable, drain
+//!    [`Socket::poll_transmit`] and hand each [`Outgoing`] to its connection
+//!    (`Message` as frames; `Subscribe`/`Cancel` in the form its protocol
+//!    uses). The per-peer queue, bounded by SNDHWM, lives here; the driver
+//!    tells the machine nothing else about writes.
+//! 4. **Events.** Drain [`Socket::poll_event`] after each call:
+//!    [`Event::Disconnect`] asks the driver to close a peer the machine has
+//!    already forgotten (ROUTER_HANDOVER).
+//! 5. **Application.** [`Socket::send`] and [`Socket::recv`] never block:
+//!    [`SendError::WouldBlock`] / [`RecvError::WouldBlock`] tell the driver to
+//!    wait; [`Socket::can_send`] and [`Socket::can_recv`] answer pollers and
+//!    change only after one of the calls above, so a driver re-checks them
+//!    after each call. Options change with [`Socket::set_option`].
+//!
+//! Load balancing and fair queueing are deterministic rotations. For the
+//! model checker and the oracle, which must consider every peer a
+//! third-party implementation might have chosen, [`Socket::send_choices`],
+//! [`Socket::send_via`], [`Socket::recv_choices`] and [`Socket::recv_from`]
+//! expose the choice.
+//!
+//! # What the machines assume of the network
+//!
+//! Per connection, items arrive whole (37-R41) and in order (37-R44); a
+//! connection may break at any point, losing what was in flight; nothing
+//! is duplicated. Between connections there is no order.
+//!
+//! Requirement IDs (`28-R07`, `37-R51`, ...) refer to the project's
+//! requirement catalogue; the code that enforces one names it.
+
+mod core;
+mod envelope;
+mod error;
+mod event;
+mod options;
+mod patterns;
+mod peer;
+mod pipe;
+mod rotation;
+mod routing;
+mod socket;
+pub mod subscriptions;
+#[cfg(test)]
+mod testutil;
+
+pub use error::{
+    AttachError, Backpressure, OptionError, RecvError, SendError, UnsupportedSocketType,
+};
+pub use event::{Event, Outgoing};
+#[doc(hidden)]
+pub use options::Fault;
+pub use options::{Options, SocketOption};
+pub use peer::{PeerId, PeerInfo};
+pub use socket::Socket;
+pub use subscriptions::Subscriptions;
+pub use zmtp_spec::{Message, SocketType};

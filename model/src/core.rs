@@ -1,0 +1,179 @@
+//! What every pattern shares: the peers with their queues, the two
+//! rotations and the events for the driver.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use zmtp_spec::{Message, SocketType};
+
+use crate::pipe::Pipe;
+use crate::rotation::Rotation;
+use crate::{Backpressure, Event, Options, Outgoing, PeerId};
+
+/// Which peer a load-balancing send or a fair-queued receive uses: the one
+/// whose turn it is, or one chosen by the caller (the model checker and the
+/// trace oracle explore every choice).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pick {
+    /// The next in the rotation.
+    Next,
+    /// This peer, if it is eligible.
+    Peer(PeerId),
+}
+
+/// The state every pattern shares.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Core {
+    pub(crate) socket_type: SocketType,
+    pub(crate) options: Options,
+    pub(crate) pipes: BTreeMap<PeerId, Pipe>,
+    /// Turn order for receiving (the fair queue).
+    pub(crate) fair_queue: Rotation,
+    /// Turn order for sending (the load balancer).
+    pub(crate) load_balancer: Rotation,
+    pub(crate) events: VecDeque<Event>,
+}
+
+impl Core {
+    pub(crate) fn new(socket_type: SocketType, options: Options) -> Self {
+        Self {
+            socket_type,
+            options,
+            pipes: BTreeMap::new(),
+            fair_queue: Rotation::default(),
+            load_balancer: Rotation::default(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Creates a peer's pipe (its double queue) if it does not exist.
+    pub(crate) fn ensure_pipe(&mut self, peer: PeerId) -> &mut Pipe {
+        self.fair_queue.insert(peer);
+        self.load_balancer.insert(peer);
+        self.pipes.entry(peer).or_default()
+    }
+
+    /// Destroys a peer's pipe and every message in it (28-R24, 28-R35,
+    /// 29-R05, 29-R16, 29-R30, 29-R38, 30-R06, 30-R17, 31-R05).
+    pub(crate) fn remove_pipe(&mut self, peer: PeerId) -> Option<Pipe> {
+        self.fair_queue.remove(peer);
+        self.load_balancer.remove(peer);
+        self.events.retain(|e| *e != Event::InputResumed(peer));
+        self.pipes.remove(&peer)
+    }
+
+    /// Whether the load balancer may give `peer` a message: its queue is
+    /// not full (28-R25, 30-R07, 31-R06). A pending peer counts: messages
+    /// wait for its connection (28-R22, 30-R04).
+    pub(crate) fn can_take(&self, peer: PeerId) -> bool {
+        self.pipes
+            .get(&peer)
+            .is_some_and(|p| p.out_has_room(self.options.sndhwm, self.options.conflate))
+    }
+
+    /// The peers a load-balancing send may choose, next turn first.
+    pub(crate) fn send_choices(&self) -> Vec<PeerId> {
+        self.load_balancer.eligible(|p| self.can_take(p))
+    }
+
+    /// Chooses the peer for a load-balancing send and passes the turn on.
+    pub(crate) fn pick_send(&mut self, pick: Pick) -> Option<PeerId> {
+        let peer = match pick {
+            Pick::Next => self.load_balancer.peek(|p| self.can_take(p))?,
+            Pick::Peer(p) => Some(p).filter(|p| self.can_take(*p))?,
+        };
+        self.load_balancer.advance_past(peer);
+        Some(peer)
+    }
+
+    /// Queues a message for a peer if its queue has room; returns whether
+    /// it did.
+    pub(crate) fn queue_out(&mut self, peer: PeerId, msg: Message) -> bool {
+        let (hwm, conflate) = (self.options.sndhwm, self.options.conflate);
+        match self.pipes.get_mut(&peer) {
+            Some(pipe) if pipe.out_has_room(hwm, conflate) => {
+                pipe.push_out(msg, conflate);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Queues a message for a peer whatever its HWM (a probe or welcome
+    /// message, sent once per connection).
+    pub(crate) fn queue_out_unbounded(&mut self, peer: PeerId, msg: Message) {
+        if let Some(pipe) = self.pipes.get_mut(&peer) {
+            pipe.push_out(msg, false);
+        }
+    }
+
+    /// Queues a subscription item for a peer.
+    pub(crate) fn queue_control(&mut self, peer: PeerId, item: Outgoing) {
+        if let Some(pipe) = self.pipes.get_mut(&peer) {
+            pipe.push_out_control(item);
+        }
+    }
+
+    /// Queues a message that arrived from a peer. When the peer's queue is
+    /// at RCVHWM, a dropping pattern (`drop_when_full`) discards it, any
+    /// other gives it back to the driver.
+    pub(crate) fn queue_in(
+        &mut self,
+        peer: PeerId,
+        msg: Message,
+        drop_when_full: bool,
+    ) -> Result<(), Backpressure> {
+        let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
+        let Some(pipe) = self.pipes.get_mut(&peer) else {
+            return Ok(()); // not attached: nobody to deliver it to
+        };
+        if pipe.in_has_room(hwm, conflate) {
+            pipe.push_in(msg, conflate);
+            Ok(())
+        } else if drop_when_full {
+            Ok(())
+        } else {
+            pipe.input_blocked = true;
+            Err(Backpressure(msg))
+        }
+    }
+
+    /// Whether `peer` has a message for the application.
+    pub(crate) fn has_input(&self, peer: PeerId) -> bool {
+        self.pipes.get(&peer).is_some_and(|p| !p.inbound.is_empty())
+    }
+
+    /// The peers a fair-queued receive may take from, next turn first.
+    pub(crate) fn recv_choices(&self) -> Vec<PeerId> {
+        self.fair_queue.eligible(|p| self.has_input(p))
+    }
+
+    /// Takes the oldest message of the peer whose turn it is (or of the
+    /// chosen peer) and passes the turn on.
+    pub(crate) fn take_fair(&mut self, pick: Pick) -> Option<(PeerId, Message)> {
+        let peer = match pick {
+            Pick::Next => self.fair_queue.peek(|p| self.has_input(p))?,
+            Pick::Peer(p) => Some(p).filter(|p| self.has_input(*p))?,
+        };
+        self.fair_queue.advance_past(peer);
+        let msg = self.take_from(peer)?;
+        Some((peer, msg))
+    }
+
+    /// Takes the oldest message from `peer`, and tells the driver to resume
+    /// reading it if it was blocked.
+    pub(crate) fn take_from(&mut self, peer: PeerId) -> Option<Message> {
+        let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
+        let pipe = self.pipes.get_mut(&peer)?;
+        let msg = pipe.inbound.pop_front()?;
+        if pipe.input_blocked && pipe.in_has_room(hwm, conflate) {
+            pipe.input_blocked = false;
+            self.events.push_back(Event::InputResumed(peer));
+        }
+        Some(msg)
+    }
+
+    /// The attached peers, in id order.
+    pub(crate) fn peer_ids(&self) -> Vec<PeerId> {
+        self.pipes.keys().copied().collect()
+    }
+}

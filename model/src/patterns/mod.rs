@@ -1,0 +1,172 @@
+//! One module per socket pattern. Each implements [`Behaviour`] on top of
+//! the shared [`Core`]; [`Pattern`] picks the one for a socket type.
+
+use bytes::Bytes;
+use zmtp_spec::{Message, SocketType};
+
+use crate::core::{Core, Pick};
+use crate::{
+    AttachError, Backpressure, OptionError, PeerId, PeerInfo, RecvError, SendError, SocketOption,
+};
+
+mod dealer;
+mod pair;
+mod publish;
+mod pull;
+mod push;
+mod rep;
+mod req;
+mod router;
+mod subscribe;
+
+pub(crate) use publish::Publish;
+pub(crate) use rep::Rep;
+pub(crate) use req::{Req, ReqState};
+pub(crate) use router::Router;
+pub(crate) use subscribe::Subscribe;
+
+/// What differs between patterns. Every method gets the shared state;
+/// the defaults are the common behaviour.
+pub(crate) trait Behaviour {
+    /// Whether a peer may attach (before its pipe exists or is updated).
+    fn admit(
+        &self,
+        _core: &Core,
+        _peer: PeerId,
+        _info: Option<&PeerInfo>,
+    ) -> Result<(), AttachError> {
+        Ok(())
+    }
+
+    /// The peer's connection is up; its pipe exists and has its info.
+    fn attached(&mut self, _core: &mut Core, _peer: PeerId) {}
+
+    /// The peer's connection is lost but its pipe stays (reconnecting).
+    fn suspended(&mut self, _core: &mut Core, _peer: PeerId) {}
+
+    /// The peer is about to be forgotten; its pipe still exists.
+    fn detaching(&mut self, _core: &mut Core, _peer: PeerId) {}
+
+    /// A message from the peer.
+    fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
+        core.queue_in(peer, msg, false)
+    }
+
+    /// A subscription from the peer (ignored unless PUB or XPUB).
+    fn subscribe(&mut self, _core: &mut Core, _peer: PeerId, _topic: Bytes) {}
+
+    /// A cancellation from the peer (ignored unless PUB or XPUB).
+    fn cancel(&mut self, _core: &mut Core, _peer: PeerId, _topic: Bytes) {}
+
+    /// An application send.
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError>;
+
+    /// An application receive.
+    fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError>;
+
+    /// The peers a send may choose between (empty when the pattern does
+    /// not load-balance or cannot send now).
+    fn send_choices(&self, _core: &Core) -> Vec<PeerId> {
+        Vec::new()
+    }
+
+    /// The peers a receive may take from.
+    fn recv_choices(&self, core: &Core) -> Vec<PeerId> {
+        core.recv_choices()
+    }
+
+    /// Whether a send would be taken now (for pollers).
+    fn can_send(&self, core: &Core) -> bool;
+
+    /// Whether a receive would return a message now (for pollers).
+    fn can_recv(&self, core: &Core) -> bool {
+        !self.recv_choices(core).is_empty()
+    }
+
+    /// An option change; the caller has checked that it applies.
+    fn set_option(&mut self, core: &mut Core, option: SocketOption) -> Result<(), OptionError> {
+        core.options.apply(option)
+    }
+}
+
+/// Sends through the load balancer: the chosen peer gets the message, or
+/// the send would block (28-R27, 28-R29, 30-R09, 30-R11, 31-R07).
+pub(crate) fn load_balance(core: &mut Core, msg: Message, pick: Pick) -> Result<PeerId, SendError> {
+    if msg.is_empty() {
+        return Err(SendError::EmptyMessage);
+    }
+    let peer = core.pick_send(pick).ok_or(SendError::WouldBlock)?;
+    core.queue_out(peer, msg);
+    Ok(peer)
+}
+
+/// Receives through the fair queue.
+pub(crate) fn fair_queue(core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
+    core.take_fair(pick)
+        .map(|(_, msg)| msg)
+        .ok_or(RecvError::WouldBlock)
+}
+
+/// The per-type state, one variant per pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Pattern {
+    Req(Req),
+    Rep(Rep),
+    Dealer(dealer::Dealer),
+    Router(Router),
+    Pub(Publish),
+    XPub(Publish),
+    Sub(Subscribe),
+    XSub(Subscribe),
+    Push(push::Push),
+    Pull(pull::Pull),
+    Pair(pair::Pair),
+}
+
+impl Pattern {
+    /// The pattern of a classic socket type; `None` for the draft types.
+    pub(crate) fn new(socket_type: SocketType) -> Option<Self> {
+        Some(match socket_type {
+            SocketType::Req => Self::Req(Req::default()),
+            SocketType::Rep => Self::Rep(Rep::default()),
+            SocketType::Dealer => Self::Dealer(dealer::Dealer),
+            SocketType::Router => Self::Router(Router::default()),
+            SocketType::Pub => Self::Pub(Publish::new(false)),
+            SocketType::XPub => Self::XPub(Publish::new(true)),
+            SocketType::Sub => Self::Sub(Subscribe::new(false)),
+            SocketType::XSub => Self::XSub(Subscribe::new(true)),
+            SocketType::Push => Self::Push(push::Push),
+            SocketType::Pull => Self::Pull(pull::Pull),
+            SocketType::Pair => Self::Pair(pair::Pair),
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn behaviour(&mut self) -> &mut dyn Behaviour {
+        match self {
+            Self::Req(p) => p,
+            Self::Rep(p) => p,
+            Self::Dealer(p) => p,
+            Self::Router(p) => p,
+            Self::Pub(p) | Self::XPub(p) => p,
+            Self::Sub(p) | Self::XSub(p) => p,
+            Self::Push(p) => p,
+            Self::Pull(p) => p,
+            Self::Pair(p) => p,
+        }
+    }
+
+    pub(crate) fn behaviour_ref(&self) -> &dyn Behaviour {
+        match self {
+            Self::Req(p) => p,
+            Self::Rep(p) => p,
+            Self::Dealer(p) => p,
+            Self::Router(p) => p,
+            Self::Pub(p) | Self::XPub(p) => p,
+            Self::Sub(p) | Self::XSub(p) => p,
+            Self::Push(p) => p,
+            Self::Pull(p) => p,
+            Self::Pair(p) => p,
+        }
+    }
+}

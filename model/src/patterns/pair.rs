@@ -1,0 +1,49 @@
+//! PAIR (RFC 31): one peer, both directions, nothing changed.
+
+use zmtp_spec::Message;
+
+use super::{Behaviour, fair_queue, load_balance};
+use crate::core::{Core, Pick};
+use crate::{AttachError, PeerId, PeerInfo, RecvError, SendError};
+
+/// PAIR has no state beyond the shared core.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Pair;
+
+impl Behaviour for Pair {
+    /// A second peer is refused while the first is attached (31-R10).
+    fn admit(
+        &self,
+        core: &Core,
+        peer: PeerId,
+        _info: Option<&PeerInfo>,
+    ) -> Result<(), AttachError> {
+        if core.pipes.keys().any(|p| *p != peer) {
+            Err(AttachError::PairBusy)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// To the one peer while its queue has room (31-R06); would-block
+    /// otherwise, keeping the message (31-R07..R09).
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError> {
+        load_balance(core, msg, pick).map(|_| ())
+    }
+
+    /// From the one peer (31-R11).
+    fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
+        fair_queue(core, pick)
+    }
+
+    fn send_choices(&self, core: &Core) -> Vec<PeerId> {
+        core.send_choices()
+    }
+
+    fn can_send(&self, core: &Core) -> bool {
+        !core.send_choices().is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests;

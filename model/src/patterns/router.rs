@@ -1,0 +1,102 @@
+//! ROUTER (RFC 28): tags each incoming message with its peer's routing id,
+//! and routes each outgoing message by the routing id in its first frame.
+
+use bytes::Bytes;
+use zmtp_spec::Message;
+
+use super::Behaviour;
+use crate::core::{Core, Pick};
+use crate::envelope::{prefix_routing_id, take_routing_id};
+use crate::routing::RoutingTable;
+use crate::{AttachError, Event, PeerId, PeerInfo, RecvError, SendError};
+
+/// ROUTER's state: its routing table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Router {
+    pub(crate) table: RoutingTable,
+}
+
+/// The routing id a peer asks for: the CONNECT_ROUTING_ID alias, else its
+/// Identity.
+fn wanted_id(info: Option<&PeerInfo>) -> Option<Bytes> {
+    let info = info?;
+    info.alias.clone().or_else(|| info.routing_id.clone())
+}
+
+impl Behaviour for Router {
+    /// A routing id already in use is refused unless ROUTER_HANDOVER.
+    fn admit(&self, core: &Core, peer: PeerId, info: Option<&PeerInfo>) -> Result<(), AttachError> {
+        match wanted_id(info).and_then(|id| self.table.peer(&id)) {
+            Some(other) if other != peer && !core.options.router_handover => {
+                Err(AttachError::DuplicateRoutingId)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives the peer its routing id (28-R36): the one it asked for, or a
+    /// generated one. With ROUTER_HANDOVER, the peer that had it is
+    /// dropped and the driver told to close it.
+    fn attached(&mut self, core: &mut Core, peer: PeerId) {
+        self.table.remove(peer);
+        let id = match wanted_id(core.pipes.get(&peer).and_then(|p| p.info.as_ref())) {
+            Some(id) => {
+                if let Some(old) = self.table.peer(&id) {
+                    self.table.remove(old);
+                    core.remove_pipe(old);
+                    core.events.push_back(Event::Disconnect(old));
+                }
+                id
+            }
+            None => self.table.generate(),
+        };
+        self.table.insert(id, peer);
+        if core.options.probe_router {
+            core.queue_out_unbounded(peer, Message::from_frames([Bytes::new()]));
+        }
+    }
+
+    fn detaching(&mut self, _core: &mut Core, peer: PeerId) {
+        self.table.remove(peer);
+    }
+
+    /// The first frame names the destination and is not sent (28-R40); to
+    /// that peer if it exists and has room (28-R41); otherwise dropped, or
+    /// reported with ROUTER_MANDATORY (28-R42); never blocking (28-R43).
+    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), SendError> {
+        let (id, body) = take_routing_id(msg).ok_or(SendError::EmptyMessage)?;
+        let mandatory = core.options.router_mandatory;
+        let Some(peer) = self.table.peer(&id) else {
+            return if mandatory {
+                Err(SendError::HostUnreachable)
+            } else {
+                Ok(())
+            };
+        };
+        if body.is_empty() {
+            return Ok(()); // a routing id alone: nothing to send
+        }
+        if !core.queue_out(peer, body) && mandatory {
+            return Err(SendError::WouldBlock);
+        }
+        Ok(())
+    }
+
+    /// Fair-queued (28-R37), with the routing-id frame in front (28-R38,
+    /// 28-R39).
+    fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
+        loop {
+            let (peer, msg) = core.take_fair(pick).ok_or(RecvError::WouldBlock)?;
+            if let Some(id) = self.table.routing_id(peer) {
+                return Ok(prefix_routing_id(id.clone(), msg));
+            }
+        }
+    }
+
+    fn can_send(&self, _core: &Core) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,98 @@
+//! One peer's double queue (28-R21, 28-R32, 29-R13, 31-R02): messages from
+//! the peer waiting for the application, and items waiting for the driver
+//! to write to the peer, each bounded by its high-water mark.
+
+use std::collections::VecDeque;
+
+use zmtp_spec::Message;
+
+use crate::subscriptions::Subscriptions;
+use crate::{Outgoing, PeerInfo};
+
+/// A peer as the machine keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Pipe {
+    /// What the handshake said; `None` while the connection is not up (a
+    /// pending connect, or one that is reconnecting).
+    pub(crate) info: Option<PeerInfo>,
+    /// Messages from the peer, oldest first.
+    pub(crate) inbound: VecDeque<Message>,
+    /// Items for the driver to write, oldest first (37-R44).
+    pub(crate) outbound: VecDeque<Outgoing>,
+    /// How many of `outbound` are messages (subscriptions do not count
+    /// against SNDHWM, so they are never lost).
+    out_messages: usize,
+    /// Whether a message from this peer was refused for RCVHWM and the
+    /// driver waits for `InputResumed`.
+    pub(crate) input_blocked: bool,
+    /// The peer's subscriptions (PUB and XPUB only).
+    pub(crate) subscriptions: Subscriptions,
+}
+
+/// Whether a queue of `len` messages is below the high-water mark `hwm`
+/// (0 means no limit).
+pub(crate) fn below(len: usize, hwm: usize) -> bool {
+    hwm == 0 || len < hwm
+}
+
+impl Pipe {
+    /// Whether the connection is up.
+    pub(crate) fn is_connected(&self) -> bool {
+        self.info.is_some()
+    }
+
+    /// The number of messages queued for the peer.
+    pub(crate) fn out_messages(&self) -> usize {
+        self.out_messages
+    }
+
+    /// Whether one more message may be queued for the peer.
+    pub(crate) fn out_has_room(&self, hwm: usize, conflate: bool) -> bool {
+        conflate || below(self.out_messages, hwm)
+    }
+
+    /// Queues a message for the peer. With CONFLATE it replaces any message
+    /// still queued.
+    pub(crate) fn push_out(&mut self, msg: Message, conflate: bool) {
+        if conflate {
+            self.outbound.retain(|o| !matches!(o, Outgoing::Message(_)));
+            self.out_messages = 0;
+        }
+        self.outbound.push_back(Outgoing::Message(msg));
+        self.out_messages += 1;
+    }
+
+    /// Queues a subscription item (not counted against SNDHWM).
+    pub(crate) fn push_out_control(&mut self, item: Outgoing) {
+        self.outbound.push_back(item);
+    }
+
+    /// Drops every subscription item still queued (they are queued again
+    /// when the connection comes back).
+    pub(crate) fn drop_out_control(&mut self) {
+        self.outbound.retain(|o| matches!(o, Outgoing::Message(_)));
+    }
+
+    /// Takes the oldest item for the peer.
+    pub(crate) fn pop_out(&mut self) -> Option<Outgoing> {
+        let item = self.outbound.pop_front()?;
+        if matches!(item, Outgoing::Message(_)) {
+            self.out_messages -= 1;
+        }
+        Some(item)
+    }
+
+    /// Whether one more message from the peer may be queued.
+    pub(crate) fn in_has_room(&self, hwm: usize, conflate: bool) -> bool {
+        conflate || below(self.inbound.len(), hwm)
+    }
+
+    /// Queues a message from the peer. With CONFLATE it replaces any
+    /// message still queued.
+    pub(crate) fn push_in(&mut self, msg: Message, conflate: bool) {
+        if conflate {
+            self.inbound.clear();
+        }
+        self.inbound.push_back(msg);
+    }
+}

@@ -1,0 +1,372 @@
+//! [`Socket`]: one socket's pattern machine, the API drivers use.
+
+use bytes::Bytes;
+use zmtp_spec::{Message, SocketType};
+
+use crate::core::{Core, Pick};
+use crate::patterns::Pattern;
+use crate::subscriptions::Subscriptions;
+use crate::{
+    AttachError, Backpressure, Event, OptionError, Options, Outgoing, PeerId, PeerInfo, RecvError,
+    SendError, SocketOption, UnsupportedSocketType,
+};
+
+/// The pattern machine of one socket: REQ, REP, DEALER, ROUTER, PUB, SUB,
+/// XPUB, XSUB, PUSH, PULL or PAIR.
+///
+/// It does no I/O and reads no clock. See the [crate docs](crate) for the
+/// order in which a driver calls it. Cloning a socket copies its whole
+/// state (queues included), which is what the model checker and the trace
+/// oracle do; frame bodies are shared, not copied.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Socket {
+    core: Core,
+    pattern: Pattern,
+}
+
+impl Socket {
+    /// A machine for a classic socket type with the given options.
+    pub fn new(socket_type: SocketType, options: Options) -> Result<Self, UnsupportedSocketType> {
+        let pattern = Pattern::new(socket_type).ok_or(UnsupportedSocketType(socket_type))?;
+        Ok(Self {
+            core: Core::new(socket_type, options),
+            pattern,
+        })
+    }
+
+    // ----- getters -------------------------------------------------------
+
+    /// The socket type.
+    pub fn socket_type(&self) -> SocketType {
+        self.core.socket_type
+    }
+
+    /// The current options.
+    pub fn options(&self) -> &Options {
+        &self.core.options
+    }
+
+    /// Whether a send would be taken now: the socket is writable for a
+    /// poller. (ROUTER, PUB, XPUB and XSUB never block, so they are always
+    /// writable.) It changes after `attach`, `poll_transmit`, `recv` (REP,
+    /// REQ) and `send`.
+    pub fn can_send(&self) -> bool {
+        self.pattern.behaviour_ref().can_send(&self.core)
+    }
+
+    /// Whether a receive would return a message now: the socket is
+    /// readable for a poller. It changes after `peer_message`,
+    /// `peer_subscribe`/`peer_cancel` (XPUB), `recv` and `detach`.
+    pub fn can_recv(&self) -> bool {
+        self.pattern.behaviour_ref().can_recv(&self.core)
+    }
+
+    /// The attached peers, in id order.
+    pub fn peers(&self) -> Vec<PeerId> {
+        self.core.peer_ids()
+    }
+
+    /// Whether the machine knows this peer.
+    pub fn is_attached(&self, peer: PeerId) -> bool {
+        self.core.pipes.contains_key(&peer)
+    }
+
+    /// Whether this peer's connection is up (attached, not pending or
+    /// suspended).
+    pub fn is_connected(&self, peer: PeerId) -> bool {
+        self.core.pipes.get(&peer).is_some_and(|p| p.is_connected())
+    }
+
+    /// What the handshake said about a peer.
+    pub fn peer_info(&self, peer: PeerId) -> Option<&PeerInfo> {
+        self.core.pipes.get(&peer)?.info.as_ref()
+    }
+
+    /// How many messages wait to be written to `peer` (bounded by SNDHWM,
+    /// except for one probe or welcome message).
+    pub fn queued_out(&self, peer: PeerId) -> usize {
+        self.core.pipes.get(&peer).map_or(0, |p| p.out_messages())
+    }
+
+    /// How many items (messages and subscriptions) wait to be written to
+    /// `peer`.
+    pub fn queued_items_out(&self, peer: PeerId) -> usize {
+        self.core.pipes.get(&peer).map_or(0, |p| p.outbound.len())
+    }
+
+    /// How many messages from `peer` wait for the application (bounded by
+    /// RCVHWM).
+    pub fn queued_in(&self, peer: PeerId) -> usize {
+        self.core.pipes.get(&peer).map_or(0, |p| p.inbound.len())
+    }
+
+    /// The peers that have something to write: call
+    /// [`Socket::poll_transmit`] for each when its connection is writable.
+    pub fn peers_with_output(&self) -> Vec<PeerId> {
+        self.core
+            .pipes
+            .iter()
+            .filter(|(_, p)| !p.outbound.is_empty())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// The items waiting to be written to `peer`, oldest first.
+    pub fn outgoing(&self, peer: PeerId) -> impl Iterator<Item = &Outgoing> {
+        self.core
+            .pipes
+            .get(&peer)
+            .into_iter()
+            .flat_map(|p| p.outbound.iter())
+    }
+
+    /// The messages from `peer` waiting for the application, oldest first.
+    pub fn incoming(&self, peer: PeerId) -> impl Iterator<Item = &Message> {
+        self.core
+            .pipes
+            .get(&peer)
+            .into_iter()
+            .flat_map(|p| p.inbound.iter())
+    }
+
+    /// SUB and XSUB: the socket's own subscriptions. PUB and XPUB: `None`
+    /// (see [`Socket::peer_subscriptions`]).
+    pub fn subscriptions(&self) -> Option<&Subscriptions> {
+        match &self.pattern {
+            Pattern::Sub(s) | Pattern::XSub(s) => Some(&s.subscriptions),
+            _ => None,
+        }
+    }
+
+    /// PUB and XPUB: one peer's subscriptions.
+    pub fn peer_subscriptions(&self, peer: PeerId) -> Option<&Subscriptions> {
+        match &self.pattern {
+            Pattern::Pub(_) | Pattern::XPub(_) => {
+                self.core.pipes.get(&peer).map(|p| &p.subscriptions)
+            }
+            _ => None,
+        }
+    }
+
+    /// REQ: whether a request is outstanding (sent, reply not yet
+    /// received). REP: whether a request awaits its reply. Others: false.
+    pub fn is_awaiting(&self) -> bool {
+        match &self.pattern {
+            Pattern::Req(r) => r.state == crate::patterns::ReqState::AwaitingReply,
+            Pattern::Rep(r) => r.replying.is_some(),
+            _ => false,
+        }
+    }
+
+    /// REQ: the peer the outstanding request went to.
+    pub fn awaiting_peer(&self) -> Option<PeerId> {
+        match &self.pattern {
+            Pattern::Req(r) => r.reply_from,
+            Pattern::Rep(r) => r.replying.as_ref().and_then(|(p, _)| *p),
+            _ => None,
+        }
+    }
+
+    /// ROUTER: the routing id of a peer.
+    pub fn routing_id(&self, peer: PeerId) -> Option<&Bytes> {
+        match &self.pattern {
+            Pattern::Router(r) => r.table.routing_id(peer),
+            _ => None,
+        }
+    }
+
+    /// ROUTER: the peer with a routing id.
+    pub fn peer_by_routing_id(&self, routing_id: &[u8]) -> Option<PeerId> {
+        match &self.pattern {
+            Pattern::Router(r) => r.table.peer(routing_id),
+            _ => None,
+        }
+    }
+
+    // ----- options -------------------------------------------------------
+
+    /// Changes an option. Options that do not apply to the socket type are
+    /// refused, as libzmq does. SUBSCRIBE/UNSUBSCRIBE on SUB queue the
+    /// subscription for every peer.
+    pub fn set_option(&mut self, option: SocketOption) -> Result<(), OptionError> {
+        if !option.applies_to(self.core.socket_type) {
+            return Err(OptionError::NotApplicable {
+                option: option.name(),
+                socket_type: self.core.socket_type,
+            });
+        }
+        self.pattern.behaviour().set_option(&mut self.core, option)
+    }
+
+    /// Takes the CONNECT_ROUTING_ID set for the next outgoing connection
+    /// (ROUTER). The driver calls it when it starts a connect and puts the
+    /// value in that peer's [`PeerInfo::alias`].
+    pub fn take_connect_routing_id(&mut self) -> Option<Bytes> {
+        self.core.options.connect_routing_id.take()
+    }
+
+    // ----- peers ---------------------------------------------------------
+
+    /// A connect endpoint whose connection is not up yet (IMMEDIATE off):
+    /// its queue exists and load-balancing patterns queue messages for it
+    /// (28-R22, 28-R33, 29-R03, 30-R04, 31-R03). Call [`Socket::attach`]
+    /// when its handshake succeeds. With IMMEDIATE on, do not call this.
+    pub fn attach_pending(&mut self, peer: PeerId) -> Result<(), AttachError> {
+        if self.core.pipes.contains_key(&peer) {
+            return Err(AttachError::AlreadyAttached(peer));
+        }
+        self.pattern.behaviour_ref().admit(&self.core, peer, None)?;
+        self.core.ensure_pipe(peer);
+        Ok(())
+    }
+
+    /// A peer's handshake succeeded (a new peer, or a pending or suspended
+    /// one whose connection is now up). Refused if the peer's type is not
+    /// compatible, if PAIR already has a peer, or if ROUTER already has the
+    /// routing id (without ROUTER_HANDOVER); the driver then closes the
+    /// connection. SUB and XSUB queue their subscriptions for the peer.
+    pub fn attach(&mut self, peer: PeerId, info: PeerInfo) -> Result<(), AttachError> {
+        if let Some(theirs) = info.socket_type
+            && !self.core.socket_type.is_compatible_with(theirs)
+        {
+            return Err(AttachError::Incompatible {
+                ours: self.core.socket_type,
+                theirs,
+            });
+        }
+        if self.is_connected(peer) {
+            return Err(AttachError::AlreadyAttached(peer));
+        }
+        self.pattern
+            .behaviour_ref()
+            .admit(&self.core, peer, Some(&info))?;
+        self.core.ensure_pipe(peer).info = Some(info);
+        self.pattern.behaviour().attached(&mut self.core, peer);
+        Ok(())
+    }
+
+    /// A peer's connection was lost and the driver will reconnect it
+    /// (connect side, IMMEDIATE off): its queues stay, so messages wait for
+    /// the new connection. Subscription items not yet written are dropped
+    /// (SUB and XSUB queue them all again on `attach`); PUB and XPUB forget
+    /// the peer's subscriptions (it sends them again). With IMMEDIATE on,
+    /// this is [`Socket::detach`].
+    pub fn suspend(&mut self, peer: PeerId) {
+        if self.core.options.immediate {
+            return self.detach(peer);
+        }
+        let Some(pipe) = self.core.pipes.get_mut(&peer) else {
+            return;
+        };
+        pipe.info = None;
+        self.pattern.behaviour().suspended(&mut self.core, peer);
+    }
+
+    /// A peer is gone for good: its queues and every message in them are
+    /// discarded (28-R24, 28-R35, 29-R05, 29-R30, 30-R06, 30-R17, 31-R05).
+    /// XPUB tells the application about the subscriptions it loses
+    /// (29-R25). Unknown peers are ignored.
+    pub fn detach(&mut self, peer: PeerId) {
+        if !self.core.pipes.contains_key(&peer) {
+            return;
+        }
+        self.pattern.behaviour().detaching(&mut self.core, peer);
+        self.core.remove_pipe(peer);
+    }
+
+    // ----- input from peers ----------------------------------------------
+
+    /// A whole message from a peer (37-R41). `Err` gives it back when the
+    /// peer's queue is at RCVHWM and the pattern does not drop: the driver
+    /// stops reading that peer until [`Event::InputResumed`]. Patterns that
+    /// drop (SUB, XSUB), discard (PUB, PUSH) or filter (REQ, REP, SUB)
+    /// return `Ok` for messages they do not keep.
+    pub fn peer_message(&mut self, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
+        if !self.core.pipes.contains_key(&peer) {
+            return Ok(());
+        }
+        self.pattern.behaviour().message(&mut self.core, peer, msg)
+    }
+
+    /// A subscription from a peer: the SUBSCRIBE command or the `01`
+    /// message (`zmtp_spec` reports both as `Event::Subscribe`). Only PUB
+    /// and XPUB act on it.
+    pub fn peer_subscribe(&mut self, peer: PeerId, topic: Bytes) {
+        if self.core.pipes.contains_key(&peer) {
+            self.pattern
+                .behaviour()
+                .subscribe(&mut self.core, peer, topic);
+        }
+    }
+
+    /// A cancellation from a peer (CANCEL or the `00` message).
+    pub fn peer_cancel(&mut self, peer: PeerId, topic: Bytes) {
+        if self.core.pipes.contains_key(&peer) {
+            self.pattern.behaviour().cancel(&mut self.core, peer, topic);
+        }
+    }
+
+    // ----- the application -----------------------------------------------
+
+    /// An application send of a whole message (37-R42).
+    pub fn send(&mut self, msg: Message) -> Result<(), SendError> {
+        self.pattern
+            .behaviour()
+            .send(&mut self.core, msg, Pick::Next)
+    }
+
+    /// An application receive of a whole message.
+    pub fn recv(&mut self) -> Result<Message, RecvError> {
+        self.pattern.behaviour().recv(&mut self.core, Pick::Next)
+    }
+
+    /// The peers a load-balancing send (REQ, DEALER, PUSH, PAIR) may go to
+    /// now, the one [`Socket::send`] would use first. Empty for the other
+    /// patterns (their sends have no choice) and when a send would block.
+    pub fn send_choices(&self) -> Vec<PeerId> {
+        self.pattern.behaviour_ref().send_choices(&self.core)
+    }
+
+    /// A load-balancing send to a chosen peer from
+    /// [`Socket::send_choices`] (`WouldBlock` for any other). The patterns
+    /// that do not load-balance ignore `peer` and behave as `send`.
+    pub fn send_via(&mut self, peer: PeerId, msg: Message) -> Result<(), SendError> {
+        self.pattern
+            .behaviour()
+            .send(&mut self.core, msg, Pick::Peer(peer))
+    }
+
+    /// The peers a fair-queued receive may take from now, the one
+    /// [`Socket::recv`] would use first. Empty when no message waits, and
+    /// also when the next message involves no choice (XPUB's subscription
+    /// messages): check [`Socket::can_recv`] and call `recv` then.
+    pub fn recv_choices(&self) -> Vec<PeerId> {
+        self.pattern.behaviour_ref().recv_choices(&self.core)
+    }
+
+    /// A receive from a chosen peer from [`Socket::recv_choices`].
+    pub fn recv_from(&mut self, peer: PeerId) -> Result<Message, RecvError> {
+        self.pattern
+            .behaviour()
+            .recv(&mut self.core, Pick::Peer(peer))
+    }
+
+    // ----- output for the driver -----------------------------------------
+
+    /// The next item to write to `peer`, oldest first (37-R44). Call it
+    /// when the peer's connection can take more; the machine does not care
+    /// how much the driver buffers beyond its own queue.
+    #[must_use]
+    pub fn poll_transmit(&mut self, peer: PeerId) -> Option<Outgoing> {
+        self.core.pipes.get_mut(&peer)?.pop_out()
+    }
+
+    /// The next event for the driver.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.core.events.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests;
