@@ -38,6 +38,18 @@ fn python() -> Result<PathBuf, String> {
     }
 }
 
+/// What every peer script starts with: `sock(kind)` makes a socket that
+/// does not linger and gives up receiving after 5 s.
+const PRELUDE: &str = r#"
+import sys, zmq
+ctx = zmq.Context()
+def sock(kind):
+    s = ctx.socket(kind)
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.RCVTIMEO, 5000)
+    return s
+"#;
+
 /// A running Python peer, killed when dropped.
 struct Peer {
     child: Child,
@@ -61,7 +73,7 @@ impl Peer {
         };
         let mut child = Process::new(python)
             .arg("-c")
-            .arg(script)
+            .arg(format!("{PRELUDE}{script}"))
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -185,23 +197,32 @@ impl Driver {
     }
 }
 
-fn connect(endpoint: &str) -> TcpStream {
+/// Starts a peer that binds (it prints its endpoint) and connects to it
+/// as a client with `config`.
+fn dial(script: &str, args: &[&str], config: Config) -> Option<(Peer, Driver)> {
+    let mut peer = Peer::start(script, args)?;
+    let endpoint = peer.line();
     let addr = endpoint.trim_start_matches("tcp://");
-    TcpStream::connect(addr).expect("connect to the pyzmq peer")
+    let stream = TcpStream::connect(addr).expect("connect to the pyzmq peer");
+    let mut driver = Driver::new(stream, config, Side::Client);
+    driver.handshake();
+    Some((peer, driver))
 }
 
-fn accept(listener: &TcpListener) -> TcpStream {
-    listener.set_nonblocking(false).expect("blocking");
+/// Binds an ephemeral port, starts a peer that connects to it (the port
+/// is its first argument) and accepts it as a server with `config`.
+fn serve(script: &str, config: Config) -> Option<(Peer, Driver)> {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let peer = Peer::start(script, &[&port])?;
     let (stream, _) = listener.accept().expect("accept the pyzmq peer");
-    stream
+    let mut driver = Driver::new(stream, config, Side::Server);
+    driver.handshake();
+    Some((peer, driver))
 }
 
 const REP_ECHO: &str = r#"
-import sys, zmq
-ctx = zmq.Context()
-s = ctx.socket(zmq.REP)
-s.setsockopt(zmq.LINGER, 0)
-s.setsockopt(zmq.RCVTIMEO, 5000)
+s = sock(zmq.REP)
 ivl = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 if ivl:
     s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
@@ -217,16 +238,9 @@ except zmq.Again:
 
 #[test]
 fn our_req_client_against_pyzmq_rep_echo() {
-    let Some(mut peer) = Peer::start(REP_ECHO, &[]) else {
+    let Some((_peer, mut d)) = dial(REP_ECHO, &["0"], Config::new(SocketType::Req)) else {
         return;
     };
-    let endpoint = peer.line();
-    let mut d = Driver::new(
-        connect(&endpoint),
-        Config::new(SocketType::Req),
-        Side::Client,
-    );
-    d.handshake();
     let info = d.conn.peer().expect("peer").clone();
     assert_eq!(info.socket_type, Some(SocketType::Rep));
     assert_eq!(info.protocol, Protocol::V3_1);
@@ -238,11 +252,7 @@ fn our_req_client_against_pyzmq_rep_echo() {
 }
 
 const DEALER_CLIENT: &str = r#"
-import sys, zmq
-ctx = zmq.Context()
-s = ctx.socket(zmq.DEALER)
-s.setsockopt(zmq.LINGER, 0)
-s.setsockopt(zmq.RCVTIMEO, 5000)
+s = sock(zmq.DEALER)
 s.setsockopt(zmq.ROUTING_ID, b"py-dealer")
 s.connect("tcp://127.0.0.1:" + sys.argv[1])
 s.send_multipart([b"hi", b"there"])
@@ -251,17 +261,9 @@ print(b"|".join(s.recv_multipart()).decode(), flush=True)
 
 #[test]
 fn our_router_server_against_pyzmq_dealer() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port().to_string();
-    let Some(mut peer) = Peer::start(DEALER_CLIENT, &[&port]) else {
+    let Some((mut peer, mut d)) = serve(DEALER_CLIENT, Config::new(SocketType::Router)) else {
         return;
     };
-    let mut d = Driver::new(
-        accept(&listener),
-        Config::new(SocketType::Router),
-        Side::Server,
-    );
-    d.handshake();
     let info = d.conn.peer().expect("peer").clone();
     assert_eq!(info.socket_type, Some(SocketType::Dealer));
     // libzmq's DEALER sends its routing id as Identity (37-R34).
@@ -278,11 +280,7 @@ fn our_router_server_against_pyzmq_dealer() {
 }
 
 const SUB_CLIENT: &str = r#"
-import sys, zmq
-ctx = zmq.Context()
-s = ctx.socket(zmq.SUB)
-s.setsockopt(zmq.LINGER, 0)
-s.setsockopt(zmq.RCVTIMEO, 5000)
+s = sock(zmq.SUB)
 s.setsockopt(zmq.SUBSCRIBE, b"top")
 s.connect("tcp://127.0.0.1:" + sys.argv[1])
 print(s.recv().decode(), flush=True)
@@ -290,17 +288,9 @@ print(s.recv().decode(), flush=True)
 
 #[test]
 fn our_pub_gets_a_subscribe_command_from_pyzmq_sub_37_r46() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port().to_string();
-    let Some(mut peer) = Peer::start(SUB_CLIENT, &[&port]) else {
+    let Some((mut peer, mut d)) = serve(SUB_CLIENT, Config::new(SocketType::Pub)) else {
         return;
     };
-    let mut d = Driver::new(
-        accept(&listener),
-        Config::new(SocketType::Pub),
-        Side::Server,
-    );
-    d.handshake();
     let events = d.run(Some(&mut |e| matches!(e, Event::Subscribe(_))), DEADLINE);
     assert_eq!(
         events.last(),
@@ -309,7 +299,7 @@ fn our_pub_gets_a_subscribe_command_from_pyzmq_sub_37_r46() {
     // It came as a SUBSCRIBE command (libzmq >= 4.3.3 to a 3.1 peer), not a
     // 01 message.
     assert!(
-        d.received.windows(10).any(|w| w == b"\x09SUBSCRIBE"),
+        count(&d.received, b"\x09SUBSCRIBE") == 1,
         "no SUBSCRIBE command in {:?}",
         d.received
     );
@@ -320,22 +310,31 @@ fn our_pub_gets_a_subscribe_command_from_pyzmq_sub_37_r46() {
     assert_eq!(peer.line(), "top-news");
 }
 
+/// Connects to a pyzmq REP echo (`pyzmq_ivl_ms` its heartbeat interval,
+/// 0 for none) with `config`, stays idle for `idle`, and returns the
+/// driver; every octet pyzmq sent is in `Driver::received`.
+fn idle_against_rep(pyzmq_ivl_ms: &str, config: Config, idle: Duration) -> Option<(Peer, Driver)> {
+    let (peer, mut d) = dial(REP_ECHO, &[pyzmq_ivl_ms], config)?;
+    d.run(None, idle);
+    Some((peer, d))
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
 #[test]
 fn pyzmq_pings_are_answered_37_r58() {
     // pyzmq PINGs every 100 ms and drops us after 300 ms without traffic;
     // we send nothing but PONGs (no heartbeat of our own).
-    let Some(mut peer) = Peer::start(REP_ECHO, &["100"]) else {
+    let config = Config::new(SocketType::Req);
+    let Some((_peer, mut d)) = idle_against_rep("100", config, Duration::from_millis(900)) else {
         return;
     };
-    let endpoint = peer.line();
-    let mut d = Driver::new(
-        connect(&endpoint),
-        Config::new(SocketType::Req),
-        Side::Client,
-    );
-    d.handshake();
-    d.run(None, Duration::from_millis(900));
-    let pings = d.received.windows(5).filter(|w| w == b"\x04PING").count();
+    let pings = count(&d.received, b"\x04PING");
     assert!(pings >= 3, "pyzmq sent {pings} PINGs");
     // Still connected: only our PONGs kept libzmq's heartbeat timeout away.
     let request = Message::from_frames([&b""[..], &b"still-there"[..]]);
@@ -348,20 +347,16 @@ fn our_pings_are_answered_by_pyzmq() {
     // pyzmq has no heartbeat of its own and sends nothing unasked: only
     // its PONGs keep our 250 ms heartbeat timeout from firing (Driver::run
     // panics on Event::Failed).
-    let Some(mut peer) = Peer::start(REP_ECHO, &[]) else {
-        return;
-    };
-    let endpoint = peer.line();
     let mut config = Config::new(SocketType::Req);
     config.heartbeat = Heartbeat {
         interval: Some(Duration::from_millis(100)),
         ttl: Some(Duration::from_secs(1)),
         timeout: Some(Duration::from_millis(250)),
     };
-    let mut d = Driver::new(connect(&endpoint), config, Side::Client);
-    d.handshake();
-    d.run(None, Duration::from_millis(800));
-    let pongs = d.received.windows(5).filter(|w| w == b"\x04PONG").count();
+    let Some((_peer, d)) = idle_against_rep("0", config, Duration::from_millis(800)) else {
+        return;
+    };
+    let pongs = count(&d.received, b"\x04PONG");
     assert!(pongs >= 3, "pyzmq answered {pongs} of our PINGs");
     assert!(!d.conn.is_closed());
 }

@@ -109,6 +109,7 @@ impl Pair {
     /// on the way, in order, and driving the pair after each.
     pub fn advance(&mut self, by: Duration) {
         let until = self.now + by;
+        let mut last = None;
         loop {
             self.drive();
             let next = [self.client.poll_timeout(), self.server.poll_timeout()]
@@ -117,6 +118,11 @@ impl Pair {
                 .filter(|t| *t <= until)
                 .min();
             let Some(at) = next else { break };
+            // A timer that handling did not move would loop forever.
+            if last == Some(at) {
+                break;
+            }
+            last = Some(at);
             self.now = self.now.max(at);
             self.client.handle_timeout(self.now);
             self.server.handle_timeout(self.now);

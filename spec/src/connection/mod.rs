@@ -2,28 +2,66 @@
 //! greeting octet to the close, with no I/O and no clock.
 //!
 //! ```text
-//!  handle_bytes(now, &[u8]) ──┐                        ┌── poll_transmit() -> Bytes
-//!  handle_timeout(now) ───────┤                        ├── poll_timeout() -> Instant
-//!  send_message / send_command┤  Signature ─> Greeting ├── poll_event() -> Event
-//!  close(reason) ─────────────┘      │     \─> LegacyGreeting ─┐
-//!                                    v                         v
-//!                                Handshake ───────────────> Active ──> Closed
+//!  handle_bytes(now, &[u8]) ──┐                       ┌── poll_transmit() -> Bytes
+//!  handle_timeout(now) ───────┤     Connection        ├── poll_timeout() -> Instant
+//!  send_message / send_command┤                       ├── poll_event() -> Event
+//!  close(reason) ─────────────┘                       └── peer(), protocol(), state()
 //! ```
 //!
-//! The call order follows quinn-proto's `Connection`: feed input with the
-//! `handle_*` methods and the application's commands, then drain
-//! [`Connection::poll_transmit`] (all pending octets in one buffer),
-//! [`Connection::poll_event`] until `None`, and arm a timer for
-//! [`Connection::poll_timeout`], calling [`Connection::handle_timeout`]
-//! when it fires. The same machine serves the tokio driver, the model
-//! checker, the conformance runner and the fuzzers.
+//! # States
 //!
-//! Greeting (zmtp-wire.md 4.5): with the default pacing the machine sends
-//! its 10-octet pseudo-signature at once, without waiting (37-R60), the
-//! version-major once the peer's 10 octets show a versioned peer, and the
-//! rest once the peer's revision is known: octets 11-63 to a 3.x peer, the
-//! socket-type octet and identity frame to a 2.0 peer, the identity body to
-//! a 1.0 peer. A non-NULL mechanism refuses 1.0/2.0 peers (37-R61, 37-R67).
+//! ```text
+//!                 Versioned3x               PeerGreeting               HandshakeDone
+//!   Signature ─────────────────> Greeting ───────────────> Handshake ────────────────> Active
+//!       │   (peer revision >= 3)  (its 64 octets, 37-R15)   (mechanism: NULL READYs)     ^
+//!       │ Legacy (1.0 / 2.0 peer, NULL only: 37-R61)                                   │
+//!       └───────────────────────> LegacyGreeting ───────────────────────────────────────┘
+//!                                  (its identity / socket type)        PeerIdentity
+//!
+//!   every state ── PeerFault | LocalFault | Timeout | Close ──> Closed
+//! ```
+//!
+//! The table is data ([`state::transitions`]): every transition taken is
+//! checked against it, a test snapshots it, and [`state::dot`] renders it
+//! for the docs.
+//!
+//! # Call order
+//!
+//! As quinn-proto's `Connection`: feed input with the `handle_*` methods
+//! and the application's commands, then drain [`Connection::poll_transmit`]
+//! (all pending octets in one buffer), [`Connection::poll_event`] until
+//! `None`, and arm a timer for [`Connection::poll_timeout`], calling
+//! [`Connection::handle_timeout`] when it fires. The same machine serves
+//! the tokio driver, the model checker, the conformance runner and the
+//! fuzzers ([`harness`] wires two of them back to back on virtual time).
+//!
+//! # Greeting (zmtp-wire.md 4.5)
+//!
+//! With the default pacing the machine sends its 10-octet pseudo-signature
+//! at once, without waiting (37-R60), the version-major once the peer's 10
+//! octets show a versioned peer, and the rest once the peer's revision is
+//! known: octets 11-63 to a 3.x peer, the socket-type octet and identity
+//! frame to a 2.0 peer, the identity body to a 1.0 peer. A non-NULL
+//! mechanism refuses 1.0/2.0 peers (37-R61, 37-R67). The protocol spoken
+//! is the lower of the two (37-R08): it decides the framing and whether
+//! subscriptions go as commands (3.1) or `01`/`00` messages (3.0, 2.0).
+//!
+//! # Handshake and data phase
+//!
+//! The mechanism ([`mechanism`]) runs the handshake; the machine checks the
+//! peer's metadata (Socket-Type table, Identity: 37-R33..R35), turns a
+//! received ERROR into a fatal [`ConnectionError::ErrorReceived`] (37-R16),
+//! answers PING with PONG (37-R58), and reports messages, subscriptions
+//! and groups as [`Event`]s. A mechanism that encrypts traffic (CURVE)
+//! wraps and unwraps every frame through its [`MechanismSession`] hooks.
+//!
+//! # Errors
+//!
+//! A failure is one [`Event::Failed`], split by who is at fault
+//! ([`ConnectionError`]). When the peer is at fault and commands exist
+//! (3.x, past the greeting), an ERROR command naming the reason is queued
+//! before the close ([`ErrorReason::from`]); the driver should send what
+//! [`Connection::poll_transmit`] still returns, then close the transport.
 
 pub mod config;
 pub mod error;

@@ -6,6 +6,7 @@
 mod downgrade;
 mod handshake;
 mod heartbeat;
+mod properties;
 mod traffic;
 mod tunnel;
 
@@ -131,6 +132,39 @@ fn at_every_split(
         let evs = events(&mut conn);
         check(&mut conn, evs, sent);
     }
+}
+
+/// `peer`, fed at every split, leaves the connection [`State::Active`].
+fn accepts_at_every_split(config: &Config, side: Side, peer: &[u8]) {
+    at_every_split(config, side, peer, |conn, evs, _| {
+        assert_eq!(conn.state(), State::Active, "{evs:?}");
+    });
+}
+
+/// `peer`, fed at every split, closes the connection with `expected`;
+/// an ERROR command goes out exactly when `error_sent`.
+fn refuses_at_every_split(
+    config: &Config,
+    side: Side,
+    peer: &[u8],
+    expected: &ConnectionError,
+    error_sent: bool,
+) {
+    at_every_split(config, side, peer, |conn, evs, sent| {
+        assert!(conn.is_closed(), "{evs:?}");
+        assert_eq!(failure(&evs), Some(expected));
+        assert_eq!(sent_error(&sent), error_sent, "ERROR sent?");
+    });
+}
+
+/// A peer error.
+fn peer_error(error: PeerError) -> ConnectionError {
+    ConnectionError::Peer(error)
+}
+
+/// A malformed-input peer error.
+fn malformed(error: wire::WireError) -> ConnectionError {
+    ConnectionError::Peer(PeerError::Malformed(error))
 }
 
 /// A stand-in non-NULL mechanism (named PLAIN) for the greeting-level

@@ -172,26 +172,27 @@ fn mechanism_mismatch_closes_both_sides_37_r15() {
     assert_eq!(p.to_server.len(), 64);
     assert_eq!(p.to_client.len(), 64);
     // Same with a scripted peer, at every split.
-    let peer = greeting(1, wire::Mechanism::CURVE);
-    at_every_split(
+    refuses_at_every_split(
         &config(SocketType::Rep),
         Side::Server,
-        &peer,
-        |conn, evs, _| {
-            assert!(conn.is_closed());
-            assert_eq!(
-                failure(&evs),
-                Some(&ConnectionError::Peer(PeerError::MechanismMismatch {
-                    ours: wire::Mechanism::NULL,
-                    peer: wire::Mechanism::CURVE,
-                }))
-            );
-        },
+        &greeting(1, wire::Mechanism::CURVE),
+        &peer_error(PeerError::MechanismMismatch {
+            ours: wire::Mechanism::NULL,
+            peer: wire::Mechanism::CURVE,
+        }),
+        false,
     );
 }
 
+/// A NULL 3.1 greeting, then `tail`.
+fn greeting_then(tail: &[u8]) -> Vec<u8> {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(tail);
+    peer
+}
+
 #[test]
-fn malformed_greeting_is_a_typed_error_g02_g03() {
+fn malformed_greeting_is_a_typed_error_without_error_command_g02_g03() {
     let mut bad_mechanism = greeting(1, wire::Mechanism::NULL);
     bad_mechanism[12] = b'n'; // lower case is not a mechanism character
     let mut bad_as_server = greeting(1, wire::Mechanism::NULL);
@@ -203,147 +204,77 @@ fn malformed_greeting_is_a_typed_error_g02_g03() {
         (bad_as_server, wire::WireError::BadAsServer(2)),
         (bad_end, wire::WireError::BadSignature),
     ] {
-        at_every_split(
-            &config(SocketType::Pair),
-            Side::Server,
-            &peer,
-            |conn, evs, _| {
-                assert!(conn.is_closed());
-                assert_eq!(
-                    failure(&evs),
-                    Some(&ConnectionError::Peer(PeerError::Malformed(
-                        expected.clone()
-                    )))
-                );
-            },
-        );
+        let pull = config(SocketType::Pair);
+        refuses_at_every_split(&pull, Side::Server, &peer, &malformed(expected), false);
     }
 }
 
 #[test]
 fn padding_and_filler_are_not_validated_37_r06_g04() {
-    let mut peer = greeting(1, wire::Mechanism::NULL);
+    let mut peer = greeting_then(&ready("PAIR", &[]));
     peer[1..9].copy_from_slice(&[0xAB; 8]);
     peer[33..64].copy_from_slice(&[0xCD; 31]);
-    peer.extend(ready("PAIR", &[]));
-    at_every_split(
-        &config(SocketType::Pair),
-        Side::Server,
-        &peer,
-        |conn, evs, _| {
-            assert_eq!(conn.state(), State::Active, "{evs:?}");
-        },
-    );
+    accepts_at_every_split(&config(SocketType::Pair), Side::Server, &peer);
 }
 
 #[test]
-fn error_during_handshake_is_fatal_37_r16() {
-    let mut peer = greeting(1, wire::Mechanism::NULL);
-    peer.extend(command(&Command::Error {
+fn handshake_refusals_at_every_split() {
+    let error = command(&Command::Error {
         reason: Bytes::from_static(b"go-away"),
-    }));
-    at_every_split(
-        &config(SocketType::Sub),
-        Side::Client,
-        &peer,
-        |conn, evs, sent| {
-            assert!(conn.is_closed());
-            assert_eq!(
-                failure(&evs),
-                Some(&ConnectionError::ErrorReceived(Bytes::from_static(
-                    b"go-away"
-                )))
-            );
-            // We do not answer an ERROR with an ERROR.
-            assert!(!sent_error(&sent));
-        },
-    );
-}
-
-#[test]
-fn message_before_ready_is_refused_with_error_g05() {
-    let mut peer = greeting(1, wire::Mechanism::NULL);
-    peer.extend([0x00, 0x01, b'x']);
-    at_every_split(
-        &config(SocketType::Pull),
-        Side::Server,
-        &peer,
-        |conn, evs, sent| {
-            assert!(conn.is_closed());
-            assert!(matches!(
-                failure(&evs),
-                Some(ConnectionError::Peer(PeerError::UnexpectedDuringHandshake(
-                    _
-                )))
-            ));
-            assert!(sent_error(&sent));
-        },
-    );
-}
-
-#[test]
-fn malformed_ready_is_refused_with_error_g10() {
-    let mut peer = greeting(1, wire::Mechanism::NULL);
-    // READY with a property whose value length runs past the body.
-    peer.extend([
+    });
+    // READY with a property whose value length runs past the body (G10).
+    let bad_ready = [
         0x04, 0x0C, 5, b'R', b'E', b'A', b'D', b'Y', 1, b'a', 0, 0, 0, 9,
-    ]);
-    at_every_split(
-        &config(SocketType::Pull),
-        Side::Server,
-        &peer,
-        |conn, evs, sent| {
-            assert!(conn.is_closed());
-            assert!(matches!(
-                failure(&evs),
-                Some(ConnectionError::Peer(PeerError::Malformed(_)))
-            ));
-            assert!(sent_error(&sent));
-        },
-    );
+    ];
+    let cases: [(&[u8], ConnectionError, bool); 5] = [
+        // A received ERROR is fatal and not answered with one (37-R16).
+        (
+            &error,
+            ConnectionError::ErrorReceived(Bytes::from_static(b"go-away")),
+            false,
+        ),
+        // A message before READY (G05).
+        (
+            &[0x00, 0x01, b'x'],
+            peer_error(PeerError::UnexpectedDuringHandshake("a message frame")),
+            true,
+        ),
+        (
+            &bad_ready,
+            malformed(wire::WireError::BadPropertyValue(9)),
+            true,
+        ),
+        // No Socket-Type (required by default; libzmq does not require it).
+        (
+            &command(&Command::Ready(Metadata::new())),
+            peer_error(PeerError::InvalidSocketType(None)),
+            true,
+        ),
+        // Socket types are case-sensitive (G16).
+        (
+            &ready("push", &[]),
+            peer_error(PeerError::InvalidSocketType(Some(Bytes::from_static(
+                b"push",
+            )))),
+            true,
+        ),
+    ];
+    for (tail, expected, error_sent) in cases {
+        let peer = greeting_then(tail);
+        let pull = config(SocketType::Pull);
+        refuses_at_every_split(&pull, Side::Server, &peer, &expected, error_sent);
+    }
 }
 
 #[test]
-fn missing_socket_type_is_refused_unless_configured_otherwise() {
-    let mut peer = greeting(1, wire::Mechanism::NULL);
-    peer.extend(command(&Command::Ready(Metadata::new())));
-    at_every_split(
-        &config(SocketType::Pull),
-        Side::Server,
-        &peer,
-        |conn, evs, _| {
-            assert!(conn.is_closed());
-            assert_eq!(
-                failure(&evs),
-                Some(&ConnectionError::Peer(PeerError::InvalidSocketType(None)))
-            );
-        },
-    );
+fn missing_socket_type_is_accepted_when_configured() {
+    let peer = greeting_then(&command(&Command::Ready(Metadata::new())));
     let mut lenient = config(SocketType::Pull);
     lenient.behaviour.require_socket_type = false;
     at_every_split(&lenient, Side::Server, &peer, |conn, evs, _| {
         assert_eq!(conn.state(), State::Active, "{evs:?}");
         assert_eq!(conn.peer().and_then(|p| p.socket_type), None);
     });
-}
-
-#[test]
-fn socket_type_is_case_sensitive_g16() {
-    let mut peer = greeting(1, wire::Mechanism::NULL);
-    peer.extend(ready("push", &[]));
-    at_every_split(
-        &config(SocketType::Pull),
-        Side::Server,
-        &peer,
-        |conn, evs, sent| {
-            assert!(conn.is_closed());
-            assert!(matches!(
-                failure(&evs),
-                Some(ConnectionError::Peer(PeerError::InvalidSocketType(Some(_))))
-            ));
-            assert!(sent_error(&sent));
-        },
-    );
 }
 
 #[test]
@@ -395,37 +326,25 @@ fn router_learns_the_peer_identity_37_r34() {
 
 #[test]
 fn identity_starting_with_zero_is_refused_by_router_in_31_37_r35() {
-    for (minor, refused) in [(1, true), (0, false)] {
-        let mut peer = greeting(minor, wire::Mechanism::NULL);
-        peer.extend(ready("DEALER", &[("Identity", b"\0abc")]));
-        at_every_split(
-            &config(SocketType::Router),
-            Side::Server,
-            &peer,
-            |conn, evs, sent| {
-                if refused {
-                    assert_eq!(
-                        failure(&evs),
-                        Some(&ConnectionError::Peer(PeerError::InvalidIdentity))
-                    );
-                    assert!(sent_error(&sent));
-                } else {
-                    // 23 has no first-octet rule (23-R33).
-                    assert_eq!(conn.state(), State::Active, "{evs:?}");
-                }
-            },
-        );
-    }
-    // Other socket types ignore Identity (zmtp-wire.md 6.1 #23).
-    let mut peer = greeting(1, wire::Mechanism::NULL);
-    peer.extend(ready("DEALER", &[("Identity", b"\0abc")]));
-    at_every_split(
-        &config(SocketType::Dealer),
+    let router = config(SocketType::Router);
+    let zero_identity = ready("DEALER", &[("Identity", b"\0abc")]);
+    let peer = greeting_then(&zero_identity);
+    refuses_at_every_split(
+        &router,
         Side::Server,
         &peer,
-        |conn, evs, _| {
-            assert_eq!(conn.state(), State::Active, "{evs:?}");
-        },
+        &peer_error(PeerError::InvalidIdentity),
+        true,
+    );
+    // 23 has no first-octet rule (23-R33).
+    let mut peer = greeting(0, wire::Mechanism::NULL);
+    peer.extend(&zero_identity);
+    accepts_at_every_split(&router, Side::Server, &peer);
+    // Other socket types ignore Identity (zmtp-wire.md 6.1 #23).
+    accepts_at_every_split(
+        &config(SocketType::Dealer),
+        Side::Server,
+        &greeting_then(&zero_identity),
     );
 }
 

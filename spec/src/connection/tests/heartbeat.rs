@@ -102,20 +102,12 @@ fn ping_context_over_16_octets_is_malformed_37_r59() {
     body.extend([b'x'; 17]);
     peer.extend([0x04, u8::try_from(body.len()).expect("short")]);
     peer.extend(body);
-    at_every_split(
+    refuses_at_every_split(
         &config(SocketType::Rep),
         Side::Server,
         &peer,
-        |conn, evs, sent| {
-            assert!(conn.is_closed());
-            assert_eq!(
-                failure(&evs),
-                Some(&ConnectionError::Peer(PeerError::Malformed(
-                    wire::WireError::BadPing
-                )))
-            );
-            assert!(sent_error(&sent));
-        },
+        &malformed(wire::WireError::BadPing),
+        true,
     );
 }
 
