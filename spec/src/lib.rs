@@ -28,5 +28,6 @@ pub mod message;
 pub mod socket_type;
 pub mod wire;
 
+pub use connection::Connection;
 pub use message::Message;
 pub use socket_type::SocketType;
