@@ -46,11 +46,12 @@ impl Connection {
             return Ok(false);
         };
         if self.state == State::Handshake {
+            // The decoder runs in raw-commands mode, so a mechanism sees
+            // every body (CURVE's READY is a box, not metadata).
             match item {
-                Item::RawCommand(body) | Item::Command(Command::Unknown { body, .. }) => {
-                    self.handshake_command(now, body)?;
-                }
-                Item::Command(_) | Item::Message(_) => {
+                Item::RawCommand(body) => self.handshake_command(now, body)?,
+                Item::Command(command) => self.handshake_command(now, command_body(&command)?)?,
+                Item::Message(_) => {
                     return Err(PeerError::UnexpectedDuringHandshake("a message frame").into());
                 }
             }
@@ -201,11 +202,7 @@ impl Connection {
     fn unwrap_item(&mut self, now: Instant, item: Item) -> Result<(), ConnectionError> {
         let frames = match item {
             Item::RawCommand(body) => vec![Frame::command(body)],
-            Item::Command(command) => {
-                let mut body = BytesMut::with_capacity(command.body_len());
-                command.encode_body(&mut body).map_err(LocalError::from)?;
-                vec![Frame::command(body.freeze())]
-            }
+            Item::Command(command) => vec![Frame::command(command_body(&command)?)],
             Item::Message(message) => {
                 let last = message.len().saturating_sub(1);
                 message
@@ -305,13 +302,18 @@ impl Connection {
         if self.state == State::Active
             && let Some(session) = self.mechanism.as_mut().filter(|m| m.wraps_frames())
         {
-            let mut body = BytesMut::with_capacity(command.body_len());
-            command.encode_body(&mut body).map_err(LocalError::from)?;
-            let frame = session.wrap_frame(Frame::command(body.freeze()))?;
+            let frame = session.wrap_frame(Frame::command(command_body(command)?))?;
             frame.encode(&mut self.out).map_err(LocalError::from)?;
             return Ok(());
         }
         command.encode(&mut self.out).map_err(LocalError::from)?;
         Ok(())
     }
+}
+
+/// A command's body (name-len, name, data) without a frame header.
+fn command_body(command: &Command) -> Result<Bytes, ConnectionError> {
+    let mut body = BytesMut::with_capacity(command.body_len());
+    command.encode_body(&mut body).map_err(LocalError::from)?;
+    Ok(body.freeze())
 }
