@@ -24,6 +24,8 @@
 //! catalogue; each rule's doc comment names the ones it enforces.
 
 pub mod connection;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod message;
 pub mod socket_type;
 pub mod wire;

@@ -1,0 +1,699 @@
+//! The bodies of the fuzz targets in `fuzz/`, one function per target,
+//! each taking the fuzzer's raw octets.
+//!
+//! They live here, not in `fuzz/`, so that `cargo test` replays the seed
+//! corpora (`fuzz/corpus/<target>/`) through the very same code
+//! (`tests/fuzz_corpus.rs`). Each function panics when it finds a bug:
+//! a panic inside the crate, or an assertion about the outcome (decode /
+//! encode consistency, chunking independence, allocation bounds, event
+//! order). Inputs that select options (framing, limits, chunk sizes,
+//! connection settings) read them from the first octets through
+//! [`Choices`], so a corpus file is an exact, replayable test case.
+//!
+//! Not part of the API.
+
+use core::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::SocketType;
+use crate::connection::harness::{self, Op};
+use crate::connection::{Config, Event, GreetingPacing, Heartbeat, Side};
+use crate::wire::command::split_command;
+use crate::wire::decode::MIN_GROWTH;
+use crate::wire::encode::{encode_message, message_encoded_len};
+use crate::wire::greeting::{
+    Detected, Greeting, Protocol, Signature, detect, greeting as greeting_rule, partial_greeting,
+};
+use crate::wire::legacy::{V2Identity, v1_identity, v2_greeting, v2_identity};
+use crate::wire::{
+    Command, Decoder, Encode, Frame, Framing, Item, MechanismCommand, Metadata,
+    SubscriptionMessage, WireError,
+};
+
+/// Slack allowed on top of twice the received octets when checking a
+/// receive buffer's capacity: the decoder's [`MIN_GROWTH`] step plus the
+/// 64 KiB "original capacity" that `bytes` may reserve when it reallocates
+/// a buffer still shared with frames the application holds.
+pub const CAPACITY_SLACK: usize = MIN_GROWTH + 64 * 1024;
+
+/// The allocation bound every fuzz target checks: a receive buffer holds
+/// at most about twice what arrived plus [`CAPACITY_SLACK`], whatever
+/// sizes the peer declared (issue 2 "Bad input"; `Decoder::push`).
+pub const fn capacity_bound(received: usize) -> usize {
+    received.saturating_mul(2).saturating_add(CAPACITY_SLACK)
+}
+
+/// Reads choices off the front of the fuzzer's octets. Running out is not
+/// an error: every read then yields zeros or empty slices.
+#[derive(Debug)]
+pub struct Choices<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Choices<'a> {
+    /// Choices read from `data`.
+    pub const fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    /// One octet.
+    pub fn u8(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&b, rest)) => {
+                self.data = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    /// Two octets, big-endian.
+    pub fn u16(&mut self) -> u16 {
+        u16::from_be_bytes([self.u8(), self.u8()])
+    }
+
+    /// Up to `n` octets.
+    pub fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.data.split_at(n.min(self.data.len()));
+        self.data = rest;
+        head
+    }
+
+    /// Everything left.
+    pub fn rest(&mut self) -> &'a [u8] {
+        self.bytes(self.data.len())
+    }
+
+    /// Whether everything was read.
+    pub const fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// greeting
+// ---------------------------------------------------------------------------
+
+/// Target `greeting`: the 3.x greeting, the partial greeting and version
+/// detection, and the 2.0 / 1.0 greetings, on the same octets.
+///
+/// Checks: no panic; "need more" only while fewer octets than the rule
+/// needs have arrived, and every prefix of the input gives "need more" or
+/// the same error as the whole (37-R01, 37-R02); a parsed greeting
+/// re-encodes to a greeting that parses to the same value, and to the same
+/// octets when the filler was zero (G01..G04); [`detect`] agrees with the
+/// signature's octets 0, 9 and 10 (37-R60) and with [`partial_greeting`];
+/// 2.0 and 1.0 greetings re-encode to the same value.
+pub fn greeting(data: &[u8]) {
+    check_full_greeting(data);
+    check_detection(data);
+    check_v2_greeting(data);
+    check_v1_identity(data);
+}
+
+fn check_full_greeting(data: &[u8]) {
+    let whole = greeting_rule(data);
+    match &whole {
+        Ok((rest, g)) => {
+            assert_eq!(rest.len(), data.len() - Greeting::LEN);
+            assert!(Protocol::from_version(g.version).is_some(), "a 3.x version");
+            assert!(g.mechanism.is_valid(), "G02");
+            let bytes = g.to_bytes();
+            let (_, again) = greeting_rule(&bytes).expect("a greeting re-encodes");
+            assert_eq!(&again, g);
+            if data[33..Greeting::LEN].iter().all(|&b| b == 0) {
+                assert_eq!(&bytes[..], &data[..Greeting::LEN], "canonical greeting");
+            }
+        }
+        Err(nom::Err::Incomplete(needed)) => {
+            assert!(data.len() < Greeting::LEN);
+            if let nom::Needed::Size(n) = needed {
+                assert!(data.len() + n.get() <= Greeting::LEN, "asks for too much");
+            }
+        }
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+            assert!(is_greeting_error(e), "{e:?}");
+        }
+    }
+    for n in 0..data.len().min(Greeting::LEN) {
+        match (greeting_rule(&data[..n]), &whole) {
+            (Err(nom::Err::Incomplete(_)), _) => {}
+            (Err(nom::Err::Failure(e)), Err(nom::Err::Failure(w))) => {
+                assert_eq!(&e, w, "a prefix fails differently");
+            }
+            (other, _) => panic!("prefix of {n}: {other:?}, whole: {whole:?}"),
+        }
+    }
+}
+
+fn is_greeting_error(e: &WireError) -> bool {
+    matches!(
+        e,
+        WireError::BadSignature
+            | WireError::VersionBelow3(_)
+            | WireError::BadMechanismName
+            | WireError::BadAsServer(_)
+    )
+}
+
+fn check_detection(data: &[u8]) {
+    match detect(data) {
+        Ok((rest, detected)) => {
+            assert_eq!(rest, data, "detect consumes nothing");
+            let versioned = data[0] == 0xFF && data.len() >= 10 && data[9] & 1 == 1;
+            match detected {
+                Detected::Unversioned => assert!(!versioned),
+                Detected::Versioned { revision } => {
+                    assert!(versioned);
+                    assert_eq!(data[10], revision);
+                    let (_, p) = partial_greeting(data).expect("a versioned signature");
+                    assert_eq!(p.major, revision);
+                    let mut out = Vec::new();
+                    p.encode(&mut out);
+                    assert_eq!(out.len(), p.encoded_len());
+                    assert_eq!(&out[..], &data[..Greeting::PARTIAL_LEN]);
+                }
+            }
+        }
+        Err(nom::Err::Incomplete(_)) => {
+            assert!(data.len() < Greeting::PARTIAL_LEN);
+            assert!(data.is_empty() || data[0] == 0xFF);
+        }
+        Err(other) => panic!("detect never fails: {other:?}"),
+    }
+}
+
+fn check_v2_greeting(data: &[u8]) {
+    let Ok((rest, g)) = v2_greeting(data) else {
+        return;
+    };
+    let mut out = Vec::new();
+    g.encode(&mut out);
+    assert_eq!(out.len(), g.encoded_len());
+    if data[9] == 0x7F {
+        assert_eq!(&out[..], &data[..out.len()]);
+    }
+    assert_eq!(v2_greeting(&out).map(|(_, v)| v), Ok(g));
+    if let Ok((after, identity)) = v2_identity(rest) {
+        let frame = V2Identity::new(Bytes::copy_from_slice(identity)).expect("<= 255 octets");
+        let mut out = Vec::new();
+        frame.encode(&mut out);
+        assert_eq!(out.len(), frame.encoded_len());
+        assert_eq!(&out[..], &rest[..rest.len() - after.len()]);
+    }
+}
+
+fn check_v1_identity(data: &[u8]) {
+    let Ok((rest, frame)) = v1_identity(data) else {
+        return;
+    };
+    assert!(frame.identity.len() <= 255);
+    let mut out = Vec::new();
+    frame.encode(&mut out);
+    assert_eq!(out.len(), frame.encoded_len());
+    let (_, again) = v1_identity(&out).expect("re-encoded identity");
+    assert_eq!(again, frame);
+    let used = data.len() - rest.len();
+    if data[0] != 0xFF {
+        assert_eq!(&out[..], &data[..used], "short form is canonical");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// decoder
+// ---------------------------------------------------------------------------
+
+/// Target `decoder`: the streaming decoder on an arbitrary stream.
+///
+/// Input: octet 0 selects the framing (bits 0-1: 3.x, 2.0, 1.0), raw
+/// commands (bit 2) and a maximum message size (bit 3, then 2 octets);
+/// the next octet seeds the chunking; the rest is the stream.
+///
+/// Checks: no panic; one-shot, seeded-chunk and octet-by-octet feeding give
+/// the same items and error; after every push the buffer capacity is
+/// within [`capacity_bound`] of what arrived; no message or command over
+/// the maximum comes out (MAXMSGSIZE); the items re-encode to a stream
+/// that decodes to the same items.
+pub fn decoder(data: &[u8]) {
+    let mut choices = Choices::new(data);
+    let control = choices.u8();
+    let framing = match control & 0x03 {
+        1 => Framing::Zmtp2,
+        2 => Framing::Zmtp1,
+        _ => Framing::Zmtp3,
+    };
+    let raw = control & 0x04 != 0;
+    let max = (control & 0x08 != 0).then(|| u64::from(choices.u16()));
+    let seed = choices.u8();
+    let stream = choices.rest();
+
+    let make = || {
+        let mut d = Decoder::new(framing).with_max_message_size(max);
+        d.set_raw_commands(raw);
+        d
+    };
+    let whole = decode_chunks(make(), [stream]);
+    let chunked = decode_chunks(make(), SeededChunks::new(stream, seed));
+    assert_eq!(chunked, whole, "seeded chunking disagrees");
+    if stream.len() <= 4096 {
+        let singles = decode_chunks(make(), stream.chunks(1));
+        assert_eq!(singles, whole, "octet-by-octet disagrees");
+    }
+
+    let (items, _) = &whole;
+    for item in items {
+        let size = match item {
+            Item::Message(m) => {
+                assert!(!m.is_empty());
+                m.byte_len()
+            }
+            Item::Command(c) => c.body_len(),
+            Item::RawCommand(body) => body.len(),
+        };
+        if let Some(max) = max {
+            assert!(
+                size as u64 <= max,
+                "{size} octets passed a maximum of {max}"
+            );
+        }
+        if framing != Framing::Zmtp3 {
+            assert!(matches!(item, Item::Message(_)), "commands only in 3.x");
+        }
+    }
+    check_reencoding(items, framing, raw);
+}
+
+/// Decodes `chunks` with `decoder`; checks the capacity bound after every
+/// push. Returns the items and the error that ended decoding, if any.
+fn decode_chunks<'a>(
+    mut decoder: Decoder,
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+) -> (Vec<Item>, Option<WireError>) {
+    let mut items = Vec::new();
+    let mut received = 0;
+    for chunk in chunks {
+        decoder.push(chunk);
+        received += chunk.len();
+        assert!(
+            decoder.buffer_capacity() <= capacity_bound(received),
+            "capacity {} after {received} octets",
+            decoder.buffer_capacity()
+        );
+        loop {
+            match decoder.poll_item() {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => break,
+                Err(e) => {
+                    assert_eq!(decoder.poll_item(), Err(e.clone()), "errors are final");
+                    return (items, Some(e));
+                }
+            }
+        }
+    }
+    (items, None)
+}
+
+fn check_reencoding(items: &[Item], framing: Framing, raw: bool) {
+    let mut stream = BytesMut::new();
+    let mut kept = Vec::new();
+    for item in items {
+        let before = stream.len();
+        let written = match item {
+            Item::Message(m) => {
+                encode_message(m, framing, &mut stream).expect("a decoded message encodes");
+                assert_eq!(stream.len() - before, message_encoded_len(m, framing));
+                true
+            }
+            Item::RawCommand(body) => {
+                Frame::command(body.clone())
+                    .encode(&mut stream)
+                    .expect("a decoded command frame encodes");
+                true
+            }
+            Item::Command(c) => match c.encode(&mut stream) {
+                Ok(()) => {
+                    assert_eq!(stream.len() - before, c.encoded_len());
+                    true
+                }
+                Err(_) => {
+                    assert!(is_lenient_error(c), "{c:?} decoded but cannot be encoded");
+                    false
+                }
+            },
+        };
+        if written {
+            kept.push(item.clone());
+        } else {
+            assert_eq!(stream.len(), before, "nothing written on error");
+        }
+    }
+    let mut decoder = Decoder::new(framing);
+    decoder.set_raw_commands(raw);
+    let (again, error) = decode_chunks(decoder, [&stream[..]]);
+    assert_eq!(error, None);
+    assert_eq!(again, kept, "re-encoded stream decodes differently");
+}
+
+/// The one value the grammar accepts and the encoder refuses: an ERROR
+/// reason with octets outside VCHAR (G11; zmtp-wire.md 6.1 #6).
+fn is_lenient_error(command: &Command) -> bool {
+    matches!(command, Command::Error { reason }
+        if reason.iter().any(|c| !(0x21..=0x7E).contains(c)))
+}
+
+/// Splits a stream into chunks whose sizes come from a small PRNG seeded
+/// by one fuzzer octet: the top two bits pick the scale (up to 1, 8, 64 or
+/// 4096 octets).
+struct SeededChunks<'a> {
+    rest: &'a [u8],
+    state: u32,
+    scale: usize,
+}
+
+impl<'a> SeededChunks<'a> {
+    fn new(stream: &'a [u8], seed: u8) -> Self {
+        Self {
+            rest: stream,
+            state: u32::from(seed).wrapping_mul(0x9E37_79B9) | 1,
+            scale: [1, 8, 64, 4096][usize::from(seed >> 6)],
+        }
+    }
+}
+
+impl<'a> Iterator for SeededChunks<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        // xorshift32
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 17;
+        self.state ^= self.state << 5;
+        let size = 1 + self.state as usize % self.scale;
+        let (chunk, rest) = self.rest.split_at(size.min(self.rest.len()));
+        self.rest = rest;
+        Some(chunk)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// command
+// ---------------------------------------------------------------------------
+
+/// Target `command`: a command frame body, and the same octets as a 3.0
+/// subscription message body.
+///
+/// Checks: no panic; a parsed command has the body's length, re-encodes
+/// to the same octets (the command encoding has one form) and parses back
+/// to itself, alone and as a frame through the decoder (G08..G14); a
+/// known name never comes out as `Unknown` and the mechanism names come
+/// out as `Mechanism`; the only command that parses but does not encode is
+/// an ERROR with a non-VCHAR reason; a subscription message re-encodes to
+/// its octets (G17).
+pub fn command(data: &[u8]) {
+    let body = Bytes::copy_from_slice(data);
+    match (Command::parse(&body), split_command(&body)) {
+        (Ok(command), Ok((name, _))) => {
+            assert_eq!(&name[..], command.name());
+            assert_eq!(command.body_len(), data.len());
+            match &command {
+                Command::Unknown { name, .. } => {
+                    assert!(!is_known(name), "{name:?} parsed as Unknown");
+                }
+                Command::Mechanism { name, .. } => {
+                    assert_eq!(
+                        MechanismCommand::from_name(name.as_str().as_bytes()),
+                        Some(*name)
+                    );
+                }
+                _ => assert!(is_known(&name)),
+            }
+            let mut out = BytesMut::new();
+            match command.encode_body(&mut out) {
+                Ok(()) => {
+                    assert_eq!(&out[..], data, "re-encodes to other octets");
+                    assert_eq!(Command::parse(&out.freeze()), Ok(command.clone()));
+                    let frame = command.to_bytes().expect("encodable");
+                    assert_eq!(frame.len(), command.encoded_len());
+                    let mut decoder = Decoder::new(Framing::Zmtp3);
+                    decoder.push(&frame);
+                    assert_eq!(decoder.poll_item(), Ok(Some(Item::Command(command))));
+                    assert_eq!(decoder.poll_item(), Ok(None));
+                }
+                Err(e) => {
+                    assert!(is_lenient_error(&command), "{command:?}: {e:?}");
+                    assert!(out.is_empty(), "nothing written on error");
+                }
+            }
+        }
+        (Ok(command), Err(e)) => panic!("{command:?} parsed with a bad name: {e:?}"),
+        (Err(e), Err(_)) => assert_eq!(e, WireError::BadCommandName),
+        (Err(e), Ok((name, _))) => {
+            assert!(is_known(&name), "unknown name {name:?} failed: {e:?}");
+        }
+    }
+
+    match SubscriptionMessage::parse(&body) {
+        Ok(s) => {
+            assert_eq!(s.to_bytes().expect("encodable"), body);
+            assert_eq!(s.encoded_len(), data.len());
+            assert_eq!(SubscriptionMessage::parse_message(&s.to_message()), Ok(s));
+        }
+        Err(e) => {
+            assert_eq!(e, WireError::BadSubscriptionMessage);
+            assert!(data.first().is_none_or(|&b| b > 1));
+        }
+    }
+}
+
+fn is_known(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"READY" | b"ERROR" | b"SUBSCRIBE" | b"CANCEL" | b"PING" | b"PONG" | b"JOIN" | b"LEAVE"
+    ) || MechanismCommand::from_name(name).is_some()
+}
+
+// ---------------------------------------------------------------------------
+// metadata
+// ---------------------------------------------------------------------------
+
+/// Target `metadata`: a metadata body (the properties of READY).
+///
+/// Checks: no panic; parsed metadata is valid (37-R26, 37-R28), re-encodes
+/// to the same octets (G10), and its case-insensitive lookup finds the
+/// first property of each name (37-R27, 37-R31); a failure is one of the
+/// metadata errors; the same octets after a READY name parse as the same
+/// metadata.
+pub fn metadata(data: &[u8]) {
+    let body = Bytes::copy_from_slice(data);
+    let parsed = Metadata::parse(&body);
+    match &parsed {
+        Ok(md) => {
+            assert!(md.is_valid());
+            assert_eq!(md.to_bytes().expect("encodable"), body);
+            assert_eq!(md.encoded_len(), data.len());
+            for p in md.properties() {
+                assert!(p.is_valid());
+                assert_eq!(p.encoded_len(), 1 + p.name.len() + 4 + p.value.len());
+                let name = core::str::from_utf8(&p.name).expect("name chars are ASCII");
+                let first = md
+                    .properties()
+                    .iter()
+                    .find(|q| q.name.eq_ignore_ascii_case(&p.name))
+                    .map(|q| &q.value);
+                assert_eq!(md.get(&name.to_ascii_uppercase()), first);
+                assert_eq!(md.get(&name.to_ascii_lowercase()), first);
+            }
+        }
+        Err(e) => assert!(
+            matches!(
+                e,
+                WireError::BadPropertyName
+                    | WireError::BadPropertyNameChar
+                    | WireError::BadPropertyValue(_)
+                    | WireError::TrailingPropertyBytes(_)
+            ),
+            "{e:?}"
+        ),
+    }
+    let mut ready = BytesMut::from(&b"\x05READY"[..]);
+    ready.extend_from_slice(data);
+    match (Command::parse(&ready.freeze()), parsed) {
+        (Ok(Command::Ready(a)), Ok(b)) => assert_eq!(a, b),
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!("READY {a:?} vs metadata {b:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// connection
+// ---------------------------------------------------------------------------
+
+/// Target `connection`: one connection machine driven by a sequence of
+/// operations (octets from the peer, clock moves, timer firings,
+/// application sends, close), through [`harness::run`].
+///
+/// Input: a configuration header read by [`connection_config`], then
+/// operations read by [`connection_ops`].
+///
+/// Checks: no panic (the machine's own transition assertions included);
+/// the receive buffer stays within [`capacity_bound`] of what arrived; the
+/// first octets sent are the greeting the pacing calls for (37-R60,
+/// 37-R01, 37-R03); at most one handshake success, before any message or
+/// subscription event; at most one terminal event (`Closed` or `Failed`),
+/// last, and present exactly when the machine is closed; no timer once
+/// closed; no message over the maximum size.
+pub fn connection(data: &[u8]) {
+    let mut choices = Choices::new(data);
+    let (config, side) = connection_config(&mut choices);
+    let ops = connection_ops(&mut choices);
+    let max = config.max_message_size;
+    let pacing = config.behaviour.pacing;
+    let routing_id = config.routing_id.clone();
+    let Ok(outcome) = harness::run(config, side, &ops) else {
+        return;
+    };
+    assert!(
+        outcome.max_buffer_capacity <= capacity_bound(outcome.received),
+        "capacity {} after {} octets",
+        outcome.max_buffer_capacity,
+        outcome.received
+    );
+
+    // The first operation collects the greeting octets sent at creation.
+    let sent = &outcome.sent;
+    if !ops.is_empty() {
+        match pacing {
+            GreetingPacing::Full => {
+                let (_, g) = greeting_rule(sent).expect("a full greeting first");
+                assert_eq!(g.padding, [0; 8], "zero padding without detection");
+            }
+            GreetingPacing::Detect => {
+                let mut sig = Vec::new();
+                let id_len = u8::try_from(routing_id.len()).unwrap_or(u8::MAX);
+                Signature::detecting(id_len).encode(&mut sig);
+                assert_eq!(&sent[..sig.len()], &sig[..], "pseudo-signature first");
+            }
+            _ => {
+                let mut sig = Vec::new();
+                Signature::PLAIN.encode(&mut sig);
+                assert_eq!(&sent[..sig.len()], &sig[..], "signature first");
+            }
+        }
+    }
+
+    let mut handshake = None;
+    let mut terminal = None;
+    for (i, event) in outcome.events.iter().enumerate() {
+        assert!(terminal.is_none(), "event {event:?} after the end");
+        match event {
+            Event::HandshakeSucceeded(_) => {
+                assert!(handshake.is_none(), "two handshakes");
+                handshake = Some(i);
+            }
+            Event::Message(m) => {
+                assert!(handshake.is_some(), "message before the handshake");
+                assert!(!m.is_empty());
+                if let Some(max) = max {
+                    assert!(m.byte_len() as u64 <= max, "message over MAXMSGSIZE");
+                }
+            }
+            Event::Subscribe(_) | Event::Cancel(_) | Event::Join(_) | Event::Leave(_) => {
+                assert!(handshake.is_some(), "{event:?} before the handshake");
+            }
+            Event::Closed | Event::Failed(_) => terminal = Some(i),
+        }
+    }
+    let connection = &outcome.connection;
+    assert_eq!(connection.is_closed(), terminal.is_some());
+    if connection.is_closed() {
+        assert_eq!(connection.poll_timeout(), None, "a timer after the close");
+    }
+}
+
+/// Reads a connection configuration: octet 0 the socket type, octet 1
+/// the side (bit 0), pacing (bits 1-2), 3.0 behaviour (bit 3), heartbeats
+/// (bit 4, then interval, TTL and timeout octets), a maximum message size
+/// (bit 5, then 2 octets), RFC 37's waiting NULL server (bit 6) and an
+/// optional Socket-Type (bit 7); then a routing id of 0-7 octets.
+pub fn connection_config(choices: &mut Choices<'_>) -> (Config, Side) {
+    let socket_type = SocketType::ALL[usize::from(choices.u8()) % SocketType::ALL.len()];
+    let flags = choices.u8();
+    let mut config = Config::new(socket_type);
+    let side = if flags & 0x01 == 0 {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    config.behaviour.pacing = match (flags >> 1) & 0x03 {
+        1 => GreetingPacing::Partial,
+        2 => GreetingPacing::Full,
+        _ => GreetingPacing::Detect,
+    };
+    if flags & 0x08 != 0 {
+        config.behaviour.minor = 0;
+    }
+    if flags & 0x10 != 0 {
+        let ms = |b: u8| (b != 0).then(|| Duration::from_millis(u64::from(b) * 10));
+        config.heartbeat = Heartbeat {
+            interval: ms(choices.u8()),
+            ttl: ms(choices.u8()),
+            timeout: ms(choices.u8()),
+        };
+    }
+    if flags & 0x20 != 0 {
+        config.max_message_size = Some(u64::from(choices.u16()));
+    }
+    config.behaviour.null_server_waits = flags & 0x40 != 0;
+    config.behaviour.require_socket_type = flags & 0x80 == 0;
+    let id_len = usize::from(choices.u8() % 8);
+    config.routing_id = Bytes::copy_from_slice(choices.bytes(id_len));
+    (config, side)
+}
+
+/// Reads operations until the input runs out. Each starts with a tag
+/// octet (modulo 8): 0-2 peer octets (a length octet, then that many),
+/// 3 a clock move (2 octets of milliseconds), 4 a timer firing, 5 an
+/// application message (1-4 frames of a length octet and its octets),
+/// 6 a SUBSCRIBE or a PING (an octet choosing, then a length and
+/// octets), 7 a close.
+pub fn connection_ops(choices: &mut Choices<'_>) -> Vec<Op> {
+    let mut ops = Vec::new();
+    while !choices.is_empty() {
+        let op = match choices.u8() % 8 {
+            0..=2 => {
+                let len = usize::from(choices.u8());
+                Op::Bytes(choices.bytes(len).to_vec())
+            }
+            3 => Op::Advance(choices.u16()),
+            4 => Op::FireTimer,
+            5 => {
+                let frames = 1 + choices.u8() % 4;
+                Op::SendMessage(
+                    (0..frames)
+                        .map(|_| {
+                            let len = usize::from(choices.u8());
+                            choices.bytes(len).to_vec()
+                        })
+                        .collect(),
+                )
+            }
+            6 => {
+                let ping = choices.u8();
+                let len = usize::from(choices.u8() % 24);
+                let octets = choices.bytes(len).to_vec();
+                if ping & 1 == 0 {
+                    Op::Subscribe(octets)
+                } else {
+                    Op::Ping(u16::from(ping), octets)
+                }
+            }
+            _ => Op::Close,
+        };
+        ops.push(op);
+    }
+    ops
+}

@@ -1,0 +1,560 @@
+//! Replays the fuzz corpora through the fuzz targets' bodies
+//! (`zmtp_spec::fuzzing`), so that `cargo test` runs every seed and every
+//! committed crash reproducer through exactly the code the fuzzers run.
+//!
+//! The seeds (`fuzz/corpus/<target>/seed-*`) are built here from the
+//! golden vectors recorded from libzmq (`tests/golden/`) plus hand-made
+//! malformed inputs; `seed_corpus_is_current` checks that the committed
+//! files match. After changing the seeds or the golden vectors, rewrite
+//! them with:
+//!
+//! ```sh
+//! ZMTP_WRITE_SEEDS=1 cargo test -p zmtp-spec --test fuzz_corpus
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use zmtp_spec::fuzzing;
+
+/// A fuzz target's body.
+type Body = fn(&[u8]);
+
+/// The fuzz targets and their bodies.
+const TARGETS: &[(&str, Body)] = &[
+    ("greeting", fuzzing::greeting),
+    ("decoder", fuzzing::decoder),
+    ("command", fuzzing::command),
+    ("metadata", fuzzing::metadata),
+    ("connection", fuzzing::connection),
+];
+
+/// The committed corpora stay small (the brief: < 100 KiB in all).
+const MAX_CORPUS_BYTES: usize = 100 * 1024;
+
+fn corpus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")
+}
+
+fn golden(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn cat(names: &[&str]) -> Vec<u8> {
+    names.iter().flat_map(|n| golden(n)).collect()
+}
+
+/// The body of a recorded command or single-frame message.
+fn frame_body(name: &str) -> Vec<u8> {
+    let frame = golden(name);
+    let header = if frame[0] & 0x02 != 0 { 9 } else { 2 };
+    frame[header..].to_vec()
+}
+
+/// libzmq's whole NULL greeting, in its three recorded pieces.
+fn libzmq_greeting() -> Vec<u8> {
+    cat(&[
+        "greeting-signature.bin",
+        "greeting-major.bin",
+        "greeting-rest.bin",
+    ])
+}
+
+/// Seeds, by target and file name.
+fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut add = |target: &'static str, name: &str, data: Vec<u8>| {
+        assert!(out.insert((target, format!("seed-{name}")), data).is_none());
+    };
+
+    // greeting
+    let g = libzmq_greeting();
+    add("greeting", "libzmq-null", g.clone());
+    add(
+        "greeting",
+        "libzmq-plain",
+        cat(&[
+            "greeting-signature.bin",
+            "greeting-major.bin",
+            "greeting-rest-plain.bin",
+        ]),
+    );
+    add(
+        "greeting",
+        "libzmq-signature",
+        golden("greeting-signature.bin"),
+    );
+    add("greeting", "libzmq-partial", g[..11].to_vec());
+    let mut v2 = golden("greeting-signature.bin");
+    v2.push(0x01);
+    v2.extend(golden("v2-socket-type-identity.bin"));
+    add("greeting", "libzmq-v2-greeting", v2);
+    add(
+        "greeting",
+        "libzmq-v1-identity",
+        golden("v1-signature-identity.bin"),
+    );
+    for (name, at, octet) in [
+        ("bad-as-server", 32, 0x02),
+        ("bad-mechanism", 12, b'n'),
+        ("version-2", 10, 0x02),
+        ("signature-end-7e", 9, 0x7E),
+        ("v1-zero-length", 0, 0x00),
+    ] {
+        let mut bad = g.clone();
+        bad[at] = octet;
+        add("greeting", name, bad);
+    }
+
+    // decoder: control octet, chunking seed, stream.
+    let stream = |control: &[u8], seed: u8, data: Vec<u8>| {
+        let mut out = control.to_vec();
+        out.push(seed);
+        out.extend(data);
+        out
+    };
+    let all_3x = cat(&[
+        "ready-dealer-id.bin",
+        "ping.bin",
+        "pong.bin",
+        "subscribe-sub-to-3.1.bin",
+        "multipart.bin",
+        "cancel-sub-to-3.1.bin",
+        "subscribe-sub-to-3.0.bin",
+        "long-frame.bin",
+        "hello-plain.bin",
+        "error-zap-400.bin",
+    ]);
+    add("decoder", "3x-mixed", stream(&[0x00], 0x47, all_3x.clone()));
+    add(
+        "decoder",
+        "3x-mixed-bytewise",
+        stream(&[0x00], 0x00, all_3x),
+    );
+    add(
+        "decoder",
+        "3x-ready-router",
+        stream(&[0x00], 0x81, golden("ready-router.bin")),
+    );
+    add(
+        "decoder",
+        "3x-raw-hello-curve",
+        stream(&[0x04], 0x90, golden("hello-curve.bin")),
+    );
+    add(
+        "decoder",
+        "3x-max-299-long-frame",
+        stream(&[0x08, 0x01, 0x2B], 0xC3, golden("long-frame.bin")),
+    );
+    add(
+        "decoder",
+        "3x-max-24-multipart",
+        stream(
+            &[0x08, 0x00, 0x18],
+            0x52,
+            cat(&["multipart.bin", "multipart.bin"]),
+        ),
+    );
+    add(
+        "decoder",
+        "v2-identity-frame",
+        stream(
+            &[0x01],
+            0x45,
+            golden("v2-socket-type-identity.bin")[1..].to_vec(),
+        ),
+    );
+    let mut v1 = vec![0x02, 0x01, b'a', 0x01, 0x00, 0xFF];
+    v1.extend(301u64.to_be_bytes());
+    v1.push(0x00);
+    v1.extend(vec![0x7A; 300]);
+    add("decoder", "v1-frames", stream(&[0x02], 0x66, v1));
+    for (name, control, data) in [
+        ("reserved-flags", 0x00, &b"\x00\x01a\x08\x00"[..]),
+        ("command-with-more", 0x00, b"\x05\x00"),
+        (
+            "size-msb-set",
+            0x00,
+            b"\x02\x80\x00\x00\x00\x00\x00\x00\x00",
+        ),
+        (
+            "huge-declared-size",
+            0x00,
+            b"\x02\x40\x00\x00\x00\x00\x00\x00\x00abc",
+        ),
+        ("command-inside-message", 0x00, b"\x01\x01a\x04\x06\x04PONG"),
+        ("v2-command-bit", 0x01, b"\x04\x00"),
+        ("v1-zero-length", 0x02, b"\x00"),
+    ] {
+        add("decoder", name, stream(&[control], 0x10, data.to_vec()));
+    }
+
+    // command: command frame bodies.
+    for name in [
+        "ready-dealer-id",
+        "ready-router",
+        "ready-pub",
+        "ping",
+        "pong",
+        "subscribe-sub-to-3.1",
+        "cancel-sub-to-3.1",
+        "error-zap-400",
+        "hello-plain",
+        "hello-curve",
+        "subscribe-xsub-to-3.1",
+    ] {
+        add("command", name, frame_body(&format!("{name}.bin")));
+    }
+    for (name, body) in [
+        ("ping-short", &b"\x04PING\x00"[..]),
+        ("pong-context-17", b"\x04PONGabcdefghijklmnopq"),
+        ("error-overrun", b"\x05ERROR\x05ab"),
+        ("error-with-space", b"\x05ERROR\x03a b"),
+        ("name-zero", b"\x00"),
+        ("name-not-alpha", b"\x03ab1"),
+        ("join-with-nul", b"\x04JOINa\x00b"),
+        ("lowercase-ready", b"\x05ready\x00"),
+        ("unknown", b"\x06FOOBARdata"),
+    ] {
+        add("command", name, body.to_vec());
+    }
+
+    // metadata: READY bodies after the name.
+    for name in ["ready-dealer-id", "ready-router", "ready-pair"] {
+        let body = frame_body(&format!("{name}.bin"));
+        add("metadata", name, body[6..].to_vec());
+    }
+    for (name, body) in [
+        ("zero-length-name", &b"\x00\x00\x00\x00\x00"[..]),
+        ("value-over-2-31", b"\x01a\x80\x00\x00\x00"),
+        ("trailing-octet", b"\x01a\x00\x00\x00\x00\x01"),
+        ("bad-name-char", b"\x02a b\x00\x00\x00\x00"),
+        ("value-overrun", b"\x01a\x00\x00\x00\x05abc"),
+    ] {
+        add("metadata", name, body.to_vec());
+    }
+
+    // connection: configuration header, then operations.
+    for (name, data) in connection_seeds() {
+        add("connection", name, data);
+    }
+    out
+}
+
+/// Operations in the format of `fuzzing::connection_ops`.
+#[derive(Default)]
+struct Ops(Vec<u8>);
+
+impl Ops {
+    fn bytes(mut self, data: &[u8]) -> Self {
+        for chunk in data.chunks(255) {
+            self.0.push(0);
+            self.0.push(chunk.len() as u8);
+            self.0.extend_from_slice(chunk);
+        }
+        self
+    }
+    fn golden(self, names: &[&str]) -> Self {
+        names
+            .iter()
+            .fold(self, |ops, name| ops.bytes(&golden(name)))
+    }
+    fn advance(mut self, ms: u16) -> Self {
+        self.0.push(3);
+        self.0.extend(ms.to_be_bytes());
+        self
+    }
+    fn fire(mut self) -> Self {
+        self.0.push(4);
+        self
+    }
+    fn send(mut self, frames: &[&[u8]]) -> Self {
+        self.0.push(5);
+        self.0.push(frames.len() as u8 - 1);
+        for f in frames {
+            self.0.push(f.len() as u8);
+            self.0.extend_from_slice(f);
+        }
+        self
+    }
+    fn subscribe(mut self, topic: &[u8]) -> Self {
+        self.0.extend([6, 0, topic.len() as u8]);
+        self.0.extend_from_slice(topic);
+        self
+    }
+    fn ping(mut self, context: &[u8]) -> Self {
+        self.0.extend([6, 1, context.len() as u8]);
+        self.0.extend_from_slice(context);
+        self
+    }
+    fn close(mut self) -> Self {
+        self.0.push(7);
+        self
+    }
+}
+
+/// A configuration header for `fuzzing::connection_config`: socket type
+/// index into `SocketType::ALL`, flags, extra octets, routing id.
+fn config(socket_index: u8, flags: u8, extra: &[u8], routing_id: &[u8]) -> Vec<u8> {
+    let mut out = vec![socket_index, flags];
+    out.extend_from_slice(extra);
+    out.push(routing_id.len() as u8);
+    out.extend_from_slice(routing_id);
+    out
+}
+
+fn connection_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    const PAIR: u8 = 0;
+    const PUB: u8 = 1;
+    const PULL: u8 = 7;
+    const ROUTER: u8 = 6;
+    let handshake = |ready: &str| {
+        Ops::default().golden(&[
+            "greeting-signature.bin",
+            "greeting-major.bin",
+            "greeting-rest.bin",
+            ready,
+        ])
+    };
+    let with = |cfg: Vec<u8>, ops: Ops| {
+        let mut out = cfg;
+        out.extend(ops.0);
+        out
+    };
+    let mut v2_peer = golden("greeting-signature.bin");
+    v2_peer.push(0x01);
+    v2_peer.extend(golden("v2-socket-type-identity.bin"));
+    v2_peer.extend(b"\x00\x02hi");
+    let mut v1_peer = golden("v1-signature-identity.bin");
+    v1_peer.extend(b"\x03\x00hi");
+    vec![
+        (
+            "pair-libzmq",
+            with(
+                config(PAIR, 0x00, &[], b""),
+                handshake("ready-pair.bin").send(&[b"hello"]).golden(&[
+                    "ping.bin",
+                    "long-frame.bin",
+                    "error-zap-400.bin",
+                ]),
+            ),
+        ),
+        (
+            "router-libzmq-dealer",
+            with(
+                config(ROUTER, 0x01, &[], b"r"),
+                handshake("ready-dealer-id.bin")
+                    .golden(&["multipart.bin"])
+                    .send(&[b"golden-id", b"", b"reply"])
+                    .close(),
+            ),
+        ),
+        (
+            "pub-libzmq-sub",
+            with(
+                config(PUB, 0x01, &[], b""),
+                handshake("ready-sub.bin").golden(&[
+                    "subscribe-sub-to-3.1.bin",
+                    "subscribe-sub-to-3.0.bin",
+                    "cancel-sub-to-3.1.bin",
+                ]),
+            ),
+        ),
+        (
+            "pull-libzmq-push-max-24",
+            with(
+                config(PULL, 0x20, &[0x00, 0x18], b""),
+                handshake("ready-push.bin").golden(&["multipart.bin", "long-frame.bin"]),
+            ),
+        ),
+        (
+            "pair-heartbeats",
+            with(
+                config(PAIR, 0x10, &[10, 50, 30], b""),
+                handshake("ready-pair.bin")
+                    .fire()
+                    .golden(&["pong.bin"])
+                    .advance(150)
+                    .ping(b"ctx")
+                    .fire()
+                    .fire()
+                    .advance(2000),
+            ),
+        ),
+        (
+            "pair-full-pacing-3-0",
+            with(
+                config(PAIR, 0x0C, &[], b""),
+                handshake("ready-pair.bin")
+                    .subscribe(b"t")
+                    .send(&[b"a", b"b"]),
+            ),
+        ),
+        (
+            "router-v2-peer",
+            with(
+                config(ROUTER, 0x03, &[], b"id"),
+                Ops::default().bytes(&v2_peer).send(&[b"x", b"y"]),
+            ),
+        ),
+        (
+            "router-v1-peer",
+            with(
+                config(ROUTER, 0x00, &[], b"id"),
+                Ops::default().bytes(&v1_peer).send(&[b"x"]),
+            ),
+        ),
+        (
+            "pair-mechanism-mismatch",
+            with(
+                config(PAIR, 0x00, &[], b""),
+                Ops::default().golden(&[
+                    "greeting-signature.bin",
+                    "greeting-major.bin",
+                    "greeting-rest-plain.bin",
+                ]),
+            ),
+        ),
+        (
+            "pub-incompatible-push",
+            with(config(PUB, 0x00, &[], b""), handshake("ready-push.bin")),
+        ),
+        (
+            "pair-handshake-timeout",
+            with(
+                config(PAIR, 0x00, &[], b""),
+                Ops::default()
+                    .golden(&["greeting-signature.bin"])
+                    .advance(60000),
+            ),
+        ),
+    ]
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.expect("dir entry").path())
+            .filter(|p| p.is_file())
+            .collect(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
+    files.sort();
+    files
+}
+
+#[test]
+fn seed_corpus_is_current() {
+    let seeds = seeds();
+    if std::env::var_os("ZMTP_WRITE_SEEDS").is_some() {
+        for (target, _) in TARGETS {
+            let dir = corpus_dir().join(target);
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            for old in files(&dir) {
+                if old
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("seed-"))
+                {
+                    std::fs::remove_file(old).expect("rm");
+                }
+            }
+        }
+        for ((target, name), data) in &seeds {
+            std::fs::write(corpus_dir().join(target).join(name), data).expect("write");
+        }
+    }
+    let mut committed = BTreeMap::new();
+    let mut total = 0;
+    for (target, _) in TARGETS {
+        for path in files(&corpus_dir().join(target)) {
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            let data = std::fs::read(&path).expect("read");
+            if name.starts_with("seed-") || name.starts_with("crash-") {
+                total += data.len();
+            }
+            if name.starts_with("seed-") {
+                committed.insert((*target, name), data);
+            }
+        }
+    }
+    assert!(
+        committed == seeds,
+        "fuzz/corpus seeds differ from the generated ones; run \
+         ZMTP_WRITE_SEEDS=1 cargo test -p zmtp-spec --test fuzz_corpus"
+    );
+    assert!(
+        total < MAX_CORPUS_BYTES,
+        "committed corpora hold {total} octets"
+    );
+}
+
+fn replay(target: &str) {
+    let body = TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .expect("a target")
+        .1;
+    let files = files(&corpus_dir().join(target));
+    assert!(!files.is_empty(), "no corpus for {target}");
+    for path in files {
+        let data = std::fs::read(&path).expect("read");
+        let result = std::panic::catch_unwind(|| body(&data));
+        assert!(result.is_ok(), "{} failed", path.display());
+    }
+}
+
+#[test]
+fn replay_greeting() {
+    replay("greeting");
+}
+
+#[test]
+fn replay_decoder() {
+    replay("decoder");
+}
+
+#[test]
+fn replay_command() {
+    replay("command");
+}
+
+#[test]
+fn replay_metadata() {
+    replay("metadata");
+}
+
+#[test]
+fn replay_connection() {
+    replay("connection");
+}
+
+/// The seeds reach past the greeting: a seed that stops early would make
+/// the replay above check little.
+#[test]
+fn connection_seeds_complete_their_handshake() {
+    use zmtp_spec::connection::Event;
+    use zmtp_spec::connection::harness::run;
+    use zmtp_spec::fuzzing::{Choices, connection_config, connection_ops};
+    for name in ["pair-libzmq", "router-libzmq-dealer", "pub-libzmq-sub"] {
+        let data = &seeds()[&("connection", format!("seed-{name}"))];
+        let mut choices = Choices::new(data);
+        let (config, side) = connection_config(&mut choices);
+        let ops = connection_ops(&mut choices);
+        let outcome = run(config, side, &ops).expect("valid config");
+        assert!(
+            outcome
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::HandshakeSucceeded(_))),
+            "{name}: {:?}",
+            outcome.events
+        );
+    }
+}
