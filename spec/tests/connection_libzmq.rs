@@ -310,6 +310,46 @@ fn our_pub_gets_a_subscribe_command_from_pyzmq_sub_37_r46() {
     assert_eq!(peer.line(), "top-news");
 }
 
+const PUB_SERVER: &str = r#"
+import time
+s = sock(zmq.PUB)
+s.bind("tcp://127.0.0.1:*")
+print(s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+end = time.time() + 5
+while time.time() < end:
+    s.send(b"other")
+    s.send(b"top-news")
+    time.sleep(0.01)
+"#;
+
+#[test]
+fn our_sub_against_pyzmq_pub_in_31_and_30_g17() {
+    // libzmq filters at the PUB (37-R45): only the subscribed topic
+    // arrives, whether we subscribe by command (3.1) or by 01 message
+    // (presenting 3.0, which libzmq's PUB accepts from anyone).
+    for minor in [1, 0] {
+        let mut config = Config::new(SocketType::Sub);
+        config.behaviour.minor = minor;
+        let Some((_peer, mut d)) = dial(PUB_SERVER, &[], config) else {
+            return;
+        };
+        let expected = if minor == 1 {
+            Protocol::V3_1
+        } else {
+            Protocol::V3_0
+        };
+        assert_eq!(d.conn.protocol(), Some(expected));
+        d.conn
+            .send_command(zmtp_spec::wire::Command::Subscribe(Bytes::from_static(
+                b"top",
+            )))
+            .expect("open");
+        for _ in 0..3 {
+            assert_eq!(d.message(), Message::from("top-news"), "minor {minor}");
+        }
+    }
+}
+
 /// Connects to a pyzmq REP echo (`pyzmq_ivl_ms` its heartbeat interval,
 /// 0 for none) with `config`, stays idle for `idle`, and returns the
 /// driver; every octet pyzmq sent is in `Driver::received`.

@@ -188,6 +188,13 @@ fn plain(socket_type: SocketType) -> Config {
 }
 
 #[test]
+fn connection_is_send_for_the_drivers() {
+    fn send<T: Send>() {}
+    send::<Connection>();
+    send::<Event>();
+}
+
+#[test]
 fn state_table_is_snapshotted_and_rendered() {
     use state::{Input, State};
     assert_eq!(state::transitions().len(), 25);
