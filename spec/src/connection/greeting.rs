@@ -98,7 +98,7 @@ impl Connection {
     pub(super) fn greeting_step(&mut self, now: Instant) -> Result<bool, ConnectionError> {
         match self.state {
             State::Signature => self.signature_step(),
-            State::Greeting => self.peer_greeting_step(now),
+            State::Greeting => self.peer_greeting_step(),
             State::LegacyGreeting => self.legacy_step(now),
             _ => Ok(false),
         }
@@ -169,17 +169,13 @@ impl Connection {
         self.refuse_downgrade_unless_null()?;
         let code = self.config.socket_type.zmtp2_code();
         let identity = V2Identity::new(self.config.routing_id.clone());
+        // Our octet 10 (03) is out by now with Detect and Partial pacing;
+        // Full pacing sent all 64 octets and cannot downgrade (37-R09).
         let (Some(code), Some(identity), true) =
-            (code, identity, self.greeting.sent <= Greeting::PARTIAL_LEN)
+            (code, identity, self.greeting.sent == Greeting::PARTIAL_LEN)
         else {
             return Err(PeerError::CannotDowngrade.into());
         };
-        if self.greeting.sent < Greeting::PARTIAL_LEN {
-            // Detect pacing that has not sent octet 10 yet cannot get
-            // here (the peer's revision comes after its 10 octets), but
-            // the revision we send to a 2.0 peer would be 01.
-            self.out.put_u8(1);
-        }
         self.out.put_u8(code);
         identity.encode(&mut self.out);
         self.start_legacy(Protocol::V2_0, Framing::Zmtp2);
@@ -270,7 +266,7 @@ impl Connection {
     /// The peer's whole 3.x greeting: mechanism match (37-R15), then the
     /// protocol is the lower of the two versions (37-R07, 37-R08), and the
     /// mechanism handshake begins.
-    fn peer_greeting_step(&mut self, _now: Instant) -> Result<bool, ConnectionError> {
+    fn peer_greeting_step(&mut self) -> Result<bool, ConnectionError> {
         let peer = match run(greeting, self.decoder.buffer_mut()).map_err(PeerError::from)? {
             Parsed::Done(peer, used) => {
                 self.decoder.buffer_mut().advance(used);
