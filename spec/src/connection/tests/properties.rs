@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::Message;
 use crate::connection::harness::{Op, run};
+use crate::wire::greeting::Protocol;
 
 fn message() -> impl Strategy<Value = Message> {
     prop::collection::vec(prop::collection::vec(any::<u8>(), 0..300), 1..4)
@@ -59,8 +60,42 @@ fn check_outcome(outcome: &harness::Outcome) {
     );
 }
 
+fn behaviour() -> impl Strategy<Value = Behaviour> {
+    let pacing = prop_oneof![
+        Just(GreetingPacing::Detect),
+        Just(GreetingPacing::Partial),
+        Just(GreetingPacing::Full)
+    ];
+    (pacing, 0u8..3, any::<bool>()).prop_map(|(pacing, minor, waits)| {
+        let mut b = Behaviour::default();
+        b.pacing = pacing;
+        b.minor = minor;
+        b.null_server_waits = waits;
+        b
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_behaviours_handshake_under_any_chunking(
+        client in behaviour(),
+        server in behaviour(),
+        chunk in 1usize..70,
+    ) {
+        let (mut c, mut s) = (config(SocketType::Req), config(SocketType::Rep));
+        let minor = client.minor.min(server.minor);
+        c.behaviour = client;
+        s.behaviour = server;
+        let mut p = Pair::new(c, s).expect("valid");
+        p.max_chunk = chunk;
+        p.drive();
+        prop_assert!(p.is_active(), "{:?} {:?}", p.client_events, p.server_events);
+        let expected = if minor == 0 { Protocol::V3_0 } else { Protocol::V3_1 };
+        prop_assert_eq!(p.client.protocol(), Some(expected));
+        prop_assert_eq!(p.server.protocol(), Some(expected));
+    }
 
     #[test]
     fn any_chunking_delivers_every_message_in_order(
