@@ -66,12 +66,11 @@ fn behaviour() -> impl Strategy<Value = Behaviour> {
         Just(GreetingPacing::Partial),
         Just(GreetingPacing::Full)
     ];
-    (pacing, 0u8..3, any::<bool>()).prop_map(|(pacing, minor, waits)| {
-        let mut b = Behaviour::default();
-        b.pacing = pacing;
-        b.minor = minor;
-        b.null_server_waits = waits;
-        b
+    (pacing, 0u8..3, any::<bool>()).prop_map(|(pacing, minor, waits)| Behaviour {
+        pacing,
+        minor,
+        null_server_waits: waits,
+        ..Behaviour::default()
     })
 }
 
