@@ -1,4 +1,24 @@
 //! # zmtp: ZeroMQ on tokio
 //!
-//! Not built yet: this crate will drive `zmtp-spec`'s connection machine
-//! and `zmtp-model`'s pattern machines over tcp, ipc and inproc.
+//! WIP
+
+mod context;
+mod driver;
+pub mod endpoint;
+pub mod error;
+mod inproc;
+mod link;
+pub mod monitor;
+pub mod options;
+mod pattern;
+mod socket;
+mod transport;
+
+pub use bytes::Bytes;
+pub use context::Context;
+pub use endpoint::Endpoint;
+pub use error::{Error, Result};
+pub use monitor::{Monitor, MonitorEvent, MonitorEventKind};
+pub use options::{SocketOption, opt};
+pub use socket::Socket;
+pub use zmtp_spec::{Message, SocketType};

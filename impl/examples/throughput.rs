@@ -1,0 +1,55 @@
+//! PUSH -> PULL throughput over one transport, both ends in this process.
+//!
+//! `cargo run --release -p zmtp --example throughput -- [COUNT] [SIZE] [ENDPOINT]`
+//! (defaults: 1000000 messages of 64 octets over `tcp://127.0.0.1:*`).
+
+use std::time::Instant;
+
+use zmtp::{Bytes, Context, SocketType};
+
+#[tokio::main]
+async fn main() -> zmtp::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let count: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let size: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(64);
+    let endpoint = args
+        .next()
+        .unwrap_or_else(|| "tcp://127.0.0.1:*".to_owned());
+
+    let ctx = Context::new()?;
+    let pull = ctx.socket(SocketType::Pull)?;
+    pull.bind(&endpoint)?;
+    let push = ctx.socket(SocketType::Push)?;
+    push.connect(&pull.last_endpoint())?;
+
+    let payload = Bytes::from(vec![0x5a_u8; size]);
+    let sender = tokio::spawn(async move {
+        for _ in 0..count {
+            push.send(payload.clone()).await?;
+        }
+        Ok::<_, zmtp::Error>(push)
+    });
+
+    // The clock starts at the first message, as libzmq's local_thr does.
+    let first = pull.recv().await?;
+    assert_eq!(first.byte_len(), size);
+    let start = Instant::now();
+    for _ in 1..count {
+        pull.recv().await?;
+    }
+    let elapsed = start.elapsed();
+    let _push = sender
+        .await
+        .map_err(|e| zmtp::Error::Io(std::io::Error::other(e)))??;
+    let rate = (count - 1) as f64 / elapsed.as_secs_f64();
+    println!(
+        "{count} messages of {size} octets over {endpoint}: {:.3} s, {:.0} msg/s, {:.1} Mb/s",
+        elapsed.as_secs_f64(),
+        rate,
+        rate * size as f64 * 8.0 / 1e6
+    );
+    Ok(())
+}

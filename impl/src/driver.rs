@@ -1,0 +1,329 @@
+//! The per-connection driver: one task that runs a [`Link`] and moves
+//! items between it and the socket's pattern machine, like quinn's
+//! `ConnectionDriver`. It makes no protocol or routing decision.
+//!
+//! Each wake-up: run the timers, read a batch (up to 512 KiB) through the
+//! protocol, then under one lock deliver every event to the machine and
+//! pull this peer's queue until the write buffer is full, then write
+//! everything in one vectored write.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use zmtp_model::{PeerId, PeerInfo};
+use zmtp_spec::Message;
+use zmtp_spec::connection::{ConnectionError, ErrorReason, PeerError};
+
+use crate::link::{Input, Link};
+use crate::monitor::MonitorEventKind;
+use crate::socket::core::Shared;
+
+/// How a connection ended.
+#[derive(Debug)]
+pub(crate) enum End {
+    /// The transport failed or the peer closed it.
+    Io(#[allow(dead_code)] io::Error),
+    /// The protocol failed (peer fault, timeout, ERROR received).
+    Protocol(ConnectionError),
+    /// The machine refused the peer at attach (incompatible type, PAIR
+    /// busy, duplicate routing id).
+    Refused,
+    /// We closed it: socket closed, disconnect, handover, linger over.
+    Local,
+}
+
+/// The outcome of a driver.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// Whether the handshake succeeded at some point.
+    pub(crate) handshaken: bool,
+    pub(crate) end: End,
+}
+
+impl Outcome {
+    /// Whether reconnecting makes sense: not after the peer sent ERROR
+    /// (37-R17), as libzmq.
+    pub(crate) fn may_reconnect(&self) -> bool {
+        !matches!(self.end, End::Protocol(ConnectionError::ErrorReceived(_)))
+    }
+}
+
+/// Drives one connection.
+pub(crate) struct Driver<L> {
+    shared: Arc<Shared>,
+    id: PeerId,
+    link: L,
+    /// The peer was attached before its handshake (a connect endpoint
+    /// without IMMEDIATE): its handshake re-attaches it.
+    handshaken: bool,
+    /// A message the machine refused at RCVHWM, offered again on resume.
+    held: Option<Message>,
+    /// The CONNECT_ROUTING_ID alias for this connection.
+    alias: Option<bytes::Bytes>,
+    endpoint: String,
+    peer_address: Option<String>,
+    /// Keep the peer (suspend) rather than detach when the connection
+    /// ends: a connect endpoint without IMMEDIATE.
+    keep: bool,
+    end: Option<End>,
+    finished: bool,
+}
+
+impl<L> Drop for Driver<L> {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Aborted (runtime shutdown): forget the peer.
+            let keep = self.keep;
+            let shared = Arc::clone(&self.shared);
+            let mut core = shared.lock();
+            let keep = keep && !core.closing;
+            core.remove_peer(self.id, keep);
+        }
+    }
+}
+
+impl<L: Link> Driver<L> {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        id: PeerId,
+        link: L,
+        endpoint: String,
+        peer_address: Option<String>,
+        keep: bool,
+        alias: Option<bytes::Bytes>,
+    ) -> Self {
+        Self {
+            shared,
+            id,
+            link,
+            handshaken: false,
+            held: None,
+            alias,
+            endpoint,
+            peer_address,
+            keep,
+            end: None,
+            finished: false,
+        }
+    }
+
+    fn emit(&self, core: &mut crate::socket::core::Core, kind: MonitorEventKind) {
+        core.monitors
+            .emit(kind, &self.endpoint, self.peer_address.as_deref());
+    }
+
+    /// Delivers events to the machine and pulls output; one lock.
+    fn exchange(&mut self, cx: &mut Context<'_>) -> bool {
+        let shared = Arc::clone(&self.shared);
+        let mut core = shared.lock();
+        let mut delivered = false;
+        let mut pulled = false;
+        let Some(slot) = core.slots.get_mut(&self.id) else {
+            self.end.get_or_insert(End::Local);
+            self.link.close(None);
+            return false;
+        };
+        if slot.kill {
+            slot.kill = false;
+            self.link.close(None);
+            self.end.get_or_insert(End::Local);
+        }
+        let resume = std::mem::take(&mut slot.resume);
+        if (resume || self.held.is_some())
+            && let Some(m) = self.held.take()
+        {
+            {
+                match core.pattern.peer_message(self.id, m) {
+                    Ok(()) => delivered = true,
+                    Err(m) => self.held = Some(m),
+                }
+            }
+        }
+        while self.held.is_none() && self.end.is_none() {
+            let Some(event) = self.link.poll_event() else {
+                break;
+            };
+            match event {
+                Input::Message(m) => match core.pattern.peer_message(self.id, m) {
+                    Ok(()) => delivered = true,
+                    Err(m) => self.held = Some(m),
+                },
+                Input::Subscribe(t) => {
+                    core.pattern.peer_subscribe(self.id, t, true);
+                    delivered = true;
+                }
+                Input::Cancel(t) => {
+                    core.pattern.peer_subscribe(self.id, t, false);
+                    delivered = true;
+                }
+                Input::Handshake(info) => {
+                    self.on_handshake(&mut core, info);
+                }
+                Input::Closed => {
+                    self.end.get_or_insert(End::Local);
+                }
+                Input::Failed(e) => {
+                    let kind = if self.handshaken {
+                        MonitorEventKind::Disconnected
+                    } else {
+                        match &e {
+                            ConnectionError::Peer(_) | ConnectionError::ErrorReceived(_) => {
+                                MonitorEventKind::HandshakeFailedProtocol(e.to_string())
+                            }
+                            _ => MonitorEventKind::HandshakeFailedNoDetail(e.to_string()),
+                        }
+                    };
+                    self.emit(&mut core, kind);
+                    self.end.get_or_insert(End::Protocol(e));
+                }
+            }
+        }
+        let attached = core.slots.get(&self.id).is_some_and(|s| s.attached);
+        if attached && self.end.is_none() {
+            while self.link.wants_more() {
+                match core.pattern.poll_transmit(self.id) {
+                    Some(item) => {
+                        self.link.send(item);
+                        pulled = true;
+                    }
+                    None => break,
+                }
+            }
+        }
+        if core.closing
+            && self.end.is_none()
+            && !self.link.has_output()
+            && !pulled
+            && core.pattern.queued_items_out(self.id) == 0
+        {
+            // LINGER: everything for this peer is out.
+            self.link.close(None);
+            self.end = Some(End::Local);
+        }
+        if let Some(slot) = core.slots.get_mut(&self.id) {
+            // Register before unlocking: a send after this wakes us.
+            slot.waker = Some(cx.waker().clone());
+        }
+        core.dispatch();
+        drop(core);
+        if delivered {
+            shared.readable.notify_waiters();
+        }
+        if pulled {
+            shared.writable.notify_waiters();
+        }
+        delivered || pulled
+    }
+
+    fn on_handshake(&mut self, core: &mut crate::socket::core::Core, mut info: PeerInfo) {
+        info.alias = self.alias.take();
+        let theirs = info.socket_type;
+        let result = core.pattern.attach(self.id, info);
+        match result {
+            Ok(()) => {
+                self.handshaken = true;
+                if let Some(slot) = core.slots.get_mut(&self.id) {
+                    slot.attached = true;
+                    slot.known = true;
+                }
+                self.emit(core, MonitorEventKind::HandshakeSucceeded);
+                core.wake_senders();
+                self.shared.writable.notify_waiters();
+            }
+            Err(e) => {
+                let reason = match e {
+                    zmtp_model::AttachError::Incompatible { .. } => {
+                        ErrorReason::from(&PeerError::InvalidSocketType(
+                            theirs.map(|t| bytes::Bytes::from_static(t.as_str().as_bytes())),
+                        ))
+                    }
+                    _ => ErrorReason::new("refused")
+                        .unwrap_or_else(|| ErrorReason::from(&PeerError::InvalidSocketType(None))),
+                };
+                self.emit(
+                    core,
+                    MonitorEventKind::HandshakeFailedProtocol(e.to_string()),
+                );
+                self.link.close(Some(reason));
+                self.end = Some(End::Refused);
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Outcome {
+        let end = self.end.take().unwrap_or(End::Local);
+        let shared = Arc::clone(&self.shared);
+        let mut core = shared.lock();
+        if self.handshaken && !matches!(end, End::Protocol(_)) {
+            self.emit(&mut core, MonitorEventKind::Disconnected);
+        } else if !self.handshaken && matches!(end, End::Io(_)) {
+            self.emit(
+                &mut core,
+                MonitorEventKind::HandshakeFailedNoDetail("connection closed".to_owned()),
+            );
+        }
+        let keep = self.keep && !core.closing;
+        core.remove_peer(self.id, keep);
+        self.finished = true;
+        drop(core);
+        shared.readable.notify_waiters();
+        shared.writable.notify_waiters();
+        Outcome {
+            handshaken: self.handshaken,
+            end,
+        }
+    }
+}
+
+impl<L: Link> Future for Driver<L> {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let this = &mut *self;
+        for _ in 0..64 {
+            let mut progress = false;
+            this.link.poll_timer(cx);
+            if this.held.is_none() && this.end.is_none() && !this.link.is_closed() {
+                match this.link.poll_read(cx) {
+                    Poll::Ready(Ok(())) => progress = true,
+                    Poll::Ready(Err(e)) => {
+                        this.end.get_or_insert(End::Io(e));
+                    }
+                    Poll::Pending => {}
+                }
+            }
+            progress |= this.exchange(cx);
+            let was_full = !this.link.wants_more();
+            match this.link.poll_write(cx) {
+                // Room again: pull more from the queue.
+                Poll::Ready(Ok(())) => progress |= was_full,
+                Poll::Ready(Err(e)) => {
+                    this.end.get_or_insert(End::Io(e));
+                    return Poll::Ready(this.finish());
+                }
+                Poll::Pending => {}
+            }
+            if this.end.is_some() || this.link.is_closed() {
+                if !this.link.has_output()
+                    || this.end.as_ref().is_some_and(|e| matches!(e, End::Io(_)))
+                {
+                    return Poll::Ready(this.finish());
+                }
+                // Flush what is left (an ERROR command, say), then end.
+                if this.end.is_none() {
+                    this.end = Some(End::Local);
+                }
+                return Poll::Pending;
+            }
+            if !progress {
+                return Poll::Pending;
+            }
+        }
+        // Fairness: let other tasks run.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

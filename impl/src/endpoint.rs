@@ -1,0 +1,244 @@
+//! Endpoint strings, parsed the way libzmq parses them.
+//!
+//! ```text
+//! tcp://HOST:PORT            HOST = name | IPv4 | [IPv6] | * (bind: any interface)
+//! tcp://SRC;HOST:PORT        SRC = HOST[:PORT], the local address of a connect
+//! tcp://127.0.0.1:*          PORT = number | * (bind: the system picks one; 0 too)
+//! ipc:///path/to/socket      a unix socket path (ipc://* picks a fresh path)
+//! ipc://@name                a Linux abstract socket
+//! inproc://name              in-process, no serialization
+//! ```
+
+use core::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+#[cfg(test)]
+mod tests;
+
+/// A parsed endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `tcp://`.
+    Tcp(TcpEndpoint),
+    /// `ipc://`.
+    Ipc(IpcEndpoint),
+    /// `inproc://name`.
+    Inproc(String),
+}
+
+/// A host in a tcp endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// `*`: every interface (bind only).
+    Any,
+    /// A literal address.
+    Ip(IpAddr),
+    /// A name to resolve (or, for bind, an interface name such as `lo`).
+    Name(String),
+}
+
+/// A port in a tcp endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Port {
+    /// `*` or `0`: the system picks one (bind only).
+    Any,
+    /// A fixed port.
+    Number(u16),
+}
+
+/// A tcp endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TcpEndpoint {
+    /// The host.
+    pub host: Host,
+    /// The port.
+    pub port: Port,
+    /// The local address to connect from (`tcp://src;dst`), if given.
+    pub source: Option<(Host, Port)>,
+}
+
+/// An ipc endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum IpcEndpoint {
+    /// A file-system path.
+    Path(PathBuf),
+    /// A Linux abstract name (`ipc://@name`), without the `@`.
+    Abstract(String),
+    /// `ipc://*`: bind picks a fresh path.
+    Any,
+}
+
+impl Endpoint {
+    /// Parses an endpoint string.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
+    /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
+    /// crate does not (pgm, epgm, norm, tipc, vmci, udp, ws, wss).
+    pub fn parse(s: &str) -> Result<Self> {
+        let Some((scheme, rest)) = s.split_once("://") else {
+            return Err(Error::endpoint(s, "expected TRANSPORT://ADDRESS"));
+        };
+        match scheme {
+            "tcp" => parse_tcp(s, rest).map(Endpoint::Tcp),
+            "ipc" => {
+                if rest.is_empty() {
+                    Err(Error::endpoint(s, "empty ipc path"))
+                } else if rest == "*" {
+                    Ok(Endpoint::Ipc(IpcEndpoint::Any))
+                } else if let Some(name) = rest.strip_prefix('@') {
+                    if name.is_empty() {
+                        return Err(Error::endpoint(s, "empty abstract name"));
+                    }
+                    Ok(Endpoint::Ipc(IpcEndpoint::Abstract(name.to_owned())))
+                } else {
+                    Ok(Endpoint::Ipc(IpcEndpoint::Path(PathBuf::from(rest))))
+                }
+            }
+            "inproc" => {
+                if rest.is_empty() {
+                    Err(Error::endpoint(s, "empty inproc name"))
+                } else {
+                    Ok(Endpoint::Inproc(rest.to_owned()))
+                }
+            }
+            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "udp" | "ws" | "wss" => {
+                Err(Error::UnsupportedTransport(s.to_owned()))
+            }
+            _ => Err(Error::endpoint(s, "unknown transport")),
+        }
+    }
+
+    /// Whether binding needs a concrete value picked by the system
+    /// (wildcard port or ipc path).
+    pub fn is_wildcard(&self) -> bool {
+        match self {
+            Endpoint::Tcp(t) => t.port == Port::Any,
+            Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
+            Endpoint::Inproc(_) => false,
+        }
+    }
+}
+
+fn parse_tcp(whole: &str, rest: &str) -> Result<TcpEndpoint> {
+    let (source, dest) = match rest.split_once(';') {
+        Some((src, dst)) => {
+            let (host, port) = parse_host_port(whole, src, true)?;
+            (Some((host, port.unwrap_or(Port::Any))), dst)
+        }
+        None => (None, rest),
+    };
+    let (host, port) = parse_host_port(whole, dest, false)?;
+    let Some(port) = port else {
+        return Err(Error::endpoint(whole, "missing port"));
+    };
+    Ok(TcpEndpoint { host, port, source })
+}
+
+/// `HOST:PORT`, `[V6]:PORT`, `*:PORT`; the port may be omitted only when
+/// `port_optional` (a source address).
+fn parse_host_port(whole: &str, s: &str, port_optional: bool) -> Result<(Host, Option<Port>)> {
+    let (host, port) = if let Some(inner) = s.strip_prefix('[') {
+        let Some((addr, after)) = inner.split_once(']') else {
+            return Err(Error::endpoint(whole, "unclosed '[' in IPv6 address"));
+        };
+        // A zone id (`%eth0`) is not supported: it would need an
+        // interface index lookup.
+        let ip = addr
+            .parse::<std::net::Ipv6Addr>()
+            .map_err(|_| Error::endpoint(whole, "invalid IPv6 address"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err(Error::endpoint(whole, "junk after ']'")),
+        };
+        (Host::Ip(IpAddr::V6(ip)), port)
+    } else {
+        let (h, p) = match s.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        };
+        if h.contains(':') {
+            return Err(Error::endpoint(
+                whole,
+                "IPv6 addresses must be written in brackets",
+            ));
+        }
+        let host = if h == "*" {
+            Host::Any
+        } else if h.is_empty() {
+            return Err(Error::endpoint(whole, "empty host"));
+        } else if let Ok(ip) = IpAddr::from_str(h) {
+            Host::Ip(ip)
+        } else if h
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_')
+        {
+            Host::Name(h.to_owned())
+        } else {
+            return Err(Error::endpoint(whole, "invalid host name"));
+        };
+        (host, p)
+    };
+    let port = match port {
+        None if port_optional => None,
+        None => return Err(Error::endpoint(whole, "missing port")),
+        Some("*") | Some("0") => Some(Port::Any),
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) => Some(Port::Number(n)),
+            Err(_) => return Err(Error::endpoint(whole, "invalid port")),
+        },
+    };
+    Ok((host, port))
+}
+
+impl FromStr for Endpoint {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Any => f.write_str("*"),
+            Host::Ip(IpAddr::V4(ip)) => write!(f, "{ip}"),
+            Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]"),
+            Host::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+impl fmt::Display for Port {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Port::Any => f.write_str("*"),
+            Port::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Tcp(t) => {
+                f.write_str("tcp://")?;
+                if let Some((h, p)) = &t.source {
+                    write!(f, "{h}:{p};")?;
+                }
+                write!(f, "{}:{}", t.host, t.port)
+            }
+            Endpoint::Ipc(IpcEndpoint::Path(p)) => write!(f, "ipc://{}", p.display()),
+            Endpoint::Ipc(IpcEndpoint::Abstract(n)) => write!(f, "ipc://@{n}"),
+            Endpoint::Ipc(IpcEndpoint::Any) => f.write_str("ipc://*"),
+            Endpoint::Inproc(n) => write!(f, "inproc://{n}"),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::*;
+
+fn tcp(s: &str) -> TcpEndpoint {
+    match Endpoint::parse(s) {
+        Ok(Endpoint::Tcp(t)) => t,
+        other => panic!("{s}: {other:?}"),
+    }
+}
+
+#[test]
+fn tcp_forms() {
+    let t = tcp("tcp://127.0.0.1:5555");
+    assert_eq!(t.host, Host::Ip(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    assert_eq!(t.port, Port::Number(5555));
+    assert_eq!(tcp("tcp://*:*").host, Host::Any);
+    assert_eq!(tcp("tcp://*:*").port, Port::Any);
+    assert_eq!(tcp("tcp://127.0.0.1:0").port, Port::Any);
+    assert_eq!(
+        tcp("tcp://[::1]:7").host,
+        Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST))
+    );
+    assert_eq!(
+        tcp("tcp://localhost:1").host,
+        Host::Name("localhost".into())
+    );
+    let s = tcp("tcp://127.0.0.1:4000;10.0.0.1:5000");
+    assert_eq!(
+        s.source,
+        Some((Host::Ip(Ipv4Addr::LOCALHOST.into()), Port::Number(4000)))
+    );
+    assert_eq!(s.port, Port::Number(5000));
+    let s = tcp("tcp://127.0.0.1;localhost:5000");
+    assert_eq!(s.source.map(|(_, p)| p), Some(Port::Any));
+}
+
+#[test]
+fn display_round_trips() {
+    for s in [
+        "tcp://127.0.0.1:5555",
+        "tcp://*:*",
+        "tcp://[::1]:9",
+        "tcp://127.0.0.1:4000;example.com:5000",
+        "ipc:///tmp/x.sock",
+        "ipc://@abstract",
+        "ipc://*",
+        "inproc://name",
+    ] {
+        assert_eq!(
+            Endpoint::parse(s).map(|e| e.to_string()).ok().as_deref(),
+            Some(s)
+        );
+    }
+}
+
+#[test]
+fn ipc_and_inproc() {
+    assert_eq!(
+        Endpoint::parse("ipc://@x").ok(),
+        Some(Endpoint::Ipc(IpcEndpoint::Abstract("x".into())))
+    );
+    assert_eq!(
+        Endpoint::parse("inproc://a/b").ok(),
+        Some(Endpoint::Inproc("a/b".into()))
+    );
+}
+
+#[test]
+fn bad_endpoints_name_themselves() {
+    for s in [
+        "tcp://127.0.0.1",
+        "tcp://127.0.0.1:99999",
+        "tcp://:5",
+        "tcp://::1:5",
+        "tcp://[::1:5",
+        "tcp://[nope]:5",
+        "tcp://bad host:5",
+        "foo://x",
+        "nothing",
+        "ipc://",
+        "ipc://@",
+        "inproc://",
+    ] {
+        match Endpoint::parse(s) {
+            Err(Error::InvalidEndpoint { endpoint, .. }) => assert_eq!(endpoint, s),
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn unsupported_transports_are_named() {
+    assert!(matches!(
+        Endpoint::parse("pgm://eth0;239.1.1.1:5555"),
+        Err(Error::UnsupportedTransport(s)) if s.starts_with("pgm://")
+    ));
+}

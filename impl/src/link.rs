@@ -1,0 +1,246 @@
+//! A link carries one peer's traffic for the connection driver: a ZMTP
+//! [`Connection`] over a byte stream (tcp, ipc), or an in-process pipe
+//! (inproc, no serialization).
+//!
+//! ```text
+//!        socket core (pattern machine)            Link
+//!   poll_transmit(peer) ── Outgoing ──> send() ──> Connection ──> poll_transmit ──> write
+//!   peer_message(peer)  <── Event ──── poll_event() <── Connection <── handle_bytes <── read
+//! ```
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Sleep;
+use zmtp_model::{Outgoing, PeerInfo};
+use zmtp_spec::Message;
+use zmtp_spec::connection::{Connection, ConnectionError, ErrorReason, Event};
+use zmtp_spec::wire::Command;
+
+/// Read size: large reads amortise the per-read cost.
+const READ_CHUNK: usize = 64 * 1024;
+/// Stop pulling messages from the pattern once this much is waiting to be
+/// written (the socket's SNDHWM queue then holds the rest).
+const WRITE_HIGH_WATER: usize = 256 * 1024;
+/// At most this much is read per poll before the driver delivers.
+const READ_BUDGET: usize = 512 * 1024;
+
+/// What a link reports to the driver.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// The handshake succeeded; this is the peer.
+    Handshake(PeerInfo),
+    /// A whole message.
+    Message(Message),
+    /// The peer subscribed.
+    Subscribe(Bytes),
+    /// The peer cancelled a subscription.
+    Cancel(Bytes),
+    /// We closed the link.
+    Closed,
+    /// The protocol failed.
+    Failed(ConnectionError),
+}
+
+/// One peer's transport, as the driver sees it.
+pub(crate) trait Link: Send + Unpin + 'static {
+    /// Reads what is available and runs it through the protocol. `Ready(Ok)`
+    /// when something was read, `Pending` when nothing is available.
+    /// End of input is an `UnexpectedEof` error.
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// The next protocol event.
+    fn poll_event(&mut self) -> Option<Input>;
+    /// Queues an item for the peer.
+    fn send(&mut self, item: Outgoing);
+    /// Whether more output is welcome now.
+    fn wants_more(&self) -> bool;
+    /// Writes what is queued. `Ready(Ok)` once everything is written.
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// Runs the timers; registers for the next deadline.
+    fn poll_timer(&mut self, cx: &mut Context<'_>);
+    /// Closes the protocol side, with an ERROR reason for the peer if any.
+    fn close(&mut self, reason: Option<ErrorReason>);
+    /// Whether the protocol side is closed.
+    fn is_closed(&self) -> bool;
+    /// Whether output is still waiting to be written.
+    fn has_output(&self) -> bool;
+}
+
+/// ZMTP over a byte stream.
+pub(crate) struct StreamLink<S> {
+    conn: Connection,
+    stream: S,
+    rbuf: Vec<u8>,
+    out: VecDeque<Bytes>,
+    out_len: usize,
+    sleep: Pin<Box<Sleep>>,
+    armed: Option<Instant>,
+}
+
+impl<S> StreamLink<S> {
+    pub(crate) fn new(conn: Connection, stream: S) -> Self {
+        Self {
+            conn,
+            stream,
+            rbuf: vec![0; READ_CHUNK],
+            out: VecDeque::new(),
+            out_len: 0,
+            sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
+            armed: None,
+        }
+    }
+
+    fn collect_output(&mut self) {
+        if let Some(bytes) = self.conn.poll_transmit() {
+            self.out_len += bytes.len();
+            self.out.push_back(bytes);
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> {
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut total = 0;
+        while total < READ_BUDGET && !self.conn.is_closed() {
+            let mut buf = ReadBuf::new(&mut self.rbuf);
+            match Pin::new(&mut self.stream).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) => {
+                    let n = buf.filled().len();
+                    if n == 0 {
+                        return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
+                    }
+                    self.conn.handle_bytes(Instant::now(), &self.rbuf[..n]);
+                    total += n;
+                    if n < self.rbuf.len() {
+                        // Most likely drained; let the driver deliver.
+                        break;
+                    }
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => break,
+            }
+        }
+        self.collect_output();
+        if total > 0 {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
+        }
+    }
+
+    fn poll_event(&mut self) -> Option<Input> {
+        loop {
+            return Some(match self.conn.poll_event()? {
+                Event::HandshakeSucceeded(peer) => {
+                    let mut info = PeerInfo::default().with_protocol(peer.protocol);
+                    info.socket_type = peer.socket_type;
+                    info.routing_id = peer.routing_id;
+                    Input::Handshake(info)
+                }
+                Event::Message(m) => Input::Message(m),
+                Event::Subscribe(t) => Input::Subscribe(t),
+                Event::Cancel(t) => Input::Cancel(t),
+                Event::Closed => Input::Closed,
+                Event::Failed(e) => Input::Failed(e),
+                // JOIN/LEAVE belong to draft socket types.
+                _ => continue,
+            });
+        }
+    }
+
+    fn send(&mut self, item: Outgoing) {
+        // Errors here mean the connection is closed; the driver sees that.
+        let _ = match item {
+            Outgoing::Message(m) => self.conn.send_message(m),
+            Outgoing::Subscribe(t) => self.conn.send_command(Command::Subscribe(t)),
+            Outgoing::Cancel(t) => self.conn.send_command(Command::Cancel(t)),
+            _ => Ok(()),
+        };
+    }
+
+    fn wants_more(&self) -> bool {
+        self.out_len < WRITE_HIGH_WATER
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.collect_output();
+        while !self.out.is_empty() {
+            let n = {
+                let mut slices = [io::IoSlice::new(&[]); 16];
+                let mut k = 0;
+                for b in self.out.iter().take(slices.len()) {
+                    slices[k] = io::IoSlice::new(b);
+                    k += 1;
+                }
+                match Pin::new(&mut self.stream).poll_write_vectored(cx, &slices[..k]) {
+                    Poll::Ready(Ok(0)) => {
+                        return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                    }
+                    Poll::Ready(Ok(n)) => n,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Pending,
+                }
+            };
+            self.out_len -= n;
+            let mut n = n;
+            while n > 0 {
+                let Some(front) = self.out.front_mut() else {
+                    break;
+                };
+                if front.len() <= n {
+                    n -= front.len();
+                    self.out.pop_front();
+                } else {
+                    let _ = front.split_to(n);
+                    n = 0;
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_timer(&mut self, cx: &mut Context<'_>) {
+        loop {
+            let Some(at) = self.conn.poll_timeout() else {
+                self.armed = None;
+                return;
+            };
+            if self.armed != Some(at) {
+                self.armed = Some(at);
+                self.sleep
+                    .as_mut()
+                    .reset(tokio::time::Instant::from_std(at));
+            }
+            if self.sleep.as_mut().poll(cx).is_pending() {
+                return;
+            }
+            self.armed = None;
+            self.conn.handle_timeout(Instant::now());
+            self.collect_output();
+            if self.conn.poll_timeout() == Some(at) {
+                // The machine did not move its deadline: avoid spinning.
+                return;
+            }
+        }
+    }
+
+    fn close(&mut self, reason: Option<ErrorReason>) {
+        self.conn.close(reason);
+        self.collect_output();
+    }
+
+    fn is_closed(&self) -> bool {
+        self.conn.is_closed()
+    }
+
+    fn has_output(&self) -> bool {
+        !self.out.is_empty()
+    }
+}
+
+use std::future::Future as _;

@@ -1,0 +1,88 @@
+//! The one place that talks to `zmtp-model`'s pattern machine. Every
+//! routing and queueing decision is the machine's.
+
+use zmtp_model::{
+    AttachError, Event, OptionError, Outgoing, PeerId, PeerInfo, RecvError, SendError,
+};
+use zmtp_spec::{Message, SocketType};
+
+/// The pattern machine of one socket.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    machine: zmtp_model::Socket,
+}
+
+impl Pattern {
+    pub(crate) fn new(socket_type: SocketType, options: zmtp_model::Options) -> Option<Self> {
+        zmtp_model::Socket::new(socket_type, options)
+            .ok()
+            .map(|machine| Self { machine })
+    }
+
+    pub(crate) fn attach(&mut self, peer: PeerId, info: PeerInfo) -> Result<(), AttachError> {
+        self.machine.attach(peer, info)
+    }
+
+    pub(crate) fn attach_pending(&mut self, peer: PeerId) -> Result<(), AttachError> {
+        self.machine.attach_pending(peer)
+    }
+
+    pub(crate) fn detach(&mut self, peer: PeerId) {
+        self.machine.detach(peer);
+    }
+
+    pub(crate) fn suspend(&mut self, peer: PeerId) {
+        self.machine.suspend(peer);
+    }
+
+    pub(crate) fn peer_message(&mut self, peer: PeerId, message: Message) -> Result<(), Message> {
+        self.machine.peer_message(peer, message).map_err(|b| b.0)
+    }
+
+    pub(crate) fn peer_subscribe(&mut self, peer: PeerId, topic: bytes::Bytes, on: bool) {
+        if on {
+            self.machine.peer_subscribe(peer, topic);
+        } else {
+            self.machine.peer_cancel(peer, topic);
+        }
+    }
+
+    pub(crate) fn send(&mut self, message: Message) -> Result<(), SendError> {
+        self.machine.send(message)
+    }
+
+    pub(crate) fn recv(&mut self) -> Result<Message, RecvError> {
+        self.machine.recv()
+    }
+
+    pub(crate) fn can_send(&self) -> bool {
+        self.machine.can_send()
+    }
+
+    pub(crate) fn can_recv(&self) -> bool {
+        self.machine.can_recv()
+    }
+
+    pub(crate) fn poll_transmit(&mut self, peer: PeerId) -> Option<Outgoing> {
+        self.machine.poll_transmit(peer)
+    }
+
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.machine.poll_event()
+    }
+
+    pub(crate) fn set_option(
+        &mut self,
+        option: zmtp_model::SocketOption,
+    ) -> Result<(), OptionError> {
+        self.machine.set_option(option)
+    }
+
+    pub(crate) fn queued_items_out(&self, peer: PeerId) -> usize {
+        self.machine.queued_items_out(peer)
+    }
+
+    pub(crate) fn take_connect_routing_id(&mut self) -> Option<bytes::Bytes> {
+        self.machine.take_connect_routing_id()
+    }
+}

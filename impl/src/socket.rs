@@ -1,0 +1,148 @@
+//! The public socket: bind/connect, send/recv, options, monitor.
+
+pub(crate) mod core;
+mod endpoints;
+mod io;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use zmtp_spec::{Message, SocketType};
+
+use self::core::{Core, Shared};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::monitor::Monitor;
+use crate::options::{Effect, Options, SocketOption};
+use crate::pattern::Pattern;
+
+/// A ZeroMQ socket of one of the 11 classic types.
+///
+/// All methods take `&self`: a socket can be shared between tasks (wrap
+/// it in an `Arc`). Messages are [`Message`] values: whole multipart
+/// messages, whose frames are [`bytes::Bytes`] (so large frames are never
+/// copied by the API); libzmq's RCVMORE/SNDMORE are implicit.
+///
+/// Dropping the socket closes it: pending messages keep being sent in the
+/// background for up to LINGER.
+#[derive(Debug)]
+pub struct Socket {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) ctx: Context,
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: &Context, socket_type: SocketType) -> Result<Self> {
+        let options = Options::new(socket_type);
+        let pattern = Pattern::new(socket_type, zmtp_model::Options::default()).ok_or(
+            Error::InvalidOption {
+                option: "ZMQ_TYPE",
+                reason: "draft socket types are not implemented",
+            },
+        )?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                core: std::sync::Mutex::new(Core::new(pattern, options)),
+                readable: Notify::new(),
+                writable: Notify::new(),
+                ctx: Arc::clone(&ctx.inner),
+                socket_type,
+            }),
+            ctx: ctx.clone(),
+        })
+    }
+
+    /// The socket type.
+    pub fn socket_type(&self) -> SocketType {
+        self.shared.socket_type
+    }
+
+    /// Sets an option.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the option does not apply to this
+    /// socket type, is read-only, or the value is out of range.
+    pub fn set<O: SocketOption>(&self, _option: O, value: O::Value) -> Result<()> {
+        let mut core = self.shared.lock();
+        let mut options = core.options.clone();
+        let effect = O::set(&mut options, value)?;
+        let model = match effect {
+            Effect::Stored => None,
+            Effect::Pattern(o) => Some(o),
+        };
+        if let Some(o) = model {
+            let name = o.name();
+            core.pattern
+                .set_option(o)
+                .map_err(|e| Error::InvalidOption {
+                    option: name,
+                    reason: match e {
+                        zmtp_model::OptionError::NotApplicable { .. } => {
+                            "not applicable to this socket type"
+                        }
+                        _ => "invalid value",
+                    },
+                })?;
+        }
+        core.options = options;
+        core.dispatch();
+        core.wake_senders();
+        drop(core);
+        self.shared.writable.notify_waiters();
+        self.shared.readable.notify_waiters();
+        Ok(())
+    }
+
+    /// Reads an option.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a write-only option (SUBSCRIBE,
+    /// UNSUBSCRIBE).
+    pub fn get<O: SocketOption>(&self, _option: O) -> Result<O::Value> {
+        O::get(&self.shared.lock().options)
+    }
+
+    /// The last endpoint bound or connected, wildcards resolved
+    /// (ZMQ_LAST_ENDPOINT).
+    pub fn last_endpoint(&self) -> String {
+        self.shared.lock().options.last_endpoint.clone()
+    }
+
+    /// A stream of this socket's monitor events, from now on.
+    pub fn monitor(&self) -> Monitor {
+        self.shared.lock().monitors.add()
+    }
+
+    /// Subscribes (SUB): shorthand for setting [`crate::opt::Subscribe`].
+    ///
+    /// # Errors
+    /// As [`Socket::set`].
+    pub fn subscribe(&self, topic: impl Into<bytes::Bytes>) -> Result<()> {
+        self.set(crate::opt::Subscribe, topic.into())
+    }
+
+    /// Unsubscribes (SUB): shorthand for setting [`crate::opt::Unsubscribe`].
+    ///
+    /// # Errors
+    /// As [`Socket::set`].
+    pub fn unsubscribe(&self, topic: impl Into<bytes::Bytes>) -> Result<()> {
+        self.set(crate::opt::Unsubscribe, topic.into())
+    }
+
+    /// Closes the socket: no more sends or receives; connections flush
+    /// their pending messages for up to LINGER, then end.
+    pub fn close(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        endpoints::shutdown(&self.shared);
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_message(_: Message) {}

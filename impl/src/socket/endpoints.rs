@@ -1,0 +1,443 @@
+//! bind, connect, unbind, disconnect, and the tasks behind them: accept
+//! loops, connect loops with RECONNECT_IVL/RECONNECT_IVL_MAX backoff, and
+//! close with LINGER.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::watch;
+use zmtp_model::PeerId;
+use zmtp_spec::connection::{Config, Connection, Heartbeat, Side};
+
+use super::Socket;
+use super::core::{Bound, Connected, Shared};
+use crate::driver::Driver;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result};
+use crate::inproc::{InprocLink, PipeEnd};
+use crate::link::StreamLink;
+use crate::monitor::MonitorEventKind;
+use crate::options::Options;
+use crate::transport::{self, Listener, Stream};
+
+/// The connection configuration the options ask for.
+pub(crate) fn config(options: &Options) -> Config {
+    let mut c = Config::new(options.socket_type);
+    c.routing_id = options.routing_id.clone();
+    c.heartbeat = Heartbeat {
+        interval: options.heartbeat_ivl,
+        ttl: options.heartbeat_ttl,
+        timeout: options.heartbeat_timeout,
+    };
+    c.handshake_timeout = options.handshake_ivl;
+    c.max_message_size = options.maxmsgsize;
+    c
+}
+
+impl Socket {
+    /// Binds to an endpoint (`tcp://127.0.0.1:*`, `ipc:///tmp/x`,
+    /// `ipc://@name`, `inproc://name`). Several endpoints may be bound.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEndpoint`] naming a malformed endpoint,
+    /// [`Error::AddressInUse`] for a taken inproc name, [`Error::Io`] when
+    /// the system refuses (a tcp address in use, say).
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        let ep = Endpoint::parse(endpoint)?;
+        let shared = &self.shared;
+        if let Endpoint::Inproc(name) = &ep {
+            let mut rx = shared.ctx.inproc.bind(name)?;
+            let s = Arc::clone(shared);
+            let ep_text = endpoint.to_owned();
+            let task = shared.ctx.handle.spawn(async move {
+                while let Some(inc) = rx.recv().await {
+                    start_inproc(&s, inc.end, ep_text.clone(), false, None);
+                }
+            });
+            let mut core = shared.lock();
+            core.bound.push(Bound {
+                given: endpoint.to_owned(),
+                resolved: endpoint.to_owned(),
+                task: Some(task.abort_handle()),
+            });
+            endpoint.clone_into(&mut core.options.last_endpoint);
+            core.monitors
+                .emit(MonitorEventKind::Listening, endpoint, None);
+            return Ok(());
+        }
+        let options = shared.lock().options.clone();
+        let bound = {
+            let _guard = shared.ctx.handle.enter();
+            Listener::bind(&ep, &options)
+        };
+        let (listener, resolved) = match bound {
+            Ok(b) => b,
+            Err(e) => {
+                shared.lock().monitors.emit(
+                    MonitorEventKind::BindFailed(e.to_string()),
+                    endpoint,
+                    None,
+                );
+                return Err(e);
+            }
+        };
+        let resolved = resolved.to_string();
+        let s = Arc::clone(shared);
+        let r = resolved.clone();
+        let task = shared
+            .ctx
+            .handle
+            .spawn(async move { accept_loop(s, listener, r).await });
+        let mut core = shared.lock();
+        core.bound.push(Bound {
+            given: endpoint.to_owned(),
+            resolved: resolved.clone(),
+            task: Some(task.abort_handle()),
+        });
+        core.monitors
+            .emit(MonitorEventKind::Listening, &resolved, None);
+        core.options.last_endpoint = resolved;
+        Ok(())
+    }
+
+    /// Stops listening on an endpoint, given as bound or as resolved by
+    /// [`Socket::last_endpoint`]. An ipc socket file is removed.
+    ///
+    /// # Errors
+    /// [`Error::EndpointNotFound`] if the socket has no such endpoint.
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        let bound = {
+            let mut core = self.shared.lock();
+            let Some(i) = core
+                .bound
+                .iter()
+                .position(|b| b.given == endpoint || b.resolved == endpoint)
+            else {
+                return Err(Error::EndpointNotFound(endpoint.to_owned()));
+            };
+            let b = core.bound.remove(i);
+            core.monitors
+                .emit(MonitorEventKind::Closed, &b.resolved, None);
+            b
+        };
+        if let Ok(Endpoint::Inproc(name)) = Endpoint::parse(&bound.given) {
+            self.shared.ctx.inproc.unbind(&name);
+        }
+        if let Some(t) = bound.task {
+            t.abort();
+        }
+        Ok(())
+    }
+
+    /// Connects to an endpoint, asynchronously: the call returns at once
+    /// and the connection is made (and remade, after RECONNECT_IVL) in the
+    /// background. Without IMMEDIATE, messages queue for the peer
+    /// meanwhile, up to SNDHWM. Connect before bind works.
+    ///
+    /// # Errors
+    /// [`Error::InvalidEndpoint`] naming a malformed endpoint.
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        let ep = Endpoint::parse(endpoint)?;
+        transport::check_connectable(&ep, endpoint)?;
+        let shared = &self.shared;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let (peer, alias) = {
+            let mut core = shared.lock();
+            let alias = core.pattern.take_connect_routing_id();
+            core.options.connect_routing_id = None;
+            let peer = if core.options.immediate {
+                None
+            } else {
+                let id = core.new_peer();
+                if core.pattern.attach_pending(id).is_ok()
+                    && let Some(s) = core.slots.get_mut(&id)
+                {
+                    s.known = true;
+                }
+                Some(id)
+            };
+            endpoint.clone_into(&mut core.options.last_endpoint);
+            core.connected.push(Connected {
+                given: endpoint.to_owned(),
+                stop: stop_tx,
+                peer,
+                live: None,
+            });
+            core.wake_senders();
+            (peer, alias)
+        };
+        shared.writable.notify_waiters();
+        if let Endpoint::Inproc(name) = &ep {
+            let end = shared.ctx.inproc.connect(name);
+            start_inproc(
+                shared,
+                end,
+                endpoint.to_owned(),
+                peer.is_some(),
+                peer.map(|p| (p, alias)),
+            );
+            return Ok(());
+        }
+        let s = Arc::clone(shared);
+        let given = endpoint.to_owned();
+        shared.ctx.handle.spawn(async move {
+            connect_loop(s, ep, given, peer, alias, stop_rx).await;
+        });
+        Ok(())
+    }
+
+    /// Stops connecting to an endpoint and closes its connection; the
+    /// messages queued for it are dropped.
+    ///
+    /// # Errors
+    /// [`Error::EndpointNotFound`] if the socket has no such connect.
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        let mut core = self.shared.lock();
+        let Some(i) = core.connected.iter().position(|c| c.given == endpoint) else {
+            return Err(Error::EndpointNotFound(endpoint.to_owned()));
+        };
+        let c = core.connected.remove(i);
+        let _ = c.stop.send(true);
+        for id in c.live.into_iter().chain(c.peer) {
+            if let Some(slot) = core.slots.get_mut(&id) {
+                slot.kill = true;
+                if let Some(w) = slot.waker.take() {
+                    w.wake();
+                }
+            }
+        }
+        if let Some(p) = c.peer {
+            // Nothing will reconnect it: drop its queue now.
+            if core.slots.get(&p).is_some_and(|s| !s.attached) {
+                core.remove_peer(p, false);
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: Listener, endpoint: String) {
+    loop {
+        let options = shared.lock().options.clone();
+        match listener.accept(&options).await {
+            Ok(stream) => {
+                let addr = stream.peer_address();
+                shared
+                    .lock()
+                    .monitors
+                    .emit(MonitorEventKind::Accepted, &endpoint, Some(&addr));
+                let id = shared.lock().new_peer();
+                let driver = stream_driver(
+                    &shared,
+                    stream,
+                    Side::Server,
+                    id,
+                    &endpoint,
+                    Some(addr),
+                    false,
+                    None,
+                );
+                shared.ctx.handle.spawn(driver);
+            }
+            Err(e) => {
+                shared.lock().monitors.emit(
+                    MonitorEventKind::AcceptFailed(e.to_string()),
+                    &endpoint,
+                    None,
+                );
+                tokio::time::sleep(core::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stream_driver(
+    shared: &Arc<Shared>,
+    stream: Stream,
+    side: Side,
+    id: PeerId,
+    endpoint: &str,
+    addr: Option<String>,
+    keep: bool,
+    alias: Option<bytes::Bytes>,
+) -> Driver<StreamLink<Stream>> {
+    let cfg = config(&shared.lock().options);
+    let conn = match Connection::new(cfg.clone(), side, Instant::now()) {
+        Ok(c) => c,
+        // The routing id is checked when set; fall back to none.
+        Err(_) => {
+            let mut cfg = cfg;
+            cfg.routing_id = bytes::Bytes::new();
+            #[allow(clippy::unwrap_used)]
+            Connection::new(cfg, side, Instant::now()).unwrap()
+        }
+    };
+    Driver::new(
+        Arc::clone(shared),
+        id,
+        StreamLink::new(conn, stream),
+        endpoint.to_owned(),
+        addr,
+        keep,
+        alias,
+    )
+}
+
+fn start_inproc(
+    shared: &Arc<Shared>,
+    end: PipeEnd,
+    endpoint: String,
+    keep: bool,
+    peer: Option<(PeerId, Option<bytes::Bytes>)>,
+) {
+    let (id, alias, routing_id) = {
+        let mut core = shared.lock();
+        let (id, alias) = match peer {
+            Some((id, alias)) => (id, alias),
+            None => (core.new_peer(), None),
+        };
+        (id, alias, core.options.routing_id.clone())
+    };
+    let link = InprocLink::new(end, shared.socket_type, routing_id);
+    let driver = Driver::new(Arc::clone(shared), id, link, endpoint, None, keep, alias);
+    shared.ctx.handle.spawn(driver);
+}
+
+async fn connect_loop(
+    shared: Arc<Shared>,
+    ep: Endpoint,
+    given: String,
+    peer: Option<PeerId>,
+    alias: Option<bytes::Bytes>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut ivl = shared.lock().options.reconnect_ivl;
+    loop {
+        let options = shared.lock().options.clone();
+        if options.immediate && peer.is_some() {
+            // IMMEDIATE set after connect: keep the existing peer.
+        }
+        shared
+            .lock()
+            .monitors
+            .emit(MonitorEventKind::ConnectDelayed, &given, None);
+        let attempt = tokio::select! {
+            r = transport::connect(&ep, &options) => Some(r),
+            _ = stop.wait_for(|s| *s) => None,
+        };
+        let Some(attempt) = attempt else { break };
+        if let Ok(stream) = attempt {
+            let addr = stream.peer_address();
+            let id = {
+                let mut core = shared.lock();
+                core.monitors
+                    .emit(MonitorEventKind::Connected, &given, Some(&addr));
+                let id = peer.unwrap_or_else(|| core.new_peer());
+                if let Some(c) = core.connected.iter_mut().find(|c| c.given == given) {
+                    c.live = Some(id);
+                }
+                id
+            };
+            let driver = stream_driver(
+                &shared,
+                stream,
+                Side::Client,
+                id,
+                &given,
+                Some(addr),
+                peer.is_some(),
+                alias.clone(),
+            );
+            let outcome = driver.await;
+            if outcome.handshaken {
+                ivl = options.reconnect_ivl;
+            }
+            if !outcome.may_reconnect() {
+                break;
+            }
+        }
+        if *stop.borrow() || shared.lock().closing {
+            break;
+        }
+        let Some(wait) = ivl else { break };
+        shared
+            .lock()
+            .monitors
+            .emit(MonitorEventKind::ConnectRetried(wait), &given, None);
+        let stopped = tokio::select! {
+            () = tokio::time::sleep(wait) => false,
+            _ = stop.wait_for(|s| *s) => true,
+        };
+        if stopped || shared.lock().closing {
+            break;
+        }
+        let max = shared.lock().options.reconnect_ivl_max;
+        ivl = match max {
+            Some(max) if max > wait => Some((wait * 2).min(max)),
+            _ => ivl,
+        };
+    }
+    if let Some(p) = peer {
+        shared.lock().remove_peer(p, false);
+    }
+    shared.readable.notify_waiters();
+    shared.writable.notify_waiters();
+}
+
+/// Closes a socket: listeners stop, connect loops stop, and connections
+/// flush for up to LINGER.
+pub(crate) fn shutdown(shared: &Arc<Shared>) {
+    let (tasks, linger) = {
+        let mut core = shared.lock();
+        if core.closing {
+            return;
+        }
+        core.closing = true;
+        let mut tasks = Vec::new();
+        for b in core.bound.drain(..) {
+            if let Ok(Endpoint::Inproc(name)) = Endpoint::parse(&b.given) {
+                shared.ctx.inproc.unbind(&name);
+            }
+            tasks.extend(b.task);
+        }
+        let connected: Vec<_> = core.connected.drain(..).collect();
+        for c in &connected {
+            let _ = c.stop.send(true);
+        }
+        let linger = core.options.linger;
+        for slot in core.slots.values_mut() {
+            if linger == Some(core::time::Duration::ZERO) {
+                slot.kill = true;
+            }
+            if let Some(w) = slot.waker.take() {
+                w.wake();
+            }
+        }
+        core.monitors
+            .emit(MonitorEventKind::MonitorStopped, "", None);
+        (tasks, linger)
+    };
+    for t in tasks {
+        t.abort();
+    }
+    if let Some(d) = linger
+        && !d.is_zero()
+    {
+        {
+            let s = Arc::clone(shared);
+            shared.ctx.handle.spawn(async move {
+                tokio::time::sleep(d).await;
+                let mut core = s.lock();
+                for slot in core.slots.values_mut() {
+                    slot.kill = true;
+                    if let Some(w) = slot.waker.take() {
+                        w.wake();
+                    }
+                }
+            });
+        }
+    }
+    shared.readable.notify_waiters();
+    shared.writable.notify_waiters();
+}

@@ -1,0 +1,251 @@
+//! Sending and receiving: async (cancellation-safe), non-blocking and
+//! blocking, with SNDTIMEO and RCVTIMEO.
+
+use core::future::Future;
+use core::time::Duration;
+
+use zmtp_model::{RecvError, SendError};
+use zmtp_spec::{Message, SocketType};
+
+use super::Socket;
+use crate::context::block_on;
+use crate::error::{Error, Result};
+
+impl Socket {
+    /// Sends a whole message (37-R41), waiting while no peer can take it
+    /// (no peer yet, or every queue at SNDHWM), at most SNDTIMEO.
+    ///
+    /// Cancellation-safe: if the future is dropped before it completes,
+    /// the message was not sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when the pattern forbids a send now (REQ
+    /// awaiting its reply), [`Error::TimedOut`] after SNDTIMEO,
+    /// [`Error::HostUnreachable`] (ROUTER_MANDATORY), [`Error::Closed`].
+    pub async fn send(&self, message: impl Into<Message>) -> Result<()> {
+        let timeout = self.shared.lock().options.sndtimeo;
+        with_timeout(timeout, self.send_wait(message.into())).await
+    }
+
+    async fn send_wait(&self, message: Message) -> Result<()> {
+        let mut message = Some(message);
+        loop {
+            let notified = self.shared.writable.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(m) = message.take() {
+                match self.try_send_inner(m) {
+                    Ok(()) => return Ok(()),
+                    Err((Error::WouldBlock, back)) => message = back,
+                    Err((e, _)) => return Err(e),
+                }
+            }
+            if message.is_none() {
+                return Err(Error::WouldBlock);
+            }
+            notified.await;
+        }
+    }
+
+    /// Sends without waiting.
+    ///
+    /// # Errors
+    /// [`Error::WouldBlock`] when no peer can take the message now (the
+    /// message is then dropped; keep a clone to retry), and as
+    /// [`Socket::send`].
+    pub fn try_send(&self, message: impl Into<Message>) -> Result<()> {
+        self.try_send_inner(message.into()).map_err(|(e, _)| e)
+    }
+
+    /// Sends, giving the message back when it could not be taken.
+    fn try_send_inner(&self, message: Message) -> Result<(), (Error, Option<Message>)> {
+        if message.is_empty() {
+            return Err((
+                Error::InvalidMessage("a message needs at least one frame"),
+                None,
+            ));
+        }
+        let mut core = self.shared.lock();
+        if core.closing {
+            return Err((Error::Closed, None));
+        }
+        if !core.pattern.can_send() {
+            // Distinguish "not now" from "not in this state".
+            let state_error = match core.pattern.send(Message::new()) {
+                Err(SendError::InvalidState) => Some(Error::InvalidState("send not allowed now")),
+                Err(SendError::NotSupported(t)) => Some(not_supported(t, "send")),
+                _ => None,
+            };
+            return Err(match state_error {
+                Some(e) => (e, None),
+                None => (Error::WouldBlock, Some(message)),
+            });
+        }
+        // ROUTER_MANDATORY may still refuse (a full queue); keep a copy
+        // only then, so the common path does not clone.
+        let backup = (self.shared.socket_type == SocketType::Router
+            && core.options.router_mandatory)
+            .then(|| message.clone());
+        match core.pattern.send(message) {
+            Ok(()) => {
+                core.wake_senders();
+                core.dispatch();
+                Ok(())
+            }
+            Err(e) => Err(match e {
+                SendError::WouldBlock => (Error::WouldBlock, backup),
+                SendError::InvalidState => (Error::InvalidState("send not allowed now"), None),
+                SendError::HostUnreachable => (Error::HostUnreachable, None),
+                SendError::NotSupported(t) => (not_supported(t, "send"), None),
+                SendError::EmptyMessage => (
+                    Error::InvalidMessage("no frames, or no routing id frame"),
+                    None,
+                ),
+                _ => (Error::InvalidMessage("refused by the pattern"), None),
+            }),
+        }
+    }
+
+    /// Receives a whole message, waiting at most RCVTIMEO.
+    ///
+    /// Cancellation-safe: a message is taken from the socket only in the
+    /// poll that returns it, so dropping the future loses nothing and
+    /// leaves REQ's state as it was.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when the pattern forbids a receive now (REQ
+    /// with no request outstanding), [`Error::TimedOut`] after RCVTIMEO,
+    /// [`Error::Closed`].
+    pub async fn recv(&self) -> Result<Message> {
+        let timeout = self.shared.lock().options.rcvtimeo;
+        with_timeout(timeout, self.recv_wait()).await
+    }
+
+    async fn recv_wait(&self) -> Result<Message> {
+        loop {
+            let notified = self.shared.readable.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match self.try_recv() {
+                Err(Error::WouldBlock) => {}
+                other => return other,
+            }
+            notified.await;
+        }
+    }
+
+    /// Receives without waiting.
+    ///
+    /// # Errors
+    /// [`Error::WouldBlock`] when no message is waiting, and as
+    /// [`Socket::recv`].
+    pub fn try_recv(&self) -> Result<Message> {
+        let mut core = self.shared.lock();
+        let r = core.pattern.recv();
+        match r {
+            Ok(m) => {
+                // A receive may free room (RCVHWM) or change REQ/REP's
+                // state, letting a driver or a sender go on.
+                core.dispatch();
+                let wake_send =
+                    matches!(self.shared.socket_type, SocketType::Req | SocketType::Rep);
+                if wake_send {
+                    core.wake_senders();
+                }
+                drop(core);
+                if wake_send {
+                    self.shared.writable.notify_waiters();
+                }
+                Ok(m)
+            }
+            Err(e) => {
+                if core.closing {
+                    return Err(Error::Closed);
+                }
+                Err(match e {
+                    RecvError::WouldBlock => Error::WouldBlock,
+                    RecvError::InvalidState => Error::InvalidState("receive not allowed now"),
+                    RecvError::NotSupported(t) => not_supported(t, "receive"),
+                    _ => Error::WouldBlock,
+                })
+            }
+        }
+    }
+
+    /// Whether a receive would return a message now (a poller's
+    /// readable).
+    pub fn is_readable(&self) -> bool {
+        self.shared.lock().pattern.can_recv()
+    }
+
+    /// Whether a send would be taken now (a poller's writable).
+    pub fn is_writable(&self) -> bool {
+        self.shared.lock().pattern.can_send()
+    }
+
+    /// Waits until a receive would return a message.
+    pub async fn readable(&self) {
+        loop {
+            let notified = self.shared.readable.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.is_readable() || self.shared.lock().closing {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Waits until a send would be taken.
+    pub async fn writable(&self) {
+        loop {
+            let notified = self.shared.writable.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.is_writable() || self.shared.lock().closing {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// [`Socket::send`] from a plain thread.
+    ///
+    /// # Errors
+    /// As [`Socket::send`]; [`Error::InvalidState`] if called from async
+    /// code.
+    pub fn send_blocking(&self, message: impl Into<Message>) -> Result<()> {
+        block_on(&self.ctx.inner.handle, self.send(message))?
+    }
+
+    /// [`Socket::recv`] from a plain thread.
+    ///
+    /// # Errors
+    /// As [`Socket::recv`]; [`Error::InvalidState`] if called from async
+    /// code.
+    pub fn recv_blocking(&self) -> Result<Message> {
+        block_on(&self.ctx.inner.handle, self.recv())?
+    }
+}
+
+fn not_supported(t: SocketType, what: &'static str) -> Error {
+    let _ = t;
+    Error::InvalidState(if what == "send" {
+        "this socket type does not send"
+    } else {
+        "this socket type does not receive"
+    })
+}
+
+async fn with_timeout<T>(
+    timeout: Option<Duration>,
+    f: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match timeout {
+        None => f.await,
+        Some(d) => match tokio::time::timeout(d, f).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::TimedOut),
+        },
+    }
+}

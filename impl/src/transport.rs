@@ -1,0 +1,225 @@
+//! Byte-stream transports: tcp and ipc listeners and connectors, and the
+//! [`Stream`] the connection driver runs over. inproc, which carries
+//! messages and not bytes, lives in [`crate::inproc`].
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+
+use crate::endpoint::{Endpoint, Host, IpcEndpoint, Port, TcpEndpoint};
+use crate::error::{Error, Result};
+use crate::options::Options;
+
+pub(crate) mod ipc;
+pub(crate) mod tcp;
+
+/// A connected byte stream.
+#[derive(Debug)]
+pub(crate) enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Stream {
+    /// The peer's address as a string, for monitor events.
+    pub(crate) fn peer_address(&self) -> String {
+        match self {
+            Stream::Tcp(s) => s
+                .peer_addr()
+                .map(|a| format!("tcp://{a}"))
+                .unwrap_or_default(),
+            Stream::Unix(s) => s
+                .peer_addr()
+                .ok()
+                .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
+                .unwrap_or_else(|| "ipc://".to_owned()),
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Stream::Unix(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A bound listener.
+#[derive(Debug)]
+pub(crate) enum Listener {
+    Tcp(TcpListener),
+    Unix {
+        listener: UnixListener,
+        /// The file to remove on unbind (none for abstract names).
+        path: Option<std::path::PathBuf>,
+    },
+}
+
+impl Listener {
+    /// Binds; returns the listener and the endpoint with wildcards
+    /// resolved.
+    /// Must run inside the runtime (it registers with its reactor).
+    pub(crate) fn bind(endpoint: &Endpoint, options: &Options) -> Result<(Self, Endpoint)> {
+        match endpoint {
+            Endpoint::Tcp(t) => tcp::bind(t, options),
+            Endpoint::Ipc(i) => ipc::bind(i),
+            Endpoint::Inproc(_) => Err(Error::InvalidState("inproc has no listener")),
+        }
+    }
+
+    /// The next connection.
+    pub(crate) async fn accept(&self, options: &Options) -> io::Result<Stream> {
+        match self {
+            Listener::Tcp(l) => {
+                let (s, _) = l.accept().await?;
+                tcp::configure(&s, options)?;
+                Ok(Stream::Tcp(s))
+            }
+            Listener::Unix { listener, .. } => {
+                let (s, _) = listener.accept().await?;
+                Ok(Stream::Unix(s))
+            }
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Listener::Unix {
+            path: Some(path), ..
+        } = self
+        {
+            // The file is ours: we created it when binding.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Opens a connection to `endpoint`.
+pub(crate) async fn connect(endpoint: &Endpoint, options: &Options) -> io::Result<Stream> {
+    match endpoint {
+        Endpoint::Tcp(t) => tcp::connect(t, options).await.map(Stream::Tcp),
+        Endpoint::Ipc(i) => ipc::connect(i).await.map(Stream::Unix),
+        Endpoint::Inproc(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "inproc is not a byte stream",
+        )),
+    }
+}
+
+/// Checks what connect needs that parsing allows (no wildcards).
+pub(crate) fn check_connectable(endpoint: &Endpoint, text: &str) -> Result<()> {
+    match endpoint {
+        Endpoint::Tcp(TcpEndpoint { host, port, .. }) => {
+            if *host == Host::Any {
+                return Err(Error::endpoint(text, "cannot connect to '*'"));
+            }
+            if *port == Port::Any {
+                return Err(Error::endpoint(text, "cannot connect to a wildcard port"));
+            }
+            Ok(())
+        }
+        Endpoint::Ipc(IpcEndpoint::Any) => Err(Error::endpoint(text, "cannot connect to ipc://*")),
+        _ => Ok(()),
+    }
+}
+
+/// Resolves a host and port, blocking (for bind, which is synchronous as
+/// in libzmq).
+pub(crate) fn resolve_blocking(host: &Host, port: Port) -> io::Result<Vec<SocketAddr>> {
+    use std::net::ToSocketAddrs;
+    let n = match port {
+        Port::Any => 0,
+        Port::Number(n) => n,
+    };
+    match host {
+        Host::Name(name) => Ok(order((name.as_str(), n).to_socket_addrs()?.collect())),
+        Host::Any => Ok(vec![SocketAddr::from(([0, 0, 0, 0], n))]),
+        Host::Ip(ip) => Ok(vec![SocketAddr::new(*ip, n)]),
+    }
+}
+
+/// libzmq prefers IPv4 unless ZMQ_IPV6 is set.
+fn order(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
+    let mut v: Vec<SocketAddr> = addrs.iter().copied().filter(SocketAddr::is_ipv4).collect();
+    v.extend(addrs.iter().copied().filter(SocketAddr::is_ipv6));
+    v
+}
+
+/// Resolves a host and port to socket addresses.
+pub(crate) async fn resolve(host: &Host, port: Port, bind: bool) -> io::Result<Vec<SocketAddr>> {
+    let port = match port {
+        Port::Any => 0,
+        Port::Number(n) => n,
+    };
+    match host {
+        Host::Any => Ok(vec![SocketAddr::from(([0, 0, 0, 0], port))]),
+        Host::Ip(ip) => Ok(vec![SocketAddr::new(*ip, port)]),
+        Host::Name(name) => {
+            let _ = bind;
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), port))
+                .await?
+                .collect();
+            if addrs.is_empty() {
+                Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{name} did not resolve"),
+                ))
+            } else {
+                Ok(order(addrs))
+            }
+        }
+    }
+}

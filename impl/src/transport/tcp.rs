@@ -1,0 +1,101 @@
+//! tcp: TCP_NODELAY on every connection, keepalive and buffer sizes from
+//! the options, a source address for connect.
+
+use std::io;
+
+use socket2::{Domain, SockRef, Socket, TcpKeepalive, Type};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+
+use super::{Listener, resolve, resolve_blocking};
+use crate::endpoint::{Endpoint, Host, TcpEndpoint};
+use crate::error::{Error, Result};
+use crate::options::Options;
+
+/// Applies TCP_NODELAY, SO_KEEPALIVE (and its CNT/IDLE/INTVL), SO_SNDBUF
+/// and SO_RCVBUF.
+pub(crate) fn configure(stream: &TcpStream, options: &Options) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let sock = SockRef::from(stream);
+    apply_buffers(&sock, options)?;
+    if let Some(on) = options.tcp_keepalive {
+        sock.set_keepalive(on)?;
+        if on {
+            let mut ka = TcpKeepalive::new();
+            if let Some(idle) = options.tcp_keepalive_idle {
+                ka = ka.with_time(idle);
+            }
+            if let Some(intvl) = options.tcp_keepalive_intvl {
+                ka = ka.with_interval(intvl);
+            }
+            if let Some(cnt) = options.tcp_keepalive_cnt {
+                ka = ka.with_retries(cnt);
+            }
+            sock.set_tcp_keepalive(&ka)?;
+        }
+    }
+    Ok(())
+}
+
+fn apply_buffers(sock: &Socket, options: &Options) -> io::Result<()> {
+    if let Some(n) = options.sndbuf {
+        sock.set_send_buffer_size(n)?;
+    }
+    if let Some(n) = options.rcvbuf {
+        sock.set_recv_buffer_size(n)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endpoint)> {
+    let text = Endpoint::Tcp(t.clone()).to_string();
+    let addrs = resolve_blocking(&t.host, t.port)
+        .map_err(|_| Error::endpoint(&text, "cannot resolve the host"))?;
+    let mut last = None;
+    for addr in addrs {
+        let sock = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        sock.set_reuse_address(true)?;
+        sock.set_nonblocking(true)?;
+        apply_buffers(&sock, options)?;
+        match sock.bind(&addr.into()).and_then(|()| sock.listen(1024)) {
+            Ok(()) => {
+                let listener = TcpListener::from_std(sock.into())?;
+                let local = listener.local_addr()?;
+                let resolved = Endpoint::Tcp(TcpEndpoint {
+                    host: Host::Ip(local.ip()),
+                    port: crate::endpoint::Port::Number(local.port()),
+                    source: None,
+                });
+                return Ok((Listener::Tcp(listener), resolved));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or_else(|| Error::endpoint(&text, "no address"), Error::Io))
+}
+
+pub(crate) async fn connect(t: &TcpEndpoint, options: &Options) -> io::Result<TcpStream> {
+    let addrs = resolve(&t.host, t.port, false).await?;
+    let source = match &t.source {
+        Some((h, p)) => resolve(h, *p, true).await?.into_iter().next(),
+        None => None,
+    };
+    let mut last = None;
+    for addr in addrs {
+        let sock = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        if let Some(src) = source {
+            sock.bind(src)?;
+        }
+        match sock.connect(addr).await {
+            Ok(stream) => {
+                configure(&stream, options)?;
+                return Ok(stream);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address")))
+}

@@ -1,0 +1,87 @@
+//! End-to-end checks between our own sockets over tcp, ipc and inproc.
+
+use std::time::Duration;
+
+use zmtp::{Context, Error, Message, SocketType};
+
+fn msg(frames: &[&'static str]) -> Message {
+    frames
+        .iter()
+        .map(|f| zmtp::Bytes::from_static(f.as_bytes()))
+        .collect()
+}
+
+async fn pair_of(a: SocketType, b: SocketType, transport: &str) -> (zmtp::Socket, zmtp::Socket) {
+    let ctx = Context::new().expect("context");
+    let x = ctx.socket(a).expect("socket");
+    let y = ctx.socket(b).expect("socket");
+    let ep = match transport {
+        "tcp" => "tcp://127.0.0.1:*".to_owned(),
+        "ipc" => "ipc://*".to_owned(),
+        _ => format!("inproc://basic-{a:?}-{b:?}-{}", std::process::id()),
+    };
+    x.bind(&ep).expect("bind");
+    y.connect(&x.last_endpoint()).expect("connect");
+    (x, y)
+}
+
+#[tokio::test]
+async fn push_pull_every_transport() {
+    for t in ["tcp", "ipc", "inproc"] {
+        let (pull, push) = pair_of(SocketType::Pull, SocketType::Push, t).await;
+        for i in 0..100u32 {
+            push.send(i.to_string()).await.expect("send");
+        }
+        for i in 0..100u32 {
+            let m = pull.recv().await.expect("recv");
+            assert_eq!(m.frames()[0], i.to_string().as_bytes(), "{t}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn req_rep_multipart() {
+    for t in ["tcp", "ipc", "inproc"] {
+        let (rep, req) = pair_of(SocketType::Rep, SocketType::Req, t).await;
+        req.send(msg(&["a", "b"])).await.expect("send");
+        let got = rep.recv().await.expect("recv");
+        assert_eq!(got, msg(&["a", "b"]));
+        rep.send(msg(&["c"])).await.expect("reply");
+        assert_eq!(req.recv().await.expect("reply"), msg(&["c"]));
+        assert!(matches!(req.try_recv(), Err(Error::InvalidState(_))));
+    }
+}
+
+#[tokio::test]
+async fn pub_sub_filters() {
+    for t in ["tcp", "ipc", "inproc"] {
+        let (publ, sub) = pair_of(SocketType::Pub, SocketType::Sub, t).await;
+        sub.subscribe("a").expect("subscribe");
+        // Keep publishing until the subscription has arrived.
+        loop {
+            publ.send("b-skip").await.expect("send");
+            publ.send("a-keep").await.expect("send");
+            if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(50), sub.recv()).await {
+                assert_eq!(m.frames()[0], "a-keep");
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn type_specific_options_refuse_other_types() {
+    let ctx = Context::new().expect("context");
+    let dealer = ctx.socket(SocketType::Dealer).expect("socket");
+    assert!(matches!(
+        dealer.set(zmtp::opt::RouterMandatory, true),
+        Err(Error::InvalidOption {
+            option: "ZMQ_ROUTER_MANDATORY",
+            ..
+        })
+    ));
+    assert!(dealer.subscribe("x").is_err());
+    assert!(dealer.set(zmtp::opt::ReqRelaxed, true).is_err());
+    // A refused option leaves the stored value alone.
+    assert_eq!(dealer.get(zmtp::opt::SndHwm).ok(), Some(1000));
+}
