@@ -1,0 +1,223 @@
+//! The shipped agents: how to start each one, and its setup step, which
+//! installs the implementation under `target/agents/<name>/` (or from
+//! Debian's packages) the first time it is needed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use tokio::process::Command;
+
+/// A known agent.
+#[derive(Clone, Copy, Debug)]
+pub struct AgentSpec {
+    /// The name given to `--agent`.
+    pub name: &'static str,
+    /// What it drives.
+    pub describes: &'static str,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Builtin,
+    PyVenv { package: &'static str, lib: &'static str },
+    Debian,
+    ZeromqJs,
+    ZmqRs,
+    JeroMq,
+}
+
+/// Every agent, the built-in one first.
+pub const AGENTS: [AgentSpec; 7] = [
+    AgentSpec {
+        name: "builtin",
+        describes: "this project's zmtp crate (in process)",
+        kind: Kind::Builtin,
+    },
+    AgentSpec {
+        name: "pyzmq",
+        describes: "libzmq 4.3.5 via pyzmq",
+        kind: Kind::PyVenv { package: "pyzmq", lib: "zmq" },
+    },
+    AgentSpec {
+        name: "debian",
+        describes: "libzmq 4.3.4 from Debian (python3-zmq)",
+        kind: Kind::Debian,
+    },
+    AgentSpec {
+        name: "zeromqjs",
+        describes: "zeromq.js 6.8 (Node)",
+        kind: Kind::ZeromqJs,
+    },
+    AgentSpec {
+        name: "zmqrs",
+        describes: "zmq.rs (crate zeromq 0.7)",
+        kind: Kind::ZmqRs,
+    },
+    AgentSpec {
+        name: "pyomq",
+        describes: "omq.rs via pyomq",
+        kind: Kind::PyVenv { package: "pyomq", lib: "pyomq" },
+    },
+    AgentSpec {
+        name: "jeromq",
+        describes: "JeroMQ 0.3.6 from Debian (ZMTP 2.0)",
+        kind: Kind::JeroMq,
+    },
+];
+
+/// The agent named `name`.
+pub fn find(name: &str) -> Option<AgentSpec> {
+    AGENTS.iter().copied().find(|a| a.name == name)
+}
+
+/// The repository root: `$ZMTP_CONFORMANCE_ROOT`, or where this crate was
+/// built from.
+pub fn repo_root() -> PathBuf {
+    std::env::var_os("ZMTP_CONFORMANCE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+fn install_dir(root: &Path, name: &str) -> PathBuf {
+    root.join("target").join("agents").join(name)
+}
+
+fn agents_src(root: &Path) -> PathBuf {
+    root.join("conformance").join("agents")
+}
+
+const ZMQRS_BIN: &str = "release/zmtp-conformance-agent-zmqrs";
+const JEROMQ_JAR: &str = "/usr/share/java/jeromq.jar";
+
+impl AgentSpec {
+    /// Whether this is the in-process agent.
+    pub fn is_builtin(&self) -> bool {
+        self.kind == Kind::Builtin
+    }
+
+    /// Whether the implementation and the agent program are in place.
+    pub fn is_installed(&self, root: &Path) -> bool {
+        let dir = install_dir(root, self.name);
+        match self.kind {
+            Kind::Builtin => true,
+            Kind::PyVenv { lib, .. } => quiet(
+                StdCommand::new(dir.join("bin/python")).args(["-c", &format!("import {lib}")]),
+            ),
+            Kind::Debian => quiet(StdCommand::new("/usr/bin/python3").args(["-c", "import zmq"])),
+            Kind::ZeromqJs => dir.join("node_modules/zeromq/package.json").exists(),
+            Kind::ZmqRs => dir.join(ZMQRS_BIN).exists(),
+            Kind::JeroMq => Path::new(JEROMQ_JAR).exists() && dir.join("Agent.class").exists(),
+        }
+    }
+
+    /// Installs the implementation and builds the agent, printing each
+    /// step (the tools' own progress goes to the terminal).
+    ///
+    /// # Errors
+    /// The step that failed.
+    pub fn setup(&self, root: &Path) -> Result<(), String> {
+        let dir = install_dir(root, self.name);
+        let src = agents_src(root);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let dir_s = dir.display().to_string();
+        match self.kind {
+            Kind::Builtin => Ok(()),
+            Kind::PyVenv { package, .. } => {
+                step(self.name, "python3", &["-m", "venv", &dir_s])?;
+                let pip = dir.join("bin/pip").display().to_string();
+                step(self.name, &pip, &["install", "--disable-pip-version-check", package])
+            }
+            Kind::Debian => {
+                if step(self.name, "apt-get", &["install", "-y", "python3-zmq"]).is_err() {
+                    step(self.name, "apt-get", &["update"])?;
+                    step(self.name, "apt-get", &["install", "-y", "python3-zmq"])?;
+                }
+                Ok(())
+            }
+            Kind::ZeromqJs => step(
+                self.name,
+                "npm",
+                &["install", "--no-audit", "--no-fund", "--prefix", &dir_s, "zeromq@6.8.0"],
+            ),
+            Kind::ZmqRs => {
+                let manifest = src.join("zmqrs/Cargo.toml").display().to_string();
+                let mut c = StdCommand::new("cargo");
+                c.args(["build", "--release", "--manifest-path", &manifest])
+                    .env("CARGO_TARGET_DIR", &dir);
+                run_step(self.name, &mut c)
+            }
+            Kind::JeroMq => {
+                if !Path::new(JEROMQ_JAR).exists() {
+                    if step(self.name, "apt-get", &["install", "-y", "libjeromq-java"]).is_err() {
+                        step(self.name, "apt-get", &["update"])?;
+                        step(self.name, "apt-get", &["install", "-y", "libjeromq-java"])?;
+                    }
+                }
+                let java = src.join("jeromq/Agent.java").display().to_string();
+                step(self.name, "javac", &["-cp", JEROMQ_JAR, "-d", &dir_s, &java])
+            }
+        }
+    }
+
+    /// The command that starts the agent process (not for the built-in one).
+    pub fn command(&self, root: &Path) -> Option<Command> {
+        let dir = install_dir(root, self.name);
+        let src = agents_src(root);
+        let python_agent = src.join("python/agent.py");
+        let mut c = match self.kind {
+            Kind::Builtin => return None,
+            Kind::PyVenv { lib, .. } => {
+                let mut c = Command::new(dir.join("bin/python"));
+                c.arg(&python_agent).args(["--lib", lib, "--name", self.name]);
+                c
+            }
+            Kind::Debian => {
+                let mut c = Command::new("/usr/bin/python3");
+                c.arg(&python_agent).args(["--name", self.name]);
+                c
+            }
+            Kind::ZeromqJs => {
+                let mut c = Command::new("node");
+                c.arg(src.join("zeromqjs/agent.js"))
+                    .env("NODE_PATH", dir.join("node_modules"));
+                c
+            }
+            Kind::ZmqRs => Command::new(dir.join(ZMQRS_BIN)),
+            Kind::JeroMq => {
+                let mut c = Command::new("java");
+                c.args(["-Xss512k", "-XX:TieredStopAtLevel=1", "-cp"])
+                    .arg(format!("{JEROMQ_JAR}:{}", dir.display()))
+                    .arg("Agent");
+                c
+            }
+        };
+        c.current_dir(root);
+        Some(c)
+    }
+}
+
+fn quiet(c: &mut StdCommand) -> bool {
+    c.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn step(agent: &str, program: &str, args: &[&str]) -> Result<(), String> {
+    run_step(agent, StdCommand::new(program).args(args))
+}
+
+fn run_step(agent: &str, c: &mut StdCommand) -> Result<(), String> {
+    let shown = format!("{c:?}").replace('"', "");
+    eprintln!("[setup {agent}] {shown}");
+    let status = c
+        .stdin(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("{shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown}: {status}"))
+    }
+}

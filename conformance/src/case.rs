@@ -1,0 +1,478 @@
+//! Cases, verdicts, tolerances and the context a case runs in.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
+use zmtp_spec::wire::Metadata;
+
+use crate::agent::{Agent, BoxFuture, Client, Sock, Stop};
+use crate::peer::{GreetingSpec, PeerError, RawFrame, RawListener, RawPeer, Transport};
+use crate::peer::{command_frame, message_frames, ready_body};
+use crate::wirelog::{WireLog, printable};
+
+/// What a case concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Kind {
+    /// The implementation did what the requirement asks.
+    #[serde(rename = "PASS")]
+    Pass,
+    /// It did something the spec also allows, or a known libzmq deviation
+    /// the default profile tolerates (the tolerance is named).
+    #[serde(rename = "PASS-LENIENT")]
+    PassLenient,
+    /// A SHOULD was not met.
+    #[serde(rename = "NON-STRICT")]
+    NonStrict,
+    /// The agent said the implementation cannot do a step.
+    #[serde(rename = "UNSUPPORTED")]
+    Unsupported,
+    /// A requirement was broken (or the case hung).
+    #[serde(rename = "FAIL")]
+    Fail,
+}
+
+impl Kind {
+    /// The label used in reports and expected-results files.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::PassLenient => "PASS-LENIENT",
+            Self::NonStrict => "NON-STRICT",
+            Self::Unsupported => "UNSUPPORTED",
+            Self::Fail => "FAIL",
+        }
+    }
+
+    /// Parses a label.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pass,
+            Self::PassLenient,
+            Self::NonStrict,
+            Self::Unsupported,
+            Self::Fail,
+        ]
+        .into_iter()
+        .find(|k| k.label() == s)
+    }
+}
+
+/// A verdict with its explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// The verdict.
+    pub kind: Kind,
+    /// What was observed.
+    pub detail: String,
+    /// The tolerance applied, if any (its id from [`TOLERANCES`]).
+    pub tolerance: Option<&'static str>,
+}
+
+/// A known deviation of libzmq (zmtp-wire.md section 6.2) that the default
+/// profile tolerates and the strict profile does not.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Tolerance {
+    /// Short id, named in reports.
+    pub id: &'static str,
+    /// What is tolerated, and where it is documented.
+    pub text: &'static str,
+}
+
+/// Every tolerance of the default profile.
+pub const TOLERANCES: [Tolerance; 8] = [
+    Tolerance {
+        id: "T-PACING",
+        text: "greeting sent as 10 octets, then the rest after the peer's signature (zmtp-wire.md 6.2 #6)",
+    },
+    Tolerance {
+        id: "T-NULL-SYMMETRIC",
+        text: "NULL server sends READY without waiting for the client's READY (6.2 #2, 6.1 #8)",
+    },
+    Tolerance {
+        id: "T-METADATA-CASE",
+        text: "metadata names compared case-sensitively (6.2 #3)",
+    },
+    Tolerance {
+        id: "T-EMPTY-NAME",
+        text: "zero-length property names accepted (6.2 #3)",
+    },
+    Tolerance {
+        id: "T-NO-ERROR",
+        text: "connection closed without an ERROR command where one SHOULD be sent (6.2 #3)",
+    },
+    Tolerance {
+        id: "T-LAX-FRAMES",
+        text: "reserved flag bits and MORE on commands not rejected (6.2 #9)",
+    },
+    Tolerance {
+        id: "T-PADDING",
+        text: "padding carries identity length + 1 instead of zeros (6.2 #5)",
+    },
+    Tolerance {
+        id: "T-ZERO-IDENTITY",
+        text: "an Identity whose first octet is zero accepted (37-R35 is new in 3.1)",
+    },
+];
+
+/// What a case function returns: a verdict, or a stop the runner turns
+/// into one.
+pub type Outcome = Result<Verdict, Stop>;
+
+/// A case function.
+pub type CaseFn = for<'a> fn(&'a mut Ctx) -> BoxFuture<'a, Outcome>;
+
+/// One case of the suite.
+#[derive(Clone, Copy)]
+pub struct Case {
+    /// `<requirement-id>/<n>`.
+    pub id: &'static str,
+    /// Other requirement ids the case also checks.
+    pub also: &'static [&'static str],
+    /// What it sends.
+    pub sends: &'static str,
+    /// What it expects.
+    pub expects: &'static str,
+    /// A parameter the function reads (`Ctx::param`), e.g. a ZMTP minor.
+    pub param: i64,
+    /// The function.
+    pub run: CaseFn,
+}
+
+impl Case {
+    /// The requirement this case is named after.
+    pub fn requirement(&self) -> &'static str {
+        self.id.split('/').next().unwrap_or(self.id)
+    }
+
+    /// Every requirement the case checks.
+    pub fn requirements(&self) -> Vec<&'static str> {
+        let mut v = vec![self.requirement()];
+        v.extend_from_slice(self.also);
+        v
+    }
+}
+
+/// Settings shared by every case of a run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The transport.
+    pub transport: Transport,
+    /// The strict profile (no tolerance).
+    pub strict: bool,
+    /// How long an expected event may take.
+    pub op_timeout: Duration,
+    /// How long to watch for something that must not happen.
+    pub quiet: Duration,
+    /// Where ipc socket files go.
+    pub ipc_dir: PathBuf,
+}
+
+/// The context a case runs in: the agent, the wire log, the settings.
+pub struct Ctx {
+    agent: Box<dyn Agent>,
+    /// The case's wire log.
+    pub log: WireLog,
+    /// The run's settings.
+    pub settings: Settings,
+    /// The case's parameter.
+    pub param: i64,
+    /// The agent's manifest.
+    pub manifest: Value,
+    /// The observable trace of a behavioural case (for the oracle).
+    pub trace: Vec<String>,
+    serial: u32,
+    case_tag: String,
+}
+
+/// A completed handshake with the implementation under test.
+#[derive(Clone, Debug)]
+pub struct Handshake {
+    /// Its 64-octet greeting.
+    pub greeting: [u8; 64],
+    /// Its READY command frame.
+    pub ready: RawFrame,
+    /// Its READY metadata (empty when malformed).
+    pub metadata: Metadata,
+}
+
+impl Ctx {
+    /// A context for one case.
+    pub fn new(
+        agent: Box<dyn Agent>,
+        settings: Settings,
+        manifest: Value,
+        case: &Case,
+        serial: u32,
+    ) -> Self {
+        Self {
+            agent,
+            log: WireLog::new(),
+            settings,
+            param: case.param,
+            manifest,
+            trace: Vec::new(),
+            serial,
+            case_tag: case.id.replace(['/', '-'], "_"),
+        }
+    }
+
+    /// Gives the agent back to the runner.
+    pub fn into_agent(self) -> Box<dyn Agent> {
+        self.agent
+    }
+
+    /// Typed calls on the agent.
+    pub fn agent(&mut self) -> Client<'_> {
+        let t = self.settings.op_timeout;
+        Client::new(self.agent.as_mut(), self.log.clone(), t)
+    }
+
+    /// The op timeout.
+    pub fn wait(&self) -> Duration {
+        self.settings.op_timeout
+    }
+
+    /// The quiet window.
+    pub fn quiet(&self) -> Duration {
+        self.settings.quiet
+    }
+
+    /// A fresh endpoint for the agent to bind.
+    pub fn endpoint(&mut self) -> String {
+        match self.settings.transport {
+            Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
+            Transport::Ipc => format!("ipc://{}", self.ipc_path().display()),
+        }
+    }
+
+    fn ipc_path(&mut self) -> PathBuf {
+        self.serial += 1;
+        self.settings
+            .ipc_dir
+            .join(format!("{}-{}.sock", self.case_tag, self.serial))
+    }
+
+    /// Checks that the agent offers `kinds`.
+    pub fn need(&self, kinds: &[&str]) -> Result<(), Stop> {
+        let offered = self.manifest["socket_types"].as_array();
+        for k in kinds {
+            if !offered.is_some_and(|o| o.iter().any(|t| t == k)) {
+                return Err(Stop::Unsupported(format!("no {k} socket")));
+            }
+        }
+        let t = self.settings.transport.as_str();
+        let transports = self.manifest["transports"].as_array();
+        if !transports.is_some_and(|o| o.iter().any(|x| x == t)) {
+            return Err(Stop::Unsupported(format!("no {t} transport")));
+        }
+        Ok(())
+    }
+
+    /// Whether the agent says it speaks ZMTP 3.1.
+    pub fn speaks_31(&self) -> bool {
+        self.manifest["zmtp"].as_str() == Some("3.1")
+    }
+
+    /// A raw listener on a fresh endpoint.
+    ///
+    /// # Errors
+    /// A failure to bind.
+    pub async fn listener(&mut self, label: &str) -> Result<RawListener, Stop> {
+        let path = self.ipc_path();
+        RawListener::bind(self.settings.transport, path, &self.log, label)
+            .await
+            .map_err(|e| Stop::Fail(format!("raw listener: {e}")))
+    }
+
+    /// A raw connection to `endpoint`.
+    ///
+    /// # Errors
+    /// A failure to connect.
+    pub async fn dial(&mut self, endpoint: &str, label: &str) -> Result<RawPeer, Stop> {
+        RawPeer::connect(endpoint, self.wait(), &self.log, label)
+            .await
+            .map_err(|e| Stop::Fail(format!("raw connect: {e}")))
+    }
+
+    /// An agent socket of `kind`, bound to a fresh endpoint.
+    pub async fn bound(&mut self, kind: &str) -> Result<(Sock, String), Stop> {
+        self.need(&[kind])?;
+        let ep = self.endpoint();
+        let mut a = self.agent();
+        let s = a.socket(kind).await?;
+        let real = a.bind(s, &ep).await?;
+        Ok((s, real))
+    }
+
+    /// An agent socket of `kind` connected to a new raw listener, and the
+    /// accepted raw connection (the agent's connect runs alongside the
+    /// accept: some implementations finish the handshake inside connect).
+    pub async fn connected(
+        &mut self,
+        kind: &str,
+        label: &str,
+    ) -> Result<(Sock, RawListener, RawPeer), Stop> {
+        self.need(&[kind])?;
+        let listener = self.listener(label).await?;
+        let s = self.agent().socket(kind).await?;
+        let (peer, _) = self.connect_and_accept(s, &listener, label).await?;
+        Ok((s, listener, peer))
+    }
+
+    /// Has socket `s` connect to `listener` and accepts the connection.
+    pub async fn connect_and_accept(
+        &mut self,
+        s: Sock,
+        listener: &RawListener,
+        label: &str,
+    ) -> Result<(RawPeer, ()), Stop> {
+        let ep = listener.endpoint().to_string();
+        let wait = self.wait();
+        let log = self.log.clone();
+        let accept = listener.accept(wait, label);
+        let connect = async {
+            let mut a = Client::new(self.agent.as_mut(), log, wait);
+            a.connect(s, &ep).await
+        };
+        let (peer, connected) = tokio::join!(accept, connect);
+        connected?;
+        let peer = peer.map_err(|e| Stop::Fail(format!("the implementation did not connect: {e}")))?;
+        Ok((peer, ()))
+    }
+
+    /// A full NULL handshake as ZMTP 3.`minor` with socket type `as_type`.
+    pub async fn handshake(
+        &mut self,
+        peer: &mut RawPeer,
+        as_type: &str,
+        minor: u8,
+    ) -> Result<Handshake, Stop> {
+        let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", as_type.as_bytes())];
+        self.handshake_with(peer, &GreetingSpec::null(minor), &ready_body(&props))
+            .await
+    }
+
+    /// A handshake with a chosen greeting and READY body.
+    pub async fn handshake_with(
+        &mut self,
+        peer: &mut RawPeer,
+        greeting: &GreetingSpec,
+        ready: &[u8],
+    ) -> Result<Handshake, Stop> {
+        let wait = self.wait();
+        let g = self.greet(peer, greeting).await?;
+        peer.send(&command_frame(ready)).await.map_err(step("sending READY"))?;
+        let frame = peer.read_frame(wait).await.map_err(step("reading READY"))?;
+        let metadata = match frame.command() {
+            Some(zmtp_spec::wire::Command::Ready(m)) => m,
+            _ => {
+                return Err(Stop::Fail(format!(
+                    "expected READY, got {}",
+                    frame.describe()
+                )));
+            }
+        };
+        Ok(Handshake {
+            greeting: g,
+            ready: frame,
+            metadata,
+        })
+    }
+
+    /// Sends `greeting` and reads the implementation's 64 octets. A ZMTP
+    /// 2.0 answer (revision 01) stops the case as UNSUPPORTED.
+    pub async fn greet(
+        &mut self,
+        peer: &mut RawPeer,
+        greeting: &GreetingSpec,
+    ) -> Result<[u8; 64], Stop> {
+        let wait = self.wait();
+        peer.send(&greeting.to_bytes()).await.map_err(step("sending the greeting"))?;
+        let head = peer.read_exact(11, wait).await.map_err(step("reading the greeting"))?;
+        if head.get(10).is_some_and(|&v| v < 3) && head.first() == Some(&0xFF) {
+            return Err(Stop::Unsupported(format!(
+                "the peer answered as ZMTP 2.0 or older (revision {:02x})",
+                head.get(10).copied().unwrap_or(0)
+            )));
+        }
+        let rest = peer.read_exact(53, wait).await.map_err(step("reading the greeting"))?;
+        let mut g = [0u8; 64];
+        g[..11].copy_from_slice(&head);
+        g[11..].copy_from_slice(&rest);
+        Ok(g)
+    }
+
+    /// Sends a message from a raw peer.
+    pub async fn raw_send(&mut self, peer: &mut RawPeer, frames: &[&[u8]]) -> Result<(), Stop> {
+        peer.send(&message_frames(frames)).await.map_err(step("sending a message"))
+    }
+
+    /// Receives a message at a raw peer.
+    pub async fn raw_recv(&mut self, peer: &mut RawPeer) -> Result<Vec<Bytes>, Stop> {
+        let wait = self.wait();
+        peer.recv_message(wait).await.map_err(step("waiting for a message"))
+    }
+
+    /// Records an event of the observable trace.
+    pub fn observe(&mut self, event: impl Into<String>) {
+        let e = event.into();
+        self.log.note("trace", e.clone());
+        self.trace.push(e);
+    }
+
+    /// PASS.
+    pub fn pass(&self, detail: impl Into<String>) -> Outcome {
+        Ok(verdict(Kind::Pass, detail, None))
+    }
+
+    /// PASS-LENIENT: another behaviour the spec allows.
+    pub fn lenient(&self, detail: impl Into<String>) -> Outcome {
+        Ok(verdict(Kind::PassLenient, detail, None))
+    }
+
+    /// NON-STRICT: a SHOULD not met.
+    pub fn non_strict(&self, detail: impl Into<String>) -> Outcome {
+        Ok(verdict(Kind::NonStrict, detail, None))
+    }
+
+    /// FAIL.
+    pub fn fail(&self, detail: impl Into<String>) -> Outcome {
+        Ok(verdict(Kind::Fail, detail, None))
+    }
+
+    /// A known libzmq deviation: PASS-LENIENT in the default profile, FAIL
+    /// in the strict one; the tolerance is named either way.
+    pub fn deviation(&self, tolerance: &'static str, detail: impl Into<String>) -> Outcome {
+        let kind = if self.settings.strict {
+            Kind::Fail
+        } else {
+            Kind::PassLenient
+        };
+        Ok(verdict(kind, detail, Some(tolerance)))
+    }
+}
+
+fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str>) -> Verdict {
+    Verdict {
+        kind,
+        detail: detail.into(),
+        tolerance,
+    }
+}
+
+/// Maps a raw-peer error during `what` to a failure.
+pub fn step(what: &'static str) -> impl Fn(PeerError) -> Stop {
+    move |e| Stop::Fail(format!("{what}: {e}"))
+}
+
+/// Renders frames for a verdict detail.
+pub fn show(frames: &[Bytes]) -> String {
+    let parts: Vec<String> = frames.iter().map(|f| format!("[{}]", printable(f))).collect();
+    parts.join("")
+}
+
+#[cfg(test)]
+mod tests;

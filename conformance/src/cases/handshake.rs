@@ -1,0 +1,434 @@
+//! The NULL handshake, metadata, ERROR and heartbeats (RFC 23/37 §The NULL
+//! Security Mechanism, §Connection Metadata, §Error Handling,
+//! §Connection Heartbeating).
+
+use std::time::Duration;
+
+use zmtp_spec::wire::Command;
+
+use crate::case::{Case, Ctx, Outcome, show, step};
+use crate::cases::{Reaction, case_fn, greeting, minor, probe, push_ready};
+use crate::peer::{GreetingSpec, command_frame, named_body, ping_body, ready_body};
+use crate::wirelog::printable;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case { id: "37-R24/1", also: &["37-R23", "23-R28"], param: 1, run: client_sends_ready,
+            sends: "accepts a connection from the implementation's DEALER and sends only its greeting",
+            expects: "the connecting (client) side sends READY without waiting for ours" },
+        Case { id: "37-R25/1", also: &["37-R23"], param: 1, run: server_replies_ready,
+            sends: "a 3.1 greeting and READY to a bound PULL",
+            expects: "READY in reply" },
+        Case { id: "37-R25/2", also: &[], param: 1, run: server_waits,
+            sends: "a 3.1 greeting only, to a bound PULL (the server)",
+            expects: "no READY until ours arrived (37 server), then READY" },
+        Case { id: "23-R22/1", also: &[], param: 0, run: server_replies_ready,
+            sends: "a 3.0 greeting and READY to a bound PULL",
+            expects: "READY" },
+        Case { id: "23-R28/1", also: &[], param: 0, run: sends_ready_first_30,
+            sends: "a 3.0 greeting only, to a bound PULL",
+            expects: "READY without waiting for ours (3.0 is symmetric)" },
+        Case { id: "37-R16/1", also: &["G11"], param: 1, run: error_is_fatal,
+            sends: "a greeting, then ERROR \"bye\" instead of READY",
+            expects: "the connection is closed" },
+        Case { id: "23-R16/1", also: &[], param: 0, run: error_is_fatal,
+            sends: "a 3.0 greeting, then ERROR",
+            expects: "the connection is closed" },
+        Case { id: "37-R26/1", also: &["G10"], param: 1, run: empty_property_name,
+            sends: "READY with a zero-length property name, then a message",
+            expects: "the connection is closed; the message is not delivered" },
+        Case { id: "23-R24/1", also: &[], param: 0, run: empty_property_name,
+            sends: "a 3.0 READY with a zero-length property name, then a message",
+            expects: "the connection is closed" },
+        Case { id: "37-R27/1", also: &["37-R31"], param: 1, run: name_case,
+            sends: "READY with \"socket-type\" (lower case) = PUB to a PULL, then a message",
+            expects: "the name is recognised whatever its case, so the incompatible type closes the connection" },
+        Case { id: "23-R25/1", also: &["23-R30"], param: 0, run: name_case,
+            sends: "a 3.0 READY with \"socket-type\" = PUB to a PULL",
+            expects: "the connection is closed" },
+        Case { id: "37-R28/1", also: &["23-R26"], param: 1, run: empty_value,
+            sends: "READY with an extra property X-Empty of zero length, then a message",
+            expects: "the message is delivered" },
+        Case { id: "37-R28/2", also: &["G10"], param: 1, run: oversized_value,
+            sends: "READY whose value-size is 2^31 (beyond the maximum and the body)",
+            expects: "the connection is closed" },
+        Case { id: "37-R29/1", also: &["23-R27"], param: 1, run: long_value,
+            sends: "READY with a 300-octet property value (4-octet value size), then a message",
+            expects: "the message is delivered" },
+        Case { id: "G10/1", also: &[], param: 1, run: trailing_octet,
+            sends: "READY with one stray octet after the last property",
+            expects: "the connection is closed" },
+        Case { id: "37-R32/1", also: &["23-R31"], param: 1, run: no_x_names,
+            sends: "a 3.1 handshake with a bound PULL",
+            expects: "its READY has no property whose name starts with X-" },
+        Case { id: "37-R33/1", also: &["G16", "23-R32"], param: 1, run: socket_type_values,
+            sends: "a handshake with each socket type the agent offers, as a compatible peer",
+            expects: "Socket-Type equals the type, as the exact upper-case name" },
+        Case { id: "37-R33/2", also: &[], param: 1, run: incompatible_type,
+            sends: "READY with Socket-Type PUB to a PULL, then a message",
+            expects: "the connection is closed (after an ERROR, which SHOULD be sent)" },
+        Case { id: "37-R34/1", also: &["23-R33"], param: 1, run: identity_sent,
+            sends: "accepts a DEALER whose routing id is \"abc\"",
+            expects: "its READY carries Identity = \"abc\"" },
+        Case { id: "37-R35/1", also: &[], param: 1, run: zero_identity,
+            sends: "READY from a DEALER with Identity 00 61 62 63 to a bound ROUTER, then a message",
+            expects: "the identity is refused (closed) or not used as the routing id" },
+        Case { id: "37-R36/1", also: &["37-R37"], param: 1, run: resource_accepted,
+            sends: "READY with Resource = \"svc/echo\", then a message",
+            expects: "the message is delivered: every resource is accepted" },
+        Case { id: "37-R58/1", also: &["G13"], param: 4, run: ping_pong,
+            sends: "PING with TTL 0 and a 4-octet context after the handshake",
+            expects: "PONG echoing the context" },
+        Case { id: "37-R58/2", also: &["G13"], param: 0, run: ping_pong,
+            sends: "PING with TTL 0 and an empty context",
+            expects: "PONG with an empty context" },
+        Case { id: "37-R59/1", also: &[], param: 17, run: ping_pong,
+            sends: "PING with a 17-octet context (one too many)",
+            expects: "PONG with at most 16 octets, or the connection closed" },
+        Case { id: "37-R17/1", also: &["23-R17"], param: 1, run: no_reconnect_after_error,
+            sends: "accepts the implementation's DEALER, sends ERROR after the greeting",
+            expects: "the connection is closed and not re-established with the same (NULL) credentials" },
+        Case { id: "37-R18/1", also: &["23-R18"], param: 1, run: reconnect_after_close,
+            sends: "accepts the implementation's DEALER, completes the handshake, closes the connection",
+            expects: "the implementation connects again" },
+        Case { id: "37-R40/1", also: &["23-R35"], param: 1, run: connect_before_bind,
+            sends: "nothing at first: the implementation connects before the endpoint listens",
+            expects: "it connects once the endpoint listens" },
+    ]
+}
+
+case_fn!(client_sends_ready, |cx| {
+    let (_, _l, mut peer) = cx.connected("DEALER", "peer1").await?;
+    cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
+    let wait = cx.wait();
+    let f = peer.read_frame(wait).await.map_err(step("waiting for READY"))?;
+    if f.command_name().as_deref() == Some(b"READY") {
+        cx.pass("the client sent READY first")
+    } else {
+        cx.fail(format!("expected READY, got {}", f.describe()))
+    }
+});
+
+case_fn!(server_replies_ready, |cx| {
+    let (_, ep) = cx.bound("PULL").await?;
+    let mut peer = cx.dial(&ep, "peer1").await?;
+    let m = minor(cx);
+    let h = cx.handshake(&mut peer, "PUSH", m).await?;
+    cx.pass(format!("READY received ({} properties)", h.metadata.len()))
+});
+
+case_fn!(server_waits, |cx| {
+    let (_, ep) = cx.bound("PULL").await?;
+    let mut peer = cx.dial(&ep, "peer1").await?;
+    cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
+    let quiet = cx.quiet();
+    match peer.read_frame(quiet).await {
+        Ok(f) if f.command_name().as_deref() == Some(b"READY") => {
+            cx.deviation("T-NULL-SYMMETRIC", "the server sent READY before the client's READY")
+        }
+        Ok(f) => cx.fail(format!("expected nothing, got {}", f.describe())),
+        Err(crate::peer::PeerError::Timeout) => {
+            peer.send(&push_ready()).await.map_err(step("sending READY"))?;
+            let wait = cx.wait();
+            let f = peer.read_frame(wait).await.map_err(step("waiting for READY"))?;
+            if f.command_name().as_deref() == Some(b"READY") {
+                cx.pass("the server waited, then replied READY")
+            } else {
+                cx.fail(format!("expected READY, got {}", f.describe()))
+            }
+        }
+        Err(e) => cx.fail(format!("before our READY: {e}")),
+    }
+});
+
+case_fn!(sends_ready_first_30, |cx| {
+    let (_, ep) = cx.bound("PULL").await?;
+    let mut peer = cx.dial(&ep, "peer1").await?;
+    cx.greet(&mut peer, &GreetingSpec::null(0)).await?;
+    let wait = cx.wait();
+    match peer.read_frame(wait).await {
+        Ok(f) if f.command_name().as_deref() == Some(b"READY") => {
+            cx.pass("READY sent to a 3.0 peer without waiting")
+        }
+        Ok(f) => cx.fail(format!("expected READY, got {}", f.describe())),
+        Err(e) => cx.fail(format!("no READY before ours: {e}")),
+    }
+});
+
+case_fn!(error_is_fatal, |cx| {
+    let err = command_frame(&named_body(b"ERROR", b"\x03bye"));
+    match probe(cx, &greeting(minor(cx)), &err).await? {
+        Reaction::Closed(_) => cx.pass("closed after ERROR"),
+        Reaction::Delivered(m) => cx.fail(format!("delivered {} after ERROR", show(&m))),
+        Reaction::Ignored => cx.fail("kept the connection open after ERROR"),
+    }
+});
+
+/// Expects the connection to be refused after `ready`.
+async fn refused(cx: &mut Ctx, ready: &[u8], tolerance: Option<&'static str>, what: &str) -> Outcome {
+    match probe(cx, &greeting(minor(cx)), &command_frame(ready)).await? {
+        Reaction::Closed(_) => cx.pass(format!("closed after {what}")),
+        Reaction::Delivered(m) => match tolerance {
+            Some(t) => cx.deviation(t, format!("accepted {what} and delivered {}", show(&m))),
+            None => cx.fail(format!("accepted {what} and delivered {}", show(&m))),
+        },
+        Reaction::Ignored => match tolerance {
+            Some(t) => cx.deviation(t, format!("kept the connection after {what}")),
+            None => cx.fail(format!("kept the connection after {what}")),
+        },
+    }
+}
+
+/// Expects the message to be delivered after `ready`.
+async fn accepted(cx: &mut Ctx, ready: &[u8], what: &str) -> Outcome {
+    match probe(cx, &greeting(minor(cx)), &command_frame(ready)).await? {
+        Reaction::Delivered(m) if m.len() == 1 && m[0].as_ref() == b"probe" => {
+            cx.pass(format!("delivered after {what}"))
+        }
+        Reaction::Delivered(m) => cx.fail(format!("delivered {}", show(&m))),
+        Reaction::Closed(_) => cx.fail(format!("closed after {what}")),
+        Reaction::Ignored => cx.fail(format!("did not deliver after {what}")),
+    }
+}
+
+case_fn!(empty_property_name, |cx| {
+    let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"", b"x")];
+    refused(cx, &ready_body(&props), Some("T-EMPTY-NAME"), "a zero-length property name").await
+});
+
+case_fn!(name_case, |cx| {
+    let props: [(&[u8], &[u8]); 1] = [(b"socket-type", b"PUB")];
+    refused(cx, &ready_body(&props), Some("T-METADATA-CASE"), "socket-type = PUB (lower-case name)").await
+});
+
+case_fn!(empty_value, |cx| {
+    let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"X-Empty", b"")];
+    accepted(cx, &ready_body(&props), "an empty property value").await
+});
+
+case_fn!(oversized_value, |cx| {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
+    let mut body = ready_body(&props);
+    body.push(5);
+    body.extend_from_slice(b"X-Big");
+    body.extend_from_slice(&0x8000_0000u32.to_be_bytes());
+    refused(cx, &body, None, "a value size of 2^31").await
+});
+
+case_fn!(long_value, |cx| {
+    let big = vec![b'v'; 300];
+    let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"X-Long", &big)];
+    accepted(cx, &ready_body(&props), "a 300-octet property value").await
+});
+
+case_fn!(trailing_octet, |cx| {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
+    let mut body = ready_body(&props);
+    body.push(0x07);
+    refused(cx, &body, None, "a stray octet after the properties").await
+});
+
+case_fn!(no_x_names, |cx| {
+    let (_, ep) = cx.bound("PULL").await?;
+    let mut peer = cx.dial(&ep, "peer1").await?;
+    let h = cx.handshake(&mut peer, "PUSH", 1).await?;
+    let x: Vec<String> = h
+        .metadata
+        .properties()
+        .iter()
+        .filter(|p| p.name.len() >= 2 && p.name[..2].eq_ignore_ascii_case(b"X-"))
+        .map(|p| printable(&p.name))
+        .collect();
+    if x.is_empty() {
+        cx.pass("no X- property")
+    } else {
+        cx.fail(format!("X- properties sent unasked: {}", x.join(", ")))
+    }
+});
+
+/// A compatible peer type for each classic socket type.
+fn counterpart(kind: &str) -> &'static str {
+    match kind {
+        "REQ" | "DEALER" => "ROUTER",
+        "REP" | "ROUTER" => "DEALER",
+        "PUB" | "XPUB" => "SUB",
+        "SUB" | "XSUB" => "PUB",
+        "PUSH" => "PULL",
+        "PULL" => "PUSH",
+        _ => "PAIR",
+    }
+}
+
+case_fn!(socket_type_values, |cx| {
+    let offered: Vec<String> = cx.manifest["socket_types"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let mut wrong = Vec::new();
+    for kind in &offered {
+        if zmtp_spec::SocketType::from_wire(kind.as_bytes()).is_none() {
+            continue;
+        }
+        let (_, ep) = cx.bound(kind).await?;
+        let label = format!("peer-{kind}");
+        let mut peer = cx.dial(&ep, &label).await?;
+        let h = cx.handshake(&mut peer, counterpart(kind), 1).await?;
+        let got = h.metadata.properties().iter().find(|p| p.name.as_ref() == b"Socket-Type");
+        match got {
+            Some(p) if p.value.as_ref() == kind.as_bytes() => {}
+            Some(p) => wrong.push(format!("{kind}: Socket-Type {}", printable(&p.value))),
+            None => wrong.push(format!("{kind}: no Socket-Type property")),
+        }
+        peer.close().await;
+    }
+    if wrong.is_empty() {
+        cx.pass(format!("Socket-Type right for {}", offered.join(" ")))
+    } else {
+        cx.fail(wrong.join("; "))
+    }
+});
+
+case_fn!(incompatible_type, |cx| {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUB")];
+    match probe(cx, &greeting(1), &command_frame(&ready_body(&props))).await? {
+        Reaction::Closed(Some(reason)) => {
+            cx.pass(format!("ERROR \"{}\" then closed", printable(&reason)))
+        }
+        Reaction::Closed(None) if cx.settings.strict => {
+            cx.non_strict("closed without the ERROR command it SHOULD send")
+        }
+        Reaction::Closed(None) => Ok(crate::case::Verdict {
+            kind: crate::case::Kind::PassLenient,
+            detail: "closed without an ERROR command (allowed: ERROR is a SHOULD)".into(),
+            tolerance: Some("T-NO-ERROR"),
+        }),
+        Reaction::Delivered(m) => cx.fail(format!("accepted a PUB peer and delivered {}", show(&m))),
+        Reaction::Ignored => cx.fail("kept the connection to an incompatible peer open"),
+    }
+});
+
+case_fn!(identity_sent, |cx| {
+    cx.need(&["DEALER"])?;
+    let listener = cx.listener("peer1").await?;
+    let s = cx.agent().socket("DEALER").await?;
+    cx.agent().set_bytes(s, "ROUTING_ID", b"abc").await?;
+    let (mut peer, ()) = cx.connect_and_accept(s, &listener, "peer1").await?;
+    let h = cx.handshake(&mut peer, "ROUTER", 1).await?;
+    match h.metadata.get("Identity") {
+        Some(v) if v.as_ref() == b"abc" => cx.pass("Identity abc"),
+        Some(v) => cx.fail(format!("Identity {}", printable(v))),
+        None => cx.fail("no Identity property"),
+    }
+});
+
+case_fn!(zero_identity, |cx| {
+    cx.need(&["ROUTER"])?;
+    let (s, ep) = cx.bound("ROUTER").await?;
+    let mut peer = cx.dial(&ep, "peer1").await?;
+    let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"DEALER"), (b"Identity", b"\x00abc")];
+    match crate::cases::probe_on(cx, s, &mut peer, &greeting(1), &command_frame(&ready_body(&props))).await? {
+        Reaction::Closed(_) => cx.pass("refused the identity"),
+        Reaction::Delivered(m) if m.first().is_some_and(|id| id.as_ref() == b"\x00abc") => {
+            cx.deviation("T-ZERO-IDENTITY", "used 00 61 62 63 as the routing id")
+        }
+        Reaction::Delivered(m) => cx.pass(format!("delivered {} under another routing id", show(&m))),
+        Reaction::Ignored => cx.pass("ignored the connection"),
+    }
+});
+
+case_fn!(resource_accepted, |cx| {
+    let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"Resource", b"svc/echo")];
+    accepted(cx, &ready_body(&props), "Resource svc/echo").await
+});
+
+case_fn!(ping_pong, |cx| {
+    let (_, ep) = cx.bound("PULL").await?;
+    let mut peer = cx.dial(&ep, "peer1").await?;
+    let h = cx.handshake(&mut peer, "PUSH", 1).await?;
+    if h.greeting[11] < 1 {
+        return Err(crate::agent::Stop::Unsupported(
+            "the peer announces ZMTP 3.0: PING/PONG is 3.1".into(),
+        ));
+    }
+    let n = usize::try_from(cx.param).unwrap_or(0);
+    let context: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+    peer.send(&command_frame(&ping_body(0, &context))).await.map_err(step("sending PING"))?;
+    let wait = cx.wait();
+    loop {
+        match peer.read_frame(wait).await {
+            Ok(f) => match f.command() {
+                Some(Command::Pong { context: got }) => {
+                    return if n <= 16 && got.as_ref() == context.as_slice() {
+                        cx.pass(format!("PONG echoed {n} octets"))
+                    } else if n > 16 && got.len() <= 16 {
+                        cx.pass(format!("PONG echoed {} of {n} octets", got.len()))
+                    } else {
+                        cx.fail(format!("PONG context {}", printable(&got)))
+                    };
+                }
+                _ if f.command_name().as_deref() == Some(b"PONG") => {
+                    return if n > 16 {
+                        cx.fail(format!("PONG with a {}-octet context", f.body.len() - 5))
+                    } else {
+                        cx.fail(format!("malformed PONG {}", f.describe()))
+                    };
+                }
+                _ => continue,
+            },
+            Err(crate::peer::PeerError::Closed) if n > 16 => {
+                return cx.pass("closed on the over-long PING context");
+            }
+            Err(e) => return cx.fail(format!("no PONG: {e}")),
+        }
+    }
+});
+
+case_fn!(no_reconnect_after_error, |cx| {
+    let (_, listener, mut peer) = cx.connected("DEALER", "peer1").await?;
+    cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
+    let err = command_frame(&named_body(b"ERROR", b"\x03bye"));
+    peer.send(&err).await.map_err(step("sending ERROR"))?;
+    let wait = cx.wait();
+    if peer.wait_close(wait).await.is_err() {
+        return cx.fail("kept the connection open after ERROR");
+    }
+    let watch = Duration::from_millis(1000).max(cx.quiet());
+    match listener.accept(watch, "peer2").await {
+        Ok(_) => cx.fail("connected again after ERROR with the same (NULL) credentials"),
+        Err(_) => cx.pass("closed, and did not reconnect"),
+    }
+});
+
+case_fn!(reconnect_after_close, |cx| {
+    let (_, listener, mut peer) = cx.connected("DEALER", "peer1").await?;
+    cx.handshake(&mut peer, "ROUTER", 1).await?;
+    peer.close().await;
+    let wait = cx.wait();
+    match listener.accept(wait, "peer2").await {
+        Ok(_) => cx.pass("reconnected"),
+        Err(e) => cx.fail(format!("did not reconnect: {e}")),
+    }
+});
+
+case_fn!(connect_before_bind, |cx| {
+    cx.need(&["DEALER"])?;
+    let listener = cx.listener("peer1").await?;
+    let ep = listener.endpoint().to_string();
+    drop(listener);
+    let s = cx.agent().socket("DEALER").await?;
+    let wait = cx.wait();
+    let log = cx.log.clone();
+    let later = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let l = crate::peer::RawListener::bind_at(&ep, &log, "peer1").await?;
+        let p = l.accept(wait, "peer1").await?;
+        Ok::<_, crate::peer::PeerError>((l, p))
+    };
+    let mut agent = cx.agent();
+    let (connected, accepted) = tokio::join!(agent.connect(s, &ep), later);
+    connected?;
+    match accepted {
+        Ok(_) => cx.pass("connected once the endpoint listened"),
+        Err(e) => cx.fail(format!("never connected: {e}")),
+    }
+});

@@ -1,0 +1,381 @@
+//! The raw ZMTP peer: a tcp or ipc connection the runner drives octet by
+//! octet, so it can behave well (greeting, READY, frames built with
+//! zmtp-spec's encoder) or misbehave on purpose (truncated greetings,
+//! malformed commands, frames out of order). Everything sent and received is
+//! written to the case's [`WireLog`].
+//!
+//! Frames coming from the implementation under test are read by a small
+//! lenient reader ([`RawFrame`]) that keeps the flags octet and the size
+//! form as they were, so a case can judge them instead of the reader
+//! refusing them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::time::{Instant, timeout_at};
+
+use crate::wirelog::{Direction, WireLog};
+
+mod build;
+mod frame;
+
+pub use build::{
+    GreetingSpec, command, command_frame, mechanism as mechanism_name, message_frames, named_body,
+    ping_body, raw_frame, ready_body,
+};
+pub use frame::RawFrame;
+
+/// A transport the suite runs over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// tcp on 127.0.0.1.
+    Tcp,
+    /// Unix-domain sockets in a temporary folder.
+    Ipc,
+}
+
+impl Transport {
+    /// `tcp` or `ipc`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Ipc => "ipc",
+        }
+    }
+}
+
+/// Why a raw peer operation did not give what was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerError {
+    /// Nothing (or not enough) arrived in time.
+    Timeout,
+    /// The implementation closed the connection (or reset it).
+    Closed,
+    /// A local I/O failure (bind, connect).
+    Io(String),
+}
+
+impl std::fmt::Display for PeerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Timeout => f.write_str("timed out"),
+            Self::Closed => f.write_str("connection closed by the peer under test"),
+            Self::Io(e) => write!(f, "I/O error: {e}"),
+        }
+    }
+}
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// One raw connection.
+pub struct RawPeer {
+    io: Box<dyn Io>,
+    buf: BytesMut,
+    log: WireLog,
+    label: String,
+    eof: bool,
+}
+
+enum ListenerKind {
+    Tcp(TcpListener),
+    Unix(UnixListener, PathBuf),
+}
+
+/// A raw listening socket the implementation under test connects to.
+pub struct RawListener {
+    kind: ListenerKind,
+    endpoint: String,
+    log: WireLog,
+    label: String,
+}
+
+impl RawListener {
+    /// Listens on a fresh endpoint: `127.0.0.1` with a free port, or a new
+    /// socket file in `ipc_dir`.
+    ///
+    /// # Errors
+    /// [`PeerError::Io`] when the socket cannot be bound.
+    pub async fn bind(
+        transport: Transport,
+        ipc_path: PathBuf,
+        log: &WireLog,
+        label: &str,
+    ) -> Result<Self, PeerError> {
+        let endpoint = match transport {
+            Transport::Tcp => "tcp://127.0.0.1:0".to_string(),
+            Transport::Ipc => format!("ipc://{}", ipc_path.display()),
+        };
+        Self::bind_at(&endpoint, log, label).await
+    }
+
+    /// Listens on exactly `endpoint` (`tcp://HOST:PORT` or `ipc://PATH`).
+    ///
+    /// # Errors
+    /// [`PeerError::Io`] when the socket cannot be bound.
+    pub async fn bind_at(endpoint: &str, log: &WireLog, label: &str) -> Result<Self, PeerError> {
+        let io = |e: std::io::Error| PeerError::Io(e.to_string());
+        let (kind, endpoint) = if let Some(addr) = endpoint.strip_prefix("tcp://") {
+            let l = TcpListener::bind(addr).await.map_err(io)?;
+            let local = l.local_addr().map_err(io)?;
+            (ListenerKind::Tcp(l), format!("tcp://{local}"))
+        } else if let Some(path) = endpoint.strip_prefix("ipc://") {
+            let path = PathBuf::from(path);
+            let _ = std::fs::remove_file(&path);
+            let l = UnixListener::bind(&path).map_err(io)?;
+            (ListenerKind::Unix(l, path), endpoint.to_string())
+        } else {
+            return Err(PeerError::Io(format!("unknown transport in {endpoint}")));
+        };
+        log.note(label, format!("listening on {endpoint}"));
+        Ok(Self {
+            kind,
+            endpoint,
+            log: log.clone(),
+            label: label.to_string(),
+        })
+    }
+
+    /// The endpoint to give the implementation under test.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Waits for the next incoming connection, labelled `label`.
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] when none arrives in time.
+    pub async fn accept(&self, wait: Duration, label: &str) -> Result<RawPeer, PeerError> {
+        let deadline = Instant::now() + wait;
+        let io: Box<dyn Io> = match &self.kind {
+            ListenerKind::Tcp(l) => {
+                let (s, _) = timeout_at(deadline, l.accept())
+                    .await
+                    .map_err(|_| PeerError::Timeout)?
+                    .map_err(|e| PeerError::Io(e.to_string()))?;
+                let _ = s.set_nodelay(true);
+                Box::new(s)
+            }
+            ListenerKind::Unix(l, _) => {
+                let (s, _) = timeout_at(deadline, l.accept())
+                    .await
+                    .map_err(|_| PeerError::Timeout)?
+                    .map_err(|e| PeerError::Io(e.to_string()))?;
+                Box::new(s)
+            }
+        };
+        self.log.note(label, format!("accepted on {}", self.endpoint));
+        Ok(RawPeer::new(io, &self.log, label))
+    }
+
+    /// The listener's label in the log.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+impl Drop for RawListener {
+    fn drop(&mut self) {
+        if let ListenerKind::Unix(_, path) = &self.kind {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+impl RawPeer {
+    fn new(io: Box<dyn Io>, log: &WireLog, label: &str) -> Self {
+        Self {
+            io,
+            buf: BytesMut::new(),
+            log: log.clone(),
+            label: label.to_string(),
+            eof: false,
+        }
+    }
+
+    /// Connects to `endpoint` (`tcp://HOST:PORT` or `ipc://PATH`), retrying
+    /// until `wait` runs out (the implementation may still be binding).
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] or [`PeerError::Io`].
+    pub async fn connect(
+        endpoint: &str,
+        wait: Duration,
+        log: &WireLog,
+        label: &str,
+    ) -> Result<Self, PeerError> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let attempt: Result<Box<dyn Io>, std::io::Error> =
+                if let Some(addr) = endpoint.strip_prefix("tcp://") {
+                    match TcpStream::connect(addr).await {
+                        Ok(s) => {
+                            let _ = s.set_nodelay(true);
+                            Ok(Box::new(s))
+                        }
+                        Err(e) => Err(e),
+                    }
+                } else if let Some(path) = endpoint.strip_prefix("ipc://") {
+                    UnixStream::connect(path)
+                        .await
+                        .map(|s| Box::new(s) as Box<dyn Io>)
+                } else {
+                    return Err(PeerError::Io(format!("unknown transport in {endpoint}")));
+                };
+            match attempt {
+                Ok(io) => {
+                    log.note(label, format!("connected to {endpoint}"));
+                    return Ok(Self::new(io, log, label));
+                }
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(PeerError::Io(format!("connect {endpoint}: {e}")));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    }
+
+    /// This peer's label in the log.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Sends `data` as it is.
+    ///
+    /// # Errors
+    /// [`PeerError::Closed`] when the connection is gone.
+    pub async fn send(&mut self, data: &[u8]) -> Result<(), PeerError> {
+        self.log.bytes(&self.label, Direction::Out, data);
+        self.io.write_all(data).await.map_err(|_| PeerError::Closed)?;
+        self.io.flush().await.map_err(|_| PeerError::Closed)
+    }
+
+    /// Reads more octets into the buffer until `deadline`.
+    async fn fill(&mut self, deadline: Instant) -> Result<(), PeerError> {
+        if self.eof {
+            return Err(PeerError::Closed);
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        match timeout_at(deadline, self.io.read(&mut chunk)).await {
+            Err(_) => Err(PeerError::Timeout),
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                self.eof = true;
+                self.log.note(&self.label, "closed by the peer under test");
+                Err(PeerError::Closed)
+            }
+            Ok(Ok(n)) => {
+                let got = chunk.get(..n).unwrap_or_default();
+                self.log.bytes(&self.label, Direction::In, got);
+                self.buf.extend_from_slice(got);
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads exactly `n` octets.
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] or [`PeerError::Closed`] before `n` arrived.
+    pub async fn read_exact(&mut self, n: usize, wait: Duration) -> Result<Bytes, PeerError> {
+        let deadline = Instant::now() + wait;
+        while self.buf.len() < n {
+            self.fill(deadline).await?;
+        }
+        Ok(self.buf.split_to(n).freeze())
+    }
+
+    /// Everything that arrives within `wait` (until the peer goes quiet
+    /// for `wait` or closes); the flag says whether the peer closed.
+    pub async fn read_for(&mut self, wait: Duration) -> (Bytes, bool) {
+        let deadline = Instant::now() + wait;
+        let closed = loop {
+            match self.fill(deadline).await {
+                Ok(()) => {}
+                Err(PeerError::Closed) => break true,
+                Err(_) => break false,
+            }
+        };
+        (self.buf.split().freeze(), closed)
+    }
+
+    /// Reads one ZMTP 3.x / 2.0 frame.
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] or [`PeerError::Closed`].
+    pub async fn read_frame(&mut self, wait: Duration) -> Result<RawFrame, PeerError> {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some((frame, used)) = RawFrame::parse(&self.buf) {
+                self.buf.advance(used);
+                return Ok(frame);
+            }
+            self.fill(deadline).await?;
+        }
+    }
+
+    /// Reads frames until a whole message (or a single command) arrived.
+    /// Returns the frames (one for a command).
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] or [`PeerError::Closed`].
+    pub async fn read_unit(&mut self, wait: Duration) -> Result<Vec<RawFrame>, PeerError> {
+        let deadline = Instant::now() + wait;
+        let mut frames = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let f = self.read_frame(left).await?;
+            let done = f.is_command() || !f.more();
+            frames.push(f);
+            if done {
+                return Ok(frames);
+            }
+        }
+    }
+
+    /// Reads until the next whole message, answering PING with PONG and
+    /// collecting the other commands it passes.
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] or [`PeerError::Closed`].
+    pub async fn recv_message(&mut self, wait: Duration) -> Result<Vec<Bytes>, PeerError> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let unit = self.read_unit(left).await?;
+            if unit.first().is_some_and(RawFrame::is_command) {
+                if let Some(ctx) = unit.first().and_then(RawFrame::ping_context) {
+                    let pong = command_frame(&build::pong_body(&ctx));
+                    self.send(&pong).await?;
+                }
+                continue;
+            }
+            return Ok(unit.into_iter().map(|f| f.body).collect());
+        }
+    }
+
+    /// Waits up to `wait` for the connection to close, collecting the
+    /// frames that arrive first. `Ok(frames)` when it closed, `Err(frames)`
+    /// when it was still open at the deadline.
+    pub async fn wait_close(&mut self, wait: Duration) -> Result<Vec<RawFrame>, Vec<RawFrame>> {
+        let deadline = Instant::now() + wait;
+        let mut frames = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.read_frame(left).await {
+                Ok(f) => frames.push(f),
+                Err(PeerError::Closed) => return Ok(frames),
+                Err(_) => return Err(frames),
+            }
+        }
+    }
+
+    /// Closes the connection from this side.
+    pub async fn close(mut self) {
+        self.log.note(&self.label, "closed by the raw peer");
+        let _ = self.io.shutdown().await;
+    }
+}

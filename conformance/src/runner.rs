@@ -1,0 +1,274 @@
+//! Runs cases against an agent: a few workers, each with its own agent
+//! process, take cases from a shared queue. A case that exceeds its time
+//! limit is reported as hung and its agent is replaced; the run goes on.
+
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::agent::{Agent, AgentFailure, Client, Stop};
+use crate::case::{Case, Ctx, Kind, Settings, Verdict};
+use crate::wirelog::Entry;
+
+/// Starts a fresh agent.
+pub type Factory = Arc<dyn Fn() -> Result<Box<dyn Agent>, AgentFailure> + Send + Sync>;
+
+/// The result of one case.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseResult {
+    /// The case id.
+    pub id: String,
+    /// The requirements it checks.
+    pub requirements: Vec<String>,
+    /// What it sends.
+    pub sends: String,
+    /// What it expects.
+    pub expects: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// How long it took.
+    pub duration_ms: u64,
+    /// The wire log of both directions.
+    pub wire: Vec<Entry>,
+    /// The observable trace of a behavioural case.
+    pub trace: Vec<String>,
+    /// The end of the agent's standard error, kept for failures.
+    pub agent_stderr: String,
+}
+
+/// A whole run against one agent over one transport.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    /// The agent's name.
+    pub agent: String,
+    /// The agent's manifest.
+    pub manifest: Value,
+    /// `tcp` or `ipc`.
+    pub transport: String,
+    /// `strict` or `default`.
+    pub profile: String,
+    /// Wall time of the run.
+    pub duration_ms: u64,
+    /// One entry per case, in registry order.
+    pub results: Vec<CaseResult>,
+}
+
+/// How a run is carried out.
+#[derive(Clone)]
+pub struct Plan {
+    /// The agent's name, for the report.
+    pub agent: String,
+    /// Starts agents.
+    pub factory: Factory,
+    /// Shared settings.
+    pub settings: Settings,
+    /// Parallel workers (agent processes).
+    pub jobs: usize,
+    /// A case's time limit.
+    pub case_timeout: Duration,
+}
+
+async fn start(factory: &Factory) -> Result<(Box<dyn Agent>, Value), String> {
+    let mut agent = factory().map_err(|AgentFailure(e)| e)?;
+    let log = crate::wirelog::WireLog::new();
+    let manifest = Client::new(agent.as_mut(), log, Duration::from_secs(20))
+        .manifest()
+        .await
+        .map_err(|e| format!("agent manifest: {e:?}"))?;
+    Ok((agent, manifest))
+}
+
+/// Runs `cases`.
+///
+/// # Errors
+/// When no agent can be started at all.
+pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
+    let started = Instant::now();
+    let (first, manifest) = start(&plan.factory).await?;
+    let total = cases.len();
+    let cases = Arc::new(cases);
+    let next = Arc::new(Mutex::new(0usize));
+    let results: Arc<Mutex<Vec<Option<CaseResult>>>> = Arc::new(Mutex::new(vec![None; total]));
+    let done = Arc::new(Mutex::new(0usize));
+    let tty = std::io::stderr().is_terminal();
+    let mut workers = Vec::new();
+    let mut first = Some((first, manifest.clone()));
+    for w in 0..plan.jobs.max(1) {
+        let plan = plan.clone();
+        let cases = Arc::clone(&cases);
+        let next = Arc::clone(&next);
+        let results = Arc::clone(&results);
+        let done = Arc::clone(&done);
+        let mut agent = first.take();
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = {
+                    let Ok(mut n) = next.lock() else { return };
+                    let i = *n;
+                    *n += 1;
+                    i
+                };
+                let Some(case) = cases.get(i).copied() else { return };
+                if agent.is_none() {
+                    agent = start(&plan.factory).await.ok();
+                }
+                let (result, back) = match agent.take() {
+                    Some((a, m)) => run_one(&plan, &case, a, m, (w as u32) * 100_000 + i as u32).await,
+                    None => (no_agent(&case), None),
+                };
+                agent = back;
+                if let Ok(mut r) = results.lock() {
+                    if let Some(slot) = r.get_mut(i) {
+                        *slot = Some(result.clone());
+                    }
+                }
+                let n = done.lock().map(|mut d| {
+                    *d += 1;
+                    *d
+                });
+                progress(tty, n.unwrap_or(0), total, &result);
+            }
+        }));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    if tty {
+        eprintln!();
+    }
+    let results = results
+        .lock()
+        .map(|r| r.iter().flatten().cloned().collect())
+        .unwrap_or_default();
+    Ok(RunReport {
+        agent: plan.agent.clone(),
+        manifest,
+        transport: plan.settings.transport.as_str().to_string(),
+        profile: if plan.settings.strict { "strict" } else { "default" }.to_string(),
+        duration_ms: millis(started.elapsed()),
+        results,
+    })
+}
+
+fn progress(tty: bool, n: usize, total: usize, r: &CaseResult) {
+    if tty {
+        let width = 30;
+        let filled = n * width / total.max(1);
+        eprint!(
+            "\r[{}{}] {n}/{total} {:<14} {:<12}",
+            "#".repeat(filled),
+            ".".repeat(width - filled),
+            r.id,
+            r.verdict.kind.label()
+        );
+        let _ = std::io::stderr().flush();
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn no_agent(case: &Case) -> CaseResult {
+    result_of(
+        case,
+        Verdict {
+            kind: Kind::Fail,
+            detail: "the agent could not be (re)started".into(),
+            tolerance: None,
+        },
+        0,
+        Vec::new(),
+        Vec::new(),
+        String::new(),
+    )
+}
+
+fn result_of(
+    case: &Case,
+    verdict: Verdict,
+    duration_ms: u64,
+    wire: Vec<Entry>,
+    trace: Vec<String>,
+    agent_stderr: String,
+) -> CaseResult {
+    CaseResult {
+        id: case.id.to_string(),
+        requirements: case.requirements().iter().map(|r| r.to_string()).collect(),
+        sends: case.sends.to_string(),
+        expects: case.expects.to_string(),
+        verdict,
+        duration_ms,
+        wire,
+        trace,
+        agent_stderr,
+    }
+}
+
+async fn run_one(
+    plan: &Plan,
+    case: &Case,
+    agent: Box<dyn Agent>,
+    manifest: Value,
+    serial: u32,
+) -> (CaseResult, Option<(Box<dyn Agent>, Value)>) {
+    let started = Instant::now();
+    let mut cx = Ctx::new(agent, plan.settings.clone(), manifest.clone(), case, serial);
+    let log = cx.log.clone();
+    let run = case.run;
+    let outcome = tokio::time::timeout(plan.case_timeout, async move {
+        let r = run(&mut cx).await;
+        (cx, r)
+    })
+    .await;
+    let duration_ms = millis(started.elapsed());
+    match outcome {
+        Ok((cx, r)) => {
+            let verdict = match r {
+                Ok(v) => v,
+                Err(Stop::Unsupported(why)) => Verdict {
+                    kind: Kind::Unsupported,
+                    detail: why,
+                    tolerance: None,
+                },
+                Err(Stop::Fail(why)) => Verdict {
+                    kind: Kind::Fail,
+                    detail: why,
+                    tolerance: None,
+                },
+            };
+            let trace = cx.trace.clone();
+            let mut agent = cx.into_agent();
+            let stderr = if verdict.kind == Kind::Fail {
+                agent.stderr_tail()
+            } else {
+                String::new()
+            };
+            let reset = Client::new(agent.as_mut(), log.clone(), plan.settings.op_timeout)
+                .reset()
+                .await;
+            let back = reset.is_ok().then_some((agent, manifest));
+            (
+                result_of(case, verdict, duration_ms, log.entries(), trace, stderr),
+                back,
+            )
+        }
+        Err(_) => {
+            let verdict = Verdict {
+                kind: Kind::Fail,
+                detail: format!(
+                    "the case hung: no conclusion within {} s (agent restarted)",
+                    plan.case_timeout.as_secs()
+                ),
+                tolerance: None,
+            };
+            (
+                result_of(case, verdict, duration_ms, log.entries(), Vec::new(), String::new()),
+                None,
+            )
+        }
+    }
+}

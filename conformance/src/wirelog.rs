@@ -1,0 +1,120 @@
+//! The wire log of a case: every octet each raw peer sent and received, in
+//! order, with the time since the case started.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::Serialize;
+
+/// Which way the octets went, seen from the raw peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// From the raw peer to the implementation under test.
+    Out,
+    /// From the implementation under test to the raw peer.
+    In,
+    /// Not octets: a note (connection opened, closed, agent call).
+    Note,
+}
+
+/// One entry of the log.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// Milliseconds since the case started.
+    pub t_ms: u64,
+    /// The raw peer's label (`peer1`, `peer2`, ...) or `agent`.
+    pub who: String,
+    /// Which way.
+    pub dir: Direction,
+    /// The octets, hex; or the note's text.
+    pub data: String,
+}
+
+/// A shared, append-only log (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct WireLog {
+    start: Instant,
+    entries: Arc<Mutex<Vec<Entry>>>,
+}
+
+impl Default for WireLog {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WireLog {
+    /// An empty log starting now.
+    pub fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            entries: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    fn push(&self, who: &str, dir: Direction, data: String) {
+        let t_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.push(Entry {
+                t_ms,
+                who: who.to_string(),
+                dir,
+                data,
+            });
+        }
+    }
+
+    /// Records octets.
+    pub fn bytes(&self, who: &str, dir: Direction, data: &[u8]) {
+        self.push(who, dir, hex(data));
+    }
+
+    /// Records a note.
+    pub fn note(&self, who: &str, text: impl Into<String>) {
+        self.push(who, Direction::Note, text.into());
+    }
+
+    /// A copy of the entries so far.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+}
+
+/// Lower-case hex of `data`.
+pub fn hex(data: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(data.len() * 2);
+    for b in data {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Parses lower- or upper-case hex; `None` on odd length or a bad digit.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|d| u8::from_str_radix(d, 16).ok()))
+        .collect()
+}
+
+/// A printable rendering of octets: ASCII graphic characters as they are,
+/// others as `\xNN`.
+pub fn printable(data: &[u8]) -> String {
+    let mut s = String::new();
+    for &b in data {
+        if b.is_ascii_graphic() || b == b' ' {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,27 @@
+use super::*;
+
+#[test]
+fn hex_round_trips() {
+    let data = [0x00, 0x7f, 0xff, 0x10];
+    assert_eq!(hex(&data), "007fff10");
+    assert_eq!(unhex("007FFF10"), Some(data.to_vec()));
+    assert_eq!(unhex("abc"), None);
+    assert_eq!(unhex("zz"), None);
+}
+
+#[test]
+fn printable_escapes_non_graphic_octets() {
+    assert_eq!(printable(b"\x05READY\x00"), "\\x05READY\\x00");
+}
+
+#[test]
+fn log_keeps_order_and_direction() {
+    let log = WireLog::new();
+    log.bytes("peer1", Direction::Out, &[1, 2]);
+    log.note("peer1", "closed");
+    let e = log.entries();
+    assert_eq!(e.len(), 2);
+    assert_eq!(e[0].data, "0102");
+    assert_eq!(e[0].dir, Direction::Out);
+    assert_eq!(e[1].dir, Direction::Note);
+}
