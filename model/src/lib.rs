@@ -79,6 +79,8 @@ mod core;
 mod envelope;
 mod error;
 mod event;
+#[cfg(any(test, feature = "check"))]
+pub mod models;
 mod options;
 mod patterns;
 mod peer;

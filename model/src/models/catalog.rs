@@ -1,0 +1,337 @@
+//! The scenarios: one per pattern pair and the mixed topologies, each with
+//! its bounds and properties.
+
+use bytes::Bytes;
+
+use super::properties::Check;
+use super::topology::{Link, Node, Role, Topology};
+use crate::{Fault, SocketType};
+
+/// The bounds of a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// Peers on the side that has several (K).
+    pub peers: usize,
+    /// Messages each sending application sends (N).
+    pub messages: u8,
+    /// SNDHWM and RCVHWM of every socket (h).
+    pub hwm: usize,
+    /// Connection breaks per run.
+    pub disconnects: u8,
+    /// Items a wire holds at most.
+    pub wire: usize,
+    /// Subscription changes per run (PUB/SUB scenarios).
+    pub sub_changes: u8,
+}
+
+impl Bounds {
+    /// Small bounds: what `cargo test` checks to completion (in a debug
+    /// build).
+    pub const TEST: Self = Self {
+        peers: 2,
+        messages: 2,
+        hwm: 1,
+        disconnects: 1,
+        wire: 1,
+        sub_changes: 1,
+    };
+
+    /// The checking command's default bounds.
+    pub const DEFAULT: Self = Self {
+        peers: 2,
+        messages: 3,
+        hwm: 2,
+        disconnects: 1,
+        wire: 2,
+        sub_changes: 2,
+    };
+}
+
+/// A named scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scenario {
+    /// One PUSH, K PULLs.
+    PushPull,
+    /// One REQ, K REPs.
+    ReqRep,
+    /// K REQs, one ROUTER.
+    ReqRouter,
+    /// One DEALER, K REPs.
+    DealerRep,
+    /// K DEALERs, one ROUTER with ROUTER_MANDATORY.
+    DealerRouter,
+    /// One PUB, K SUBs.
+    PubSub,
+    /// PUB, XSUB-XPUB proxy, K SUBs.
+    XPubXSub,
+    /// Two PAIRs and a third that tries to join.
+    Pair,
+}
+
+impl Scenario {
+    /// Every scenario.
+    pub const ALL: [Scenario; 8] = [
+        Self::PushPull,
+        Self::ReqRep,
+        Self::ReqRouter,
+        Self::DealerRep,
+        Self::DealerRouter,
+        Self::PubSub,
+        Self::XPubXSub,
+        Self::Pair,
+    ];
+
+    /// The bounds `cargo test` checks this scenario at: [`Bounds::TEST`],
+    /// with one subscriber behind the proxy (whose state space is the
+    /// largest).
+    pub fn test_bounds(self) -> Bounds {
+        match self {
+            Self::XPubXSub => Bounds {
+                peers: 1,
+                ..Bounds::TEST
+            },
+            _ => Bounds::TEST,
+        }
+    }
+
+    /// The command-line name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::PushPull => "push-pull",
+            Self::ReqRep => "req-rep",
+            Self::ReqRouter => "req-router",
+            Self::DealerRep => "dealer-rep",
+            Self::DealerRouter => "dealer-router",
+            Self::PubSub => "pub-sub",
+            Self::XPubXSub => "xpub-xsub",
+            Self::Pair => "pair",
+        }
+    }
+
+    /// The scenario with this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The model at the given bounds.
+    pub fn model(self, b: Bounds) -> Topology {
+        self.model_with_fault(b, Fault::None)
+    }
+
+    /// The model with a deliberately broken machine on the scenario's
+    /// "one" side (the mutation tests).
+    #[doc(hidden)]
+    pub fn model_with_fault(self, b: Bounds, fault: Fault) -> Topology {
+        use Check::*;
+        use SocketType::*;
+        let common = vec![Atomic, NoDuplicate, Fifo, Hwm];
+        let (one, one_role, many, many_role, mut checks) = match self {
+            Self::PushPull => (
+                Push,
+                Role::Source,
+                Pull,
+                Role::Sink,
+                vec![OnePeer, SomeDelivery, AllDelivered, SomeBlock],
+            ),
+            Self::ReqRep => (
+                Rep,
+                Role::Server,
+                Req,
+                Role::Client,
+                vec![OneOutstanding, ReplyToAsker, SomeReply],
+            ),
+            Self::ReqRouter => (
+                Router,
+                Role::Server,
+                Req,
+                Role::Client,
+                vec![OneOutstanding, ReplyToAsker, SomeReply],
+            ),
+            Self::DealerRep => (
+                Rep,
+                Role::Server,
+                Dealer,
+                Role::Client,
+                vec![ReplyToAsker, SomeReply, SomeBlock],
+            ),
+            Self::DealerRouter => (
+                Router,
+                Role::Server,
+                Dealer,
+                Role::Client,
+                vec![ReplyToAsker, MandatoryReports, SomeReply, SomeUnreachable],
+            ),
+            Self::PubSub => (
+                Pub,
+                Role::Source,
+                Sub,
+                Role::Sink,
+                vec![PubFilters, CountsBalance, NothingAfterCancel, SomeDelivery],
+            ),
+            Self::XPubXSub => return xpub_xsub(b, fault),
+            Self::Pair => return pair(b, fault),
+        };
+        checks.extend(common);
+        let options = |t: SocketType| {
+            let mut o = crate::Options {
+                sndhwm: b.hwm,
+                rcvhwm: b.hwm,
+                ..Default::default()
+            };
+            o.router_mandatory = t == Router;
+            o
+        };
+        let mut nodes = Vec::new();
+        let mut links = Vec::new();
+        // REQ-REP and DEALER-REP: the client is the single node; otherwise
+        // the server or source is.
+        let (single, single_role, multi, multi_role) = match self {
+            Self::ReqRep | Self::DealerRep => (many, many_role, one, one_role),
+            _ => (one, one_role, many, many_role),
+        };
+        let mut first = Node::new(single, single_role);
+        first.options = crate::Options {
+            fault,
+            ..options(single)
+        };
+        nodes.push(first);
+        for _ in 0..b.peers {
+            let mut n = Node::new(multi, multi_role.clone());
+            n.options = options(multi);
+            if multi == Sub {
+                n.subscribe = vec![Bytes::from_static(b"A")];
+            }
+            links.push(Link {
+                connector: nodes.len(),
+                binder: 0,
+                initially_up: true,
+            });
+            nodes.push(n);
+        }
+        Topology {
+            name: self.name().into(),
+            nodes,
+            links,
+            messages: b.messages,
+            wire_capacity: b.wire,
+            disconnects: b.disconnects,
+            sub_changes: if self == Self::PubSub {
+                b.sub_changes
+            } else {
+                0
+            },
+            checks,
+        }
+    }
+}
+
+/// PUB <- XSUB [proxy] XPUB <- K SUBs.
+fn xpub_xsub(b: Bounds, fault: Fault) -> Topology {
+    use SocketType::*;
+    let options = crate::Options {
+        sndhwm: b.hwm,
+        rcvhwm: b.hwm,
+        ..Default::default()
+    };
+    let mut nodes = vec![
+        Node {
+            options: crate::Options {
+                fault,
+                ..options.clone()
+            },
+            ..Node::new(Pub, Role::Source)
+        },
+        Node {
+            options: options.clone(),
+            ..Node::new(XSub, Role::Proxy { partner: 2 })
+        },
+        Node {
+            options: options.clone(),
+            ..Node::new(XPub, Role::Proxy { partner: 1 })
+        },
+    ];
+    let mut links = vec![Link {
+        connector: 1,
+        binder: 0,
+        initially_up: true,
+    }];
+    for _ in 0..b.peers {
+        links.push(Link {
+            connector: nodes.len(),
+            binder: 2,
+            initially_up: true,
+        });
+        nodes.push(Node {
+            options: options.clone(),
+            subscribe: vec![Bytes::from_static(b"A")],
+            ..Node::new(Sub, Role::Sink)
+        });
+    }
+    use Check::*;
+    Topology {
+        name: Scenario::XPubXSub.name().into(),
+        nodes,
+        links,
+        messages: b.messages,
+        wire_capacity: b.wire,
+        disconnects: b.disconnects,
+        sub_changes: b.sub_changes,
+        checks: vec![
+            Atomic,
+            NoDuplicate,
+            Fifo,
+            Hwm,
+            PubFilters,
+            CountsBalance,
+            NothingAfterCancel,
+            SomeDelivery,
+        ],
+    }
+}
+
+/// PAIR 0 bound; PAIR 1 connected; PAIR 2 trying to connect.
+fn pair(b: Bounds, fault: Fault) -> Topology {
+    use SocketType::*;
+    let options = crate::Options {
+        sndhwm: b.hwm,
+        rcvhwm: b.hwm,
+        fault,
+        ..Default::default()
+    };
+    let nodes = (0..3)
+        .map(|_| Node {
+            options: options.clone(),
+            ..Node::new(Pair, Role::Peer)
+        })
+        .collect();
+    use Check::*;
+    Topology {
+        name: Scenario::Pair.name().into(),
+        nodes,
+        links: vec![
+            Link {
+                connector: 1,
+                binder: 0,
+                initially_up: true,
+            },
+            Link {
+                connector: 2,
+                binder: 0,
+                initially_up: false,
+            },
+        ],
+        messages: b.messages,
+        wire_capacity: b.wire,
+        disconnects: b.disconnects,
+        sub_changes: 0,
+        checks: vec![
+            Atomic,
+            NoDuplicate,
+            Fifo,
+            Hwm,
+            PairExclusive,
+            SomeDelivery,
+            SomeBlock,
+        ],
+    }
+}

@@ -1,0 +1,155 @@
+//! The properties, named after the requirement IDs they check.
+
+use stateright::Property;
+
+use super::topology::{State, Topology};
+use crate::{PeerId, SocketType};
+
+/// A property a scenario may check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// 37-R41: messages arrive whole.
+    Atomic,
+    /// 37-R43: no message delivered twice to a node.
+    NoDuplicate,
+    /// 37-R44: in order per connection.
+    Fifo,
+    /// Queues never exceed SNDHWM / RCVHWM.
+    Hwm,
+    /// 30-R08, 28-R26: a load-balanced message goes to one peer only.
+    OnePeer,
+    /// 28-R01: REQ never has two requests outstanding.
+    OneOutstanding,
+    /// 28-R07, 28-R17: a reply reaches only the client that asked.
+    ReplyToAsker,
+    /// 28-R42: ROUTER_MANDATORY never drops to an unknown id silently.
+    MandatoryReports,
+    /// 37-R45, 29-R08: PUB queues only what matches a peer's subscriptions.
+    PubFilters,
+    /// 37-R50, 37-R51: the publisher's counts equal what it was sent.
+    CountsBalance,
+    /// 37-R47: SUB delivers nothing its subscriptions no longer match.
+    NothingAfterCancel,
+    /// 31-R10: PAIR has at most one peer.
+    PairExclusive,
+    /// Sometimes: a client gets a reply.
+    SomeReply,
+    /// Sometimes: a sink gets a message.
+    SomeDelivery,
+    /// Sometimes: a sink gets every message (no loss without breaks).
+    AllDelivered,
+    /// Sometimes: a send would block on a full queue.
+    SomeBlock,
+    /// Sometimes: ROUTER_MANDATORY reports an unknown routing id.
+    SomeUnreachable,
+}
+
+fn ok(s: &State, id: &str) -> bool {
+    !s.ghost.violations.contains(id)
+}
+
+fn hwm(_: &Topology, s: &State) -> bool {
+    s.sockets.iter().all(|sock| {
+        let o = sock.options();
+        sock.peers().into_iter().all(|p: PeerId| {
+            (o.sndhwm == 0 || sock.queued_out(p) <= o.sndhwm)
+                && (o.rcvhwm == 0 || sock.queued_in(p) <= o.rcvhwm)
+        })
+    })
+}
+
+fn counts_balance(m: &Topology, s: &State) -> bool {
+    m.links.iter().enumerate().all(|(l, link)| {
+        let peer = PeerId(l as u64);
+        [link.connector, link.binder].into_iter().all(|n| {
+            match s.sockets[n].peer_subscriptions(peer) {
+                Some(subs) if s.up[l] => *subs == s.ghost.view[l],
+                _ => true,
+            }
+        })
+    })
+}
+
+fn one_peer(_: &Topology, s: &State) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    s.ghost.received.iter().flatten().all(|m| seen.insert(*m))
+}
+
+fn pair_exclusive(_: &Topology, s: &State) -> bool {
+    s.sockets
+        .iter()
+        .filter(|x| x.socket_type() == SocketType::Pair)
+        .all(|x| x.peers().len() <= 1)
+}
+
+/// The stateright property for a check.
+pub(crate) fn property(check: Check) -> Property<Topology> {
+    match check {
+        Check::Atomic => {
+            Property::always("37-R41 multipart messages arrive whole", |_, s: &State| {
+                ok(s, "37-R41")
+            })
+        }
+        Check::NoDuplicate => {
+            Property::always("37-R43 no message delivered twice", |_, s: &State| {
+                ok(s, "37-R43")
+            })
+        }
+        Check::Fifo => Property::always("37-R44 in order per connection", |_, s: &State| {
+            ok(s, "37-R44")
+        }),
+        Check::Hwm => Property::always("28-R25/29-R09/30-R07 queues stay within HWM", hwm),
+        Check::OnePeer => Property::always(
+            "30-R08/28-R26 a load-balanced message reaches one peer only",
+            one_peer,
+        ),
+        Check::OneOutstanding => Property::always(
+            "28-R01 REQ never has two requests outstanding",
+            |_, s: &State| s.ghost.outstanding.iter().all(|n| *n <= 1),
+        ),
+        Check::ReplyToAsker => Property::always(
+            "28-R07/28-R17 a reply reaches only the client that asked",
+            |_, s: &State| ok(s, "28-R07"),
+        ),
+        Check::MandatoryReports => Property::always(
+            "28-R42 ROUTER_MANDATORY never drops silently",
+            |_, s: &State| ok(s, "28-R42"),
+        ),
+        Check::PubFilters => Property::always(
+            "37-R45/29-R08 PUB sends a peer only what matches its subscriptions",
+            |_, s| ok(s, "37-R45"),
+        ),
+        Check::CountsBalance => Property::always(
+            "37-R50/37-R51 the publisher's subscription counts balance",
+            counts_balance,
+        ),
+        Check::NothingAfterCancel => Property::always(
+            "37-R47 SUB delivers no topic after its CANCEL",
+            |_, s: &State| ok(s, "37-R47"),
+        ),
+        Check::PairExclusive => {
+            Property::always("31-R10 PAIR has at most one peer", pair_exclusive)
+        }
+        Check::SomeReply => Property::sometimes("sometimes a reply arrives", |_, s: &State| {
+            s.ghost.replies > 0
+        }),
+        Check::SomeDelivery => {
+            Property::sometimes("sometimes a message is delivered", |_, s: &State| {
+                s.ghost.delivered > 0
+            })
+        }
+        Check::AllDelivered => Property::sometimes(
+            "sometimes every message is delivered",
+            |m: &Topology, s: &State| s.ghost.delivered >= m.messages,
+        ),
+        Check::SomeBlock => {
+            Property::sometimes("sometimes a full queue blocks a send", |_, s: &State| {
+                s.ghost.blocked
+            })
+        }
+        Check::SomeUnreachable => Property::sometimes(
+            "sometimes ROUTER_MANDATORY reports an unknown routing id",
+            |_, s: &State| s.ghost.unreachable,
+        ),
+    }
+}

@@ -1,0 +1,565 @@
+//! The generic topology model: nodes running the shipped machines, links
+//! with ordered wires, scripted applications, and ghost state for the
+//! properties.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use bytes::Bytes;
+use stateright::{Model, Property};
+
+use super::properties::{self, Check};
+use crate::{
+    Message, Options, Outgoing, PeerId, PeerInfo, SendError, Socket, SocketOption, SocketType,
+    Subscriptions,
+};
+
+/// What a node's application does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Sends its messages (PUSH, PUB, XSUB).
+    Source,
+    /// Receives (PULL, SUB); a SUB may also change its subscriptions.
+    Sink,
+    /// Sends requests and receives replies (REQ, DEALER).
+    Client,
+    /// Receives a request, then replies to it (REP, ROUTER).
+    Server,
+    /// Forwards everything it receives to its partner node (XPUB/XSUB).
+    Proxy {
+        /// The node it forwards to.
+        partner: usize,
+    },
+    /// Sends and receives (PAIR).
+    Peer,
+}
+
+/// One socket in the topology.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Its type.
+    pub socket_type: SocketType,
+    /// Its options.
+    pub options: Options,
+    /// Its application.
+    pub role: Role,
+    /// Topics a SUB subscribes to before it connects.
+    pub subscribe: Vec<Bytes>,
+}
+
+impl Node {
+    /// A node with default options and no subscription.
+    pub fn new(socket_type: SocketType, role: Role) -> Self {
+        Self {
+            socket_type,
+            options: Options::default(),
+            role,
+            subscribe: Vec::new(),
+        }
+    }
+}
+
+/// A connection between two nodes. At each end the peer id is the link's
+/// index.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// The node that connects (keeps its queue while reconnecting).
+    pub connector: usize,
+    /// The node that binds (forgets the peer when the connection breaks).
+    pub binder: usize,
+    /// Whether the connection is up at the start.
+    pub initially_up: bool,
+}
+
+/// A topology and its bounds: a stateright model.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// A name for reports.
+    pub name: String,
+    /// The sockets.
+    pub nodes: Vec<Node>,
+    /// The connections.
+    pub links: Vec<Link>,
+    /// How many messages each sending application sends.
+    pub messages: u8,
+    /// How many items a wire holds at most (bounds the state space).
+    pub wire_capacity: usize,
+    /// How many connection breaks may happen in a run.
+    pub disconnects: u8,
+    /// How many subscription changes SUB applications may make in a run.
+    pub sub_changes: u8,
+    /// The properties checked.
+    pub checks: Vec<Check>,
+}
+
+/// Bookkeeping the properties read; the machines never see it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Ghost {
+    /// The next sequence number of each node's application.
+    pub sent: Vec<u8>,
+    /// Per node, the (origin, seq) of every message its application got.
+    pub received: Vec<BTreeSet<(u8, u8)>>,
+    /// The last seq received per (node, peer, origin), for FIFO.
+    pub last: BTreeMap<(usize, u64, u8), u8>,
+    /// REQ: requests sent minus replies received.
+    pub outstanding: Vec<u8>,
+    /// REQ: the seq of the last request.
+    pub last_request: Vec<Option<u8>>,
+    /// Per link: the subscriptions the publishing end has been given over
+    /// it, as counted independently of the machine.
+    pub view: Vec<Subscriptions>,
+    /// Requirement IDs seen broken.
+    pub violations: BTreeSet<&'static str>,
+    /// Replies received by clients.
+    pub replies: u8,
+    /// Messages received by sinks and peers.
+    pub delivered: u8,
+    /// A send would block while a peer was attached.
+    pub blocked: bool,
+    /// ROUTER_MANDATORY reported an unknown routing id.
+    pub unreachable: bool,
+}
+
+/// A state of the topology.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct State {
+    /// The machines, one per node.
+    pub sockets: Vec<Socket>,
+    /// Per link, the items in flight: `[connector to binder, binder to
+    /// connector]`.
+    pub wires: Vec<[VecDeque<Outgoing>; 2]>,
+    /// Per link, whether it is up.
+    pub up: Vec<bool>,
+    /// Breaks left.
+    pub disconnects_left: u8,
+    /// Subscription changes left.
+    pub sub_changes_left: u8,
+    /// Per server node, the request it is answering (ROUTER keeps the
+    /// whole message, REP only the body).
+    pub pending: Vec<Option<Message>>,
+    /// Bookkeeping for the properties.
+    pub ghost: Ghost,
+}
+
+/// One step.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// An application send at a node, optionally through a chosen peer.
+    Send(usize, Option<PeerId>),
+    /// An application receive at a node, optionally from a chosen peer.
+    Recv(usize, Option<PeerId>),
+    /// A server's reply.
+    Reply(usize),
+    /// A proxy receives at a node and sends at its partner.
+    Forward(usize, Option<PeerId>),
+    /// A SUB subscribes to or cancels a topic.
+    Toggle(usize, u8),
+    /// The driver writes one item of link `.0`, direction `.1` (0:
+    /// connector to binder).
+    Transmit(usize, usize),
+    /// The head of a wire reaches the other machine.
+    Deliver(usize, usize),
+    /// A connection breaks.
+    Disconnect(usize),
+    /// A connection (re)connects.
+    Reconnect(usize),
+}
+
+/// The last frame of every application message, to check atomicity.
+const TAIL: &[u8] = b"t";
+
+/// The topics messages alternate between.
+pub(crate) const TOPICS: [u8; 2] = [b'A', b'B'];
+
+/// The message node `origin` sends as its `seq`th: a payload frame
+/// `[topic, origin, seq]` and a tail frame; DEALER puts the empty delimiter
+/// in front so that a REP can answer.
+fn app_message(socket_type: SocketType, origin: usize, seq: u8) -> Message {
+    let topic = TOPICS[usize::from(seq) % 2];
+    let payload = Bytes::from(vec![topic, origin as u8, seq]);
+    let mut m = Message::from_frames([payload, Bytes::from_static(TAIL)]);
+    if socket_type == SocketType::Dealer {
+        m.push_front(Bytes::new());
+    }
+    m
+}
+
+/// The (topic, origin, seq) of a received application message, if it is
+/// whole: the frame count the receiving type expects, the tail last
+/// (37-R41).
+fn parse(receiver: SocketType, msg: &Message) -> Option<(u8, u8, u8)> {
+    let frames = msg.frames();
+    let expected = if receiver == SocketType::Dealer { 3 } else { 2 };
+    if frames.len() != expected || frames[expected - 1].as_ref() != TAIL {
+        return None;
+    }
+    match frames[expected - 2].as_ref() {
+        [t, o, s] => Some((*t, *o, *s)),
+        _ => None,
+    }
+}
+
+fn is_publisher(t: SocketType) -> bool {
+    matches!(t, SocketType::Pub | SocketType::XPub)
+}
+
+impl Topology {
+    fn ends(&self, link: usize, dir: usize) -> (usize, usize) {
+        let l = &self.links[link];
+        if dir == 0 {
+            (l.connector, l.binder)
+        } else {
+            (l.binder, l.connector)
+        }
+    }
+
+    fn link_of(peer: PeerId) -> usize {
+        peer.0 as usize
+    }
+
+    fn record_receipt(&self, s: &mut State, node: usize, peer: Option<PeerId>, msg: &Message) {
+        let t = self.nodes[node].socket_type;
+        let Some((topic, origin, seq)) = parse(t, msg) else {
+            s.ghost.violations.insert("37-R41");
+            return;
+        };
+        if !s.ghost.received[node].insert((origin, seq)) {
+            s.ghost.violations.insert("37-R43");
+        }
+        if let Some(p) = peer {
+            let key = (node, p.0, origin);
+            if s.ghost.last.get(&key).is_some_and(|last| *last >= seq) {
+                s.ghost.violations.insert("37-R44");
+            }
+            s.ghost.last.insert(key, seq);
+        }
+        match self.nodes[node].role {
+            Role::Client => {
+                let asked = usize::from(origin) == node
+                    && (t != SocketType::Req || s.ghost.last_request[node] == Some(seq));
+                if !asked {
+                    s.ghost.violations.insert("28-R07");
+                }
+                s.ghost.outstanding[node] = s.ghost.outstanding[node].saturating_sub(1);
+                s.ghost.replies = s.ghost.replies.saturating_add(1);
+            }
+            _ => {
+                if t == SocketType::Sub {
+                    let subs = s.sockets[node].subscriptions();
+                    let invert = s.sockets[node].options().invert_matching;
+                    if subs.is_some_and(|x| x.matches(&[topic]) == invert) {
+                        s.ghost.violations.insert("37-R47");
+                    }
+                }
+                s.ghost.delivered = s.ghost.delivered.saturating_add(1);
+            }
+        }
+    }
+
+    fn send(&self, s: &mut State, node: usize, via: Option<PeerId>) -> Option<()> {
+        let t = self.nodes[node].socket_type;
+        let seq = s.ghost.sent[node];
+        if seq >= self.messages {
+            return None;
+        }
+        let msg = app_message(t, node, seq);
+        let sock = &mut s.sockets[node];
+        let before: Vec<(PeerId, usize)> = sock
+            .peers()
+            .into_iter()
+            .map(|p| (p, sock.queued_out(p)))
+            .collect();
+        let result = match via {
+            Some(p) => sock.send_via(p, msg),
+            None => sock.send(msg),
+        };
+        match result {
+            Ok(()) => {
+                s.ghost.sent[node] += 1;
+                if t == SocketType::Req {
+                    s.ghost.outstanding[node] += 1;
+                    s.ghost.last_request[node] = Some(seq);
+                }
+                if is_publisher(t) {
+                    let topic = TOPICS[usize::from(seq) % 2];
+                    let invert = s.sockets[node].options().invert_matching;
+                    for (p, n) in before {
+                        let got = s.sockets[node].queued_out(p) > n;
+                        let wanted = s.ghost.view[Self::link_of(p)].matches(&[topic]) != invert;
+                        if got && !wanted {
+                            s.ghost.violations.insert("37-R45");
+                        }
+                    }
+                }
+                Some(())
+            }
+            Err(SendError::WouldBlock) if !before.is_empty() && !s.ghost.blocked => {
+                s.ghost.blocked = true;
+                Some(())
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn recv(&self, s: &mut State, node: usize, from: Option<PeerId>) -> Option<Message> {
+        let sock = &mut s.sockets[node];
+        let peer = from.or_else(|| sock.awaiting_peer());
+        let msg = match from {
+            Some(p) => sock.recv_from(p),
+            None => sock.recv(),
+        }
+        .ok()?;
+        match self.nodes[node].role {
+            Role::Server | Role::Proxy { .. } => {}
+            _ => self.record_receipt(s, node, peer, &msg),
+        }
+        Some(msg)
+    }
+
+    fn reply(&self, s: &mut State, node: usize) -> Option<()> {
+        let msg = s.pending[node].clone()?;
+        let sock = &mut s.sockets[node];
+        let router = sock.socket_type() == SocketType::Router;
+        let known = router
+            && msg
+                .first()
+                .is_some_and(|id| sock.peer_by_routing_id(id).is_some());
+        match sock.send(msg) {
+            Ok(()) => {
+                if router && !known && sock.options().router_mandatory {
+                    s.ghost.violations.insert("28-R42");
+                }
+            }
+            Err(SendError::HostUnreachable) => s.ghost.unreachable = true,
+            Err(_) => return None,
+        }
+        s.pending[node] = None;
+        Some(())
+    }
+
+    fn deliver(&self, s: &mut State, link: usize, dir: usize) -> Option<()> {
+        let (_, to) = self.ends(link, dir);
+        let item = s.wires[link][dir].pop_front()?;
+        let peer = PeerId(link as u64);
+        let publisher = is_publisher(self.nodes[to].socket_type);
+        match item {
+            Outgoing::Message(m) => s.sockets[to].peer_message(peer, m).ok()?,
+            Outgoing::Subscribe(t) => {
+                if publisher {
+                    s.ghost.view[link].add(t.clone());
+                }
+                s.sockets[to].peer_subscribe(peer, t);
+            }
+            Outgoing::Cancel(t) => {
+                if publisher {
+                    s.ghost.view[link].remove(&t);
+                }
+                s.sockets[to].peer_cancel(peer, t);
+            }
+        }
+        Some(())
+    }
+
+    fn attach(&self, s: &mut State, link: usize) -> Option<()> {
+        let l = &self.links[link];
+        let peer = PeerId(link as u64);
+        let (c, b) = (l.connector, l.binder);
+        let ct = self.nodes[c].socket_type;
+        let bt = self.nodes[b].socket_type;
+        s.sockets[b].attach(peer, PeerInfo::new(ct)).ok()?;
+        s.sockets[c].attach(peer, PeerInfo::new(bt)).ok()?;
+        s.up[link] = true;
+        Some(())
+    }
+
+    fn step(&self, s: &mut State, action: Action) -> Option<()> {
+        match action {
+            Action::Send(n, via) => self.send(s, n, via),
+            Action::Recv(n, from) => {
+                let msg = self.recv(s, n, from)?;
+                if self.nodes[n].role == Role::Server {
+                    if s.pending[n].is_some() {
+                        return None;
+                    }
+                    s.pending[n] = Some(msg);
+                }
+                Some(())
+            }
+            Action::Reply(n) => self.reply(s, n),
+            Action::Forward(n, from) => {
+                let Role::Proxy { partner } = self.nodes[n].role else {
+                    return None;
+                };
+                let msg = self.recv(s, n, from)?;
+                let _ = s.sockets[partner].send(msg);
+                Some(())
+            }
+            Action::Toggle(n, topic) => {
+                let t = Bytes::from(vec![topic]);
+                let sock = &mut s.sockets[n];
+                let on = sock.subscriptions()?.count(&t) > 0;
+                let option = if on {
+                    SocketOption::Unsubscribe(t)
+                } else {
+                    SocketOption::Subscribe(t)
+                };
+                sock.set_option(option).ok()?;
+                s.sub_changes_left -= 1;
+                Some(())
+            }
+            Action::Transmit(link, dir) => {
+                let (from, _) = self.ends(link, dir);
+                let item = s.sockets[from].poll_transmit(PeerId(link as u64))?;
+                s.wires[link][dir].push_back(item);
+                Some(())
+            }
+            Action::Deliver(link, dir) => self.deliver(s, link, dir),
+            Action::Disconnect(link) => {
+                let l = &self.links[link];
+                let peer = PeerId(link as u64);
+                s.wires[link] = Default::default();
+                s.sockets[l.connector].suspend(peer);
+                s.sockets[l.binder].detach(peer);
+                s.ghost.view[link] = Subscriptions::new();
+                s.up[link] = false;
+                s.disconnects_left -= 1;
+                Some(())
+            }
+            Action::Reconnect(link) => self.attach(s, link),
+        }
+    }
+
+    fn sends(&self, s: &State, n: usize, actions: &mut Vec<Action>) {
+        if s.ghost.sent[n] >= self.messages {
+            return;
+        }
+        let choices = s.sockets[n].send_choices();
+        if choices.is_empty() {
+            actions.push(Action::Send(n, None));
+        } else {
+            actions.extend(choices.into_iter().map(|p| Action::Send(n, Some(p))));
+        }
+    }
+
+    fn recvs(
+        &self,
+        s: &State,
+        n: usize,
+        make: fn(usize, Option<PeerId>) -> Action,
+        actions: &mut Vec<Action>,
+    ) {
+        let choices = s.sockets[n].recv_choices();
+        if choices.is_empty() {
+            if s.sockets[n].can_recv() {
+                actions.push(make(n, None));
+            }
+        } else {
+            actions.extend(choices.into_iter().map(|p| make(n, Some(p))));
+        }
+    }
+}
+
+impl Model for Topology {
+    type State = State;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<State> {
+        let n = self.nodes.len();
+        let mut sockets = Vec::with_capacity(n);
+        for node in &self.nodes {
+            let Ok(mut sock) = Socket::new(node.socket_type, node.options.clone()) else {
+                return Vec::new();
+            };
+            for topic in &node.subscribe {
+                let _ = sock.set_option(SocketOption::Subscribe(topic.clone()));
+            }
+            sockets.push(sock);
+        }
+        let mut s = State {
+            sockets,
+            wires: vec![Default::default(); self.links.len()],
+            up: vec![false; self.links.len()],
+            disconnects_left: self.disconnects,
+            sub_changes_left: self.sub_changes,
+            pending: vec![None; n],
+            ghost: Ghost {
+                sent: vec![0; n],
+                received: vec![BTreeSet::new(); n],
+                outstanding: vec![0; n],
+                last_request: vec![None; n],
+                view: vec![Subscriptions::new(); self.links.len()],
+                ..Ghost::default()
+            },
+        };
+        for (i, link) in self.links.iter().enumerate() {
+            if link.initially_up {
+                let _ = self.attach(&mut s, i);
+            }
+        }
+        vec![s]
+    }
+
+    fn actions(&self, s: &State, actions: &mut Vec<Action>) {
+        for (n, node) in self.nodes.iter().enumerate() {
+            match node.role {
+                Role::Source => self.sends(s, n, actions),
+                Role::Client | Role::Peer => {
+                    self.sends(s, n, actions);
+                    self.recvs(s, n, Action::Recv, actions);
+                }
+                Role::Sink => {
+                    self.recvs(s, n, Action::Recv, actions);
+                    if node.socket_type == SocketType::Sub && s.sub_changes_left > 0 {
+                        actions.extend(TOPICS.iter().map(|t| Action::Toggle(n, *t)));
+                    }
+                }
+                Role::Server => {
+                    if s.pending[n].is_some() {
+                        actions.push(Action::Reply(n));
+                    } else {
+                        self.recvs(s, n, Action::Recv, actions);
+                    }
+                }
+                Role::Proxy { .. } => self.recvs(s, n, Action::Forward, actions),
+            }
+        }
+        for l in 0..self.links.len() {
+            if s.up[l] {
+                for dir in 0..2 {
+                    let (from, _) = self.ends(l, dir);
+                    let peer = PeerId(l as u64);
+                    if s.wires[l][dir].len() < self.wire_capacity
+                        && s.sockets[from].queued_items_out(peer) > 0
+                    {
+                        actions.push(Action::Transmit(l, dir));
+                    }
+                    if !s.wires[l][dir].is_empty() {
+                        actions.push(Action::Deliver(l, dir));
+                    }
+                }
+                if s.disconnects_left > 0 {
+                    actions.push(Action::Disconnect(l));
+                }
+            } else {
+                actions.push(Action::Reconnect(l));
+            }
+        }
+    }
+
+    fn next_state(&self, last: &State, action: Action) -> Option<State> {
+        let mut s = last.clone();
+        self.step(&mut s, action)?;
+        // Drain events: the models have no handover and resume reading by
+        // retrying delivery.
+        for sock in &mut s.sockets {
+            while sock.poll_event().is_some() {}
+        }
+        Some(s)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        self.checks
+            .iter()
+            .map(|c| properties::property(*c))
+            .collect()
+    }
+}
