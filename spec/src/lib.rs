@@ -27,6 +27,7 @@ pub mod connection;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod message;
+pub mod security;
 pub mod socket_type;
 pub mod wire;
 

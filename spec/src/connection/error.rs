@@ -62,6 +62,10 @@ pub enum PeerError {
     /// A handshake command after the handshake, e.g. a second READY.
     #[error("unexpected {0} after the handshake")]
     UnexpectedCommand(&'static str),
+    /// A PLAIN or CURVE check failed: a box, a nonce, a cookie, a vouch,
+    /// or the authenticator's refusal (RFC 24, 26, 27).
+    #[error(transparent)]
+    Security(#[from] crate::security::SecurityError),
 }
 
 /// Our fault, or the application's.
@@ -86,6 +90,10 @@ pub enum LocalError {
     /// [`EncodeError`] names the rule); nothing was sent.
     #[error("cannot encode: {0}")]
     Encode(#[from] EncodeError),
+    /// CURVE used up the 2^64-1 short nonces of the connection (26-R19,
+    /// 26-R51).
+    #[error(transparent)]
+    NoncesExhausted(#[from] crate::security::curve::Exhausted),
 }
 
 /// Which timer ran out.
@@ -138,6 +146,7 @@ impl From<&PeerError> for ErrorReason {
             PeerError::UnexpectedDuringHandshake(_) | PeerError::UnexpectedCommand(_) => {
                 "unexpected-command"
             }
+            PeerError::Security(error) => error.error_reason().unwrap_or("security-error"),
         })
     }
 }

@@ -45,7 +45,7 @@ use core::fmt;
 use bytes::Bytes;
 
 use super::config::{Behaviour, Side};
-use super::error::{ConnectionError, PeerError};
+use super::error::{ConnectionError, ErrorReason, PeerError};
 use crate::wire::{self, Command, Frame, Metadata};
 
 /// A security mechanism, as configured on a socket.
@@ -149,6 +149,16 @@ pub trait MechanismSession: fmt::Debug + Send {
     /// only MESSAGE is allowed); the connection closes.
     fn unwrap_frame(&mut self, frame: Frame) -> Result<Frame, ConnectionError> {
         Ok(frame)
+    }
+
+    /// The reason of the ERROR sent when the connection fails through the
+    /// peer's fault, or `None` to close without one. The default sends
+    /// [`ErrorReason::from`] the error. A CURVE client never sends ERROR
+    /// (26-R03), nor does a CURVE server for a bad MESSAGE (26-R59); a
+    /// refusal carries the ZAP status code, and status 300 sends nothing
+    /// (zmtp-wire.md 6.2 #12).
+    fn error_reason(&self, error: &PeerError) -> Option<ErrorReason> {
+        Some(ErrorReason::from(error))
     }
 }
 

@@ -379,7 +379,13 @@ impl Connection {
         }
         let input = match &error {
             ConnectionError::Peer(peer) => {
-                self.send_error(&ErrorReason::from(peer));
+                let reason = match &self.mechanism {
+                    Some(session) => session.error_reason(peer),
+                    None => Some(ErrorReason::from(peer)),
+                };
+                if let Some(reason) = reason {
+                    self.send_error(&reason);
+                }
                 Input::PeerFault
             }
             ConnectionError::ErrorReceived(_) => Input::PeerFault,

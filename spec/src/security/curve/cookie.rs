@@ -1,0 +1,111 @@
+//! The server's cookie (G-C3): its transient secret key s' and the client's
+//! C', boxed under a symmetric cookie key K that only the server knows, and
+//! handed to the client in WELCOME. The client returns it in INITIATE, so
+//! the server keeps no secret per connection between WELCOME and INITIATE
+//! (26-R17).
+//!
+//! One [`CookieJar`] serves every connection of a socket: a connection
+//! never holds K. The jar keeps the current key and the one before it;
+//! [`CookieJar::rotate`] retires the older (26-R27: the driver calls it on a
+//! timer, e.g. every 30 s, so a cookie lives between one and two periods),
+//! and the jar also rotates by itself after [`ROTATE_AFTER`] cookies.
+//! Replaying an INITIATE on another connection fails anyway: the server
+//! compares the cookie with the one its own WELCOME sent.
+
+use std::sync::{Mutex, PoisonError};
+
+use bytes::BytesMut;
+
+use super::crypto::{KEY_LEN, PublicKey, SecretBoxKey, SecretKey, long_nonce, random_long_nonce};
+use super::nonce;
+
+/// The length of a cookie: a 16-octet nonce and an 80-octet box (G-C3).
+pub const COOKIE_LEN: usize = 96;
+
+/// The jar rotates its key by itself after this many cookies.
+pub const ROTATE_AFTER: u32 = 1 << 16;
+
+/// The cookie keys of one server socket.
+#[derive(Debug)]
+pub struct CookieJar {
+    keys: Mutex<Keys>,
+}
+
+#[derive(Debug)]
+struct Keys {
+    current: SecretBoxKey,
+    previous: Option<SecretBoxKey>,
+    issued: u32,
+}
+
+impl Default for CookieJar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CookieJar {
+    /// A jar with a fresh random key.
+    pub fn new() -> Self {
+        Self {
+            keys: Mutex::new(Keys {
+                current: SecretBoxKey::generate(),
+                previous: None,
+                issued: 0,
+            }),
+        }
+    }
+
+    /// Makes a new key current and forgets the previous one: cookies made
+    /// two rotations ago no longer open (26-R27).
+    pub fn rotate(&self) {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        rotate(&mut keys);
+    }
+
+    /// A new cookie for this client transient key and server transient
+    /// secret key (26-R28: a fresh nonce, so a new cookie every time).
+    pub fn seal(&self, client: &PublicKey, server_secret: &SecretKey) -> [u8; COOKIE_LEN] {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        keys.issued += 1;
+        if keys.issued >= ROTATE_AFTER {
+            rotate(&mut keys);
+        }
+        let long = random_long_nonce();
+        let mut plain = zeroize::Zeroizing::new([0u8; 2 * KEY_LEN]);
+        plain[..KEY_LEN].copy_from_slice(client.as_bytes());
+        plain[KEY_LEN..].copy_from_slice(server_secret.to_bytes().as_ref());
+        let mut out = BytesMut::with_capacity(COOKIE_LEN);
+        out.extend_from_slice(&long);
+        keys.current
+            .seal_into(&long_nonce(nonce::COOKIE, &long), &plain[..], &mut out);
+        let mut cookie = [0u8; COOKIE_LEN];
+        cookie.copy_from_slice(&out);
+        cookie
+    }
+
+    /// The client transient key and server transient secret key inside a
+    /// cookie, if it opens under the current or the previous key.
+    pub fn open(&self, cookie: &[u8; COOKIE_LEN]) -> Option<(PublicKey, SecretKey)> {
+        let keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        let (long, boxed) = cookie.split_at(16);
+        let mut long_bytes = [0u8; 16];
+        long_bytes.copy_from_slice(long);
+        let nonce = long_nonce(nonce::COOKIE, &long_bytes);
+        let plain = core::iter::once(&keys.current)
+            .chain(keys.previous.as_ref())
+            .find_map(|key| key.open_secret(&nonce, boxed).ok())?;
+        if plain.len() != 2 * KEY_LEN {
+            return None;
+        }
+        let client = PublicKey::from_slice(&plain[..KEY_LEN]).ok()?;
+        let secret = SecretKey::from_slice(&plain[KEY_LEN..]).ok()?;
+        Some((client, secret))
+    }
+}
+
+fn rotate(keys: &mut Keys) {
+    let fresh = SecretBoxKey::generate();
+    keys.previous = Some(core::mem::replace(&mut keys.current, fresh));
+    keys.issued = 0;
+}

@@ -1,0 +1,313 @@
+//! The CURVE server handshake: WELCOME on a valid HELLO, READY (or ERROR)
+//! on a valid INITIATE, then MESSAGE (26-R14..R17, 26-R22, 26-R40..R44).
+//!
+//! Between WELCOME and INITIATE the session holds no secret: only the
+//! client's transient public key, the cookie it sent (both public) and the
+//! nonce counters. The server transient secret key s' lives in the cookie,
+//! boxed under the socket's [`CookieJar`](super::CookieJar) key (26-R17).
+
+use std::sync::Arc;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::ServerConfig;
+use super::commands::{Hello, Initiate, InitiateContent, VOUCH_LEN, WELCOME_BOX_LEN, Welcome};
+use super::cookie::COOKIE_LEN;
+use super::crypto::{
+    Channel, KEY_LEN, KeyPair, PublicKey, long_nonce, random_long_nonce, short_nonce,
+};
+use super::nonce::{self, Counter, PeerNonces};
+use super::traffic::{Tunnel, prefixes};
+use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
+use crate::connection::mechanism::{HandshakeContext, MechanismSession, Progress};
+use crate::security::SecurityError;
+use crate::security::zap::StatusCode;
+use crate::wire::command::split_command;
+use crate::wire::metadata::IDENTITY;
+use crate::wire::{Command, Encode, Frame, MechanismCommand, Metadata};
+
+/// Where the server handshake stands.
+#[derive(Debug)]
+enum State {
+    /// A HELLO is due.
+    ExpectHello,
+    /// WELCOME sent: what INITIATE must match (all public).
+    ExpectInitiate {
+        client_transient: PublicKey,
+        cookie: [u8; COOKIE_LEN],
+    },
+    /// The handshake is done: MESSAGE commands.
+    Active(Tunnel),
+    /// Failed; nothing more is accepted.
+    Failed,
+}
+
+/// One server connection's CURVE handshake and tunnel.
+#[derive(Debug)]
+pub struct ServerSession {
+    config: Arc<ServerConfig>,
+    ours: Counter,
+    theirs: PeerNonces,
+    state: State,
+}
+
+impl ServerSession {
+    /// A session waiting for HELLO.
+    pub fn new(config: Arc<ServerConfig>) -> Self {
+        Self {
+            config,
+            ours: Counter::default(),
+            theirs: PeerNonces::default(),
+            state: State::ExpectHello,
+        }
+    }
+
+    /// Checks HELLO (26-R06..R08, R13..R15, R20) and builds WELCOME with a
+    /// fresh S', s' (26-R16, 26-R22) whose secret goes into a new cookie
+    /// (26-R28) and is then dropped (26-R17).
+    fn on_hello(&mut self, data: &Bytes) -> Result<(Command, State), ConnectionError> {
+        let hello = Hello::parse(data).map_err(PeerError::from)?;
+        let permanent = Channel::new(&hello.client_transient, self.config.keys.secret());
+        let signature = permanent
+            .open(&short_nonce(nonce::HELLO, hello.nonce), &hello.signature)
+            .map_err(|_| PeerError::from(SecurityError::BadBox("HELLO")))?;
+        if signature.iter().any(|&b| b != 0) {
+            return Err(PeerError::from(SecurityError::BadBox("HELLO")).into());
+        }
+        self.theirs
+            .accept("HELLO", hello.nonce)
+            .map_err(PeerError::from)?;
+
+        let transient = KeyPair::generate();
+        let cookie = self
+            .config
+            .cookies
+            .seal(&hello.client_transient, transient.secret());
+        let long = random_long_nonce();
+        let mut boxed = BytesMut::with_capacity(WELCOME_BOX_LEN);
+        permanent.seal_parts_into(
+            &long_nonce(nonce::WELCOME, &long),
+            &[transient.public().as_bytes(), &cookie],
+            &mut boxed,
+        );
+        drop(transient);
+        let mut welcome_box = [0u8; WELCOME_BOX_LEN];
+        welcome_box.copy_from_slice(&boxed);
+        let welcome = Welcome {
+            nonce: long,
+            boxed: welcome_box,
+        };
+        let command = Command::Mechanism {
+            name: MechanismCommand::Welcome,
+            body: welcome.encode(),
+        };
+        Ok((
+            command,
+            State::ExpectInitiate {
+                client_transient: hello.client_transient,
+                cookie,
+            },
+        ))
+    }
+
+    /// Checks INITIATE (26-R40, 26-R41): the cookie is the one our WELCOME
+    /// sent and opens under a live cookie key (26-R27), it names this
+    /// connection's C', the box opens with s', the vouch opens with C and
+    /// s' and names C' and S, the metadata parses; then the authenticator
+    /// decides (RFC 27). Returns the client's metadata (with the ZAP
+    /// reply's properties) and the tunnel's channel.
+    fn on_initiate(
+        &mut self,
+        data: &Bytes,
+        client_transient: &PublicKey,
+        sent_cookie: &[u8; COOKIE_LEN],
+        ctx: &HandshakeContext<'_>,
+    ) -> Result<(Metadata, Channel), ConnectionError> {
+        let initiate = Initiate::parse(data).map_err(PeerError::from)?;
+        let cookie_error = || PeerError::from(SecurityError::CookieRejected);
+        if initiate.cookie != *sent_cookie {
+            return Err(cookie_error().into());
+        }
+        let (cookie_client, server_secret) = self
+            .config
+            .cookies
+            .open(&initiate.cookie)
+            .ok_or_else(cookie_error)?;
+        if cookie_client != *client_transient {
+            return Err(cookie_error().into());
+        }
+        let mut check = self.theirs;
+        check
+            .accept("INITIATE", initiate.nonce)
+            .map_err(PeerError::from)?;
+        let session = Channel::new(client_transient, &server_secret);
+        let plain = session
+            .open(
+                &short_nonce(nonce::INITIATE, initiate.nonce),
+                &initiate.boxed,
+            )
+            .map_err(|_| PeerError::from(SecurityError::BadBox("INITIATE")))?;
+        self.theirs = check;
+        let content = InitiateContent::parse(&plain).map_err(PeerError::from)?;
+        verify_vouch(
+            &content,
+            client_transient,
+            self.config.keys.public(),
+            &server_secret,
+        )?;
+        let mut metadata = Metadata::parse(&content.metadata).map_err(PeerError::from)?;
+
+        // RFC 27: the credentials are C (27-R39, 27-R40). The identity is
+        // our own routing id, as libzmq sends it.
+        let identity = ctx.metadata.get(IDENTITY).cloned().unwrap_or_default();
+        let credentials = vec![Bytes::copy_from_slice(content.client_permanent.as_bytes())];
+        if let Some(reply) = self.config.zap.ask("CURVE", identity, credentials) {
+            if reply.status != StatusCode::Success {
+                return Err(PeerError::from(SecurityError::Refused {
+                    status: reply.status,
+                    text: reply.status_text,
+                })
+                .into());
+            }
+            for property in reply.peer_properties().properties() {
+                metadata.push(property.name.clone(), property.value.clone());
+            }
+        }
+        Ok((metadata, session))
+    }
+
+    /// READY: our metadata boxed from S' to C' (G-C6, 26-R43..R46).
+    fn ready(
+        &mut self,
+        session: &Channel,
+        metadata: &Metadata,
+    ) -> Result<Command, ConnectionError> {
+        let metadata = metadata.to_bytes().map_err(LocalError::from)?;
+        let nonce = self.ours.take().map_err(LocalError::from)?;
+        let mut body = BytesMut::with_capacity(8 + 16 + metadata.len());
+        body.put_u64(nonce);
+        session.seal_into(&short_nonce(nonce::READY, nonce), &metadata, &mut body);
+        Ok(Command::Unknown {
+            name: Bytes::from_static(b"READY"),
+            body: body.freeze(),
+        })
+    }
+
+    fn step(
+        &mut self,
+        body: &Bytes,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        let (name, data) = split_command(body).map_err(PeerError::from)?;
+        match (
+            core::mem::replace(&mut self.state, State::Failed),
+            &name[..],
+        ) {
+            (State::ExpectHello, b"HELLO") => {
+                let (welcome, next) = self.on_hello(&data)?;
+                out.push(welcome);
+                self.state = next;
+                Ok(Progress::Continue)
+            }
+            (
+                State::ExpectInitiate {
+                    client_transient,
+                    cookie,
+                },
+                b"INITIATE",
+            ) => {
+                let (metadata, channel) =
+                    self.on_initiate(&data, &client_transient, &cookie, ctx)?;
+                out.push(self.ready(&channel, ctx.metadata)?);
+                let (send_prefix, receive_prefix) = prefixes(false);
+                self.state = State::Active(Tunnel {
+                    channel,
+                    ours: self.ours,
+                    theirs: self.theirs,
+                    send_prefix,
+                    receive_prefix,
+                });
+                Ok(Progress::Done(metadata))
+            }
+            _ => Err(PeerError::UnexpectedDuringHandshake(super::client::label(&name)).into()),
+        }
+    }
+}
+
+/// The vouch opens from C to S' and holds exactly C' and S (G-C5, 26-R40).
+fn verify_vouch(
+    content: &InitiateContent,
+    client_transient: &PublicKey,
+    server_permanent: &PublicKey,
+    server_secret: &super::SecretKey,
+) -> Result<(), ConnectionError> {
+    let (long, boxed) = content.vouch.split_at(16);
+    let mut long_bytes = [0u8; 16];
+    long_bytes.copy_from_slice(long);
+    let vouch = Channel::new(&content.client_permanent, server_secret)
+        .open(&long_nonce(nonce::VOUCH, &long_bytes), boxed)
+        .map_err(|_| PeerError::from(SecurityError::VouchMismatch))?;
+    debug_assert_eq!(VOUCH_LEN, 16 + 16 + 2 * KEY_LEN);
+    if vouch.len() != 2 * KEY_LEN
+        || vouch[..KEY_LEN] != client_transient.as_bytes()[..]
+        || vouch[KEY_LEN..] != server_permanent.as_bytes()[..]
+    {
+        return Err(PeerError::from(SecurityError::VouchMismatch).into());
+    }
+    Ok(())
+}
+
+impl MechanismSession for ServerSession {
+    fn begin(&mut self, _ctx: &HandshakeContext<'_>, _out: &mut Vec<Command>) {}
+
+    fn handle(
+        &mut self,
+        command: Command,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        let mut body = BytesMut::with_capacity(command.body_len());
+        command.encode_body(&mut body).map_err(LocalError::from)?;
+        self.handle_raw(body.freeze(), ctx, out)
+    }
+
+    fn handle_raw(
+        &mut self,
+        body: Bytes,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        self.step(&body, ctx, out)
+    }
+
+    fn wraps_frames(&self) -> bool {
+        matches!(self.state, State::Active(_))
+    }
+
+    fn wrap_frame(&mut self, frame: Frame) -> Result<Frame, ConnectionError> {
+        match &mut self.state {
+            State::Active(tunnel) => tunnel.wrap(&frame),
+            _ => Err(LocalError::Closed.into()),
+        }
+    }
+
+    fn unwrap_frame(&mut self, frame: Frame) -> Result<Frame, ConnectionError> {
+        match &mut self.state {
+            State::Active(tunnel) => tunnel.unwrap(frame),
+            _ => Err(PeerError::UnexpectedCommand("a frame before INITIATE").into()),
+        }
+    }
+
+    /// ERROR only during the handshake (26-R60), never for a bad MESSAGE
+    /// (26-R59); a ZAP refusal carries its status, and 300 sends nothing.
+    fn error_reason(&self, error: &PeerError) -> Option<ErrorReason> {
+        if matches!(self.state, State::Active(_)) {
+            return None;
+        }
+        match error {
+            PeerError::Security(security) => security.error_reason().and_then(ErrorReason::new),
+            other => Some(ErrorReason::from(other)),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! PLAIN (RFC 24): a username and password in clear, checked by the
+//! server's authenticator.
+//!
+//! ```text
+//!   client                                   server
+//!   HELLO  username, password     ──>   ZapRequest ─> Authenticator (RFC 27)
+//!          <──  WELCOME                 200            (G-P4)
+//!          <──  ERROR "400"/"500"       refused; 300: close only
+//!   INITIATE metadata             ──>
+//!          <──  READY metadata                         (G-P5)
+//! ```
+//!
+//! The command order is G-P2; after READY, frames travel in clear
+//! (37-R62, 37-R63). RFC 24 itself has no MUST/SHALL sentence: the rules
+//! here are its grammar (G-P1..G-P5).
+
+use std::sync::Arc;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use nom::bytes::complete::take;
+use nom::number::complete::be_u8;
+
+use super::SecurityError;
+use super::zap::{StatusCode, Zap};
+use crate::connection::config::{Behaviour, Side};
+use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
+use crate::connection::mechanism::{
+    HandshakeContext, Mechanism, MechanismSession, Progress, command_label,
+};
+use crate::wire::metadata::IDENTITY;
+use crate::wire::{self, Command, Encode, IResult, MechanismCommand, Metadata, WireError};
+
+#[cfg(test)]
+mod tests;
+
+/// The PLAIN mechanism of a socket: a client with credentials, or a server
+/// with an authenticator.
+#[derive(Clone, Debug)]
+pub struct Plain {
+    role: Role,
+}
+
+#[derive(Clone, Debug)]
+enum Role {
+    Client(Arc<Hello>),
+    Server(Arc<Zap>),
+}
+
+impl Plain {
+    /// A PLAIN client sending these credentials (libzmq's PLAIN_USERNAME
+    /// and PLAIN_PASSWORD).
+    ///
+    /// # Errors
+    /// [`WireError::BadMechanismCommand`] if either is longer than 255
+    /// octets (G-P3).
+    pub fn client(
+        username: impl Into<Bytes>,
+        password: impl Into<Bytes>,
+    ) -> Result<Self, WireError> {
+        let hello = Hello {
+            username: username.into(),
+            password: password.into(),
+        };
+        if hello.username.len() > 255 || hello.password.len() > 255 {
+            return Err(malformed("HELLO"));
+        }
+        Ok(Self {
+            role: Role::Client(Arc::new(hello)),
+        })
+    }
+
+    /// A PLAIN server asking `zap` about each client (libzmq's
+    /// PLAIN_SERVER). Without an authenticator every client is refused, as
+    /// libzmq's PLAIN server does without a ZAP handler (zmtp-wire.md 6.2
+    /// #12).
+    pub fn server(zap: Zap) -> Self {
+        Self {
+            role: Role::Server(Arc::new(zap)),
+        }
+    }
+
+    /// Whether this is the server role.
+    pub fn is_server(&self) -> bool {
+        matches!(self.role, Role::Server(_))
+    }
+}
+
+impl Mechanism for Plain {
+    fn name(&self) -> wire::Mechanism {
+        wire::Mechanism::PLAIN
+    }
+
+    /// 1 for the server (G-P1). libzmq sends 0 and ignores ours
+    /// (zmtp-wire.md 6.2 #1), so the peer's value is not checked.
+    fn as_server(&self, _side: Side) -> bool {
+        self.is_server()
+    }
+
+    fn start(&self, _side: Side, _behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+        match &self.role {
+            Role::Client(hello) => Box::new(ClientSession {
+                hello: Arc::clone(hello),
+                state: ClientState::Start,
+            }),
+            Role::Server(zap) => Box::new(ServerSession {
+                zap: Arc::clone(zap),
+                state: ServerState::ExpectHello,
+            }),
+        }
+    }
+}
+
+/// `hello = ulen:1 username:ulen plen:1 password:plen` (G-P3). The grammar
+/// says VCHAR; libzmq accepts any octets, and so does this.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Hello {
+    /// 0-255 octets.
+    pub username: Bytes,
+    /// 0-255 octets.
+    pub password: Bytes,
+}
+
+impl core::fmt::Debug for Hello {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hello")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+fn malformed(command: &'static str) -> WireError {
+    WireError::BadMechanismCommand {
+        mechanism: "PLAIN",
+        command,
+        rule: "G-P3..G-P5",
+    }
+}
+
+impl Hello {
+    /// Parses HELLO data (after the name): both fields exactly fill it.
+    ///
+    /// # Errors
+    /// [`WireError::BadMechanismCommand`] naming G-P3.
+    pub fn parse(data: &Bytes) -> Result<Self, WireError> {
+        fn field(input: &[u8]) -> IResult<'_, &[u8]> {
+            let (input, len) = be_u8(input)?;
+            take(len)(input)
+        }
+        match (|input| -> IResult<'_, (&[u8], &[u8])> {
+            let (input, username) = field(input)?;
+            let (input, password) = field(input)?;
+            Ok((input, (username, password)))
+        })(data)
+        {
+            Ok(([], (username, password))) => Ok(Self {
+                username: data.slice_ref(username),
+                password: data.slice_ref(password),
+            }),
+            _ => Err(malformed("HELLO")),
+        }
+    }
+
+    /// The data after the name.
+    pub fn encode(&self) -> Bytes {
+        let mut out = BytesMut::with_capacity(2 + self.username.len() + self.password.len());
+        // Lengths were checked at construction (at most 255).
+        out.put_u8(self.username.len() as u8);
+        out.put_slice(&self.username);
+        out.put_u8(self.password.len() as u8);
+        out.put_slice(&self.password);
+        out.freeze()
+    }
+}
+
+#[derive(Debug)]
+enum ClientState {
+    Start,
+    ExpectWelcome,
+    ExpectReady,
+    Done,
+}
+
+/// One client connection's PLAIN handshake.
+#[derive(Debug)]
+struct ClientSession {
+    hello: Arc<Hello>,
+    state: ClientState,
+}
+
+impl MechanismSession for ClientSession {
+    fn begin(&mut self, _ctx: &HandshakeContext<'_>, out: &mut Vec<Command>) {
+        if let ClientState::Start = self.state {
+            out.push(Command::Mechanism {
+                name: MechanismCommand::Hello,
+                body: self.hello.encode(),
+            });
+            self.state = ClientState::ExpectWelcome;
+        }
+    }
+
+    fn handle(
+        &mut self,
+        command: Command,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        match (&self.state, command) {
+            (
+                ClientState::ExpectWelcome,
+                Command::Mechanism {
+                    name: MechanismCommand::Welcome,
+                    body,
+                },
+            ) => {
+                if !body.is_empty() {
+                    return Err(PeerError::from(malformed("WELCOME")).into());
+                }
+                out.push(Command::Mechanism {
+                    name: MechanismCommand::Initiate,
+                    body: ctx.metadata.to_bytes().map_err(LocalError::from)?,
+                });
+                self.state = ClientState::ExpectReady;
+                Ok(Progress::Continue)
+            }
+            (ClientState::ExpectReady, Command::Ready(metadata)) => {
+                self.state = ClientState::Done;
+                Ok(Progress::Done(metadata))
+            }
+            (_, other) => Err(PeerError::UnexpectedDuringHandshake(command_label(&other)).into()),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum ServerState {
+    ExpectHello,
+    /// WELCOME sent; the properties from the ZAP reply wait for INITIATE.
+    ExpectInitiate(Metadata),
+    Done,
+    Failed,
+}
+
+/// One server connection's PLAIN handshake.
+#[derive(Debug)]
+struct ServerSession {
+    zap: Arc<Zap>,
+    state: ServerState,
+}
+
+impl ServerSession {
+    /// Asks the authenticator about HELLO's credentials (27-R37, 27-R38).
+    /// The identity frame is our own routing id, as libzmq sends it.
+    fn authenticate(
+        &self,
+        hello: Hello,
+        ctx: &HandshakeContext<'_>,
+    ) -> Result<Metadata, SecurityError> {
+        let identity = ctx.metadata.get(IDENTITY).cloned().unwrap_or_default();
+        let reply = self
+            .zap
+            .ask("PLAIN", identity, vec![hello.username, hello.password])
+            .ok_or(SecurityError::Refused {
+                status: StatusCode::InternalError,
+                text: Bytes::from_static(b"no authenticator"),
+            })?;
+        if reply.status != StatusCode::Success {
+            return Err(SecurityError::Refused {
+                status: reply.status,
+                text: reply.status_text,
+            });
+        }
+        Ok(reply.peer_properties())
+    }
+}
+
+impl MechanismSession for ServerSession {
+    fn begin(&mut self, _ctx: &HandshakeContext<'_>, _out: &mut Vec<Command>) {}
+
+    fn handle(
+        &mut self,
+        command: Command,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        match (
+            core::mem::replace(&mut self.state, ServerState::Failed),
+            command,
+        ) {
+            (
+                ServerState::ExpectHello,
+                Command::Mechanism {
+                    name: MechanismCommand::Hello,
+                    body,
+                },
+            ) => {
+                let hello = Hello::parse(&body).map_err(PeerError::from)?;
+                let properties = self.authenticate(hello, ctx).map_err(PeerError::from)?;
+                out.push(Command::Mechanism {
+                    name: MechanismCommand::Welcome,
+                    body: Bytes::new(),
+                });
+                self.state = ServerState::ExpectInitiate(properties);
+                Ok(Progress::Continue)
+            }
+            (
+                ServerState::ExpectInitiate(properties),
+                Command::Mechanism {
+                    name: MechanismCommand::Initiate,
+                    body,
+                },
+            ) => {
+                let mut metadata = Metadata::parse(&body).map_err(PeerError::from)?;
+                for property in properties.properties() {
+                    metadata.push(property.name.clone(), property.value.clone());
+                }
+                out.push(Command::Ready(ctx.metadata.clone()));
+                self.state = ServerState::Done;
+                Ok(Progress::Done(metadata))
+            }
+            (_, other) => Err(PeerError::UnexpectedDuringHandshake(command_label(&other)).into()),
+        }
+    }
+
+    /// A refusal carries the ZAP status code, as libzmq sends it; status
+    /// 300 closes without ERROR (zmtp-wire.md 6.2 #12).
+    fn error_reason(&self, error: &PeerError) -> Option<ErrorReason> {
+        match error {
+            PeerError::Security(security) => security.error_reason().and_then(ErrorReason::new),
+            other => Some(ErrorReason::from(other)),
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! PLAIN: the HELLO layout, and two connection machines back to back.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::*;
+use crate::connection::harness::Pair;
+use crate::connection::{Config, Event, Side};
+use crate::security::zap::{FnAuthenticator, ZapRequest};
+use crate::wire::{Decoder, Framing, Greeting, Item};
+use crate::{Message, SocketType};
+
+/// G-P3: ulen username plen password, any octets, 0-255 each.
+#[test]
+fn hello_layout_g_p3() {
+    let hello = Hello {
+        username: Bytes::from_static(b"admin"),
+        password: Bytes::from_static(b"\x00pass word"),
+    };
+    let data = hello.encode();
+    assert_eq!(&data[..], b"\x05admin\x0a\x00pass word");
+    assert_eq!(Hello::parse(&data).unwrap(), hello);
+    let empty = Hello::parse(&Bytes::from_static(b"\x00\x00")).unwrap();
+    assert!(empty.username.is_empty() && empty.password.is_empty());
+}
+
+#[test]
+fn malformed_hello_is_refused_g_p3() {
+    for bad in [
+        &b""[..],
+        b"\x00",
+        b"\x05adm",
+        b"\x05admin\x04pas",
+        b"\x05admin\x01p!",
+    ] {
+        assert!(Hello::parse(&Bytes::from_static(bad)).is_err(), "{bad:?}");
+    }
+    assert!(Plain::client(vec![0; 256], "").is_err());
+    assert!(Plain::client("", vec![0; 256]).is_err());
+    assert!(Plain::client(vec![b'u'; 255], vec![b'p'; 255]).is_ok());
+}
+
+fn users() -> Zap {
+    Zap::new(Arc::new(FnAuthenticator(|r: &ZapRequest| {
+        assert_eq!(&r.mechanism[..], b"PLAIN", "27-R37");
+        match &r.credentials[..] {
+            [user, pass] if &user[..] == b"admin" && &pass[..] == b"secret" => {
+                let mut reply = r.accept("admin-user");
+                reply.metadata.push("X-Role", &b"root"[..]);
+                reply
+            }
+            [user, _] if &user[..] == b"later" => {
+                r.refuse(StatusCode::TemporaryFailure, "try later")
+            }
+            [_, _] => r.refuse(StatusCode::AuthenticationFailure, "bad password"),
+            _ => r.refuse(StatusCode::InternalError, "27-R38: two frames"),
+        }
+    })))
+}
+
+fn configs(user: &str, pass: &str, zap: Zap) -> (Config, Config) {
+    let mut client = Config::new(SocketType::Req);
+    client.mechanism = Arc::new(Plain::client(user.to_owned(), pass.to_owned()).unwrap());
+    let mut server = Config::new(SocketType::Rep);
+    server.mechanism = Arc::new(Plain::server(zap));
+    (client, server)
+}
+
+fn names(log: &[u8]) -> Vec<Vec<u8>> {
+    let mut decoder = Decoder::new(Framing::Zmtp3);
+    decoder.set_raw_commands(true);
+    decoder.push(log.get(Greeting::LEN..).unwrap_or_default());
+    core::iter::from_fn(|| decoder.poll_item().ok().flatten())
+        .filter_map(|item| match item {
+            Item::RawCommand(body) => wire::command::split_command(&body)
+                .ok()
+                .map(|(n, _)| n.to_vec()),
+            Item::Command(c) => Some(c.name().to_vec()),
+            Item::Message(_) => None,
+        })
+        .collect()
+}
+
+fn failure(events: &[Event]) -> Option<&ConnectionError> {
+    events.iter().find_map(|e| match e {
+        Event::Failed(error) => Some(error),
+        _ => None,
+    })
+}
+
+fn messages(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::Message(_)))
+        .count()
+}
+
+/// G-P1, G-P2, G-P5: HELLO, WELCOME, INITIATE, READY, then clear message
+/// frames (37-R62); the server's peer carries the ZAP User-Id and
+/// metadata; as-server is 1 on the server only.
+#[test]
+fn handshake_back_to_back_g_p2() {
+    for max_chunk in [usize::MAX, 3, 1] {
+        let (client, server) = configs("admin", "secret", users());
+        let mut pair = Pair::new(client, server).unwrap();
+        pair.max_chunk = max_chunk;
+        pair.client
+            .send_message(Message::from(&b"ping"[..]))
+            .unwrap();
+        pair.drive();
+        assert!(
+            pair.is_active(),
+            "{:?} / {:?}",
+            pair.client_events,
+            pair.server_events
+        );
+        assert_eq!(names(&pair.to_server), [&b"HELLO"[..], &b"INITIATE"[..]]);
+        assert_eq!(names(&pair.to_client), [&b"WELCOME"[..], &b"READY"[..]]);
+        assert_eq!(pair.to_server[32], 0, "client as-server 0 (G-P1)");
+        assert_eq!(pair.to_client[32], 1, "server as-server 1 (G-P1)");
+        assert_eq!(messages(&pair.server_events), 1);
+        let peer = pair.server.peer().unwrap();
+        assert_eq!(
+            peer.metadata.get("User-Id").map(|v| &v[..]),
+            Some(&b"admin-user"[..])
+        );
+        assert_eq!(
+            peer.metadata.get("X-Role").map(|v| &v[..]),
+            Some(&b"root"[..])
+        );
+        assert_eq!(peer.socket_type, Some(SocketType::Req));
+        assert_eq!(
+            pair.client.peer().unwrap().socket_type,
+            Some(SocketType::Rep)
+        );
+    }
+}
+
+/// RFC 27 with libzmq's behaviour: a bad password gets ERROR "400" in
+/// place of WELCOME (G-P2); no application data crosses.
+#[test]
+fn bad_password_gets_error_400() {
+    let (client, server) = configs("admin", "wrong", users());
+    let mut pair = Pair::new(client, server).unwrap();
+    pair.client
+        .send_message(Message::from(&b"data"[..]))
+        .unwrap();
+    pair.drive();
+    assert_eq!(
+        failure(&pair.client_events),
+        Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"400")))
+    );
+    assert_eq!(names(&pair.to_client), [&b"ERROR"[..]]);
+    assert_eq!(names(&pair.to_server), [&b"HELLO"[..]]);
+    assert_eq!(messages(&pair.server_events), 0);
+}
+
+/// zmtp-wire.md 6.2 #12: status 300 closes without ERROR.
+#[test]
+fn temporary_failure_closes_without_error() {
+    let (client, server) = configs("later", "x", users());
+    let mut pair = Pair::new(client, server).unwrap();
+    pair.drive();
+    assert!(pair.server.is_closed());
+    assert!(names(&pair.to_client).is_empty());
+    assert!(matches!(
+        failure(&pair.server_events),
+        Some(ConnectionError::Peer(PeerError::Security(
+            SecurityError::Refused {
+                status: StatusCode::TemporaryFailure,
+                ..
+            }
+        )))
+    ));
+}
+
+/// A PLAIN server without an authenticator refuses everyone, as libzmq's
+/// does without a ZAP handler.
+#[test]
+fn no_authenticator_refuses() {
+    let (client, server) = configs("admin", "secret", Zap::default());
+    let mut pair = Pair::new(client, server).unwrap();
+    pair.drive();
+    assert_eq!(
+        failure(&pair.client_events),
+        Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"500")))
+    );
+}
+
+/// G-P2, G-P4: the client refuses a WELCOME with a body, and a READY
+/// before WELCOME.
+#[test]
+fn client_refuses_bad_welcome_and_order_g_p4() {
+    let ctx_md = Metadata::new();
+    let ctx = HandshakeContext {
+        side: Side::Client,
+        metadata: &ctx_md,
+    };
+    let plain = Plain::client("u", "p").unwrap();
+    let mut session = plain.start(Side::Client, &Behaviour::default());
+    let mut out = Vec::new();
+    session.begin(&ctx, &mut out);
+    assert_eq!(out.len(), 1);
+    let welcome = Command::Mechanism {
+        name: MechanismCommand::Welcome,
+        body: Bytes::from_static(b"x"),
+    };
+    assert!(session.handle(welcome, &ctx, &mut Vec::new()).is_err());
+
+    let mut session = plain.start(Side::Client, &Behaviour::default());
+    session.begin(&ctx, &mut Vec::new());
+    let early = session.handle(Command::Ready(Metadata::new()), &ctx, &mut Vec::new());
+    assert!(matches!(
+        early,
+        Err(ConnectionError::Peer(PeerError::UnexpectedDuringHandshake(
+            "READY"
+        )))
+    ));
+}
+
+/// G-P2: the server refuses INITIATE before HELLO, and a malformed HELLO.
+#[test]
+fn server_refuses_bad_order_and_layout_g_p2() {
+    let md = Metadata::new();
+    let ctx = HandshakeContext {
+        side: Side::Server,
+        metadata: &md,
+    };
+    let plain = Plain::server(users());
+    let mut session = plain.start(Side::Server, &Behaviour::default());
+    let initiate = Command::Mechanism {
+        name: MechanismCommand::Initiate,
+        body: Bytes::new(),
+    };
+    assert!(session.handle(initiate, &ctx, &mut Vec::new()).is_err());
+    let mut session = plain.start(Side::Server, &Behaviour::default());
+    let hello = Command::Mechanism {
+        name: MechanismCommand::Hello,
+        body: Bytes::from_static(b"\x09admin"),
+    };
+    let mut out = Vec::new();
+    let result = session.handle(hello, &ctx, &mut out);
+    assert!(matches!(
+        result,
+        Err(ConnectionError::Peer(PeerError::Malformed(_)))
+    ));
+    assert!(out.is_empty());
+}
+
+/// 37-R61: PLAIN never downgrades to a ZMTP 1.0 peer.
+#[test]
+fn plain_refuses_a_zmtp_1_peer_37_r61() {
+    let (client, _) = configs("admin", "secret", users());
+    let now = std::time::Instant::now();
+    let mut conn = crate::connection::Connection::new(client, Side::Client, now).unwrap();
+    // A 1.0 peer: identity frame header (length 1, flags 0).
+    conn.handle_bytes(now, &[0x01, 0x00]);
+    assert!(conn.is_closed());
+}
