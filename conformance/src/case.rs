@@ -1,6 +1,7 @@
 //! Cases, verdicts, tolerances and the context a case runs in.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -249,10 +250,12 @@ impl Ctx {
     }
 
     fn ipc_path(&mut self) -> PathBuf {
+        static UNIQUE: AtomicU32 = AtomicU32::new(0);
         self.serial += 1;
+        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
         self.settings
             .ipc_dir
-            .join(format!("{}-{}.sock", self.case_tag, self.serial))
+            .join(format!("{}-{}-{n}.sock", self.case_tag, self.serial))
     }
 
     /// Checks that the agent offers `kinds`.

@@ -1,7 +1,346 @@
-//! Pattern cases (filled in below).
+//! REQ, REP, DEALER and ROUTER (RFC 28) against raw peers.
 
-use crate::case::Case;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::agent::{Sock, Stop};
+use crate::case::{Case, Ctx, show};
+use crate::cases::case_fn;
+use crate::peer::{GreetingSpec, RawListener, RawPeer, command_frame, ready_body};
 
 pub(super) fn cases() -> Vec<Case> {
-    Vec::new()
+    vec![
+        Case { id: "28-R03/1", also: &["28-R02"], param: 1, run: req_envelope,
+            sends: "accepts the implementation's REQ as a REP; the REQ sends [hello]; replies [][world]",
+            expects: "the request arrives as [][hello]; the application gets [world]" },
+        Case { id: "28-R08/1", also: &["28-R07"], param: 1, run: req_ignores_others,
+            sends: "two raw REPs; the REQ sends one request; the peer that did not get it replies first",
+            expects: "only the reply of the peer that got the request is delivered" },
+        Case { id: "28-R04/1", also: &["28-R01"], param: 1, run: req_round_robin,
+            sends: "two raw REPs; four request/reply rounds",
+            expects: "the requests alternate between the two peers" },
+        Case { id: "28-R13/1", also: &["28-R11", "28-R14", "28-R16"], param: 1, run: rep_envelope,
+            sends: "to a bound REP: [id1][id2][][data]; the application replies [reply]",
+            expects: "the application gets [data]; the reply goes out as [id1][id2][][reply]" },
+        Case { id: "28-R17/1", also: &["28-R12", "28-R10"], param: 1, run: rep_routes_back,
+            sends: "two raw DEALERs each send one request to a bound REP; the application answers each",
+            expects: "each peer gets the answer to its own request" },
+        Case { id: "28-R20/1", also: &["28-R31"], param: 1, run: dealer_unmodified,
+            sends: "the implementation's DEALER sends [a][][b]; the raw peer sends [x][][y]",
+            expects: "both arrive unchanged" },
+        Case { id: "28-R26/1", also: &["28-R25"], param: 1, run: dealer_round_robin,
+            sends: "two raw peers; the DEALER sends four messages",
+            expects: "they alternate between the two peers" },
+        Case { id: "28-R30/1", also: &["28-R21", "28-R23"], param: 1, run: dealer_fair_queue,
+            sends: "two raw peers connected to a bound DEALER each send two messages",
+            expects: "all four are delivered, and the first two come from different peers" },
+        Case { id: "28-R36/1", also: &["28-R34", "28-R38", "28-R39", "28-R32"], param: 1, run: router_identity,
+            sends: "a raw DEALER with Identity peerA sends [hi] to a bound ROUTER",
+            expects: "the application gets [peerA][hi] (SHOULD honour the Identity)" },
+        Case { id: "28-R40/1", also: &["28-R41"], param: 1, run: router_strips_identity,
+            sends: "the application sends [peerA][back] on the ROUTER",
+            expects: "the raw peer peerA receives [back]" },
+        Case { id: "28-R42/1", also: &["28-R35"], param: 1, run: router_unknown_dropped,
+            sends: "the application sends [nobody][x] on a ROUTER (no ROUTER_MANDATORY)",
+            expects: "the send succeeds and the message is dropped silently" },
+        Case { id: "28-R22/1", also: &["28-R33", "37-R40"], param: 1, run: dealer_queues_before_connect,
+            sends: "the DEALER connects to an endpoint that listens only 300 ms later, and sends [early]",
+            expects: "[early] arrives once the connection is up" },
+        Case { id: "28-R37/1", also: &[], param: 1, run: router_fair_queue,
+            sends: "two raw DEALERs each send two messages to a bound ROUTER",
+            expects: "all four delivered, the first two from different peers" },
+    ]
+}
+
+/// A raw peer handshaking as `as_type`, connected to `ep`.
+async fn peer_as(cx: &mut Ctx, ep: &str, label: &str, as_type: &str, identity: Option<&[u8]>) -> Result<RawPeer, Stop> {
+    let mut p = cx.dial(ep, label).await?;
+    let mut props: Vec<(&[u8], &[u8])> = vec![(b"Socket-Type", as_type.as_bytes())];
+    if let Some(id) = identity {
+        props.push((b"Identity", id));
+    }
+    cx.handshake_with(&mut p, &GreetingSpec::null(1), &ready_body(&props)).await?;
+    Ok(p)
+}
+
+/// Two raw listeners the socket `s` connects to, handshaken as `as_type`.
+async fn two_accepted(cx: &mut Ctx, s: Sock, as_type: &str) -> Result<(Vec<RawListener>, Vec<RawPeer>), Stop> {
+    let mut ls = Vec::new();
+    let mut ps = Vec::new();
+    for label in ["peer1", "peer2"] {
+        let l = cx.listener(label).await?;
+        let (mut p, ()) = cx.connect_and_accept(s, &l, label).await?;
+        cx.handshake(&mut p, as_type, 1).await?;
+        ls.push(l);
+        ps.push(p);
+    }
+    // Let the implementation attach both pipes before traffic starts.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok((ls, ps))
+}
+
+/// The message that arrives first at either peer, and which one.
+async fn first_of(peers: &mut [RawPeer], wait: Duration) -> Option<(usize, Vec<Bytes>)> {
+    let [a, b] = peers else { return None };
+    tokio::select! {
+        r = a.recv_message(wait) => r.ok().map(|m| (0, m)),
+        r = b.recv_message(wait) => r.ok().map(|m| (1, m)),
+    }
+}
+
+fn frames(v: &[&'static [u8]]) -> Vec<Bytes> {
+    v.iter().map(|f| Bytes::from_static(f)).collect()
+}
+
+case_fn!(req_envelope, |cx| {
+    let (s, _l, mut p) = cx.connected("REQ", "peer1").await?;
+    cx.handshake(&mut p, "REP", 1).await?;
+    cx.agent().send(s, &[b"hello"]).await?;
+    let got = cx.raw_recv(&mut p).await?;
+    if got != frames(&[b"", b"hello"]) {
+        return cx.fail(format!("request arrived as {}", show(&got)));
+    }
+    cx.raw_send(&mut p, &[b"", b"world"]).await?;
+    let reply = cx.agent().recv(s).await?;
+    if reply == frames(&[b"world"]) {
+        cx.pass("[][hello] out, [world] delivered")
+    } else {
+        cx.fail(format!("reply delivered as {}", show(&reply)))
+    }
+});
+
+case_fn!(req_ignores_others, |cx| {
+    cx.need(&["REQ"])?;
+    let s = cx.agent().socket("REQ").await?;
+    let (_ls, mut ps) = two_accepted(cx, s, "REP").await?;
+    cx.agent().send(s, &[b"q"]).await?;
+    let wait = cx.wait();
+    let Some((i, _)) = first_of(&mut ps, wait).await else {
+        return cx.fail("the request reached neither peer");
+    };
+    let other = 1 - i;
+    cx.raw_send(&mut ps[other], &[b"", b"bogus"]).await?;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    cx.raw_send(&mut ps[i], &[b"", b"ok"]).await?;
+    let reply = cx.agent().recv(s).await?;
+    if reply == frames(&[b"ok"]) {
+        cx.pass("the reply from the other peer was discarded")
+    } else {
+        cx.fail(format!("delivered {}", show(&reply)))
+    }
+});
+
+case_fn!(req_round_robin, |cx| {
+    cx.need(&["REQ"])?;
+    let s = cx.agent().socket("REQ").await?;
+    let (_ls, mut ps) = two_accepted(cx, s, "REP").await?;
+    let mut order = Vec::new();
+    for n in 0..4u8 {
+        cx.agent().send(s, &[&[b'0' + n]]).await?;
+        let wait = cx.wait();
+        let Some((i, _)) = first_of(&mut ps, wait).await else {
+            return cx.fail(format!("request {n} reached neither peer"));
+        };
+        order.push(i);
+        cx.observe(format!("request {n} -> peer{}", i + 1));
+        cx.raw_send(&mut ps[i], &[b"", b"r"]).await?;
+        cx.agent().recv(s).await?;
+    }
+    if order.windows(2).all(|w| w[0] != w[1]) {
+        cx.pass(format!("alternated: {order:?}"))
+    } else {
+        cx.fail(format!("peers in order {order:?}"))
+    }
+});
+
+case_fn!(rep_envelope, |cx| {
+    let (s, ep) = cx.bound("REP").await?;
+    let mut p = peer_as(cx, &ep, "peer1", "DEALER", None).await?;
+    cx.raw_send(&mut p, &[b"id1", b"id2", b"", b"data"]).await?;
+    let req = cx.agent().recv(s).await?;
+    if req != frames(&[b"data"]) {
+        return cx.fail(format!("the application got {}", show(&req)));
+    }
+    cx.agent().send(s, &[b"reply"]).await?;
+    let got = cx.raw_recv(&mut p).await?;
+    if got == frames(&[b"id1", b"id2", b"", b"reply"]) {
+        cx.pass("envelope kept and prepended")
+    } else {
+        cx.fail(format!("the reply went out as {}", show(&got)))
+    }
+});
+
+case_fn!(rep_routes_back, |cx| {
+    let (s, ep) = cx.bound("REP").await?;
+    let mut p1 = peer_as(cx, &ep, "peer1", "DEALER", None).await?;
+    let mut p2 = peer_as(cx, &ep, "peer2", "DEALER", None).await?;
+    cx.raw_send(&mut p1, &[b"", b"from1"]).await?;
+    cx.raw_send(&mut p2, &[b"", b"from2"]).await?;
+    for _ in 0..2 {
+        let req = cx.agent().recv(s).await?;
+        let body = req.last().cloned().unwrap_or_default();
+        let mut answer = b"re-".to_vec();
+        answer.extend_from_slice(&body);
+        cx.agent().send(s, &[&answer]).await?;
+    }
+    let r1 = cx.raw_recv(&mut p1).await?;
+    let r2 = cx.raw_recv(&mut p2).await?;
+    if r1 == frames(&[b"", b"re-from1"]) && r2 == frames(&[b"", b"re-from2"]) {
+        cx.pass("each reply went to its requester")
+    } else {
+        cx.fail(format!("peer1 got {}, peer2 got {}", show(&r1), show(&r2)))
+    }
+});
+
+case_fn!(dealer_unmodified, |cx| {
+    let (s, _l, mut p) = cx.connected("DEALER", "peer1").await?;
+    cx.handshake(&mut p, "ROUTER", 1).await?;
+    cx.agent().send(s, &[b"a", b"", b"b"]).await?;
+    let got = cx.raw_recv(&mut p).await?;
+    cx.raw_send(&mut p, &[b"x", b"", b"y"]).await?;
+    let back = cx.agent().recv(s).await?;
+    if got == frames(&[b"a", b"", b"b"]) && back == frames(&[b"x", b"", b"y"]) {
+        cx.pass("both directions unchanged")
+    } else {
+        cx.fail(format!("sent as {}, delivered as {}", show(&got), show(&back)))
+    }
+});
+
+case_fn!(dealer_round_robin, |cx| {
+    cx.need(&["DEALER"])?;
+    let s = cx.agent().socket("DEALER").await?;
+    let (_ls, mut ps) = two_accepted(cx, s, "ROUTER").await?;
+    let mut order = Vec::new();
+    for n in 0..4u8 {
+        cx.agent().send(s, &[&[b'0' + n]]).await?;
+    }
+    for _ in 0..4 {
+        let wait = cx.wait();
+        match first_of(&mut ps, wait).await {
+            Some((i, m)) => {
+                cx.observe(format!("{} -> peer{}", show(&m), i + 1));
+                order.push((i, m));
+            }
+            None => break,
+        }
+    }
+    let per: Vec<usize> = (0..2).map(|k| order.iter().filter(|(i, _)| *i == k).count()).collect();
+    if order.len() == 4 && per == [2, 2] {
+        cx.pass("two messages to each peer")
+    } else {
+        cx.fail(format!("distribution {per:?} over {} messages", order.len()))
+    }
+});
+
+async fn fair_queue(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Outcome {
+    let (s, ep) = cx.bound(kind).await?;
+    let mut p1 = peer_as(cx, &ep, "peer1", as_type, Some(b"P1")).await?;
+    let mut p2 = peer_as(cx, &ep, "peer2", as_type, Some(b"P2")).await?;
+    cx.raw_send(&mut p1, &[b"1a"]).await?;
+    cx.raw_send(&mut p1, &[b"1b"]).await?;
+    cx.raw_send(&mut p2, &[b"2a"]).await?;
+    cx.raw_send(&mut p2, &[b"2b"]).await?;
+    tokio::time::sleep(cx.quiet()).await;
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        let m = cx.agent().recv(s).await?;
+        let body = m.last().cloned().unwrap_or_default();
+        cx.observe(format!("delivered {}", show(&m)));
+        got.push(body);
+    }
+    let from = |b: &Bytes| b.first().copied();
+    if got.len() == 4 && from(&got[0]) != from(&got[1]) {
+        cx.pass(format!("interleaved: {}", show(&got)))
+    } else {
+        cx.fail(format!("order {}", show(&got)))
+    }
+}
+
+case_fn!(dealer_fair_queue, |cx| { fair_queue(cx, "DEALER", "DEALER").await });
+
+case_fn!(router_fair_queue, |cx| { fair_queue(cx, "ROUTER", "DEALER").await });
+
+case_fn!(router_identity, |cx| {
+    let (s, ep) = cx.bound("ROUTER").await?;
+    let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
+    cx.raw_send(&mut p, &[b"hi"]).await?;
+    let got = cx.agent().recv(s).await?;
+    if got == frames(&[b"peerA", b"hi"]) {
+        cx.pass("[peerA][hi]")
+    } else if got.len() == 2 && got[1].as_ref() == b"hi" {
+        cx.non_strict(format!("the Identity was not honoured: {}", show(&got)))
+    } else {
+        cx.fail(format!("delivered {}", show(&got)))
+    }
+});
+
+case_fn!(router_strips_identity, |cx| {
+    let (s, ep) = cx.bound("ROUTER").await?;
+    let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
+    cx.raw_send(&mut p, &[b"hello"]).await?;
+    let first = cx.agent().recv(s).await?;
+    let id = first.first().cloned().unwrap_or_default();
+    cx.agent().send(s, &[&id, b"back"]).await?;
+    let got = cx.raw_recv(&mut p).await?;
+    if got == frames(&[b"back"]) {
+        cx.pass("identity frame stripped, [back] delivered")
+    } else {
+        cx.fail(format!("the peer received {}", show(&got)))
+    }
+});
+
+case_fn!(router_unknown_dropped, |cx| {
+    let (s, ep) = cx.bound("ROUTER").await?;
+    let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
+    cx.raw_send(&mut p, &[b"hello"]).await?;
+    cx.agent().recv(s).await?;
+    if !cx.agent().try_send(s, &[b"nobody", b"x"]).await? {
+        return cx.fail("send to an unknown identity blocked");
+    }
+    let quiet = cx.quiet();
+    match p.recv_message(quiet).await {
+        Err(_) => cx.pass("dropped silently"),
+        Ok(m) => cx.fail(format!("peerA received {}", show(&m))),
+    }
+});
+
+case_fn!(dealer_queues_before_connect, |cx| {
+    queued_before_connect(cx, "DEALER", "ROUTER").await
+});
+
+/// `kind` connects before the endpoint listens and sends at once.
+pub(super) async fn queued_before_connect(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Outcome {
+    cx.need(&[kind])?;
+    let l = cx.listener("peer1").await?;
+    let ep = l.endpoint().to_string();
+    drop(l);
+    let s = cx.agent().socket(kind).await?;
+    let wait = cx.wait();
+    let log = cx.log.clone();
+    let later = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let l = RawListener::bind_at(&ep, &log, "peer1").await?;
+        let p = l.accept(wait, "peer1").await?;
+        Ok::<_, crate::peer::PeerError>((l, p))
+    };
+    let mut agent = cx.agent();
+    let (connected, accepted) = tokio::join!(
+        async {
+            agent.connect(s, &ep).await?;
+            agent.send(s, &[b"early"]).await
+        },
+        later
+    );
+    connected?;
+    let (_l, mut p) = accepted.map_err(|e| Stop::Fail(format!("never connected: {e}")))?;
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", as_type.as_bytes())];
+    cx.greet(&mut p, &GreetingSpec::null(1)).await?;
+    p.send(&command_frame(&ready_body(&props))).await.map_err(crate::case::step("READY"))?;
+    let got = cx.raw_recv(&mut p).await?;
+    if got == frames(&[b"early"]) {
+        cx.pass("the message queued before the connection arrived")
+    } else {
+        cx.fail(format!("received {}", show(&got)))
+    }
 }

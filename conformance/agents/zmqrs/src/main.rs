@@ -5,7 +5,10 @@
 //! on its first bind, connect, send, recv or subscription.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -36,7 +39,7 @@ enum Live {
 struct Slot {
     kind: String,
     routing_id: Option<Vec<u8>>,
-    live: Option<Live>,
+    live: Option<Arc<Mutex<Live>>>,
 }
 
 macro_rules! each {
@@ -57,7 +60,12 @@ macro_rules! each {
 }
 
 impl Slot {
-    fn live(&mut self) -> Result<&mut Live, String> {
+    /// The socket, once a background connect (if any) has finished.
+    async fn live(&mut self) -> Result<OwnedMutexGuard<Live>, String> {
+        Ok(self.shared()?.lock_owned().await)
+    }
+
+    fn shared(&mut self) -> Result<Arc<Mutex<Live>>, String> {
         if self.live.is_none() {
             let mut options = SocketOptions::default();
             options.connect_timeout(Duration::from_secs(5));
@@ -66,7 +74,7 @@ impl Slot {
                     .map_err(|e| format!("routing id: {e}"))?;
                 options.peer_identity(id);
             }
-            self.live = Some(match self.kind.as_str() {
+            self.live = Some(Arc::new(Mutex::new(match self.kind.as_str() {
                 "PUB" => Live::Pub(PubSocket::with_options(options)),
                 "SUB" => Live::Sub(SubSocket::with_options(options)),
                 "REQ" => Live::Req(ReqSocket::with_options(options)),
@@ -78,9 +86,9 @@ impl Slot {
                 "XPUB" => Live::XPub(XPubSocket::with_options(options)),
                 "XSUB" => Live::XSub(XSubSocket::with_options(options)),
                 other => return Err(format!("socket type {other}")),
-            });
+            })));
         }
-        self.live.as_mut().ok_or_else(|| "no socket".to_string())
+        self.live.clone().ok_or_else(|| "no socket".to_string())
     }
 }
 
@@ -126,6 +134,17 @@ async fn send(live: &mut Live, msg: ZmqMessage) -> Result<(), String> {
     }
 }
 
+/// Closes a socket, unless a background connect still holds it (then it
+/// is dropped when that finishes).
+async fn close(slot: Slot) {
+    if let Some(shared) = slot.live {
+        if let Ok(m) = Arc::try_unwrap(shared) {
+            let live = m.into_inner();
+            each!(live, s => { s.close().await; });
+        }
+    }
+}
+
 struct Agent {
     slots: HashMap<u64, Slot>,
     next: u64,
@@ -165,7 +184,8 @@ impl Agent {
                             return Ok(json!({"unsupported": "binary subscription"}));
                         };
                         let sub = req["option"] == "SUBSCRIBE";
-                        match slot.live()? {
+                        let mut live = slot.live().await?;
+                        match &mut *live {
                             Live::Sub(s) if sub => s.subscribe(&topic).await,
                             Live::Sub(s) => s.unsubscribe(&topic).await,
                             Live::XSub(s) if sub => s.subscribe(&topic).await,
@@ -184,14 +204,21 @@ impl Agent {
                 if let Some(host) = ep.strip_suffix(":*") {
                     ep = format!("{host}:0"); // zmq.rs spells "any port" as 0
                 }
-                let live = self.slot(req)?.live()?;
-                let bound = each!(live, s => s.bind(&ep).await).map_err(|e| e.to_string())?;
+                let mut live = self.slot(req)?.live().await?;
+                let bound = each!(&mut *live, s => s.bind(&ep).await).map_err(|e| e.to_string())?;
                 Ok(json!({"ok": true, "endpoint": bound.to_string()}))
             }
             "connect" => {
                 let ep = req["endpoint"].as_str().unwrap_or("").to_string();
-                let live = self.slot(req)?.live()?;
-                each!(live, s => s.connect(&ep).await).map_err(|e| e.to_string())?;
+                // zmq.rs finishes the handshake inside connect; run it in
+                // the background (holding the socket) so the caller can
+                // play the other side, as with libzmq's asynchronous connect.
+                let mut live = self.slot(req)?.live().await?;
+                tokio::spawn(async move {
+                    if let Err(e) = each!(&mut *live, s => s.connect(&ep).await) {
+                        eprintln!("zmqrs agent: connect {ep}: {e}");
+                    }
+                });
                 Ok(json!({"ok": true}))
             }
             "send" => {
@@ -201,15 +228,25 @@ impl Agent {
                     .map(|f| unhex(f.as_str().unwrap_or("")).map(Bytes::from))
                     .collect::<Result<Vec<_>, _>>()?;
                 let msg = ZmqMessage::try_from(frames).map_err(|e| e.to_string())?;
-                let live = self.slot(req)?.live()?;
-                match tokio::time::timeout(timeout, send(live, msg)).await {
+                let slot = self.slot(req)?;
+                let result = tokio::time::timeout(timeout, async {
+                    let mut live = slot.live().await?;
+                    send(&mut live, msg).await
+                })
+                .await;
+                match result {
                     Ok(r) => r.map(|()| json!({"ok": true})),
                     Err(_) => Ok(json!({"error": "send timed out", "again": true})),
                 }
             }
             "recv" => {
-                let live = self.slot(req)?.live()?;
-                match tokio::time::timeout(timeout, recv(live)).await {
+                let slot = self.slot(req)?;
+                let result = tokio::time::timeout(timeout, async {
+                    let mut live = slot.live().await?;
+                    recv(&mut live).await
+                })
+                .await;
+                match result {
                     Ok(r) => {
                         let frames: Vec<String> = r?.iter().map(|f| hex(f)).collect();
                         Ok(json!({"ok": true, "frames": frames}))
@@ -220,16 +257,12 @@ impl Agent {
             "close" => {
                 let h = req["socket"].as_u64().unwrap_or(u64::MAX);
                 let slot = self.slots.remove(&h).ok_or("unknown socket handle")?;
-                if let Some(live) = slot.live {
-                    each!(live, s => { s.close().await; });
-                }
+                close(slot).await;
                 Ok(json!({"ok": true}))
             }
             "reset" => {
                 for (_, slot) in self.slots.drain() {
-                    if let Some(live) = slot.live {
-                        each!(live, s => { s.close().await; });
-                    }
+                    close(slot).await;
                 }
                 Ok(json!({"ok": true}))
             }
