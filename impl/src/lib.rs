@@ -2,6 +2,7 @@
 //!
 //! WIP
 
+pub mod adapters;
 mod context;
 mod driver;
 pub mod endpoint;
@@ -11,6 +12,8 @@ mod link;
 pub mod monitor;
 pub mod options;
 mod pattern;
+pub mod poller;
+pub mod proxy;
 mod socket;
 mod transport;
 
@@ -20,5 +23,7 @@ pub use endpoint::Endpoint;
 pub use error::{Error, Result};
 pub use monitor::{Monitor, MonitorEvent, MonitorEventKind};
 pub use options::{SocketOption, opt};
+pub use poller::{Interest, Poller};
+pub use proxy::{proxy, proxy_steerable};
 pub use socket::Socket;
 pub use zmtp_spec::{Message, SocketType};

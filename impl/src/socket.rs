@@ -3,8 +3,6 @@
 pub(crate) mod core;
 mod endpoints;
 mod io;
-#[cfg(test)]
-mod tests;
 
 use std::sync::Arc;
 
@@ -144,5 +142,3 @@ impl Drop for Socket {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_message(_: Message) {}

@@ -1,0 +1,319 @@
+//! The API features: poller, Stream/Sink, proxy, monitor, cancellation,
+//! timeouts, the blocking facade, endpoints' life.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use zmtp::adapters::{RecvStream, SendSink};
+use zmtp::{Bytes, Context, Error, Interest, Message, MonitorEventKind, Poller, SocketType, opt};
+
+fn text(m: &Message) -> String {
+    m.iter()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+#[tokio::test]
+async fn poller_reports_readable_and_writable() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    let push = ctx.socket(SocketType::Push).expect("push");
+    pull.bind("inproc://poller").expect("bind");
+    let mut p = Poller::new();
+    p.add(&pull, Interest::READABLE);
+    p.add(&push, Interest::WRITABLE);
+    // No peer yet: nothing is ready.
+    let none = p.poll(Some(Duration::ZERO)).await.expect("poll");
+    assert_eq!(none, vec![Interest::default(); 2]);
+    push.connect("inproc://poller").expect("connect");
+    let ready = p.poll(None).await.expect("poll");
+    assert!(ready[1].writable);
+    push.send("x").await.expect("send");
+    let mut p = Poller::new();
+    p.add(&pull, Interest::READABLE);
+    let ready = p.poll(None).await.expect("poll");
+    assert!(ready[0].readable);
+    assert_eq!(text(&pull.try_recv().expect("ready")), "x");
+}
+
+#[tokio::test]
+async fn stream_and_sink_adapters() {
+    let ctx = Context::new().expect("ctx");
+    let pull = Arc::new(ctx.socket(SocketType::Pull).expect("pull"));
+    let push = Arc::new(ctx.socket(SocketType::Push).expect("push"));
+    pull.bind("tcp://127.0.0.1:*").expect("bind");
+    push.connect(&pull.last_endpoint()).expect("connect");
+    let mut sink = SendSink::new(push);
+    for i in 0..10 {
+        sink.send(Message::from(format!("{i}")))
+            .await
+            .expect("sink");
+    }
+    let got: Vec<String> = RecvStream::new(pull)
+        .take(10)
+        .map(|m| text(&m.expect("recv")))
+        .collect()
+        .await;
+    assert_eq!(got, (0..10).map(|i| i.to_string()).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn dropped_recv_loses_nothing_and_keeps_req_state() {
+    let ctx = Context::new().expect("ctx");
+    let rep = ctx.socket(SocketType::Rep).expect("rep");
+    let req = ctx.socket(SocketType::Req).expect("req");
+    rep.bind("inproc://cancel").expect("bind");
+    req.connect("inproc://cancel").expect("connect");
+    req.send("q").await.expect("send");
+    // A receive abandoned before the reply exists.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1), req.recv())
+            .await
+            .is_err()
+    );
+    // REQ still awaits its reply: a second send is refused.
+    assert!(matches!(req.try_send("again"), Err(Error::InvalidState(_))));
+    let q = rep.recv().await.expect("request");
+    rep.send(q).await.expect("reply");
+    assert_eq!(text(&req.recv().await.expect("reply")), "q");
+}
+
+#[tokio::test]
+async fn timeouts_and_would_block() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    assert!(matches!(pull.try_recv(), Err(Error::WouldBlock)));
+    pull.set(opt::RcvTimeo, Some(Duration::from_millis(10)))
+        .expect("rcvtimeo");
+    assert!(matches!(pull.recv().await, Err(Error::TimedOut)));
+    let push = ctx.socket(SocketType::Push).expect("push");
+    // No peer: PUSH cannot send.
+    assert!(matches!(push.try_send("x"), Err(Error::WouldBlock)));
+    push.set(opt::SndTimeo, Some(Duration::from_millis(10)))
+        .expect("sndtimeo");
+    assert!(matches!(push.send("x").await, Err(Error::TimedOut)));
+    assert!(matches!(pull.try_send("x"), Err(Error::InvalidState(_))));
+}
+
+#[test]
+fn blocking_facade_from_plain_threads() {
+    let ctx = Context::new().expect("ctx");
+    let rep = ctx.socket(SocketType::Rep).expect("rep");
+    rep.bind("tcp://127.0.0.1:*").expect("bind");
+    let ep = rep.last_endpoint();
+    let ctx2 = ctx.clone();
+    let client = std::thread::spawn(move || {
+        let req = ctx2.socket(SocketType::Req).expect("req");
+        req.connect(&ep).expect("connect");
+        req.send_blocking("hi").expect("send");
+        text(&req.recv_blocking().expect("recv"))
+    });
+    let m = rep.recv_blocking().expect("recv");
+    rep.send_blocking(m).expect("send");
+    assert_eq!(client.join().expect("thread"), "hi");
+}
+
+#[tokio::test]
+async fn blocking_calls_from_async_code_are_refused() {
+    let ctx = Context::new().expect("ctx");
+    let s = ctx.socket(SocketType::Pull).expect("pull");
+    assert!(matches!(s.recv_blocking(), Err(Error::InvalidState(_))));
+}
+
+#[tokio::test]
+async fn proxy_forwards_and_captures() {
+    let ctx = Context::new().expect("ctx");
+    let front = ctx.socket(SocketType::Router).expect("router");
+    let back = ctx.socket(SocketType::Dealer).expect("dealer");
+    let capture = ctx.socket(SocketType::Push).expect("push");
+    let captured = ctx.socket(SocketType::Pull).expect("pull");
+    front.bind("inproc://proxy-front").expect("bind");
+    back.bind("inproc://proxy-back").expect("bind");
+    captured.bind("inproc://proxy-capture").expect("bind");
+    capture.connect("inproc://proxy-capture").expect("connect");
+    let client = ctx.socket(SocketType::Req).expect("req");
+    client.connect("inproc://proxy-front").expect("connect");
+    let worker = ctx.socket(SocketType::Rep).expect("rep");
+    worker.connect("inproc://proxy-back").expect("connect");
+    let proxy = tokio::spawn(async move {
+        let _ = zmtp::proxy(&front, &back, Some(&capture)).await;
+    });
+    client.send("ping").await.expect("send");
+    let req = worker.recv().await.expect("request");
+    assert_eq!(text(&req), "ping");
+    worker.send("pong").await.expect("reply");
+    assert_eq!(text(&client.recv().await.expect("reply")), "pong");
+    // The capture saw the request (with its envelope) and the reply.
+    let c1 = captured.recv().await.expect("capture");
+    assert!(text(&c1).ends_with("ping"));
+    let c2 = captured.recv().await.expect("capture");
+    assert!(text(&c2).ends_with("pong"));
+    proxy.abort();
+}
+
+#[tokio::test]
+async fn steerable_proxy_pause_resume_statistics_terminate() {
+    let ctx = Context::new().expect("ctx");
+    let front = ctx.socket(SocketType::Pull).expect("pull");
+    let back = ctx.socket(SocketType::Push).expect("push");
+    let control = ctx.socket(SocketType::Pair).expect("pair");
+    front.bind("inproc://sp-front").expect("bind");
+    back.bind("inproc://sp-back").expect("bind");
+    control.bind("inproc://sp-control").expect("bind");
+    let input = ctx.socket(SocketType::Push).expect("push");
+    input.connect("inproc://sp-front").expect("connect");
+    let output = ctx.socket(SocketType::Pull).expect("pull");
+    output.connect("inproc://sp-back").expect("connect");
+    let steer = ctx.socket(SocketType::Pair).expect("pair");
+    steer.connect("inproc://sp-control").expect("connect");
+    let task =
+        tokio::spawn(async move { zmtp::proxy_steerable(&front, &back, None, &control).await });
+    input.send("one").await.expect("send");
+    assert_eq!(text(&output.recv().await.expect("recv")), "one");
+    steer.send("PAUSE").await.expect("pause");
+    steer.send("STATISTICS").await.expect("stats");
+    let stats = steer.recv().await.expect("stats reply");
+    assert_eq!(stats.len(), 8);
+    let n = |i: usize| u64::from_ne_bytes(stats.frames()[i].as_ref().try_into().expect("u64"));
+    assert_eq!((n(0), n(1), n(6), n(7)), (1, 3, 1, 3));
+    input.send("two").await.expect("send");
+    steer.send("RESUME").await.expect("resume");
+    assert_eq!(text(&output.recv().await.expect("recv")), "two");
+    steer.send("TERMINATE").await.expect("terminate");
+    let final_stats = task.await.expect("task").expect("proxy");
+    assert_eq!(final_stats.frontend.frames_in, 2);
+}
+
+#[tokio::test]
+async fn monitor_reports_the_connection_life() {
+    let ctx = Context::new().expect("ctx");
+    let server = ctx.socket(SocketType::Rep).expect("rep");
+    let mut smon = server.monitor();
+    server.bind("tcp://127.0.0.1:*").expect("bind");
+    let ep = server.last_endpoint();
+    let client = ctx.socket(SocketType::Req).expect("req");
+    let mut cmon = client.monitor();
+    client.connect(&ep).expect("connect");
+    let mut kinds = Vec::new();
+    while let Some(e) = cmon.next().await {
+        kinds.push(e.kind.clone());
+        if e.kind == MonitorEventKind::HandshakeSucceeded {
+            assert_eq!(e.endpoint, ep);
+            assert!(e.peer_address.is_some());
+            break;
+        }
+    }
+    assert!(kinds.contains(&MonitorEventKind::Connected));
+    let mut skinds = Vec::new();
+    while let Some(e) = smon.next().await {
+        skinds.push(e.kind.clone());
+        if e.kind == MonitorEventKind::HandshakeSucceeded {
+            break;
+        }
+    }
+    assert_eq!(skinds[0], MonitorEventKind::Listening);
+    assert!(skinds.contains(&MonitorEventKind::Accepted));
+    drop(server);
+    loop {
+        let e = cmon.next().await.expect("event");
+        if e.kind == MonitorEventKind::Disconnected {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn connect_before_bind_tcp_and_inproc() {
+    let ctx = Context::new().expect("ctx");
+    // inproc: the name is not bound yet.
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.connect("inproc://later").expect("connect");
+    push.send("queued").await.expect("queued while away");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    pull.bind("inproc://later").expect("bind");
+    assert_eq!(text(&pull.recv().await.expect("recv")), "queued");
+    // tcp: learn a free port, release it, connect, then bind it.
+    let probe = ctx.socket(SocketType::Pull).expect("pull");
+    probe.bind("tcp://127.0.0.1:*").expect("bind");
+    let ep = probe.last_endpoint();
+    probe.unbind(&ep).expect("unbind");
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.set(opt::ReconnectIvl, Some(Duration::from_millis(10)))
+        .expect("ivl");
+    push.connect(&ep).expect("connect");
+    push.send("early").await.expect("queued while away");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    // Another test may have taken the port meanwhile; then skip the rest.
+    if pull.bind(&ep).is_ok() {
+        assert_eq!(text(&pull.recv().await.expect("recv")), "early");
+    }
+}
+
+#[tokio::test]
+async fn unbind_removes_the_ipc_file_and_unknown_endpoints_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("s.ipc");
+    let ep = format!("ipc://{}", path.display());
+    let ctx = Context::new().expect("ctx");
+    let s = ctx.socket(SocketType::Pull).expect("pull");
+    s.bind(&ep).expect("bind");
+    assert!(path.exists());
+    s.unbind(&ep).expect("unbind");
+    // The listener task is aborted asynchronously.
+    while path.exists() {
+        tokio::task::yield_now().await;
+    }
+    assert!(matches!(s.unbind(&ep), Err(Error::EndpointNotFound(_))));
+    assert!(matches!(s.disconnect(&ep), Err(Error::EndpointNotFound(_))));
+    assert!(matches!(
+        s.bind("tcp://nowhere"),
+        Err(Error::InvalidEndpoint { endpoint, .. }) if endpoint == "tcp://nowhere"
+    ));
+    assert!(matches!(
+        s.connect("tcp://*:5555"),
+        Err(Error::InvalidEndpoint { .. })
+    ));
+}
+
+#[tokio::test]
+async fn abstract_ipc_and_inproc_names() {
+    let ctx = Context::new().expect("ctx");
+    let name = format!("ipc://@zmtp-test-{}", std::process::id());
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    pull.bind(&name).expect("bind");
+    assert_eq!(pull.last_endpoint(), name);
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.connect(&name).expect("connect");
+    push.send(Bytes::from_static(b"abstract"))
+        .await
+        .expect("send");
+    assert_eq!(text(&pull.recv().await.expect("recv")), "abstract");
+    let other = ctx.socket(SocketType::Pull).expect("pull");
+    other.bind("inproc://taken").expect("bind");
+    assert!(matches!(
+        other.bind("inproc://taken"),
+        Err(Error::AddressInUse(_))
+    ));
+}
+
+#[tokio::test]
+async fn disconnect_stops_delivery_to_that_peer() {
+    let ctx = Context::new().expect("ctx");
+    let a = ctx.socket(SocketType::Pull).expect("pull");
+    let b = ctx.socket(SocketType::Pull).expect("pull");
+    a.bind("inproc://dis-a").expect("bind");
+    b.bind("inproc://dis-b").expect("bind");
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.connect("inproc://dis-a").expect("connect");
+    push.connect("inproc://dis-b").expect("connect");
+    push.disconnect("inproc://dis-a").expect("disconnect");
+    for i in 0..4 {
+        push.send(format!("{i}")).await.expect("send");
+    }
+    for i in 0..4 {
+        assert_eq!(text(&b.recv().await.expect("recv")), i.to_string());
+    }
+    assert!(matches!(a.try_recv(), Err(Error::WouldBlock)));
+}
