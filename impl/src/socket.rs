@@ -7,7 +7,7 @@ mod io;
 use std::sync::Arc;
 
 use tokio::sync::Notify;
-use zmtp_spec::{Message, SocketType};
+use zmtp_spec::SocketType;
 
 use self::core::{Core, Shared};
 use crate::context::Context;
@@ -20,7 +20,7 @@ use crate::pattern::Pattern;
 ///
 /// All methods take `&self`: a socket can be shared between tasks (wrap
 /// it in an `Arc`). Messages are [`Message`] values: whole multipart
-/// messages, whose frames are [`bytes::Bytes`] (so large frames are never
+/// messages ([`crate::Message`]), whose frames are [`bytes::Bytes`] (so large frames are never
 /// copied by the API); libzmq's RCVMORE/SNDMORE are implicit.
 ///
 /// Dropping the socket closes it: pending messages keep being sent in the
