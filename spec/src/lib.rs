@@ -26,6 +26,7 @@
 pub mod connection;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod guide;
 pub mod message;
 pub mod security;
 pub mod socket_type;
