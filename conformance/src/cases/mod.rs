@@ -12,7 +12,7 @@ mod greeting;
 mod handshake;
 mod pipeline;
 mod pubsub;
-mod reqrep;
+pub(crate) mod reqrep;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`.
 macro_rules! case_fn {
