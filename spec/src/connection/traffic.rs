@@ -77,6 +77,9 @@ impl Connection {
     /// A handshake command frame body: ERROR is fatal (37-R16); anything
     /// else goes to the mechanism.
     fn handshake_command(&mut self, now: Instant, body: Bytes) -> Result<(), ConnectionError> {
+        if let Some(reason) = crate::security::plain::libzmq_error_reason(&body) {
+            return Err(ConnectionError::ErrorReceived(reason));
+        }
         let (name, _) = split_command(&body).map_err(PeerError::from)?;
         if &name[..] == b"ERROR" {
             return match Command::parse(&body).map_err(PeerError::from)? {

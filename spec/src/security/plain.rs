@@ -330,3 +330,15 @@ impl MechanismSession for ServerSession {
         }
     }
 }
+
+/// The reason of the malformed ERROR libzmq 4.3.5's PLAIN server sends
+/// when its ZAP handler refuses a client: `5E "RROR" reason-len reason`,
+/// its `"\x05ERROR"` prefix having lost an octet to a C hex escape
+/// (observed on the wire: `04 09 5E 52 52 4F 52 03 "400"`). No valid
+/// command starts this way (a 94-octet name cannot fit), so the machine
+/// reads it as ERROR with this reason instead of a malformed command.
+pub fn libzmq_error_reason(body: &Bytes) -> Option<Bytes> {
+    let rest = body.strip_prefix(b"\x5ERROR")?;
+    let (&len, reason) = rest.split_first()?;
+    (usize::from(len) == reason.len()).then(|| body.slice_ref(reason))
+}

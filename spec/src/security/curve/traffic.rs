@@ -7,6 +7,13 @@
 //! 0x02 and expects it (zmtp-wire.md 6.2 #10), so [`Tunnel::unwrap`]
 //! tolerates it and [`Tunnel::wrap`] sends it. This is the only place the
 //! deviation is handled.
+//!
+//! The MESSAGE command itself travels in a final *message* frame (flags
+//! 0x00), as libzmq 4.3.5 sends it and requires: libzmq drops a connection
+//! whose MESSAGE arrives in a command frame (observed on the wire). 37-R64
+//! says encrypted data is "encoded as commands", which the MESSAGE body is;
+//! [`Tunnel::unwrap`] accepts a command frame, or a message frame with or
+//! without MORE (omq.rs mirrors the inner MORE on the outer frame).
 
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -60,21 +67,29 @@ impl Tunnel {
             &[&[flags], &frame.body],
             &mut out,
         );
-        Ok(Frame::command(out.freeze()))
+        // A final message frame, as libzmq sends it and requires (it drops
+        // a connection whose MESSAGE comes in a command frame).
+        Ok(Frame::message(out.freeze(), false))
     }
 
     /// One received frame: a MESSAGE command becomes the frame it carries.
     /// A clear ERROR passes through (the machine ends the connection on
     /// it); anything else is refused (G-C8).
     pub(crate) fn unwrap(&mut self, frame: Frame) -> Result<Frame, ConnectionError> {
-        if frame.kind != FrameKind::Command {
-            return Err(PeerError::from(SecurityError::ClearTextAfterHandshake).into());
+        let clear = || PeerError::from(SecurityError::ClearTextAfterHandshake).into();
+        match frame.kind {
+            FrameKind::Command => {}
+            // libzmq sends each MESSAGE command in a message frame (flags
+            // 0x00), omq.rs copies the inner MORE onto it (0x01): accept
+            // both; the inner flags decide (module docs).
+            FrameKind::Message { .. } if frame.body.starts_with(MESSAGE_NAME) => {}
+            FrameKind::Message { .. } => return Err(clear()),
         }
         let (name, data) = split_command(&frame.body).map_err(PeerError::from)?;
         match &name[..] {
             b"MESSAGE" => {}
-            b"ERROR" => return Ok(frame),
-            _ => return Err(PeerError::from(SecurityError::ClearTextAfterHandshake).into()),
+            b"ERROR" if frame.kind == FrameKind::Command => return Ok(frame),
+            _ => return Err(clear()),
         }
         let message = NonceBox::parse_message(&data).map_err(PeerError::from)?;
         let plain = self.open(message)?;

@@ -258,3 +258,34 @@ fn plain_refuses_a_zmtp_1_peer_37_r61() {
     conn.handle_bytes(now, &[0x01, 0x00]);
     assert!(conn.is_closed());
 }
+
+/// libzmq 4.3.5's PLAIN server sends its ZAP refusal as
+/// `04 09 5E "RROR" 03 "400"` (observed on the wire); the client machine
+/// reads it as ERROR "400" rather than a malformed command.
+#[test]
+fn libzmq_malformed_plain_error_is_read_as_error() {
+    let body = Bytes::from_static(b"\x5ERROR\x03400");
+    assert_eq!(libzmq_error_reason(&body), Some(Bytes::from_static(b"400")));
+    assert_eq!(
+        libzmq_error_reason(&Bytes::from_static(b"\x5ERROR\x04400")),
+        None
+    );
+    assert_eq!(
+        libzmq_error_reason(&Bytes::from_static(b"\x05ERROR\x03400")),
+        None
+    );
+
+    let (client, _) = configs("admin", "wrong", users());
+    let now = std::time::Instant::now();
+    let mut conn = crate::connection::Connection::new(client, Side::Client, now).unwrap();
+    let mut peer = Greeting::new(wire::Mechanism::PLAIN, true)
+        .to_bytes()
+        .to_vec();
+    peer.extend_from_slice(b"\x04\x09\x5ERROR\x03400");
+    conn.handle_bytes(now, &peer);
+    let events: Vec<_> = core::iter::from_fn(|| conn.poll_event()).collect();
+    assert_eq!(
+        failure(&events),
+        Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"400")))
+    );
+}

@@ -1,0 +1,681 @@
+//! PLAIN and CURVE against real peers: libzmq 4.3.5 (through pyzmq) and
+//! omq.rs (through pyomq), both roles, over blocking `std::net` TCP. The
+//! crate does no I/O; this test drives the sans-IO connection the way the
+//! tokio driver does.
+//!
+//! The Python interpreter is `$ZMTP_PYTHON`, or
+//! `<repo>/target/peers/pyzmq/bin/python` as created by `.ci/setup-pyzmq`.
+//! Without it (or without the peer's module) each test prints why and
+//! passes, unless `ZMTP_REQUIRE_PEERS=1`, which makes a missing peer a
+//! failure. Every endpoint is an ephemeral port on 127.0.0.1.
+
+// A test fails by panicking: unwrap on the machine's results is the point.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command as Process, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Heartbeat, Side};
+use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
+use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey};
+use zmtp_spec::{Message, SocketType};
+
+/// How long any one exchange may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(5);
+
+/// Which third-party stack the Python peer runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stack {
+    /// libzmq 4.3.5 via pyzmq.
+    Libzmq,
+    /// omq.rs via pyomq (a pyzmq-compatible API).
+    Omq,
+}
+
+impl Stack {
+    fn module(self) -> &'static str {
+        match self {
+            Self::Libzmq => "zmq",
+            Self::Omq => "pyomq",
+        }
+    }
+}
+
+/// The interpreter, or the reason there is none.
+fn python() -> Result<PathBuf, String> {
+    let path = match std::env::var_os("ZMTP_PYTHON") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/pyzmq/bin/python"),
+    };
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "no Python peer: set ZMTP_PYTHON or run .ci/setup-pyzmq (looked for {})",
+            path.display()
+        ))
+    }
+}
+
+/// The interpreter if `stack`'s module imports; otherwise prints why and
+/// returns `None`, or fails under `ZMTP_REQUIRE_PEERS=1`.
+fn interpreter(stack: Stack) -> Option<PathBuf> {
+    let why = match python() {
+        Ok(python) => {
+            let ok = Process::new(&python)
+                .args(["-c", &format!("import {}", stack.module())])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if ok {
+                return Some(python);
+            }
+            format!("{} does not import in {}", stack.module(), python.display())
+        }
+        Err(why) => why,
+    };
+    assert!(
+        std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "ZMTP_REQUIRE_PEERS=1 but {why}"
+    );
+    eprintln!("skipped: {why}");
+    None
+}
+
+/// What every peer script starts with: `sock(kind)` makes a socket that
+/// does not linger and gives up receiving after 5 s; `z` turns an argument
+/// into bytes.
+fn prelude(stack: Stack) -> String {
+    format!(
+        r#"
+import sys
+import {} as zmq
+ctx = zmq.Context()
+def sock(kind):
+    s = ctx.socket(kind)
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.RCVTIMEO, 5000)
+    return s
+def z(i):
+    return sys.argv[i].encode()
+OMQ = {}
+"#,
+        stack.module(),
+        if stack == Stack::Omq { "True" } else { "False" }
+    )
+}
+
+/// A running Python peer, killed when dropped.
+struct Peer {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Peer {
+    fn start(stack: Stack, script: &str, args: &[&str]) -> Option<Self> {
+        let python = interpreter(stack)?;
+        let mut child = Process::new(python)
+            .arg("-c")
+            .arg(format!("{}{script}", prelude(stack)))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn the Python peer");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        Some(Self { child, stdout })
+    }
+
+    /// The next line the peer printed.
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).expect("peer stdout");
+        line.trim_end().to_owned()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A connection machine on a blocking TCP stream.
+struct Driver {
+    stream: TcpStream,
+    conn: Connection,
+    received: Vec<u8>,
+}
+
+/// How [`Driver::run`] ended.
+#[derive(Debug)]
+enum End {
+    /// The awaited event arrived.
+    Matched,
+    /// The connection failed.
+    Failed(ConnectionError),
+    /// The peer closed the TCP connection.
+    Eof,
+    /// The idle period passed.
+    Idle,
+}
+
+impl Driver {
+    fn new(stream: TcpStream, config: Config, side: Side) -> Self {
+        stream.set_nodelay(true).expect("nodelay");
+        let conn = Connection::new(config, side, Instant::now()).expect("valid config");
+        Self {
+            stream,
+            conn,
+            received: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self) {
+        while let Some(out) = self.conn.poll_transmit() {
+            // The peer may already have closed after a refusal.
+            if self.stream.write_all(&out).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Runs until `until` matches an event (within [`DEADLINE`]), or for
+    /// `idle` when `until` is `None`.
+    fn run(
+        &mut self,
+        mut until: Option<&mut dyn FnMut(&Event) -> bool>,
+        idle: Duration,
+    ) -> (End, Vec<Event>) {
+        let start = Instant::now();
+        let end = start + if until.is_some() { DEADLINE } else { idle };
+        let mut events = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            self.flush();
+            while let Some(event) = self.conn.poll_event() {
+                if let Event::Failed(error) = &event {
+                    return (End::Failed(error.clone()), events);
+                }
+                let done = until.as_mut().is_some_and(|f| f(&event));
+                events.push(event);
+                if done {
+                    self.flush();
+                    return (End::Matched, events);
+                }
+            }
+            let now = Instant::now();
+            if now >= end {
+                assert!(
+                    until.is_none(),
+                    "nothing matched within {DEADLINE:?}: {events:?}"
+                );
+                return (End::Idle, events);
+            }
+            let mut wait = (end - now).min(Duration::from_millis(20));
+            if let Some(at) = self.conn.poll_timeout() {
+                wait = wait.min(at.saturating_duration_since(now));
+            }
+            self.stream
+                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
+                .expect("timeout");
+            match self.stream.read(&mut buf) {
+                Ok(0) => return (End::Eof, events),
+                Ok(n) => {
+                    self.received.extend_from_slice(&buf[..n]);
+                    self.conn.handle_bytes(Instant::now(), &buf[..n]);
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => return (End::Eof, events),
+                Err(e) => panic!("read: {e}"),
+            }
+            self.conn.handle_timeout(Instant::now());
+        }
+    }
+
+    fn handshake(&mut self) {
+        let (end, events) = self.run(
+            Some(&mut |e| matches!(e, Event::HandshakeSucceeded(_))),
+            DEADLINE,
+        );
+        assert!(
+            matches!(end, End::Matched),
+            "handshake: {end:?} after {events:?}"
+        );
+    }
+
+    fn message(&mut self) -> Message {
+        let (end, events) = self.run(Some(&mut |e| matches!(e, Event::Message(_))), DEADLINE);
+        match (end, events.into_iter().last()) {
+            (End::Matched, Some(Event::Message(m))) => m,
+            (end, last) => panic!("expected a message, got {end:?} / {last:?}"),
+        }
+    }
+
+    /// Runs until the connection fails or the peer closes; no message may
+    /// arrive meanwhile.
+    fn refused(&mut self) -> End {
+        let (end, events) = self.run(None, DEADLINE);
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, Event::Message(_) | Event::HandshakeSucceeded(_))),
+            "refused peer got through: {events:?}"
+        );
+        end
+    }
+}
+
+fn connect(endpoint: &str, config: Config) -> Driver {
+    let addr = endpoint.trim_start_matches("tcp://");
+    let stream = TcpStream::connect(addr).expect("connect to the Python peer");
+    Driver::new(stream, config, Side::Client)
+}
+
+fn accept(listener: &TcpListener, config: Config) -> Driver {
+    let (stream, _) = listener.accept().expect("accept the Python peer");
+    Driver::new(stream, config, Side::Server)
+}
+
+fn listener() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    (listener, port)
+}
+
+// ---- CURVE: we are the client ----------------------------------------------
+
+/// A CURVE ROUTER server echoing every message: argv 1, 2 = its secret and
+/// public key (Z85), argv 3 = heartbeat interval in ms (0: none), argv 4 =
+/// the client public key omq's allow-list needs.
+const CURVE_ROUTER_ECHO: &str = r#"
+s = sock(zmq.ROUTER)
+s.setsockopt(zmq.CURVE_SERVER, 1)
+s.setsockopt(zmq.CURVE_SECRETKEY, z(1))
+s.setsockopt(zmq.CURVE_PUBLICKEY, z(2))
+ivl = int(sys.argv[3])
+if ivl:
+    s.setsockopt(zmq.HEARTBEAT_IVL, ivl)
+    s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 3 * ivl)
+if OMQ:
+    s.set_curve_auth([z(4)])
+s.bind("tcp://127.0.0.1:*")
+print(s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+try:
+    while True:
+        s.send_multipart(s.recv_multipart())
+except zmq.Again:
+    pass
+"#;
+
+fn curve_client_config(keys: KeyPair, server: PublicKey) -> Config {
+    let mut config = Config::new(SocketType::Dealer);
+    config.mechanism = Arc::new(Curve::client(keys, server));
+    config
+}
+
+fn our_curve_client(stack: Stack) {
+    let server = KeyPair::generate();
+    let client = KeyPair::generate();
+    let args = [
+        &*server.secret().to_z85(),
+        &server.public().to_z85(),
+        "100",
+        &client.public().to_z85(),
+    ];
+    let Some(mut peer) = Peer::start(stack, CURVE_ROUTER_ECHO, &args) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let mut config = curve_client_config(client, *server.public());
+    // Our own PINGs: the peer's PONGs come back inside MESSAGE.
+    config.heartbeat = Heartbeat {
+        interval: Some(Duration::from_millis(100)),
+        ttl: Some(Duration::from_secs(1)),
+        timeout: Some(Duration::from_millis(400)),
+    };
+    let mut d = connect(&endpoint, config);
+    d.handshake();
+    assert_eq!(d.conn.peer().unwrap().socket_type, Some(SocketType::Router));
+    let request = Message::from_frames([&b"hello"[..], &b"curve"[..]]);
+    d.conn.send_message(request.clone()).unwrap();
+    assert_eq!(d.message(), request);
+    // Heartbeats both ways for a while, all tunnelled (the peer marks its
+    // PING/PONG with payload flag 0x02): the connection must survive.
+    let (end, _) = d.run(None, Duration::from_millis(700));
+    assert!(matches!(end, End::Idle), "{stack:?}: {end:?}");
+    let again = Message::from_frames([&b"still"[..], &b"here"[..]]);
+    d.conn.send_message(again.clone()).unwrap();
+    assert_eq!(d.message(), again);
+    // Nothing readable went over the wire after the handshake.
+    assert!(
+        !d.received
+            .windows(5)
+            .any(|w| w == b"hello" || w == b"still")
+    );
+}
+
+#[test]
+fn our_curve_client_against_libzmq_router() {
+    our_curve_client(Stack::Libzmq);
+}
+
+#[test]
+fn our_curve_client_against_omq_router() {
+    our_curve_client(Stack::Omq);
+}
+
+/// 26-R04, 26-R14: with a wrong server key libzmq cannot open our HELLO and
+/// drops the connection; nothing gets through.
+#[test]
+fn our_curve_client_with_a_wrong_server_key_is_refused_by_libzmq() {
+    let server = KeyPair::generate();
+    let client = KeyPair::generate();
+    let args = [
+        &*server.secret().to_z85(),
+        &server.public().to_z85(),
+        "0",
+        &client.public().to_z85(),
+    ];
+    let Some(mut peer) = Peer::start(Stack::Libzmq, CURVE_ROUTER_ECHO, &args) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let wrong = *KeyPair::generate().public();
+    let mut d = connect(&endpoint, curve_client_config(client, wrong));
+    d.conn.send_message(Message::from(&b"nope"[..])).unwrap();
+    let end = d.refused();
+    assert!(
+        matches!(
+            end,
+            End::Eof | End::Failed(ConnectionError::ErrorReceived(_))
+        ),
+        "{end:?}"
+    );
+}
+
+// ---- CURVE: we are the server ---------------------------------------------
+
+/// A CURVE DEALER client: argv 1 = our server key; it prints its own public
+/// key, then a monitor verdict or the echoed reply.
+const CURVE_DEALER: &str = r#"
+s = sock(zmq.DEALER)
+pub, sec = zmq.curve_keypair()
+s.setsockopt(zmq.CURVE_SERVERKEY, z(1))
+s.setsockopt(zmq.CURVE_PUBLICKEY, pub)
+s.setsockopt(zmq.CURVE_SECRETKEY, sec)
+print(pub.decode(), flush=True)
+s.connect("tcp://127.0.0.1:" + sys.argv[2])
+s.send_multipart([b"hi", b"there"])
+try:
+    print(b"|".join(s.recv_multipart()).decode(), flush=True)
+except zmq.Again:
+    print("timeout", flush=True)
+"#;
+
+/// Our CURVE ROUTER server that lets one key in, as user "py-client".
+fn curve_server_config(keys: KeyPair, allowed: Option<PublicKey>) -> Config {
+    let zap = Zap::new(Arc::new(FnAuthenticator(
+        move |r: &ZapRequest| match allowed {
+            Some(key) if r.credentials.first().map(|c| &c[..]) == Some(&key.as_bytes()[..]) => {
+                r.accept("py-client")
+            }
+            _ => r.refuse(StatusCode::AuthenticationFailure, "unknown key"),
+        },
+    )));
+    let mut config = Config::new(SocketType::Router);
+    config.mechanism = Arc::new(Curve::server(keys, zap));
+    config
+}
+
+fn our_curve_server(stack: Stack) {
+    let server = KeyPair::generate();
+    let (listener, port) = listener();
+    let Some(mut peer) = Peer::start(stack, CURVE_DEALER, &[&server.public().to_z85(), &port])
+    else {
+        return;
+    };
+    let client_key: PublicKey = peer.line().parse().expect("client key");
+    let mut d = accept(&listener, curve_server_config(server, Some(client_key)));
+    d.handshake();
+    let info = d.conn.peer().unwrap().clone();
+    assert_eq!(info.socket_type, Some(SocketType::Dealer));
+    // RFC 27: the authenticator's user id is on the peer.
+    assert_eq!(
+        info.metadata.get("User-Id").map(|v| &v[..]),
+        Some(&b"py-client"[..])
+    );
+    assert_eq!(
+        d.message(),
+        Message::from_frames([&b"hi"[..], &b"there"[..]])
+    );
+    d.conn
+        .send_message(Message::from_frames([&b"back"[..], &b"again"[..]]))
+        .unwrap();
+    d.flush();
+    assert_eq!(peer.line(), "back|again");
+}
+
+#[test]
+fn our_curve_server_against_libzmq_dealer() {
+    our_curve_server(Stack::Libzmq);
+}
+
+#[test]
+fn our_curve_server_against_omq_dealer() {
+    our_curve_server(Stack::Omq);
+}
+
+/// A CURVE DEALER client that reports libzmq's HANDSHAKE_FAILED_AUTH
+/// monitor event and its ZAP status.
+const CURVE_DEALER_MONITORED: &str = r#"
+from zmq.utils.monitor import recv_monitor_message
+s = sock(zmq.DEALER)
+pub, sec = zmq.curve_keypair()
+s.setsockopt(zmq.CURVE_SERVERKEY, z(1))
+s.setsockopt(zmq.CURVE_PUBLICKEY, pub)
+s.setsockopt(zmq.CURVE_SECRETKEY, sec)
+m = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+m.setsockopt(zmq.RCVTIMEO, 5000)
+s.connect("tcp://127.0.0.1:" + sys.argv[2])
+s.send(b"should-not-cross")
+e = recv_monitor_message(m)
+print(e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH, e["value"], flush=True)
+"#;
+
+/// RFC 27, 26-R60: a ZAP denial sends ERROR "400", which libzmq reports as
+/// HANDSHAKE_FAILED_AUTH with status 400; its message never crosses.
+#[test]
+fn our_curve_server_denial_reaches_libzmq_as_auth_failure_400() {
+    let server = KeyPair::generate();
+    let (listener, port) = listener();
+    let Some(mut peer) = Peer::start(
+        Stack::Libzmq,
+        CURVE_DEALER_MONITORED,
+        &[&server.public().to_z85(), &port],
+    ) else {
+        return;
+    };
+    let mut d = accept(&listener, curve_server_config(server, None));
+    let end = d.refused();
+    assert!(
+        matches!(
+            &end,
+            End::Failed(ConnectionError::Peer(e)) if e.to_string().contains("400")
+        ),
+        "{end:?}"
+    );
+    assert_eq!(peer.line(), "True 400");
+}
+
+// ---- PLAIN: we are the client ----------------------------------------------
+
+/// A PLAIN ROUTER server echoing messages, with a ZAP handler (pyzmq's
+/// ThreadAuthenticator; omq's allow-list) accepting admin/secret.
+const PLAIN_ROUTER_ECHO: &str = r#"
+if not OMQ:
+    from zmq.auth.thread import ThreadAuthenticator
+    auth = ThreadAuthenticator(ctx)
+    auth.start()
+    auth.configure_plain(domain="*", passwords={"admin": "secret"})
+s = sock(zmq.ROUTER)
+s.setsockopt(zmq.PLAIN_SERVER, 1)
+if OMQ:
+    s.set_plain_auth([("admin", "secret")])
+s.bind("tcp://127.0.0.1:*")
+print(s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+try:
+    while True:
+        s.send_multipart(s.recv_multipart())
+except zmq.Again:
+    pass
+"#;
+
+fn plain_client_config(user: &str, pass: &str) -> Config {
+    let mut config = Config::new(SocketType::Dealer);
+    config.mechanism = Arc::new(Plain::client(user.to_owned(), pass.to_owned()).unwrap());
+    config
+}
+
+fn our_plain_client(stack: Stack) {
+    let Some(mut peer) = Peer::start(stack, PLAIN_ROUTER_ECHO, &[]) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let mut d = connect(&endpoint, plain_client_config("admin", "secret"));
+    d.handshake();
+    let request = Message::from_frames([&b"plain"[..], &b"text"[..]]);
+    d.conn.send_message(request.clone()).unwrap();
+    assert_eq!(d.message(), request);
+
+    // A wrong password: the server refuses (libzmq: ERROR "400").
+    let mut d = connect(&endpoint, plain_client_config("admin", "wrong"));
+    d.conn.send_message(Message::from(&b"nope"[..])).unwrap();
+    let end = d.refused();
+    match stack {
+        Stack::Libzmq => assert!(
+            matches!(&end, End::Failed(ConnectionError::ErrorReceived(r)) if &r[..] == b"400"),
+            "{end:?}"
+        ),
+        Stack::Omq => assert!(
+            matches!(
+                end,
+                End::Eof | End::Failed(ConnectionError::ErrorReceived(_))
+            ),
+            "{end:?}"
+        ),
+    }
+}
+
+#[test]
+fn our_plain_client_against_libzmq_router() {
+    our_plain_client(Stack::Libzmq);
+}
+
+#[test]
+fn our_plain_client_against_omq_router() {
+    our_plain_client(Stack::Omq);
+}
+
+// ---- PLAIN: we are the server ----------------------------------------------
+
+/// A PLAIN DEALER client: argv 1 = port, 2, 3 = username and password,
+/// 4 = how long to wait for the reply, in ms.
+const PLAIN_DEALER: &str = r#"
+s = sock(zmq.DEALER)
+s.setsockopt(zmq.RCVTIMEO, int(sys.argv[4]))
+s.setsockopt(zmq.PLAIN_USERNAME, z(2))
+s.setsockopt(zmq.PLAIN_PASSWORD, z(3))
+s.connect("tcp://127.0.0.1:" + sys.argv[1])
+s.send_multipart([b"hi", b"plain"])
+try:
+    print(b"|".join(s.recv_multipart()).decode(), flush=True)
+except zmq.Again:
+    print("timeout", flush=True)
+"#;
+
+fn plain_server_config() -> Config {
+    let zap = Zap::new(Arc::new(FnAuthenticator(|r: &ZapRequest| {
+        match &r.credentials[..] {
+            [user, pass] if &user[..] == b"admin" && &pass[..] == b"secret" => r.accept("admin"),
+            _ => r.refuse(StatusCode::AuthenticationFailure, "bad credentials"),
+        }
+    })));
+    let mut config = Config::new(SocketType::Router);
+    config.mechanism = Arc::new(Plain::server(zap));
+    config
+}
+
+fn our_plain_server(stack: Stack) {
+    let (listener, port) = listener();
+    let Some(mut peer) = Peer::start(stack, PLAIN_DEALER, &[&port, "admin", "secret", "5000"])
+    else {
+        return;
+    };
+    let mut d = accept(&listener, plain_server_config());
+    d.handshake();
+    let info = d.conn.peer().unwrap().clone();
+    assert_eq!(info.socket_type, Some(SocketType::Dealer));
+    assert_eq!(
+        info.metadata.get("User-Id").map(|v| &v[..]),
+        Some(&b"admin"[..])
+    );
+    assert_eq!(
+        d.message(),
+        Message::from_frames([&b"hi"[..], &b"plain"[..]])
+    );
+    d.conn
+        .send_message(Message::from_frames([&b"ok"[..]]))
+        .unwrap();
+    d.flush();
+    assert_eq!(peer.line(), "ok");
+
+    // A wrong password: ERROR "400", nothing crosses (the peer gives up
+    // waiting for a reply that never comes after 300 ms).
+    let Some(mut peer) = Peer::start(stack, PLAIN_DEALER, &[&port, "admin", "guess", "300"]) else {
+        return;
+    };
+    let mut d = accept(&listener, plain_server_config());
+    let end = d.refused();
+    assert!(
+        matches!(&end, End::Failed(ConnectionError::Peer(e)) if e.to_string().contains("400")),
+        "{end:?}"
+    );
+    drop(d);
+    assert_eq!(peer.line(), "timeout");
+}
+
+#[test]
+fn our_plain_server_against_libzmq_dealer() {
+    our_plain_server(Stack::Libzmq);
+}
+
+#[test]
+fn our_plain_server_against_omq_dealer() {
+    our_plain_server(Stack::Omq);
+}
+
+/// Keys made by libzmq read as ours: `zmq_curve_public` of a secret we
+/// generate gives the public key we derive (X25519 agrees).
+#[test]
+fn libzmq_derives_our_public_keys() {
+    let Some(python) = interpreter(Stack::Libzmq) else {
+        return;
+    };
+    let keys = KeyPair::generate();
+    let out = Process::new(python)
+        .args([
+            "-c",
+            "import sys, zmq; print(zmq.curve_public(sys.argv[1].encode()).decode())",
+            &keys.secret().to_z85(),
+        ])
+        .output()
+        .expect("run python");
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    assert_eq!(text.trim(), keys.public().to_z85());
+}
