@@ -15,15 +15,16 @@ pub enum SecurityError {
     /// 26-R29, 26-R40, 26-R47, 26-R57).
     #[error("the {0} box does not open (26-R14, 26-R29, 26-R40, 26-R47, 26-R57)")]
     BadBox(&'static str),
-    /// A short nonce not above the peer's previous one: a replayed or
-    /// reordered command (26-R20, 26-R21, 26-R52, 26-R53).
-    #[error("{command} short nonce {nonce} is not above the previous {last} (26-R20, 26-R52)")]
-    NonceNotIncreasing {
+    /// A short nonce other than the peer's previous one plus 1: a
+    /// replayed, reordered or dropped command (26-R20, 26-R21, 26-R52,
+    /// 26-R53).
+    #[error("{command} short nonce {nonce} does not follow the previous {last} (26-R20, 26-R52)")]
+    UnexpectedNonce {
         /// The command that carried it.
         command: &'static str,
         /// The nonce received.
         nonce: u64,
-        /// The highest nonce seen before.
+        /// The previous nonce.
         last: u64,
     },
     /// The INITIATE cookie is not the one this connection's WELCOME
@@ -67,7 +68,7 @@ impl SecurityError {
                 other => other.as_str(),
             },
             Self::BadBox(_) => "invalid-box",
-            Self::NonceNotIncreasing { .. } => "invalid-nonce",
+            Self::UnexpectedNonce { .. } => "invalid-nonce",
             Self::CookieRejected => "invalid-cookie",
             Self::VouchMismatch => "invalid-vouch",
             Self::ReservedPayloadFlags(_) | Self::ClearTextAfterHandshake => "invalid-message",

@@ -57,27 +57,32 @@ impl Counter {
     }
 }
 
-/// The peer's short nonces, which must strictly increase across the
-/// commands of a connection; a replayed or reordered command is refused
-/// (26-R20, 26-R21, 26-R52, 26-R53). Gaps are allowed: libzmq checks
-/// "greater than the last", not "last + 1" (zmtp-wire.md 6.2 #11).
+/// The peer's short nonces: the first is taken as it comes (HELLO's on the
+/// server, READY's on the client), then each must be the previous plus 1
+/// (26-R18, 26-R20, 26-R50, 26-R52). A replayed or reordered command is
+/// refused (26-R21, 26-R53), and so is a gap: a MESSAGE an attacker
+/// dropped would otherwise go unnoticed, and its neighbours could splice
+/// two messages into one. libzmq checks only "greater than the last"
+/// (zmtp-wire.md 6.2 #11) but counts in steps of 1, as omq.rs does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PeerNonces {
     last: Option<u64>,
 }
 
 impl PeerNonces {
-    /// Accepts `nonce` if it is above every nonce seen before.
+    /// Accepts `nonce` if it is the first or the previous plus 1.
     ///
     /// # Errors
-    /// [`SecurityError::NonceNotIncreasing`] otherwise; the state is kept.
+    /// [`SecurityError::UnexpectedNonce`] otherwise; the state is kept.
     pub fn accept(&mut self, command: &'static str, nonce: u64) -> Result<(), SecurityError> {
         match self.last {
-            Some(last) if nonce <= last => Err(SecurityError::NonceNotIncreasing {
-                command,
-                nonce,
-                last,
-            }),
+            Some(last) if last.checked_add(1) != Some(nonce) => {
+                Err(SecurityError::UnexpectedNonce {
+                    command,
+                    nonce,
+                    last,
+                })
+            }
             _ => {
                 self.last = Some(nonce);
                 Ok(())

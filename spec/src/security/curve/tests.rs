@@ -85,20 +85,24 @@ fn our_nonces_start_at_1_and_end_at_u64_max_26_r19() {
 }
 
 #[test]
-fn peer_nonces_must_strictly_increase_26_r20_r21() {
+fn peer_nonces_must_step_by_one_26_r20_r21() {
     let mut peer = PeerNonces::default();
-    peer.accept("HELLO", 1).unwrap();
-    peer.accept("INITIATE", 5).unwrap();
+    peer.accept("HELLO", 7).unwrap();
+    peer.accept("INITIATE", 8).unwrap();
     assert!(matches!(
-        peer.accept("MESSAGE", 5),
-        Err(SecurityError::NonceNotIncreasing {
-            nonce: 5,
-            last: 5,
+        peer.accept("MESSAGE", 8),
+        Err(SecurityError::UnexpectedNonce {
+            nonce: 8,
+            last: 8,
             ..
         })
     ));
-    assert!(peer.accept("MESSAGE", 4).is_err());
-    peer.accept("MESSAGE", 6).unwrap();
+    assert!(peer.accept("MESSAGE", 7).is_err(), "reordered");
+    assert!(peer.accept("MESSAGE", 10).is_err(), "a dropped command");
+    peer.accept("MESSAGE", 9).unwrap();
+    let mut end = PeerNonces::default();
+    end.accept("MESSAGE", u64::MAX).unwrap();
+    assert!(end.accept("MESSAGE", 0).is_err(), "no wrap-around");
 }
 
 // ---- layouts --------------------------------------------------------------
@@ -331,9 +335,7 @@ fn replayed_and_reordered_messages_are_refused_26_r21() {
     let replay = done.server.unwrap_frame(first.clone()).unwrap_err();
     assert!(matches!(
         replay,
-        ConnectionError::Peer(PeerError::Security(
-            SecurityError::NonceNotIncreasing { .. }
-        ))
+        ConnectionError::Peer(PeerError::Security(SecurityError::UnexpectedNonce { .. }))
     ));
     // The refused replay did not disturb the state: the next one opens.
     done.server.unwrap_frame(second.clone()).unwrap();
@@ -346,6 +348,29 @@ fn replayed_and_reordered_messages_are_refused_26_r21() {
         .unwrap();
     done.client.unwrap_frame(from_server.clone()).unwrap();
     assert!(done.client.unwrap_frame(from_server).is_err());
+}
+
+/// 26-R20: a MESSAGE dropped on the way is noticed at the next one, so
+/// an attacker cannot splice the frames of two messages into one.
+#[test]
+fn dropped_message_is_refused_26_r20() {
+    let mut done = handshake(KeyPair::generate(), Zap::default());
+    let frames: Vec<Frame> = [
+        Frame::message(&b"a1"[..], true),
+        Frame::message(&b"a2"[..], false),
+        Frame::message(&b"b1"[..], false),
+    ]
+    .iter()
+    .map(|f| done.client.wrap_frame(f.clone()).unwrap())
+    .collect();
+    done.server.unwrap_frame(frames[0].clone()).unwrap();
+    let spliced = done.server.unwrap_frame(frames[2].clone());
+    assert!(matches!(
+        spliced,
+        Err(ConnectionError::Peer(PeerError::Security(
+            SecurityError::UnexpectedNonce { .. }
+        )))
+    ));
 }
 
 /// 26-R57, 26-R58: a MESSAGE box with any octet changed does not open.
@@ -799,7 +824,7 @@ fn initiate_nonce_must_exceed_hellos_26_r20() {
     );
     assert!(matches!(
         security_error(result),
-        SecurityError::NonceNotIncreasing {
+        SecurityError::UnexpectedNonce {
             nonce: 2,
             last: 5,
             ..
