@@ -365,24 +365,7 @@ impl Ctx {
         greeting: &GreetingSpec,
         ready: &[u8],
     ) -> Result<Handshake, Stop> {
-        let wait = self.wait();
-        let g = self.greet(peer, greeting).await?;
-        peer.send(&command_frame(ready)).await.map_err(step("sending READY"))?;
-        let frame = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-        let metadata = match frame.command() {
-            Some(zmtp_spec::wire::Command::Ready(m)) => m,
-            _ => {
-                return Err(Stop::Fail(format!(
-                    "expected READY, got {}",
-                    frame.describe()
-                )));
-            }
-        };
-        Ok(Handshake {
-            greeting: g,
-            ready: frame,
-            metadata,
-        })
+        raw_handshake(peer, self.zmtp2_only(), greeting, ready, self.wait()).await
     }
 
     /// Sends `greeting` and reads the implementation's 64 octets. A ZMTP
@@ -392,20 +375,25 @@ impl Ctx {
         peer: &mut RawPeer,
         greeting: &GreetingSpec,
     ) -> Result<[u8; 64], Stop> {
-        let wait = self.wait();
-        peer.send(&greeting.to_bytes()).await.map_err(step("sending the greeting"))?;
-        let head = peer.read_exact(11, wait).await.map_err(step("reading the greeting"))?;
-        if head.get(10).is_some_and(|&v| v < 3) && head.first() == Some(&0xFF) {
-            return Err(Stop::Unsupported(format!(
-                "the peer answered as ZMTP 2.0 or older (revision {:02x})",
-                head.get(10).copied().unwrap_or(0)
-            )));
+        self.need_zmtp3()?;
+        greet(peer, greeting, self.wait()).await
+    }
+
+    /// Whether the agent says its implementation speaks only ZMTP 2.0.
+    pub fn zmtp2_only(&self) -> bool {
+        self.manifest["zmtp"].as_str() == Some("2.0")
+    }
+
+    /// Stops a case that checks the ZMTP 3.x wire against a 2.0-only
+    /// implementation (its greeting and framing differ; RFC 15).
+    pub fn need_zmtp3(&self) -> Result<(), Stop> {
+        if self.zmtp2_only() {
+            Err(Stop::Unsupported(
+                "the implementation speaks ZMTP 2.0 only: this 3.x wire case does not apply".into(),
+            ))
+        } else {
+            Ok(())
         }
-        let rest = peer.read_exact(53, wait).await.map_err(step("reading the greeting"))?;
-        let mut g = [0u8; 64];
-        g[..11].copy_from_slice(&head);
-        g[11..].copy_from_slice(&rest);
-        Ok(g)
     }
 
     /// Sends a message from a raw peer.
@@ -464,6 +452,91 @@ fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str
         detail: detail.into(),
         tolerance,
     }
+}
+
+/// Sends `greeting` and reads the implementation's 64 octets (without a
+/// context, so it can run alongside an agent call).
+pub async fn greet(peer: &mut RawPeer, greeting: &GreetingSpec, wait: Duration) -> Result<[u8; 64], Stop> {
+    peer.send(&greeting.to_bytes()).await.map_err(step("sending the greeting"))?;
+    let head = peer.read_exact(11, wait).await.map_err(step("reading the greeting"))?;
+    if head.get(10).is_some_and(|&v| v < 3) && head.first() == Some(&0xFF) {
+        return Err(Stop::Unsupported(format!(
+            "the peer answered as ZMTP 2.0 or older (revision {:02x})",
+            head.get(10).copied().unwrap_or(0)
+        )));
+    }
+    let rest = peer.read_exact(53, wait).await.map_err(step("reading the greeting"))?;
+    let mut g = [0u8; 64];
+    g[..11].copy_from_slice(&head);
+    g[11..].copy_from_slice(&rest);
+    Ok(g)
+}
+
+/// A whole handshake without a context (so it can run alongside an agent
+/// call): ZMTP 2.0 when `zmtp2` (see [`handshake_v2`]), else `greeting`,
+/// `ready` and the implementation's READY.
+pub async fn raw_handshake(
+    peer: &mut RawPeer,
+    zmtp2: bool,
+    greeting: &GreetingSpec,
+    ready: &[u8],
+    wait: Duration,
+) -> Result<Handshake, Stop> {
+    if zmtp2 {
+        return handshake_v2(peer, ready, wait).await;
+    }
+    let g = greet(peer, greeting, wait).await?;
+    peer.send(&command_frame(ready)).await.map_err(step("sending READY"))?;
+    let frame = peer.read_frame(wait).await.map_err(step("reading READY"))?;
+    let metadata = match frame.command() {
+        Some(zmtp_spec::wire::Command::Ready(m)) => m,
+        _ => {
+            return Err(Stop::Fail(format!("expected READY, got {}", frame.describe())));
+        }
+    };
+    Ok(Handshake {
+        greeting: g,
+        ready: frame,
+        metadata,
+    })
+}
+
+/// A ZMTP 2.0 handshake (RFC 15) for a 2.0-only implementation: the raw
+/// peer downgrades, as a 3.x peer doing version detection would. The
+/// socket type and identity come from the READY body the case built; the
+/// result looks like a 3.0 handshake (minor 0: subscriptions as messages).
+async fn handshake_v2(peer: &mut RawPeer, ready: &[u8], wait: Duration) -> Result<Handshake, Stop> {
+    let body = Bytes::copy_from_slice(ready);
+    let md = match zmtp_spec::wire::Command::parse(&body) {
+        Ok(zmtp_spec::wire::Command::Ready(m)) => m,
+        _ => return Err(Stop::Unsupported("a malformed READY has no ZMTP 2.0 equivalent".into())),
+    };
+    let code = md
+        .get("Socket-Type")
+        .and_then(|t| zmtp_spec::SocketType::from_wire(t))
+        .and_then(zmtp_spec::SocketType::zmtp2_code)
+        .ok_or_else(|| Stop::Unsupported("no ZMTP 2.0 code for this socket type".into()))?;
+    let identity = md.get("Identity").cloned().unwrap_or_default();
+    let mut hello = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, code, 0x00];
+    hello.push(u8::try_from(identity.len()).unwrap_or(0));
+    hello.extend_from_slice(&identity);
+    peer.send(&hello).await.map_err(step("sending a ZMTP 2.0 greeting"))?;
+    let head = peer.read_exact(12, wait).await.map_err(step("reading the 2.0 greeting"))?;
+    let id = peer.read_frame(wait).await.map_err(step("reading the 2.0 identity"))?;
+    let mut greeting = [0u8; 64];
+    greeting[..12].copy_from_slice(&head);
+    greeting[10] = 3;
+    greeting[11] = 0;
+    let mut metadata = Metadata::new();
+    if let Some(t) = head.get(11).and_then(|&c| zmtp_spec::SocketType::from_zmtp2_code(c)) {
+        metadata.push("Socket-Type", t.as_str());
+    }
+    metadata.push("Identity", id.body.clone());
+    Ok(Handshake {
+        greeting,
+        ready: id,
+        metadata,
+    })
 }
 
 /// Maps a raw-peer error during `what` to a failure.

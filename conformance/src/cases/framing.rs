@@ -107,6 +107,7 @@ case_fn!(empty_command_name, |cx| {
 });
 
 case_fn!(command_inside_message, |cx| {
+    cx.need_zmtp3()?;
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut peer, "PUSH", 1).await?;
@@ -131,6 +132,7 @@ case_fn!(command_inside_message, |cx| {
 });
 
 case_fn!(sent_frames_are_clean, |cx| {
+    cx.need_zmtp3()?;
     let (s, ep) = cx.bound("DEALER").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let m = minor(cx);

@@ -113,6 +113,7 @@ case_fn!(filler_field, |cx| {
 });
 
 case_fn!(pacing, |cx| {
+    cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let quiet = cx.quiet();
@@ -126,6 +127,7 @@ case_fn!(pacing, |cx| {
 });
 
 case_fn!(partial_then_rest, |cx| {
+    cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let g = greeting(1);
@@ -138,6 +140,7 @@ case_fn!(partial_then_rest, |cx| {
 });
 
 case_fn!(full_greeting_answered, |cx| {
+    cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     peer.send(&greeting(1)).await.map_err(step("sending the greeting"))?;
@@ -149,6 +152,7 @@ case_fn!(full_greeting_answered, |cx| {
 });
 
 case_fn!(short_greeting_not_accepted, |cx| {
+    cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let g = greeting(1);

@@ -110,6 +110,7 @@ case_fn!(client_sends_ready, |cx| {
 });
 
 case_fn!(server_replies_ready, |cx| {
+    cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let m = minor(cx);
@@ -229,6 +230,7 @@ case_fn!(trailing_octet, |cx| {
 });
 
 case_fn!(no_x_names, |cx| {
+    cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let h = cx.handshake(&mut peer, "PUSH", 1).await?;
@@ -260,6 +262,7 @@ fn counterpart(kind: &str) -> &'static str {
 }
 
 case_fn!(socket_type_values, |cx| {
+    cx.need_zmtp3()?;
     let offered: Vec<String> = cx.manifest["socket_types"]
         .as_array()
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
@@ -308,6 +311,7 @@ case_fn!(incompatible_type, |cx| {
 });
 
 case_fn!(identity_sent, |cx| {
+    cx.need_zmtp3()?;
     cx.need(&["DEALER"])?;
     let listener = cx.listener("peer1").await?;
     let s = cx.agent().socket("DEALER").await?;

@@ -61,6 +61,7 @@ pub(crate) enum Reaction {
 /// the implementation's greeting, sends `after` (READY and whatever the
 /// case wants), then a message `probe`, and watches what happens.
 pub(crate) async fn probe(cx: &mut Ctx, greeting: &[u8], after: &[u8]) -> Result<Reaction, Stop> {
+    cx.need_zmtp3()?;
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     probe_on(cx, s, &mut peer, greeting, after).await
@@ -74,6 +75,7 @@ pub(crate) async fn probe_on(
     greeting: &[u8],
     after: &[u8],
 ) -> Result<Reaction, Stop> {
+    cx.need_zmtp3()?;
     let wait = cx.wait();
     let quiet = cx.quiet();
     let _ = peer.send(greeting).await;

@@ -55,11 +55,13 @@ pub(super) fn cases() -> Vec<Case> {
     ]
 }
 
-/// A raw SUB connected to `ep` (3.`minor`), subscribed via `subs`.
-async fn raw_sub(cx: &mut Ctx, ep: &str, minor: u8) -> Result<RawPeer, Stop> {
+/// A raw SUB connected to `ep`, greeting as 3.`minor`; also gives the
+/// minor version both sides then share (subscriptions are commands only
+/// when both speak 3.1: zmtp-wire.md 6.1 #19).
+async fn raw_sub(cx: &mut Ctx, ep: &str, minor: u8) -> Result<(RawPeer, u8), Stop> {
     let mut p = cx.dial(ep, "sub1").await?;
-    cx.handshake(&mut p, "SUB", minor).await?;
-    Ok(p)
+    let h = cx.handshake(&mut p, "SUB", minor).await?;
+    Ok((p, minor.min(h.greeting[11])))
 }
 
 /// A subscription or cancel, in the format of ZMTP 3.`minor`.
@@ -108,7 +110,7 @@ fn firsts(ms: &[Vec<Bytes>]) -> Vec<Bytes> {
 async fn publish_and_check(cx: &mut Ctx, subs: &[(bool, &[u8])], sync_topic: &[u8], publish: &[&[u8]], want: &[&[u8]]) -> Outcome {
     let m = minor(cx);
     let (s, ep) = cx.bound("PUB").await?;
-    let mut p = raw_sub(cx, &ep, m).await?;
+    let (mut p, m) = raw_sub(cx, &ep, m).await?;
     for (subscribe, topic) in subs {
         p.send(&sub_bytes(m, *subscribe, topic)).await.map_err(step("subscribing"))?;
     }
@@ -200,9 +202,9 @@ case_fn!(sub_sends_subscribe, |cx| {
 
 case_fn!(pub_ignores_messages, |cx| {
     let (s, ep) = cx.bound("PUB").await?;
-    let mut p = raw_sub(cx, &ep, 1).await?;
+    let (mut p, m) = raw_sub(cx, &ep, 1).await?;
     cx.raw_send(&mut p, &[b"\x02x"]).await?;
-    p.send(&sub_bytes(1, true, b"A")).await.map_err(step("subscribing"))?;
+    p.send(&sub_bytes(m, true, b"A")).await.map_err(step("subscribing"))?;
     sync(cx, s, &mut p, b"A-sync").await?;
     cx.agent().send(s, &[b"A1"]).await?;
     let got = firsts(&collect(cx, &mut p, b"A-sync").await);
@@ -215,8 +217,8 @@ case_fn!(pub_ignores_messages, |cx| {
 
 case_fn!(xpub_unmodified, |cx| {
     let (s, ep) = cx.bound("XPUB").await?;
-    let mut p = raw_sub(cx, &ep, 1).await?;
-    p.send(&sub_bytes(1, true, b"A")).await.map_err(step("subscribing"))?;
+    let (mut p, m) = raw_sub(cx, &ep, 1).await?;
+    p.send(&sub_bytes(m, true, b"A")).await.map_err(step("subscribing"))?;
     let up = cx.agent().recv(s).await?;
     if up != [Bytes::from_static(b"\x01A")] {
         return cx.fail(format!("the application saw the subscription as {}", show(&up)));
