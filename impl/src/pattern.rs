@@ -82,6 +82,10 @@ impl Pattern {
         self.machine.queued_items_out(peer)
     }
 
+    pub(crate) fn queued_in(&self, peer: PeerId) -> usize {
+        self.machine.queued_in(peer)
+    }
+
     pub(crate) fn take_connect_routing_id(&mut self) -> Option<bytes::Bytes> {
         self.machine.take_connect_routing_id()
     }

@@ -19,8 +19,8 @@ use crate::pattern::Pattern;
 /// A ZeroMQ socket of one of the 11 classic types.
 ///
 /// All methods take `&self`: a socket can be shared between tasks (wrap
-/// it in an `Arc`). Messages are [`Message`] values: whole multipart
-/// messages ([`crate::Message`]), whose frames are [`bytes::Bytes`] (so large frames are never
+/// it in an `Arc`). Messages are [`crate::Message`] values: whole multipart
+/// messages, whose frames are [`bytes::Bytes`] (so large frames are never
 /// copied by the API); libzmq's RCVMORE/SNDMORE are implicit.
 ///
 /// Dropping the socket closes it: pending messages keep being sent in the
@@ -141,4 +141,3 @@ impl Drop for Socket {
         endpoints::shutdown(&self.shared);
     }
 }
-

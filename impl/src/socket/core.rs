@@ -53,6 +53,9 @@ pub(crate) struct Slot {
     /// Whether the peer's handshake is done and its connection up: the
     /// driver may pull its queue.
     pub(crate) attached: bool,
+    /// The connection ended but messages it delivered are still queued:
+    /// the peer is detached once the application has read them.
+    pub(crate) draining: bool,
 }
 
 /// An endpoint the socket bound.
@@ -86,6 +89,8 @@ pub(crate) struct Core {
     next_peer: u64,
     /// close() was called: drivers flush (LINGER) and end.
     pub(crate) closing: bool,
+    /// How many slots are draining.
+    pub(crate) draining: usize,
     pub(crate) monitors: Monitors,
     pub(crate) bound: Vec<Bound>,
     pub(crate) connected: Vec<Connected>,
@@ -99,6 +104,7 @@ impl Core {
             slots: HashMap::new(),
             next_peer: 1,
             closing: false,
+            draining: 0,
             monitors: Monitors::default(),
             bound: Vec::new(),
             connected: Vec::new(),
@@ -119,6 +125,21 @@ impl Core {
     pub(crate) fn wake_senders(&mut self) {
         for slot in self.slots.values_mut() {
             if let Some(w) = slot.waker.take() {
+                w.wake();
+            }
+        }
+    }
+
+    /// Wakes the drivers of ended connections whose messages are being
+    /// read (called after a receive).
+    pub(crate) fn wake_draining(&mut self) {
+        if self.draining == 0 {
+            return;
+        }
+        for slot in self.slots.values_mut() {
+            if slot.draining
+                && let Some(w) = slot.waker.take()
+            {
                 w.wake();
             }
         }
@@ -149,6 +170,11 @@ impl Core {
     /// A connection ended: its peer is detached from the machine, or
     /// suspended (its queue kept for the next connection) when `keep`.
     pub(crate) fn remove_peer(&mut self, id: PeerId, keep: bool) {
+        if let Some(s) = self.slots.get_mut(&id)
+            && std::mem::take(&mut s.draining)
+        {
+            self.draining -= 1;
+        }
         if keep {
             if let Some(s) = self.slots.get_mut(&id) {
                 s.waker = None;
