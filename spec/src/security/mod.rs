@@ -17,6 +17,7 @@
 
 pub mod curve;
 pub mod error;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod plain;
 pub mod z85;
