@@ -32,7 +32,7 @@ pub(super) fn cases() -> Vec<Case> {
         Case { id: "37-R19/1", also: &["G06", "37-R20", "37-R62", "37-R63", "37-R65", "37-R66", "37-R42"], param: 1, run: sent_frames_are_clean,
             sends: "a 3.1 handshake with a bound DEALER, which then sends [a][300 x b][] ",
             expects: "flags 00-03 on message frames, 04/06 on commands, no reserved bit, ALPHA command names" },
-        Case { id: "23-R19/1", also: &["23-R20", "23-R49", "23-R50", "23-R52", "23-R53"], param: 0, run: sent_frames_are_clean,
+        Case { id: "23-R19/1", also: &["23-R20", "23-R49", "23-R50", "23-R52", "23-R53", "23-R37"], param: 0, run: sent_frames_are_clean,
             sends: "a 3.0 handshake with a bound DEALER, which then sends a 3-frame message",
             expects: "clean flags and names" },
         Case { id: "37-R21/1", also: &["37-R41", "23-R21", "23-R36"], param: 1, run: partial_message_dropped,

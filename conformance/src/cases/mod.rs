@@ -7,6 +7,7 @@ use crate::agent::Stop;
 use crate::case::{Case, Ctx};
 use crate::peer::{GreetingSpec, RawPeer, message_frames};
 
+mod flow;
 mod framing;
 mod greeting;
 mod handshake;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<Case> {
     v.extend(reqrep::cases());
     v.extend(pubsub::cases());
     v.extend(pipeline::cases());
+    v.extend(flow::cases());
     v
 }
 

@@ -1,0 +1,355 @@
+//! Queues and high-water marks (RFC 28-31 §General/§Outgoing), and the
+//! draft thread-safe and group patterns of RFC 37 (RADIO/DISH,
+//! CLIENT/SERVER), which run only against agents that offer those types.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::json;
+use zmtp_spec::wire::Command;
+
+use crate::agent::{Answer, Sock, Stop};
+use crate::case::{Case, Ctx, Outcome, show, step};
+use crate::cases::case_fn;
+use crate::peer::{command_frame, message_frames, named_body, raw_frame};
+use crate::wirelog::hex;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case { id: "29-R09/1", also: &["29-R10"], param: 0, run: pub_never_blocks,
+            sends: "a SUB that subscribes to everything and stops reading; the PUB (SNDHWM 2) publishes 120 x 64 KiB",
+            expects: "every send returns at once: messages beyond the HWM are dropped" },
+        Case { id: "29-R19/1", also: &["29-R20"], param: 1, run: pub_never_blocks,
+            sends: "as 29-R09/1 with an XPUB",
+            expects: "every send returns at once" },
+        Case { id: "28-R29/1", also: &["28-R27"], param: 0, run: no_discard,
+            sends: "a raw peer that stops reading; the DEALER (SNDHWM 1) sends 64 KiB messages until a send times out",
+            expects: "every message the DEALER accepted arrives once the peer reads" },
+        Case { id: "30-R11/1", also: &["30-R09", "30-R10"], param: 1, run: no_discard,
+            sends: "as 28-R29/1 with a PUSH",
+            expects: "every accepted message arrives" },
+        Case { id: "31-R09/1", also: &["31-R06", "31-R07", "31-R08"], param: 2, run: no_discard,
+            sends: "as 28-R29/1 with a PAIR",
+            expects: "every accepted message arrives" },
+        Case { id: "28-R18/1", also: &["28-R19"], param: 1, run: rep_originator_gone,
+            sends: "a raw DEALER sends a request to a bound REP and disconnects; the REP replies; a second peer asks",
+            expects: "the orphan reply is dropped (or refused) and the second request is answered" },
+        Case { id: "29-R03/1", also: &["29-R14"], param: 0, run: pub_connects_out,
+            sends: "the implementation's PUB connects to a raw SUB listener that subscribes \"A\"",
+            expects: "[A1] arrives over the outgoing connection" },
+        Case { id: "29-R14/1", also: &[], param: 1, run: pub_connects_out,
+            sends: "the implementation's XPUB connects to a raw SUB listener that subscribes \"A\"",
+            expects: "[A1] arrives" },
+        Case { id: "29-R29/1", also: &[], param: 0, run: sub_bound,
+            sends: "a raw PUB connects to a bound SUB subscribed to everything, and publishes [x]",
+            expects: "the subscription is sent to the new publisher and [x] is delivered" },
+        Case { id: "29-R37/1", also: &["29-R47", "29-R42"], param: 1, run: sub_bound,
+            sends: "a raw PUB connects to a bound XSUB that sent 01 (everything), and publishes [x]",
+            expects: "the subscription reaches the publisher and [x] is delivered" },
+        Case { id: "30-R05/1", also: &[], param: 1, run: push_bound,
+            sends: "a raw PULL connects to a bound PUSH, which sends [m]",
+            expects: "[m] arrives" },
+        Case { id: "29-R21/1", also: &["29-R22"], param: 1, run: xpub_fair_queue,
+            sends: "two raw SUBs each send two ordinary messages to a bound XPUB",
+            expects: "all four delivered to the application, the first two from different peers" },
+        Case { id: "37-R53/1", also: &["37-R54", "G14"], param: 1, run: dish_joins,
+            sends: "the implementation's DISH connects to a raw RADIO, joins then leaves group \"g\"",
+            expects: "JOIN g then LEAVE g commands" },
+        Case { id: "37-R52/1", also: &["G15"], param: 1, run: radio_filters,
+            sends: "a raw DISH joins \"g\" at a bound RADIO, which sends to groups h and g",
+            expects: "only the group-g message arrives, as [g] (flags 01) + [body] (flags 00)" },
+        Case { id: "37-R57/1", also: &[], param: 1, run: server_drops_multipart,
+            sends: "a raw CLIENT sends a two-frame message then [single] to a bound SERVER",
+            expects: "only [single] is delivered" },
+        Case { id: "37-R56/1", also: &[], param: 1, run: client_refuses_multipart,
+            sends: "the application asks a CLIENT to send a two-frame message",
+            expects: "the send is refused and nothing reaches the raw SERVER" },
+    ]
+}
+
+async fn set_hwm(cx: &mut Ctx, s: Sock, option: &str, value: i64) -> Result<(), Stop> {
+    cx.agent().set_int(s, option, value).await
+}
+
+/// One send with its own time limit: Ok(true) sent, Ok(false) timed out.
+async fn send_within(cx: &mut Ctx, s: Sock, frames: &[&[u8]], ms: u64) -> Result<bool, Stop> {
+    let frames: Vec<String> = frames.iter().map(|f| hex(f)).collect();
+    let r = json!({"op": "send", "socket": s.0, "frames": frames, "timeout_ms": ms});
+    match cx.agent().raw(r, ms).await? {
+        Answer::Ok(_) => Ok(true),
+        Answer::Error { again: true, .. } => Ok(false),
+        Answer::Error { message, .. } => Err(Stop::Fail(format!("agent send: {message}"))),
+        Answer::Unsupported(why) => Err(Stop::Unsupported(why)),
+    }
+}
+
+case_fn!(pub_never_blocks, |cx| {
+    let kind = if cx.param == 1 { "XPUB" } else { "PUB" };
+    cx.need(&[kind])?;
+    let s = cx.agent().socket(kind).await?;
+    set_hwm(cx, s, "SNDHWM", 2).await?;
+    let ep = cx.endpoint();
+    let ep = cx.agent().bind(s, &ep).await?;
+    let mut p = cx.dial(&ep, "sub1").await?;
+    let h = cx.handshake(&mut p, "SUB", 1).await?;
+    let sub = if h.greeting[11] >= 1 {
+        command_frame(&named_body(b"SUBSCRIBE", b""))
+    } else {
+        message_frames(&[b"\x01"])
+    };
+    p.send(&sub).await.map_err(step("subscribing"))?;
+    if kind == "XPUB" {
+        let _ = cx.agent().recv_within(s, Duration::from_millis(500)).await?;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let big = vec![b'x'; 64 * 1024];
+    for n in 0..120 {
+        if !send_within(cx, s, &[&big], 1000).await? {
+            return cx.fail(format!("send {n} blocked for 1 s with a subscriber that does not read"));
+        }
+    }
+    cx.pass("120 sends of 64 KiB returned at once")
+});
+
+case_fn!(no_discard, |cx| {
+    let (kind, peer) = match cx.param {
+        0 => ("DEALER", "ROUTER"),
+        1 => ("PUSH", "PULL"),
+        _ => ("PAIR", "PAIR"),
+    };
+    cx.need(&[kind])?;
+    let listener = cx.listener("peer1").await?;
+    let s = cx.agent().socket(kind).await?;
+    set_hwm(cx, s, "SNDHWM", 1).await?;
+    let (mut p, ()) = cx.connect_and_accept(s, &listener, "peer1").await?;
+    cx.handshake(&mut p, peer, 1).await?;
+    let big = vec![b'y'; 64 * 1024];
+    let mut sent = 0u32;
+    let mut blocked = false;
+    while sent < 400 {
+        let mut msg = sent.to_be_bytes().to_vec();
+        msg.extend_from_slice(&big);
+        if send_within(cx, s, &[&msg], 300).await? {
+            sent += 1;
+        } else {
+            blocked = true;
+            break;
+        }
+    }
+    let mut got = 0u32;
+    let wait = cx.wait();
+    while got < sent {
+        match p.recv_message(wait).await {
+            Ok(m) => {
+                let n = m.first().and_then(|f| f.get(..4)).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                if n != Some(got) {
+                    return cx.fail(format!("message {got} missing: got number {n:?}"));
+                }
+                got += 1;
+            }
+            Err(e) => return cx.fail(format!("{got} of {sent} accepted messages arrived ({e})")),
+        }
+    }
+    let how = if blocked { "then a send blocked" } else { "without blocking" };
+    cx.pass(format!("all {sent} accepted messages arrived ({how})"))
+});
+
+case_fn!(rep_originator_gone, |cx| {
+    let (s, ep) = cx.bound("REP").await?;
+    let mut p1 = cx.dial(&ep, "peer1").await?;
+    cx.handshake(&mut p1, "DEALER", 1).await?;
+    cx.raw_send(&mut p1, &[b"", b"q1"]).await?;
+    cx.agent().recv(s).await?;
+    p1.close().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let orphan = match cx.agent().raw(json!({"op": "send", "socket": s.0, "frames": [hex(b"r1")], "timeout_ms": 1000}), 1000).await? {
+        Answer::Ok(_) => "dropped",
+        Answer::Error { again: true, .. } => return cx.fail("the reply to a departed peer blocked"),
+        Answer::Error { .. } => "refused with an error",
+        Answer::Unsupported(why) => return Err(Stop::Unsupported(why)),
+    };
+    let mut p2 = cx.dial(&ep, "peer2").await?;
+    cx.handshake(&mut p2, "DEALER", 1).await?;
+    cx.raw_send(&mut p2, &[b"", b"q2"]).await?;
+    let req = cx.agent().recv(s).await?;
+    cx.agent().send(s, &[b"r2"]).await?;
+    let got = cx.raw_recv(&mut p2).await?;
+    if req == [Bytes::from_static(b"q2")] && got == [Bytes::new(), Bytes::from_static(b"r2")] {
+        cx.pass(format!("the orphan reply was {orphan}; the next request was answered"))
+    } else {
+        cx.fail(format!("then delivered {} and replied {}", show(&req), show(&got)))
+    }
+});
+
+case_fn!(pub_connects_out, |cx| {
+    let kind = if cx.param == 1 { "XPUB" } else { "PUB" };
+    let (s, _l, mut p) = cx.connected(kind, "sub1").await?;
+    let h = cx.handshake(&mut p, "SUB", 1).await?;
+    let sub = if h.greeting[11] >= 1 {
+        command_frame(&named_body(b"SUBSCRIBE", b"A"))
+    } else {
+        message_frames(&[b"\x01A"])
+    };
+    p.send(&sub).await.map_err(step("subscribing"))?;
+    if kind == "XPUB" {
+        let _ = cx.agent().recv_within(s, Duration::from_millis(500)).await?;
+    }
+    for _ in 0..40 {
+        cx.agent().send(s, &[b"A1"]).await?;
+        if let Ok(m) = p.recv_message(Duration::from_millis(100)).await {
+            return if m == [Bytes::from_static(b"A1")] {
+                cx.pass("[A1] arrived over the outgoing connection")
+            } else {
+                cx.fail(format!("received {}", show(&m)))
+            };
+        }
+    }
+    cx.fail("nothing arrived over the outgoing connection")
+});
+
+case_fn!(sub_bound, |cx| {
+    let kind = if cx.param == 1 { "XSUB" } else { "SUB" };
+    cx.need(&[kind])?;
+    let s = cx.agent().socket(kind).await?;
+    let ep = cx.endpoint();
+    let ep = cx.agent().bind(s, &ep).await?;
+    if kind == "SUB" {
+        cx.agent().set_bytes(s, "SUBSCRIBE", b"").await?;
+    }
+    let mut p = cx.dial(&ep, "pub1").await?;
+    cx.handshake(&mut p, "PUB", 1).await?;
+    if kind == "XSUB" {
+        cx.agent().send(s, &[b"\x01"]).await?;
+    }
+    // libzmq attaches an accepted peer when the application next uses the
+    // socket: give it that chance, as an application waiting in recv would.
+    let _ = cx.agent().recv_within(s, Duration::from_millis(200)).await?;
+    let wait = cx.wait();
+    let unit = p.read_unit(wait).await.map_err(step("waiting for the subscription"))?;
+    let f = &unit[0];
+    let ok = matches!(f.command(), Some(Command::Subscribe(ref t)) if t.is_empty())
+        || (!f.is_command() && f.body.as_ref() == b"\x01");
+    if !ok {
+        return cx.fail(format!("expected a subscription, got {}", f.describe()));
+    }
+    cx.raw_send(&mut p, &[b"x"]).await?;
+    let got = cx.agent().recv(s).await?;
+    if got == [Bytes::from_static(b"x")] {
+        cx.pass("subscription sent to the publisher; [x] delivered")
+    } else {
+        cx.fail(format!("delivered {}", show(&got)))
+    }
+});
+
+case_fn!(push_bound, |cx| {
+    let (s, ep) = cx.bound("PUSH").await?;
+    let mut p = cx.dial(&ep, "pull1").await?;
+    cx.handshake(&mut p, "PULL", 1).await?;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    cx.agent().send(s, &[b"m"]).await?;
+    let got = cx.raw_recv(&mut p).await?;
+    if got == [Bytes::from_static(b"m")] {
+        cx.pass("[m] arrived")
+    } else {
+        cx.fail(format!("received {}", show(&got)))
+    }
+});
+
+case_fn!(xpub_fair_queue, |cx| {
+    let (s, ep) = cx.bound("XPUB").await?;
+    let mut ps = Vec::new();
+    for label in ["sub1", "sub2"] {
+        let mut p = cx.dial(&ep, label).await?;
+        cx.handshake(&mut p, "SUB", 1).await?;
+        ps.push(p);
+    }
+    for (k, p) in ps.iter_mut().enumerate() {
+        for tag in [b'a', b'b'] {
+            let m = [b'1' + k as u8, tag];
+            p.send(&message_frames(&[&m])).await.map_err(step("sending"))?;
+        }
+    }
+    tokio::time::sleep(cx.quiet()).await;
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        let m = cx.agent().recv(s).await?;
+        got.push(m.first().cloned().unwrap_or_default());
+    }
+    if got[0].first() != got[1].first() {
+        cx.pass(format!("interleaved: {}", show(&got)))
+    } else {
+        cx.fail(format!("order {}", show(&got)))
+    }
+});
+
+case_fn!(dish_joins, |cx| {
+    let (s, _l, mut p) = cx.connected("DISH", "radio1").await?;
+    cx.handshake(&mut p, "RADIO", 1).await?;
+    cx.agent().set_bytes(s, "JOIN", b"g").await?;
+    cx.agent().set_bytes(s, "LEAVE", b"g").await?;
+    let wait = cx.wait();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let f = p.read_frame(wait).await.map_err(step("waiting for JOIN/LEAVE"))?;
+        match f.command() {
+            Some(Command::Join(g)) => seen.push(format!("JOIN {}", crate::wirelog::printable(&g))),
+            Some(Command::Leave(g)) => seen.push(format!("LEAVE {}", crate::wirelog::printable(&g))),
+            _ if f.is_command() => {}
+            _ => seen.push(f.describe()),
+        }
+    }
+    if seen == ["JOIN g", "LEAVE g"] {
+        cx.pass("JOIN g, LEAVE g")
+    } else {
+        cx.fail(seen.join(", "))
+    }
+});
+
+case_fn!(radio_filters, |cx| {
+    let (s, ep) = cx.bound("RADIO").await?;
+    let mut p = cx.dial(&ep, "dish1").await?;
+    cx.handshake(&mut p, "DISH", 1).await?;
+    p.send(&command_frame(&named_body(b"JOIN", b"g"))).await.map_err(step("JOIN"))?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    cx.agent().send(s, &[b"h", b"other"]).await?;
+    cx.agent().send(s, &[b"g", b"mine"]).await?;
+    let wait = cx.wait();
+    let unit = p.read_unit(wait).await.map_err(step("waiting for the group message"))?;
+    let shape: Vec<(u8, Bytes)> = unit.iter().map(|f| (f.flags, f.body.clone())).collect();
+    if shape == [(0x01, Bytes::from_static(b"g")), (0x00, Bytes::from_static(b"mine"))] {
+        cx.pass("only group g, as [g](01) + [mine](00)")
+    } else {
+        cx.fail(format!("received {}", unit.iter().map(|f| f.describe()).collect::<Vec<_>>().join(", ")))
+    }
+});
+
+case_fn!(server_drops_multipart, |cx| {
+    let (s, ep) = cx.bound("SERVER").await?;
+    let mut p = cx.dial(&ep, "client1").await?;
+    cx.handshake(&mut p, "CLIENT", 1).await?;
+    let mut bytes = raw_frame(0x01, false, b"part");
+    bytes.extend_from_slice(&raw_frame(0x00, false, b"two"));
+    bytes.extend_from_slice(&message_frames(&[b"single"]));
+    p.send(&bytes).await.map_err(step("sending"))?;
+    let got = cx.agent().recv(s).await?;
+    let body = got.last().cloned().unwrap_or_default();
+    if body.as_ref() == b"single" {
+        cx.pass("the multipart message was discarded")
+    } else {
+        cx.fail(format!("delivered {}", show(&got)))
+    }
+});
+
+case_fn!(client_refuses_multipart, |cx| {
+    let (s, _l, mut p) = cx.connected("CLIENT", "server1").await?;
+    cx.handshake(&mut p, "SERVER", 1).await?;
+    let r = json!({"op": "send", "socket": s.0, "frames": [hex(b"a"), hex(b"b")], "timeout_ms": 500});
+    let refused = !matches!(cx.agent().raw(r, 500).await?, Answer::Ok(_));
+    let quiet = cx.quiet();
+    let arrived = p.recv_message(quiet).await.ok();
+    match (refused, arrived) {
+        (true, None) => cx.pass("refused; nothing sent"),
+        (_, Some(m)) => cx.fail(format!("sent {}", show(&m))),
+        (false, None) => cx.fail("accepted a multipart send"),
+    }
+});
