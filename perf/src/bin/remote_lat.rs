@@ -1,0 +1,22 @@
+//! Connects REQ and measures round trips, as libzmq's remote_lat.
+//!
+//! `remote_lat <connect-to> <message-size> <roundtrip-count>`
+
+use std::process::ExitCode;
+
+use zmtp_perf::args::{number, positional};
+
+fn main() -> ExitCode {
+    zmtp_perf::runtime::main_of(async {
+        let [ep, size, count] = positional::<3>(
+            std::env::args(),
+            "<connect-to> <message-size> <roundtrip-count>",
+        )?;
+        zmtp_perf::lat::remote_lat(
+            &ep,
+            number(&size, "message-size")?,
+            number(&count, "roundtrip-count")?,
+        )
+        .await
+    })
+}

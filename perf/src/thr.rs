@@ -1,0 +1,157 @@
+//! Throughput: PULL receives and measures (local_thr), PUSH sends
+//! (remote_thr), both in one process over inproc (inproc_thr).
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use zmtp::{Context, Message, MonitorEventKind, Socket, SocketType};
+
+use crate::error::PerfError;
+use crate::report::ThrReport;
+
+/// The endpoint libzmq's inproc_thr uses.
+pub const INPROC_THR_ENDPOINT: &str = "inproc://thr_test";
+
+/// local_thr: binds a PULL socket to `bind`, receives `count` messages of
+/// `size` octets and times them from the first to the last.
+///
+/// # Errors
+/// Socket errors, and [`PerfError::WrongSize`] for a message of another
+/// size.
+pub async fn local_thr(bind: &str, size: usize, count: usize) -> Result<ThrReport, PerfError> {
+    receive(bind, SocketType::Pull, size, count).await
+}
+
+/// remote_thr: connects a PUSH socket to `connect` and sends `count`
+/// messages of `size` octets, then waits until the receiver has closed the
+/// connection (libzmq's remote_thr waits for LINGER in `zmq_ctx_term`
+/// instead).
+///
+/// # Errors
+/// Socket errors.
+pub async fn remote_thr(connect: &str, size: usize, count: usize) -> Result<(), PerfError> {
+    send(connect, SocketType::Push, size, count).await
+}
+
+/// inproc_thr: local_thr and remote_thr in one process over inproc, the
+/// sender in its own task.
+///
+/// # Errors
+/// As [`local_thr`] and [`remote_thr`].
+pub async fn inproc_thr(size: usize, count: usize) -> Result<ThrReport, PerfError> {
+    let ctx = Context::new()?;
+    let pull = ctx.socket(SocketType::Pull)?;
+    pull.bind(INPROC_THR_ENDPOINT)?;
+    let push = ctx.socket(SocketType::Push)?;
+    push.connect(INPROC_THR_ENDPOINT)?;
+    let sender = tokio::spawn(async move {
+        let payload = Bytes::from(vec![0_u8; size]);
+        for _ in 0..count {
+            push.send(payload.clone()).await?;
+        }
+        Ok::<_, PerfError>(push)
+    });
+    let report = time_receive(&pull, size, count, 0).await?;
+    let _push = sender.await.map_err(std::io::Error::other)??;
+    Ok(report)
+}
+
+/// Binds a receiving socket (PULL, ROUTER, ...) and times `count`
+/// messages whose last frame is `size` octets.
+///
+/// # Errors
+/// As [`local_thr`].
+pub async fn receive(
+    bind: &str,
+    socket_type: SocketType,
+    size: usize,
+    count: usize,
+) -> Result<ThrReport, PerfError> {
+    let ctx = Context::new()?;
+    let socket = ctx.socket(socket_type)?;
+    socket.bind(bind)?;
+    let envelope = usize::from(socket_type == SocketType::Router);
+    time_receive(&socket, size, count, envelope).await
+}
+
+/// Connects a sending socket (PUSH, DEALER, ...), sends `count` messages of
+/// `size` octets, and waits until the peer has closed the connection, so
+/// that every message has been taken.
+///
+/// # Errors
+/// Socket errors.
+pub async fn send(
+    connect: &str,
+    socket_type: SocketType,
+    size: usize,
+    count: usize,
+) -> Result<(), PerfError> {
+    let ctx = Context::new()?;
+    let socket = ctx.socket(socket_type)?;
+    let mut monitor = socket.monitor();
+    socket.connect(connect)?;
+    let payload = Bytes::from(vec![0_u8; size]);
+    for _ in 0..count {
+        socket.send(payload.clone()).await?;
+    }
+    wait_for_peer_to_leave(&socket, &mut monitor).await;
+    Ok(())
+}
+
+/// Waits for a Disconnected event on `socket`'s monitor: the peer has
+/// received all it wanted and closed. Returns early if the monitor ends.
+pub async fn wait_for_peer_to_leave(_socket: &Socket, monitor: &mut zmtp::Monitor) {
+    while let Some(ev) = monitor.next().await {
+        if matches!(
+            ev.kind,
+            MonitorEventKind::Disconnected | MonitorEventKind::MonitorStopped
+        ) {
+            return;
+        }
+    }
+}
+
+async fn time_receive(
+    socket: &Socket,
+    size: usize,
+    count: usize,
+    envelope: usize,
+) -> Result<ThrReport, PerfError> {
+    if count == 0 {
+        return Ok(ThrReport {
+            size,
+            count,
+            elapsed: core::time::Duration::ZERO,
+        });
+    }
+    check(&socket.recv().await?, size, envelope)?;
+    let start = Instant::now();
+    for _ in 1..count {
+        check(&socket.recv().await?, size, envelope)?;
+    }
+    Ok(ThrReport {
+        size,
+        count,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Checks that a message is `envelope` frames then one frame of `size`
+/// octets.
+///
+/// # Errors
+/// [`PerfError::WrongFrames`], [`PerfError::WrongSize`].
+pub fn check(message: &Message, size: usize, envelope: usize) -> Result<(), PerfError> {
+    let frames = message.frames();
+    if frames.len() != envelope + 1 {
+        return Err(PerfError::WrongFrames(frames.len()));
+    }
+    let got = frames[envelope].len();
+    if got != size {
+        return Err(PerfError::WrongSize {
+            expected: size,
+            got,
+        });
+    }
+    Ok(())
+}
