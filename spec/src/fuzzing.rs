@@ -697,3 +697,250 @@ pub fn connection_ops(choices: &mut Choices<'_>) -> Vec<Op> {
     }
     ops
 }
+
+// ---------------------------------------------------------------------------
+// connection_pair
+// ---------------------------------------------------------------------------
+
+/// Target `connection_pair`: two connection machines back to back
+/// ([`harness::Pair`], virtual time), with compatible socket types, any
+/// pacing, 3.1 or 3.0 behaviour, RFC 37's waiting NULL server or not,
+/// heartbeats, and any delivery chunking; both applications send messages,
+/// subscriptions and PINGs while the clock moves.
+///
+/// Input: octet 0 the client's socket type, octet 1 the server's among
+/// those compatible with it, octets 2-3 each side's behaviour (bits 0-1
+/// pacing, bit 2 3.0, bit 3 waiting NULL server, bit 4 heartbeats with
+/// 3 more octets: the interval in units of 100 ms, the TTL in units of
+/// 10 ms above the interval + 100 ms, the timeout in units of 10 ms; 0 for
+/// none), octet 4 the delivery chunk (0: whole), then operations
+/// (see [`pair_op`]).
+///
+/// Checks: the handshake always succeeds, on both sides, with the same
+/// protocol (the lower of the two: 37-R08) and each side sees the other's
+/// socket type (37-R33); nothing fails, heartbeats included (an answering
+/// peer never times out); each side receives exactly what the other sent,
+/// in order (37-R21, 37-R44): messages as messages, subscriptions as
+/// SUBSCRIBE to a 3.1 peer and as `01` messages to a 3.0 one (G17), which a
+/// PUB or XPUB reports as subscriptions.
+pub fn connection_pair(data: &[u8]) {
+    let mut choices = Choices::new(data);
+    let client_type = SocketType::ALL[usize::from(choices.u8()) % SocketType::ALL.len()];
+    let peers: Vec<SocketType> = SocketType::ALL
+        .into_iter()
+        .filter(|t| client_type.is_compatible_with(*t))
+        .collect();
+    let server_type = peers[usize::from(choices.u8()) % peers.len()];
+    let client_config = pair_config(client_type, &mut choices);
+    let server_config = pair_config(server_type, &mut choices);
+    let minor = |c: &Config| c.behaviour.minor;
+    let protocol = if minor(&client_config).min(minor(&server_config)) == 0 {
+        Protocol::V3_0
+    } else {
+        Protocol::V3_1
+    };
+    let Ok(mut pair) = harness::Pair::new(client_config, server_config) else {
+        panic!("valid configurations");
+    };
+    pair.max_chunk = match choices.u8() {
+        0 => usize::MAX,
+        n => usize::from(n),
+    };
+
+    // What each side must receive, from what the other sent.
+    let mut to_server = Vec::new();
+    let mut to_client = Vec::new();
+    while !choices.is_empty() {
+        match pair_op(&mut choices) {
+            PairOp::Send {
+                from_client,
+                message,
+            } => {
+                let (conn, log) = if from_client {
+                    (&mut pair.client, &mut to_server)
+                } else {
+                    (&mut pair.server, &mut to_client)
+                };
+                conn.send_message(message.clone())
+                    .expect("open: checked after every step");
+                log.push(Expected::Message(message));
+            }
+            PairOp::Subscribe { from_client, topic } => {
+                let (conn, log) = if from_client {
+                    (&mut pair.client, &mut to_server)
+                } else {
+                    (&mut pair.server, &mut to_client)
+                };
+                conn.send_command(Command::Subscribe(topic.clone()))
+                    .expect("open: checked after every step");
+                log.push(Expected::Subscribe(topic));
+            }
+            PairOp::Ping {
+                from_client,
+                context,
+            } => {
+                let conn = if from_client {
+                    &mut pair.client
+                } else {
+                    &mut pair.server
+                };
+                conn.send_command(Command::Ping { ttl: 0, context })
+                    .expect("open: checked after every step");
+            }
+            PairOp::Advance(ms) => pair.advance(Duration::from_millis(u64::from(ms))),
+            PairOp::Drive => {
+                pair.drive();
+            }
+        }
+        if pair.client.is_closed() || pair.server.is_closed() {
+            pair.drive();
+            panic!(
+                "a connection ended: client {:?}; server {:?}",
+                pair.client_events, pair.server_events
+            );
+        }
+    }
+    pair.drive();
+
+    let check = |events: &[Event], own: SocketType, peer_type: SocketType, sent: &[Expected]| {
+        let Some((Event::HandshakeSucceeded(peer), rest)) = events.split_first() else {
+            panic!("no handshake: {events:?}");
+        };
+        assert_eq!(peer.protocol, protocol, "37-R08");
+        assert_eq!(peer.socket_type, Some(peer_type), "37-R33");
+        let want: Vec<Event> = sent.iter().map(|e| e.received(own, protocol)).collect();
+        assert_eq!(rest, &want[..], "what arrived is not what was sent");
+    };
+    check(&pair.server_events, server_type, client_type, &to_server);
+    check(&pair.client_events, client_type, server_type, &to_client);
+    assert!(pair.is_active());
+}
+
+fn pair_config(socket_type: SocketType, choices: &mut Choices<'_>) -> Config {
+    let flags = choices.u8();
+    let mut config = Config::new(socket_type);
+    config.behaviour.pacing = match flags & 0x03 {
+        1 => GreetingPacing::Partial,
+        2 => GreetingPacing::Full,
+        _ => GreetingPacing::Detect,
+    };
+    if flags & 0x04 != 0 {
+        config.behaviour.minor = 0;
+    }
+    config.behaviour.null_server_waits = flags & 0x08 != 0;
+    if flags & 0x10 != 0 {
+        let ms = |b: u8| (b != 0).then(|| Duration::from_millis(u64::from(b) * 10));
+        // PING intervals of 100 ms and up keep a clock move to a few
+        // hundred timer firings (the target runs fast enough to explore).
+        let interval = match choices.u8() {
+            0 => None,
+            b => Some(Duration::from_millis(u64::from(b) * 100)),
+        };
+        // A TTL shorter than our PING interval tells the peer to give up
+        // between two PINGs, rightly; keep it above the interval once
+        // rounded down to the tenths of a second it is sent in.
+        let ttl = ms(choices.u8())
+            .map(|extra| interval.unwrap_or_default() + Duration::from_millis(100) + extra);
+        config.heartbeat = Heartbeat {
+            interval,
+            ttl,
+            timeout: ms(choices.u8()),
+        };
+    }
+    config
+}
+
+/// One step of [`connection_pair`].
+#[derive(Debug)]
+pub enum PairOp {
+    /// An application message from one side.
+    Send {
+        /// Sent by the client (else the server).
+        from_client: bool,
+        /// The message.
+        message: crate::Message,
+    },
+    /// A subscription from one side.
+    Subscribe {
+        /// Sent by the client (else the server).
+        from_client: bool,
+        /// The topic.
+        topic: Bytes,
+    },
+    /// A PING from one side, without a TTL (a TTL would rightly make the
+    /// peer give up on a sender that then goes quiet; the `connection`
+    /// target covers TTLs); its PONG produces no event.
+    Ping {
+        /// Sent by the client (else the server).
+        from_client: bool,
+        /// The context, 0-16 octets.
+        context: Bytes,
+    },
+    /// Move the virtual clock (milliseconds), firing timers on the way.
+    Advance(u16),
+    /// Exchange pending octets.
+    Drive,
+}
+
+/// Reads one [`PairOp`]: a tag octet (bit 0: from the client; bits 1-3
+/// modulo 5: send, subscribe, PING, clock move, drive), then its data
+/// (frames: a count octet and length-prefixed frames; topics and contexts:
+/// a length octet and octets; clock: 1 octet, in units of 100 ms).
+pub fn pair_op(choices: &mut Choices<'_>) -> PairOp {
+    let tag = choices.u8();
+    let from_client = tag & 1 == 0;
+    let octets = |choices: &mut Choices<'_>, max: u8| {
+        let len = usize::from(choices.u8() % max);
+        Bytes::copy_from_slice(choices.bytes(len))
+    };
+    match (tag >> 1) % 5 {
+        0 => {
+            let frames = 1 + choices.u8() % 4;
+            let message = (0..frames).map(|_| octets(choices, 255)).collect();
+            PairOp::Send {
+                from_client,
+                message,
+            }
+        }
+        1 => PairOp::Subscribe {
+            from_client,
+            topic: octets(choices, 32),
+        },
+        2 => PairOp::Ping {
+            from_client,
+            context: octets(choices, 17),
+        },
+        3 => PairOp::Advance(u16::from(choices.u8()) * 100),
+        _ => PairOp::Drive,
+    }
+}
+
+/// What one side sent, to be found at the other.
+#[derive(Debug)]
+enum Expected {
+    Message(crate::Message),
+    Subscribe(Bytes),
+}
+
+impl Expected {
+    /// The event the receiver reports, given its socket type and the
+    /// protocol spoken.
+    fn received(&self, receiver: SocketType, protocol: Protocol) -> Event {
+        let message = match self {
+            Self::Subscribe(topic) if protocol == Protocol::V3_1 => {
+                return Event::Subscribe(topic.clone());
+            }
+            Self::Subscribe(topic) => SubscriptionMessage::Subscribe(topic.clone()).to_message(),
+            Self::Message(message) => message.clone(),
+        };
+        if matches!(receiver, SocketType::Pub | SocketType::XPub)
+            && let Ok(subscription) = SubscriptionMessage::parse_message(&message)
+        {
+            return match subscription {
+                SubscriptionMessage::Subscribe(topic) => Event::Subscribe(topic),
+                SubscriptionMessage::Cancel(topic) => Event::Cancel(topic),
+            };
+        }
+        Event::Message(message)
+    }
+}

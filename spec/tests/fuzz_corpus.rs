@@ -27,6 +27,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("command", fuzzing::command),
     ("metadata", fuzzing::metadata),
     ("connection", fuzzing::connection),
+    ("connection_pair", fuzzing::connection_pair),
 ];
 
 /// The committed corpora stay small (the brief: < 100 KiB in all).
@@ -241,7 +242,115 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     for (name, data) in connection_seeds() {
         add("connection", name, data);
     }
+    for (name, data) in pair_seeds() {
+        add("connection_pair", name, data);
+    }
     out
+}
+
+/// Operations in the format of `fuzzing::pair_op`.
+#[derive(Default)]
+struct PairOps(Vec<u8>);
+
+impl PairOps {
+    fn tag(mut self, kind: u8, from_server: bool) -> Self {
+        self.0.push(kind << 1 | u8::from(from_server));
+        self
+    }
+    fn send(mut self, from_server: bool, frames: &[&[u8]]) -> Self {
+        self = self.tag(0, from_server);
+        self.0.push(frames.len() as u8 - 1);
+        for f in frames {
+            self.0.push(f.len() as u8);
+            self.0.extend_from_slice(f);
+        }
+        self
+    }
+    fn subscribe(mut self, from_server: bool, topic: &[u8]) -> Self {
+        self = self.tag(1, from_server);
+        self.0.push(topic.len() as u8);
+        self.0.extend_from_slice(topic);
+        self
+    }
+    fn ping(mut self, from_server: bool, context: &[u8]) -> Self {
+        self = self.tag(2, from_server);
+        self.0.push(context.len() as u8);
+        self.0.extend_from_slice(context);
+        self
+    }
+    fn advance(mut self, tenths: u8) -> Self {
+        self = self.tag(3, false);
+        self.0.push(tenths);
+        self
+    }
+    fn drive(self) -> Self {
+        self.tag(4, false)
+    }
+}
+
+/// Headers for `fuzzing::connection_pair`: client type index into
+/// `SocketType::ALL`, server index among its compatible types, each
+/// side's behaviour (with heartbeat octets when bit 4 is set), chunk.
+fn pair_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let with = |header: &[u8], ops: PairOps| {
+        let mut out = header.to_vec();
+        out.extend(ops.0);
+        out
+    };
+    vec![
+        (
+            "dealer-router",
+            with(
+                &[5, 2, 0x00, 0x00, 0],
+                PairOps::default()
+                    .send(false, &[b"early"])
+                    .send(true, &[b"", b"request"])
+                    .drive()
+                    .send(false, &[b"", b"reply"])
+                    .advance(1),
+            ),
+        ),
+        (
+            "sub-pub-3-0-subscriptions",
+            with(
+                &[2, 0, 0x04, 0x00, 0],
+                PairOps::default()
+                    .subscribe(false, b"weather")
+                    .send(true, &[b"weather", b"sunny"])
+                    .send(false, &[b"\x01raw"])
+                    .drive(),
+            ),
+        ),
+        (
+            "xsub-xpub-3-1-bytewise",
+            with(
+                &[10, 1, 0x01, 0x02, 1],
+                PairOps::default()
+                    .subscribe(false, b"")
+                    .send(true, &[b"x"])
+                    .ping(false, b"ctx"),
+            ),
+        ),
+        (
+            "pair-heartbeats-waiting-server",
+            with(
+                &[0, 0, 0x12, 2, 40, 20, 0x18, 1, 0, 0, 7],
+                PairOps::default()
+                    .advance(10)
+                    .send(false, &[b"still", b"alive"])
+                    .advance(50)
+                    .ping(true, b"")
+                    .advance(3),
+            ),
+        ),
+        (
+            "push-pull-long",
+            with(
+                &[8, 0, 0x01, 0x00, 100],
+                PairOps::default().send(false, &[&[0x42; 250], &[0x43; 250]]),
+            ),
+        ),
+    ]
 }
 
 /// Operations in the format of `fuzzing::connection_ops`.
@@ -533,6 +642,11 @@ fn replay_metadata() {
 #[test]
 fn replay_connection() {
     replay("connection");
+}
+
+#[test]
+fn replay_connection_pair() {
+    replay("connection_pair");
 }
 
 /// The seeds reach past the greeting: a seed that stops early would make
