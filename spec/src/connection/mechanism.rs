@@ -45,7 +45,7 @@ use core::fmt;
 use bytes::Bytes;
 
 use super::config::{Behaviour, Side};
-use super::error::{ConnectionError, ErrorReason, PeerError};
+use super::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::wire::{self, Command, Frame, Metadata};
 
 /// A security mechanism, as configured on a socket.
@@ -159,6 +159,32 @@ pub trait MechanismSession: fmt::Debug + Send {
     /// (zmtp-wire.md 6.2 #12).
     fn error_reason(&self, error: &PeerError) -> Option<ErrorReason> {
         Some(ErrorReason::from(error))
+    }
+
+    /// A ZAP request the handshake now waits on (RFC 27), taken once;
+    /// the driver gets it through
+    /// [`Connection::poll_zap_request`](super::Connection::poll_zap_request).
+    /// The default has none.
+    fn poll_zap_request(&mut self) -> Option<crate::security::ZapRequest> {
+        None
+    }
+
+    /// The ZAP handler's reply to the request from
+    /// [`MechanismSession::poll_zap_request`]: like
+    /// [`MechanismSession::handle`], it may push commands and finish the
+    /// handshake.
+    ///
+    /// # Errors
+    /// The refusal the reply carries, or an unexpected reply (the default:
+    /// no request was made).
+    fn handle_zap_reply(
+        &mut self,
+        reply: crate::security::ZapReply,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        let _ = (reply, ctx, out);
+        Err(LocalError::NotAnApplicationCommand("a ZAP reply").into())
     }
 }
 

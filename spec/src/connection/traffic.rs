@@ -96,6 +96,51 @@ impl Connection {
         };
         let mut out = Vec::new();
         let progress = session.handle_raw(body, &ctx, &mut out)?;
+        self.handshake_progress(now, progress, out)
+    }
+
+    /// A ZAP request the handshake waits on (RFC 27: a PLAIN or CURVE
+    /// server whose [`Zap`](crate::security::Zap) is external), taken once.
+    /// Check after each [`Connection::handle_bytes`]; fill in the address
+    /// if known, send it to the handler, and hand the reply to
+    /// [`Connection::handle_zap_reply`].
+    #[must_use]
+    pub fn poll_zap_request(&mut self) -> Option<crate::security::ZapRequest> {
+        self.mechanism.as_mut()?.poll_zap_request()
+    }
+
+    /// The reply of the ZAP handler to the request from
+    /// [`Connection::poll_zap_request`] (RFC 27): the mechanism goes on
+    /// with the handshake, or fails it with the ERROR the reply calls for.
+    /// Ignored outside the handshake.
+    pub fn handle_zap_reply(&mut self, now: Instant, reply: crate::security::ZapReply) {
+        if self.state != State::Handshake {
+            return;
+        }
+        let Some(session) = self.mechanism.as_mut() else {
+            return;
+        };
+        let ctx = HandshakeContext {
+            side: self.side,
+            metadata: &self.local_metadata,
+        };
+        let mut out = Vec::new();
+        let result = session
+            .handle_zap_reply(reply, &ctx, &mut out)
+            .and_then(|progress| self.handshake_progress(now, progress, out));
+        if let Err(error) = result {
+            self.fail(error);
+        }
+    }
+
+    /// Sends what the mechanism pushed and, once it is done, checks the
+    /// peer's metadata and goes active.
+    fn handshake_progress(
+        &mut self,
+        now: Instant,
+        progress: Progress,
+        out: Vec<Command>,
+    ) -> Result<(), ConnectionError> {
         match progress {
             Progress::Continue => {
                 for command in &out {

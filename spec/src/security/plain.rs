@@ -20,8 +20,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use nom::bytes::complete::take;
 use nom::number::complete::be_u8;
 
-use super::SecurityError;
-use super::zap::{StatusCode, Zap};
+use super::zap::{Asked, Zap, ZapReply, ZapRequest, verdict};
 use crate::connection::config::{Behaviour, Side};
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{
@@ -105,6 +104,7 @@ impl Mechanism for Plain {
             Role::Server(zap) => Box::new(ServerSession {
                 zap: Arc::clone(zap),
                 state: ServerState::ExpectHello,
+                pending: None,
             }),
         }
     }
@@ -234,6 +234,8 @@ impl MechanismSession for ClientSession {
 #[derive(Debug)]
 enum ServerState {
     ExpectHello,
+    /// The external ZAP handler has the request; WELCOME waits for it.
+    AwaitZap,
     /// WELCOME sent; the properties from the ZAP reply wait for INITIATE.
     ExpectInitiate(Metadata),
     Done,
@@ -245,31 +247,19 @@ enum ServerState {
 struct ServerSession {
     zap: Arc<Zap>,
     state: ServerState,
+    /// A request for the external handler, until the driver takes it.
+    pending: Option<ZapRequest>,
 }
 
 impl ServerSession {
-    /// Asks the authenticator about HELLO's credentials (27-R37, 27-R38).
-    /// The identity frame is our own routing id, as libzmq sends it.
-    fn authenticate(
-        &self,
-        hello: Hello,
-        ctx: &HandshakeContext<'_>,
-    ) -> Result<Metadata, SecurityError> {
-        let identity = ctx.metadata.get(IDENTITY).cloned().unwrap_or_default();
-        let reply = self
-            .zap
-            .ask("PLAIN", identity, vec![hello.username, hello.password])
-            .ok_or(SecurityError::Refused {
-                status: StatusCode::InternalError,
-                text: Bytes::from_static(b"no authenticator"),
-            })?;
-        if reply.status != StatusCode::Success {
-            return Err(SecurityError::Refused {
-                status: reply.status,
-                text: reply.status_text,
-            });
-        }
-        Ok(reply.peer_properties())
+    /// After the verdict on HELLO: WELCOME (G-P2, G-P4).
+    fn welcome(&mut self, properties: Metadata, out: &mut Vec<Command>) -> Progress {
+        out.push(Command::Mechanism {
+            name: MechanismCommand::Welcome,
+            body: Bytes::new(),
+        });
+        self.state = ServerState::ExpectInitiate(properties);
+        Progress::Continue
     }
 }
 
@@ -294,13 +284,27 @@ impl MechanismSession for ServerSession {
                 },
             ) => {
                 let hello = Hello::parse(&body).map_err(PeerError::from)?;
-                let properties = self.authenticate(hello, ctx).map_err(PeerError::from)?;
-                out.push(Command::Mechanism {
-                    name: MechanismCommand::Welcome,
-                    body: Bytes::new(),
-                });
-                self.state = ServerState::ExpectInitiate(properties);
-                Ok(Progress::Continue)
+                // RFC 27: credentials are username and password (27-R37,
+                // 27-R38); the identity frame is our own routing id, as
+                // libzmq sends it. Without a handler, refuse (libzmq).
+                let identity = ctx.metadata.get(IDENTITY).cloned().unwrap_or_default();
+                let asked = self
+                    .zap
+                    .ask(
+                        "PLAIN",
+                        identity,
+                        vec![hello.username, hello.password],
+                        true,
+                    )
+                    .map_err(PeerError::from)?;
+                match asked {
+                    Asked::Accepted(properties) => Ok(self.welcome(properties, out)),
+                    Asked::Pending(request) => {
+                        self.pending = Some(request);
+                        self.state = ServerState::AwaitZap;
+                        Ok(Progress::Continue)
+                    }
+                }
             }
             (
                 ServerState::ExpectInitiate(properties),
@@ -319,6 +323,24 @@ impl MechanismSession for ServerSession {
             }
             (_, other) => Err(PeerError::UnexpectedDuringHandshake(command_label(&other)).into()),
         }
+    }
+
+    fn poll_zap_request(&mut self) -> Option<ZapRequest> {
+        self.pending.take()
+    }
+
+    fn handle_zap_reply(
+        &mut self,
+        reply: ZapReply,
+        _ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        if !matches!(self.state, ServerState::AwaitZap) {
+            return Err(LocalError::NotAnApplicationCommand("an unrequested ZAP reply").into());
+        }
+        self.state = ServerState::Failed;
+        let properties = verdict(&reply).map_err(PeerError::from)?;
+        Ok(self.welcome(properties, out))
     }
 
     /// A refusal carries the ZAP status code, as libzmq sends it; status

@@ -4,9 +4,11 @@
 //! servers ask it.
 //!
 //! ```text
-//!   PLAIN server (on HELLO) ─┐                       ┌─ REP/ROUTER handler bound at
-//!   CURVE server (INITIATE) ─┴─ ZapRequest ─> Authenticator ─┤  inproc://zeromq.zap.01 (impl)
-//!                              <─ ZapReply ───────────┘  or a typed callback
+//!   PLAIN server (on HELLO) ─┐               Handler::Callback: an Authenticator
+//!   CURVE server (INITIATE) ─┴─ ZapRequest ─> Handler::External: Connection::
+//!                              <─ ZapReply ──   poll_zap_request / handle_zap_reply,
+//!                                               for a REP/ROUTER handler bound at
+//!                                               inproc://zeromq.zap.01 (the driver)
 //!   200 ─> READY/WELCOME, User-Id + reply metadata on the peer
 //!   300 ─> close, no ERROR      400/500 ─> ERROR "400"/"500" (26-R60)
 //! ```
@@ -20,6 +22,7 @@ use core::fmt;
 
 use bytes::Bytes;
 
+use super::SecurityError;
 use crate::wire::metadata::USER_ID;
 use crate::wire::{Encode, EncodeError, Metadata, WireError};
 
@@ -300,48 +303,120 @@ where
     }
 }
 
-/// Where a server sends its ZAP requests, and under which domain.
+/// Who decides on a server's peers.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub enum Handler {
+    /// No handler: libzmq's CURVE server then accepts every client that
+    /// completes the handshake (unless the domain is enforced), and its
+    /// PLAIN server refuses every client (zmtp-wire.md 6.2 #12).
+    #[default]
+    None,
+    /// A callback, asked synchronously.
+    Callback(std::sync::Arc<dyn Authenticator>),
+    /// A handler outside the machine (libzmq's REP/ROUTER at [`ENDPOINT`]):
+    /// the handshake pauses on
+    /// [`Connection::poll_zap_request`](crate::connection::Connection::poll_zap_request)
+    /// until the driver passes the reply to
+    /// [`Connection::handle_zap_reply`](crate::connection::Connection::handle_zap_reply).
+    External,
+}
+
+/// How a server authenticates its peers: the handler and the domain.
 #[derive(Clone, Debug, Default)]
 pub struct Zap {
     /// The ZAP domain sent in each request (libzmq's ZMQ_ZAP_DOMAIN).
     pub domain: Bytes,
-    /// Who decides; `None` means no handler: libzmq's CURVE server then
-    /// accepts every client that completes the handshake, and its PLAIN
-    /// server refuses every client (zmtp-wire.md 6.2 #12).
-    pub authenticator: Option<std::sync::Arc<dyn Authenticator>>,
+    /// Who decides.
+    pub handler: Handler,
+    /// With no handler, refuse every peer instead of accepting it
+    /// (libzmq's ZMQ_ZAP_ENFORCE_DOMAIN).
+    pub enforce_domain: bool,
 }
 
+/// What asking the handler gave.
+#[derive(Debug)]
+pub(crate) enum Asked {
+    /// The peer is accepted, with these properties for it.
+    Accepted(Metadata),
+    /// The handshake waits for an external handler's reply to this
+    /// request.
+    Pending(ZapRequest),
+}
+
+/// The request-id of every request a session makes: one request per
+/// connection.
+const REQUEST_ID: &[u8] = b"1";
+
 impl Zap {
-    /// A handler for the empty domain.
+    /// A callback handler for the empty domain.
     pub fn new(authenticator: std::sync::Arc<dyn Authenticator>) -> Self {
         Self {
-            domain: Bytes::new(),
-            authenticator: Some(authenticator),
+            handler: Handler::Callback(authenticator),
+            ..Self::default()
         }
     }
 
-    /// Asks the authenticator, if any: `None` without one, otherwise its
-    /// reply, a mismatched request-id turned into a 500 refusal (27-R20).
+    /// An external handler for the empty domain (see
+    /// [`Handler::External`]).
+    pub fn external() -> Self {
+        Self {
+            handler: Handler::External,
+            ..Self::default()
+        }
+    }
+
+    /// Asks the handler about a peer.
+    ///
+    /// # Errors
+    /// [`SecurityError::Refused`] when the callback refuses, or when there
+    /// is no handler and `no_handler_refuses` or
+    /// [`Zap::enforce_domain`] says so (status 500).
     pub(crate) fn ask(
         &self,
         mechanism: &'static str,
         identity: Bytes,
         credentials: Vec<Bytes>,
-    ) -> Option<ZapReply> {
-        let authenticator = self.authenticator.as_ref()?;
+        no_handler_refuses: bool,
+    ) -> Result<Asked, SecurityError> {
         let request = ZapRequest {
-            request_id: Bytes::from_static(b"1"),
+            request_id: Bytes::from_static(REQUEST_ID),
             domain: self.domain.clone(),
             address: Bytes::new(),
             identity,
             mechanism: Bytes::from_static(mechanism.as_bytes()),
             credentials,
         };
-        let reply = authenticator.authenticate(&request);
-        Some(if reply.request_id == request.request_id {
-            reply
-        } else {
-            request.refuse(StatusCode::InternalError, "request-id mismatch")
-        })
+        match &self.handler {
+            Handler::None if no_handler_refuses || self.enforce_domain => {
+                Err(SecurityError::Refused {
+                    status: StatusCode::InternalError,
+                    text: Bytes::from_static(b"no ZAP handler"),
+                })
+            }
+            Handler::None => Ok(Asked::Accepted(Metadata::new())),
+            Handler::Callback(authenticator) => {
+                verdict(&authenticator.authenticate(&request)).map(Asked::Accepted)
+            }
+            Handler::External => Ok(Asked::Pending(request)),
+        }
+    }
+}
+
+/// The properties a reply gives the peer, or the refusal it carries; a
+/// reply to another request-id is a 500 refusal (27-R20).
+pub(crate) fn verdict(reply: &ZapReply) -> Result<Metadata, SecurityError> {
+    if reply.request_id != REQUEST_ID {
+        return Err(SecurityError::Refused {
+            status: StatusCode::InternalError,
+            text: Bytes::from_static(b"request-id mismatch"),
+        });
+    }
+    match reply.status {
+        StatusCode::Success => Ok(reply.peer_properties()),
+        status => Err(SecurityError::Refused {
+            status,
+            text: reply.status_text.clone(),
+        }),
     }
 }

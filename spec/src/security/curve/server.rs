@@ -21,7 +21,7 @@ use super::traffic::{Tunnel, prefixes};
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{HandshakeContext, MechanismSession, Progress};
 use crate::security::SecurityError;
-use crate::security::zap::StatusCode;
+use crate::security::zap::{Asked, ZapReply, ZapRequest, verdict};
 use crate::wire::command::split_command;
 use crate::wire::metadata::IDENTITY;
 use crate::wire::{Command, Encode, Frame, MechanismCommand, Metadata};
@@ -36,6 +36,11 @@ enum State {
         client_transient: PublicKey,
         cookie: [u8; COOKIE_LEN],
     },
+    /// INITIATE checked; the external ZAP handler has the request.
+    AwaitZap {
+        metadata: Metadata,
+        channel: Channel,
+    },
     /// The handshake is done: MESSAGE commands.
     Active(Tunnel),
     /// Failed; nothing more is accepted.
@@ -49,6 +54,8 @@ pub struct ServerSession {
     ours: Counter,
     theirs: PeerNonces,
     state: State,
+    /// A request for the external handler, until the driver takes it.
+    pending: Option<ZapRequest>,
 }
 
 impl ServerSession {
@@ -59,6 +66,7 @@ impl ServerSession {
             ours: Counter::default(),
             theirs: PeerNonces::default(),
             state: State::ExpectHello,
+            pending: None,
         }
     }
 
@@ -122,7 +130,7 @@ impl ServerSession {
         client_transient: &PublicKey,
         sent_cookie: &[u8; COOKIE_LEN],
         ctx: &HandshakeContext<'_>,
-    ) -> Result<(Metadata, Channel), ConnectionError> {
+    ) -> Result<(Metadata, Channel, Asked), ConnectionError> {
         let initiate = Initiate::parse(data).map_err(PeerError::from)?;
         let cookie_error = || PeerError::from(SecurityError::CookieRejected);
         if initiate.cookie != *sent_cookie {
@@ -155,25 +163,44 @@ impl ServerSession {
             self.config.keys.public(),
             &server_secret,
         )?;
-        let mut metadata = Metadata::parse(&content.metadata).map_err(PeerError::from)?;
+        let metadata = Metadata::parse(&content.metadata).map_err(PeerError::from)?;
 
         // RFC 27: the credentials are C (27-R39, 27-R40). The identity is
-        // our own routing id, as libzmq sends it.
+        // our own routing id, as libzmq sends it. Without a handler every
+        // client is accepted, unless the domain is enforced (libzmq).
         let identity = ctx.metadata.get(IDENTITY).cloned().unwrap_or_default();
         let credentials = vec![Bytes::copy_from_slice(content.client_permanent.as_bytes())];
-        if let Some(reply) = self.config.zap.ask("CURVE", identity, credentials) {
-            if reply.status != StatusCode::Success {
-                return Err(PeerError::from(SecurityError::Refused {
-                    status: reply.status,
-                    text: reply.status_text,
-                })
-                .into());
-            }
-            for property in reply.peer_properties().properties() {
-                metadata.push(property.name.clone(), property.value.clone());
-            }
+        let asked = self
+            .config
+            .zap
+            .ask("CURVE", identity, credentials, false)
+            .map_err(PeerError::from)?;
+        Ok((metadata, session, asked))
+    }
+
+    /// The handshake ends with READY; the ZAP properties join the client's
+    /// metadata on the peer.
+    fn accept(
+        &mut self,
+        mut metadata: Metadata,
+        properties: &Metadata,
+        channel: Channel,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        for property in properties.properties() {
+            metadata.push(property.name.clone(), property.value.clone());
         }
-        Ok((metadata, session))
+        out.push(self.ready(&channel, ctx.metadata)?);
+        let (send_prefix, receive_prefix) = prefixes(false);
+        self.state = State::Active(Tunnel {
+            channel,
+            ours: self.ours,
+            theirs: self.theirs,
+            send_prefix,
+            receive_prefix,
+        });
+        Ok(Progress::Done(metadata))
     }
 
     /// READY: our metadata boxed from S' to C' (G-C6, 26-R43..R46).
@@ -217,18 +244,18 @@ impl ServerSession {
                 },
                 b"INITIATE",
             ) => {
-                let (metadata, channel) =
+                let (metadata, channel, asked) =
                     self.on_initiate(&data, &client_transient, &cookie, ctx)?;
-                out.push(self.ready(&channel, ctx.metadata)?);
-                let (send_prefix, receive_prefix) = prefixes(false);
-                self.state = State::Active(Tunnel {
-                    channel,
-                    ours: self.ours,
-                    theirs: self.theirs,
-                    send_prefix,
-                    receive_prefix,
-                });
-                Ok(Progress::Done(metadata))
+                match asked {
+                    Asked::Accepted(properties) => {
+                        self.accept(metadata, &properties, channel, ctx, out)
+                    }
+                    Asked::Pending(request) => {
+                        self.pending = Some(request);
+                        self.state = State::AwaitZap { metadata, channel };
+                        Ok(Progress::Continue)
+                    }
+                }
             }
             _ => Err(PeerError::UnexpectedDuringHandshake(super::client::label(&name)).into()),
         }
@@ -279,6 +306,28 @@ impl MechanismSession for ServerSession {
         out: &mut Vec<Command>,
     ) -> Result<Progress, ConnectionError> {
         self.step(&body, ctx, out)
+    }
+
+    fn poll_zap_request(&mut self) -> Option<ZapRequest> {
+        self.pending.take()
+    }
+
+    fn handle_zap_reply(
+        &mut self,
+        reply: ZapReply,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        match core::mem::replace(&mut self.state, State::Failed) {
+            State::AwaitZap { metadata, channel } => {
+                let properties = verdict(&reply).map_err(PeerError::from)?;
+                self.accept(metadata, &properties, channel, ctx, out)
+            }
+            other => {
+                self.state = other;
+                Err(LocalError::NotAnApplicationCommand("an unrequested ZAP reply").into())
+            }
+        }
     }
 
     fn wraps_frames(&self) -> bool {

@@ -1187,3 +1187,62 @@ fn curve_refuses_a_zmtp_2_peer_37_r61() {
         Some(ConnectionError::Peer(PeerError::DowngradeRefused(_)))
     ));
 }
+
+/// RFC 27 with an external handler: the server pauses after INITIATE
+/// (every check done) until the reply comes; a reply with another
+/// request-id is a refusal (27-R20).
+#[test]
+fn external_zap_handler_pauses_after_initiate() {
+    for (accept, same_id) in [(true, true), (false, true), (true, false)] {
+        let (client, server) =
+            curve_configs(SocketType::Dealer, SocketType::Router, Zap::external());
+        let mut pair = Pair::new(client, server).unwrap();
+        pair.drive();
+        assert!(!pair.is_active());
+        let request = pair.server.poll_zap_request().expect("a ZAP request");
+        assert_eq!(&request.mechanism[..], b"CURVE");
+        assert_eq!(request.credentials.len(), 1);
+        assert_eq!(request.credentials[0].len(), 32, "27-R40");
+        let mut reply = if accept {
+            request.accept("carol")
+        } else {
+            request.refuse(StatusCode::AuthenticationFailure, "no")
+        };
+        if !same_id {
+            reply.request_id = Bytes::from_static(b"99");
+        }
+        pair.server.handle_zap_reply(pair.now, reply);
+        pair.drive();
+        if accept && same_id {
+            assert!(pair.is_active());
+            let peer = pair.server.peer().unwrap();
+            assert_eq!(
+                peer.metadata.get("User-Id").map(|v| &v[..]),
+                Some(&b"carol"[..])
+            );
+        } else {
+            assert!(matches!(
+                failed(&pair.client_events),
+                Some(ConnectionError::ErrorReceived(_))
+            ));
+            assert!(no_messages(&pair.server_events));
+        }
+    }
+}
+
+/// libzmq's ZAP_ENFORCE_DOMAIN: with no handler, refuse.
+#[test]
+fn enforced_domain_without_handler_refuses() {
+    let zap = Zap {
+        enforce_domain: true,
+        ..Zap::default()
+    };
+    let (client, server) = curve_configs(SocketType::Dealer, SocketType::Router, zap);
+    let mut pair = Pair::new(client, server).unwrap();
+    pair.drive();
+    assert!(!pair.is_active());
+    assert_eq!(
+        failed(&pair.client_events),
+        Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"500")))
+    );
+}

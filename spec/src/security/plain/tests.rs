@@ -7,7 +7,8 @@ use bytes::Bytes;
 use super::*;
 use crate::connection::harness::Pair;
 use crate::connection::{Config, Event, Side};
-use crate::security::zap::{FnAuthenticator, ZapRequest};
+use crate::security::SecurityError;
+use crate::security::zap::{FnAuthenticator, StatusCode, ZapRequest};
 use crate::wire::{Decoder, Framing, Greeting, Item};
 use crate::{Message, SocketType};
 
@@ -288,4 +289,45 @@ fn libzmq_malformed_plain_error_is_read_as_error() {
         failure(&events),
         Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"400")))
     );
+}
+
+/// RFC 27 with an external handler (libzmq's inproc REP): the server
+/// pauses after HELLO until the driver passes the handler's reply.
+#[test]
+fn external_zap_handler_pauses_the_handshake() {
+    for accept in [true, false] {
+        let (client, server) = configs("admin", "secret", Zap::external());
+        let mut pair = Pair::new(client, server).unwrap();
+        pair.drive();
+        assert!(!pair.is_active());
+        assert_eq!(
+            names(&pair.to_client),
+            Vec::<Vec<u8>>::new(),
+            "no WELCOME yet"
+        );
+        let request = pair.server.poll_zap_request().expect("a ZAP request");
+        assert!(pair.server.poll_zap_request().is_none(), "taken once");
+        assert_eq!(&request.mechanism[..], b"PLAIN");
+        assert_eq!(request.credentials, [&b"admin"[..], &b"secret"[..]]);
+        let reply = if accept {
+            request.accept("admin")
+        } else {
+            request.refuse(StatusCode::AuthenticationFailure, "no")
+        };
+        pair.server.handle_zap_reply(pair.now, reply);
+        pair.drive();
+        if accept {
+            assert!(pair.is_active());
+            let peer = pair.server.peer().unwrap();
+            assert_eq!(
+                peer.metadata.get("User-Id").map(|v| &v[..]),
+                Some(&b"admin"[..])
+            );
+        } else {
+            assert_eq!(
+                failure(&pair.client_events),
+                Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"400")))
+            );
+        }
+    }
 }

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::*;
+use crate::security::SecurityError;
 
 fn b(s: &'static str) -> Bytes {
     Bytes::from_static(s.as_bytes())
@@ -140,6 +141,20 @@ fn peer_properties_add_user_id() {
     );
 }
 
+fn accepted(asked: Result<Asked, SecurityError>) -> Metadata {
+    match asked {
+        Ok(Asked::Accepted(properties)) => properties,
+        other => panic!("expected an accept, got {other:?}"),
+    }
+}
+
+fn refused(asked: Result<Asked, SecurityError>) -> StatusCode {
+    match asked {
+        Err(SecurityError::Refused { status, .. }) => status,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 /// 27-R20: a reply with another request-id counts as a 500 refusal.
 #[test]
 fn mismatched_request_id_is_a_refusal_27_r20() {
@@ -148,9 +163,45 @@ fn mismatched_request_id_is_a_refusal_27_r20() {
         reply.request_id = b("other");
         reply
     })));
-    let reply = zap.ask("PLAIN", Bytes::new(), vec![]).unwrap();
-    assert_eq!(reply.status, StatusCode::InternalError);
-    assert!(Zap::default().ask("PLAIN", Bytes::new(), vec![]).is_none());
+    let asked = zap.ask("PLAIN", Bytes::new(), vec![], false);
+    assert_eq!(refused(asked), StatusCode::InternalError);
+}
+
+/// zmtp-wire.md 6.2 #12: without a handler CURVE accepts and PLAIN
+/// refuses; ZAP_ENFORCE_DOMAIN refuses for both.
+#[test]
+fn no_handler_and_enforced_domain() {
+    let none = Zap::default();
+    assert!(accepted(none.ask("CURVE", Bytes::new(), vec![], false)).is_empty());
+    assert_eq!(
+        refused(none.ask("PLAIN", Bytes::new(), vec![], true)),
+        StatusCode::InternalError
+    );
+    let enforced = Zap {
+        enforce_domain: true,
+        ..Zap::default()
+    };
+    assert_eq!(
+        refused(enforced.ask("CURVE", Bytes::new(), vec![], false)),
+        StatusCode::InternalError
+    );
+}
+
+/// An external handler gets the request back to forward; the verdict on
+/// its reply is the same as a callback's.
+#[test]
+fn external_handler_gets_the_request() {
+    let mut zap = Zap::external();
+    zap.domain = b("dom");
+    let Ok(Asked::Pending(request)) = zap.ask("CURVE", b("me"), vec![b("key")], false) else {
+        panic!("pending");
+    };
+    assert_eq!(request.domain, b("dom"));
+    assert_eq!(request.identity, b("me"));
+    assert_eq!(request.credentials, [b("key")]);
+    let props = verdict(&request.accept("u")).unwrap();
+    assert_eq!(props.get("User-Id"), Some(&b("u")));
+    assert!(verdict(&request.refuse(StatusCode::AuthenticationFailure, "no")).is_err());
 }
 
 /// The request the server builds: domain, mechanism, credentials.
@@ -163,6 +214,6 @@ fn server_request_carries_domain_and_mechanism_27_r13() {
         r.accept("ok")
     })));
     zap.domain = b("dom");
-    let reply = zap.ask("CURVE", Bytes::new(), vec![b("key")]).unwrap();
-    assert_eq!(reply.status, StatusCode::Success);
+    let props = accepted(zap.ask("CURVE", Bytes::new(), vec![b("key")], false));
+    assert_eq!(props.get("User-Id"), Some(&b("ok")));
 }
