@@ -679,3 +679,83 @@ fn libzmq_derives_our_public_keys() {
     let text = String::from_utf8(out.stdout).expect("utf8");
     assert_eq!(text.trim(), keys.public().to_z85());
 }
+
+// ---- CURVE: subscriptions are tunnelled commands ---------------------------
+
+/// A CURVE PUB server publishing two topics every 10 ms for 5 s: argv 1,
+/// 2 = its secret and public key.
+const CURVE_PUB: &str = r#"
+import time
+s = sock(zmq.PUB)
+s.setsockopt(zmq.CURVE_SERVER, 1)
+s.setsockopt(zmq.CURVE_SECRETKEY, z(1))
+s.setsockopt(zmq.CURVE_PUBLICKEY, z(2))
+s.bind("tcp://127.0.0.1:*")
+print(s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+end = time.time() + 5
+while time.time() < end:
+    s.send(b"other")
+    s.send(b"top-news")
+    time.sleep(0.01)
+"#;
+
+/// Our SUBSCRIBE goes inside MESSAGE with payload flag 0x02, which libzmq
+/// reads as a command: its PUB then filters for us (37-R46, G-C8).
+#[test]
+fn our_curve_sub_subscribes_at_libzmq_pub() {
+    let server = KeyPair::generate();
+    let (secret, public) = (server.secret().to_z85(), server.public().to_z85());
+    let Some(mut peer) = Peer::start(Stack::Libzmq, CURVE_PUB, &[&secret, &public]) else {
+        return;
+    };
+    let endpoint = peer.line();
+    let mut config = Config::new(SocketType::Sub);
+    config.mechanism = Arc::new(Curve::client(KeyPair::generate(), *server.public()));
+    let mut d = connect(&endpoint, config);
+    d.handshake();
+    d.conn
+        .send_command(zmtp_spec::wire::Command::Subscribe(
+            bytes::Bytes::from_static(b"top"),
+        ))
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(d.message(), Message::from("top-news"));
+    }
+}
+
+/// A CURVE SUB client: argv 1 = our server key, 2 = our port.
+const CURVE_SUB: &str = r#"
+s = sock(zmq.SUB)
+pub, sec = zmq.curve_keypair()
+s.setsockopt(zmq.CURVE_SERVERKEY, z(1))
+s.setsockopt(zmq.CURVE_PUBLICKEY, pub)
+s.setsockopt(zmq.CURVE_SECRETKEY, sec)
+s.setsockopt(zmq.SUBSCRIBE, b"top")
+s.connect("tcp://127.0.0.1:" + sys.argv[2])
+print(s.recv().decode(), flush=True)
+"#;
+
+/// libzmq's SUBSCRIBE arrives inside MESSAGE with payload flag 0x02
+/// (zmtp-wire.md 6.2 #10), and our reply reaches its SUB.
+#[test]
+fn libzmq_curve_sub_subscribes_at_our_pub() {
+    let server = KeyPair::generate();
+    let (listener, port) = listener();
+    let Some(mut peer) = Peer::start(
+        Stack::Libzmq,
+        CURVE_SUB,
+        &[&server.public().to_z85(), &port],
+    ) else {
+        return;
+    };
+    let mut config = Config::new(SocketType::Pub);
+    config.mechanism = Arc::new(Curve::server(server, Zap::default()));
+    let mut d = accept(&listener, config);
+    d.handshake();
+    let (end, events) = d.run(Some(&mut |e| matches!(e, Event::Subscribe(_))), DEADLINE);
+    assert!(matches!(end, End::Matched), "{end:?}");
+    assert!(matches!(events.last(), Some(Event::Subscribe(t)) if &t[..] == b"top"));
+    d.conn.send_message(Message::from("top-news")).unwrap();
+    d.flush();
+    assert_eq!(peer.line(), "top-news");
+}

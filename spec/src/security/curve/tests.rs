@@ -1246,3 +1246,16 @@ fn enforced_domain_without_handler_refuses() {
         Some(&ConnectionError::ErrorReceived(Bytes::from_static(b"500")))
     );
 }
+
+/// libzmq 4.3.5's CURVE HELLO (spec/tests/golden/hello-curve.bin): 200
+/// octets that parse as G-C1 and re-encode to the same octets.
+#[test]
+fn libzmq_golden_hello_g_c1() {
+    let frame = include_bytes!("../../../tests/golden/hello-curve.bin");
+    assert_eq!(&frame[..2], [0x04, 200]);
+    let body = &frame[2..];
+    assert_eq!(&body[..6], b"\x05HELLO");
+    let hello = Hello::parse(&body[6..]).unwrap();
+    assert_eq!(hello.nonce, 1, "libzmq's first short nonce");
+    assert_eq!(&hello.encode()[..], &body[6..]);
+}

@@ -331,3 +331,17 @@ fn external_zap_handler_pauses_the_handshake() {
         }
     }
 }
+
+/// libzmq 4.3.5's PLAIN HELLO (spec/tests/golden/hello-plain.bin) parses
+/// and re-encodes to the same octets (G-P3).
+#[test]
+fn libzmq_golden_hello_g_p3() {
+    let frame = include_bytes!("../../../tests/golden/hello-plain.bin");
+    let body = Bytes::from_static(&frame[2..]);
+    let data = body.slice(6..);
+    assert_eq!(&body[..6], b"\x05HELLO");
+    let hello = Hello::parse(&data).unwrap();
+    assert_eq!(&hello.username[..], b"admin");
+    assert_eq!(&hello.password[..], b"secret");
+    assert_eq!(hello.encode(), data);
+}
