@@ -68,8 +68,11 @@ pub struct AgentFailure(pub String);
 pub trait Agent: Send {
     /// Sends `request` (it has `op` and fields, no `id`) and waits at most
     /// `wait` for the answer.
-    fn call(&mut self, request: Value, wait: Duration)
-    -> BoxFuture<'_, Result<Answer, AgentFailure>>;
+    fn call(
+        &mut self,
+        request: Value,
+        wait: Duration,
+    ) -> BoxFuture<'_, Result<Answer, AgentFailure>>;
 
     /// The end of what the agent wrote to its standard error, for reports.
     fn stderr_tail(&self) -> String {
@@ -163,7 +166,10 @@ impl<'a> Client<'a> {
     /// Binds; gives the endpoint really bound.
     pub async fn bind(&mut self, s: Sock, endpoint: &str) -> Result<String, Stop> {
         let v = self
-            .ok(json!({"op": "bind", "socket": s.0, "endpoint": endpoint}), 0)
+            .ok(
+                json!({"op": "bind", "socket": s.0, "endpoint": endpoint}),
+                0,
+            )
             .await?;
         v["endpoint"]
             .as_str()

@@ -342,7 +342,8 @@ impl Ctx {
         };
         let (peer, connected) = tokio::join!(accept, connect);
         connected?;
-        let peer = peer.map_err(|e| Stop::Fail(format!("the implementation did not connect: {e}")))?;
+        let peer =
+            peer.map_err(|e| Stop::Fail(format!("the implementation did not connect: {e}")))?;
         Ok((peer, ()))
     }
 
@@ -398,13 +399,17 @@ impl Ctx {
 
     /// Sends a message from a raw peer.
     pub async fn raw_send(&mut self, peer: &mut RawPeer, frames: &[&[u8]]) -> Result<(), Stop> {
-        peer.send(&message_frames(frames)).await.map_err(step("sending a message"))
+        peer.send(&message_frames(frames))
+            .await
+            .map_err(step("sending a message"))
     }
 
     /// Receives a message at a raw peer.
     pub async fn raw_recv(&mut self, peer: &mut RawPeer) -> Result<Vec<Bytes>, Stop> {
         let wait = self.wait();
-        peer.recv_message(wait).await.map_err(step("waiting for a message"))
+        peer.recv_message(wait)
+            .await
+            .map_err(step("waiting for a message"))
     }
 
     /// Records an event of the observable trace.
@@ -456,16 +461,28 @@ fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str
 
 /// Sends `greeting` and reads the implementation's 64 octets (without a
 /// context, so it can run alongside an agent call).
-pub async fn greet(peer: &mut RawPeer, greeting: &GreetingSpec, wait: Duration) -> Result<[u8; 64], Stop> {
-    peer.send(&greeting.to_bytes()).await.map_err(step("sending the greeting"))?;
-    let head = peer.read_exact(11, wait).await.map_err(step("reading the greeting"))?;
+pub async fn greet(
+    peer: &mut RawPeer,
+    greeting: &GreetingSpec,
+    wait: Duration,
+) -> Result<[u8; 64], Stop> {
+    peer.send(&greeting.to_bytes())
+        .await
+        .map_err(step("sending the greeting"))?;
+    let head = peer
+        .read_exact(11, wait)
+        .await
+        .map_err(step("reading the greeting"))?;
     if head.get(10).is_some_and(|&v| v < 3) && head.first() == Some(&0xFF) {
         return Err(Stop::Unsupported(format!(
             "the peer answered as ZMTP 2.0 or older (revision {:02x})",
             head.get(10).copied().unwrap_or(0)
         )));
     }
-    let rest = peer.read_exact(53, wait).await.map_err(step("reading the greeting"))?;
+    let rest = peer
+        .read_exact(53, wait)
+        .await
+        .map_err(step("reading the greeting"))?;
     let mut g = [0u8; 64];
     g[..11].copy_from_slice(&head);
     g[11..].copy_from_slice(&rest);
@@ -473,7 +490,7 @@ pub async fn greet(peer: &mut RawPeer, greeting: &GreetingSpec, wait: Duration) 
 }
 
 /// A whole handshake without a context (so it can run alongside an agent
-/// call): ZMTP 2.0 when `zmtp2` (see [`handshake_v2`]), else `greeting`,
+/// call): ZMTP 2.0 when `zmtp2` (see `handshake_v2`), else `greeting`,
 /// `ready` and the implementation's READY.
 pub async fn raw_handshake(
     peer: &mut RawPeer,
@@ -486,13 +503,15 @@ pub async fn raw_handshake(
         return handshake_v2(peer, ready, wait).await;
     }
     let g = greet(peer, greeting, wait).await?;
-    peer.send(&command_frame(ready)).await.map_err(step("sending READY"))?;
+    peer.send(&command_frame(ready))
+        .await
+        .map_err(step("sending READY"))?;
     let frame = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-    let metadata = match frame.command() {
-        Some(zmtp_spec::wire::Command::Ready(m)) => m,
-        _ => {
-            return Err(Stop::Fail(format!("expected READY, got {}", frame.describe())));
-        }
+    let Some(zmtp_spec::wire::Command::Ready(metadata)) = frame.command() else {
+        return Err(Stop::Fail(format!(
+            "expected READY, got {}",
+            frame.describe()
+        )));
     };
     Ok(Handshake {
         greeting: g,
@@ -507,9 +526,10 @@ pub async fn raw_handshake(
 /// result looks like a 3.0 handshake (minor 0: subscriptions as messages).
 async fn handshake_v2(peer: &mut RawPeer, ready: &[u8], wait: Duration) -> Result<Handshake, Stop> {
     let body = Bytes::copy_from_slice(ready);
-    let md = match zmtp_spec::wire::Command::parse(&body) {
-        Ok(zmtp_spec::wire::Command::Ready(m)) => m,
-        _ => return Err(Stop::Unsupported("a malformed READY has no ZMTP 2.0 equivalent".into())),
+    let Ok(zmtp_spec::wire::Command::Ready(md)) = zmtp_spec::wire::Command::parse(&body) else {
+        return Err(Stop::Unsupported(
+            "a malformed READY has no ZMTP 2.0 equivalent".into(),
+        ));
     };
     let code = md
         .get("Socket-Type")
@@ -520,15 +540,26 @@ async fn handshake_v2(peer: &mut RawPeer, ready: &[u8], wait: Duration) -> Resul
     let mut hello = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, code, 0x00];
     hello.push(u8::try_from(identity.len()).unwrap_or(0));
     hello.extend_from_slice(&identity);
-    peer.send(&hello).await.map_err(step("sending a ZMTP 2.0 greeting"))?;
-    let head = peer.read_exact(12, wait).await.map_err(step("reading the 2.0 greeting"))?;
-    let id = peer.read_frame(wait).await.map_err(step("reading the 2.0 identity"))?;
+    peer.send(&hello)
+        .await
+        .map_err(step("sending a ZMTP 2.0 greeting"))?;
+    let head = peer
+        .read_exact(12, wait)
+        .await
+        .map_err(step("reading the 2.0 greeting"))?;
+    let id = peer
+        .read_frame(wait)
+        .await
+        .map_err(step("reading the 2.0 identity"))?;
     let mut greeting = [0u8; 64];
     greeting[..12].copy_from_slice(&head);
     greeting[10] = 3;
     greeting[11] = 0;
     let mut metadata = Metadata::new();
-    if let Some(t) = head.get(11).and_then(|&c| zmtp_spec::SocketType::from_zmtp2_code(c)) {
+    if let Some(t) = head
+        .get(11)
+        .and_then(|&c| zmtp_spec::SocketType::from_zmtp2_code(c))
+    {
         metadata.push("Socket-Type", t.as_str());
     }
     metadata.push("Identity", id.body.clone());
@@ -546,7 +577,10 @@ pub fn step(what: &'static str) -> impl Fn(PeerError) -> Stop {
 
 /// Renders frames for a verdict detail.
 pub fn show(frames: &[Bytes]) -> String {
-    let parts: Vec<String> = frames.iter().map(|f| format!("[{}]", printable(f))).collect();
+    let parts: Vec<String> = frames
+        .iter()
+        .map(|f| format!("[{}]", printable(f)))
+        .collect();
     parts.join("")
 }
 

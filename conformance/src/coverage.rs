@@ -17,7 +17,7 @@ pub struct Requirement {
 }
 
 impl Requirement {
-    /// Whether the catalogue asks for a case (a [wire] or [behav] item, or
+    /// Whether the catalogue asks for a case (a `[wire]` or `[behav]` item, or
     /// a grammar item).
     pub fn needs_case(&self) -> bool {
         self.id.starts_with('G') || self.tags.iter().any(|t| t == "wire" || t == "behav")
@@ -42,7 +42,11 @@ pub fn parse_catalogue(text: &str) -> Vec<Requirement> {
         } else {
             let mut words = t.split_whitespace();
             match (words.next(), words.next()) {
-                (Some(n), Some(id)) if n.ends_with('.') && n[..n.len() - 1].chars().all(|c| c.is_ascii_digit()) && is_req_id(id) => {
+                (Some(n), Some(id))
+                    if n.ends_with('.')
+                        && n[..n.len() - 1].chars().all(|c| c.is_ascii_digit())
+                        && is_req_id(id) =>
+                {
                     Some(id.to_string())
                 }
                 _ => None,
@@ -54,11 +58,18 @@ pub fn parse_catalogue(text: &str) -> Vec<Requirement> {
         }
         let mut tags = Vec::new();
         for tag in ["wire", "behav", "API", "process", "neg"] {
-            if t.contains(&format!("[{tag}]")) || t.contains(&format!("[{tag}][")) || t.contains(&format!("][{tag}]")) {
+            if t.contains(&format!("[{tag}]"))
+                || t.contains(&format!("[{tag}]["))
+                || t.contains(&format!("][{tag}]"))
+            {
                 tags.push(tag.to_string());
             }
         }
-        out.push(Requirement { id, tags, text: t.to_string() });
+        out.push(Requirement {
+            id,
+            tags,
+            text: t.to_string(),
+        });
     }
     out
 }
@@ -66,7 +77,12 @@ pub fn parse_catalogue(text: &str) -> Vec<Requirement> {
 /// Whether `s` looks like `NN-Rnn`.
 pub fn is_req_id(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 6 && b[0].is_ascii_digit() && b[1].is_ascii_digit() && &b[2..4] == b"-R" && b[4].is_ascii_digit() && b[5].is_ascii_digit()
+    b.len() == 6
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_digit()
+        && &b[2..4] == b"-R"
+        && b[4].is_ascii_digit()
+        && b[5].is_ascii_digit()
 }
 
 /// Reads `exclusions.txt`: `ID reason` a line.
@@ -82,7 +98,9 @@ pub fn parse_exclusions(text: &str) -> BTreeMap<String, String> {
 
 /// Every `.rs` file under `dir`.
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -105,12 +123,16 @@ pub fn source_locations(root: &Path, ids: &[String]) -> BTreeMap<String, Vec<Str
     }
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let rel = f.strip_prefix(root).unwrap_or(&f).display().to_string();
         for (n, line) in text.lines().enumerate() {
             for id in ids {
                 if names(line, id) {
-                    out.entry(id.clone()).or_default().push(format!("{rel}:{}", n + 1));
+                    out.entry(id.clone())
+                        .or_default()
+                        .push(format!("{rel}:{}", n + 1));
                 }
             }
         }

@@ -58,8 +58,8 @@ impl Expected {
             else {
                 return Err(format!("line {}: want `PATTERN VERDICT reason`", n + 1));
             };
-            let kind =
-                Kind::parse(kind).ok_or_else(|| format!("line {}: unknown verdict {kind}", n + 1))?;
+            let kind = Kind::parse(kind)
+                .ok_or_else(|| format!("line {}: unknown verdict {kind}", n + 1))?;
             let reason = reason.trim().to_string();
             if reason.is_empty() {
                 return Err(format!("line {}: every expectation needs a reason", n + 1));

@@ -1,16 +1,4 @@
-//! # zmtp-conformance
-//!
-//! A conformance suite for ZeroMQ implementations, in the spirit of h2spec:
-//! it plays the counterpart of the implementation under test, as a raw ZMTP
-//! peer with octet-level control, and drives the implementation through an
-//! agent (see `conformance/AGENTS.md`).
-//!
-//! ```text
-//!   case registry --select--> runner --workers--> agent process (JSON lines) --> library under test
-//!                                  \                                                  ^
-//!                                   `--> raw ZMTP peer (tcp / ipc) ------ wire -------'
-//!   verdicts --> expected-results check --> text summary, JSON, markdown, JUnit, HTML matrix
-//! ```
+//! The `zmtp-conformance` command line; see the library's documentation.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,20 +7,11 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-mod agent;
-mod case;
-mod cases;
-mod coverage;
-mod expected;
-mod peer;
-mod report;
-mod runner;
-mod wirelog;
-
-use agent::process::ProcessAgent;
-use agent::registry::{AGENTS, find, repo_root};
-use case::Settings;
-use peer::Transport;
+use zmtp_conformance::agent::process::ProcessAgent;
+use zmtp_conformance::agent::registry::{AGENTS, find, repo_root};
+use zmtp_conformance::case::Settings;
+use zmtp_conformance::peer::Transport;
+use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
 
 /// The command line.
 #[derive(Parser, Debug)]
@@ -193,7 +172,11 @@ fn coverage_cmd() -> ExitCode {
         if let Some(locs) = sources.get(&r.id) {
             let shown: Vec<&str> = locs.iter().take(6).map(String::as_str).collect();
             let more = locs.len().saturating_sub(6);
-            let more = if more > 0 { format!(" (+{more})") } else { String::new() };
+            let more = if more > 0 {
+                format!(" (+{more})")
+            } else {
+                String::new()
+            };
             println!("    source: {}{more}", shown.join(" "));
         }
         if r.needs_case() && covering.is_empty() && !exclusions.contains_key(&r.id) {
@@ -231,7 +214,10 @@ fn setup(name: &str) -> ExitCode {
         match a.setup(&root) {
             Ok(()) if a.is_installed(&root) => eprintln!("[setup {}] ready", a.name),
             Ok(()) => {
-                eprintln!("[setup {}] finished but the agent is still not usable", a.name);
+                eprintln!(
+                    "[setup {}] finished but the agent is still not usable",
+                    a.name
+                );
                 ok = false;
             }
             Err(e) => {
@@ -240,7 +226,11 @@ fn setup(name: &str) -> ExitCode {
             }
         }
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 async fn run(args: RunArgs) -> ExitCode {
@@ -329,36 +319,37 @@ async fn run(args: RunArgs) -> ExitCode {
                     let mismatches: Vec<_> = run
                         .results
                         .iter()
-                        .filter_map(|r| expected.check(&r.id, r.verdict.kind, &run.transport, &profile))
+                        .filter_map(|r| {
+                            expected.check(&r.id, r.verdict.kind, &run.transport, &profile)
+                        })
                         .collect();
                     unexpected += mismatches.len();
                     print!("{}", report::summary(&run, &mismatches));
-                    if let Some(dir) = &args.report {
-                        if let Err(e) = report::write_run(dir, &run, &mismatches) {
-                            eprintln!("report: {e}");
-                        }
+                    if let Some(dir) = &args.report
+                        && let Err(e) = report::write_run(dir, &run, &mismatches)
+                    {
+                        eprintln!("report: {e}");
                     }
                     runs.push(run);
                 }
                 Err(e) => {
-                    println!("== {name} over {}: the agent did not start: {e}", transport.as_str());
+                    println!(
+                        "== {name} over {}: the agent did not start: {e}",
+                        transport.as_str()
+                    );
                     broken = true;
                 }
             }
         }
     }
     let _ = std::fs::remove_dir_all(&ipc_dir);
-    if let Some(dir) = &args.report {
-        if let Err(e) = report::write_matrix(dir, &runs) {
-            eprintln!("report: {e}");
-        }
+    if let Some(dir) = &args.report
+        && let Err(e) = report::write_matrix(dir, &runs)
+    {
+        eprintln!("report: {e}");
     }
     let total: usize = runs.iter().map(|r| r.results.len()).sum();
-    println!(
-        "{} passed, {} failed",
-        total - unexpected,
-        unexpected
-    );
+    println!("{} passed, {} failed", total - unexpected, unexpected);
     if unexpected > 0 || broken {
         ExitCode::FAILURE
     } else {
@@ -381,7 +372,9 @@ fn case_timeout(args: &RunArgs) -> Duration {
 }
 
 fn load_expected(root: &std::path::Path, name: &str) -> Result<expected::Expected, String> {
-    let p = root.join("conformance/expected").join(format!("{name}.txt"));
+    let p = root
+        .join("conformance/expected")
+        .join(format!("{name}.txt"));
     match std::fs::read_to_string(&p) {
         Ok(text) => expected::Expected::parse(&text).map_err(|e| format!("{}: {e}", p.display())),
         Err(_) => Ok(expected::Expected::default()),
@@ -393,7 +386,11 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
         eprintln!("--endpoint needs --peer-type");
         return ExitCode::from(2);
     };
-    let transport = if endpoint.starts_with("ipc://") { Transport::Ipc } else { Transport::Tcp };
+    let transport = if endpoint.starts_with("ipc://") {
+        Transport::Ipc
+    } else {
+        Transport::Tcp
+    };
     let ep = endpoint.to_string();
     let factory: runner::Factory = Arc::new(move || {
         Ok(Box::new(agent::fixed::FixedPeer::new(&ep, &peer_type)) as Box<dyn agent::Agent>)
@@ -413,9 +410,17 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
                 let _ = report::write_run(dir, &run, &[]);
                 let _ = report::write_matrix(dir, std::slice::from_ref(&run));
             }
-            let failed = run.results.iter().filter(|r| r.verdict.kind == case::Kind::Fail).count();
+            let failed = run
+                .results
+                .iter()
+                .filter(|r| r.verdict.kind == case::Kind::Fail)
+                .count();
             println!("{} passed, {failed} failed", run.results.len() - failed);
-            if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(e) => {
             eprintln!("{e}");

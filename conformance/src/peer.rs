@@ -24,7 +24,7 @@ mod frame;
 
 pub use build::{
     GreetingSpec, command, command_frame, mechanism as mechanism_name, message_frames, named_body,
-    ping_body, raw_frame, ready_body,
+    ping_body, pong_body, raw_frame, ready_body,
 };
 pub use frame::RawFrame;
 
@@ -168,7 +168,8 @@ impl RawListener {
                 Box::new(s)
             }
         };
-        self.log.note(label, format!("accepted on {}", self.endpoint));
+        self.log
+            .note(label, format!("accepted on {}", self.endpoint));
         Ok(RawPeer::new(io, &self.log, label))
     }
 
@@ -250,7 +251,10 @@ impl RawPeer {
     /// [`PeerError::Closed`] when the connection is gone.
     pub async fn send(&mut self, data: &[u8]) -> Result<(), PeerError> {
         self.log.bytes(&self.label, Direction::Out, data);
-        self.io.write_all(data).await.map_err(|_| PeerError::Closed)?;
+        self.io
+            .write_all(data)
+            .await
+            .map_err(|_| PeerError::Closed)?;
         self.io.flush().await.map_err(|_| PeerError::Closed)
     }
 
@@ -348,7 +352,7 @@ impl RawPeer {
             let unit = self.read_unit(left).await?;
             if unit.first().is_some_and(RawFrame::is_command) {
                 if let Some(ctx) = unit.first().and_then(RawFrame::ping_context) {
-                    let pong = command_frame(&build::pong_body(&ctx));
+                    let pong = command_frame(&pong_body(&ctx));
                     self.send(&pong).await?;
                 }
                 continue;

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::case::{Kind, TOLERANCES};
 use crate::expected::Mismatch;
 use crate::runner::RunReport;
-use crate::wirelog::{Direction, unhex, printable};
+use crate::wirelog::{Direction, printable, unhex};
 
 /// Counts per verdict.
 pub fn counts(run: &RunReport) -> BTreeMap<Kind, usize> {
@@ -33,14 +33,27 @@ pub fn summary(run: &RunReport, mismatches: &[Mismatch]) -> String {
         run.duration_ms as f64 / 1000.0
     );
     let c = counts(run);
-    let parts: Vec<String> = c.iter().map(|(k, n)| format!("{} {n}", k.label())).collect();
+    let parts: Vec<String> = c
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.label()))
+        .collect();
     let _ = writeln!(s, "   {}", parts.join(", "));
     for r in &run.results {
         if r.verdict.kind == Kind::Pass {
             continue;
         }
-        let tol = r.verdict.tolerance.map(|t| format!(" [{t}]")).unwrap_or_default();
-        let _ = writeln!(s, "   {:<12} {:<10}{tol} {}", r.verdict.kind.label(), r.id, r.verdict.detail);
+        let tol = r
+            .verdict
+            .tolerance
+            .map(|t| format!(" [{t}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "   {:<12} {:<10}{tol} {}",
+            r.verdict.kind.label(),
+            r.id,
+            r.verdict.detail
+        );
     }
     if mismatches.is_empty() {
         let _ = writeln!(s, "   all results as expected");
@@ -52,7 +65,11 @@ pub fn summary(run: &RunReport, mismatches: &[Mismatch]) -> String {
                 m.id,
                 m.expected,
                 m.got,
-                if m.reason.is_empty() { String::new() } else { format!(" ({})", m.reason) }
+                if m.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", m.reason)
+                }
             );
         }
     }
@@ -75,7 +92,10 @@ pub fn write_run(dir: &Path, run: &RunReport, mismatches: &[Mismatch]) -> Result
         let p = dir.join(name);
         std::fs::write(&p, body).map_err(|e| format!("{}: {e}", p.display()))
     };
-    write(format!("{stem}.json"), serde_json::to_string_pretty(&json).unwrap_or_default())?;
+    write(
+        format!("{stem}.json"),
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    )?;
     write(format!("{stem}.md"), markdown(run, mismatches))?;
     write(format!("{stem}.junit.xml"), junit(run, mismatches))?;
     Ok(())
@@ -84,12 +104,19 @@ pub fn write_run(dir: &Path, run: &RunReport, mismatches: &[Mismatch]) -> Result
 fn markdown(run: &RunReport, mismatches: &[Mismatch]) -> String {
     let mut s = String::new();
     let version = run.manifest["version"].as_str().unwrap_or("?");
-    let _ = writeln!(s, "# {} ({version}) over {}, {} profile\n", run.agent, run.transport, run.profile);
+    let _ = writeln!(
+        s,
+        "# {} ({version}) over {}, {} profile\n",
+        run.agent, run.transport, run.profile
+    );
     let c = counts(run);
     for (k, n) in &c {
         let _ = writeln!(s, "- {}: {n}", k.label());
     }
-    let _ = writeln!(s, "\n| case | requirements | verdict | tolerance | detail |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "\n| case | requirements | verdict | tolerance | detail |\n|---|---|---|---|---|"
+    );
     for r in &run.results {
         let _ = writeln!(
             s,
@@ -126,7 +153,11 @@ fn xml(s: &str) -> String {
 
 fn junit(run: &RunReport, mismatches: &[Mismatch]) -> String {
     let failures = mismatches.len();
-    let skipped = run.results.iter().filter(|r| r.verdict.kind == Kind::Unsupported).count();
+    let skipped = run
+        .results
+        .iter()
+        .filter(|r| r.verdict.kind == Kind::Unsupported)
+        .count();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let name = xml(&file_stem(run));
     let _ = writeln!(
@@ -186,7 +217,13 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
          </style><h1>zmtp-conformance matrix</h1><table><tr><th>case</th>",
     );
     for run in runs {
-        let _ = write!(s, "<th>{}<br>{} {}</th>", xml(&run.agent), run.transport, run.profile);
+        let _ = write!(
+            s,
+            "<th>{}<br>{} {}</th>",
+            xml(&run.agent),
+            run.transport,
+            run.profile
+        );
     }
     s.push_str("</tr>");
     for id in &ids {
@@ -195,7 +232,11 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
             match run.results.iter().find(|r| r.id == *id) {
                 Some(r) => {
                     let l = r.verdict.kind.label();
-                    let _ = write!(s, "<td class=\"{l}\"><a href=\"#r{k}-{}\">{l}</a></td>", anchor(id));
+                    let _ = write!(
+                        s,
+                        "<td class=\"{l}\"><a href=\"#r{k}-{}\">{l}</a></td>",
+                        anchor(id)
+                    );
                 }
                 None => s.push_str("<td></td>"),
             }
@@ -218,7 +259,10 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
                 xml(&r.sends),
                 xml(&r.expects),
                 xml(&r.verdict.detail),
-                r.verdict.tolerance.map(|t| format!(" (tolerance {t})")).unwrap_or_default()
+                r.verdict
+                    .tolerance
+                    .map(|t| format!(" (tolerance {t})"))
+                    .unwrap_or_default()
             );
             for e in &r.wire {
                 let arrow = match e.dir {
@@ -228,9 +272,18 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
                 };
                 let decoded = match e.dir {
                     Direction::Note => String::new(),
-                    _ => unhex(&e.data).map(|b| format!("  \"{}\"", printable(&b))).unwrap_or_default(),
+                    _ => unhex(&e.data)
+                        .map(|b| format!("  \"{}\"", printable(&b)))
+                        .unwrap_or_default(),
                 };
-                let _ = writeln!(s, "{:>6} ms {:<8} {arrow} {}{}", e.t_ms, xml(&e.who), xml(&e.data), xml(&decoded));
+                let _ = writeln!(
+                    s,
+                    "{:>6} ms {:<8} {arrow} {}{}",
+                    e.t_ms,
+                    xml(&e.who),
+                    xml(&e.data),
+                    xml(&decoded)
+                );
             }
             s.push_str("</pre>");
         }

@@ -111,19 +111,23 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
                     *n += 1;
                     i
                 };
-                let Some(case) = cases.get(i).copied() else { return };
+                let Some(case) = cases.get(i).copied() else {
+                    return;
+                };
                 if agent.is_none() {
                     agent = start(&plan.factory).await.ok();
                 }
                 let (result, back) = match agent.take() {
-                    Some((a, m)) => run_one(&plan, &case, a, m, (w as u32) * 100_000 + i as u32).await,
+                    Some((a, m)) => {
+                        run_one(&plan, &case, a, m, (w as u32) * 100_000 + i as u32).await
+                    }
                     None => (no_agent(&case), None),
                 };
                 agent = back;
-                if let Ok(mut r) = results.lock() {
-                    if let Some(slot) = r.get_mut(i) {
-                        *slot = Some(result.clone());
-                    }
+                if let Ok(mut r) = results.lock()
+                    && let Some(slot) = r.get_mut(i)
+                {
+                    *slot = Some(result.clone());
                 }
                 let n = done.lock().map(|mut d| {
                     *d += 1;
@@ -147,7 +151,12 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
         agent: plan.agent.clone(),
         manifest,
         transport: plan.settings.transport.as_str().to_string(),
-        profile: if plan.settings.strict { "strict" } else { "default" }.to_string(),
+        profile: if plan.settings.strict {
+            "strict"
+        } else {
+            "default"
+        }
+        .to_string(),
         duration_ms: millis(started.elapsed()),
         results,
     })
@@ -266,7 +275,14 @@ async fn run_one(
                 tolerance: None,
             };
             (
-                result_of(case, verdict, duration_ms, log.entries(), Vec::new(), String::new()),
+                result_of(
+                    case,
+                    verdict,
+                    duration_ms,
+                    log.entries(),
+                    Vec::new(),
+                    String::new(),
+                ),
                 None,
             )
         }

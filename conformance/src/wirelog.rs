@@ -93,7 +93,7 @@ pub fn hex(data: &[u8]) -> String {
 
 /// Parses lower- or upper-case hex; `None` on odd length or a bad digit.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -8,6 +8,7 @@ through pyomq, which offers the same API.
 
 import json
 import sys
+import time
 
 LIB = "zmq"
 NAME = None
@@ -103,24 +104,33 @@ def handle(req):
         frames = [bytes.fromhex(f) for f in req.get("frames", [])]
         if not frames:
             return {"error": "no frames"}
-        timeout = int(req.get("timeout_ms", 1000))
-        if not (s.poll(timeout, zmq.POLLOUT) & zmq.POLLOUT):
-            return {"error": "send timed out", "again": True}
-        try:
-            s.send_multipart(frames, flags=zmq.NOBLOCK)
-        except zmq.Again:
-            return {"error": "EAGAIN", "again": True}
-        return {"ok": True}
+        deadline = time.monotonic() + int(req.get("timeout_ms", 1000)) / 1000.0
+        while True:
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            if s.poll(left, zmq.POLLOUT) & zmq.POLLOUT:
+                try:
+                    s.send_multipart(frames, flags=zmq.NOBLOCK)
+                    return {"ok": True}
+                except zmq.Again:
+                    pass
+            if time.monotonic() >= deadline:
+                return {"error": "send timed out", "again": True}
     if op == "recv":
         s = sock(req)
-        timeout = int(req.get("timeout_ms", 1000))
-        if not (s.poll(timeout, zmq.POLLIN) & zmq.POLLIN):
-            return {"error": "recv timed out", "again": True}
-        try:
-            frames = s.recv_multipart(flags=zmq.NOBLOCK)
-        except zmq.Again:
-            return {"error": "EAGAIN", "again": True}
-        return {"ok": True, "frames": [bytes(f).hex() for f in frames]}
+        # POLLIN may be raised by a message the socket then drops (REQ
+        # discarding a reply from the wrong peer): poll again until the
+        # deadline.
+        deadline = time.monotonic() + int(req.get("timeout_ms", 1000)) / 1000.0
+        while True:
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            if s.poll(left, zmq.POLLIN) & zmq.POLLIN:
+                try:
+                    frames = s.recv_multipart(flags=zmq.NOBLOCK)
+                    return {"ok": True, "frames": [bytes(f).hex() for f in frames]}
+                except zmq.Again:
+                    pass
+            if time.monotonic() >= deadline:
+                return {"error": "recv timed out", "again": True}
     if op == "poll":
         s = sock(req)
         ev = s.poll(int(req.get("timeout_ms", 0)), zmq.POLLIN | zmq.POLLOUT)

@@ -85,14 +85,20 @@ async function handle(req) {
       return { ok: true };
     }
     case "recv": {
+      // A socket may wake up for a message it then drops (REQ discarding
+      // a reply from the wrong peer): try again until the deadline.
       const s = sock(req);
-      s.receiveTimeout = req.timeout_ms ?? 1000;
-      try {
-        const frames = await s.receive();
-        return { ok: true, frames: frames.map((f) => Buffer.from(f).toString("hex")) };
-      } catch (e) {
-        if (e.code === "EAGAIN") return { error: "recv timed out", again: true };
-        throw e;
+      const deadline = Date.now() + (req.timeout_ms ?? 1000);
+      for (;;) {
+        s.receiveTimeout = Math.max(0, deadline - Date.now());
+        try {
+          const frames = await s.receive();
+          return { ok: true, frames: frames.map((f) => Buffer.from(f).toString("hex")) };
+        } catch (e) {
+          if (e.code !== "EAGAIN") throw e;
+          if (Date.now() >= deadline) return { error: "recv timed out", again: true };
+          await sleep(5);
+        }
       }
     }
     case "poll": {

@@ -25,11 +25,17 @@ impl FixedPeer {
     }
 
     fn answer(&self, request: &Value) -> Answer {
-        let transport = if self.endpoint.starts_with("ipc://") { "ipc" } else { "tcp" };
+        let transport = if self.endpoint.starts_with("ipc://") {
+            "ipc"
+        } else {
+            "tcp"
+        };
         match request["op"].as_str().unwrap_or("") {
-            "manifest" => Answer::Ok(json!({"ok": true, "name": "endpoint", "version": self.endpoint,
+            "manifest" => Answer::Ok(
+                json!({"ok": true, "name": "endpoint", "version": self.endpoint,
                 "zmtp": "3.1", "socket_types": [self.peer_type], "transports": [transport],
-                "mechanisms": ["NULL"]})),
+                "mechanisms": ["NULL"]}),
+            ),
             "socket" if request["type"].as_str() == Some(self.peer_type.as_str()) => {
                 Answer::Ok(json!({"ok": true, "socket": 0}))
             }
@@ -41,7 +47,11 @@ impl FixedPeer {
 }
 
 impl Agent for FixedPeer {
-    fn call(&mut self, request: Value, _wait: Duration) -> BoxFuture<'_, Result<Answer, AgentFailure>> {
+    fn call(
+        &mut self,
+        request: Value,
+        _wait: Duration,
+    ) -> BoxFuture<'_, Result<Answer, AgentFailure>> {
         let a = self.answer(&request);
         Box::pin(async move { Ok(a) })
     }

@@ -70,7 +70,11 @@ impl ProcessAgent {
         })
     }
 
-    async fn exchange(&mut self, mut request: Value, wait: Duration) -> Result<Answer, AgentFailure> {
+    async fn exchange(
+        &mut self,
+        mut request: Value,
+        wait: Duration,
+    ) -> Result<Answer, AgentFailure> {
         if let Some(why) = &self.dead {
             return Err(AgentFailure(why.clone()));
         }
@@ -83,7 +87,10 @@ impl ProcessAgent {
                 .write_all(line.as_bytes())
                 .await
                 .map_err(|e| format!("agent stdin: {e}"))?;
-            self.stdin.flush().await.map_err(|e| format!("agent stdin: {e}"))?;
+            self.stdin
+                .flush()
+                .await
+                .map_err(|e| format!("agent stdin: {e}"))?;
             loop {
                 let Some(answer) = self
                     .stdout

@@ -20,7 +20,10 @@ pub struct AgentSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Builtin,
-    PyVenv { package: &'static str, lib: &'static str },
+    PyVenv {
+        package: &'static str,
+        lib: &'static str,
+    },
     Debian,
     ZeromqJs,
     ZmqRs,
@@ -37,7 +40,10 @@ pub const AGENTS: [AgentSpec; 7] = [
     AgentSpec {
         name: "pyzmq",
         describes: "libzmq 4.3.5 via pyzmq",
-        kind: Kind::PyVenv { package: "pyzmq", lib: "zmq" },
+        kind: Kind::PyVenv {
+            package: "pyzmq",
+            lib: "zmq",
+        },
     },
     AgentSpec {
         name: "debian",
@@ -57,7 +63,10 @@ pub const AGENTS: [AgentSpec; 7] = [
     AgentSpec {
         name: "pyomq",
         describes: "omq.rs via pyomq",
-        kind: Kind::PyVenv { package: "pyomq", lib: "pyomq" },
+        kind: Kind::PyVenv {
+            package: "pyomq",
+            lib: "pyomq",
+        },
     },
     AgentSpec {
         name: "jeromq",
@@ -126,7 +135,11 @@ impl AgentSpec {
             Kind::PyVenv { package, .. } => {
                 step(self.name, "python3", &["-m", "venv", &dir_s])?;
                 let pip = dir.join("bin/pip").display().to_string();
-                step(self.name, &pip, &["install", "--disable-pip-version-check", package])
+                step(
+                    self.name,
+                    &pip,
+                    &["install", "--disable-pip-version-check", package],
+                )
             }
             Kind::Debian => {
                 if step(self.name, "apt-get", &["install", "-y", "python3-zmq"]).is_err() {
@@ -138,7 +151,14 @@ impl AgentSpec {
             Kind::ZeromqJs => step(
                 self.name,
                 "npm",
-                &["install", "--no-audit", "--no-fund", "--prefix", &dir_s, "zeromq@6.8.0"],
+                &[
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                    &dir_s,
+                    "zeromq@6.8.0",
+                ],
             ),
             Kind::ZmqRs => {
                 let manifest = src.join("zmqrs/Cargo.toml").display().to_string();
@@ -148,14 +168,18 @@ impl AgentSpec {
                 run_step(self.name, &mut c)
             }
             Kind::JeroMq => {
-                if !Path::new(JEROMQ_JAR).exists() {
-                    if step(self.name, "apt-get", &["install", "-y", "libjeromq-java"]).is_err() {
-                        step(self.name, "apt-get", &["update"])?;
-                        step(self.name, "apt-get", &["install", "-y", "libjeromq-java"])?;
-                    }
+                if !Path::new(JEROMQ_JAR).exists()
+                    && step(self.name, "apt-get", &["install", "-y", "libjeromq-java"]).is_err()
+                {
+                    step(self.name, "apt-get", &["update"])?;
+                    step(self.name, "apt-get", &["install", "-y", "libjeromq-java"])?;
                 }
                 let java = src.join("jeromq/Agent.java").display().to_string();
-                step(self.name, "javac", &["-cp", JEROMQ_JAR, "-d", &dir_s, &java])
+                step(
+                    self.name,
+                    "javac",
+                    &["-cp", JEROMQ_JAR, "-d", &dir_s, &java],
+                )
             }
         }
     }
@@ -169,7 +193,8 @@ impl AgentSpec {
             Kind::Builtin => return None,
             Kind::PyVenv { lib, .. } => {
                 let mut c = Command::new(dir.join("bin/python"));
-                c.arg(&python_agent).args(["--lib", lib, "--name", self.name]);
+                c.arg(&python_agent)
+                    .args(["--lib", lib, "--name", self.name]);
                 c
             }
             Kind::Debian => {

@@ -8,10 +8,16 @@ fn answers_are_read_by_their_marker() {
         Answer::from_json(&json!({"id": 1, "unsupported": "socket type CLIENT"})),
         Answer::Unsupported("socket type CLIENT".into())
     );
-    assert!(matches!(Answer::from_json(&json!({"id": 1, "ok": true})), Answer::Ok(_)));
+    assert!(matches!(
+        Answer::from_json(&json!({"id": 1, "ok": true})),
+        Answer::Ok(_)
+    ));
     assert_eq!(
         Answer::from_json(&json!({"id": 1, "error": "recv timed out", "again": true})),
-        Answer::Error { message: "recv timed out".into(), again: true }
+        Answer::Error {
+            message: "recv timed out".into(),
+            again: true
+        }
     );
     // An answer with neither marker is an error, not a success.
     assert!(matches!(

@@ -2,7 +2,13 @@ use super::*;
 
 #[test]
 fn labels_round_trip() {
-    for k in [Kind::Pass, Kind::PassLenient, Kind::NonStrict, Kind::Unsupported, Kind::Fail] {
+    for k in [
+        Kind::Pass,
+        Kind::PassLenient,
+        Kind::NonStrict,
+        Kind::Unsupported,
+        Kind::Fail,
+    ] {
         assert_eq!(Kind::parse(k.label()), Some(k));
     }
     assert_eq!(Kind::parse("pass"), None);

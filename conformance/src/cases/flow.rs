@@ -9,61 +9,141 @@ use serde_json::json;
 use zmtp_spec::wire::Command;
 
 use crate::agent::{Answer, Sock, Stop};
-use crate::case::{Case, Ctx, Outcome, show, step};
+use crate::case::{Case, Ctx, show, step};
 use crate::cases::case_fn;
 use crate::peer::{command_frame, message_frames, named_body, raw_frame};
 use crate::wirelog::hex;
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        Case { id: "29-R09/1", also: &["29-R10"], param: 0, run: pub_never_blocks,
+        Case {
+            id: "29-R09/1",
+            also: &["29-R10"],
+            param: 0,
+            run: pub_never_blocks,
             sends: "a SUB that subscribes to everything and stops reading; the PUB (SNDHWM 2) publishes 120 x 64 KiB",
-            expects: "every send returns at once: messages beyond the HWM are dropped" },
-        Case { id: "29-R19/1", also: &["29-R20"], param: 1, run: pub_never_blocks,
+            expects: "every send returns at once: messages beyond the HWM are dropped",
+        },
+        Case {
+            id: "29-R19/1",
+            also: &["29-R20"],
+            param: 1,
+            run: pub_never_blocks,
             sends: "as 29-R09/1 with an XPUB",
-            expects: "every send returns at once" },
-        Case { id: "28-R29/1", also: &["28-R27"], param: 0, run: no_discard,
+            expects: "every send returns at once",
+        },
+        Case {
+            id: "28-R29/1",
+            also: &["28-R27"],
+            param: 0,
+            run: no_discard,
             sends: "a raw peer that stops reading; the DEALER (SNDHWM 1) sends 64 KiB messages until a send times out",
-            expects: "every message the DEALER accepted arrives once the peer reads" },
-        Case { id: "30-R11/1", also: &["30-R09", "30-R10"], param: 1, run: no_discard,
+            expects: "every message the DEALER accepted arrives once the peer reads",
+        },
+        Case {
+            id: "30-R11/1",
+            also: &["30-R09", "30-R10"],
+            param: 1,
+            run: no_discard,
             sends: "as 28-R29/1 with a PUSH",
-            expects: "every accepted message arrives" },
-        Case { id: "31-R09/1", also: &["31-R06", "31-R07", "31-R08"], param: 2, run: no_discard,
+            expects: "every accepted message arrives",
+        },
+        Case {
+            id: "31-R09/1",
+            also: &["31-R06", "31-R07", "31-R08"],
+            param: 2,
+            run: no_discard,
             sends: "as 28-R29/1 with a PAIR",
-            expects: "every accepted message arrives" },
-        Case { id: "28-R18/1", also: &["28-R19"], param: 1, run: rep_originator_gone,
+            expects: "every accepted message arrives",
+        },
+        Case {
+            id: "28-R18/1",
+            also: &["28-R19"],
+            param: 1,
+            run: rep_originator_gone,
             sends: "a raw DEALER sends a request to a bound REP and disconnects; the REP replies; a second peer asks",
-            expects: "the orphan reply is dropped (or refused) and the second request is answered" },
-        Case { id: "29-R03/1", also: &["29-R14"], param: 0, run: pub_connects_out,
+            expects: "the orphan reply is dropped (or refused) and the second request is answered",
+        },
+        Case {
+            id: "29-R03/1",
+            also: &["29-R14"],
+            param: 0,
+            run: pub_connects_out,
             sends: "the implementation's PUB connects to a raw SUB listener that subscribes \"A\"",
-            expects: "[A1] arrives over the outgoing connection" },
-        Case { id: "29-R14/1", also: &[], param: 1, run: pub_connects_out,
+            expects: "[A1] arrives over the outgoing connection",
+        },
+        Case {
+            id: "29-R14/1",
+            also: &[],
+            param: 1,
+            run: pub_connects_out,
             sends: "the implementation's XPUB connects to a raw SUB listener that subscribes \"A\"",
-            expects: "[A1] arrives" },
-        Case { id: "29-R29/1", also: &[], param: 0, run: sub_bound,
+            expects: "[A1] arrives",
+        },
+        Case {
+            id: "29-R29/1",
+            also: &[],
+            param: 0,
+            run: sub_bound,
             sends: "a raw PUB connects to a bound SUB subscribed to everything, and publishes [x]",
-            expects: "the subscription is sent to the new publisher and [x] is delivered" },
-        Case { id: "29-R37/1", also: &["29-R47", "29-R42"], param: 1, run: sub_bound,
+            expects: "the subscription is sent to the new publisher and [x] is delivered",
+        },
+        Case {
+            id: "29-R37/1",
+            also: &["29-R47", "29-R42"],
+            param: 1,
+            run: sub_bound,
             sends: "a raw PUB connects to a bound XSUB that sent 01 (everything), and publishes [x]",
-            expects: "the subscription reaches the publisher and [x] is delivered" },
-        Case { id: "30-R05/1", also: &[], param: 1, run: push_bound,
+            expects: "the subscription reaches the publisher and [x] is delivered",
+        },
+        Case {
+            id: "30-R05/1",
+            also: &[],
+            param: 1,
+            run: push_bound,
             sends: "a raw PULL connects to a bound PUSH, which sends [m]",
-            expects: "[m] arrives" },
-        Case { id: "29-R21/1", also: &["29-R22"], param: 1, run: xpub_fair_queue,
+            expects: "[m] arrives",
+        },
+        Case {
+            id: "29-R21/1",
+            also: &["29-R22"],
+            param: 1,
+            run: xpub_fair_queue,
             sends: "two raw SUBs each send two ordinary messages to a bound XPUB",
-            expects: "all four delivered to the application, the first two from different peers" },
-        Case { id: "37-R53/1", also: &["37-R54", "G14"], param: 1, run: dish_joins,
+            expects: "all four delivered to the application, the first two from different peers",
+        },
+        Case {
+            id: "37-R53/1",
+            also: &["37-R54", "G14"],
+            param: 1,
+            run: dish_joins,
             sends: "the implementation's DISH connects to a raw RADIO, joins then leaves group \"g\"",
-            expects: "JOIN g then LEAVE g commands" },
-        Case { id: "37-R52/1", also: &["G15"], param: 1, run: radio_filters,
+            expects: "JOIN g then LEAVE g commands",
+        },
+        Case {
+            id: "37-R52/1",
+            also: &["G15"],
+            param: 1,
+            run: radio_filters,
             sends: "a raw DISH joins \"g\" at a bound RADIO, which sends to groups h and g",
-            expects: "only the group-g message arrives, as [g] (flags 01) + [body] (flags 00)" },
-        Case { id: "37-R57/1", also: &[], param: 1, run: server_drops_multipart,
+            expects: "only the group-g message arrives, as [g] (flags 01) + [body] (flags 00)",
+        },
+        Case {
+            id: "37-R57/1",
+            also: &[],
+            param: 1,
+            run: server_drops_multipart,
             sends: "a raw CLIENT sends a two-frame message then [single] to a bound SERVER",
-            expects: "only [single] is delivered" },
-        Case { id: "37-R56/1", also: &[], param: 1, run: client_refuses_multipart,
+            expects: "only [single] is delivered",
+        },
+        Case {
+            id: "37-R56/1",
+            also: &[],
+            param: 1,
+            run: client_refuses_multipart,
             sends: "the application asks a CLIENT to send a two-frame message",
-            expects: "the send is refused and nothing reaches the raw SERVER" },
+            expects: "the send is refused and nothing reaches the raw SERVER",
+        },
     ]
 }
 
@@ -99,13 +179,18 @@ case_fn!(pub_never_blocks, |cx| {
     };
     p.send(&sub).await.map_err(step("subscribing"))?;
     if kind == "XPUB" {
-        let _ = cx.agent().recv_within(s, Duration::from_millis(500)).await?;
+        let _ = cx
+            .agent()
+            .recv_within(s, Duration::from_millis(500))
+            .await?;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     let big = vec![b'x'; 64 * 1024];
     for n in 0..120 {
         if !send_within(cx, s, &[&big], 1000).await? {
-            return cx.fail(format!("send {n} blocked for 1 s with a subscriber that does not read"));
+            return cx.fail(format!(
+                "send {n} blocked for 1 s with a subscriber that does not read"
+            ));
         }
     }
     cx.pass("120 sends of 64 KiB returned at once")
@@ -141,7 +226,10 @@ case_fn!(no_discard, |cx| {
     while got < sent {
         match p.recv_message(wait).await {
             Ok(m) => {
-                let n = m.first().and_then(|f| f.get(..4)).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                let n = m
+                    .first()
+                    .and_then(|f| f.get(..4))
+                    .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
                 if n != Some(got) {
                     return cx.fail(format!("message {got} missing: got number {n:?}"));
                 }
@@ -150,7 +238,11 @@ case_fn!(no_discard, |cx| {
             Err(e) => return cx.fail(format!("{got} of {sent} accepted messages arrived ({e})")),
         }
     }
-    let how = if blocked { "then a send blocked" } else { "without blocking" };
+    let how = if blocked {
+        "then a send blocked"
+    } else {
+        "without blocking"
+    };
     cx.pass(format!("all {sent} accepted messages arrived ({how})"))
 });
 
@@ -162,9 +254,18 @@ case_fn!(rep_originator_gone, |cx| {
     cx.agent().recv(s).await?;
     p1.close().await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let orphan = match cx.agent().raw(json!({"op": "send", "socket": s.0, "frames": [hex(b"r1")], "timeout_ms": 1000}), 1000).await? {
+    let orphan = match cx
+        .agent()
+        .raw(
+            json!({"op": "send", "socket": s.0, "frames": [hex(b"r1")], "timeout_ms": 1000}),
+            1000,
+        )
+        .await?
+    {
         Answer::Ok(_) => "dropped",
-        Answer::Error { again: true, .. } => return cx.fail("the reply to a departed peer blocked"),
+        Answer::Error { again: true, .. } => {
+            return cx.fail("the reply to a departed peer blocked");
+        }
         Answer::Error { .. } => "refused with an error",
         Answer::Unsupported(why) => return Err(Stop::Unsupported(why)),
     };
@@ -175,9 +276,15 @@ case_fn!(rep_originator_gone, |cx| {
     cx.agent().send(s, &[b"r2"]).await?;
     let got = cx.raw_recv(&mut p2).await?;
     if req == [Bytes::from_static(b"q2")] && got == [Bytes::new(), Bytes::from_static(b"r2")] {
-        cx.pass(format!("the orphan reply was {orphan}; the next request was answered"))
+        cx.pass(format!(
+            "the orphan reply was {orphan}; the next request was answered"
+        ))
     } else {
-        cx.fail(format!("then delivered {} and replied {}", show(&req), show(&got)))
+        cx.fail(format!(
+            "then delivered {} and replied {}",
+            show(&req),
+            show(&got)
+        ))
     }
 });
 
@@ -192,7 +299,10 @@ case_fn!(pub_connects_out, |cx| {
     };
     p.send(&sub).await.map_err(step("subscribing"))?;
     if kind == "XPUB" {
-        let _ = cx.agent().recv_within(s, Duration::from_millis(500)).await?;
+        let _ = cx
+            .agent()
+            .recv_within(s, Duration::from_millis(500))
+            .await?;
     }
     for _ in 0..40 {
         cx.agent().send(s, &[b"A1"]).await?;
@@ -223,9 +333,15 @@ case_fn!(sub_bound, |cx| {
     }
     // libzmq attaches an accepted peer when the application next uses the
     // socket: give it that chance, as an application waiting in recv would.
-    let _ = cx.agent().recv_within(s, Duration::from_millis(200)).await?;
+    let _ = cx
+        .agent()
+        .recv_within(s, Duration::from_millis(200))
+        .await?;
     let wait = cx.wait();
-    let unit = p.read_unit(wait).await.map_err(step("waiting for the subscription"))?;
+    let unit = p
+        .read_unit(wait)
+        .await
+        .map_err(step("waiting for the subscription"))?;
     let f = &unit[0];
     let ok = matches!(f.command(), Some(Command::Subscribe(ref t)) if t.is_empty())
         || (!f.is_command() && f.body.as_ref() == b"\x01");
@@ -266,7 +382,9 @@ case_fn!(xpub_fair_queue, |cx| {
     for (k, p) in ps.iter_mut().enumerate() {
         for tag in [b'a', b'b'] {
             let m = [b'1' + k as u8, tag];
-            p.send(&message_frames(&[&m])).await.map_err(step("sending"))?;
+            p.send(&message_frames(&[&m]))
+                .await
+                .map_err(step("sending"))?;
         }
     }
     tokio::time::sleep(cx.quiet()).await;
@@ -290,10 +408,15 @@ case_fn!(dish_joins, |cx| {
     let wait = cx.wait();
     let mut seen = Vec::new();
     while seen.len() < 2 {
-        let f = p.read_frame(wait).await.map_err(step("waiting for JOIN/LEAVE"))?;
+        let f = p
+            .read_frame(wait)
+            .await
+            .map_err(step("waiting for JOIN/LEAVE"))?;
         match f.command() {
             Some(Command::Join(g)) => seen.push(format!("JOIN {}", crate::wirelog::printable(&g))),
-            Some(Command::Leave(g)) => seen.push(format!("LEAVE {}", crate::wirelog::printable(&g))),
+            Some(Command::Leave(g)) => {
+                seen.push(format!("LEAVE {}", crate::wirelog::printable(&g)))
+            }
             _ if f.is_command() => {}
             _ => seen.push(f.describe()),
         }
@@ -309,17 +432,33 @@ case_fn!(radio_filters, |cx| {
     let (s, ep) = cx.bound("RADIO").await?;
     let mut p = cx.dial(&ep, "dish1").await?;
     cx.handshake(&mut p, "DISH", 1).await?;
-    p.send(&command_frame(&named_body(b"JOIN", b"g"))).await.map_err(step("JOIN"))?;
+    p.send(&command_frame(&named_body(b"JOIN", b"g")))
+        .await
+        .map_err(step("JOIN"))?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     cx.agent().send(s, &[b"h", b"other"]).await?;
     cx.agent().send(s, &[b"g", b"mine"]).await?;
     let wait = cx.wait();
-    let unit = p.read_unit(wait).await.map_err(step("waiting for the group message"))?;
+    let unit = p
+        .read_unit(wait)
+        .await
+        .map_err(step("waiting for the group message"))?;
     let shape: Vec<(u8, Bytes)> = unit.iter().map(|f| (f.flags, f.body.clone())).collect();
-    if shape == [(0x01, Bytes::from_static(b"g")), (0x00, Bytes::from_static(b"mine"))] {
+    if shape
+        == [
+            (0x01, Bytes::from_static(b"g")),
+            (0x00, Bytes::from_static(b"mine")),
+        ]
+    {
         cx.pass("only group g, as [g](01) + [mine](00)")
     } else {
-        cx.fail(format!("received {}", unit.iter().map(|f| f.describe()).collect::<Vec<_>>().join(", ")))
+        cx.fail(format!(
+            "received {}",
+            unit.iter()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 });
 
@@ -343,7 +482,8 @@ case_fn!(server_drops_multipart, |cx| {
 case_fn!(client_refuses_multipart, |cx| {
     let (s, _l, mut p) = cx.connected("CLIENT", "server1").await?;
     cx.handshake(&mut p, "SERVER", 1).await?;
-    let r = json!({"op": "send", "socket": s.0, "frames": [hex(b"a"), hex(b"b")], "timeout_ms": 500});
+    let r =
+        json!({"op": "send", "socket": s.0, "frames": [hex(b"a"), hex(b"b")], "timeout_ms": 500});
     let refused = !matches!(cx.agent().raw(r, 500).await?, Answer::Ok(_));
     let quiet = cx.quiet();
     let arrived = p.recv_message(quiet).await.ok();

@@ -8,43 +8,105 @@ use crate::peer::{command_frame, message_frames, ping_body, raw_frame};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        Case { id: "G07/1", also: &["37-R63"], param: 1, run: long_small_frame,
+        Case {
+            id: "G07/1",
+            also: &["37-R63"],
+            param: 1,
+            run: long_small_frame,
             sends: "a 5-octet message in a long (8-octet size) frame",
-            expects: "the message is delivered" },
-        Case { id: "G07/2", also: &[], param: 1, run: size_msb_set,
+            expects: "the message is delivered",
+        },
+        Case {
+            id: "G07/2",
+            also: &[],
+            param: 1,
+            run: size_msb_set,
             sends: "a frame whose 8-octet size has its most significant bit set",
-            expects: "the connection is closed" },
-        Case { id: "G06/1", also: &[], param: 1, run: reserved_flag_bits,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "G06/1",
+            also: &[],
+            param: 1,
+            run: reserved_flag_bits,
             sends: "a message frame with flags 20 (a reserved bit)",
-            expects: "the frame is refused (closed), not delivered as a message" },
-        Case { id: "37-R20/2", also: &["23-R20"], param: 1, run: command_with_more,
+            expects: "the frame is refused (closed), not delivered as a message",
+        },
+        Case {
+            id: "37-R20/2",
+            also: &["23-R20"],
+            param: 1,
+            run: command_with_more,
             sends: "a PING command frame with MORE set (flags 05)",
-            expects: "the connection is closed" },
-        Case { id: "G05/1", also: &[], param: 1, run: message_before_command,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "G05/1",
+            also: &[],
+            param: 1,
+            run: message_before_command,
             sends: "a message frame right after the greeting, before any command",
-            expects: "the connection is closed; nothing delivered" },
-        Case { id: "G08/1", also: &[], param: 1, run: empty_command_name,
+            expects: "the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "G08/1",
+            also: &[],
+            param: 1,
+            run: empty_command_name,
             sends: "a command with a zero-length name instead of READY",
-            expects: "the connection is closed" },
-        Case { id: "G09/1", also: &[], param: 1, run: command_inside_message,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "G09/1",
+            also: &[],
+            param: 1,
+            run: command_inside_message,
             sends: "frame 1 (MORE), a PING command, frame 2 (last)",
-            expects: "the connection is closed, or the message arrives whole and unaltered" },
-        Case { id: "37-R19/1", also: &["G06", "37-R20", "37-R62", "37-R63", "37-R65", "37-R66", "37-R42"], param: 1, run: sent_frames_are_clean,
+            expects: "the connection is closed, or the message arrives whole and unaltered",
+        },
+        Case {
+            id: "37-R19/1",
+            also: &[
+                "G06", "37-R20", "37-R62", "37-R63", "37-R65", "37-R66", "37-R42",
+            ],
+            param: 1,
+            run: sent_frames_are_clean,
             sends: "a 3.1 handshake with a bound DEALER, which then sends [a][300 x b][] ",
-            expects: "flags 00-03 on message frames, 04/06 on commands, no reserved bit, ALPHA command names" },
-        Case { id: "23-R19/1", also: &["23-R20", "23-R49", "23-R50", "23-R52", "23-R53", "23-R37"], param: 0, run: sent_frames_are_clean,
+            expects: "flags 00-03 on message frames, 04/06 on commands, no reserved bit, ALPHA command names",
+        },
+        Case {
+            id: "23-R19/1",
+            also: &["23-R20", "23-R49", "23-R50", "23-R52", "23-R53", "23-R37"],
+            param: 0,
+            run: sent_frames_are_clean,
             sends: "a 3.0 handshake with a bound DEALER, which then sends a 3-frame message",
-            expects: "clean flags and names" },
-        Case { id: "37-R21/1", also: &["37-R41", "23-R21", "23-R36"], param: 1, run: partial_message_dropped,
+            expects: "clean flags and names",
+        },
+        Case {
+            id: "37-R21/1",
+            also: &["37-R41", "23-R21", "23-R36"],
+            param: 1,
+            run: partial_message_dropped,
             sends: "peer1 sends 2 frames with MORE then closes; peer2 sends [whole]",
-            expects: "only [whole] is delivered" },
-        Case { id: "37-R44/1", also: &["37-R43", "23-R38", "23-R39"], param: 1, run: order_and_once,
+            expects: "only [whole] is delivered",
+        },
+        Case {
+            id: "37-R44/1",
+            also: &["37-R43", "23-R38", "23-R39"],
+            param: 1,
+            run: order_and_once,
             sends: "50 numbered messages on one connection",
-            expects: "all 50 delivered once each, in order" },
+            expects: "all 50 delivered once each, in order",
+        },
     ]
 }
 
-async fn expect_refused(cx: &mut crate::case::Ctx, after: &[u8], tolerance: Option<&'static str>, what: &str) -> Outcome {
+async fn expect_refused(
+    cx: &mut crate::case::Ctx,
+    after: &[u8],
+    tolerance: Option<&'static str>,
+    what: &str,
+) -> Outcome {
     let mut bytes = push_ready();
     bytes.extend_from_slice(after);
     match probe(cx, &greeting(minor(cx)), &bytes).await? {
@@ -64,7 +126,9 @@ case_fn!(long_small_frame, |cx| {
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut peer, "PUSH", 1).await?;
-    peer.send(&raw_frame(0x02, true, b"hello")).await.map_err(step("sending"))?;
+    peer.send(&raw_frame(0x02, true, b"hello"))
+        .await
+        .map_err(step("sending"))?;
     let wait = cx.wait();
     match cx.agent().recv_within(s, wait).await? {
         Some(m) if m.len() == 1 && m[0].as_ref() == b"hello" => cx.pass("delivered [hello]"),
@@ -81,7 +145,13 @@ case_fn!(size_msb_set, |cx| {
 });
 
 case_fn!(reserved_flag_bits, |cx| {
-    expect_refused(cx, &raw_frame(0x20, false, b"x"), Some("T-LAX-FRAMES"), "flags 20").await
+    expect_refused(
+        cx,
+        &raw_frame(0x20, false, b"x"),
+        Some("T-LAX-FRAMES"),
+        "flags 20",
+    )
+    .await
 });
 
 case_fn!(command_with_more, |cx| {
@@ -140,7 +210,10 @@ case_fn!(sent_frames_are_clean, |cx| {
     let big = vec![b'b'; 300];
     cx.agent().send(s, &[b"a", &big, b""]).await?;
     let wait = cx.wait();
-    let unit = peer.read_unit(wait).await.map_err(step("reading the message"))?;
+    let unit = peer
+        .read_unit(wait)
+        .await
+        .map_err(step("reading the message"))?;
     let mut problems = Vec::new();
     for f in std::iter::once(&h.ready).chain(unit.iter()) {
         if f.reserved_bits() != 0 {
@@ -157,8 +230,16 @@ case_fn!(sent_frames_are_clean, |cx| {
         }
     }
     let bodies: Vec<Bytes> = unit.iter().map(|f| f.body.clone()).collect();
-    if unit.iter().any(|f| f.is_command()) || bodies != [Bytes::from_static(b"a"), Bytes::from(big), Bytes::new()] {
-        problems.push(format!("message arrived as {}", unit.iter().map(|f| f.describe()).collect::<Vec<_>>().join(", ")));
+    if unit.iter().any(|f| f.is_command())
+        || bodies != [Bytes::from_static(b"a"), Bytes::from(big), Bytes::new()]
+    {
+        problems.push(format!(
+            "message arrived as {}",
+            unit.iter()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if problems.is_empty() {
         cx.pass("READY and the 3 message frames are well-formed")
@@ -217,6 +298,10 @@ case_fn!(order_and_once, |cx| {
     if got == want {
         cx.pass("50 messages, in order, once each")
     } else {
-        cx.fail(format!("received {} messages: {}", got.len(), got.join("").chars().take(200).collect::<String>()))
+        cx.fail(format!(
+            "received {} messages: {}",
+            got.len(),
+            got.join("").chars().take(200).collect::<String>()
+        ))
     }
 });

@@ -13,87 +13,222 @@ use crate::wirelog::printable;
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        Case { id: "37-R24/1", also: &["37-R23", "23-R28"], param: 1, run: client_sends_ready,
+        Case {
+            id: "37-R24/1",
+            also: &["37-R23", "23-R28"],
+            param: 1,
+            run: client_sends_ready,
             sends: "accepts a connection from the implementation's DEALER and sends only its greeting",
-            expects: "the connecting (client) side sends READY without waiting for ours" },
-        Case { id: "37-R25/1", also: &["37-R23"], param: 1, run: server_replies_ready,
+            expects: "the connecting (client) side sends READY without waiting for ours",
+        },
+        Case {
+            id: "37-R25/1",
+            also: &["37-R23"],
+            param: 1,
+            run: server_replies_ready,
             sends: "a 3.1 greeting and READY to a bound PULL",
-            expects: "READY in reply" },
-        Case { id: "37-R25/2", also: &[], param: 1, run: server_waits,
+            expects: "READY in reply",
+        },
+        Case {
+            id: "37-R25/2",
+            also: &[],
+            param: 1,
+            run: server_waits,
             sends: "a 3.1 greeting only, to a bound PULL (the server)",
-            expects: "no READY until ours arrived (37 server), then READY" },
-        Case { id: "23-R22/1", also: &[], param: 0, run: server_replies_ready,
+            expects: "no READY until ours arrived (37 server), then READY",
+        },
+        Case {
+            id: "23-R22/1",
+            also: &[],
+            param: 0,
+            run: server_replies_ready,
             sends: "a 3.0 greeting and READY to a bound PULL",
-            expects: "READY" },
-        Case { id: "23-R28/1", also: &[], param: 0, run: sends_ready_first_30,
+            expects: "READY",
+        },
+        Case {
+            id: "23-R28/1",
+            also: &[],
+            param: 0,
+            run: sends_ready_first_30,
             sends: "a 3.0 greeting only, to a bound PULL",
-            expects: "READY without waiting for ours (3.0 is symmetric)" },
-        Case { id: "37-R16/1", also: &["G11"], param: 1, run: error_is_fatal,
+            expects: "READY without waiting for ours (3.0 is symmetric)",
+        },
+        Case {
+            id: "37-R16/1",
+            also: &["G11"],
+            param: 1,
+            run: error_is_fatal,
             sends: "a greeting, then ERROR \"bye\" instead of READY",
-            expects: "the connection is closed" },
-        Case { id: "23-R16/1", also: &[], param: 0, run: error_is_fatal,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "23-R16/1",
+            also: &[],
+            param: 0,
+            run: error_is_fatal,
             sends: "a 3.0 greeting, then ERROR",
-            expects: "the connection is closed" },
-        Case { id: "37-R26/1", also: &["G10"], param: 1, run: empty_property_name,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "37-R26/1",
+            also: &["G10"],
+            param: 1,
+            run: empty_property_name,
             sends: "READY with a zero-length property name, then a message",
-            expects: "the connection is closed; the message is not delivered" },
-        Case { id: "23-R24/1", also: &[], param: 0, run: empty_property_name,
+            expects: "the connection is closed; the message is not delivered",
+        },
+        Case {
+            id: "23-R24/1",
+            also: &[],
+            param: 0,
+            run: empty_property_name,
             sends: "a 3.0 READY with a zero-length property name, then a message",
-            expects: "the connection is closed" },
-        Case { id: "37-R27/1", also: &["37-R31"], param: 1, run: name_case,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "37-R27/1",
+            also: &["37-R31"],
+            param: 1,
+            run: name_case,
             sends: "READY with \"socket-type\" (lower case) = PUB to a PULL, then a message",
-            expects: "the name is recognised whatever its case, so the incompatible type closes the connection" },
-        Case { id: "23-R25/1", also: &["23-R30"], param: 0, run: name_case,
+            expects: "the name is recognised whatever its case, so the incompatible type closes the connection",
+        },
+        Case {
+            id: "23-R25/1",
+            also: &["23-R30"],
+            param: 0,
+            run: name_case,
             sends: "a 3.0 READY with \"socket-type\" = PUB to a PULL",
-            expects: "the connection is closed" },
-        Case { id: "37-R28/1", also: &["23-R26"], param: 1, run: empty_value,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "37-R28/1",
+            also: &["23-R26"],
+            param: 1,
+            run: empty_value,
             sends: "READY with an extra property X-Empty of zero length, then a message",
-            expects: "the message is delivered" },
-        Case { id: "37-R28/2", also: &["G10"], param: 1, run: oversized_value,
+            expects: "the message is delivered",
+        },
+        Case {
+            id: "37-R28/2",
+            also: &["G10"],
+            param: 1,
+            run: oversized_value,
             sends: "READY whose value-size is 2^31 (beyond the maximum and the body)",
-            expects: "the connection is closed" },
-        Case { id: "37-R29/1", also: &["23-R27"], param: 1, run: long_value,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "37-R29/1",
+            also: &["23-R27"],
+            param: 1,
+            run: long_value,
             sends: "READY with a 300-octet property value (4-octet value size), then a message",
-            expects: "the message is delivered" },
-        Case { id: "G10/1", also: &[], param: 1, run: trailing_octet,
+            expects: "the message is delivered",
+        },
+        Case {
+            id: "G10/1",
+            also: &[],
+            param: 1,
+            run: trailing_octet,
             sends: "READY with one stray octet after the last property",
-            expects: "the connection is closed" },
-        Case { id: "37-R32/1", also: &["23-R31"], param: 1, run: no_x_names,
+            expects: "the connection is closed",
+        },
+        Case {
+            id: "37-R32/1",
+            also: &["23-R31"],
+            param: 1,
+            run: no_x_names,
             sends: "a 3.1 handshake with a bound PULL",
-            expects: "its READY has no property whose name starts with X-" },
-        Case { id: "37-R33/1", also: &["G16", "23-R32"], param: 1, run: socket_type_values,
+            expects: "its READY has no property whose name starts with X-",
+        },
+        Case {
+            id: "37-R33/1",
+            also: &["G16", "23-R32"],
+            param: 1,
+            run: socket_type_values,
             sends: "a handshake with each socket type the agent offers, as a compatible peer",
-            expects: "Socket-Type equals the type, as the exact upper-case name" },
-        Case { id: "37-R33/2", also: &[], param: 1, run: incompatible_type,
+            expects: "Socket-Type equals the type, as the exact upper-case name",
+        },
+        Case {
+            id: "37-R33/2",
+            also: &[],
+            param: 1,
+            run: incompatible_type,
             sends: "READY with Socket-Type PUB to a PULL, then a message",
-            expects: "the connection is closed (after an ERROR, which SHOULD be sent)" },
-        Case { id: "37-R34/1", also: &["23-R33"], param: 1, run: identity_sent,
+            expects: "the connection is closed (after an ERROR, which SHOULD be sent)",
+        },
+        Case {
+            id: "37-R34/1",
+            also: &["23-R33"],
+            param: 1,
+            run: identity_sent,
             sends: "accepts a DEALER whose routing id is \"abc\"",
-            expects: "its READY carries Identity = \"abc\"" },
-        Case { id: "37-R35/1", also: &[], param: 1, run: zero_identity,
+            expects: "its READY carries Identity = \"abc\"",
+        },
+        Case {
+            id: "37-R35/1",
+            also: &[],
+            param: 1,
+            run: zero_identity,
             sends: "READY from a DEALER with Identity 00 61 62 63 to a bound ROUTER, then a message",
-            expects: "the identity is refused (closed) or not used as the routing id" },
-        Case { id: "37-R36/1", also: &["37-R37"], param: 1, run: resource_accepted,
+            expects: "the identity is refused (closed) or not used as the routing id",
+        },
+        Case {
+            id: "37-R36/1",
+            also: &["37-R37"],
+            param: 1,
+            run: resource_accepted,
             sends: "READY with Resource = \"svc/echo\", then a message",
-            expects: "the message is delivered: every resource is accepted" },
-        Case { id: "37-R58/1", also: &["G13"], param: 4, run: ping_pong,
+            expects: "the message is delivered: every resource is accepted",
+        },
+        Case {
+            id: "37-R58/1",
+            also: &["G13"],
+            param: 4,
+            run: ping_pong,
             sends: "PING with TTL 0 and a 4-octet context after the handshake",
-            expects: "PONG echoing the context" },
-        Case { id: "37-R58/2", also: &["G13"], param: 0, run: ping_pong,
+            expects: "PONG echoing the context",
+        },
+        Case {
+            id: "37-R58/2",
+            also: &["G13"],
+            param: 0,
+            run: ping_pong,
             sends: "PING with TTL 0 and an empty context",
-            expects: "PONG with an empty context" },
-        Case { id: "37-R59/1", also: &[], param: 17, run: ping_pong,
+            expects: "PONG with an empty context",
+        },
+        Case {
+            id: "37-R59/1",
+            also: &[],
+            param: 17,
+            run: ping_pong,
             sends: "PING with a 17-octet context (one too many)",
-            expects: "PONG with at most 16 octets, or the connection closed" },
-        Case { id: "37-R17/1", also: &["23-R17"], param: 1, run: no_reconnect_after_error,
+            expects: "PONG with at most 16 octets, or the connection closed",
+        },
+        Case {
+            id: "37-R17/1",
+            also: &["23-R17"],
+            param: 1,
+            run: no_reconnect_after_error,
             sends: "accepts the implementation's DEALER, sends ERROR after the greeting",
-            expects: "the connection is closed and not re-established with the same (NULL) credentials" },
-        Case { id: "37-R18/1", also: &["23-R18"], param: 1, run: reconnect_after_close,
+            expects: "the connection is closed and not re-established with the same (NULL) credentials",
+        },
+        Case {
+            id: "37-R18/1",
+            also: &["23-R18"],
+            param: 1,
+            run: reconnect_after_close,
             sends: "accepts the implementation's DEALER, completes the handshake, closes the connection",
-            expects: "the implementation connects again" },
-        Case { id: "37-R40/1", also: &["23-R35"], param: 1, run: connect_before_bind,
+            expects: "the implementation connects again",
+        },
+        Case {
+            id: "37-R40/1",
+            also: &["23-R35"],
+            param: 1,
+            run: connect_before_bind,
             sends: "nothing at first: the implementation connects before the endpoint listens",
-            expects: "it connects once the endpoint listens" },
+            expects: "it connects once the endpoint listens",
+        },
     ]
 }
 
@@ -101,7 +236,10 @@ case_fn!(client_sends_ready, |cx| {
     let (_, _l, mut peer) = cx.connected("DEALER", "peer1").await?;
     cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
     let wait = cx.wait();
-    let f = peer.read_frame(wait).await.map_err(step("waiting for READY"))?;
+    let f = peer
+        .read_frame(wait)
+        .await
+        .map_err(step("waiting for READY"))?;
     if f.command_name().as_deref() == Some(b"READY") {
         cx.pass("the client sent READY first")
     } else {
@@ -124,14 +262,20 @@ case_fn!(server_waits, |cx| {
     cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
     let quiet = cx.quiet();
     match peer.read_frame(quiet).await {
-        Ok(f) if f.command_name().as_deref() == Some(b"READY") => {
-            cx.deviation("T-NULL-SYMMETRIC", "the server sent READY before the client's READY")
-        }
+        Ok(f) if f.command_name().as_deref() == Some(b"READY") => cx.deviation(
+            "T-NULL-SYMMETRIC",
+            "the server sent READY before the client's READY",
+        ),
         Ok(f) => cx.fail(format!("expected nothing, got {}", f.describe())),
         Err(crate::peer::PeerError::Timeout) => {
-            peer.send(&push_ready()).await.map_err(step("sending READY"))?;
+            peer.send(&push_ready())
+                .await
+                .map_err(step("sending READY"))?;
             let wait = cx.wait();
-            let f = peer.read_frame(wait).await.map_err(step("waiting for READY"))?;
+            let f = peer
+                .read_frame(wait)
+                .await
+                .map_err(step("waiting for READY"))?;
             if f.command_name().as_deref() == Some(b"READY") {
                 cx.pass("the server waited, then replied READY")
             } else {
@@ -166,7 +310,12 @@ case_fn!(error_is_fatal, |cx| {
 });
 
 /// Expects the connection to be refused after `ready`.
-async fn refused(cx: &mut Ctx, ready: &[u8], tolerance: Option<&'static str>, what: &str) -> Outcome {
+async fn refused(
+    cx: &mut Ctx,
+    ready: &[u8],
+    tolerance: Option<&'static str>,
+    what: &str,
+) -> Outcome {
     match probe(cx, &greeting(minor(cx)), &command_frame(ready)).await? {
         Reaction::Closed(_) => cx.pass(format!("closed after {what}")),
         Reaction::Delivered(m) => match tolerance {
@@ -194,12 +343,24 @@ async fn accepted(cx: &mut Ctx, ready: &[u8], what: &str) -> Outcome {
 
 case_fn!(empty_property_name, |cx| {
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"", b"x")];
-    refused(cx, &ready_body(&props), Some("T-EMPTY-NAME"), "a zero-length property name").await
+    refused(
+        cx,
+        &ready_body(&props),
+        Some("T-EMPTY-NAME"),
+        "a zero-length property name",
+    )
+    .await
 });
 
 case_fn!(name_case, |cx| {
     let props: [(&[u8], &[u8]); 1] = [(b"socket-type", b"PUB")];
-    refused(cx, &ready_body(&props), Some("T-METADATA-CASE"), "socket-type = PUB (lower-case name)").await
+    refused(
+        cx,
+        &ready_body(&props),
+        Some("T-METADATA-CASE"),
+        "socket-type = PUB (lower-case name)",
+    )
+    .await
 });
 
 case_fn!(empty_value, |cx| {
@@ -265,7 +426,11 @@ case_fn!(socket_type_values, |cx| {
     cx.need_zmtp3()?;
     let offered: Vec<String> = cx.manifest["socket_types"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let mut wrong = Vec::new();
     for kind in &offered {
@@ -276,7 +441,11 @@ case_fn!(socket_type_values, |cx| {
         let label = format!("peer-{kind}");
         let mut peer = cx.dial(&ep, &label).await?;
         let h = cx.handshake(&mut peer, counterpart(kind), 1).await?;
-        let got = h.metadata.properties().iter().find(|p| p.name.as_ref() == b"Socket-Type");
+        let got = h
+            .metadata
+            .properties()
+            .iter()
+            .find(|p| p.name.as_ref() == b"Socket-Type");
         match got {
             Some(p) if p.value.as_ref() == kind.as_bytes() => {}
             Some(p) => wrong.push(format!("{kind}: Socket-Type {}", printable(&p.value))),
@@ -305,7 +474,9 @@ case_fn!(incompatible_type, |cx| {
             detail: "closed without an ERROR command (allowed: ERROR is a SHOULD)".into(),
             tolerance: Some("T-NO-ERROR"),
         }),
-        Reaction::Delivered(m) => cx.fail(format!("accepted a PUB peer and delivered {}", show(&m))),
+        Reaction::Delivered(m) => {
+            cx.fail(format!("accepted a PUB peer and delivered {}", show(&m)))
+        }
         Reaction::Ignored => cx.fail("kept the connection to an incompatible peer open"),
     }
 });
@@ -330,12 +501,22 @@ case_fn!(zero_identity, |cx| {
     let (s, ep) = cx.bound("ROUTER").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"DEALER"), (b"Identity", b"\x00abc")];
-    match crate::cases::probe_on(cx, s, &mut peer, &greeting(1), &command_frame(&ready_body(&props))).await? {
+    match crate::cases::probe_on(
+        cx,
+        s,
+        &mut peer,
+        &greeting(1),
+        &command_frame(&ready_body(&props)),
+    )
+    .await?
+    {
         Reaction::Closed(_) => cx.pass("refused the identity"),
         Reaction::Delivered(m) if m.first().is_some_and(|id| id.as_ref() == b"\x00abc") => {
             cx.deviation("T-ZERO-IDENTITY", "used 00 61 62 63 as the routing id")
         }
-        Reaction::Delivered(m) => cx.pass(format!("delivered {} under another routing id", show(&m))),
+        Reaction::Delivered(m) => {
+            cx.pass(format!("delivered {} under another routing id", show(&m)))
+        }
         Reaction::Ignored => cx.pass("ignored the connection"),
     }
 });
@@ -356,7 +537,9 @@ case_fn!(ping_pong, |cx| {
     }
     let n = usize::try_from(cx.param).unwrap_or(0);
     let context: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
-    peer.send(&command_frame(&ping_body(0, &context))).await.map_err(step("sending PING"))?;
+    peer.send(&command_frame(&ping_body(0, &context)))
+        .await
+        .map_err(step("sending PING"))?;
     let wait = cx.wait();
     loop {
         match peer.read_frame(wait).await {

@@ -10,27 +10,62 @@ use crate::cases::reqrep::queued_before_connect;
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        Case { id: "30-R02/1", also: &["30-R01"], param: 1, run: push_unmodified,
+        Case {
+            id: "30-R02/1",
+            also: &["30-R01"],
+            param: 1,
+            run: push_unmodified,
             sends: "the implementation's PUSH sends [a][][b] to a raw PULL",
-            expects: "[a][][b] arrives unchanged" },
-        Case { id: "30-R08/1", also: &["30-R03", "30-R07"], param: 1, run: push_round_robin,
+            expects: "[a][][b] arrives unchanged",
+        },
+        Case {
+            id: "30-R08/1",
+            also: &["30-R03", "30-R07"],
+            param: 1,
+            run: push_round_robin,
             sends: "the implementation's PUSH, connected to two raw PULLs, sends four messages",
-            expects: "two to each peer" },
-        Case { id: "30-R18/1", also: &["30-R13", "30-R14", "30-R16", "30-R19"], param: 1, run: pull_fair_queue,
+            expects: "two to each peer",
+        },
+        Case {
+            id: "30-R18/1",
+            also: &["30-R13", "30-R14", "30-R16", "30-R19"],
+            param: 1,
+            run: pull_fair_queue,
             sends: "two raw PUSHes each send two messages to a bound PULL",
-            expects: "all four, the first two from different peers" },
-        Case { id: "30-R04/1", also: &["30-R15"], param: 1, run: push_queues_before_connect,
+            expects: "all four, the first two from different peers",
+        },
+        Case {
+            id: "30-R04/1",
+            also: &["30-R15"],
+            param: 1,
+            run: push_queues_before_connect,
             sends: "the PUSH connects to an endpoint that listens only 300 ms later, and sends [early]",
-            expects: "[early] arrives once the connection is up" },
-        Case { id: "31-R01/1", also: &["31-R02", "31-R04", "31-R11"], param: 1, run: pair_unmodified,
+            expects: "[early] arrives once the connection is up",
+        },
+        Case {
+            id: "31-R01/1",
+            also: &["31-R02", "31-R04", "31-R11"],
+            param: 1,
+            run: pair_unmodified,
             sends: "a raw PAIR and a bound PAIR exchange [a][][b] both ways",
-            expects: "both arrive unchanged" },
-        Case { id: "31-R10/1", also: &[], param: 1, run: pair_single_peer,
+            expects: "both arrive unchanged",
+        },
+        Case {
+            id: "31-R10/1",
+            also: &[],
+            param: 1,
+            run: pair_single_peer,
             sends: "a second raw PAIR connects to a bound PAIR that has one, and sends [intruder]",
-            expects: "only the first peer's [legit] is delivered" },
-        Case { id: "31-R03/1", also: &["31-R09"], param: 1, run: pair_queues_before_connect,
+            expects: "only the first peer's [legit] is delivered",
+        },
+        Case {
+            id: "31-R03/1",
+            also: &["31-R09"],
+            param: 1,
+            run: pair_queues_before_connect,
             sends: "the PAIR connects to an endpoint that listens only 300 ms later, and sends [early]",
-            expects: "[early] arrives once the connection is up" },
+            expects: "[early] arrives once the connection is up",
+        },
     ]
 }
 
@@ -110,9 +145,13 @@ case_fn!(pull_fair_queue, |cx| {
     }
 });
 
-case_fn!(push_queues_before_connect, |cx| { queued_before_connect(cx, "PUSH", "PULL").await });
+case_fn!(push_queues_before_connect, |cx| {
+    queued_before_connect(cx, "PUSH", "PULL").await
+});
 
-case_fn!(pair_queues_before_connect, |cx| { queued_before_connect(cx, "PAIR", "PAIR").await });
+case_fn!(pair_queues_before_connect, |cx| {
+    queued_before_connect(cx, "PAIR", "PAIR").await
+});
 
 case_fn!(pair_unmodified, |cx| {
     let (s, ep) = cx.bound("PAIR").await?;

@@ -13,48 +13,118 @@ use crate::peer::{RawPeer, command_frame, message_frames, named_body};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        Case { id: "37-R45/1", also: &["29-R08", "37-R48", "29-R02", "29-R04"], param: 1, run: filtered_at_pub,
+        Case {
+            id: "37-R45/1",
+            also: &["29-R08", "37-R48", "29-R02", "29-R04"],
+            param: 1,
+            run: filtered_at_pub,
             sends: "a 3.1 SUB subscribes \"A\" (command) to a bound PUB, which publishes [B1] [A1] [AB]",
-            expects: "only [A1] and [AB] arrive" },
-        Case { id: "23-R40/1", also: &["23-R43", "29-R11"], param: 0, run: filtered_at_pub,
+            expects: "only [A1] and [AB] arrive",
+        },
+        Case {
+            id: "23-R40/1",
+            also: &["23-R43", "29-R11"],
+            param: 0,
+            run: filtered_at_pub,
             sends: "a 3.0 SUB subscribes \"A\" (message 01 41) to a bound PUB",
-            expects: "only [A1] and [AB] arrive" },
-        Case { id: "37-R49/1", also: &["23-R44"], param: 1, run: empty_matches_all,
+            expects: "only [A1] and [AB] arrive",
+        },
+        Case {
+            id: "37-R49/1",
+            also: &["23-R44"],
+            param: 1,
+            run: empty_matches_all,
             sends: "a SUB subscribes to the empty prefix",
-            expects: "every message arrives" },
-        Case { id: "37-R50/1", also: &["23-R45"], param: 1, run: additive,
+            expects: "every message arrives",
+        },
+        Case {
+            id: "37-R50/1",
+            also: &["23-R45"],
+            param: 1,
+            run: additive,
             sends: "a SUB subscribes \"A\" and \"B\"; the PUB publishes [A1] [C1] [B1]",
-            expects: "[A1] and [B1] arrive, [C1] does not" },
-        Case { id: "37-R51/1", also: &["23-R46"], param: 1, run: not_idempotent,
+            expects: "[A1] and [B1] arrive, [C1] does not",
+        },
+        Case {
+            id: "37-R51/1",
+            also: &["23-R46"],
+            param: 1,
+            run: not_idempotent,
             sends: "a SUB subscribes \"A\" twice and \"Z\", cancels \"A\" once",
-            expects: "[A1] still arrives" },
-        Case { id: "37-R47/1", also: &["29-R23"], param: 1, run: cancel_removes,
+            expects: "[A1] still arrives",
+        },
+        Case {
+            id: "37-R47/1",
+            also: &["29-R23"],
+            param: 1,
+            run: cancel_removes,
             sends: "a 3.1 SUB subscribes \"A\" and \"Z\", then CANCELs \"A\"",
-            expects: "[A1] no longer arrives, [Z1] does" },
-        Case { id: "23-R42/1", also: &[], param: 0, run: cancel_removes,
+            expects: "[A1] no longer arrives, [Z1] does",
+        },
+        Case {
+            id: "23-R42/1",
+            also: &[],
+            param: 0,
+            run: cancel_removes,
             sends: "a 3.0 SUB subscribes \"A\" and \"Z\", then unsubscribes \"A\" (message 00 41)",
-            expects: "[A1] no longer arrives, [Z1] does" },
-        Case { id: "37-R46/1", also: &["G12"], param: 1, run: sub_sends_subscribe,
+            expects: "[A1] no longer arrives, [Z1] does",
+        },
+        Case {
+            id: "37-R46/1",
+            also: &["G12"],
+            param: 1,
+            run: sub_sends_subscribe,
             sends: "the implementation's SUB connects to a raw 3.1 PUB and subscribes \"A\", then unsubscribes",
-            expects: "SUBSCRIBE A then CANCEL A commands" },
-        Case { id: "23-R41/1", also: &["G17", "29-R48"], param: 0, run: sub_sends_subscribe,
+            expects: "SUBSCRIBE A then CANCEL A commands",
+        },
+        Case {
+            id: "23-R41/1",
+            also: &["G17", "29-R48"],
+            param: 0,
+            run: sub_sends_subscribe,
             sends: "the implementation's SUB connects to a raw 3.0 PUB and subscribes \"A\", then unsubscribes",
-            expects: "message frames 01 41 then 00 41 (flags 00, short size)" },
-        Case { id: "29-R06/1", also: &[], param: 1, run: pub_ignores_messages,
+            expects: "message frames 01 41 then 00 41 (flags 00, short size)",
+        },
+        Case {
+            id: "29-R06/1",
+            also: &[],
+            param: 1,
+            run: pub_ignores_messages,
             sends: "a SUB sends an ordinary message [02 78] to the PUB, then subscribes \"A\"",
-            expects: "the message is discarded, the connection stays and [A1] arrives" },
-        Case { id: "29-R07/1", also: &["29-R17", "29-R18", "29-R24", "29-R13", "29-R15"], param: 1, run: xpub_unmodified,
+            expects: "the message is discarded, the connection stays and [A1] arrives",
+        },
+        Case {
+            id: "29-R07/1",
+            also: &["29-R17", "29-R18", "29-R24", "29-R13", "29-R15"],
+            param: 1,
+            run: xpub_unmodified,
             sends: "a SUB subscribes \"A\" to a bound XPUB, which publishes [A1][][ff00] and [B1]",
-            expects: "the application sees 01 41; [A1][][ff00] arrives unchanged, [B1] does not" },
-        Case { id: "29-R44/1", also: &["29-R43", "29-R35", "29-R36"], param: 1, run: xsub_to_all,
+            expects: "the application sees 01 41; [A1][][ff00] arrives unchanged, [B1] does not",
+        },
+        Case {
+            id: "29-R44/1",
+            also: &["29-R43", "29-R35", "29-R36"],
+            param: 1,
+            run: xsub_to_all,
             sends: "the implementation's XSUB connects to two raw PUBs, sends [01 41] and [hello]",
-            expects: "both PUBs receive the subscription and [hello]" },
-        Case { id: "29-R32/1", also: &["29-R34", "29-R27", "29-R28"], param: 1, run: sub_fair_queue,
+            expects: "both PUBs receive the subscription and [hello]",
+        },
+        Case {
+            id: "29-R32/1",
+            also: &["29-R34", "29-R27", "29-R28"],
+            param: 1,
+            run: sub_fair_queue,
             sends: "the implementation's SUB (subscribed to everything) connects to two raw PUBs, each publishes two messages",
-            expects: "all four arrive, the first two from different publishers" },
-        Case { id: "29-R41/1", also: &["29-R39"], param: 2, run: sub_fair_queue,
+            expects: "all four arrive, the first two from different publishers",
+        },
+        Case {
+            id: "29-R41/1",
+            also: &["29-R39"],
+            param: 2,
+            run: sub_fair_queue,
             sends: "the implementation's XSUB (subscribed with 01) connects to two raw PUBs, each publishes two messages",
-            expects: "all four arrive, the first two from different publishers" },
+            expects: "all four arrive, the first two from different publishers",
+        },
     ]
 }
 
@@ -84,10 +154,10 @@ fn sub_bytes(minor: u8, subscribe: bool, topic: &[u8]) -> Vec<u8> {
 async fn sync(cx: &mut Ctx, s: Sock, p: &mut RawPeer, sync: &[u8]) -> Result<(), Stop> {
     for _ in 0..40 {
         cx.agent().send(s, &[sync]).await?;
-        if let Ok(m) = p.recv_message(Duration::from_millis(100)).await {
-            if m.first().is_some_and(|f| f.as_ref() == sync) {
-                return Ok(());
-            }
+        if let Ok(m) = p.recv_message(Duration::from_millis(100)).await
+            && m.first().is_some_and(|f| f.as_ref() == sync)
+        {
+            return Ok(());
         }
     }
     Err(Stop::Fail("the subscription never took effect".into()))
@@ -110,12 +180,20 @@ fn firsts(ms: &[Vec<Bytes>]) -> Vec<Bytes> {
     ms.iter().filter_map(|m| m.first().cloned()).collect()
 }
 
-async fn publish_and_check(cx: &mut Ctx, subs: &[(bool, &[u8])], sync_topic: &[u8], publish: &[&[u8]], want: &[&[u8]]) -> Outcome {
+async fn publish_and_check(
+    cx: &mut Ctx,
+    subs: &[(bool, &[u8])],
+    sync_topic: &[u8],
+    publish: &[&[u8]],
+    want: &[&[u8]],
+) -> Outcome {
     let m = minor(cx);
     let (s, ep) = cx.bound("PUB").await?;
     let (mut p, m) = raw_sub(cx, &ep, m).await?;
     for (subscribe, topic) in subs {
-        p.send(&sub_bytes(m, *subscribe, topic)).await.map_err(step("subscribing"))?;
+        p.send(&sub_bytes(m, *subscribe, topic))
+            .await
+            .map_err(step("subscribing"))?;
     }
     sync(cx, s, &mut p, sync_topic).await?;
     for msg in publish {
@@ -131,15 +209,36 @@ async fn publish_and_check(cx: &mut Ctx, subs: &[(bool, &[u8])], sync_topic: &[u
 }
 
 case_fn!(filtered_at_pub, |cx| {
-    publish_and_check(cx, &[(true, b"A")], b"A-sync", &[b"B1", b"A1", b"AB"], &[b"A1", b"AB"]).await
+    publish_and_check(
+        cx,
+        &[(true, b"A")],
+        b"A-sync",
+        &[b"B1", b"A1", b"AB"],
+        &[b"A1", b"AB"],
+    )
+    .await
 });
 
 case_fn!(empty_matches_all, |cx| {
-    publish_and_check(cx, &[(true, b"")], b"sync", &[b"B1", b"A1", b"\x00"], &[b"B1", b"A1", b"\x00"]).await
+    publish_and_check(
+        cx,
+        &[(true, b"")],
+        b"sync",
+        &[b"B1", b"A1", b"\x00"],
+        &[b"B1", b"A1", b"\x00"],
+    )
+    .await
 });
 
 case_fn!(additive, |cx| {
-    publish_and_check(cx, &[(true, b"A"), (true, b"B")], b"A-sync", &[b"A1", b"C1", b"B1"], &[b"A1", b"B1"]).await
+    publish_and_check(
+        cx,
+        &[(true, b"A"), (true, b"B")],
+        b"A-sync",
+        &[b"A1", b"C1", b"B1"],
+        &[b"A1", b"B1"],
+    )
+    .await
 });
 
 case_fn!(not_idempotent, |cx| {
@@ -173,11 +272,21 @@ case_fn!(sub_sends_subscribe, |cx| {
     let wait = cx.wait();
     let mut seen = Vec::new();
     while seen.len() < 2 {
-        let unit = p.read_unit(wait).await.map_err(step("waiting for the subscription"))?;
-        let f = unit.first().cloned().ok_or_else(|| Stop::Fail("empty unit".into()))?;
+        let unit = p
+            .read_unit(wait)
+            .await
+            .map_err(step("waiting for the subscription"))?;
+        let f = unit
+            .first()
+            .cloned()
+            .ok_or_else(|| Stop::Fail("empty unit".into()))?;
         match (f.command(), f.is_command()) {
-            (Some(Command::Subscribe(t)), _) => seen.push(format!("SUBSCRIBE {}", crate::wirelog::printable(&t))),
-            (Some(Command::Cancel(t)), _) => seen.push(format!("CANCEL {}", crate::wirelog::printable(&t))),
+            (Some(Command::Subscribe(t)), _) => {
+                seen.push(format!("SUBSCRIBE {}", crate::wirelog::printable(&t)))
+            }
+            (Some(Command::Cancel(t)), _) => {
+                seen.push(format!("CANCEL {}", crate::wirelog::printable(&t)))
+            }
             (_, true) => continue,
             (_, false) if unit.len() == 1 && f.flags == 0 && !f.long => {
                 seen.push(format!("message {}", crate::wirelog::hex(&f.body)));
@@ -196,7 +305,9 @@ case_fn!(sub_sends_subscribe, |cx| {
         if cx.speaks_31() {
             cx.fail("sent 3.0 subscription messages to a 3.1 peer")
         } else {
-            Err(Stop::Unsupported("the implementation speaks ZMTP 3.0: subscriptions are messages".into()))
+            Err(Stop::Unsupported(
+                "the implementation speaks ZMTP 3.0: subscriptions are messages".into(),
+            ))
         }
     } else {
         cx.fail(format!("sent {}", seen.join(", ")))
@@ -207,7 +318,9 @@ case_fn!(pub_ignores_messages, |cx| {
     let (s, ep) = cx.bound("PUB").await?;
     let (mut p, m) = raw_sub(cx, &ep, 1).await?;
     cx.raw_send(&mut p, &[b"\x02x"]).await?;
-    p.send(&sub_bytes(m, true, b"A")).await.map_err(step("subscribing"))?;
+    p.send(&sub_bytes(m, true, b"A"))
+        .await
+        .map_err(step("subscribing"))?;
     sync(cx, s, &mut p, b"A-sync").await?;
     cx.agent().send(s, &[b"A1"]).await?;
     let got = firsts(&collect(cx, &mut p, b"A-sync").await);
@@ -221,20 +334,32 @@ case_fn!(pub_ignores_messages, |cx| {
 case_fn!(xpub_unmodified, |cx| {
     let (s, ep) = cx.bound("XPUB").await?;
     let (mut p, m) = raw_sub(cx, &ep, 1).await?;
-    p.send(&sub_bytes(m, true, b"A")).await.map_err(step("subscribing"))?;
+    p.send(&sub_bytes(m, true, b"A"))
+        .await
+        .map_err(step("subscribing"))?;
     let up = cx.agent().recv(s).await?;
     if up != [Bytes::from_static(b"\x01A")] {
-        return cx.fail(format!("the application saw the subscription as {}", show(&up)));
+        return cx.fail(format!(
+            "the application saw the subscription as {}",
+            show(&up)
+        ));
     }
     sync(cx, s, &mut p, b"A-sync").await?;
     cx.agent().send(s, &[b"A1", b"", b"\xff\x00"]).await?;
     cx.agent().send(s, &[b"B1"]).await?;
     let got = collect(cx, &mut p, b"A-sync").await;
-    let want = vec![vec![Bytes::from_static(b"A1"), Bytes::new(), Bytes::from_static(b"\xff\x00")]];
+    let want = vec![vec![
+        Bytes::from_static(b"A1"),
+        Bytes::new(),
+        Bytes::from_static(b"\xff\x00"),
+    ]];
     if got == want {
         cx.pass("subscription seen as 01 41; message unchanged; [B1] filtered")
     } else {
-        cx.fail(format!("received {:?}", got.iter().map(|m| show(m)).collect::<Vec<_>>()))
+        cx.fail(format!(
+            "received {:?}",
+            got.iter().map(|m| show(m)).collect::<Vec<_>>()
+        ))
     }
 });
 
@@ -262,10 +387,16 @@ case_fn!(xsub_to_all, |cx| {
                 Ok(unit) => {
                     let f = &unit[0];
                     match f.command() {
-                        Some(Command::Subscribe(t)) if t.as_ref() == b"A" => got.push("sub".to_string()),
+                        Some(Command::Subscribe(t)) if t.as_ref() == b"A" => {
+                            got.push("sub".to_string())
+                        }
                         _ if f.is_command() => continue,
-                        _ if unit.len() == 1 && f.body.as_ref() == b"\x01A" => got.push("sub".to_string()),
-                        _ => got.push(show(&unit.iter().map(|f| f.body.clone()).collect::<Vec<_>>())),
+                        _ if unit.len() == 1 && f.body.as_ref() == b"\x01A" => {
+                            got.push("sub".to_string())
+                        }
+                        _ => got.push(show(
+                            &unit.iter().map(|f| f.body.clone()).collect::<Vec<_>>(),
+                        )),
                     }
                 }
                 Err(e) => {
@@ -279,7 +410,11 @@ case_fn!(xsub_to_all, |cx| {
     if report.iter().all(|r| r == "sub [hello]") {
         cx.pass("both publishers got the subscription and [hello]")
     } else {
-        cx.fail(format!("pub1: {}; pub2: {}", report[0], report.get(1).cloned().unwrap_or_default()))
+        cx.fail(format!(
+            "pub1: {}; pub2: {}",
+            report[0],
+            report.get(1).cloned().unwrap_or_default()
+        ))
     }
 });
 
@@ -306,8 +441,12 @@ case_fn!(sub_fair_queue, |cx| {
     for (k, p) in peers.iter_mut().enumerate() {
         let a = format!("{}a", k + 1);
         let b = format!("{}b", k + 1);
-        p.send(&message_frames(&[a.as_bytes()])).await.map_err(step("publishing"))?;
-        p.send(&message_frames(&[b.as_bytes()])).await.map_err(step("publishing"))?;
+        p.send(&message_frames(&[a.as_bytes()]))
+            .await
+            .map_err(step("publishing"))?;
+        p.send(&message_frames(&[b.as_bytes()]))
+            .await
+            .map_err(step("publishing"))?;
     }
     tokio::time::sleep(cx.quiet()).await;
     let mut got = Vec::new();

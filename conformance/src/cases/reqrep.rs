@@ -11,64 +11,145 @@ use crate::peer::{GreetingSpec, RawListener, RawPeer, ready_body};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        Case { id: "28-R03/1", also: &["28-R02"], param: 1, run: req_envelope,
+        Case {
+            id: "28-R03/1",
+            also: &["28-R02"],
+            param: 1,
+            run: req_envelope,
             sends: "accepts the implementation's REQ as a REP; the REQ sends [hello]; replies [][world]",
-            expects: "the request arrives as [][hello]; the application gets [world]" },
-        Case { id: "28-R08/1", also: &["28-R07"], param: 1, run: req_ignores_others,
+            expects: "the request arrives as [][hello]; the application gets [world]",
+        },
+        Case {
+            id: "28-R08/1",
+            also: &["28-R07"],
+            param: 1,
+            run: req_ignores_others,
             sends: "two raw REPs; the REQ sends one request; the peer that did not get it replies first",
-            expects: "only the reply of the peer that got the request is delivered" },
-        Case { id: "28-R04/1", also: &["28-R01"], param: 1, run: req_round_robin,
+            expects: "only the reply of the peer that got the request is delivered",
+        },
+        Case {
+            id: "28-R04/1",
+            also: &["28-R01"],
+            param: 1,
+            run: req_round_robin,
             sends: "two raw REPs; four request/reply rounds",
-            expects: "the requests alternate between the two peers" },
-        Case { id: "28-R13/1", also: &["28-R11", "28-R14", "28-R16", "28-R09"], param: 1, run: rep_envelope,
+            expects: "the requests alternate between the two peers",
+        },
+        Case {
+            id: "28-R13/1",
+            also: &["28-R11", "28-R14", "28-R16", "28-R09"],
+            param: 1,
+            run: rep_envelope,
             sends: "to a bound REP: [id1][id2][][data]; the application replies [reply]",
-            expects: "the application gets [data]; the reply goes out as [id1][id2][][reply]" },
-        Case { id: "28-R17/1", also: &["28-R12", "28-R10"], param: 1, run: rep_routes_back,
+            expects: "the application gets [data]; the reply goes out as [id1][id2][][reply]",
+        },
+        Case {
+            id: "28-R17/1",
+            also: &["28-R12", "28-R10"],
+            param: 1,
+            run: rep_routes_back,
             sends: "two raw DEALERs each send one request to a bound REP; the application answers each",
-            expects: "each peer gets the answer to its own request" },
-        Case { id: "28-R20/1", also: &["28-R31"], param: 1, run: dealer_unmodified,
+            expects: "each peer gets the answer to its own request",
+        },
+        Case {
+            id: "28-R20/1",
+            also: &["28-R31"],
+            param: 1,
+            run: dealer_unmodified,
             sends: "the implementation's DEALER sends [a][][b]; the raw peer sends [x][][y]",
-            expects: "both arrive unchanged" },
-        Case { id: "28-R26/1", also: &["28-R25"], param: 1, run: dealer_round_robin,
+            expects: "both arrive unchanged",
+        },
+        Case {
+            id: "28-R26/1",
+            also: &["28-R25"],
+            param: 1,
+            run: dealer_round_robin,
             sends: "two raw peers; the DEALER sends four messages",
-            expects: "they alternate between the two peers" },
-        Case { id: "28-R30/1", also: &["28-R21", "28-R23"], param: 1, run: dealer_fair_queue,
+            expects: "they alternate between the two peers",
+        },
+        Case {
+            id: "28-R30/1",
+            also: &["28-R21", "28-R23"],
+            param: 1,
+            run: dealer_fair_queue,
             sends: "two raw peers connected to a bound DEALER each send two messages",
-            expects: "all four are delivered, and the first two come from different peers" },
-        Case { id: "28-R36/1", also: &["28-R34", "28-R38", "28-R39", "28-R32"], param: 1, run: router_identity,
+            expects: "all four are delivered, and the first two come from different peers",
+        },
+        Case {
+            id: "28-R36/1",
+            also: &["28-R34", "28-R38", "28-R39", "28-R32"],
+            param: 1,
+            run: router_identity,
             sends: "a raw DEALER with Identity peerA sends [hi] to a bound ROUTER",
-            expects: "the application gets [peerA][hi] (SHOULD honour the Identity)" },
-        Case { id: "28-R40/1", also: &["28-R41"], param: 1, run: router_strips_identity,
+            expects: "the application gets [peerA][hi] (SHOULD honour the Identity)",
+        },
+        Case {
+            id: "28-R40/1",
+            also: &["28-R41"],
+            param: 1,
+            run: router_strips_identity,
             sends: "the application sends [peerA][back] on the ROUTER",
-            expects: "the raw peer peerA receives [back]" },
-        Case { id: "28-R42/1", also: &["28-R35"], param: 1, run: router_unknown_dropped,
+            expects: "the raw peer peerA receives [back]",
+        },
+        Case {
+            id: "28-R42/1",
+            also: &["28-R35"],
+            param: 1,
+            run: router_unknown_dropped,
             sends: "the application sends [nobody][x] on a ROUTER (no ROUTER_MANDATORY)",
-            expects: "the send succeeds and the message is dropped silently" },
-        Case { id: "28-R22/1", also: &["28-R33", "37-R40"], param: 1, run: dealer_queues_before_connect,
+            expects: "the send succeeds and the message is dropped silently",
+        },
+        Case {
+            id: "28-R22/1",
+            also: &["28-R33", "37-R40"],
+            param: 1,
+            run: dealer_queues_before_connect,
             sends: "the DEALER connects to an endpoint that listens only 300 ms later, and sends [early]",
-            expects: "[early] arrives once the connection is up" },
-        Case { id: "28-R06/1", also: &["28-R05"], param: 1, run: req_queues_before_connect,
+            expects: "[early] arrives once the connection is up",
+        },
+        Case {
+            id: "28-R06/1",
+            also: &["28-R05"],
+            param: 1,
+            run: req_queues_before_connect,
             sends: "the REQ connects to an endpoint that listens only 300 ms later, and sends [early]",
-            expects: "[][early] arrives once the connection is up (the request is not discarded)" },
-        Case { id: "28-R37/1", also: &[], param: 1, run: router_fair_queue,
+            expects: "[][early] arrives once the connection is up (the request is not discarded)",
+        },
+        Case {
+            id: "28-R37/1",
+            also: &[],
+            param: 1,
+            run: router_fair_queue,
             sends: "two raw DEALERs each send two messages to a bound ROUTER",
-            expects: "all four delivered, the first two from different peers" },
+            expects: "all four delivered, the first two from different peers",
+        },
     ]
 }
 
 /// A raw peer handshaking as `as_type`, connected to `ep`.
-async fn peer_as(cx: &mut Ctx, ep: &str, label: &str, as_type: &str, identity: Option<&[u8]>) -> Result<RawPeer, Stop> {
+async fn peer_as(
+    cx: &mut Ctx,
+    ep: &str,
+    label: &str,
+    as_type: &str,
+    identity: Option<&[u8]>,
+) -> Result<RawPeer, Stop> {
     let mut p = cx.dial(ep, label).await?;
     let mut props: Vec<(&[u8], &[u8])> = vec![(b"Socket-Type", as_type.as_bytes())];
     if let Some(id) = identity {
         props.push((b"Identity", id));
     }
-    cx.handshake_with(&mut p, &GreetingSpec::null(1), &ready_body(&props)).await?;
+    cx.handshake_with(&mut p, &GreetingSpec::null(1), &ready_body(&props))
+        .await?;
     Ok(p)
 }
 
 /// Two raw listeners the socket `s` connects to, handshaken as `as_type`.
-async fn two_accepted(cx: &mut Ctx, s: Sock, as_type: &str) -> Result<(Vec<RawListener>, Vec<RawPeer>), Stop> {
+async fn two_accepted(
+    cx: &mut Ctx,
+    s: Sock,
+    as_type: &str,
+) -> Result<(Vec<RawListener>, Vec<RawPeer>), Stop> {
     let mut ls = Vec::new();
     let mut ps = Vec::new();
     for label in ["peer1", "peer2"] {
@@ -209,7 +290,11 @@ case_fn!(dealer_unmodified, |cx| {
     if got == frames(&[b"a", b"", b"b"]) && back == frames(&[b"x", b"", b"y"]) {
         cx.pass("both directions unchanged")
     } else {
-        cx.fail(format!("sent as {}, delivered as {}", show(&got), show(&back)))
+        cx.fail(format!(
+            "sent as {}, delivered as {}",
+            show(&got),
+            show(&back)
+        ))
     }
 });
 
@@ -231,11 +316,16 @@ case_fn!(dealer_round_robin, |cx| {
             None => break,
         }
     }
-    let per: Vec<usize> = (0..2).map(|k| order.iter().filter(|(i, _)| *i == k).count()).collect();
+    let per: Vec<usize> = (0..2)
+        .map(|k| order.iter().filter(|(i, _)| *i == k).count())
+        .collect();
     if order.len() == 4 && per == [2, 2] {
         cx.pass("two messages to each peer")
     } else {
-        cx.fail(format!("distribution {per:?} over {} messages", order.len()))
+        cx.fail(format!(
+            "distribution {per:?} over {} messages",
+            order.len()
+        ))
     }
 });
 
@@ -263,9 +353,13 @@ async fn fair_queue(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Out
     }
 }
 
-case_fn!(dealer_fair_queue, |cx| { fair_queue(cx, "DEALER", "DEALER").await });
+case_fn!(dealer_fair_queue, |cx| {
+    fair_queue(cx, "DEALER", "DEALER").await
+});
 
-case_fn!(router_fair_queue, |cx| { fair_queue(cx, "ROUTER", "DEALER").await });
+case_fn!(router_fair_queue, |cx| {
+    fair_queue(cx, "ROUTER", "DEALER").await
+});
 
 case_fn!(router_identity, |cx| {
     let (s, ep) = cx.bound("ROUTER").await?;
@@ -320,14 +414,20 @@ case_fn!(router_unknown_dropped, |cx| {
     }
 });
 
-case_fn!(req_queues_before_connect, |cx| { queued_before_connect(cx, "REQ", "REP").await });
+case_fn!(req_queues_before_connect, |cx| {
+    queued_before_connect(cx, "REQ", "REP").await
+});
 
 case_fn!(dealer_queues_before_connect, |cx| {
     queued_before_connect(cx, "DEALER", "ROUTER").await
 });
 
 /// `kind` connects before the endpoint listens and sends at once.
-pub(super) async fn queued_before_connect(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Outcome {
+pub(super) async fn queued_before_connect(
+    cx: &mut Ctx,
+    kind: &str,
+    as_type: &str,
+) -> crate::case::Outcome {
     cx.need(&[kind])?;
     let l = cx.listener("peer1").await?;
     let ep = l.endpoint().to_string();
@@ -361,7 +461,11 @@ pub(super) async fn queued_before_connect(cx: &mut Ctx, kind: &str, as_type: &st
     connected?;
     let (_l, mut p) = accepted?;
     let got = cx.raw_recv(&mut p).await?;
-    let want: Vec<Bytes> = if kind == "REQ" { frames(&[b"", b"early"]) } else { frames(&[b"early"]) };
+    let want: Vec<Bytes> = if kind == "REQ" {
+        frames(&[b"", b"early"])
+    } else {
+        frames(&[b"early"])
+    };
     if got == want {
         cx.pass("the message queued before the connection arrived")
     } else {

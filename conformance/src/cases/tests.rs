@@ -10,7 +10,11 @@ fn case_ids_are_unique_and_well_formed() {
         let (req, n) = c.id.split_once('/').expect("id is <requirement>/<n>");
         assert!(!req.is_empty());
         assert!(n.parse::<u32>().is_ok(), "case number of {}", c.id);
-        assert!(!c.sends.is_empty() && !c.expects.is_empty(), "{} explains itself", c.id);
+        assert!(
+            !c.sends.is_empty() && !c.expects.is_empty(),
+            "{} explains itself",
+            c.id
+        );
     }
 }
 

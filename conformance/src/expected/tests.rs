@@ -25,7 +25,10 @@ fn most_specific_entry_wins() {
 fn unlisted_cases_must_pass_and_fixed_ones_are_reported() {
     let e = Expected::parse(FILE).expect("valid file");
     assert!(e.check("G01/1", Kind::Pass, "tcp", "default").is_none());
-    assert!(e.check("G01/1", Kind::PassLenient, "tcp", "default").is_none());
+    assert!(
+        e.check("G01/1", Kind::PassLenient, "tcp", "default")
+            .is_none()
+    );
     assert!(e.check("G01/1", Kind::Fail, "tcp", "default").is_some());
     // An expected failure that now passes is a mismatch too.
     assert!(e.check("37-R33/1", Kind::Pass, "tcp", "default").is_some());

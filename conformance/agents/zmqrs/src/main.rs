@@ -153,15 +153,19 @@ struct Agent {
 impl Agent {
     fn slot(&mut self, req: &Value) -> Result<&mut Slot, String> {
         let h = req["socket"].as_u64().ok_or("no socket handle")?;
-        self.slots.get_mut(&h).ok_or_else(|| format!("unknown socket handle {h}"))
+        self.slots
+            .get_mut(&h)
+            .ok_or_else(|| format!("unknown socket handle {h}"))
     }
 
     async fn handle(&mut self, req: &Value) -> Result<Value, String> {
         let timeout = Duration::from_millis(req["timeout_ms"].as_u64().unwrap_or(1000));
         match req["op"].as_str().unwrap_or("") {
-            "manifest" => Ok(json!({"ok": true, "name": "zmqrs", "version": "zmq.rs (zeromq 0.7)",
+            "manifest" => Ok(
+                json!({"ok": true, "name": "zmqrs", "version": "zmq.rs (zeromq 0.7)",
                 "zmtp": "3.0", "socket_types": TYPES, "transports": ["tcp", "ipc"],
-                "mechanisms": ["NULL"]})),
+                "mechanisms": ["NULL"]}),
+            ),
             "socket" => {
                 let kind = req["type"].as_str().unwrap_or("").to_string();
                 if !TYPES.contains(&kind.as_str()) {
@@ -169,7 +173,14 @@ impl Agent {
                 }
                 let h = self.next;
                 self.next += 1;
-                self.slots.insert(h, Slot { kind, routing_id: None, live: None });
+                self.slots.insert(
+                    h,
+                    Slot {
+                        kind,
+                        routing_id: None,
+                        live: None,
+                    },
+                );
                 Ok(json!({"ok": true, "socket": h}))
             }
             "setsockopt" => {
@@ -274,7 +285,10 @@ impl Agent {
 
 #[tokio::main]
 async fn main() {
-    let mut agent = Agent { slots: HashMap::new(), next: 0 };
+    let mut agent = Agent {
+        slots: HashMap::new(),
+        next: 0,
+    };
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut out = tokio::io::stdout();
     while let Ok(Some(line)) = lines.next_line().await {

@@ -1,0 +1,23 @@
+//! # zmtp-conformance
+//!
+//! A conformance suite for ZeroMQ implementations, in the spirit of h2spec:
+//! it plays the counterpart of the implementation under test, as a raw ZMTP
+//! peer with octet-level control, and drives the implementation through an
+//! agent (see `conformance/AGENTS.md`).
+//!
+//! ```text
+//!   case registry --select--> runner --workers--> agent process (JSON lines) --> library under test
+//!                                  \                                                  ^
+//!                                   `--> raw ZMTP peer (tcp / ipc) ------ wire -------'
+//!   verdicts --> expected-results check --> text summary, JSON, markdown, JUnit, HTML matrix
+//! ```
+
+pub mod agent;
+pub mod case;
+pub mod cases;
+pub mod coverage;
+pub mod expected;
+pub mod peer;
+pub mod report;
+pub mod runner;
+pub mod wirelog;
