@@ -415,7 +415,7 @@ case_fn!(dish_joins, |cx| {
         match f.command() {
             Some(Command::Join(g)) => seen.push(format!("JOIN {}", crate::wirelog::printable(&g))),
             Some(Command::Leave(g)) => {
-                seen.push(format!("LEAVE {}", crate::wirelog::printable(&g)))
+                seen.push(format!("LEAVE {}", crate::wirelog::printable(&g)));
             }
             _ if f.is_command() => {}
             _ => seen.push(f.describe()),

@@ -282,10 +282,10 @@ case_fn!(sub_sends_subscribe, |cx| {
             .ok_or_else(|| Stop::Fail("empty unit".into()))?;
         match (f.command(), f.is_command()) {
             (Some(Command::Subscribe(t)), _) => {
-                seen.push(format!("SUBSCRIBE {}", crate::wirelog::printable(&t)))
+                seen.push(format!("SUBSCRIBE {}", crate::wirelog::printable(&t)));
             }
             (Some(Command::Cancel(t)), _) => {
-                seen.push(format!("CANCEL {}", crate::wirelog::printable(&t)))
+                seen.push(format!("CANCEL {}", crate::wirelog::printable(&t)));
             }
             (_, true) => continue,
             (_, false) if unit.len() == 1 && f.flags == 0 && !f.long => {
@@ -388,11 +388,11 @@ case_fn!(xsub_to_all, |cx| {
                     let f = &unit[0];
                     match f.command() {
                         Some(Command::Subscribe(t)) if t.as_ref() == b"A" => {
-                            got.push("sub".to_string())
+                            got.push("sub".to_string());
                         }
                         _ if f.is_command() => continue,
                         _ if unit.len() == 1 && f.body.as_ref() == b"\x01A" => {
-                            got.push("sub".to_string())
+                            got.push("sub".to_string());
                         }
                         _ => got.push(show(
                             &unit.iter().map(|f| f.body.clone()).collect::<Vec<_>>(),
