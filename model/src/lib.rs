@@ -76,12 +76,16 @@
 //! requirement catalogue; the code that enforces one names it.
 
 mod core;
+pub mod dot;
 mod envelope;
 mod error;
 mod event;
+#[doc(hidden)]
+pub mod exercise;
 #[cfg(any(test, feature = "check"))]
 pub mod models;
 mod options;
+pub mod oracle;
 mod patterns;
 mod peer;
 mod pipe;

@@ -94,6 +94,18 @@ impl Scenario {
         }
     }
 
+    /// The checking command's default bounds for this scenario:
+    /// [`Bounds::DEFAULT`], with one subscriber behind the proxy.
+    pub fn default_bounds(self) -> Bounds {
+        match self {
+            Self::XPubXSub => Bounds {
+                peers: 1,
+                ..Bounds::DEFAULT
+            },
+            _ => Bounds::DEFAULT,
+        }
+    }
+
     /// The command-line name.
     pub const fn name(self) -> &'static str {
         match self {

@@ -1,0 +1,343 @@
+//! One harness for the fuzz target and the property tests: drive a machine
+//! with an operation sequence decoded from bytes and check its invariants
+//! after every step. It never panics on any input; a broken invariant is
+//! returned as a [`Violation`].
+//!
+//! The input's first bytes choose the socket type and options, the rest is
+//! a sequence of operations: peers attaching, suspending and detaching,
+//! peers' messages and subscriptions, application sends and receives
+//! (with or without a chosen peer), the driver draining queues, and option
+//! changes. With [`run_recorded`] the run also yields the trace an outside
+//! observer would see, for the oracle.
+
+use bytes::Bytes;
+
+use crate::oracle::TraceEvent;
+use crate::{
+    Message, Options, Outgoing, PeerId, PeerInfo, RecvError, SendError, Socket, SocketOption,
+    SocketType,
+};
+
+/// An invariant the machine broke, with the index of the operation.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("after operation {step}: {what}")]
+pub struct Violation {
+    /// The operation's index.
+    pub step: usize,
+    /// The broken invariant.
+    pub what: String,
+}
+
+struct Input<'a> {
+    data: &'a [u8],
+}
+
+impl Input<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (first, rest) = self.data.split_first()?;
+        self.data = rest;
+        Some(*first)
+    }
+
+    fn frame(&mut self) -> Option<Bytes> {
+        let len = usize::from(self.byte()? % 4);
+        let mut v = Vec::with_capacity(len);
+        for _ in 0..len {
+            v.push([0u8, 1, b'A', b'B'][usize::from(self.byte()? % 4)]);
+        }
+        Some(Bytes::from(v))
+    }
+
+    fn message(&mut self) -> Option<Message> {
+        let n = 1 + self.byte()? % 3;
+        (0..n)
+            .map(|_| self.frame())
+            .collect::<Option<Vec<_>>>()
+            .map(Message::from)
+    }
+
+    fn peer(&mut self) -> Option<PeerId> {
+        Some(PeerId(u64::from(self.byte()? % 4)))
+    }
+}
+
+/// The socket type and options the input's first three bytes choose.
+fn header(input: &mut Input<'_>) -> Option<(SocketType, Options)> {
+    let t = SocketType::CLASSIC[usize::from(input.byte()?) % SocketType::CLASSIC.len()];
+    let hwm = input.byte()?;
+    let flags = input.byte()?;
+    let bit = |n: u8| flags & (1 << n) != 0;
+    let options = Options {
+        sndhwm: usize::from(hwm % 4),
+        rcvhwm: usize::from((hwm >> 2) % 4),
+        router_mandatory: bit(0),
+        router_handover: bit(1),
+        probe_router: bit(2),
+        req_relaxed: bit(3),
+        req_correlate: bit(4),
+        xpub_verbose: bit(5),
+        invert_matching: bit(6),
+        conflate: bit(7) && hwm & 0x80 != 0,
+        xpub_nodrop: hwm & 0x40 != 0,
+        immediate: hwm & 0x20 != 0,
+        ..Options::default()
+    };
+    Some((t, options))
+}
+
+/// A peer type the socket accepts: the first compatible classic type, or
+/// the second one for variety.
+fn peer_type(t: SocketType, pick: u8) -> SocketType {
+    let ok: Vec<SocketType> = SocketType::CLASSIC
+        .into_iter()
+        .filter(|p| t.is_compatible_with(*p))
+        .collect();
+    ok[usize::from(pick) % ok.len()]
+}
+
+/// What the runner remembers to check invariants that span steps.
+#[derive(Default)]
+struct Tracker {
+    /// REQ: requests taken minus replies received.
+    outstanding: u32,
+    trace: Vec<TraceEvent>,
+}
+
+fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
+    let fail = |what: String| Err(Violation { step, what });
+    let o = s.options();
+    for p in s.peers() {
+        // One probe or welcome message may pass the HWM.
+        if o.sndhwm != 0 && !o.conflate && s.queued_out(p) > o.sndhwm + 1 {
+            return fail(format!(
+                "{p}: {} queued out, SNDHWM {}",
+                s.queued_out(p),
+                o.sndhwm
+            ));
+        }
+        if o.conflate && s.queued_out(p) > 2 {
+            return fail(format!("{p}: CONFLATE keeps {} out", s.queued_out(p)));
+        }
+        let rcv = if o.conflate { 1 } else { o.rcvhwm };
+        if rcv != 0 && s.queued_in(p) > rcv {
+            return fail(format!("{p}: {} queued in, RCVHWM {rcv}", s.queued_in(p)));
+        }
+    }
+    match s.socket_type() {
+        SocketType::Pair if s.peers().len() > 1 => return fail("PAIR has two peers".into()),
+        SocketType::Req => {
+            if tracker.outstanding > 1 {
+                return fail("REQ has two requests outstanding (28-R01)".into());
+            }
+            let waiting = s.awaiting_peer();
+            if s.peers()
+                .into_iter()
+                .any(|p| Some(p) != waiting && s.queued_in(p) > 0)
+            {
+                return fail("REQ keeps a message from a peer it did not ask (28-R08)".into());
+            }
+        }
+        SocketType::Router => {
+            let mut ids = std::collections::BTreeSet::new();
+            for p in s.peers() {
+                if let Some(id) = s.routing_id(p)
+                    && (!ids.insert(id.clone()) || s.peer_by_routing_id(id) != Some(p))
+                {
+                    return fail("ROUTER routing ids are not unique (28-R36)".into());
+                }
+            }
+        }
+        _ => {}
+    }
+    // The poller queries agree with what the calls do.
+    let mut probe = s.clone();
+    if s.can_recv() != probe.recv().is_ok() {
+        return fail(format!("can_recv() is {} but recv disagrees", s.can_recv()));
+    }
+    let load_balancing = matches!(
+        s.socket_type(),
+        SocketType::Push | SocketType::Dealer | SocketType::Pair | SocketType::Req
+    );
+    if load_balancing {
+        let mut probe = s.clone();
+        if s.can_send() != probe.send(Message::from("probe")).is_ok() {
+            return fail(format!("can_send() is {} but send disagrees", s.can_send()));
+        }
+    }
+    Ok(())
+}
+
+fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()> {
+    let t = s.socket_type();
+    let record = &mut tracker.trace;
+    match input.byte()? % 13 {
+        0 => {
+            let peer = input.peer()?;
+            let info = PeerInfo::new(peer_type(t, input.byte()?));
+            let info = match input.byte()? % 3 {
+                0 => info.with_routing_id(Bytes::from_static(b"id")),
+                _ => info,
+            };
+            if s.attach(peer, info.clone()).is_ok() {
+                record.push(TraceEvent::Attach(peer, info));
+            }
+        }
+        1 => {
+            let peer = input.peer()?;
+            if !s.options().immediate && s.attach_pending(peer).is_ok() {
+                record.push(TraceEvent::Connect(peer));
+            }
+        }
+        2 => {
+            let peer = input.peer()?;
+            if s.is_attached(peer) {
+                s.suspend(peer);
+                record.push(TraceEvent::Suspend(peer));
+            }
+        }
+        3 => {
+            let peer = input.peer()?;
+            if s.is_attached(peer) {
+                s.detach(peer);
+                record.push(TraceEvent::Detach(peer));
+            }
+        }
+        4 => {
+            let peer = input.peer()?;
+            let msg = input.message()?;
+            if s.is_connected(peer) && s.peer_message(peer, msg.clone()).is_ok() {
+                record.push(TraceEvent::FromPeer(peer, Outgoing::Message(msg)));
+            }
+        }
+        5 | 6 => {
+            let subscribe = input.data.first().is_some_and(|b| b % 2 == 0);
+            let peer = input.peer()?;
+            let topic = input.frame()?;
+            if s.is_connected(peer) {
+                let item = if subscribe {
+                    s.peer_subscribe(peer, topic.clone());
+                    Outgoing::Subscribe(topic)
+                } else {
+                    s.peer_cancel(peer, topic.clone());
+                    Outgoing::Cancel(topic)
+                };
+                record.push(TraceEvent::FromPeer(peer, item));
+            }
+        }
+        7 | 8 => {
+            let via = if input.data.first().is_some_and(|b| b % 2 == 0) {
+                Some(input.peer()?)
+            } else {
+                None
+            };
+            let msg = input.message()?;
+            let result = match via {
+                Some(p) => s.send_via(p, msg.clone()),
+                None => s.send(msg.clone()),
+            };
+            match result {
+                Ok(()) => {
+                    if t == SocketType::Req {
+                        // REQ_RELAXED abandons the previous request.
+                        tracker.outstanding = if s.options().req_relaxed {
+                            1
+                        } else {
+                            tracker.outstanding + 1
+                        };
+                    }
+                    record.push(TraceEvent::Send(msg));
+                }
+                Err(SendError::InvalidState) if t == SocketType::Req && !s.is_awaiting() => {
+                    return None;
+                }
+                Err(_) => {}
+            }
+        }
+        9 | 10 => {
+            let from = if input.data.first().is_some_and(|b| b % 2 == 0) {
+                Some(input.peer()?)
+            } else {
+                None
+            };
+            let result = match from {
+                Some(p) => s.recv_from(p),
+                None => s.recv(),
+            };
+            match result {
+                Ok(msg) => {
+                    if t == SocketType::Req {
+                        tracker.outstanding = 0;
+                    }
+                    record.push(TraceEvent::Recv(msg));
+                }
+                Err(RecvError::InvalidState) if t == SocketType::Req && s.is_awaiting() => {
+                    return None;
+                }
+                Err(_) => {}
+            }
+        }
+        11 => {
+            let peer = input.peer()?;
+            let n = input.byte()? % 4;
+            for _ in 0..n {
+                match s.poll_transmit(peer) {
+                    Some(item) => record.push(TraceEvent::ToPeer(peer, item)),
+                    None => break,
+                }
+            }
+        }
+        _ => {
+            let kind = input.byte()?;
+            let topic = input.frame()?;
+            let option = match kind % 6 {
+                0 => SocketOption::Subscribe(topic),
+                1 => SocketOption::Unsubscribe(topic),
+                2 => SocketOption::RouterMandatory(kind & 0x10 != 0),
+                3 => SocketOption::ReqRelaxed(kind & 0x10 != 0),
+                4 => SocketOption::XPubVerboser(kind & 0x10 != 0),
+                _ => SocketOption::InvertMatching(kind & 0x10 != 0),
+            };
+            if s.set_option(option.clone()).is_ok() {
+                record.push(TraceEvent::SetOption(option));
+            }
+        }
+    }
+    Some(())
+}
+
+/// Runs the operations the bytes encode and checks the invariants after
+/// each one. Returns the socket type, the options, and the trace an outside
+/// observer would have recorded.
+pub fn run_recorded(
+    data: &[u8],
+) -> Result<Option<(SocketType, Options, Vec<TraceEvent>)>, Violation> {
+    let mut input = Input { data };
+    let Some((t, options)) = header(&mut input) else {
+        return Ok(None);
+    };
+    let Ok(mut socket) = Socket::new(t, options.clone()) else {
+        return Ok(None);
+    };
+    let mut tracker = Tracker::default();
+    let mut step = 0;
+    while !input.data.is_empty() {
+        if op(&mut socket, &mut input, &mut tracker).is_none() && !input.data.is_empty() {
+            return Err(Violation {
+                step,
+                what: "REQ/REP alternation refused a call its state allows".into(),
+            });
+        }
+        while socket.poll_event().is_some() {}
+        check(&socket, &tracker, step)?;
+        step += 1;
+    }
+    Ok(Some((t, options, tracker.trace)))
+}
+
+/// The fuzz target's body: any input, no panic, every invariant holds.
+pub fn run(data: &[u8]) -> Result<(), Violation> {
+    run_recorded(data).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests;
