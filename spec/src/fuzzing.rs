@@ -830,8 +830,8 @@ fn pair_config(socket_type: SocketType, choices: &mut Choices<'_>) -> Config {
     config.behaviour.null_server_waits = flags & 0x08 != 0;
     if flags & 0x10 != 0 {
         let ms = |b: u8| (b != 0).then(|| Duration::from_millis(u64::from(b) * 10));
-        // PING intervals of 100 ms and up keep a clock move to a few
-        // hundred timer firings (the target runs fast enough to explore).
+        // PING intervals of 100 ms and up keep a clock move to a few dozen
+        // timer firings (the target runs fast enough to explore).
         let interval = match choices.u8() {
             0 => None,
             b => Some(Duration::from_millis(u64::from(b) * 100)),
@@ -885,7 +885,8 @@ pub enum PairOp {
 /// Reads one [`PairOp`]: a tag octet (bit 0: from the client; bits 1-3
 /// modulo 5: send, subscribe, PING, clock move, drive), then its data
 /// (frames: a count octet and length-prefixed frames; topics and contexts:
-/// a length octet and octets; clock: 1 octet, in units of 100 ms).
+/// a length octet and octets; clock: 1 octet, in units of 10 ms, so that
+/// a move fires at most a few dozen PINGs and the target stays fast).
 pub fn pair_op(choices: &mut Choices<'_>) -> PairOp {
     let tag = choices.u8();
     let from_client = tag & 1 == 0;
@@ -910,7 +911,7 @@ pub fn pair_op(choices: &mut Choices<'_>) -> PairOp {
             from_client,
             context: octets(choices, 17),
         },
-        3 => PairOp::Advance(u16::from(choices.u8()) * 100),
+        3 => PairOp::Advance(u16::from(choices.u8()) * 10),
         _ => PairOp::Drive,
     }
 }

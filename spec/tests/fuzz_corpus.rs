@@ -278,9 +278,9 @@ impl PairOps {
         self.0.extend_from_slice(context);
         self
     }
-    fn advance(mut self, tenths: u8) -> Self {
+    fn advance(mut self, centis: u8) -> Self {
         self = self.tag(3, false);
-        self.0.push(tenths);
+        self.0.push(centis);
         self
     }
     fn drive(self) -> Self {
@@ -336,9 +336,9 @@ fn pair_seeds() -> Vec<(&'static str, Vec<u8>)> {
             with(
                 &[0, 0, 0x12, 2, 40, 20, 0x18, 1, 0, 0, 7],
                 PairOps::default()
-                    .advance(10)
+                    .advance(100)
                     .send(false, &[b"still", b"alive"])
-                    .advance(50)
+                    .advance(250)
                     .ping(true, b"")
                     .advance(3),
             ),
