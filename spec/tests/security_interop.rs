@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Heartbeat, Side};
 use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
-use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey};
+use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, ZapNull};
 use zmtp_spec::{Message, SocketType};
 
 /// How long any one exchange may take before the test fails.
@@ -277,7 +277,7 @@ fn connect(endpoint: &str, config: Config) -> Driver {
     Driver::new(stream, config, Side::Client)
 }
 
-fn accept(listener: &TcpListener, config: Config) -> Driver {
+fn accept_on(listener: &TcpListener, config: Config) -> Driver {
     let (stream, _) = listener.accept().expect("accept the Python peer");
     Driver::new(stream, config, Side::Server)
 }
@@ -441,7 +441,7 @@ fn our_curve_server(stack: Stack) {
         return;
     };
     let client_key: PublicKey = peer.line().parse().expect("client key");
-    let mut d = accept(&listener, curve_server_config(server, Some(client_key)));
+    let mut d = accept_on(&listener, curve_server_config(server, Some(client_key)));
     d.handshake();
     let info = d.conn.peer().unwrap().clone();
     assert_eq!(info.socket_type, Some(SocketType::Dealer));
@@ -501,7 +501,7 @@ fn our_curve_server_denial_reaches_libzmq_as_auth_failure_400() {
     ) else {
         return;
     };
-    let mut d = accept(&listener, curve_server_config(server, None));
+    let mut d = accept_on(&listener, curve_server_config(server, None));
     let end = d.refused();
     assert!(
         matches!(
@@ -617,7 +617,7 @@ fn our_plain_server(stack: Stack) {
     else {
         return;
     };
-    let mut d = accept(&listener, plain_server_config());
+    let mut d = accept_on(&listener, plain_server_config());
     d.handshake();
     let info = d.conn.peer().unwrap().clone();
     assert_eq!(info.socket_type, Some(SocketType::Dealer));
@@ -640,7 +640,7 @@ fn our_plain_server(stack: Stack) {
     let Some(mut peer) = Peer::start(stack, PLAIN_DEALER, &[&port, "admin", "guess", "300"]) else {
         return;
     };
-    let mut d = accept(&listener, plain_server_config());
+    let mut d = accept_on(&listener, plain_server_config());
     let end = d.refused();
     assert!(
         matches!(&end, End::Failed(ConnectionError::Peer(e)) if e.to_string().contains("400")),
@@ -750,7 +750,7 @@ fn libzmq_curve_sub_subscribes_at_our_pub() {
     };
     let mut config = Config::new(SocketType::Pub);
     config.mechanism = Arc::new(Curve::server(server, Zap::default()));
-    let mut d = accept(&listener, config);
+    let mut d = accept_on(&listener, config);
     d.handshake();
     let (end, events) = d.run(Some(&mut |e| matches!(e, Event::Subscribe(_))), DEADLINE);
     assert!(matches!(end, End::Matched), "{end:?}");
@@ -758,4 +758,48 @@ fn libzmq_curve_sub_subscribes_at_our_pub() {
     d.conn.send_message(Message::from("top-news")).unwrap();
     d.flush();
     assert_eq!(peer.line(), "top-news");
+}
+
+// ---- NULL with ZAP ----------------------------------------------------------
+
+/// A NULL DEALER client reporting libzmq's handshake monitor events:
+/// argv 1 = our port.
+const NULL_DEALER_MONITORED: &str = r#"
+from zmq.utils.monitor import recv_monitor_message
+s = sock(zmq.DEALER)
+m = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+m.setsockopt(zmq.RCVTIMEO, 5000)
+s.connect("tcp://127.0.0.1:" + sys.argv[1])
+e = recv_monitor_message(m)
+print(e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH, e["value"], flush=True)
+"#;
+
+/// ZAP on a NULL socket (libzmq's ZAP_DOMAIN): our refusal reaches
+/// libzmq as HANDSHAKE_FAILED_AUTH 400; an accept as a handshake.
+#[test]
+fn our_null_server_with_zap_against_libzmq() {
+    for accept in [false, true] {
+        let (listener, port) = listener();
+        let Some(mut peer) = Peer::start(Stack::Libzmq, NULL_DEALER_MONITORED, &[&port]) else {
+            return;
+        };
+        let zap = Zap::new(Arc::new(FnAuthenticator(move |r: &ZapRequest| {
+            if accept {
+                r.accept("anon")
+            } else {
+                r.refuse(StatusCode::AuthenticationFailure, "no")
+            }
+        })));
+        let mut config = Config::new(SocketType::Router);
+        config.mechanism = Arc::new(ZapNull::new(zap));
+        let mut d = accept_on(&listener, config);
+        if accept {
+            d.handshake();
+            assert_eq!(peer.line(), "False 0");
+        } else {
+            let end = d.refused();
+            assert!(matches!(end, End::Failed(_) | End::Eof), "{end:?}");
+            assert_eq!(peer.line(), "True 400");
+        }
+    }
 }

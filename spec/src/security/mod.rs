@@ -19,11 +19,13 @@ pub mod curve;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod null;
 pub mod plain;
 pub mod z85;
 pub mod zap;
 
 pub use curve::{Curve, KeyPair, PublicKey, SecretKey};
 pub use error::SecurityError;
+pub use null::ZapNull;
 pub use plain::Plain;
 pub use zap::{Authenticator, StatusCode, Zap, ZapReply, ZapRequest};
