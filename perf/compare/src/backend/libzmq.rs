@@ -1,0 +1,273 @@
+//! libzmq 4.3.4 through the `zmq` crate: the same loops as libzmq's own
+//! perf tools (one reused `zmq_msg_t` to receive, one new message per
+//! send).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use zmtp_perf::extra::{DATA, END, END_FOR, IDLE, PROBE, peak_rss_kib};
+use zmtp_perf::{LatReport, ThrReport};
+
+use crate::tool::{Tool, ToolError, rss_line, say_ready};
+
+/// Runs one tool.
+///
+/// # Errors
+/// The tool's failure.
+pub fn run(tool: Tool) -> Result<String, ToolError> {
+    let ctx = zmq::Context::new();
+    let out = match tool {
+        Tool::LocalThr { ep, size, count } => {
+            receive(&ctx, zmq::PULL, &ep, size, count)?.to_string()
+        }
+        Tool::RouterThr { ep, size, count } => {
+            receive(&ctx, zmq::ROUTER, &ep, size, count)?.to_string()
+        }
+        Tool::RemoteThr { ep, size, count } => {
+            send(&ctx, zmq::PUSH, &ep, size, count)?;
+            String::new()
+        }
+        Tool::DealerThr { ep, size, count } => {
+            send(&ctx, zmq::DEALER, &ep, size, count)?;
+            String::new()
+        }
+        Tool::LocalLat { ep, size, count } => {
+            let s = ctx.socket(zmq::REP)?;
+            s.bind(&ep)?;
+            echo(&s, size, count)?;
+            String::new()
+        }
+        Tool::RemoteLat { ep, size, count } => {
+            let s = ctx.socket(zmq::REQ)?;
+            s.connect(&ep)?;
+            roundtrips(&s, size, count)?.to_string()
+        }
+        Tool::InprocThr { size, count } => {
+            let pull = ctx.socket(zmq::PULL)?;
+            pull.bind("inproc://thr_test")?;
+            let c2 = ctx.clone();
+            let sender = std::thread::spawn(move || -> Result<(), zmq::Error> {
+                let push = c2.socket(zmq::PUSH)?;
+                push.connect("inproc://thr_test")?;
+                for _ in 0..count {
+                    push.send(zmq::Message::with_size(size), 0)?;
+                }
+                Ok(())
+            });
+            let r = time_receive(&pull, size, count, 0)?;
+            sender.join().map_err(|_| "sender thread panicked")??;
+            r.to_string()
+        }
+        Tool::InprocLat { size, count } => {
+            let req = ctx.socket(zmq::REQ)?;
+            req.bind("inproc://lat_test")?;
+            let c2 = ctx.clone();
+            let worker = std::thread::spawn(move || -> Result<(), ToolError> {
+                let rep = c2.socket(zmq::REP)?;
+                rep.connect("inproc://lat_test")?;
+                echo(&rep, size, count)
+            });
+            let r = roundtrips(&req, size, count)?;
+            worker.join().map_err(|_| "echo thread panicked")??;
+            r.to_string()
+        }
+        Tool::PubThr { ep, size, count } => {
+            let s = ctx.socket(zmq::PUB)?;
+            s.set_sndhwm(0)?;
+            s.bind(&ep)?;
+            let go = Arc::new(AtomicBool::new(false));
+            let g2 = Arc::clone(&go);
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let _ = std::io::stdin().read_line(&mut line);
+                g2.store(true, Ordering::Release);
+            });
+            while !go.load(Ordering::Acquire) {
+                s.send(tagged(PROBE, size), 0)?;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            for _ in 0..count {
+                s.send(tagged(DATA, size), 0)?;
+            }
+            let until = Instant::now() + END_FOR;
+            while Instant::now() < until {
+                s.send(tagged(END, size), 0)?;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            String::new()
+        }
+        Tool::SubThr { ep, size, count } => {
+            let s = ctx.socket(zmq::SUB)?;
+            s.set_rcvhwm(0)?;
+            s.set_subscribe(b"")?;
+            s.connect(&ep)?;
+            subscribe(&s, size, count)?.to_string()
+        }
+        Tool::FloodRx {
+            ep,
+            size,
+            count,
+            pause_ms,
+        } => {
+            let s = ctx.socket(zmq::PULL)?;
+            s.bind(&ep)?;
+            let mut msg = zmq::Message::new();
+            if count > 0 {
+                recv_check(&s, &mut msg, size, 0)?;
+                std::thread::sleep(Duration::from_millis(pause_ms));
+                for _ in 1..count {
+                    recv_check(&s, &mut msg, size, 0)?;
+                }
+            }
+            rss_line(peak_rss_kib())
+        }
+    };
+    Ok(out)
+}
+
+fn tagged(tag: u8, size: usize) -> zmq::Message {
+    let mut m = zmq::Message::with_size(size.max(1));
+    m[0] = tag;
+    m
+}
+
+fn receive(
+    ctx: &zmq::Context,
+    kind: zmq::SocketType,
+    ep: &str,
+    size: usize,
+    count: usize,
+) -> Result<ThrReport, ToolError> {
+    let s = ctx.socket(kind)?;
+    s.bind(ep)?;
+    time_receive(&s, size, count, usize::from(kind == zmq::ROUTER))
+}
+
+fn time_receive(
+    s: &zmq::Socket,
+    size: usize,
+    count: usize,
+    envelope: usize,
+) -> Result<ThrReport, ToolError> {
+    let mut msg = zmq::Message::new();
+    if count == 0 {
+        return Ok(ThrReport {
+            size,
+            count,
+            elapsed: Duration::ZERO,
+        });
+    }
+    recv_check(s, &mut msg, size, envelope)?;
+    let start = Instant::now();
+    for _ in 1..count {
+        recv_check(s, &mut msg, size, envelope)?;
+    }
+    Ok(ThrReport {
+        size,
+        count,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Receives `envelope` frames then one of `size` octets.
+fn recv_check(
+    s: &zmq::Socket,
+    msg: &mut zmq::Message,
+    size: usize,
+    envelope: usize,
+) -> Result<(), ToolError> {
+    for _ in 0..envelope {
+        s.recv(msg, 0)?;
+        if !msg.get_more() {
+            return Err("envelope without a body".into());
+        }
+    }
+    s.recv(msg, 0)?;
+    if msg.len() != size || msg.get_more() {
+        return Err(format!("message of incorrect size received: {}", msg.len()).into());
+    }
+    Ok(())
+}
+
+fn send(
+    ctx: &zmq::Context,
+    kind: zmq::SocketType,
+    ep: &str,
+    size: usize,
+    count: usize,
+) -> Result<(), ToolError> {
+    let s = ctx.socket(kind)?;
+    s.connect(ep)?;
+    for _ in 0..count {
+        s.send(zmq::Message::with_size(size), 0)?;
+    }
+    // Dropping the socket and then the context waits for LINGER (infinite
+    // by default) until everything is sent, as libzmq's remote_thr does.
+    Ok(())
+}
+
+fn echo(s: &zmq::Socket, size: usize, count: usize) -> Result<(), ToolError> {
+    let mut msg = zmq::Message::new();
+    for _ in 0..count {
+        recv_check(s, &mut msg, size, 0)?;
+        s.send(std::mem::replace(&mut msg, zmq::Message::new()), 0)?;
+    }
+    Ok(())
+}
+
+fn roundtrips(s: &zmq::Socket, size: usize, count: usize) -> Result<LatReport, ToolError> {
+    let mut msg = zmq::Message::new();
+    let start = Instant::now();
+    for _ in 0..count {
+        s.send(zmq::Message::with_size(size), 0)?;
+        recv_check(s, &mut msg, size, 0)?;
+    }
+    Ok(LatReport {
+        size,
+        roundtrips: count,
+        elapsed: start.elapsed(),
+    })
+}
+
+fn subscribe(s: &zmq::Socket, size: usize, count: usize) -> Result<ThrReport, ToolError> {
+    let mut msg = zmq::Message::new();
+    let mut ready = false;
+    let mut received = 0;
+    let mut first = None;
+    let mut last = Instant::now();
+    let millis = |d: Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
+    s.set_rcvtimeo(millis(END_FOR * 6))?;
+    while received < count {
+        match s.recv(&mut msg, 0) {
+            Err(zmq::Error::EAGAIN) => break,
+            Err(e) => return Err(e.into()),
+            Ok(()) => {}
+        }
+        match msg.first().copied() {
+            Some(PROBE) => {
+                if !ready {
+                    ready = true;
+                    say_ready();
+                }
+            }
+            Some(DATA) => {
+                if msg.len() != size.max(1) {
+                    return Err(format!("message of incorrect size received: {}", msg.len()).into());
+                }
+                last = Instant::now();
+                if first.is_none() {
+                    first = Some(last);
+                    s.set_rcvtimeo(millis(IDLE))?;
+                }
+                received += 1;
+            }
+            _ => break,
+        }
+    }
+    Ok(ThrReport {
+        size,
+        count: received,
+        elapsed: first.map_or(Duration::ZERO, |f| last - f),
+    })
+}

@@ -1,0 +1,177 @@
+//! # zmtp-perf-compare: zmtp against libzmq and zmq.rs, in one run
+//!
+//! ```text
+//! cargo run --release --manifest-path perf/compare/Cargo.toml            # default: 3 rounds, a few minutes
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 5 rounds, 3x the messages
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
+//! ```
+//!
+//! One binary holds all three implementations: libzmq 4.3.4 (the `zmq`
+//! crate builds it from source), zmq.rs (`zeromq` 0.7) and zmtp (through
+//! `zmtp-perf`, the same code as the perf tools). Each measurement runs as
+//! child processes of this binary (`compare tool <impl> <tool> ...`), one
+//! per socket as libzmq's tools do; rounds alternate the implementations
+//! (rotating who goes first). It prints the medians and the ratios to
+//! libzmq, the issue's targets, and writes `compare.csv`,
+//! `compare-raw.csv`, `compare.md` and `compare.svg` under
+//! `<repository>/target/perf/`.
+
+mod backend;
+mod plan;
+mod proc;
+mod results;
+mod runner;
+mod tool;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::results::Results;
+use crate::tool::Impl;
+
+#[derive(Parser)]
+#[command(about = "Throughput, latency and memory of zmtp, libzmq and zmq.rs, side by side")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    /// Rounds (default 3, or 5 with --long).
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Longer run: 5 rounds of 3x the messages.
+    #[arg(long)]
+    long: bool,
+    /// Only cases whose name contains this (e.g. "tcp 64B", "latency").
+    #[arg(long)]
+    only: Option<String>,
+    /// Implementations to measure, comma-separated (libzmq is needed for
+    /// the ratios).
+    #[arg(long, default_value = "libzmq,zmtp,zmq.rs", value_delimiter = ',')]
+    impls: Vec<Impl>,
+    /// Where to write the CSV, markdown and SVG files.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Runs one tool of one implementation (used by the comparison itself).
+    Tool {
+        /// zmtp, libzmq or zmq.rs.
+        imp: Impl,
+        /// The tool and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Cmd::Tool { imp, args }) = cli.command {
+        let tool = match tool::Tool::parse(&args) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        return match tool::run(imp, tool) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match compare(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn compare(cli: &Cli) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let scale = if cli.long { 3 } else { 1 };
+    let rounds = cli.rounds.unwrap_or(if cli.long { 5 } else { 3 });
+    let cases: Vec<_> = plan::cases(scale)
+        .into_iter()
+        .filter(|c| cli.only.as_ref().is_none_or(|o| c.id.contains(o.as_str())))
+        .collect();
+    if cases.is_empty() {
+        return Err("no case matches --only".into());
+    }
+    let out_dir = cli
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/perf"));
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    eprintln!(
+        "{} cases x {} implementations x {rounds} rounds; figures to {}",
+        cases.len(),
+        cli.impls.len(),
+        out_dir.display()
+    );
+    let mut results = Results::default();
+    let mut seq = 0;
+    let mut failures = Vec::new();
+    for round in 0..rounds {
+        for (i, case) in cases.iter().enumerate() {
+            // Rotate who goes first, so no implementation always follows
+            // the same one.
+            let n = cli.impls.len();
+            for k in 0..n {
+                let imp = cli.impls[(k + round + i) % n];
+                seq += 1;
+                match runner::measure(&exe, imp, case, seq) {
+                    Ok(Some(f)) => {
+                        eprintln!(
+                            "round {round} {:<28} {:<7} {:.1} {}",
+                            case.id,
+                            imp,
+                            f.value,
+                            case.metric().name()
+                        );
+                        results.raw.push((round, i, imp, f));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        eprintln!("round {round} {:<28} {:<7} FAILED: {e}", case.id, imp);
+                        failures.push(format!("{} {imp}: {e}", case.id));
+                    }
+                }
+            }
+        }
+    }
+    let rows = results.rows(&cases);
+    let table = results::table(&rows);
+    let targets = results::targets(&rows);
+    println!("{table}\n{targets}");
+    let mut md = format!(
+        "# zmtp vs libzmq vs zmq.rs ({rounds} rounds)\n\n{table}\n## Targets (issue 7)\n\n{targets}"
+    );
+    if !failures.is_empty() {
+        md.push_str("\n## Failed measurements\n\n");
+        for f in &failures {
+            md.push_str(&format!("- {f}\n"));
+        }
+        println!("{} measurements failed (see compare.md)", failures.len());
+    }
+    let write = |name: &str, text: &str| {
+        std::fs::write(out_dir.join(name), text).map_err(|e| format!("{name}: {e}"))
+    };
+    results::write_csv(&out_dir, &cases, &results, &rows).map_err(|e| e.to_string())?;
+    write("compare.md", &md)?;
+    write("compare.svg", &results::svg(&rows))?;
+    eprintln!(
+        "wrote compare.csv, compare-raw.csv, compare.md, compare.svg in {}",
+        out_dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! What the comparison measures (issue 7, section 2).
+
+/// A transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// tcp over 127.0.0.1.
+    Tcp,
+    /// ipc (a unix domain socket under the temp dir).
+    Ipc,
+    /// inproc (both ends in one process).
+    Inproc,
+}
+
+impl Transport {
+    /// Its endpoint scheme.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Ipc => "ipc",
+            Transport::Inproc => "inproc",
+        }
+    }
+}
+
+/// What a case measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// PUSH/PULL throughput (local_thr/remote_thr, or inproc_thr).
+    PushPull,
+    /// REQ/REP one-way latency (local_lat/remote_lat, or inproc_lat).
+    ReqRep,
+    /// PUB/SUB throughput with this many subscribers (mean per subscriber).
+    PubSub(usize),
+    /// ROUTER/DEALER throughput (DEALER sends, ROUTER receives).
+    RouterDealer,
+    /// The PULL receiver's peak RSS while a PUSH floods it.
+    Flood,
+}
+
+/// The unit of a case's figure, which also says which way is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Messages per second (higher is better).
+    MsgPerSec,
+    /// Microseconds, one way (lower is better).
+    LatencyUs,
+    /// Peak resident memory in MiB (lower is better).
+    RssMib,
+}
+
+impl Metric {
+    /// Name in the CSV.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::MsgPerSec => "msg/s",
+            Metric::LatencyUs => "us",
+            Metric::RssMib => "MiB",
+        }
+    }
+
+    /// Whether a larger figure is better.
+    pub fn higher_is_better(self) -> bool {
+        self == Metric::MsgPerSec
+    }
+}
+
+/// One measured cell.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Short unique name, e.g. `push-pull tcp 64B`.
+    pub id: String,
+    /// What is measured.
+    pub kind: Kind,
+    /// Over which transport.
+    pub transport: Transport,
+    /// Message size in octets.
+    pub size: usize,
+    /// Messages (or round trips) per measurement.
+    pub count: usize,
+}
+
+impl Case {
+    fn new(kind: Kind, transport: Transport, size: usize, count: usize) -> Self {
+        let what = match kind {
+            Kind::PushPull => "push-pull".to_owned(),
+            Kind::ReqRep => "req-rep latency".to_owned(),
+            Kind::PubSub(n) => format!("pub-sub x{n}"),
+            Kind::RouterDealer => "dealer-router".to_owned(),
+            Kind::Flood => "flood rss".to_owned(),
+        };
+        Case {
+            id: format!("{what} {} {size}B", transport.name()),
+            kind,
+            transport,
+            size,
+            count,
+        }
+    }
+
+    /// The unit of the figure.
+    pub fn metric(&self) -> Metric {
+        match self.kind {
+            Kind::ReqRep => Metric::LatencyUs,
+            Kind::Flood => Metric::RssMib,
+            _ => Metric::MsgPerSec,
+        }
+    }
+}
+
+/// The cases, with counts sized so that a default run takes a few minutes
+/// on a 2-core machine; `scale` multiplies every count (`--long`).
+pub fn cases(scale: usize) -> Vec<Case> {
+    let thr_count = |size: usize| match size {
+        0..=64 => 1_000_000,
+        65..=1024 => 300_000,
+        _ => 20_000,
+    };
+    let mut v = Vec::new();
+    for t in [Transport::Tcp, Transport::Ipc, Transport::Inproc] {
+        for size in [1, 64, 1024, 65536] {
+            v.push(Case::new(Kind::PushPull, t, size, thr_count(size) * scale));
+        }
+    }
+    for t in [Transport::Tcp, Transport::Ipc] {
+        for size in [1, 1024] {
+            v.push(Case::new(Kind::ReqRep, t, size, 20_000 * scale));
+        }
+    }
+    for n in [1, 4] {
+        v.push(Case::new(
+            Kind::PubSub(n),
+            Transport::Tcp,
+            64,
+            500_000 * scale,
+        ));
+    }
+    v.push(Case::new(
+        Kind::RouterDealer,
+        Transport::Tcp,
+        64,
+        1_000_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::Flood,
+        Transport::Tcp,
+        1024,
+        300_000 * scale,
+    ));
+    v
+}
+
+/// How long the flood receiver stops reading.
+pub const FLOOD_PAUSE_MS: u64 = 1500;

@@ -1,0 +1,59 @@
+use super::*;
+use crate::plan::cases;
+
+#[test]
+fn median_of_odd_and_even_lists() {
+    assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+    assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    assert_eq!(median(vec![]), None);
+}
+
+fn results_for(case: usize, figures: &[(Impl, f64)]) -> Results {
+    let mut r = Results::default();
+    for (round, (imp, v)) in figures.iter().enumerate() {
+        r.raw.push((
+            round,
+            case,
+            *imp,
+            Figure {
+                value: *v,
+                delivered: None,
+            },
+        ));
+    }
+    r
+}
+
+#[test]
+fn ratios_and_gains_follow_the_metric_direction() {
+    let all = cases(1);
+    let lat = all
+        .iter()
+        .position(|c| c.kind == Kind::ReqRep)
+        .expect("latency case");
+    let rows = results_for(lat, &[(Impl::Libzmq, 40.0), (Impl::Ours, 20.0)]).rows(&all);
+    let row = &rows[lat];
+    assert_eq!(row.ratio(Impl::Ours), Some(0.5));
+    // Half the latency is twice as fast.
+    assert_eq!(row.gain(Impl::Ours, Impl::Libzmq), Some(2.0));
+    assert_eq!(row.ratio(Impl::Zmqrs), None);
+}
+
+#[test]
+fn table_csv_and_svg_name_every_case() {
+    let all = cases(1);
+    let rows = results_for(
+        0,
+        &[(Impl::Libzmq, 2e6), (Impl::Ours, 3e6), (Impl::Zmqrs, 1e6)],
+    )
+    .rows(&all);
+    let t = table(&rows);
+    assert!(
+        t.contains("| push-pull tcp 1B | 2.00 M/s | 3.00 M/s | 1.00 M/s | 1.50x | 0.50x | 3.00x |")
+    );
+    let chart = svg(&rows);
+    for c in &all {
+        assert!(chart.contains(&c.id), "{}", c.id);
+    }
+    assert!(targets(&rows).contains("| tcp 64 B throughput >= 1.2x libzmq | - | n/a |"));
+}

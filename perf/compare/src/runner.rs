@@ -1,0 +1,198 @@
+//! Runs one case for one implementation as child processes and reads its
+//! figure.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use zmtp_perf::report::parse_line;
+
+use crate::plan::{Case, FLOOD_PAUSE_MS, Kind, Transport};
+use crate::proc::Proc;
+use crate::tool::Impl;
+
+/// One measured figure.
+#[derive(Clone, Copy, Debug)]
+pub struct Figure {
+    /// In the case's metric.
+    pub value: f64,
+    /// For PUB/SUB, the share of published messages the subscribers got.
+    pub delivered: Option<f64>,
+}
+
+/// How long one measurement may take before it is abandoned.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Runs `case` for `imp`, the tools being `exe tool <impl> ...`.
+///
+/// # Errors
+/// A description of what failed; `Ok(None)` when `imp` cannot do the case
+/// (zmq.rs has no inproc).
+pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<Figure>, String> {
+    if imp == Impl::Zmqrs && case.transport == Transport::Inproc {
+        return Ok(None);
+    }
+    let deadline = Instant::now() + DEADLINE;
+    let size = case.size.to_string();
+    let count = case.count.to_string();
+    let tool = |name: &str, rest: &[&str]| -> Vec<String> {
+        let mut v = vec!["tool".to_owned(), imp.name().to_owned(), name.to_owned()];
+        v.extend(rest.iter().map(|s| (*s).to_owned()));
+        v
+    };
+    if case.transport == Transport::Inproc {
+        let name = if case.kind == Kind::ReqRep {
+            "inproc_lat"
+        } else {
+            "inproc_thr"
+        };
+        let out = Proc::spawn(exe, &tool(name, &[&size, &count]), false)?.finish(deadline)?;
+        return parse(case, &out).map(Some);
+    }
+    let ep = Endpoint::new(case.transport, seq)?;
+    let ep_s = ep.address.as_str();
+    let fig = match case.kind {
+        Kind::PushPull | Kind::RouterDealer | Kind::ReqRep | Kind::Flood => {
+            let (rx, tx) = match case.kind {
+                Kind::PushPull => ("local_thr", "remote_thr"),
+                Kind::RouterDealer => ("router_thr", "dealer_thr"),
+                Kind::ReqRep => ("local_lat", "remote_lat"),
+                _ => ("flood_rx", "remote_thr"),
+            };
+            let pause = FLOOD_PAUSE_MS.to_string();
+            let mut rx_args = vec![ep_s, &size, &count];
+            if case.kind == Kind::Flood {
+                rx_args.push(&pause);
+            }
+            let binder = Proc::spawn(exe, &tool(rx, &rx_args), false)?;
+            ep.wait_bound(deadline)?;
+            let connecter = Proc::spawn(exe, &tool(tx, &[ep_s, &size, &count]), false)?;
+            // The latency figure comes from the connecting side.
+            let (measurer, other) = if case.kind == Kind::ReqRep {
+                (connecter, binder)
+            } else {
+                (binder, connecter)
+            };
+            let out = measurer.finish(deadline);
+            // libzmq's and ours exit by themselves once done; zmq.rs's
+            // cannot tell when its queue is flushed and waits to be ended.
+            let grace = Instant::now() + Duration::from_secs(2);
+            let _ = other.finish(grace);
+            parse(case, &out?)?
+        }
+        Kind::PubSub(n) => {
+            let mut publisher = Proc::spawn(exe, &tool("pub_thr", &[ep_s, &size, &count]), true)?;
+            ep.wait_bound(deadline)?;
+            let mut subs = Vec::new();
+            for _ in 0..n {
+                subs.push(Proc::spawn(
+                    exe,
+                    &tool("sub_thr", &[ep_s, &size, &count]),
+                    false,
+                )?);
+            }
+            for s in &mut subs {
+                s.wait_line("ready", deadline)?;
+            }
+            publisher.say("go");
+            let mut rates = Vec::new();
+            let mut got = 0.0;
+            for s in subs {
+                let out = s.finish(deadline)?;
+                rates.push(parse_line(&out, "mean throughput: ", "[msg/s]").ok_or("no rate")?);
+                got += parse_line(&out, "message count: ", "").ok_or("no count")?;
+            }
+            publisher.kill();
+            Figure {
+                value: rates.iter().sum::<f64>() / rates.len() as f64,
+                delivered: Some(got / (n * case.count) as f64),
+            }
+        }
+    };
+    Ok(Some(fig))
+}
+
+fn parse(case: &Case, out: &str) -> Result<Figure, String> {
+    let value = match case.kind {
+        Kind::ReqRep => parse_line(out, "average latency: ", "[us]"),
+        Kind::Flood => parse_line(out, "peak rss: ", "[kB]").map(|k| k / 1024.0),
+        _ => parse_line(out, "mean throughput: ", "[msg/s]"),
+    };
+    value
+        .map(|value| Figure {
+            value,
+            delivered: None,
+        })
+        .ok_or_else(|| format!("{}: no figure in {out:?}", case.id))
+}
+
+/// A fresh endpoint to bind.
+struct Endpoint {
+    address: String,
+    port: Option<u16>,
+    path: Option<PathBuf>,
+}
+
+impl Endpoint {
+    fn new(t: Transport, seq: usize) -> Result<Endpoint, String> {
+        match t {
+            Transport::Tcp => {
+                // A port the kernel just handed out is free for a while.
+                let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+                let port = l.local_addr().map_err(|e| e.to_string())?.port();
+                Ok(Endpoint {
+                    address: format!("tcp://127.0.0.1:{port}"),
+                    port: Some(port),
+                    path: None,
+                })
+            }
+            Transport::Ipc => {
+                let path = std::env::temp_dir()
+                    .join(format!("zmtp-compare-{}-{seq}.ipc", std::process::id()));
+                let _ = std::fs::remove_file(&path);
+                Ok(Endpoint {
+                    address: format!("ipc://{}", path.display()),
+                    port: None,
+                    path: Some(path),
+                })
+            }
+            Transport::Inproc => Err("inproc has no endpoint to wait for".into()),
+        }
+    }
+
+    /// Waits until something listens there, without connecting to it.
+    fn wait_bound(&self, deadline: Instant) -> Result<(), String> {
+        while Instant::now() < deadline {
+            let bound = match (&self.port, &self.path) {
+                (Some(p), _) => tcp_listening(*p),
+                (_, Some(path)) => path.exists(),
+                _ => true,
+            };
+            if bound {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        Err(format!("nothing listens on {}", self.address))
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Whether `/proc/net/tcp` shows a listening socket on `port`.
+fn tcp_listening(port: u16) -> bool {
+    let want = format!(":{port:04X}");
+    std::fs::read_to_string("/proc/net/tcp").is_ok_and(|t| {
+        t.lines().skip(1).any(|l| {
+            let mut f = l.split_whitespace().skip(1);
+            let local = f.next().unwrap_or("");
+            let state = f.nth(1).unwrap_or("");
+            local.ends_with(&want) && state == "0A"
+        })
+    })
+}

@@ -1,0 +1,248 @@
+//! The measurement tools every implementation provides, as one child
+//! process each: `compare tool <impl> <tool> <args...>`.
+//!
+//! Receivers print libzmq's result lines (see `zmtp_perf::report`); a
+//! subscriber prints `ready` on its first probe; the flood receiver prints
+//! `peak rss: N [kB]`. A publisher starts its measured burst when a line
+//! arrives on its standard input.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A failure inside a tool process.
+pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One of the three implementations compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Impl {
+    /// This project's `zmtp`.
+    Ours,
+    /// libzmq 4.3.4 through the `zmq` crate.
+    Libzmq,
+    /// zmq.rs (`zeromq` 0.7).
+    Zmqrs,
+}
+
+impl Impl {
+    /// All three, libzmq (the reference) first.
+    pub const ALL: [Impl; 3] = [Impl::Libzmq, Impl::Ours, Impl::Zmqrs];
+
+    /// The name used on command lines and in the CSV.
+    pub fn name(self) -> &'static str {
+        match self {
+            Impl::Ours => "zmtp",
+            Impl::Libzmq => "libzmq",
+            Impl::Zmqrs => "zmq.rs",
+        }
+    }
+}
+
+impl fmt::Display for Impl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Impl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Impl::ALL
+            .into_iter()
+            .find(|i| i.name() == s)
+            .ok_or_else(|| format!("unknown implementation {s:?} (zmtp, libzmq, zmq.rs)"))
+    }
+}
+
+/// A parsed tool command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// PULL binds and measures.
+    LocalThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// PUSH connects and sends.
+    RemoteThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// REP binds and echoes.
+    LocalLat {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// REQ connects and measures.
+    RemoteLat {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// PUSH/PULL in one process over inproc.
+    InprocThr { size: usize, count: usize },
+    /// REQ/REP in one process over inproc.
+    InprocLat { size: usize, count: usize },
+    /// PUB binds, waits for a line on stdin, sends.
+    PubThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// SUB connects, prints `ready`, measures.
+    SubThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// ROUTER binds and measures.
+    RouterThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// DEALER connects and sends.
+    DealerThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// PULL binds, pauses `pause_ms` while flooded, drains, prints peak RSS.
+    FloodRx {
+        ep: String,
+        size: usize,
+        count: usize,
+        pause_ms: u64,
+    },
+}
+
+impl Tool {
+    /// Parses `<tool> <args...>`.
+    ///
+    /// # Errors
+    /// A usage message.
+    pub fn parse(args: &[String]) -> Result<Tool, String> {
+        let (name, rest) = args.split_first().ok_or("missing tool name")?;
+        let num = |i: usize| -> Result<usize, String> {
+            rest.get(i)
+                .ok_or_else(|| format!("{name}: missing argument {}", i + 1))?
+                .parse()
+                .map_err(|_| format!("{name}: argument {} is not a number", i + 1))
+        };
+        let ep = || -> Result<String, String> {
+            rest.first()
+                .cloned()
+                .ok_or_else(|| format!("{name}: missing endpoint"))
+        };
+        Ok(match name.as_str() {
+            "local_thr" => Tool::LocalThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "remote_thr" => Tool::RemoteThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "local_lat" => Tool::LocalLat {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "remote_lat" => Tool::RemoteLat {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "inproc_thr" => Tool::InprocThr {
+                size: num(0)?,
+                count: num(1)?,
+            },
+            "inproc_lat" => Tool::InprocLat {
+                size: num(0)?,
+                count: num(1)?,
+            },
+            "pub_thr" => Tool::PubThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "sub_thr" => Tool::SubThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "router_thr" => Tool::RouterThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "dealer_thr" => Tool::DealerThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "flood_rx" => Tool::FloodRx {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+                pause_ms: num(3)? as u64,
+            },
+            other => return Err(format!("unknown tool {other:?}")),
+        })
+    }
+}
+
+/// Prints `ready` for the comparison and flushes it.
+pub fn say_ready() {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "ready");
+    let _ = out.flush();
+}
+
+/// Prints the flood receiver's result line.
+pub fn rss_line(kib: u64) -> String {
+    format!("peak rss: {kib} [kB]\n")
+}
+
+/// How long a sender that cannot tell when its messages are delivered
+/// stays alive after sending (the comparison ends it as soon as the
+/// receiver is done).
+pub const SENDER_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a tool of an implementation, returning what it prints.
+///
+/// # Errors
+/// The tool's failure.
+pub fn run(imp: Impl, tool: Tool) -> Result<String, ToolError> {
+    match imp {
+        Impl::Ours => crate::backend::ours::run(tool),
+        Impl::Libzmq => crate::backend::libzmq::run(tool),
+        Impl::Zmqrs => crate::backend::zmqrs::run(tool),
+    }
+}
+
+/// A multi-threaded tokio runtime with `ZMTP_PERF_THREADS` workers (default
+/// 2), the same for every async implementation.
+///
+/// # Errors
+/// When the runtime cannot start.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let threads: usize = std::env::var("ZMTP_PERF_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    if threads == 0 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
+}
