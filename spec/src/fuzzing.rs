@@ -612,6 +612,45 @@ pub fn connection(data: &[u8]) {
     if connection.is_closed() {
         assert_eq!(connection.poll_timeout(), None, "a timer after the close");
     }
+    if matches!(connection.protocol(), Some(Protocol::V3_0 | Protocol::V3_1)) {
+        check_own_3x_output(connection.config(), sent);
+    }
+}
+
+/// Everything a 3.x NULL connection sent is well-formed: its 64-octet
+/// greeting (the version it advertises, NULL, as-server 0: 37-R22), then
+/// frames that decode without error, READY first with our socket type
+/// (37-R33; or ERROR from a waiting NULL server), no MORE on commands (37-R20) and no reserved bits (37-R19).
+fn check_own_3x_output(config: &Config, sent: &[u8]) {
+    let (frames, g) = greeting_rule(sent).expect("our greeting");
+    assert_eq!(g.version.minor, config.behaviour.minor);
+    assert_eq!(g.mechanism, crate::wire::Mechanism::NULL);
+    assert!(!g.as_server, "37-R22");
+    let mut decoder = Decoder::new(Framing::Zmtp3);
+    decoder.push(frames);
+    let mut items = Vec::new();
+    loop {
+        match decoder.poll_item() {
+            Ok(Some(item)) => items.push(item),
+            Ok(None) => break,
+            Err(e) => panic!("we sent a malformed frame: {e:?} after {items:?}"),
+        }
+    }
+    assert!(decoder.is_idle(), "we sent part of a frame or message");
+    match items.first() {
+        None => {}
+        Some(Item::Command(Command::Ready(md))) => {
+            let own = config.socket_type.as_str().as_bytes();
+            assert_eq!(
+                md.get(crate::wire::metadata::SOCKET_TYPE).map(|v| &v[..]),
+                Some(own)
+            );
+        }
+        // An RFC 37 NULL server that waits for the client's READY may
+        // refuse it with ERROR before sending its own.
+        Some(Item::Command(Command::Error { .. })) if config.behaviour.null_server_waits => {}
+        Some(other) => panic!("the first thing sent after the greeting is {other:?}, not READY"),
+    }
 }
 
 /// Reads a connection configuration: octet 0 the socket type, octet 1
