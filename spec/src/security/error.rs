@@ -27,6 +27,11 @@ pub enum SecurityError {
         /// The previous nonce.
         last: u64,
     },
+    /// A public key from the peer (C' in HELLO, S' in WELCOME, C in
+    /// INITIATE) is a low-order point: the key agreement would be all
+    /// zeros, as libsodium refuses too (26-R14, 26-R29, 26-R40).
+    #[error("a low-order public key in {0} (26-R14, 26-R29, 26-R40)")]
+    WeakKey(&'static str),
     /// The INITIATE cookie is not the one this connection's WELCOME
     /// carried, was made with a retired cookie key, or names another
     /// client transient key (26-R27, 26-R40).
@@ -68,6 +73,7 @@ impl SecurityError {
                 other => other.as_str(),
             },
             Self::BadBox(_) => "invalid-box",
+            Self::WeakKey(_) => "invalid-key",
             Self::UnexpectedNonce { .. } => "invalid-nonce",
             Self::CookieRejected => "invalid-cookie",
             Self::VouchMismatch => "invalid-vouch",

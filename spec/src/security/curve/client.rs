@@ -90,7 +90,9 @@ impl ClientSession {
             .open(&long_nonce(nonce::WELCOME, &welcome.nonce), &welcome.boxed)
             .map_err(|_| PeerError::from(SecurityError::BadBox("WELCOME")))?;
         let content = WelcomeContent::parse(&plain).map_err(PeerError::from)?;
-        let session = Channel::new(&content.server_transient, self.transient.secret());
+        let weak = |_| PeerError::from(SecurityError::WeakKey("WELCOME"));
+        let session = Channel::with_peer_key(&content.server_transient, self.transient.secret())
+            .map_err(weak)?;
 
         // The vouch: Box[C' + S](C->S') under a fresh long nonce (26-R35).
         let vouch_nonce = random_long_nonce();

@@ -254,6 +254,10 @@ pub(crate) fn random_long_nonce() -> [u8; 16] {
     nonce
 }
 
+/// A peer's public key is a low-order point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WeakKey;
+
 /// A box is refused: the tag does not match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Unboxed;
@@ -272,6 +276,20 @@ impl fmt::Debug for Channel {
 impl Channel {
     pub(crate) fn new(theirs: &PublicKey, ours: &SecretKey) -> Self {
         Self(SalsaBox::new(&theirs.to_crypto(), ours.as_crypto()))
+    }
+
+    /// As [`Channel::new`] for a key the peer sent, refused when the
+    /// agreement is all zeros: a low-order point, whose boxes anyone could
+    /// open or forge (libsodium's `crypto_box_beforenm` refuses it too).
+    pub(crate) fn with_peer_key(theirs: &PublicKey, ours: &SecretKey) -> Result<Self, WeakKey> {
+        let mut shared =
+            curve25519_dalek::MontgomeryPoint(*theirs.as_bytes()).mul_clamped(*ours.to_bytes());
+        let weak = shared.to_bytes() == [0; KEY_LEN];
+        shared.zeroize();
+        if weak {
+            return Err(WeakKey);
+        }
+        Ok(Self::new(theirs, ours))
     }
 
     /// Appends `tag || ciphertext` of `plaintext` to `out`.

@@ -75,7 +75,8 @@ impl ServerSession {
     /// (26-R28) and is then dropped (26-R17).
     fn on_hello(&mut self, data: &Bytes) -> Result<(Command, State), ConnectionError> {
         let hello = Hello::parse(data).map_err(PeerError::from)?;
-        let permanent = Channel::new(&hello.client_transient, self.config.keys.secret());
+        let permanent = Channel::with_peer_key(&hello.client_transient, self.config.keys.secret())
+            .map_err(|_| PeerError::from(SecurityError::WeakKey("HELLO")))?;
         let signature = permanent
             .open(&short_nonce(nonce::HELLO, hello.nonce), &hello.signature)
             .map_err(|_| PeerError::from(SecurityError::BadBox("HELLO")))?;
@@ -272,7 +273,8 @@ fn verify_vouch(
     let (long, boxed) = content.vouch.split_at(16);
     let mut long_bytes = [0u8; 16];
     long_bytes.copy_from_slice(long);
-    let vouch = Channel::new(&content.client_permanent, server_secret)
+    let vouch = Channel::with_peer_key(&content.client_permanent, server_secret)
+        .map_err(|_| PeerError::from(SecurityError::WeakKey("INITIATE")))?
         .open(&long_nonce(nonce::VOUCH, &long_bytes), boxed)
         .map_err(|_| PeerError::from(SecurityError::VouchMismatch))?;
     debug_assert_eq!(VOUCH_LEN, 16 + 16 + 2 * KEY_LEN);

@@ -1259,3 +1259,67 @@ fn libzmq_golden_hello_g_c1() {
     assert_eq!(hello.nonce, 1, "libzmq's first short nonce");
     assert_eq!(&hello.encode()[..], &body[6..]);
 }
+
+/// A HELLO from the low-order key 0: anyone can make its box (the
+/// agreement is all zeros), so it is refused, as libsodium does.
+#[test]
+fn low_order_client_key_is_refused() {
+    let server_keys = KeyPair::generate();
+    let zero = PublicKey::from_bytes([0; 32]);
+    // Any secret key forges the box: X25519 with the point 0 is 0.
+    let forger = KeyPair::generate();
+    let mut boxed = BytesMut::new();
+    Channel::new(&zero, forger.secret()).seal_into(
+        &short_nonce(nonce::HELLO, 1),
+        &[0; 64],
+        &mut boxed,
+    );
+    let mut signature = [0u8; SIGNATURE_BOX_LEN];
+    signature.copy_from_slice(&boxed);
+    let hello = Command::Mechanism {
+        name: wire::MechanismCommand::Hello,
+        body: Hello {
+            client_transient: zero,
+            nonce: 1,
+            signature,
+        }
+        .encode(),
+    };
+    let mut server = ServerSession::new(server_config(server_keys, Zap::default()));
+    let (result, out) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    assert_eq!(security_error(result), SecurityError::WeakKey("HELLO"));
+    assert!(out.is_empty(), "no WELCOME");
+}
+
+/// A WELCOME (from the real server key) naming the low-order S' 0 is
+/// refused: the session boxes would be readable by anyone.
+#[test]
+fn low_order_server_transient_is_refused() {
+    let server_keys = KeyPair::generate();
+    let mut client = ClientSession::new(client_config(&server_keys));
+    let hello = begin(&mut client);
+    let Command::Mechanism { body, .. } = &hello else {
+        panic!("HELLO")
+    };
+    let hello = Hello::parse(body).unwrap();
+    let long = random_long_nonce();
+    let mut boxed = BytesMut::new();
+    Channel::new(&hello.client_transient, server_keys.secret()).seal_parts_into(
+        &long_nonce(nonce::WELCOME, &long),
+        &[&[0; 32], &[0; 96]],
+        &mut boxed,
+    );
+    let mut welcome_box = [0u8; WELCOME_BOX_LEN];
+    welcome_box.copy_from_slice(&boxed);
+    let welcome = Command::Mechanism {
+        name: wire::MechanismCommand::Welcome,
+        body: Welcome {
+            nonce: long,
+            boxed: welcome_box,
+        }
+        .encode(),
+    };
+    let (result, out) = feed(&mut client, &welcome, &client_metadata(), Side::Client);
+    assert_eq!(security_error(result), SecurityError::WeakKey("WELCOME"));
+    assert!(out.is_empty(), "no INITIATE");
+}
