@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::wirelog::{WireLog, hex, unhex};
 
+pub mod builtin;
 pub mod fixed;
 pub mod process;
 pub mod registry;

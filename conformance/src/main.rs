@@ -270,16 +270,6 @@ async fn run(args: RunArgs) -> ExitCode {
             eprintln!("unknown agent {name}");
             return ExitCode::from(2);
         };
-        if spec.is_builtin() {
-            println!(
-                "== builtin: not available yet. The built-in agent drives this project's zmtp \
-                 crate (impl/), which has no socket API yet; no case was run against it."
-            );
-            // Asked for by name (or by running with no arguments): that is
-            // a failure; as part of `--agent all` it is only reported.
-            broken |= args.agent.as_deref() != Some("all");
-            continue;
-        }
         if !spec.is_installed(&root) {
             if args.no_setup {
                 println!("== {name}: not installed (run `zmtp-conformance setup --agent {name}`)");
@@ -302,12 +292,16 @@ async fn run(args: RunArgs) -> ExitCode {
         };
         for &transport in &transports {
             let factory_root = root.clone();
-            let factory: runner::Factory = Arc::new(move || {
-                let cmd = spec
-                    .command(&factory_root)
-                    .ok_or_else(|| agent::AgentFailure("no command".into()))?;
-                ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
-            });
+            let factory: runner::Factory = if spec.is_builtin() {
+                Arc::new(|| Ok(Box::new(agent::builtin::Builtin::new()) as Box<dyn agent::Agent>))
+            } else {
+                Arc::new(move || {
+                    let cmd = spec
+                        .command(&factory_root)
+                        .ok_or_else(|| agent::AgentFailure("no command".into()))?;
+                    ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
+                })
+            };
             let plan = runner::Plan {
                 agent: name.clone(),
                 factory,

@@ -1,0 +1,183 @@
+//! The built-in agent: this project's `zmtp` crate, driven in process
+//! through the same JSON requests as a process agent (AGENTS.md), so the
+//! cases cannot tell it from a third-party library.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use zmtp::{Context, Error, Message, Socket, SocketType, opt};
+
+use super::{Agent, AgentFailure, Answer, BoxFuture};
+use crate::wirelog::{hex, unhex};
+
+/// The zmtp crate as an agent.
+pub struct Builtin {
+    ctx: Context,
+    sockets: HashMap<u64, Socket>,
+    next: u64,
+}
+
+impl Builtin {
+    /// An agent with its own context on the current tokio runtime.
+    pub fn new() -> Self {
+        Self {
+            ctx: Context::with_handle(tokio::runtime::Handle::current()),
+            sockets: HashMap::new(),
+            next: 0,
+        }
+    }
+
+    fn socket(&self, req: &Value) -> Result<&Socket, Answer> {
+        let h = req["socket"].as_u64().unwrap_or(u64::MAX);
+        self.sockets.get(&h).ok_or_else(|| error(format!("unknown socket handle {h}")))
+    }
+
+    async fn answer(&mut self, req: Value) -> Answer {
+        match self.dispatch(&req).await {
+            Ok(a) | Err(a) => a,
+        }
+    }
+
+    async fn dispatch(&mut self, req: &Value) -> Result<Answer, Answer> {
+        let wait = Duration::from_millis(req["timeout_ms"].as_u64().unwrap_or(1000));
+        let ok = || Answer::Ok(json!({"ok": true}));
+        match req["op"].as_str().unwrap_or("") {
+            "manifest" => Ok(Answer::Ok(json!({
+                "ok": true, "name": "builtin",
+                "version": format!("zmtp {}", env!("CARGO_PKG_VERSION")),
+                "zmtp": "3.1",
+                "socket_types": SocketType::CLASSIC.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                "transports": ["tcp", "ipc"], "mechanisms": ["NULL"],
+            }))),
+            "socket" => {
+                let name = req["type"].as_str().unwrap_or("");
+                let Some(kind) = SocketType::from_wire(name.as_bytes()) else {
+                    return Ok(Answer::Unsupported(format!("socket type {name}")));
+                };
+                let s = self.ctx.socket(kind).map_err(|e| unsupported_or_error(&e))?;
+                let _ = s.set(opt::Linger, Some(Duration::ZERO));
+                let h = self.next;
+                self.next += 1;
+                self.sockets.insert(h, s);
+                Ok(Answer::Ok(json!({"ok": true, "socket": h})))
+            }
+            "setsockopt" => {
+                let s = self.socket(req)?;
+                set_option(s, req["option"].as_str().unwrap_or(""), &req["value"])?;
+                Ok(ok())
+            }
+            "bind" => {
+                let s = self.socket(req)?;
+                s.bind(req["endpoint"].as_str().unwrap_or("")).map_err(|e| error(e.to_string()))?;
+                Ok(Answer::Ok(json!({"ok": true, "endpoint": s.last_endpoint()})))
+            }
+            "connect" => {
+                let s = self.socket(req)?;
+                s.connect(req["endpoint"].as_str().unwrap_or("")).map_err(|e| error(e.to_string()))?;
+                Ok(ok())
+            }
+            "send" => {
+                let s = self.socket(req)?;
+                let frames = req["frames"].as_array().cloned().unwrap_or_default();
+                let frames: Option<Vec<Bytes>> =
+                    frames.iter().map(|f| f.as_str().and_then(unhex).map(Bytes::from)).collect();
+                let msg = Message::from_frames(frames.ok_or_else(|| error("bad frames".into()))?);
+                match tokio::time::timeout(wait, s.send(msg)).await {
+                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => Ok(again("send timed out")),
+                    Ok(Err(e)) => Ok(error(e.to_string())),
+                    Ok(Ok(())) => Ok(ok()),
+                }
+            }
+            "recv" => {
+                let s = self.socket(req)?;
+                match tokio::time::timeout(wait, s.recv()).await {
+                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => Ok(again("recv timed out")),
+                    Ok(Err(e)) => Ok(error(e.to_string())),
+                    Ok(Ok(m)) => {
+                        let frames: Vec<String> = m.iter().map(|f| hex(f)).collect();
+                        Ok(Answer::Ok(json!({"ok": true, "frames": frames})))
+                    }
+                }
+            }
+            "poll" => {
+                let s = self.socket(req)?;
+                let _ = tokio::time::timeout(wait, async {
+                    tokio::select! { () = s.readable() => {}, () = s.writable() => {} }
+                })
+                .await;
+                Ok(Answer::Ok(json!({"ok": true, "readable": s.is_readable(), "writable": s.is_writable()})))
+            }
+            "close" => {
+                let h = req["socket"].as_u64().unwrap_or(u64::MAX);
+                let s = self.sockets.remove(&h).ok_or_else(|| error("unknown socket handle".into()))?;
+                s.close();
+                Ok(ok())
+            }
+            "reset" => {
+                for (_, s) in self.sockets.drain() {
+                    s.close();
+                }
+                Ok(ok())
+            }
+            "quit" => Ok(ok()),
+            other => Ok(Answer::Unsupported(format!("op {other}"))),
+        }
+    }
+}
+
+impl Default for Builtin {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn error(message: String) -> Answer {
+    Answer::Error { message, again: false }
+}
+
+fn again(message: &str) -> Answer {
+    Answer::Error { message: message.into(), again: true }
+}
+
+fn unsupported_or_error(e: &Error) -> Answer {
+    error(e.to_string())
+}
+
+fn millis(v: &Value) -> Option<Duration> {
+    v.as_i64().and_then(|n| u64::try_from(n).ok()).map(Duration::from_millis)
+}
+
+fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
+    let bytes = || {
+        v.as_str()
+            .and_then(unhex)
+            .map(Bytes::from)
+            .ok_or_else(|| error(format!("{name}: value is not hex")))
+    };
+    let int = || v.as_i64().ok_or_else(|| error(format!("{name}: value is not an integer")));
+    let r = match name {
+        "ROUTING_ID" => s.set(opt::RoutingId, bytes()?),
+        "SUBSCRIBE" => s.subscribe(bytes()?),
+        "UNSUBSCRIBE" => s.unsubscribe(bytes()?),
+        "LINGER" => s.set(opt::Linger, millis(v)),
+        "SNDHWM" => s.set(opt::SndHwm, u32::try_from(int()?).unwrap_or(0)),
+        "RCVHWM" => s.set(opt::RcvHwm, u32::try_from(int()?).unwrap_or(0)),
+        "RECONNECT_IVL" => s.set(opt::ReconnectIvl, millis(v)),
+        "HEARTBEAT_IVL" => s.set(opt::HeartbeatIvl, millis(v)),
+        "HEARTBEAT_TIMEOUT" => s.set(opt::HeartbeatTimeout, millis(v)),
+        "HEARTBEAT_TTL" => s.set(opt::HeartbeatTtl, millis(v)),
+        "ROUTER_MANDATORY" => s.set(opt::RouterMandatory, int()? != 0),
+        "XPUB_VERBOSE" => s.set(opt::XPubVerbose, int()? != 0),
+        "MAXMSGSIZE" => s.set(opt::MaxMsgSize, u64::try_from(int()?).ok()),
+        other => return Err(Answer::Unsupported(format!("option {other}"))),
+    };
+    r.map_err(|e| error(e.to_string()))
+}
+
+impl Agent for Builtin {
+    fn call(&mut self, request: Value, _wait: Duration) -> BoxFuture<'_, Result<Answer, AgentFailure>> {
+        Box::pin(async move { Ok(self.answer(request).await) })
+    }
+}
