@@ -217,6 +217,7 @@ impl Socket {
         }
         self.pattern.behaviour_ref().admit(&self.core, peer, None)?;
         self.core.ensure_pipe(peer);
+        self.pattern.behaviour().created(&mut self.core, peer);
         Ok(())
     }
 
@@ -240,7 +241,11 @@ impl Socket {
         self.pattern
             .behaviour_ref()
             .admit(&self.core, peer, Some(&info))?;
+        let fresh = !self.core.pipes.contains_key(&peer);
         self.core.ensure_pipe(peer).info = Some(info);
+        if fresh {
+            self.pattern.behaviour().created(&mut self.core, peer);
+        }
         self.pattern.behaviour().attached(&mut self.core, peer);
         Ok(())
     }

@@ -108,3 +108,24 @@ fn random_runs_are_not_vacuous() {
         "oracle explained only {oracle_checked} traces"
     );
 }
+
+/// Inputs the fuzzer found, kept as regression tests.
+#[test]
+fn fuzz_regressions() {
+    // REQ with PROBE_ROUTER re-attaching after suspends: the probe is
+    // queued once per pipe, not once per connection.
+    let probe_per_connection = [
+        157, 91, 46, 10, 157, 6, 0, 0, 0, 152, 152, 152, 152, 255, 255, 255, 255, 152, 35, 2, 0, 0,
+        0, 0, 35, 2, 0, 8, 0, 0, 152, 152, 152, 157, 157, 152, 152, 152, 40, 255, 255, 255, 255,
+        152, 35, 2, 0, 0, 0, 0, 35, 2, 0, 0, 152, 152, 152, 157, 157, 100, 100, 91, 10, 157, 152,
+        157, 10, 61, 157, 91, 100,
+    ];
+    run(&probe_per_connection).unwrap();
+    // REQ given two replies to one request: the second is discarded.
+    let two_replies = [
+        212, 217, 1, 0, 16, 65, 96, 255, 0, 212, 212, 212, 212, 196, 205, 212, 212, 212, 212, 212,
+        196, 212, 212, 217, 0, 0, 36, 0, 0, 251, 255, 255, 255, 255, 255, 40, 59, 212, 212, 212,
+        212, 212, 1, 0, 0, 0, 3, 212, 81, 75,
+    ];
+    run(&two_replies).unwrap();
+}

@@ -12,7 +12,7 @@ pub(crate) struct Dealer;
 
 impl Behaviour for Dealer {
     /// With PROBE_ROUTER, an empty message goes to every new peer.
-    fn attached(&mut self, core: &mut Core, peer: PeerId) {
+    fn created(&mut self, core: &mut Core, peer: PeerId) {
         if core.options.probe_router {
             core.queue_out_unbounded(peer, Message::from_frames([bytes::Bytes::new()]));
         }

@@ -38,6 +38,12 @@ pub(crate) trait Behaviour {
         Ok(())
     }
 
+    /// The peer's pipe was just created (by `attach_pending`, or by an
+    /// `attach` of a new peer): what a pattern queues once per pipe
+    /// (PROBE_ROUTER, XPUB_WELCOME_MSG) goes here, as libzmq writes it when
+    /// it attaches a pipe.
+    fn created(&mut self, _core: &mut Core, _peer: PeerId) {}
+
     /// The peer's connection is up; its pipe exists and has its info.
     fn attached(&mut self, _core: &mut Core, _peer: PeerId) {}
 

@@ -102,14 +102,18 @@ impl Publish {
 }
 
 impl Behaviour for Publish {
-    /// XPUB_WELCOME_MSG goes to every new peer; a ZMTP 1.0 peer, which
-    /// never subscribes, is subscribed to everything (zmtp-wire.md 6.2 #7).
-    fn attached(&mut self, core: &mut Core, peer: PeerId) {
+    /// XPUB_WELCOME_MSG goes to every new peer.
+    fn created(&mut self, core: &mut Core, peer: PeerId) {
         if self.xpub
             && let Some(welcome) = core.options.xpub_welcome_msg.clone()
         {
             core.queue_out_unbounded(peer, Message::from(welcome));
         }
+    }
+
+    /// A ZMTP 1.0 peer, which never subscribes, is subscribed to
+    /// everything (zmtp-wire.md 6.2 #7).
+    fn attached(&mut self, core: &mut Core, peer: PeerId) {
         let v1 = core
             .pipes
             .get(&peer)

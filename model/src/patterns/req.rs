@@ -44,7 +44,8 @@ impl Req {
 }
 
 impl Behaviour for Req {
-    fn attached(&mut self, core: &mut Core, peer: PeerId) {
+    /// With PROBE_ROUTER, an empty message goes to every new peer.
+    fn created(&mut self, core: &mut Core, peer: PeerId) {
         if core.options.probe_router {
             core.queue_out_unbounded(peer, Message::from_frames([bytes::Bytes::new()]));
         }
@@ -66,6 +67,10 @@ impl Behaviour for Req {
         let Some(body) = unwrap_reply(msg, self.expected_id(core)) else {
             return Ok(());
         };
+        // One reply per request: a second one is discarded.
+        if core.has_input(peer) {
+            return Ok(());
+        }
         core.queue_in(peer, body, false)
     }
 

@@ -51,6 +51,10 @@ impl Behaviour for Router {
             None => self.table.generate(),
         };
         self.table.insert(id, peer);
+    }
+
+    /// With PROBE_ROUTER, an empty message goes to every new peer.
+    fn created(&mut self, core: &mut Core, peer: PeerId) {
         if core.options.probe_router {
             core.queue_out_unbounded(peer, Message::from_frames([Bytes::new()]));
         }

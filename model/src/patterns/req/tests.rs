@@ -127,3 +127,14 @@ fn mutation_knob_allows_two_outstanding() {
     s.send(msg(&["1"])).unwrap();
     assert!(s.send(msg(&["2"])).is_ok());
 }
+
+#[test]
+fn second_reply_to_one_request_is_discarded() {
+    let mut s = with_peers(Req, Options::default(), Router, 1);
+    s.send(msg(&["q"])).unwrap();
+    s.peer_message(PeerId(1), msg(&["", "r1"])).unwrap();
+    s.peer_message(PeerId(1), msg(&["", "r2"])).unwrap();
+    assert_eq!(s.recv(), Ok(msg(&["r1"])));
+    assert_eq!(s.queued_in(PeerId(1)), 0);
+    assert_eq!(s.recv(), Err(RecvError::InvalidState));
+}
