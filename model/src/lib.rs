@@ -70,12 +70,14 @@
 //!
 //! Per connection, items arrive whole (37-R41) and in order (37-R44); a
 //! connection may break at any point, losing what was in flight; nothing
-//! is duplicated. Between connections there is no order.
+//! is duplicated. Between connections there is no order. The [`docs`]
+//! module has a page per pattern with its properties and requirement IDs.
 //!
 //! Requirement IDs (`28-R07`, `37-R51`, ...) refer to the project's
 //! requirement catalogue; the code that enforces one names it.
 
 mod core;
+pub mod docs;
 pub mod dot;
 mod envelope;
 mod error;

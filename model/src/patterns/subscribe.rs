@@ -32,21 +32,23 @@ impl Subscribe {
 
     /// Adds a subscription and tells every publisher (37-R46, 29-R48).
     /// SUB sends a topic once, however many times it is subscribed; XSUB
-    /// passes every subscription on.
+    /// passes every subscription on (as libzmq does, for XPUB_VERBOSE
+    /// upstream).
     fn add(&mut self, core: &mut Core, topic: Bytes) {
         if self.subscriptions.add(topic.clone()) == 1 || self.xsub {
             Self::tell_all(core, &Outgoing::Subscribe(topic));
         }
     }
 
-    /// Removes one subscription and tells every publisher (37-R47): SUB
-    /// when its last count goes, XSUB every time. Messages already queued
-    /// that no longer match are discarded.
+    /// Removes one subscription and tells every publisher when the topic's
+    /// last count goes (37-R47). Sending CANCEL only then keeps the topic
+    /// alive at publishers that count (37-R51) and at libzmq's, which do
+    /// not. Messages already queued that no longer match are discarded.
     fn remove(&mut self, core: &mut Core, topic: Bytes) {
         let Some(left) = self.subscriptions.remove(&topic) else {
             return;
         };
-        if left == 0 || self.xsub {
+        if left == 0 {
             Self::tell_all(core, &Outgoing::Cancel(topic));
         }
         let invert = core.options.invert_matching;
@@ -64,20 +66,18 @@ fn matches(subscriptions: &Subscriptions, invert: bool, msg: &Message) -> bool {
 }
 
 impl Behaviour for Subscribe {
-    /// Every subscription goes to a new (or reconnected) publisher, before
+    /// Every topic goes once to a new (or reconnected) publisher, before
     /// anything else queued for it.
     fn attached(&mut self, core: &mut Core, peer: PeerId) {
         let Some(pipe) = core.pipes.get_mut(&peer) else {
             return;
         };
         pipe.drop_out_control();
-        let mut items = Vec::new();
-        for (topic, count) in self.subscriptions.iter() {
-            let times = if self.xsub { count } else { 1 };
-            for _ in 0..times {
-                items.push(Outgoing::Subscribe(topic.clone()));
-            }
-        }
+        let items: Vec<Outgoing> = self
+            .subscriptions
+            .iter()
+            .map(|(topic, _)| Outgoing::Subscribe(topic.clone()))
+            .collect();
         for item in items.into_iter().rev() {
             pipe.outbound.push_front(item);
         }

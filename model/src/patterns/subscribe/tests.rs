@@ -96,18 +96,19 @@ fn sub_invert_matching() {
 }
 
 #[test]
-fn xsub_forwards_every_subscription_and_sends_data_to_all_29_r44_r47_r48() {
+fn xsub_forwards_subscriptions_cancels_at_zero_and_sends_data_to_all_29_r44_r47_r48() {
     let mut s = with_peers(XSub, Options::default(), Pub, 2);
     s.send(msg(&["\x01A"])).unwrap();
     s.send(msg(&["\x01A"])).unwrap();
     s.send(msg(&["\x00A"])).unwrap();
     s.send(msg(&["\x00Z"])).unwrap(); // never subscribed: not forwarded
     s.send(msg(&["up"])).unwrap();
+    s.send(msg(&["\x00A"])).unwrap(); // the last count: now CANCEL goes
     let expected = vec![
         Outgoing::Subscribe(b("A")),
         Outgoing::Subscribe(b("A")),
-        Outgoing::Cancel(b("A")),
         Outgoing::Message(msg(&["up"])),
+        Outgoing::Cancel(b("A")),
     ];
     assert_eq!(drain(&mut s, 1), expected);
     assert_eq!(drain(&mut s, 2), expected);
