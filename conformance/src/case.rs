@@ -7,7 +7,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
+use zmtp_model::oracle::{Oracle, TraceEvent};
+use zmtp_model::{Options as ModelOptions, Outgoing, PeerId, PeerInfo};
 use zmtp_spec::wire::Metadata;
+use zmtp_spec::{Message, SocketType};
 
 use crate::agent::{Agent, BoxFuture, Client, Sock, Stop};
 use crate::peer::{GreetingSpec, PeerError, RawFrame, RawListener, RawPeer, Transport};
@@ -182,8 +185,10 @@ pub struct Ctx {
     pub param: i64,
     /// The agent's manifest.
     pub manifest: Value,
-    /// The observable trace of a behavioural case (for the oracle).
+    /// The observable trace of a behavioural case, as text for reports.
     pub trace: Vec<String>,
+    /// The same trace as model events, for the oracle (see [`Ctx::model`]).
+    pub model: Option<ModelTrace>,
     serial: u32,
     case_tag: String,
 }
@@ -215,6 +220,7 @@ impl Ctx {
             param: case.param,
             manifest,
             trace: Vec::new(),
+            model: None,
             serial,
             case_tag: case.id.replace(['/', '-'], "_"),
         }
@@ -419,6 +425,64 @@ impl Ctx {
         self.trace.push(e);
     }
 
+    /// Starts the model trace of the agent's socket of type `kind`: the
+    /// runner asks zmtp-model's trace oracle whether some run of the model
+    /// explains it, and fails a case whose own checks passed if none does.
+    pub fn model(&mut self, kind: &str) {
+        if let Some(t) = SocketType::from_wire(kind.as_bytes()) {
+            self.model = Some(ModelTrace {
+                socket_type: t,
+                events: Vec::new(),
+            });
+        }
+    }
+
+    /// Appends an event to the model trace (and its text to the trace).
+    pub fn record(&mut self, event: TraceEvent) {
+        self.observe(format!("{event:?}"));
+        if let Some(m) = &mut self.model {
+            m.events.push(event);
+        }
+    }
+
+    /// Records that raw peer `n` (1-based) attached as `kind`, with the
+    /// Identity `id` if it sent one.
+    pub fn record_attach(&mut self, n: u64, kind: &str, id: Option<&[u8]>) {
+        if let Some(t) = SocketType::from_wire(kind.as_bytes()) {
+            let mut info = PeerInfo::new(t);
+            if let Some(id) = id {
+                info = info.with_routing_id(Bytes::copy_from_slice(id));
+            }
+            self.record(TraceEvent::Attach(PeerId(n), info));
+        }
+    }
+
+    /// Records a message raw peer `n` wrote to the socket.
+    pub fn record_from(&mut self, n: u64, frames: &[Bytes]) {
+        self.record(TraceEvent::FromPeer(
+            PeerId(n),
+            Outgoing::Message(msg(frames)),
+        ));
+    }
+
+    /// Records a message the socket wrote to raw peer `n`.
+    pub fn record_to(&mut self, n: u64, frames: &[Bytes]) {
+        self.record(TraceEvent::ToPeer(
+            PeerId(n),
+            Outgoing::Message(msg(frames)),
+        ));
+    }
+
+    /// Records a message the application sent.
+    pub fn record_send(&mut self, frames: &[Bytes]) {
+        self.record(TraceEvent::Send(msg(frames)));
+    }
+
+    /// Records a message the application received.
+    pub fn record_recv(&mut self, frames: &[Bytes]) {
+        self.record(TraceEvent::Recv(msg(frames)));
+    }
+
     /// PASS.
     pub fn pass(&self, detail: impl Into<String>) -> Outcome {
         Ok(verdict(Kind::Pass, detail, None))
@@ -449,6 +513,40 @@ impl Ctx {
         };
         Ok(verdict(kind, detail, Some(tolerance)))
     }
+}
+
+/// The model trace of one socket under test.
+#[derive(Clone, Debug)]
+pub struct ModelTrace {
+    /// The socket's type.
+    pub socket_type: SocketType,
+    /// What was observed, in order.
+    pub events: Vec<TraceEvent>,
+}
+
+impl ModelTrace {
+    /// Asks the trace oracle: `Ok(n)` when some run of the model explains
+    /// all `n` events, else the reason.
+    ///
+    /// # Errors
+    /// The first event no model state explains.
+    pub fn judge(&self) -> Result<usize, String> {
+        let mut oracle = Oracle::new(self.socket_type, ModelOptions::default())
+            .map_err(|e| format!("the model has no {:?} socket: {e:?}", self.socket_type))?;
+        oracle
+            .observe_all(&self.events)
+            .map(|()| self.events.len())
+            .map_err(|u| {
+                format!(
+                    "the model explains no state after event {} ({:?})",
+                    u.index, u.event
+                )
+            })
+    }
+}
+
+fn msg(frames: &[Bytes]) -> Message {
+    Message::from_frames(frames.iter().cloned())
 }
 
 fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str>) -> Verdict {
@@ -533,8 +631,8 @@ async fn handshake_v2(peer: &mut RawPeer, ready: &[u8], wait: Duration) -> Resul
     };
     let code = md
         .get("Socket-Type")
-        .and_then(|t| zmtp_spec::SocketType::from_wire(t))
-        .and_then(zmtp_spec::SocketType::zmtp2_code)
+        .and_then(|t| SocketType::from_wire(t))
+        .and_then(SocketType::zmtp2_code)
         .ok_or_else(|| Stop::Unsupported("no ZMTP 2.0 code for this socket type".into()))?;
     let identity = md.get("Identity").cloned().unwrap_or_default();
     let mut hello = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, code, 0x00];
@@ -556,10 +654,7 @@ async fn handshake_v2(peer: &mut RawPeer, ready: &[u8], wait: Duration) -> Resul
     greeting[10] = 3;
     greeting[11] = 0;
     let mut metadata = Metadata::new();
-    if let Some(t) = head
-        .get(11)
-        .and_then(|&c| zmtp_spec::SocketType::from_zmtp2_code(c))
-    {
+    if let Some(t) = head.get(11).and_then(|&c| SocketType::from_zmtp2_code(c)) {
         metadata.push("Socket-Type", t.as_str());
     }
     metadata.push("Identity", id.body.clone());

@@ -217,6 +217,33 @@ fn result_of(
     }
 }
 
+/// A case whose own checks passed fails when the model's trace oracle
+/// cannot explain what was observed; otherwise the oracle's agreement is
+/// added to the detail.
+fn consult_oracle(mut verdict: Verdict, model: Option<&crate::case::ModelTrace>) -> Verdict {
+    let Some(model) = model.filter(|m| !m.events.is_empty()) else {
+        return verdict;
+    };
+    match (model.judge(), verdict.kind) {
+        (Err(why), Kind::Pass | Kind::PassLenient | Kind::NonStrict) => Verdict {
+            kind: Kind::Fail,
+            detail: format!(
+                "{}; but the model oracle rejects the trace: {why}",
+                verdict.detail
+            ),
+            tolerance: verdict.tolerance,
+        },
+        (Err(why), _) => {
+            verdict.detail = format!("{}; model oracle: {why}", verdict.detail);
+            verdict
+        }
+        (Ok(n), _) => {
+            verdict.detail = format!("{} (model oracle: {n} events explained)", verdict.detail);
+            verdict
+        }
+    }
+}
+
 async fn run_one(
     plan: &Plan,
     case: &Case,
@@ -249,6 +276,7 @@ async fn run_one(
                     tolerance: None,
                 },
             };
+            let verdict = consult_oracle(verdict, cx.model.as_ref());
             let trace = cx.trace.clone();
             let mut agent = cx.into_agent();
             let stderr = if verdict.kind == Kind::Fail {

@@ -31,7 +31,9 @@ impl Builtin {
 
     fn socket(&self, req: &Value) -> Result<&Socket, Answer> {
         let h = req["socket"].as_u64().unwrap_or(u64::MAX);
-        self.sockets.get(&h).ok_or_else(|| error(format!("unknown socket handle {h}")))
+        self.sockets
+            .get(&h)
+            .ok_or_else(|| error(format!("unknown socket handle {h}")))
     }
 
     async fn answer(&mut self, req: Value) -> Answer {
@@ -56,7 +58,10 @@ impl Builtin {
                 let Some(kind) = SocketType::from_wire(name.as_bytes()) else {
                     return Ok(Answer::Unsupported(format!("socket type {name}")));
                 };
-                let s = self.ctx.socket(kind).map_err(|e| unsupported_or_error(&e))?;
+                let s = self
+                    .ctx
+                    .socket(kind)
+                    .map_err(|e| unsupported_or_error(&e))?;
                 let _ = s.set(opt::Linger, Some(Duration::ZERO));
                 let h = self.next;
                 self.next += 1;
@@ -70,22 +75,30 @@ impl Builtin {
             }
             "bind" => {
                 let s = self.socket(req)?;
-                s.bind(req["endpoint"].as_str().unwrap_or("")).map_err(|e| error(e.to_string()))?;
-                Ok(Answer::Ok(json!({"ok": true, "endpoint": s.last_endpoint()})))
+                s.bind(req["endpoint"].as_str().unwrap_or(""))
+                    .map_err(|e| error(e.to_string()))?;
+                Ok(Answer::Ok(
+                    json!({"ok": true, "endpoint": s.last_endpoint()}),
+                ))
             }
             "connect" => {
                 let s = self.socket(req)?;
-                s.connect(req["endpoint"].as_str().unwrap_or("")).map_err(|e| error(e.to_string()))?;
+                s.connect(req["endpoint"].as_str().unwrap_or(""))
+                    .map_err(|e| error(e.to_string()))?;
                 Ok(ok())
             }
             "send" => {
                 let s = self.socket(req)?;
                 let frames = req["frames"].as_array().cloned().unwrap_or_default();
-                let frames: Option<Vec<Bytes>> =
-                    frames.iter().map(|f| f.as_str().and_then(unhex).map(Bytes::from)).collect();
+                let frames: Option<Vec<Bytes>> = frames
+                    .iter()
+                    .map(|f| f.as_str().and_then(unhex).map(Bytes::from))
+                    .collect();
                 let msg = Message::from_frames(frames.ok_or_else(|| error("bad frames".into()))?);
                 match tokio::time::timeout(wait, s.send(msg)).await {
-                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => Ok(again("send timed out")),
+                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => {
+                        Ok(again("send timed out"))
+                    }
                     Ok(Err(e)) => Ok(error(e.to_string())),
                     Ok(Ok(())) => Ok(ok()),
                 }
@@ -93,7 +106,9 @@ impl Builtin {
             "recv" => {
                 let s = self.socket(req)?;
                 match tokio::time::timeout(wait, s.recv()).await {
-                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => Ok(again("recv timed out")),
+                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => {
+                        Ok(again("recv timed out"))
+                    }
                     Ok(Err(e)) => Ok(error(e.to_string())),
                     Ok(Ok(m)) => {
                         let frames: Vec<String> = m.iter().map(|f| hex(f)).collect();
@@ -107,11 +122,16 @@ impl Builtin {
                     tokio::select! { () = s.readable() => {}, () = s.writable() => {} }
                 })
                 .await;
-                Ok(Answer::Ok(json!({"ok": true, "readable": s.is_readable(), "writable": s.is_writable()})))
+                Ok(Answer::Ok(
+                    json!({"ok": true, "readable": s.is_readable(), "writable": s.is_writable()}),
+                ))
             }
             "close" => {
                 let h = req["socket"].as_u64().unwrap_or(u64::MAX);
-                let s = self.sockets.remove(&h).ok_or_else(|| error("unknown socket handle".into()))?;
+                let s = self
+                    .sockets
+                    .remove(&h)
+                    .ok_or_else(|| error("unknown socket handle".into()))?;
                 s.close();
                 Ok(ok())
             }
@@ -134,11 +154,17 @@ impl Default for Builtin {
 }
 
 fn error(message: String) -> Answer {
-    Answer::Error { message, again: false }
+    Answer::Error {
+        message,
+        again: false,
+    }
 }
 
 fn again(message: &str) -> Answer {
-    Answer::Error { message: message.into(), again: true }
+    Answer::Error {
+        message: message.into(),
+        again: true,
+    }
 }
 
 fn unsupported_or_error(e: &Error) -> Answer {
@@ -146,7 +172,9 @@ fn unsupported_or_error(e: &Error) -> Answer {
 }
 
 fn millis(v: &Value) -> Option<Duration> {
-    v.as_i64().and_then(|n| u64::try_from(n).ok()).map(Duration::from_millis)
+    v.as_i64()
+        .and_then(|n| u64::try_from(n).ok())
+        .map(Duration::from_millis)
 }
 
 fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
@@ -156,7 +184,10 @@ fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
             .map(Bytes::from)
             .ok_or_else(|| error(format!("{name}: value is not hex")))
     };
-    let int = || v.as_i64().ok_or_else(|| error(format!("{name}: value is not an integer")));
+    let int = || {
+        v.as_i64()
+            .ok_or_else(|| error(format!("{name}: value is not an integer")))
+    };
     let r = match name {
         "ROUTING_ID" => s.set(opt::RoutingId, bytes()?),
         "SUBSCRIBE" => s.subscribe(bytes()?),
@@ -177,7 +208,11 @@ fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
 }
 
 impl Agent for Builtin {
-    fn call(&mut self, request: Value, _wait: Duration) -> BoxFuture<'_, Result<Answer, AgentFailure>> {
+    fn call(
+        &mut self,
+        request: Value,
+        _wait: Duration,
+    ) -> BoxFuture<'_, Result<Answer, AgentFailure>> {
         Box::pin(async move { Ok(self.answer(request).await) })
     }
 }

@@ -198,22 +198,51 @@ case_fn!(req_ignores_others, |cx| {
     cx.need(&["REQ"])?;
     let s = cx.agent().socket("REQ").await?;
     let (_ls, mut ps) = two_accepted(cx, s, "REP").await?;
+    cx.model("REQ");
+    cx.record_attach(1, "REP", None);
+    cx.record_attach(2, "REP", None);
     // Several rounds: an implementation may take the wrong reply only in
     // some interleavings.
     for round in 0..4u8 {
-        cx.agent().send(s, &[&[b'q', b'0' + round]]).await?;
+        let q = [b'q', b'0' + round];
+        cx.agent().send(s, &[&q]).await?;
+        cx.record_send(&[Bytes::copy_from_slice(&q)]);
         let wait = cx.wait();
-        let Some((i, _)) = first_of(&mut ps, wait).await else {
+        let Some((i, m)) = first_of(&mut ps, wait).await else {
             return cx.fail(format!("request {round} reached neither peer"));
         };
+        cx.record_to(i as u64 + 1, &m);
         let other = 1 - i;
-        cx.raw_send(&mut ps[other], &[b"", b"bogus"]).await?;
+        let bogus = format!("bogus{round}");
+        cx.raw_send(&mut ps[other], &[b"", bogus.as_bytes()])
+            .await?;
+        cx.record_from(
+            other as u64 + 1,
+            &[Bytes::new(), Bytes::from(bogus.clone())],
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
         cx.raw_send(&mut ps[i], &[b"", b"ok"]).await?;
+        cx.record_from(i as u64 + 1, &frames(&[b"", b"ok"]));
         let reply = cx.agent().recv(s).await?;
-        if reply != frames(&[b"ok"]) {
-            return cx.fail(format!("round {round}: delivered {}", show(&reply)));
+        cx.record_recv(&reply);
+        if reply == frames(&[b"ok"]) {
+            continue;
         }
+        if reply.last().is_some_and(|b| b.as_ref() == bogus.as_bytes()) {
+            return cx.fail(format!(
+                "round {round}: delivered the reply of the other peer, {}",
+                show(&reply)
+            ));
+        }
+        if reply.last().is_some_and(|b| b.starts_with(b"bogus")) {
+            // A reply the current peer sent in an earlier round: it does come
+            // from the peer the request went to, so the model allows it.
+            return cx.lenient(format!(
+                "round {round}: delivered {}, a stale reply of the peer the request went to (not discarded when it arrived)",
+                show(&reply)
+            ));
+        }
+        return cx.fail(format!("round {round}: delivered {}", show(&reply)));
     }
     cx.pass("in 4 rounds, every reply from the other peer was discarded")
 });
@@ -222,17 +251,23 @@ case_fn!(req_round_robin, |cx| {
     cx.need(&["REQ"])?;
     let s = cx.agent().socket("REQ").await?;
     let (_ls, mut ps) = two_accepted(cx, s, "REP").await?;
+    cx.model("REQ");
+    cx.record_attach(1, "REP", None);
+    cx.record_attach(2, "REP", None);
     let mut order = Vec::new();
     for n in 0..4u8 {
         cx.agent().send(s, &[&[b'0' + n]]).await?;
+        cx.record_send(&[Bytes::copy_from_slice(&[b'0' + n])]);
         let wait = cx.wait();
-        let Some((i, _)) = first_of(&mut ps, wait).await else {
+        let Some((i, m)) = first_of(&mut ps, wait).await else {
             return cx.fail(format!("request {n} reached neither peer"));
         };
         order.push(i);
-        cx.observe(format!("request {n} -> peer{}", i + 1));
+        cx.record_to(i as u64 + 1, &m);
         cx.raw_send(&mut ps[i], &[b"", b"r"]).await?;
-        cx.agent().recv(s).await?;
+        cx.record_from(i as u64 + 1, &frames(&[b"", b"r"]));
+        let reply = cx.agent().recv(s).await?;
+        cx.record_recv(&reply);
     }
     if order.windows(2).all(|w| w[0] != w[1]) {
         cx.pass(format!("alternated: {order:?}"))
@@ -262,17 +297,26 @@ case_fn!(rep_routes_back, |cx| {
     let (s, ep) = cx.bound("REP").await?;
     let mut p1 = peer_as(cx, &ep, "peer1", "DEALER", None).await?;
     let mut p2 = peer_as(cx, &ep, "peer2", "DEALER", None).await?;
+    cx.model("REP");
+    cx.record_attach(1, "DEALER", None);
+    cx.record_attach(2, "DEALER", None);
     cx.raw_send(&mut p1, &[b"", b"from1"]).await?;
+    cx.record_from(1, &frames(&[b"", b"from1"]));
     cx.raw_send(&mut p2, &[b"", b"from2"]).await?;
+    cx.record_from(2, &frames(&[b"", b"from2"]));
     for _ in 0..2 {
         let req = cx.agent().recv(s).await?;
+        cx.record_recv(&req);
         let body = req.last().cloned().unwrap_or_default();
         let mut answer = b"re-".to_vec();
         answer.extend_from_slice(&body);
         cx.agent().send(s, &[&answer]).await?;
+        cx.record_send(&[Bytes::from(answer)]);
     }
     let r1 = cx.raw_recv(&mut p1).await?;
+    cx.record_to(1, &r1);
     let r2 = cx.raw_recv(&mut p2).await?;
+    cx.record_to(2, &r2);
     if r1 == frames(&[b"", b"re-from1"]) && r2 == frames(&[b"", b"re-from2"]) {
         cx.pass("each reply went to its requester")
     } else {
@@ -331,26 +375,39 @@ case_fn!(dealer_round_robin, |cx| {
 
 async fn fair_queue(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Outcome {
     let (s, ep) = cx.bound(kind).await?;
-    let mut p1 = peer_as(cx, &ep, "peer1", as_type, Some(b"P1")).await?;
-    let mut p2 = peer_as(cx, &ep, "peer2", as_type, Some(b"P2")).await?;
-    cx.raw_send(&mut p1, &[b"1a"]).await?;
-    cx.raw_send(&mut p1, &[b"1b"]).await?;
-    cx.raw_send(&mut p2, &[b"2a"]).await?;
-    cx.raw_send(&mut p2, &[b"2b"]).await?;
+    let p1 = peer_as(cx, &ep, "peer1", as_type, Some(b"P1")).await?;
+    let p2 = peer_as(cx, &ep, "peer2", as_type, Some(b"P2")).await?;
+    cx.model(kind);
+    cx.record_attach(1, as_type, Some(b"P1"));
+    cx.record_attach(2, as_type, Some(b"P2"));
+    let mut peers = [p1, p2];
+    for (i, body) in [(0, b"1a"), (0, b"1b"), (1, b"2a"), (1, b"2b")] {
+        cx.raw_send(&mut peers[i], &[body]).await?;
+        cx.record_from(i as u64 + 1, &frames(&[body]));
+    }
     tokio::time::sleep(cx.quiet()).await;
     let mut got = Vec::new();
     for _ in 0..4 {
         let m = cx.agent().recv(s).await?;
-        let body = m.last().cloned().unwrap_or_default();
-        cx.observe(format!("delivered {}", show(&m)));
-        got.push(body);
+        cx.record_recv(&m);
+        got.push(m.last().cloned().unwrap_or_default());
     }
     let from = |b: &Bytes| b.first().copied();
-    if got.len() == 4 && from(&got[0]) != from(&got[1]) {
+    if from(&got[0]) != from(&got[1]) {
         cx.pass(format!("interleaved: {}", show(&got)))
     } else {
-        cx.fail(format!("order {}", show(&got)))
+        not_interleaved(cx, &got)
     }
+}
+
+/// All messages arrived, but one peer's came first although both had been
+/// queued for the quiet window: the arrival order inside the
+/// implementation is not observable, so the model allows it.
+pub(super) fn not_interleaved(cx: &Ctx, got: &[Bytes]) -> crate::case::Outcome {
+    cx.lenient(format!(
+        "order {}: not interleaved although both peers' messages were queued; allowed, since arrival order is not observable",
+        show(got)
+    ))
 }
 
 case_fn!(dealer_fair_queue, |cx| {
