@@ -44,10 +44,12 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    /// Whether reconnecting makes sense: not after the peer sent ERROR
-    /// (37-R17), as libzmq.
+    /// Whether reconnecting makes sense: not after the peer refused the
+    /// handshake with ERROR, since the same credentials would be refused
+    /// again (37-R17). An ERROR after the handshake, or any other end, is
+    /// a temporary error (37-R18), as a plain disconnect is for libzmq.
     pub(crate) fn may_reconnect(&self) -> bool {
-        !matches!(self.end, End::Protocol(ConnectionError::ErrorReceived(_)))
+        self.handshaken || !matches!(self.end, End::Protocol(ConnectionError::ErrorReceived(_)))
     }
 }
 

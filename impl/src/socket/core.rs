@@ -91,6 +91,8 @@ pub(crate) struct Core {
     pub(crate) closing: bool,
     /// How many slots are draining.
     pub(crate) draining: usize,
+    /// Stop flags of connects that keep trying during LINGER.
+    pub(crate) lingering: Vec<tokio::sync::watch::Sender<bool>>,
     pub(crate) monitors: Monitors,
     pub(crate) bound: Vec<Bound>,
     pub(crate) connected: Vec<Connected>,
@@ -105,6 +107,7 @@ impl Core {
             next_peer: 1,
             closing: false,
             draining: 0,
+            lingering: Vec::new(),
             monitors: Monitors::default(),
             bound: Vec::new(),
             connected: Vec::new(),

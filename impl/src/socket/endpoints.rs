@@ -357,7 +357,7 @@ async fn connect_loop(
                 break;
             }
         }
-        if *stop.borrow() || shared.lock().closing {
+        if *stop.borrow() || closed_and_flushed(&shared, peer) {
             break;
         }
         let Some(wait) = ivl else { break };
@@ -369,7 +369,7 @@ async fn connect_loop(
             () = tokio::time::sleep(wait) => false,
             _ = stop.wait_for(|s| *s) => true,
         };
-        if stopped || shared.lock().closing {
+        if stopped || closed_and_flushed(&shared, peer) {
             break;
         }
         let max = shared.lock().options.reconnect_ivl_max;
@@ -383,6 +383,13 @@ async fn connect_loop(
     }
     shared.readable.notify_waiters();
     shared.writable.notify_waiters();
+}
+
+/// Whether a connect loop of a closed socket is done: nothing left to
+/// send to its peer (LINGER's end sets the stop flag otherwise).
+fn closed_and_flushed(shared: &Shared, peer: Option<PeerId>) -> bool {
+    let core = shared.lock();
+    core.closing && peer.is_none_or(|p| core.pattern.queued_items_out(p) == 0)
 }
 
 /// Closes a socket: listeners stop, connect loops stop, and connections
@@ -401,11 +408,18 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
             }
             tasks.extend(b.task);
         }
-        let connected: Vec<_> = core.connected.drain(..).collect();
-        for c in &connected {
-            let _ = c.stop.send(true);
-        }
         let linger = core.options.linger;
+        let connected: Vec<_> = core.connected.drain(..).collect();
+        for c in connected {
+            // A connect whose peer still has messages queued keeps trying
+            // for the LINGER time, as libzmq does.
+            let pending = c.peer.is_some_and(|p| core.pattern.queued_items_out(p) > 0);
+            if pending && linger != Some(core::time::Duration::ZERO) {
+                core.lingering.push(c.stop);
+            } else {
+                let _ = c.stop.send(true);
+            }
+        }
         for slot in core.slots.values_mut() {
             if linger == Some(core::time::Duration::ZERO) {
                 slot.kill = true;
@@ -429,6 +443,9 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
             shared.ctx.handle.spawn(async move {
                 tokio::time::sleep(d).await;
                 let mut core = s.lock();
+                for stop in core.lingering.drain(..) {
+                    let _ = stop.send(true);
+                }
                 for slot in core.slots.values_mut() {
                     slot.kill = true;
                     if let Some(w) = slot.waker.take() {

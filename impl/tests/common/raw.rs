@@ -1,0 +1,112 @@
+//! A scripted ZMTP 3.1 peer over a plain TCP socket, for tests that need
+//! a peer that misbehaves or stays silent.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A listener for one raw connection.
+pub(crate) struct RawPeer {
+    listener: TcpListener,
+}
+
+impl RawPeer {
+    pub(crate) async fn listen() -> Self {
+        Self {
+            listener: TcpListener::bind("127.0.0.1:0").await.expect("listen"),
+        }
+    }
+
+    pub(crate) fn endpoint(&self) -> String {
+        format!("tcp://{}", self.listener.local_addr().expect("addr"))
+    }
+
+    pub(crate) async fn accept(&self) -> Raw {
+        Raw {
+            stream: self.listener.accept().await.expect("accept").0,
+        }
+    }
+}
+
+/// One raw connection.
+pub(crate) struct Raw {
+    pub(crate) stream: TcpStream,
+}
+
+/// A 3.1 NULL greeting.
+pub(crate) fn greeting() -> Vec<u8> {
+    let mut g = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1];
+    let mut mech = b"NULL".to_vec();
+    mech.resize(20, 0);
+    g.extend(mech);
+    g.push(0);
+    g.resize(64, 0);
+    g
+}
+
+/// A READY command with a Socket-Type.
+pub(crate) fn ready(socket_type: &[u8]) -> Vec<u8> {
+    let mut body = vec![5];
+    body.extend(b"READY");
+    body.push(11);
+    body.extend(b"Socket-Type");
+    body.extend((socket_type.len() as u32).to_be_bytes());
+    body.extend(socket_type);
+    let mut frame = vec![0x04, body.len() as u8];
+    frame.extend(body);
+    frame
+}
+
+impl Raw {
+    pub(crate) async fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.expect("write");
+    }
+
+    async fn read_exact(&mut self, n: usize) -> Option<Vec<u8>> {
+        let mut buf = vec![0; n];
+        self.stream.read_exact(&mut buf).await.ok()?;
+        Some(buf)
+    }
+
+    /// Greeting and READY each way.
+    pub(crate) async fn handshake(&mut self, socket_type: &[u8]) {
+        self.send(&greeting()).await;
+        self.send(&ready(socket_type)).await;
+        let theirs = self.read_exact(64).await.expect("greeting");
+        assert_eq!(theirs[0], 0xFF);
+        let (flags, body) = self.frame().await.expect("READY");
+        assert_eq!(flags & 0x04, 0x04);
+        assert!(body.starts_with(b"\x05READY"));
+    }
+
+    /// The next frame: (flags, body).
+    pub(crate) async fn frame(&mut self) -> Option<(u8, Vec<u8>)> {
+        let flags = self.read_exact(1).await?[0];
+        let len = if flags & 0x02 != 0 {
+            u64::from_be_bytes(self.read_exact(8).await?.try_into().ok()?) as usize
+        } else {
+            self.read_exact(1).await?[0] as usize
+        };
+        Some((flags, self.read_exact(len).await?))
+    }
+
+    /// Reads frames until a PING; returns its TTL field.
+    pub(crate) async fn next_ping_ttl(&mut self) -> u16 {
+        loop {
+            let (flags, body) = self.frame().await.expect("frame");
+            if flags & 0x04 != 0 && body.starts_with(b"\x04PING") {
+                return u16::from_be_bytes([body[5], body[6]]);
+            }
+        }
+    }
+
+    /// Reads until the other side closes; true if it did.
+    pub(crate) async fn read_until_eof(&mut self) -> bool {
+        let mut buf = [0u8; 1024];
+        loop {
+            match self.stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => {}
+            }
+        }
+    }
+}
