@@ -154,7 +154,9 @@ impl Core {
             Pick::Next => self.fair_queue.peek(|p| self.has_input(p))?,
             Pick::Peer(p) => Some(p).filter(|p| self.has_input(*p))?,
         };
-        self.fair_queue.advance_past(peer);
+        if self.options.fault != crate::Fault::UnfairQueue {
+            self.fair_queue.advance_past(peer);
+        }
         let msg = self.take_from(peer)?;
         Some((peer, msg))
     }

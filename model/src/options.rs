@@ -111,6 +111,8 @@ pub enum Fault {
     PubIgnoresCancel,
     /// PUSH queues each message to two peers.
     PushDeliversTwice,
+    /// The fair queue never passes the turn on.
+    UnfairQueue,
 }
 
 /// One option change, for [`Socket::set_option`](crate::Socket::set_option).

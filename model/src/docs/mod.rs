@@ -30,6 +30,7 @@
 //! | 37-R44 in order per connection | all |
 //! | 28-R25/29-R09/30-R07 queues stay within HWM | all |
 //! | 30-R08/28-R26 a load-balanced message reaches one peer only | push-pull |
+//! | 30-R18/28-R30/29-R32 the fair queue never serves a peer twice while another waits | pull-fair |
 //! | 28-R01 REQ never has two requests outstanding | req-rep, req-router |
 //! | 28-R07/28-R17 a reply reaches only the client that asked | req-rep, req-router, dealer-rep, dealer-router |
 //! | 28-R42 ROUTER_MANDATORY never drops silently | dealer-router |
@@ -42,8 +43,9 @@
 //! message is delivered, every message is delivered, a full queue blocks a
 //! send, ROUTER_MANDATORY reports an unknown id), so a model that could not
 //! move would fail. The mutation tests build a REQ that allows two
-//! outstanding requests, a PUB that ignores CANCEL and a PUSH that delivers
-//! twice, and assert that the checker finds each.
+//! outstanding requests, a PUB that ignores CANCEL, a PUSH that delivers
+//! twice and a fair queue that never passes the turn on, and assert that
+//! the checker finds each.
 
 pub mod dealer;
 pub mod pair;

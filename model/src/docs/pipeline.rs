@@ -17,4 +17,7 @@
 //! Checked by: unit tests in `patterns/push/tests.rs` and
 //! `patterns/pull/tests.rs`; the `push-pull` model (each message reaches
 //! one peer only, FIFO, no duplicates, HWM; every message delivered and a
-//! full queue blocking happen); the mutation test "PUSH delivering twice".
+//! full queue blocking happen); the `pull-fair` model (K PUSHes into one
+//! PULL that receives through its own fair queue: it never serves a peer
+//! twice in a row while another waits); the mutation tests "PUSH
+//! delivering twice" and "unfair queue".

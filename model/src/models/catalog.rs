@@ -52,6 +52,8 @@ impl Bounds {
 pub enum Scenario {
     /// One PUSH, K PULLs.
     PushPull,
+    /// K PUSHes, one PULL receiving through its own fair queue.
+    PullFair,
     /// One REQ, K REPs.
     ReqRep,
     /// K REQs, one ROUTER.
@@ -70,8 +72,9 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 9] = [
         Self::PushPull,
+        Self::PullFair,
         Self::ReqRep,
         Self::ReqRouter,
         Self::DealerRep,
@@ -110,6 +113,7 @@ impl Scenario {
     pub const fn name(self) -> &'static str {
         match self {
             Self::PushPull => "push-pull",
+            Self::PullFair => "pull-fair",
             Self::ReqRep => "req-rep",
             Self::ReqRouter => "req-router",
             Self::DealerRep => "dealer-rep",
@@ -144,6 +148,13 @@ impl Scenario {
                 Pull,
                 Role::Sink,
                 vec![OnePeer, SomeDelivery, AllDelivered, SomeBlock],
+            ),
+            Self::PullFair => (
+                Pull,
+                Role::Sink,
+                Push,
+                Role::Source,
+                vec![FairQueue, SomeDelivery],
             ),
             Self::ReqRep => (
                 Rep,
@@ -202,6 +213,7 @@ impl Scenario {
             _ => (one, one_role, many, many_role),
         };
         let mut first = Node::new(single, single_role);
+        first.fair = self == Self::PullFair;
         first.options = crate::Options {
             fault,
             ..options(single)

@@ -18,6 +18,8 @@ pub enum Check {
     Hwm,
     /// 30-R08, 28-R26: a load-balanced message goes to one peer only.
     OnePeer,
+    /// 30-R18, 28-R12/R30/R37, 29-R32: the fair queue takes turns.
+    FairQueue,
     /// 28-R01: REQ never has two requests outstanding.
     OneOutstanding,
     /// 28-R07, 28-R17: a reply reaches only the client that asked.
@@ -102,6 +104,10 @@ pub(crate) fn property(check: Check) -> Property<Topology> {
         Check::OnePeer => Property::always(
             "30-R08/28-R26 a load-balanced message reaches one peer only",
             one_peer,
+        ),
+        Check::FairQueue => Property::always(
+            "30-R18/28-R30/29-R32 the fair queue never serves a peer twice while another waits",
+            |_, s: &State| ok(s, "30-R18"),
         ),
         Check::OneOutstanding => Property::always(
             "28-R01 REQ never has two requests outstanding",

@@ -42,6 +42,11 @@ fn push_pull() {
 }
 
 #[test]
+fn pull_fair() {
+    check(Scenario::PullFair);
+}
+
+#[test]
 fn req_rep() {
     check(Scenario::ReqRep);
 }
@@ -105,6 +110,15 @@ fn mutation_push_delivering_twice_is_caught_30_r08() {
         Scenario::PushPull,
         Fault::PushDeliversTwice,
         "30-R08/28-R26 a load-balanced message reaches one peer only",
+    );
+}
+
+#[test]
+fn mutation_unfair_queue_is_caught_30_r18() {
+    caught(
+        Scenario::PullFair,
+        Fault::UnfairQueue,
+        "30-R18/28-R30/29-R32 the fair queue never serves a peer twice while another waits",
     );
 }
 

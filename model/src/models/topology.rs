@@ -44,6 +44,10 @@ pub struct Node {
     pub role: Role,
     /// Topics a SUB subscribes to before it connects.
     pub subscribe: Vec<Bytes>,
+    /// The application receives through the socket's own fair queue
+    /// (`recv`) instead of every possible choice, so fairness can be
+    /// checked.
+    pub fair: bool,
 }
 
 impl Node {
@@ -54,6 +58,7 @@ impl Node {
             options: Options::default(),
             role,
             subscribe: Vec::new(),
+            fair: false,
         }
     }
 }
@@ -117,6 +122,9 @@ pub struct Ghost {
     pub blocked: bool,
     /// ROUTER_MANDATORY reported an unknown routing id.
     pub unreachable: bool,
+    /// Per fair node: the peer of its last receive and the other peers
+    /// that had input then (cleared by a break).
+    pub fair_last: BTreeMap<usize, (u64, BTreeSet<u64>)>,
 }
 
 /// A state of the topology.
@@ -302,7 +310,14 @@ impl Topology {
 
     fn recv(&self, s: &mut State, node: usize, from: Option<PeerId>) -> Option<Message> {
         let sock = &mut s.sockets[node];
-        let peer = from.or_else(|| sock.awaiting_peer());
+        let waiting = sock.recv_choices();
+        let peer = from
+            .or_else(|| sock.awaiting_peer())
+            .or_else(|| waiting.first().copied());
+        if self.nodes[node].fair && from.is_none() {
+            self.check_fair(s, node, peer, &waiting);
+        }
+        let sock = &mut s.sockets[node];
         let msg = match from {
             Some(p) => sock.recv_from(p),
             None => sock.recv(),
@@ -313,6 +328,23 @@ impl Topology {
             _ => self.record_receipt(s, node, peer, &msg),
         }
         Some(msg)
+    }
+
+    /// 28-R12, 28-R30, 28-R37, 29-R32, 30-R18: a receive never takes from
+    /// the same peer twice in a row while another peer has had input
+    /// waiting all along.
+    fn check_fair(&self, s: &mut State, node: usize, peer: Option<PeerId>, waiting: &[PeerId]) {
+        let Some(p) = peer else {
+            return;
+        };
+        if let Some((last, others)) = s.ghost.fair_last.get(&node)
+            && *last == p.0
+            && waiting.iter().any(|q| q.0 != p.0 && others.contains(&q.0))
+        {
+            s.ghost.violations.insert("30-R18");
+        }
+        let others = waiting.iter().map(|q| q.0).filter(|q| *q != p.0).collect();
+        s.ghost.fair_last.insert(node, (p.0, others));
     }
 
     fn reply(&self, s: &mut State, node: usize) -> Option<()> {
@@ -420,6 +452,7 @@ impl Topology {
                 s.sockets[l.connector].suspend(peer);
                 s.sockets[l.binder].detach(peer);
                 s.ghost.view[link] = Subscriptions::new();
+                s.ghost.fair_last.clear();
                 s.up[link] = false;
                 s.disconnects_left -= 1;
                 Some(())
@@ -448,7 +481,7 @@ impl Topology {
         actions: &mut Vec<Action>,
     ) {
         let choices = s.sockets[n].recv_choices();
-        if choices.is_empty() {
+        if choices.is_empty() || self.nodes[n].fair {
             if s.sockets[n].can_recv() {
                 actions.push(make(n, None));
             }
