@@ -182,7 +182,12 @@ impl<L: Link> Driver<L> {
                             _ => MonitorEventKind::HandshakeFailedNoDetail(e.to_string()),
                         }
                     };
-                    self.emit(&mut core, kind);
+                    core.monitors.emit_error(
+                        kind,
+                        &self.endpoint,
+                        self.peer_address.as_deref(),
+                        Some(&e),
+                    );
                     self.end.get_or_insert(End::Protocol(e));
                 }
             }
@@ -240,18 +245,24 @@ impl<L: Link> Driver<L> {
                 self.shared.writable.notify_waiters();
             }
             Err(e) => {
-                let reason = match e {
+                let peer_error = match e {
                     zmtp_model::AttachError::Incompatible { .. } => {
-                        ErrorReason::from(&PeerError::InvalidSocketType(
+                        Some(PeerError::InvalidSocketType(
                             theirs.map(|t| bytes::Bytes::from_static(t.as_str().as_bytes())),
                         ))
                     }
-                    _ => ErrorReason::new("refused")
+                    _ => None,
+                };
+                let reason = match &peer_error {
+                    Some(pe) => ErrorReason::from(pe),
+                    None => ErrorReason::new("refused")
                         .unwrap_or_else(|| ErrorReason::from(&PeerError::InvalidSocketType(None))),
                 };
-                self.emit(
-                    core,
+                core.monitors.emit_error(
                     MonitorEventKind::HandshakeFailedProtocol(e.to_string()),
+                    &self.endpoint,
+                    self.peer_address.as_deref(),
+                    peer_error.map(ConnectionError::Peer).as_ref(),
                 );
                 self.link.close(Some(reason));
                 self.end = Some(End::Refused);

@@ -6,7 +6,7 @@
 
 use std::io;
 
-use zmtp_spec::connection::ConnectionError;
+pub use zmtp_spec::connection::{ConnectionError, PeerError, Timeout};
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
+use zmtp_spec::connection::ConnectionError;
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +57,9 @@ pub struct MonitorEvent {
     pub endpoint: String,
     /// The peer's address, when there is a connection (`tcp://ip:port`).
     pub peer_address: Option<String>,
+    /// Why the connection ended, when the protocol says: the peer's fault,
+    /// a timeout, or an ERROR it sent.
+    pub error: Option<ConnectionError>,
 }
 
 /// The events of one socket, from [`crate::Socket::monitor`]. It is a
@@ -99,6 +103,16 @@ impl Monitors {
     }
 
     pub(crate) fn emit(&mut self, kind: MonitorEventKind, endpoint: &str, peer: Option<&str>) {
+        self.emit_error(kind, endpoint, peer, None);
+    }
+
+    pub(crate) fn emit_error(
+        &mut self,
+        kind: MonitorEventKind,
+        endpoint: &str,
+        peer: Option<&str>,
+        error: Option<&ConnectionError>,
+    ) {
         if self.txs.is_empty() {
             return;
         }
@@ -106,6 +120,7 @@ impl Monitors {
             kind,
             endpoint: endpoint.to_owned(),
             peer_address: peer.map(str::to_owned),
+            error: error.cloned(),
         };
         self.txs.retain(|tx| tx.send(event.clone()).is_ok());
     }
