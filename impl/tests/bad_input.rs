@@ -4,11 +4,12 @@
 //! keeps serving its other peers.
 
 #[path = "common/raw.rs"]
+#[allow(dead_code)]
 mod raw;
 
 use std::time::Duration;
 
-use raw::{RawPeer, greeting, ready};
+use raw::{greeting, ready};
 use zmtp::error::{ConnectionError, PeerError, Timeout};
 use zmtp::{Context, MonitorEvent, MonitorEventKind, Socket, SocketType, opt};
 

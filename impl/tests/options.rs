@@ -5,6 +5,7 @@
 //! read back.
 
 #[path = "common/raw.rs"]
+#[allow(dead_code)]
 mod raw;
 
 use std::time::Duration;
