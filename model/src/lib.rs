@@ -73,6 +73,27 @@
 //! is duplicated. Between connections there is no order. The [`docs`]
 //! module has a page per pattern with its properties and requirement IDs.
 //!
+//! # Checking the machines
+//!
+//! - [`oracle`]: given what was observed at one socket (attach and detach,
+//!   items in and out per peer, application sends and receives), the set
+//!   of model states consistent with it, or the first event no state
+//!   explains together with the states that were possible.
+//! - The stateright models (module `models`, feature `check`) join several
+//!   machines with ordered, breakable connections; `cargo test -p
+//!   zmtp-model` checks every scenario to completion at small bounds.
+//!   Deeper checks, the Explorer web UI and the dot export:
+//!
+//!   ```text
+//!   cargo run -p zmtp-model --release --features check -- check all
+//!   cargo run -p zmtp-model --release --features check -- check push-pull --peers 3 --messages 5
+//!   cargo run -p zmtp-model --release --features check -- explore req-rep --addr 127.0.0.1:3000
+//!   cargo run -p zmtp-model --release --features check -- dot req
+//!   ```
+//! - `exercise` (hidden) drives a machine with operations decoded from
+//!   bytes and checks invariants after each; the proptests and the
+//!   `model_machines` fuzz target share it.
+//!
 //! Requirement IDs (`28-R07`, `37-R51`, ...) refer to the project's
 //! requirement catalogue; the code that enforces one names it.
 

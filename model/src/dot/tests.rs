@@ -36,3 +36,11 @@ fn rep_graph_has_the_alternation_28_r10() {
     );
     assert!(!g.contains("\"Receiving\\npeer\" -> \"Receiving\\npeer\" [label=\"send reply\"]"));
 }
+
+#[test]
+fn snapshots_match_the_machines() {
+    // model/dot/*.dot are what docs show; regenerate them with
+    // `cargo run -p zmtp-model --features check -- dot req > model/dot/req.dot`.
+    assert_eq!(req(), include_str!("../../dot/req.dot"));
+    assert_eq!(rep(), include_str!("../../dot/rep.dot"));
+}
