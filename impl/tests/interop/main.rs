@@ -273,3 +273,126 @@ async fn pair_pair() {
         }
     }
 }
+
+/// Our DEALER and libzmq's ROUTER both send heartbeats; after several
+/// intervals the connection is still up and carries messages.
+#[tokio::test]
+async fn heartbeats_both_ways() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Dealer).expect("dealer");
+    s.set(opt::HeartbeatIvl, Some(Duration::from_millis(20)))
+        .expect("ivl");
+    s.set(opt::HeartbeatTimeout, Some(Duration::from_millis(200)))
+        .expect("timeout");
+    s.set(opt::HeartbeatTtl, Some(Duration::from_millis(500)))
+        .expect("ttl");
+    let mut mon = s.monitor();
+    let Some(mut peer) = Peer::start(
+        SocketType::Router,
+        "bind",
+        "tcp://127.0.0.1:*",
+        &[
+            "HEARTBEAT_IVL=20",
+            "HEARTBEAT_TIMEOUT=200",
+            "HEARTBEAT_TTL=500",
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    s.connect(&peer.endpoint).expect("connect");
+    peer.command_nowait(r#"{"op":"echo"}"#).await;
+    s.send("before").await.expect("send");
+    assert_eq!(frames(&s.recv().await.expect("echo")), vec!["before"]);
+    peer.expect_ok().await;
+    // Many heartbeat intervals pass with no other traffic.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    peer.command_nowait(r#"{"op":"echo"}"#).await;
+    s.send("after").await.expect("send");
+    assert_eq!(frames(&s.recv().await.expect("echo")), vec!["after"]);
+    peer.expect_ok().await;
+    while let Some(e) = mon.try_next() {
+        assert_ne!(e.kind, zmtp::MonitorEventKind::Disconnected, "{e:?}");
+    }
+    peer.exit().await;
+}
+
+/// The libzmq peer goes away and comes back on the same endpoint: what we
+/// queued meanwhile reaches the new peer (and nothing is lost).
+#[tokio::test]
+async fn peer_restarted_gets_the_messages_queued_meanwhile() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Push).expect("push");
+    s.set(opt::ReconnectIvl, Some(Duration::from_millis(20)))
+        .expect("ivl");
+    let mut mon = s.monitor();
+    let Some(mut peer) = Peer::start(SocketType::Pull, "bind", "tcp://127.0.0.1:*", &[]).await
+    else {
+        return;
+    };
+    let ep = peer.endpoint.clone();
+    s.connect(&ep).expect("connect");
+    s.send("first").await.expect("send");
+    assert_eq!(peer.command(r#"{"op":"recv"}"#).await, vec!["first"]);
+    peer.exit().await;
+    loop {
+        let e = mon.next().await.expect("event");
+        if e.kind == zmtp::MonitorEventKind::Disconnected {
+            break;
+        }
+    }
+    for i in 0..5 {
+        s.send(format!("queued{i}"))
+            .await
+            .expect("queued while away");
+    }
+    let Some(mut peer) = Peer::start(SocketType::Pull, "bind", &ep, &[]).await else {
+        return;
+    };
+    for i in 0..5 {
+        assert_eq!(
+            peer.command(r#"{"op":"recv"}"#).await,
+            vec![format!("queued{i}")]
+        );
+    }
+    peer.exit().await;
+}
+
+/// Our SUB's subscriptions are sent again to a restarted libzmq PUB.
+#[tokio::test]
+async fn subscriptions_are_resent_after_reconnect() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Sub).expect("sub");
+    s.set(opt::ReconnectIvl, Some(Duration::from_millis(20)))
+        .expect("ivl");
+    s.subscribe("t").expect("subscribe");
+    let mut mon = s.monitor();
+    let Some(mut peer) = Peer::start(SocketType::Pub, "bind", "tcp://127.0.0.1:*", &[]).await
+    else {
+        return;
+    };
+    let ep = peer.endpoint.clone();
+    s.connect(&ep).expect("connect");
+    peer.command_nowait(r#"{"op":"publish_until_line","each":[["u","skip"],["t","one"]]}"#)
+        .await;
+    assert_eq!(frames(&s.recv().await.expect("recv")), vec!["t", "one"]);
+    peer.command_ok("{}").await;
+    peer.exit().await;
+    loop {
+        let e = mon.next().await.expect("event");
+        if e.kind == zmtp::MonitorEventKind::Disconnected {
+            break;
+        }
+    }
+    // Drain what arrived before the restart.
+    while s.try_recv().is_ok() {}
+    let Some(mut peer) = Peer::start(SocketType::Pub, "bind", &ep, &[]).await else {
+        return;
+    };
+    peer.command_nowait(r#"{"op":"publish_until_line","each":[["u","skip"],["t","two"]]}"#)
+        .await;
+    assert_eq!(frames(&s.recv().await.expect("recv")), vec!["t", "two"]);
+    peer.command_ok("{}").await;
+    peer.exit().await;
+}
