@@ -113,6 +113,9 @@ pub enum Fault {
     PushDeliversTwice,
     /// The fair queue never passes the turn on.
     UnfairQueue,
+    /// The `req-relaxed` scenario without REQ_CORRELATE (not a machine
+    /// fault: it shows why the option exists).
+    ReqUncorrelated,
 }
 
 /// One option change, for [`Socket::set_option`](crate::Socket::set_option).

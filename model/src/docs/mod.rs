@@ -31,8 +31,8 @@
 //! | 28-R25/29-R09/30-R07 queues stay within HWM | all |
 //! | 30-R08/28-R26 a load-balanced message reaches one peer only | push-pull |
 //! | 30-R18/28-R30/29-R32 the fair queue never serves a peer twice while another waits | pull-fair |
-//! | 28-R01 REQ never has two requests outstanding | req-rep, req-router |
-//! | 28-R07/28-R17 a reply reaches only the client that asked | req-rep, req-router, dealer-rep, dealer-router |
+//! | 28-R01 REQ never has two requests outstanding | req-rep, req-relaxed, req-router |
+//! | 28-R07/28-R17 a reply reaches only the client that asked | req-rep, req-relaxed, req-router, dealer-rep, dealer-router |
 //! | 28-R42 ROUTER_MANDATORY never drops silently | dealer-router |
 //! | 37-R45/29-R08 PUB sends a peer only what matches its subscriptions | pub-sub, xpub-xsub |
 //! | 37-R50/37-R51 the publisher's subscription counts balance | pub-sub, xpub-xsub |
@@ -45,7 +45,9 @@
 //! move would fail. The mutation tests build a REQ that allows two
 //! outstanding requests, a PUB that ignores CANCEL, a PUSH that delivers
 //! twice and a fair queue that never passes the turn on, and assert that
-//! the checker finds each.
+//! the checker finds each. The `req-relaxed` scenario (REQ_RELAXED with
+//! REQ_CORRELATE) holds; without REQ_CORRELATE the checker finds a stale
+//! reply taken for the new one, which is why the option exists.
 
 pub mod dealer;
 pub mod pair;

@@ -17,8 +17,8 @@
 //! Options: SNDHWM, RCVHWM, PROBE_ROUTER, REQ_CORRELATE, REQ_RELAXED,
 //! IMMEDIATE, ROUTING_ID.
 //!
-//! Checked by: unit tests in `patterns/req/tests.rs`; the `req-rep` and
-//! `req-router` models (28-R01, 28-R07, 37-R41..R44, HWM); the mutation
+//! Checked by: unit tests in `patterns/req/tests.rs`; the `req-rep`,
+//! `req-relaxed` (REQ_RELAXED + REQ_CORRELATE) and `req-router` models (28-R01, 28-R07, 37-R41..R44, HWM); the mutation
 //! test "REQ allowing two outstanding requests"; the fuzz target.
 //!
 //! The machine's states, generated from the machine by [`crate::dot::req`]:

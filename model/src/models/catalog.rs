@@ -56,6 +56,8 @@ pub enum Scenario {
     PullFair,
     /// One REQ, K REPs.
     ReqRep,
+    /// One REQ with REQ_RELAXED and REQ_CORRELATE, K REPs.
+    ReqRelaxed,
     /// K REQs, one ROUTER.
     ReqRouter,
     /// One DEALER, K REPs.
@@ -72,10 +74,11 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 10] = [
         Self::PushPull,
         Self::PullFair,
         Self::ReqRep,
+        Self::ReqRelaxed,
         Self::ReqRouter,
         Self::DealerRep,
         Self::DealerRouter,
@@ -115,6 +118,7 @@ impl Scenario {
             Self::PushPull => "push-pull",
             Self::PullFair => "pull-fair",
             Self::ReqRep => "req-rep",
+            Self::ReqRelaxed => "req-relaxed",
             Self::ReqRouter => "req-router",
             Self::DealerRep => "dealer-rep",
             Self::DealerRouter => "dealer-router",
@@ -157,6 +161,13 @@ impl Scenario {
                 vec![FairQueue, SomeDelivery],
             ),
             Self::ReqRep => (
+                Rep,
+                Role::Server,
+                Req,
+                Role::Client,
+                vec![OneOutstanding, ReplyToAsker, SomeReply],
+            ),
+            Self::ReqRelaxed => (
                 Rep,
                 Role::Server,
                 Req,
@@ -209,15 +220,23 @@ impl Scenario {
         // REQ-REP and DEALER-REP: the client is the single node; otherwise
         // the server or source is.
         let (single, single_role, multi, multi_role) = match self {
-            Self::ReqRep | Self::DealerRep => (many, many_role, one, one_role),
+            Self::ReqRep | Self::ReqRelaxed | Self::DealerRep => (many, many_role, one, one_role),
             _ => (one, one_role, many, many_role),
         };
         let mut first = Node::new(single, single_role);
         first.fair = self == Self::PullFair;
         first.options = crate::Options {
-            fault,
+            fault: if fault == Fault::ReqUncorrelated {
+                Fault::None
+            } else {
+                fault
+            },
             ..options(single)
         };
+        if self == Self::ReqRelaxed {
+            first.options.req_relaxed = true;
+            first.options.req_correlate = fault != Fault::ReqUncorrelated;
+        }
         nodes.push(first);
         for _ in 0..b.peers {
             let mut n = Node::new(multi, multi_role.clone());

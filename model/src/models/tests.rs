@@ -52,6 +52,22 @@ fn req_rep() {
 }
 
 #[test]
+fn req_relaxed_with_correlate() {
+    check(Scenario::ReqRelaxed);
+}
+
+#[test]
+fn req_relaxed_without_correlate_can_take_a_stale_reply() {
+    // Why REQ_CORRELATE exists: a relaxed REQ that resends to the same peer
+    // cannot tell the old reply from the new one.
+    caught(
+        Scenario::ReqRelaxed,
+        Fault::ReqUncorrelated,
+        "28-R07/28-R17 a reply reaches only the client that asked",
+    );
+}
+
+#[test]
 fn req_router() {
     check(Scenario::ReqRouter);
 }

@@ -284,7 +284,12 @@ impl Topology {
             Ok(()) => {
                 s.ghost.sent[node] += 1;
                 if t == SocketType::Req {
-                    s.ghost.outstanding[node] += 1;
+                    // REQ_RELAXED abandons the previous request.
+                    s.ghost.outstanding[node] = if s.sockets[node].options().req_relaxed {
+                        1
+                    } else {
+                        s.ghost.outstanding[node] + 1
+                    };
                     s.ghost.last_request[node] = Some(seq);
                 }
                 if is_publisher(t) {
