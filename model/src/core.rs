@@ -174,6 +174,18 @@ impl Core {
         Some(msg)
     }
 
+    /// Tells the driver to resume every blocked peer that has room again
+    /// (after RCVHWM was raised, or a queue was emptied).
+    pub(crate) fn resume_blocked(&mut self) {
+        let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
+        for (peer, pipe) in &mut self.pipes {
+            if pipe.input_blocked && pipe.in_has_room(hwm, conflate) {
+                pipe.input_blocked = false;
+                self.events.push_back(Event::InputResumed(*peer));
+            }
+        }
+    }
+
     /// The attached peers, in id order.
     pub(crate) fn peer_ids(&self) -> Vec<PeerId> {
         self.pipes.keys().copied().collect()

@@ -195,7 +195,11 @@ impl Socket {
                 socket_type: self.core.socket_type,
             });
         }
-        self.pattern.behaviour().set_option(&mut self.core, option)
+        self.pattern
+            .behaviour()
+            .set_option(&mut self.core, option)?;
+        self.core.resume_blocked();
+        Ok(())
     }
 
     /// Takes the CONNECT_ROUTING_ID set for the next outgoing connection

@@ -96,6 +96,7 @@ impl Behaviour for Req {
             && let Some(pipe) = core.pipes.get_mut(&old)
         {
             pipe.inbound.clear();
+            core.resume_blocked();
         }
         self.request_id = next_id;
         self.state = ReqState::AwaitingReply;

@@ -76,3 +76,18 @@ fn conflate_keeps_only_the_newest_input() {
     assert_eq!(s.recv(), Ok(msg(&["b"])));
     assert!(s.recv().is_err());
 }
+
+#[test]
+fn raising_rcvhwm_resumes_a_blocked_peer() {
+    let options = Options {
+        rcvhwm: 1,
+        ..Options::default()
+    };
+    let mut s = with_peers(Pull, options, Push, 1);
+    s.peer_message(PeerId(1), msg(&["a"])).unwrap();
+    let held = s.peer_message(PeerId(1), msg(&["b"])).unwrap_err();
+    s.set_option(crate::SocketOption::RcvHwm(2)).unwrap();
+    assert_eq!(s.poll_event(), Some(Event::InputResumed(PeerId(1))));
+    s.peer_message(PeerId(1), held.0).unwrap();
+    assert_eq!(s.queued_in(PeerId(1)), 2);
+}
