@@ -296,3 +296,6 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
 fn anchor(id: &str) -> String {
     id.replace(['/', '-'], "_")
 }
+
+#[cfg(test)]
+mod tests;

@@ -316,3 +316,6 @@ async fn run_one(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

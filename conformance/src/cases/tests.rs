@@ -26,3 +26,30 @@ fn prefix_selection_filters() {
     assert_eq!(select("").len(), all().len());
     assert!(select("no-such-prefix").is_empty());
 }
+
+#[test]
+fn every_named_requirement_is_a_catalogue_id() {
+    let catalogue = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/notes/requirements.md"),
+    )
+    .ok()
+    .map(|t| crate::coverage::parse_catalogue(&t));
+    for c in all() {
+        for r in c.requirements() {
+            let grammar =
+                r.len() == 3 && r.starts_with('G') && r[1..].chars().all(|d| d.is_ascii_digit());
+            assert!(
+                crate::coverage::is_req_id(r) || grammar,
+                "{}: bad requirement id {r}",
+                c.id
+            );
+            if let Some(cat) = &catalogue {
+                assert!(
+                    cat.iter().any(|x| x.id == r),
+                    "{}: {r} is not in the catalogue",
+                    c.id
+                );
+            }
+        }
+    }
+}
