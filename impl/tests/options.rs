@@ -625,3 +625,34 @@ async fn type_and_last_endpoint_are_read_only() {
     assert!(ep.starts_with("tcp://127.0.0.1:") && !ep.ends_with(":*") && !ep.ends_with(":0"));
     assert!(s.set(opt::LastEndpoint, String::new()).is_err());
 }
+
+#[tokio::test]
+async fn xpub_nodrop_send_waits_for_room() {
+    let ctx = Context::new().expect("ctx");
+    let xpub = ctx.socket(SocketType::XPub).expect("xpub");
+    xpub.set(opt::XPubNoDrop, true).expect("nodrop");
+    xpub.set(opt::SndHwm, 1).expect("sndhwm");
+    xpub.bind("inproc://nodrop-wait").expect("bind");
+    let sub = ctx.socket(SocketType::Sub).expect("sub");
+    // SUB drops at its RCVHWM: no limit here, so any loss would be the
+    // publisher's.
+    sub.set(opt::RcvHwm, 0).expect("rcvhwm");
+    sub.connect("inproc://nodrop-wait").expect("connect");
+    sub.subscribe("").expect("subscribe");
+    xpub.recv().await.expect("subscription arrived");
+    // A send that meets a full queue waits instead of failing, and every
+    // message arrives.
+    let xpub = std::sync::Arc::new(xpub);
+    let sender = {
+        let xpub = xpub.clone();
+        tokio::spawn(async move {
+            for i in 0..3000u32 {
+                xpub.send(i.to_string()).await.expect("send waits");
+            }
+        })
+    };
+    for i in 0..3000u32 {
+        assert_eq!(text(&sub.recv().await.expect("recv")), vec![i.to_string()]);
+    }
+    sender.await.expect("sender");
+}

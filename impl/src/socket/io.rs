@@ -23,8 +23,14 @@ impl Socket {
     /// awaiting its reply), [`Error::TimedOut`] after SNDTIMEO,
     /// [`Error::HostUnreachable`] (ROUTER_MANDATORY), [`Error::Closed`].
     pub async fn send(&self, message: impl Into<Message>) -> Result<()> {
+        // Fast path: no waiter registration when the send is taken at once.
+        let message = match self.try_send_inner(message.into()) {
+            Ok(()) => return Ok(()),
+            Err((Error::WouldBlock, Some(m))) => m,
+            Err((e, _)) => return Err(e),
+        };
         let timeout = self.shared.lock().options.sndtimeo;
-        with_timeout(timeout, self.send_wait(message.into())).await
+        with_timeout(timeout, self.send_wait(message)).await
     }
 
     async fn send_wait(&self, message: Message) -> Result<()> {
@@ -81,11 +87,15 @@ impl Socket {
                 None => (Error::WouldBlock, Some(message)),
             });
         }
-        // ROUTER_MANDATORY may still refuse (a full queue); keep a copy
-        // only then, so the common path does not clone.
-        let backup = (self.shared.socket_type == SocketType::Router
-            && core.options.router_mandatory)
-            .then(|| message.clone());
+        // ROUTER_MANDATORY and XPUB_NODROP may still refuse (a full
+        // queue) although the socket counts as writable; keep a copy only
+        // then, so the common path does not clone.
+        let may_refuse = match self.shared.socket_type {
+            SocketType::Router => core.options.router_mandatory,
+            SocketType::Pub | SocketType::XPub => core.options.xpub_nodrop,
+            _ => false,
+        };
+        let backup = may_refuse.then(|| message.clone());
         match core.pattern.send(message) {
             Ok(()) => {
                 core.wake_senders();
@@ -117,6 +127,11 @@ impl Socket {
     /// with no request outstanding), [`Error::TimedOut`] after RCVTIMEO,
     /// [`Error::Closed`].
     pub async fn recv(&self) -> Result<Message> {
+        // Fast path: no waiter registration when a message is waiting.
+        match self.try_recv() {
+            Err(Error::WouldBlock) => {}
+            other => return other,
+        }
         let timeout = self.shared.lock().options.rcvtimeo;
         with_timeout(timeout, self.recv_wait()).await
     }
