@@ -18,12 +18,13 @@
 //! [`extra`] for the PUB/SUB, ROUTER/DEALER and memory measurements of the
 //! comparison command in `perf/compare`), the result lines ([`report`]),
 //! and the regression timing of the conformance run and of model checking
-//! (binary `zmtp-regress`).
+//! ([`regress`], binary `zmtp-regress`).
 
 pub mod args;
 pub mod error;
 pub mod extra;
 pub mod lat;
+pub mod regress;
 pub mod report;
 pub mod runtime;
 pub mod thr;

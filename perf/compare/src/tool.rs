@@ -225,13 +225,16 @@ pub fn run(imp: Impl, tool: Tool) -> Result<String, ToolError> {
     }
 }
 
-/// A multi-threaded tokio runtime with `ZMTP_PERF_THREADS` workers (default
-/// 2), the same for every async implementation.
+/// The tokio runtime zmq.rs runs on: `ZMQRS_PERF_THREADS` workers, default
+/// 2 (what `#[tokio::main]` gives on 2 cores, and zmq.rs's best here: a
+/// current-thread runtime gave it 0.6x the throughput at 64 B over tcp); 0
+/// is tokio's current-thread runtime. zmtp's runtime is chosen by
+/// `zmtp_perf::runtime` (`ZMTP_PERF_THREADS`).
 ///
 /// # Errors
 /// When the runtime cannot start.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let threads: usize = std::env::var("ZMTP_PERF_THREADS")
+    let threads: usize = std::env::var("ZMQRS_PERF_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2);

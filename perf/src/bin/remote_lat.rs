@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use zmtp_perf::args::{number, positional};
 
 fn main() -> ExitCode {
-    zmtp_perf::runtime::main_of(async {
+    zmtp_perf::runtime::main_of(zmtp_perf::runtime::NETWORK_THREADS, async {
         let [ep, size, count] = positional::<3>(
             std::env::args(),
             "<connect-to> <message-size> <roundtrip-count>",

@@ -6,16 +6,19 @@ use core::time::Duration;
 use tokio::io::AsyncBufReadExt;
 use zmtp_perf::{extra, lat, thr};
 
-use crate::tool::{Tool, ToolError, rss_line, runtime, say_ready};
+use crate::tool::{Tool, ToolError, rss_line, say_ready};
 
 /// Runs one tool.
 ///
 /// # Errors
 /// The tool's failure.
 pub fn run(tool: Tool) -> Result<String, ToolError> {
-    let rt = runtime()?;
-    rt.block_on(async move {
-        Ok(match tool {
+    let threads = match tool {
+        Tool::InprocThr { .. } | Tool::InprocLat { .. } => zmtp_perf::runtime::INPROC_THREADS,
+        _ => zmtp_perf::runtime::NETWORK_THREADS,
+    };
+    zmtp_perf::runtime::run(threads, async move {
+        Ok::<_, ToolError>(match tool {
             Tool::LocalThr { ep, size, count } => {
                 thr::local_thr(&ep, size, count).await?.to_string()
             }
