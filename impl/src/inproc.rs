@@ -24,6 +24,9 @@ use zmtp_spec::{Message, SocketType};
 use crate::error::{Error, Result};
 use crate::link::{Input, Link};
 
+#[cfg(test)]
+mod tests;
+
 /// Items per direction before the writer waits (libzmq sizes an inproc
 /// pipe by both HWMs; the pattern queues on each side add to this).
 const PIPE_CAPACITY: usize = 1024;

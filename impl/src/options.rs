@@ -67,6 +67,11 @@ pub struct Options {
     pub(crate) rcvbuf: Option<usize>,
     pub(crate) sndtimeo: Option<Duration>,
     pub(crate) rcvtimeo: Option<Duration>,
+    pub(crate) ipv6: bool,
+    pub(crate) backlog: u32,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) tos: Option<u32>,
+    pub(crate) tcp_maxrt: Option<Duration>,
     pub(crate) last_endpoint: String,
 }
 
@@ -108,6 +113,11 @@ impl Options {
             rcvbuf: None,
             sndtimeo: None,
             rcvtimeo: None,
+            ipv6: false,
+            backlog: 100,
+            connect_timeout: None,
+            tos: None,
+            tcp_maxrt: None,
             last_endpoint: String::new(),
         }
     }
@@ -387,6 +397,37 @@ pub mod opt {
         /// ZMQ_RCVTIMEO: how long `recv` waits (`None` = forever); then it
         /// fails with [`crate::Error::TimedOut`].
         RcvTimeo, "ZMQ_RCVTIMEO", Option<Duration>, rcvtimeo,
+        stored
+    );
+    field_option!(
+        /// ZMQ_IPV6: `*` binds every IPv6 and IPv4 interface (dual stack)
+        /// and host names may resolve to IPv6 addresses first.
+        Ipv6, "ZMQ_IPV6", bool, ipv6,
+        stored
+    );
+    field_option!(
+        /// ZMQ_BACKLOG: the listen queue of tcp listeners bound
+        /// after it is set (default 100).
+        Backlog, "ZMQ_BACKLOG", u32, backlog,
+        stored
+    );
+    field_option!(
+        /// ZMQ_CONNECT_TIMEOUT: how long a tcp connect attempt may take
+        /// before it counts as failed (`None` = the OS's limit).
+        ConnectTimeout, "ZMQ_CONNECT_TIMEOUT", Option<Duration>, connect_timeout,
+        stored
+    );
+    field_option!(
+        /// ZMQ_TOS: the IP type-of-service octet of tcp connections
+        /// (`None` = the OS default).
+        Tos, "ZMQ_TOS", Option<u32>, tos,
+        stored
+    );
+    field_option!(
+        /// ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT, how long sent data may stay
+        /// unacknowledged before the connection is dropped (`None` = the OS
+        /// default; Linux only).
+        TcpMaxRt, "ZMQ_TCP_MAXRT", Option<Duration>, tcp_maxrt,
         stored
     );
 

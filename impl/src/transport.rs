@@ -178,37 +178,45 @@ pub(crate) fn check_connectable(endpoint: &Endpoint, text: &str) -> Result<()> {
 
 /// Resolves a host and port, blocking (for bind, which is synchronous as
 /// in libzmq).
-pub(crate) fn resolve_blocking(host: &Host, port: Port) -> io::Result<Vec<SocketAddr>> {
+pub(crate) fn resolve_blocking(host: &Host, port: Port, ipv6: bool) -> io::Result<Vec<SocketAddr>> {
     use std::net::ToSocketAddrs;
     let n = match port {
         Port::Any => 0,
         Port::Number(n) => n,
     };
     match host {
-        Host::Name(name) => Ok(order((name.as_str(), n).to_socket_addrs()?.collect())),
-        Host::Any => Ok(vec![SocketAddr::from(([0, 0, 0, 0], n))]),
+        Host::Name(name) => Ok(order((name.as_str(), n).to_socket_addrs()?.collect(), ipv6)),
+        Host::Any => Ok(vec![any(n, ipv6)]),
         Host::Ip(ip) => Ok(vec![SocketAddr::new(*ip, n)]),
     }
 }
 
 /// libzmq prefers IPv4 unless ZMQ_IPV6 is set.
-fn order(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
-    let mut v: Vec<SocketAddr> = addrs.iter().copied().filter(SocketAddr::is_ipv4).collect();
-    v.extend(addrs.iter().copied().filter(SocketAddr::is_ipv6));
-    v
+fn order(addrs: Vec<SocketAddr>, ipv6: bool) -> Vec<SocketAddr> {
+    let (first, second): (Vec<SocketAddr>, Vec<SocketAddr>) =
+        addrs.iter().partition(|a| a.is_ipv6() == ipv6);
+    first.into_iter().chain(second).collect()
+}
+
+/// The any-address: IPv4 `0.0.0.0`, or dual-stack `::` with ZMQ_IPV6.
+fn any(port: u16, ipv6: bool) -> SocketAddr {
+    if ipv6 {
+        SocketAddr::from(([0u16; 8], port))
+    } else {
+        SocketAddr::from(([0, 0, 0, 0], port))
+    }
 }
 
 /// Resolves a host and port to socket addresses.
-pub(crate) async fn resolve(host: &Host, port: Port, bind: bool) -> io::Result<Vec<SocketAddr>> {
+pub(crate) async fn resolve(host: &Host, port: Port, ipv6: bool) -> io::Result<Vec<SocketAddr>> {
     let port = match port {
         Port::Any => 0,
         Port::Number(n) => n,
     };
     match host {
-        Host::Any => Ok(vec![SocketAddr::from(([0, 0, 0, 0], port))]),
+        Host::Any => Ok(vec![any(port, ipv6)]),
         Host::Ip(ip) => Ok(vec![SocketAddr::new(*ip, port)]),
         Host::Name(name) => {
-            let _ = bind;
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), port))
                 .await?
                 .collect();
@@ -218,7 +226,7 @@ pub(crate) async fn resolve(host: &Host, port: Port, bind: bool) -> io::Result<V
                     format!("{name} did not resolve"),
                 ))
             } else {
-                Ok(order(addrs))
+                Ok(order(addrs, ipv6))
             }
         }
     }

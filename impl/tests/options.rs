@@ -656,3 +656,47 @@ async fn xpub_nodrop_send_waits_for_room() {
     }
     sender.await.expect("sender");
 }
+
+#[tokio::test]
+async fn ipv6_makes_the_wildcard_dual_stack() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    assert_eq!(pull.get(opt::Ipv6).ok(), Some(false));
+    pull.set(opt::Ipv6, true).expect("ipv6");
+    pull.bind("tcp://*:*").expect("bind");
+    let ep = pull.last_endpoint();
+    assert!(ep.starts_with("tcp://[::]:"), "{ep}");
+    let port = ep.rsplit(':').next().expect("port").to_owned();
+    // Reachable over IPv6 and, dual stack, over IPv4.
+    for host in ["[::1]", "127.0.0.1"] {
+        let push = ctx.socket(SocketType::Push).expect("push");
+        push.connect(&format!("tcp://{host}:{port}"))
+            .expect("connect");
+        push.send(host).await.expect("send");
+        assert_eq!(text(&pull.recv().await.expect("recv")), vec![host]);
+    }
+}
+
+#[tokio::test]
+async fn backlog_connect_timeout_tos_and_maxrt_apply_to_working_connections() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    assert_eq!(pull.get(opt::Backlog).ok(), Some(100));
+    pull.set(opt::Backlog, 5).expect("backlog");
+    pull.set(opt::Tos, Some(0x10)).expect("tos");
+    pull.set(opt::TcpMaxRt, Some(Duration::from_secs(10)))
+        .expect("maxrt");
+    pull.bind("tcp://127.0.0.1:*").expect("bind");
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.set(opt::ConnectTimeout, Some(Duration::from_secs(5)))
+        .expect("connect timeout");
+    push.set(opt::Tos, Some(0x10)).expect("tos");
+    assert_eq!(push.get(opt::Tos).ok(), Some(Some(0x10)));
+    assert_eq!(
+        push.get(opt::ConnectTimeout).ok(),
+        Some(Some(Duration::from_secs(5)))
+    );
+    push.connect(&pull.last_endpoint()).expect("connect");
+    push.send("ok").await.expect("send");
+    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["ok"]);
+}

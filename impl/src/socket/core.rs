@@ -158,8 +158,10 @@ impl Core {
             };
             if let Some(slot) = self.slots.get_mut(&peer) {
                 if kill {
+                    // The machine has forgotten the peer already.
                     slot.kill = true;
                     slot.attached = false;
+                    slot.known = false;
                 } else {
                     slot.resume = true;
                 }

@@ -17,6 +17,15 @@ pub(crate) fn configure(stream: &TcpStream, options: &Options) -> io::Result<()>
     stream.set_nodelay(true)?;
     let sock = SockRef::from(stream);
     apply_buffers(&sock, options)?;
+    if let Some(tos) = options.tos
+        && stream.local_addr().is_ok_and(|a| a.is_ipv4())
+    {
+        sock.set_tos_v4(tos)?;
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Some(maxrt) = options.tcp_maxrt {
+        sock.set_tcp_user_timeout(Some(maxrt))?;
+    }
     if let Some(on) = options.tcp_keepalive {
         sock.set_keepalive(on)?;
         if on {
@@ -48,15 +57,20 @@ fn apply_buffers(sock: &Socket, options: &Options) -> io::Result<()> {
 
 pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endpoint)> {
     let text = Endpoint::Tcp(t.clone()).to_string();
-    let addrs = resolve_blocking(&t.host, t.port)
+    let addrs = resolve_blocking(&t.host, t.port, options.ipv6)
         .map_err(|_| Error::endpoint(&text, "cannot resolve the host"))?;
     let mut last = None;
     for addr in addrs {
         let sock = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        if addr.is_ipv6() && t.host == Host::Any {
+            // `*` with IPV6: one dual-stack listener.
+            sock.set_only_v6(false)?;
+        }
         sock.set_reuse_address(true)?;
         sock.set_nonblocking(true)?;
         apply_buffers(&sock, options)?;
-        match sock.bind(&addr.into()).and_then(|()| sock.listen(1024)) {
+        let backlog = i32::try_from(options.backlog).unwrap_or(i32::MAX);
+        match sock.bind(&addr.into()).and_then(|()| sock.listen(backlog)) {
             Ok(()) => {
                 let listener = TcpListener::from_std(sock.into())?;
                 let local = listener.local_addr()?;
@@ -74,9 +88,9 @@ pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endp
 }
 
 pub(crate) async fn connect(t: &TcpEndpoint, options: &Options) -> io::Result<TcpStream> {
-    let addrs = resolve(&t.host, t.port, false).await?;
+    let addrs = resolve(&t.host, t.port, options.ipv6).await?;
     let source = match &t.source {
-        Some((h, p)) => resolve(h, *p, true).await?.into_iter().next(),
+        Some((h, p)) => resolve(h, *p, options.ipv6).await?.into_iter().next(),
         None => None,
     };
     let mut last = None;
@@ -89,7 +103,13 @@ pub(crate) async fn connect(t: &TcpEndpoint, options: &Options) -> io::Result<Tc
         if let Some(src) = source {
             sock.bind(src)?;
         }
-        match sock.connect(addr).await {
+        let attempt = match options.connect_timeout {
+            Some(d) => tokio::time::timeout(d, sock.connect(addr))
+                .await
+                .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into())),
+            None => sock.connect(addr).await,
+        };
+        match attempt {
             Ok(stream) => {
                 configure(&stream, options)?;
                 return Ok(stream);

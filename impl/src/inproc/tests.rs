@@ -1,0 +1,73 @@
+use std::future::poll_fn;
+use std::task::Poll;
+
+use zmtp_model::Outgoing;
+use zmtp_spec::{Message, SocketType};
+
+use super::*;
+
+fn link(end: PipeEnd, t: SocketType) -> InprocLink {
+    InprocLink::new(end, t, Bytes::new())
+}
+
+/// Flushes `from`, then reads everything `to` has.
+async fn transfer(from: &mut InprocLink, to: &mut InprocLink) -> Vec<Input> {
+    poll_fn(|cx| from.poll_write(cx)).await.expect("write");
+    poll_fn(|cx| match to.poll_read(cx) {
+        Poll::Pending => Poll::Ready(Ok(())),
+        other => other,
+    })
+    .await
+    .expect("read");
+    std::iter::from_fn(|| to.poll_event()).collect()
+}
+
+#[tokio::test]
+async fn connect_before_bind_then_hello_and_messages_pass_whole() {
+    let registry = Registry::default();
+    let ours = registry.connect("x");
+    let mut rx = registry.bind("x").expect("bind");
+    let theirs = rx.recv().await.expect("pending connection").end;
+    let mut a = link(ours, SocketType::Push);
+    let mut b = link(theirs, SocketType::Pull);
+    let m = Message::from_frames([Bytes::from_static(b"a"), Bytes::from_static(b"b")]);
+    a.send(Outgoing::Message(m.clone()));
+    let got = transfer(&mut a, &mut b).await;
+    assert!(
+        matches!(&got[0], Input::Handshake(info) if info.socket_type == Some(SocketType::Push))
+    );
+    assert!(matches!(&got[1], Input::Message(x) if *x == m));
+}
+
+#[test]
+fn a_bound_name_is_taken_until_unbound() {
+    let registry = Registry::default();
+    let _rx = registry.bind("y").expect("bind");
+    assert!(matches!(registry.bind("y"), Err(Error::AddressInUse(_))));
+    registry.unbind("y");
+    assert!(registry.bind("y").is_ok());
+}
+
+#[tokio::test]
+async fn a_dropped_end_is_end_of_input() {
+    let (a, b) = PipeEnd::pair();
+    let mut b = link(b, SocketType::Pair);
+    drop(a);
+    let r = poll_fn(|cx| b.poll_read(cx)).await;
+    assert!(matches!(r, Err(e) if e.kind() == io::ErrorKind::UnexpectedEof));
+}
+
+#[tokio::test]
+async fn the_writer_waits_when_the_pipe_is_full() {
+    let (a, b) = PipeEnd::pair();
+    let mut a = link(a, SocketType::Push);
+    let _b = b;
+    // Hello plus a full pipe.
+    for _ in 0..PIPE_CAPACITY {
+        a.send(Outgoing::Message(Message::from("m")));
+    }
+    let pending = poll_fn(|cx| Poll::Ready(a.poll_write(cx).is_pending())).await;
+    assert!(pending);
+    assert!(a.has_output());
+    assert!(!a.wants_more());
+}
