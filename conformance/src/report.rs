@@ -272,7 +272,7 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
                 };
                 let decoded = match e.dir {
                     Direction::Note => String::new(),
-                    _ => unhex(&e.data)
+                    _ => unhex(e.data.split('+').next().unwrap_or(""))
                         .map(|b| format!("  \"{}\"", printable(&b)))
                         .unwrap_or_default(),
                 };

@@ -31,6 +31,11 @@ pub struct Entry {
     pub data: String,
 }
 
+/// The most octets of one read or write kept in the log.
+pub const MAX_OCTETS: usize = 256;
+/// The most entries a case's log keeps.
+pub const MAX_ENTRIES: usize = 2000;
+
 /// A shared, append-only log (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct WireLog {
@@ -56,6 +61,19 @@ impl WireLog {
     fn push(&self, who: &str, dir: Direction, data: String) {
         let t_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
         if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                return;
+            }
+            let data = if entries.len() + 1 == MAX_ENTRIES {
+                format!("(log truncated after {MAX_ENTRIES} entries)")
+            } else {
+                data
+            };
+            let dir = if entries.len() + 1 == MAX_ENTRIES {
+                Direction::Note
+            } else {
+                dir
+            };
             entries.push(Entry {
                 t_ms,
                 who: who.to_string(),
@@ -65,9 +83,19 @@ impl WireLog {
         }
     }
 
-    /// Records octets.
+    /// Records octets: the first [`MAX_OCTETS`] in hex, then how many more
+    /// there were (flood cases send megabytes).
     pub fn bytes(&self, who: &str, dir: Direction, data: &[u8]) {
-        self.push(who, dir, hex(data));
+        match data.get(..MAX_OCTETS) {
+            Some(head) if data.len() > MAX_OCTETS => {
+                self.push(
+                    who,
+                    dir,
+                    format!("{}+{}", hex(head), data.len() - MAX_OCTETS),
+                );
+            }
+            _ => self.push(who, dir, hex(data)),
+        }
     }
 
     /// Records a note.

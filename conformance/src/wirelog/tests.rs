@@ -25,3 +25,18 @@ fn log_keeps_order_and_direction() {
     assert_eq!(e[0].dir, Direction::Out);
     assert_eq!(e[1].dir, Direction::Note);
 }
+
+#[test]
+fn long_writes_and_long_logs_are_cut() {
+    let log = WireLog::new();
+    log.bytes("p", Direction::In, &[0xAB; MAX_OCTETS + 10]);
+    let e = log.entries();
+    assert!(e[0].data.ends_with("+10"));
+    assert_eq!(e[0].data.len(), MAX_OCTETS * 2 + 3);
+    for _ in 0..MAX_ENTRIES + 5 {
+        log.note("p", "x");
+    }
+    let e = log.entries();
+    assert_eq!(e.len(), MAX_ENTRIES);
+    assert!(e[MAX_ENTRIES - 1].data.contains("truncated"));
+}
