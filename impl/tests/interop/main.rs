@@ -396,3 +396,61 @@ async fn subscriptions_are_resent_after_reconnect() {
     peer.command_ok("{}").await;
     peer.exit().await;
 }
+
+/// ROUTER to ROUTER with known routing ids, our socket binding or
+/// connecting, over tcp and abstract ipc.
+#[tokio::test]
+async fn router_router() {
+    for we_bind in [true, false] {
+        for transport in ["tcp", "abstract"] {
+            let ctx = Context::new().expect("context");
+            let s = ctx.socket(SocketType::Router).expect("router");
+            s.set(opt::RoutingId, Bytes::from_static(b"ours"))
+                .expect("id");
+            s.set(opt::RouterMandatory, true).expect("mandatory");
+            let wildcard = if transport == "tcp" {
+                "tcp://127.0.0.1:*".to_owned()
+            } else {
+                format!("ipc://@zmtp-rr-{}-{we_bind}", std::process::id())
+            };
+            let opts = ["ROUTING_ID=theirs", "ROUTER_MANDATORY=1"];
+            let mut peer = if we_bind {
+                s.bind(&wildcard).expect("bind");
+                match Peer::start(SocketType::Router, "connect", &s.last_endpoint(), &opts).await {
+                    Some(p) => p,
+                    None => return,
+                }
+            } else {
+                let Some(p) = Peer::start(SocketType::Router, "bind", &wildcard, &opts).await
+                else {
+                    return;
+                };
+                s.connect(&p.endpoint).expect("connect");
+                p
+            };
+            // The connecting side learns the other's id in the handshake;
+            // retry until the route exists.
+            let to_them = msg(&["theirs", "hello"]);
+            loop {
+                match s.send(to_them.clone()).await {
+                    Ok(()) => break,
+                    Err(zmtp::Error::HostUnreachable) => {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            assert_eq!(
+                peer.command(r#"{"op":"recv"}"#).await,
+                vec!["ours", "hello"]
+            );
+            peer.command_ok(r#"{"op":"send_retry","frames":["ours","back"]}"#)
+                .await;
+            assert_eq!(
+                frames(&s.recv().await.expect("recv")),
+                vec!["theirs", "back"]
+            );
+            peer.exit().await;
+        }
+    }
+}

@@ -52,7 +52,10 @@ def main():
     s.setsockopt(zmq.RCVTIMEO, 30000)
     for opt in sys.argv[4:]:
         name, value = opt.split("=", 1)
-        s.setsockopt(getattr(zmq, name), int(value))
+        try:
+            s.setsockopt(getattr(zmq, name), int(value))
+        except ValueError:
+            s.setsockopt(getattr(zmq, name), value.encode("latin1"))
     if mode == "bind":
         s.bind(endpoint)
     else:
@@ -67,6 +70,17 @@ def main():
         op = cmd["op"]
         if op == "send":
             s.send_multipart(enc(cmd["frames"]))
+            print(json.dumps({"ok": True}), flush=True)
+        elif op == "send_retry":
+            # ROUTER with ROUTER_MANDATORY: retry until the peer is known.
+            while True:
+                try:
+                    s.send_multipart(enc(cmd["frames"]))
+                    break
+                except zmq.error.ZMQError as e:
+                    if e.errno != zmq.EHOSTUNREACH:
+                        raise
+                    lines.has_line(0.005)
             print(json.dumps({"ok": True}), flush=True)
         elif op == "recv":
             print(json.dumps({"frames": dec(s.recv_multipart())}), flush=True)
