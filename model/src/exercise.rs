@@ -334,9 +334,32 @@ pub fn run_recorded(
     Ok(Some((t, options, tracker.trace)))
 }
 
-/// The fuzz target's body: any input, no panic, every invariant holds.
+/// Every invariant holds after every operation.
 pub fn run(data: &[u8]) -> Result<(), Violation> {
     run_recorded(data).map(|_| ())
+}
+
+/// The fuzz target's body: [`run`], and the oracle explains the trace the
+/// run produced (for traces short enough to judge quickly).
+pub fn fuzz(data: &[u8]) -> Result<(), Violation> {
+    let Some((t, options, trace)) = run_recorded(data)? else {
+        return Ok(());
+    };
+    if trace.len() > 32 {
+        return Ok(());
+    }
+    let limit = 1_000;
+    let Ok(oracle) = crate::oracle::Oracle::new(t, options) else {
+        return Ok(());
+    };
+    match oracle.with_limit(limit).observe_all(&trace) {
+        Ok(()) => Ok(()),
+        Err(e) if e.limit_reached => Ok(()),
+        Err(e) => Err(Violation {
+            step: e.index,
+            what: format!("the oracle cannot explain the machine's own {:?}", e.event),
+        }),
+    }
 }
 
 #[cfg(test)]

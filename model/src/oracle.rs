@@ -74,7 +74,11 @@ pub struct OracleState {
 
 /// An event no state explains.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("trace event {index} ({event:?}) is explained by none of {} possible states", possible.len())]
+#[error(
+    "trace event {index} ({event:?}) is explained by none of {} possible states{}",
+    possible.len(),
+    if *limit_reached { " (state limit reached: no verdict)" } else { "" }
+)]
 pub struct Unexplained {
     /// The event's index in the trace (counting from 0).
     pub index: usize,
@@ -82,6 +86,9 @@ pub struct Unexplained {
     pub event: TraceEvent,
     /// The states that were possible just before it.
     pub possible: Vec<OracleState>,
+    /// The oracle gave up because the states outgrew its limit (see
+    /// [`Oracle::with_limit`]): no verdict on this event.
+    pub limit_reached: bool,
 }
 
 /// The set of model states consistent with the trace so far.
@@ -136,11 +143,13 @@ impl Oracle {
                 break;
             }
         }
-        if next.is_empty() || next.len() > self.limit {
+        let limit_reached = closed.len() > self.limit || next.len() > self.limit;
+        if next.is_empty() || limit_reached {
             return Err(Unexplained {
                 index: self.index,
                 event: event.clone(),
                 possible: closed,
+                limit_reached,
             });
         }
         self.states = next.into_iter().collect();
