@@ -123,6 +123,19 @@ impl<'a> Poller<'a> {
     }
 }
 
+impl Poller<'_> {
+    /// [`Poller::poll`] from a plain thread (the blocking facade).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidState`] if called from async code.
+    pub fn poll_blocking(&self, timeout: Option<Duration>) -> Result<Vec<Interest>> {
+        let Some((first, _)) = self.items.first() else {
+            return Ok(Vec::new());
+        };
+        crate::context::block_on(&first.ctx.inner.handle, self.poll(timeout))?
+    }
+}
+
 /// Completes when any of the notifications fires.
 struct AnyOf<'a>(Vec<Pin<Box<Notified<'a>>>>);
 

@@ -28,6 +28,18 @@ fn free_tcp_endpoint(ctx: &Context) -> String {
     ep
 }
 
+/// Binds an endpoint that was just unbound: the old listener closes
+/// asynchronously, so let the runtime run a little between attempts.
+async fn bind_again(s: &Socket, ep: &str) -> bool {
+    for _ in 0..1000 {
+        if s.bind(ep).is_ok() {
+            return true;
+        }
+        tokio::task::yield_now().await;
+    }
+    false
+}
+
 async fn until(
     monitor: &mut zmtp::Monitor,
     want: impl Fn(&MonitorEventKind) -> bool,
@@ -138,8 +150,8 @@ async fn linger_zero_discards_at_close() {
     // The closed socket no longer connects: binding now meets nobody. A
     // later socket's message is the first to arrive.
     let pull = ctx.socket(SocketType::Pull).expect("pull");
-    if pull.bind(&ep).is_err() {
-        return; // the port was taken meanwhile
+    if !bind_again(&pull, &ep).await {
+        return; // another process took the port meanwhile
     }
     let push2 = ctx.socket(SocketType::Push).expect("push");
     push2.connect(&ep).expect("connect");
@@ -486,8 +498,8 @@ async fn conflate_keeps_only_the_newest() {
         push.send(format!("{i}")).await.expect("send");
     }
     let pull = ctx.socket(SocketType::Pull).expect("pull");
-    if pull.bind(&ep).is_err() {
-        return; // the port was taken meanwhile
+    if !bind_again(&pull, &ep).await {
+        return; // another process took the port meanwhile
     }
     assert_eq!(text(&pull.recv().await.expect("recv")), vec!["4"]);
 }

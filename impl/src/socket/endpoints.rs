@@ -101,7 +101,8 @@ impl Socket {
     }
 
     /// Stops listening on an endpoint, given as bound or as resolved by
-    /// [`Socket::last_endpoint`]. An ipc socket file is removed.
+    /// [`Socket::last_endpoint`]. An ipc socket file is removed. The
+    /// listener closes asynchronously, on the runtime's next turn.
     ///
     /// # Errors
     /// [`Error::EndpointNotFound`] if the socket has no such endpoint.
@@ -129,9 +130,9 @@ impl Socket {
         Ok(())
     }
 
-    /// Connects to an endpoint, asynchronously: the call returns at once
-    /// and the connection is made (and remade, after RECONNECT_IVL) in the
-    /// background. Without IMMEDIATE, messages queue for the peer
+    /// Connects to an endpoint, asynchronously (37-R40): the call returns
+    /// at once and the connection is made (and remade after a loss, 37-R18,
+    /// after RECONNECT_IVL) in the background. Without IMMEDIATE, messages queue for the peer
     /// meanwhile, up to SNDHWM. Connect before bind works.
     ///
     /// # Errors
