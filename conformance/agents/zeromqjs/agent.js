@@ -18,6 +18,17 @@ const INT_OPTIONS = {
   MAXMSGSIZE: "maxMessageSize",
 };
 
+// Draft sockets (CLIENT, SERVER, RADIO, DISH) when the bundled libzmq has them.
+let draft = null;
+try {
+  draft = require("zeromq/draft");
+  Object.assign(CLASSES, {
+    CLIENT: draft.Client, SERVER: draft.Server, RADIO: draft.Radio, DISH: draft.Dish,
+  });
+} catch (e) {
+  draft = null;
+}
+
 const sockets = new Map();
 let nextHandle = 0;
 
@@ -56,6 +67,10 @@ async function handle(req) {
         s.subscribe(Buffer.from(req.value, "hex"));
       } else if (name === "UNSUBSCRIBE" && s instanceof zmq.Subscriber) {
         s.unsubscribe(Buffer.from(req.value, "hex"));
+      } else if (draft && name === "JOIN" && s instanceof draft.Dish) {
+        s.join(Buffer.from(req.value, "hex"));
+      } else if (draft && name === "LEAVE" && s instanceof draft.Dish) {
+        s.leave(Buffer.from(req.value, "hex"));
       } else if (name === "ROUTER_MANDATORY" && s instanceof zmq.Router) {
         s.mandatory = !!req.value;
       } else if (name === "XPUB_VERBOSE" && s instanceof zmq.XPublisher) {
@@ -76,8 +91,17 @@ async function handle(req) {
     case "send": {
       const s = sock(req);
       s.sendTimeout = req.timeout_ms ?? 1000;
+      const frames = (req.frames || []).map((f) => Buffer.from(f, "hex"));
       try {
-        await s.send((req.frames || []).map((f) => Buffer.from(f, "hex")));
+        if (draft && s instanceof draft.Radio) {
+          // [group, body]
+          await s.send(frames[1] || Buffer.alloc(0), { group: frames[0] });
+        } else if (draft && s instanceof draft.Server) {
+          // [routing id (4 octets, big-endian), body]
+          await s.send(frames[1] || Buffer.alloc(0), { routingId: frames[0].readUInt32BE(0) });
+        } else {
+          await s.send(frames.length === 1 ? frames[0] : frames);
+        }
       } catch (e) {
         if (e.code === "EAGAIN") return { error: "send timed out", again: true };
         throw e;
@@ -92,7 +116,15 @@ async function handle(req) {
       for (;;) {
         s.receiveTimeout = Math.max(0, deadline - Date.now());
         try {
-          const frames = await s.receive();
+          const got = await s.receive();
+          let frames = got;
+          if (draft && s instanceof draft.Server) {
+            const id = Buffer.alloc(4);
+            id.writeUInt32BE(got[1].routingId >>> 0, 0);
+            frames = [id, got[0]];
+          } else if (draft && s instanceof draft.Dish) {
+            frames = [Buffer.from(got[1].group), got[0]];
+          }
           return { ok: true, frames: frames.map((f) => Buffer.from(f).toString("hex")) };
         } catch (e) {
           if (e.code !== "EAGAIN") throw e;

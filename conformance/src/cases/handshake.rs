@@ -418,6 +418,14 @@ fn counterpart(kind: &str) -> &'static str {
         "SUB" | "XSUB" => "PUB",
         "PUSH" => "PULL",
         "PULL" => "PUSH",
+        "CLIENT" => "SERVER",
+        "SERVER" => "CLIENT",
+        "RADIO" => "DISH",
+        "DISH" => "RADIO",
+        "SCATTER" => "GATHER",
+        "GATHER" => "SCATTER",
+        "PEER" => "PEER",
+        "CHANNEL" => "CHANNEL",
         _ => "PAIR",
     }
 }
