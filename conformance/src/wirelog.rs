@@ -98,9 +98,19 @@ impl WireLog {
         }
     }
 
-    /// Records a note.
+    /// Records a note (at most [`MAX_OCTETS`] * 2 characters of it).
     pub fn note(&self, who: &str, text: impl Into<String>) {
-        self.push(who, Direction::Note, text.into());
+        let mut text = text.into();
+        if text.len() > MAX_OCTETS * 2 {
+            let cut = (0..=MAX_OCTETS * 2)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let more = text.len() - cut;
+            text.truncate(cut);
+            text.push_str(&format!("... (+{more} characters)"));
+        }
+        self.push(who, Direction::Note, text);
     }
 
     /// A copy of the entries so far.

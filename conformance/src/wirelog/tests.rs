@@ -40,3 +40,12 @@ fn long_writes_and_long_logs_are_cut() {
     assert_eq!(e.len(), MAX_ENTRIES);
     assert!(e[MAX_ENTRIES - 1].data.contains("truncated"));
 }
+
+#[test]
+fn long_notes_are_cut() {
+    let log = WireLog::new();
+    log.note("agent", "x".repeat(10_000));
+    let e = log.entries();
+    assert!(e[0].data.len() < 600);
+    assert!(e[0].data.ends_with("characters)"));
+}
