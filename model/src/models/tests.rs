@@ -145,3 +145,24 @@ fn scenario_names_round_trip() {
     }
     assert_eq!(Scenario::from_name("nope"), None);
 }
+
+/// The "every model to completion at its default bounds": about
+/// 30 s in a release build on two cores (`cargo test -p zmtp-model
+/// --release`), too slow for a debug build, where the test bounds above
+/// apply.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "default bounds are for release builds: cargo test -p zmtp-model --release"
+)]
+fn every_scenario_at_default_bounds() {
+    for scenario in Scenario::ALL {
+        let checker = scenario
+            .model(scenario.default_bounds())
+            .checker()
+            .threads(2)
+            .spawn_bfs()
+            .join();
+        checker.assert_properties();
+    }
+}
