@@ -335,3 +335,12 @@ async fn disconnect_stops_delivery_to_that_peer() {
     }
     assert!(matches!(a.try_recv(), Err(Error::WouldBlock)));
 }
+
+#[test]
+fn sockets_and_contexts_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<zmtp::Socket>();
+    send_sync::<Context>();
+    send_sync::<zmtp::Monitor>();
+    send_sync::<zmtp::Error>();
+}
