@@ -342,5 +342,5 @@ fn sockets_and_contexts_cross_threads() {
     send_sync::<zmtp::Socket>();
     send_sync::<Context>();
     send_sync::<zmtp::Monitor>();
-    send_sync::<zmtp::Error>();
+    send_sync::<Error>();
 }
