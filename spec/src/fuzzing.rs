@@ -227,7 +227,8 @@ fn check_v1_identity(data: &[u8]) {
 /// Target `decoder`: the streaming decoder on an arbitrary stream.
 ///
 /// Input: octet 0 selects the framing (bits 0-1: 3.x, 2.0, 1.0), raw
-/// commands (bit 2) and a maximum message size (bit 3, then 2 octets);
+/// commands (bit 2), a maximum message size (bit 3, then 2 octets) and
+/// whether chunks are handed over as buffers (bit 4, `push_buf`);
 /// the next octet seeds the chunking; the rest is the stream.
 ///
 /// Checks: no panic; one-shot, seeded-chunk and octet-by-octet feeding give
@@ -245,6 +246,11 @@ pub fn decoder(data: &[u8]) {
     };
     let raw = control & 0x04 != 0;
     let max = (control & 0x08 != 0).then(|| u64::from(choices.u16()));
+    let push = if control & 0x10 != 0 {
+        Push::Buf
+    } else {
+        Push::Slice
+    };
     let seed = choices.u8();
     let stream = choices.rest();
 
@@ -253,11 +259,11 @@ pub fn decoder(data: &[u8]) {
         d.set_raw_commands(raw);
         d
     };
-    let whole = decode_chunks(make(), [stream]);
-    let chunked = decode_chunks(make(), SeededChunks::new(stream, seed));
+    let whole = decode_chunks(make(), Push::Slice, [stream]);
+    let chunked = decode_chunks(make(), push, SeededChunks::new(stream, seed));
     assert_eq!(chunked, whole, "seeded chunking disagrees");
     if stream.len() <= 4096 {
-        let singles = decode_chunks(make(), stream.chunks(1));
+        let singles = decode_chunks(make(), push, stream.chunks(1));
         assert_eq!(singles, whole, "octet-by-octet disagrees");
     }
 
@@ -284,16 +290,30 @@ pub fn decoder(data: &[u8]) {
     check_reencoding(items, framing, raw);
 }
 
+/// How chunks reach the decoder.
+#[derive(Clone, Copy, Debug)]
+enum Push {
+    /// [`Decoder::push`]: copied into the buffer.
+    Slice,
+    /// [`Decoder::push_buf`]: handed over as a buffer, taken as-is when
+    /// nothing is buffered.
+    Buf,
+}
+
 /// Decodes `chunks` with `decoder`; checks the capacity bound after every
 /// push. Returns the items and the error that ended decoding, if any.
 fn decode_chunks<'a>(
     mut decoder: Decoder,
+    push: Push,
     chunks: impl IntoIterator<Item = &'a [u8]>,
 ) -> (Vec<Item>, Option<WireError>) {
     let mut items = Vec::new();
     let mut received = 0;
     for chunk in chunks {
-        decoder.push(chunk);
+        match push {
+            Push::Slice => decoder.push(chunk),
+            Push::Buf => decoder.push_buf(BytesMut::from(chunk)),
+        }
         received += chunk.len();
         assert!(
             decoder.buffer_capacity() <= capacity_bound(received),
@@ -350,7 +370,7 @@ fn check_reencoding(items: &[Item], framing: Framing, raw: bool) {
     }
     let mut decoder = Decoder::new(framing);
     decoder.set_raw_commands(raw);
-    let (again, error) = decode_chunks(decoder, [&stream[..]]);
+    let (again, error) = decode_chunks(decoder, Push::Slice, [&stream[..]]);
     assert_eq!(error, None);
     assert_eq!(again, kept, "re-encoded stream decodes differently");
 }

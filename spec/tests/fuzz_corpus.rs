@@ -132,6 +132,11 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     add("decoder", "3x-mixed", stream(&[0x00], 0x47, all_3x.clone()));
     add(
         "decoder",
+        "3x-mixed-push-buf",
+        stream(&[0x10], 0x83, all_3x.clone()),
+    );
+    add(
+        "decoder",
         "3x-mixed-bytewise",
         stream(&[0x00], 0x00, all_3x),
     );
