@@ -60,6 +60,34 @@
 //!    change only after one of the calls above, so a driver re-checks them
 //!    after each call. Options change with [`Socket::set_option`].
 //!
+//! Two machines back to back, the driver's job done by hand:
+//!
+//! ```
+//! use zmtp_model::{Message, Options, Outgoing, PeerId, PeerInfo, Socket, SocketType};
+//!
+//! let mut push = Socket::new(SocketType::Push, Options::default()).unwrap();
+//! let mut pull = Socket::new(SocketType::Pull, Options::default()).unwrap();
+//! // One connection: PeerId(7) at both ends (each driver picks its own ids).
+//! push.attach(PeerId(7), PeerInfo::new(SocketType::Pull)).unwrap();
+//! pull.attach(PeerId(7), PeerInfo::new(SocketType::Push)).unwrap();
+//!
+//! push.send(Message::from_frames(["job", "1"])).unwrap();
+//! for peer in push.peers_with_output() {
+//!     while let Some(item) = push.poll_transmit(peer) {
+//!         // A real driver encodes `item` with zmtp_spec and writes it.
+//!         if let Outgoing::Message(m) = item {
+//!             pull.peer_message(peer, m).expect("room below RCVHWM");
+//!         }
+//!     }
+//! }
+//! assert!(pull.can_recv());
+//! assert_eq!(pull.recv().unwrap(), Message::from_frames(["job", "1"]));
+//! while let Some(event) = pull.poll_event() {
+//!     // Disconnect / InputResumed: none here.
+//!     let _ = event;
+//! }
+//! ```
+//!
 //! Load balancing and fair queueing are deterministic rotations. For the
 //! model checker and the oracle, which must consider every peer a
 //! third-party implementation might have chosen, [`Socket::send_choices`],
