@@ -1,7 +1,7 @@
 //! The public socket: bind/connect, send/recv, options, monitor.
 
 pub(crate) mod core;
-mod endpoints;
+pub(crate) mod endpoints;
 mod io;
 
 use std::sync::Arc;

@@ -119,17 +119,21 @@ impl Listener {
         }
     }
 
-    /// The next connection.
-    pub(crate) async fn accept(&self, options: &Options) -> io::Result<Stream> {
+    /// Polls for the next connection.
+    pub(crate) fn poll_accept(
+        &self,
+        cx: &mut TaskContext<'_>,
+        options: &Options,
+    ) -> Poll<io::Result<Stream>> {
         match self {
             Listener::Tcp(l) => {
-                let (s, _) = l.accept().await?;
+                let (s, _) = std::task::ready!(l.poll_accept(cx))?;
                 tcp::configure(&s, options)?;
-                Ok(Stream::Tcp(s))
+                Poll::Ready(Ok(Stream::Tcp(s)))
             }
             Listener::Unix { listener, .. } => {
-                let (s, _) = listener.accept().await?;
-                Ok(Stream::Unix(s))
+                let (s, _) = std::task::ready!(listener.poll_accept(cx))?;
+                Poll::Ready(Ok(Stream::Unix(s)))
             }
         }
     }

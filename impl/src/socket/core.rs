@@ -66,6 +66,25 @@ pub(crate) struct Bound {
     /// With wildcards resolved.
     pub(crate) resolved: String,
     pub(crate) task: Option<AbortHandle>,
+    /// The tcp or ipc listener, shared with the accept task.
+    pub(crate) listener: Option<crate::socket::endpoints::SharedListener>,
+}
+
+impl Bound {
+    /// Stops accepting: the listener is closed now (port released, ipc
+    /// file removed), the accept task ends.
+    pub(crate) fn close(self) {
+        if let Some(l) = self.listener {
+            let listener = l
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            drop(listener);
+        }
+        if let Some(t) = self.task {
+            t.abort();
+        }
+    }
 }
 
 /// An endpoint the socket connects to.

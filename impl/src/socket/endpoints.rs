@@ -59,6 +59,7 @@ impl Socket {
                 given: endpoint.to_owned(),
                 resolved: endpoint.to_owned(),
                 task: Some(task.abort_handle()),
+                listener: None,
             });
             endpoint.clone_into(&mut core.options.last_endpoint);
             core.monitors
@@ -84,15 +85,18 @@ impl Socket {
         let resolved = resolved.to_string();
         let s = Arc::clone(shared);
         let r = resolved.clone();
+        let listener: SharedListener = Arc::new(std::sync::Mutex::new(Some(listener)));
+        let l = Arc::clone(&listener);
         let task = shared
             .ctx
             .handle
-            .spawn(async move { accept_loop(s, listener, r).await });
+            .spawn(async move { accept_loop(s, l, r).await });
         let mut core = shared.lock();
         core.bound.push(Bound {
             given: endpoint.to_owned(),
             resolved: resolved.clone(),
             task: Some(task.abort_handle()),
+            listener: Some(listener),
         });
         core.monitors
             .emit(MonitorEventKind::Listening, &resolved, None);
@@ -102,7 +106,7 @@ impl Socket {
 
     /// Stops listening on an endpoint, given as bound or as resolved by
     /// [`Socket::last_endpoint`]. An ipc socket file is removed. The
-    /// listener closes asynchronously, on the runtime's next turn.
+    /// port is free again when this returns.
     ///
     /// # Errors
     /// [`Error::EndpointNotFound`] if the socket has no such endpoint.
@@ -124,9 +128,7 @@ impl Socket {
         if let Ok(Endpoint::Inproc(name)) = Endpoint::parse(&bound.given) {
             self.shared.ctx.inproc.unbind(&name);
         }
-        if let Some(t) = bound.task {
-            t.abort();
-        }
+        bound.close();
         Ok(())
     }
 
@@ -217,10 +219,25 @@ impl Socket {
     }
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: Listener, endpoint: String) {
+/// A listener that unbind can close at once (releasing the port and
+/// removing the ipc file) while its accept task waits on it.
+pub(crate) type SharedListener = Arc<std::sync::Mutex<Option<Listener>>>;
+
+async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: String) {
     loop {
         let options = shared.lock().options.clone();
-        match listener.accept(&options).await {
+        let accepted = std::future::poll_fn(|cx| {
+            let guard = listener
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &*guard {
+                Some(l) => l.poll_accept(cx, &options).map(Some),
+                None => std::task::Poll::Ready(None),
+            }
+        })
+        .await;
+        let Some(accepted) = accepted else { return };
+        match accepted {
             Ok(stream) => {
                 let addr = stream.peer_address();
                 shared
@@ -407,7 +424,7 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
             if let Ok(Endpoint::Inproc(name)) = Endpoint::parse(&b.given) {
                 shared.ctx.inproc.unbind(&name);
             }
-            tasks.extend(b.task);
+            tasks.push(b);
         }
         let linger = core.options.linger;
         let connected: Vec<_> = core.connected.drain(..).collect();
@@ -433,8 +450,8 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
             .emit(MonitorEventKind::MonitorStopped, "", None);
         (tasks, linger)
     };
-    for t in tasks {
-        t.abort();
+    for b in tasks {
+        b.close();
     }
     if let Some(d) = linger
         && !d.is_zero()
