@@ -196,6 +196,7 @@ fn process(s: &OracleState, peer: PeerId) -> Option<OracleState> {
         Outgoing::Subscribe(t) => n.socket.peer_subscribe(peer, t),
         Outgoing::Cancel(t) => n.socket.peer_cancel(peer, t),
     }
+    drain_events(&mut n);
     Some(n)
 }
 
@@ -296,6 +297,7 @@ fn branch(
 /// information for it.
 fn drain_events(s: &mut OracleState) {
     while s.socket.poll_event().is_some() {}
+    s.socket.reset_turns();
 }
 
 #[cfg(test)]

@@ -59,6 +59,12 @@ impl Rotation {
             .collect()
     }
 
+    /// Gives the turn back to the first peer (the oracle's states do not
+    /// depend on whose turn it is: it explores every choice anyway).
+    pub(crate) fn reset_turn(&mut self) {
+        self.next = 0;
+    }
+
     /// Passes the turn to the peer after `peer`.
     pub(crate) fn advance_past(&mut self, peer: PeerId) {
         if let Some(i) = self.order.iter().position(|p| *p == peer) {

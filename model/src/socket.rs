@@ -360,6 +360,14 @@ impl Socket {
             .recv(&mut self.core, Pick::Peer(peer))
     }
 
+    /// Forgets whose turn it is in both rotations, for the trace oracle,
+    /// which explores every choice: states that differ only in the turn
+    /// then merge.
+    pub(crate) fn reset_turns(&mut self) {
+        self.core.fair_queue.reset_turn();
+        self.core.load_balancer.reset_turn();
+    }
+
     // ----- output for the driver -----------------------------------------
 
     /// The next item to write to `peer`, oldest first (37-R44). Call it
