@@ -1,12 +1,16 @@
 //! Golden vectors: octets recorded from libzmq 4.3.5 (see
 //! `tests/golden/README.md` and `tests/golden/record.py`), parsed with the
 //! grammar and the streaming decoder, checked value by value, and
-//! re-encoded to the very same octets.
+//! re-encoded to the very same octets; then replayed through the
+//! connection machine, which must complete the handshake with each of
+//! them and react to the PING, ERROR, subscriptions and messages.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
+use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Side};
 use zmtp_spec::wire::greeting::{
     Detected, Protocol, Signature, detect, greeting, partial_greeting, signature,
 };
@@ -411,5 +415,149 @@ fn max_message_size_below_a_recorded_frame_is_refused() {
             size: 300,
             max: 299
         })
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The recorded libzmq octets through the connection machine.
+// ---------------------------------------------------------------------------
+
+/// The socket type the recorder's raw peer announced to each libzmq type.
+fn recorder_peer(libzmq: SocketType) -> SocketType {
+    use SocketType::*;
+    match libzmq {
+        Pub | XPub => Sub,
+        Sub | XSub => Pub,
+        Req => Rep,
+        Rep => Req,
+        Dealer => Router,
+        Router => Dealer,
+        Pull => Push,
+        Push => Pull,
+        other => other,
+    }
+}
+
+/// Feeds recorded files, one `handle_bytes` each, to a fresh connection of
+/// type `own`; returns it, its events and every octet it sent.
+fn session(own: SocketType, files: &[&str]) -> (Connection, Vec<Event>, Vec<u8>) {
+    let now = Instant::now();
+    let mut conn = Connection::new(Config::new(own), Side::Client, now).expect("config");
+    let mut events = Vec::new();
+    let mut sent = Vec::new();
+    for file in files {
+        if let Some(out) = conn.poll_transmit() {
+            sent.extend_from_slice(&out);
+        }
+        conn.handle_bytes(now, &golden(file));
+        events.extend(std::iter::from_fn(|| conn.poll_event()));
+    }
+    if let Some(out) = conn.poll_transmit() {
+        sent.extend_from_slice(&out);
+    }
+    (conn, events, sent)
+}
+
+fn handshake_files(ready: &str) -> Vec<&str> {
+    vec![
+        "greeting-signature.bin",
+        "greeting-major.bin",
+        "greeting-rest.bin",
+        ready,
+    ]
+}
+
+#[test]
+fn connection_accepts_every_recorded_ready_37_r33() {
+    for (socket_type, routing_id, name) in ready_files() {
+        let own = recorder_peer(socket_type);
+        let (conn, events, sent) = session(own, &handshake_files(&name));
+        let [Event::HandshakeSucceeded(peer)] = events.as_slice() else {
+            panic!("{name}: {events:?}");
+        };
+        assert_eq!(peer.protocol, Protocol::V3_1, "{name}");
+        assert_eq!(peer.socket_type, Some(socket_type), "{name}");
+        // A ROUTER takes the peer's non-empty Identity as its routing id.
+        let want = (own == SocketType::Router && socket_type.sends_identity())
+            .then_some(routing_id)
+            .flatten()
+            .map(Bytes::from_static);
+        assert_eq!(peer.routing_id, want, "{name}");
+        assert!(!conn.is_closed());
+        // What we sent: a 3.1 NULL greeting, then our READY.
+        let (rest, g) = greeting(&sent).expect("our greeting");
+        assert_eq!((g.version, g.mechanism), (Version::V3_1, Mechanism::NULL));
+        let mut decoder = Decoder::new(Framing::Zmtp3);
+        decoder.push(rest);
+        let Ok(Some(Item::Command(Command::Ready(md)))) = decoder.poll_item() else {
+            panic!("{name}: no READY sent");
+        };
+        assert_eq!(
+            md.get("Socket-Type").map(Bytes::as_ref),
+            Some(own.as_str().as_bytes())
+        );
+    }
+}
+
+#[test]
+fn connection_answers_libzmq_ping_with_pong_37_r58() {
+    let mut files = handshake_files("ready-pair.bin");
+    files.push("ping.bin");
+    let (_, events, sent) = session(SocketType::Pair, &files);
+    assert!(matches!(events.as_slice(), [Event::HandshakeSucceeded(_)]));
+    let pong = Command::Pong {
+        context: Bytes::new(),
+    }
+    .to_bytes()
+    .expect("encodable");
+    assert!(sent.ends_with(&pong), "no PONG at the end of {sent:02x?}");
+}
+
+#[test]
+fn connection_fails_on_libzmq_error_37_r16() {
+    let mut files = handshake_files("ready-pair.bin");
+    files.push("error-zap-400.bin");
+    let (conn, events, _) = session(SocketType::Pair, &files);
+    assert!(conn.is_closed());
+    assert_eq!(
+        events.last(),
+        Some(&Event::Failed(ConnectionError::ErrorReceived(
+            Bytes::from_static(b"400")
+        )))
+    );
+}
+
+#[test]
+fn connection_pub_reads_both_subscription_forms_g17_37_r46() {
+    let mut files = handshake_files("ready-sub.bin");
+    files.extend([
+        "subscribe-sub-to-3.1.bin",
+        "cancel-sub-to-3.1.bin",
+        "subscribe-sub-to-3.0.bin",
+        "cancel-sub-to-3.0.bin",
+    ]);
+    let (_, events, _) = session(SocketType::Pub, &files);
+    let topic = Bytes::from_static(b"weather");
+    assert_eq!(
+        &events[1..],
+        &[
+            Event::Subscribe(topic.clone()),
+            Event::Cancel(topic.clone()),
+            Event::Subscribe(topic.clone()),
+            Event::Cancel(topic),
+        ]
+    );
+}
+
+#[test]
+fn connection_delivers_libzmq_messages_37_r21() {
+    let mut files = handshake_files("ready-push.bin");
+    files.extend(["multipart.bin", "long-frame.bin"]);
+    let (_, events, _) = session(SocketType::Pull, &files);
+    let (_, multipart) = one_message("multipart.bin");
+    let (_, long) = one_message("long-frame.bin");
+    assert_eq!(
+        &events[1..],
+        &[Event::Message(multipart), Event::Message(long)]
     );
 }
