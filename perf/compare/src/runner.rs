@@ -76,8 +76,12 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
             // libzmq's and ours exit by themselves once done; zmq.rs's
             // cannot tell when its queue is flushed and waits to be ended.
             let grace = Instant::now() + Duration::from_secs(2);
-            let _ = other.finish(grace);
-            parse(case, &out?)?
+            let peer = other.finish(grace);
+            match (out, peer) {
+                (Ok(out), _) => parse(case, &out)?,
+                (Err(e), Err(peer)) => return Err(format!("{e}; peer: {peer}")),
+                (Err(e), Ok(_)) => return Err(format!("{e}; peer exited normally")),
+            }
         }
         Kind::PubSub(n) => {
             let mut publisher = Proc::spawn(exe, &tool("pub_thr", &[ep_s, &size, &count]), true)?;
