@@ -255,7 +255,12 @@ async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: St
                     false,
                     None,
                 );
-                shared.ctx.handle.spawn(driver);
+                match driver {
+                    Some(d) => {
+                        shared.ctx.handle.spawn(d);
+                    }
+                    None => shared.lock().remove_peer(id, false),
+                }
             }
             Err(e) => {
                 shared.lock().monitors.emit(
@@ -279,19 +284,12 @@ fn stream_driver(
     addr: Option<String>,
     keep: bool,
     alias: Option<bytes::Bytes>,
-) -> Driver<StreamLink<Stream>> {
+) -> Option<Driver<StreamLink<Stream>>> {
     let cfg = config(&shared.lock().options);
-    let conn = match Connection::new(cfg.clone(), side, Instant::now()) {
-        Ok(c) => c,
-        // The routing id is checked when set; fall back to none.
-        Err(_) => {
-            let mut cfg = cfg;
-            cfg.routing_id = bytes::Bytes::new();
-            #[allow(clippy::unwrap_used)]
-            Connection::new(cfg, side, Instant::now()).unwrap()
-        }
-    };
-    Driver::new(
+    // The only refusal is an invalid routing id, which the option check
+    // already rules out; a refused connection is dropped.
+    let conn = Connection::new(cfg, side, Instant::now()).ok()?;
+    Some(Driver::new(
         Arc::clone(shared),
         id,
         StreamLink::new(conn, stream),
@@ -299,7 +297,7 @@ fn stream_driver(
         addr,
         keep,
         alias,
-    )
+    ))
 }
 
 fn start_inproc(
@@ -367,6 +365,7 @@ async fn connect_loop(
                 peer.is_some(),
                 alias.clone(),
             );
+            let Some(driver) = driver else { break };
             let outcome = driver.await;
             if outcome.handshaken {
                 ivl = options.reconnect_ivl;
