@@ -356,3 +356,31 @@ async fn unbind_frees_a_tcp_port_at_once() {
         Err(e) => eprintln!("port taken by another process: {e}"),
     }
 }
+
+#[tokio::test]
+async fn xsub_xpub_forwarder_passes_subscriptions_and_messages() {
+    let ctx = Context::new().expect("ctx");
+    let publisher = ctx.socket(SocketType::Pub).expect("pub");
+    publisher.bind("inproc://fwd-in").expect("bind");
+    let xsub = ctx.socket(SocketType::XSub).expect("xsub");
+    xsub.connect("inproc://fwd-in").expect("connect");
+    let xpub = ctx.socket(SocketType::XPub).expect("xpub");
+    xpub.bind("tcp://127.0.0.1:*").expect("bind");
+    let sub = ctx.socket(SocketType::Sub).expect("sub");
+    sub.connect(&xpub.last_endpoint()).expect("connect");
+    sub.subscribe("news").expect("subscribe");
+    let forwarder = tokio::spawn(async move {
+        let _ = zmtp::proxy(&xsub, &xpub, None).await;
+    });
+    // Publish until the subscription has travelled SUB -> XPUB -> XSUB ->
+    // PUB and a matching message came back.
+    loop {
+        publisher.send("sports 1").await.expect("send");
+        publisher.send("news 1").await.expect("send");
+        if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(20), sub.recv()).await {
+            assert_eq!(text(&m), "news 1");
+            break;
+        }
+    }
+    forwarder.abort();
+}
