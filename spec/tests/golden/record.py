@@ -288,7 +288,7 @@ def record_error(ctx):
     thread.start()
     sock, port = bound(ctx, zmq.PAIR, ZAP_DOMAIN=b"golden")
     raw = Raw(port)
-    signature = raw.recv_exact(10)
+    raw.recv_exact(10)
     raw.send(b"\xff" + b"\0" * 7 + b"\x01\x7f")
     raw.recv_exact(1)
     raw.send(b"\x03")
@@ -300,7 +300,6 @@ def record_error(ctx):
     raw.close()
     sock.close()
     handler.close()
-    del signature
 
 
 def record_downgrades(ctx):
