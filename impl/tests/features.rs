@@ -384,3 +384,48 @@ async fn xsub_xpub_forwarder_passes_subscriptions_and_messages() {
     }
     forwarder.abort();
 }
+
+#[tokio::test]
+async fn connect_from_a_source_address() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    let mut mon = pull.monitor();
+    pull.bind("tcp://127.0.0.1:*").expect("bind");
+    // A free local port to connect from.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("probe");
+    let src = probe.local_addr().expect("addr").port();
+    drop(probe);
+    let dst = pull.last_endpoint();
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.connect(&format!(
+        "tcp://127.0.0.1:{src};{}",
+        dst.trim_start_matches("tcp://")
+    ))
+    .expect("connect");
+    loop {
+        let e = mon.next().await.expect("event");
+        if e.kind == MonitorEventKind::Accepted {
+            assert_eq!(e.peer_address, Some(format!("tcp://127.0.0.1:{src}")));
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn bind_failed_and_closed_events() {
+    let ctx = Context::new().expect("ctx");
+    let a = ctx.socket(SocketType::Pull).expect("pull");
+    a.bind("tcp://127.0.0.1:*").expect("bind");
+    let ep = a.last_endpoint();
+    let b = ctx.socket(SocketType::Pull).expect("pull");
+    let mut bmon = b.monitor();
+    assert!(matches!(b.bind(&ep), Err(Error::Io(_))));
+    assert!(matches!(
+        bmon.next().await.expect("event").kind,
+        MonitorEventKind::BindFailed(_)
+    ));
+    let mut amon = a.monitor();
+    a.unbind(&ep).expect("unbind");
+    let e = amon.next().await.expect("event");
+    assert_eq!((e.kind, e.endpoint), (MonitorEventKind::Closed, ep));
+}
