@@ -9,6 +9,7 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -242,5 +243,3 @@ impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> 
         !self.out.is_empty()
     }
 }
-
-use std::future::Future as _;

@@ -32,6 +32,7 @@ mod tests;
 /// connections and its pattern machine need.
 #[derive(Clone, Debug)]
 #[allow(unreachable_pub)]
+#[doc(hidden)]
 pub struct Options {
     pub(crate) socket_type: SocketType,
     pub(crate) sndhwm: u32,
@@ -126,6 +127,7 @@ impl Options {
 /// What setting an option asks the socket to do besides storing it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(unreachable_pub)]
+#[doc(hidden)]
 pub enum Effect {
     /// Nothing more.
     Stored,
@@ -133,6 +135,7 @@ pub enum Effect {
     Pattern(zmtp_model::SocketOption),
 }
 
+#[doc(hidden)]
 pub(crate) mod sealed {
     use super::{Effect, Options};
     use crate::error::Result;
