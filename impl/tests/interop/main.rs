@@ -282,9 +282,9 @@ async fn heartbeats_both_ways() {
     let s = ctx.socket(SocketType::Dealer).expect("dealer");
     s.set(opt::HeartbeatIvl, Some(Duration::from_millis(20)))
         .expect("ivl");
-    s.set(opt::HeartbeatTimeout, Some(Duration::from_millis(200)))
+    s.set(opt::HeartbeatTimeout, Some(Duration::from_millis(2000)))
         .expect("timeout");
-    s.set(opt::HeartbeatTtl, Some(Duration::from_millis(500)))
+    s.set(opt::HeartbeatTtl, Some(Duration::from_millis(3000)))
         .expect("ttl");
     let mut mon = s.monitor();
     let Some(mut peer) = Peer::start(
@@ -293,8 +293,8 @@ async fn heartbeats_both_ways() {
         "tcp://127.0.0.1:*",
         &[
             "HEARTBEAT_IVL=20",
-            "HEARTBEAT_TIMEOUT=200",
-            "HEARTBEAT_TTL=500",
+            "HEARTBEAT_TIMEOUT=2000",
+            "HEARTBEAT_TTL=3000",
         ],
     )
     .await
