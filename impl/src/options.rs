@@ -73,6 +73,7 @@ pub struct Options {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) tos: Option<u32>,
     pub(crate) tcp_maxrt: Option<Duration>,
+    pub(crate) bind_to_device: Option<String>,
     pub(crate) last_endpoint: String,
 }
 
@@ -119,6 +120,7 @@ impl Options {
             connect_timeout: None,
             tos: None,
             tcp_maxrt: None,
+            bind_to_device: None,
             last_endpoint: String::new(),
         }
     }
@@ -431,6 +433,12 @@ pub mod opt {
         /// unacknowledged before the connection is dropped (`None` = the OS
         /// default; Linux only).
         TcpMaxRt, "ZMQ_TCP_MAXRT", Option<Duration>, tcp_maxrt,
+        stored
+    );
+    field_option!(
+        /// ZMQ_BINDTODEVICE: SO_BINDTODEVICE on tcp sockets, so that they
+        /// use only this network interface (Linux; needs CAP_NET_RAW).
+        BindToDevice, "ZMQ_BINDTODEVICE", Option<String>, bind_to_device,
         stored
     );
 

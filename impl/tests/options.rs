@@ -712,3 +712,31 @@ async fn backlog_connect_timeout_tos_and_maxrt_apply_to_working_connections() {
     push.send("ok").await.expect("send");
     assert_eq!(text(&pull.recv().await.expect("recv")), vec!["ok"]);
 }
+
+#[tokio::test]
+async fn bind_to_device_pins_sockets_to_an_interface() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    pull.set(opt::BindToDevice, Some("lo".to_owned()))
+        .expect("bindtodevice");
+    match pull.bind("tcp://127.0.0.1:*") {
+        Ok(()) => {}
+        // SO_BINDTODEVICE needs CAP_NET_RAW.
+        Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("skipped: no CAP_NET_RAW for SO_BINDTODEVICE");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    }
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.set(opt::BindToDevice, Some("lo".to_owned()))
+        .expect("bindtodevice");
+    push.connect(&pull.last_endpoint()).expect("connect");
+    push.send("via lo").await.expect("send");
+    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["via lo"]);
+    // A device that does not exist makes bind fail.
+    let bad = ctx.socket(SocketType::Pull).expect("pull");
+    bad.set(opt::BindToDevice, Some("no-such-if0".to_owned()))
+        .expect("bindtodevice");
+    assert!(bad.bind("tcp://127.0.0.1:*").is_err());
+}

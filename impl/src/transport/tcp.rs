@@ -45,6 +45,20 @@ pub(crate) fn configure(stream: &TcpStream, options: &Options) -> io::Result<()>
     Ok(())
 }
 
+/// ZMQ_BINDTODEVICE.
+fn bind_device(sock: &SockRef<'_>, options: &Options) -> io::Result<()> {
+    match &options.bind_to_device {
+        #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+        Some(dev) => sock.bind_device(Some(dev.as_bytes())),
+        #[cfg(not(any(target_os = "android", target_os = "fuchsia", target_os = "linux")))]
+        Some(_) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "ZMQ_BINDTODEVICE is Linux-only",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn apply_buffers(sock: &Socket, options: &Options) -> io::Result<()> {
     if let Some(n) = options.sndbuf {
         sock.set_send_buffer_size(n)?;
@@ -67,6 +81,7 @@ pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endp
             sock.set_only_v6(false)?;
         }
         sock.set_reuse_address(true)?;
+        bind_device(&SockRef::from(&sock), options)?;
         sock.set_nonblocking(true)?;
         apply_buffers(&sock, options)?;
         let backlog = i32::try_from(options.backlog).unwrap_or(i32::MAX);
@@ -100,6 +115,7 @@ pub(crate) async fn connect(t: &TcpEndpoint, options: &Options) -> io::Result<Tc
         } else {
             TcpSocket::new_v6()?
         };
+        bind_device(&SockRef::from(&sock), options)?;
         if let Some(src) = source {
             sock.bind(src)?;
         }
