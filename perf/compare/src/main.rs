@@ -1,8 +1,8 @@
 //! # zmtp-perf-compare: zmtp against libzmq and zmq.rs, in one run
 //!
 //! ```text
-//! cargo run --release --manifest-path perf/compare/Cargo.toml            # default: 3 rounds, a few minutes
-//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 5 rounds, 3x the messages
+//! cargo run --release --manifest-path perf/compare/Cargo.toml            # default: 5 rounds, about 6 minutes
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 9 rounds of 3x the messages
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
 //! ```
 //!
@@ -36,10 +36,10 @@ use crate::tool::Impl;
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
-    /// Rounds (default 3, or 5 with --long).
+    /// Rounds (default 5, or 9 with --long).
     #[arg(long)]
     rounds: Option<usize>,
-    /// Longer run: 5 rounds of 3x the messages.
+    /// Longer run: 9 rounds of 3x the messages.
     #[arg(long)]
     long: bool,
     /// Only cases whose name contains this (e.g. "tcp 64B", "latency").
@@ -99,7 +99,7 @@ fn main() -> ExitCode {
 fn compare(cli: &Cli) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let scale = if cli.long { 3 } else { 1 };
-    let rounds = cli.rounds.unwrap_or(if cli.long { 5 } else { 3 });
+    let rounds = cli.rounds.unwrap_or(if cli.long { 9 } else { 5 });
     let cases: Vec<_> = plan::cases(scale)
         .into_iter()
         .filter(|c| cli.only.as_ref().is_none_or(|o| c.id.contains(o.as_str())))
@@ -118,6 +118,7 @@ fn compare(cli: &Cli) -> Result<(), String> {
         cli.impls.len(),
         out_dir.display()
     );
+    let load_start = loadavg();
     let mut results = Results::default();
     let mut seq = 0;
     let mut failures = Vec::new();
@@ -153,8 +154,18 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let table = results::table(&rows);
     let targets = results::targets(&rows);
     println!("{table}\n{targets}");
+    let setup = format!(
+        "Each socket in its own process (inproc: one process). zmtp: tokio current-thread \
+         runtime over tcp/ipc, 2 workers over inproc (ZMTP_PERF_THREADS overrides); zmq.rs: \
+         2 workers (ZMQRS_PERF_THREADS); libzmq: its default 1 I/O thread. {} cores; load \
+         average {} at the start, {} at the end.",
+        std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
+        load_start,
+        loadavg()
+    );
+    println!("{setup}");
     let mut md = format!(
-        "# zmtp vs libzmq vs zmq.rs ({rounds} rounds)\n\n{table}\n## Targets (issue 7)\n\n{targets}"
+        "# zmtp vs libzmq vs zmq.rs ({rounds} rounds)\n\n{setup}\n\n{table}\n## Targets (issue 7)\n\n{targets}"
     );
     if !failures.is_empty() {
         md.push_str("\n## Failed measurements\n\n");
@@ -174,4 +185,11 @@ fn compare(cli: &Cli) -> Result<(), String> {
         out_dir.display()
     );
     Ok(())
+}
+
+/// The first three fields of `/proc/loadavg` (empty where it does not exist).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }

@@ -111,9 +111,9 @@ impl Case {
 /// on a 2-core machine; `scale` multiplies every count (`--long`).
 pub fn cases(scale: usize) -> Vec<Case> {
     let thr_count = |size: usize| match size {
-        0..=64 => 1_000_000,
-        65..=1024 => 300_000,
-        _ => 20_000,
+        0..=64 => 500_000,
+        65..=1024 => 200_000,
+        _ => 10_000,
     };
     let mut v = Vec::new();
     for t in [Transport::Tcp, Transport::Ipc, Transport::Inproc] {
@@ -123,7 +123,7 @@ pub fn cases(scale: usize) -> Vec<Case> {
     }
     for t in [Transport::Tcp, Transport::Ipc] {
         for size in [1, 1024] {
-            v.push(Case::new(Kind::ReqRep, t, size, 20_000 * scale));
+            v.push(Case::new(Kind::ReqRep, t, size, 10_000 * scale));
         }
     }
     for n in [1, 4] {
