@@ -345,10 +345,10 @@ pub fn fuzz(data: &[u8]) -> Result<(), Violation> {
     let Some((t, options, trace)) = run_recorded(data)? else {
         return Ok(());
     };
-    if trace.len() > 32 {
+    if trace.len() > 24 {
         return Ok(());
     }
-    let limit = 1_000;
+    let limit = 500;
     let Ok(oracle) = crate::oracle::Oracle::new(t, options) else {
         return Ok(());
     };
