@@ -346,8 +346,10 @@ impl<L: Link> Future for Driver<L> {
             progress |= this.exchange(cx);
             let was_full = !this.link.wants_more();
             match this.link.poll_write(cx) {
-                // Room again: pull more from the queue.
-                Poll::Ready(Ok(())) => progress |= was_full,
+                // Room again: pull more from the queue. (Not when the link
+                // still refuses more, e.g. a full inproc pipe: that would
+                // spin; the reader wakes us when it makes room.)
+                Poll::Ready(Ok(())) => progress |= was_full && this.link.wants_more(),
                 Poll::Ready(Err(e)) => {
                     this.end.get_or_insert(End::Io(e));
                     return this.finish_after_drain(cx);

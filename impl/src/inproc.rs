@@ -29,7 +29,7 @@ mod tests;
 
 /// Items per direction before the writer waits (libzmq sizes an inproc
 /// pipe by both HWMs; the pattern queues on each side add to this).
-const PIPE_CAPACITY: usize = 1024;
+const PIPE_CAPACITY: usize = 256;
 
 #[derive(Debug)]
 enum Item {
@@ -180,6 +180,11 @@ impl InprocLink {
 
 impl Link for InprocLink {
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if !self.incoming.is_empty() {
+            // Deliver what was taken before taking more (a swap now would
+            // put those items back behind newer ones).
+            return Poll::Ready(Ok(()));
+        }
         let me = self.end.side;
         let mut p = self.end.lock();
         if p.queues[me].is_empty() {

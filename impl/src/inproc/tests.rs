@@ -71,3 +71,32 @@ async fn the_writer_waits_when_the_pipe_is_full() {
     assert!(a.has_output());
     assert!(!a.wants_more());
 }
+
+#[tokio::test]
+async fn order_is_kept_when_reading_resumes_before_everything_was_delivered() {
+    let (a, b) = PipeEnd::pair();
+    let mut a = link(a, SocketType::Push);
+    let mut b = link(b, SocketType::Pull);
+    for i in 0..10u8 {
+        a.send(Outgoing::Message(Message::from(vec![i])));
+    }
+    poll_fn(|cx| a.poll_write(cx)).await.expect("write");
+    poll_fn(|cx| b.poll_read(cx)).await.expect("read");
+    // Deliver only the hello and two messages, as a driver stopped by
+    // RCVHWM would, while more arrive.
+    for _ in 0..3 {
+        assert!(b.poll_event().is_some());
+    }
+    for i in 10..20u8 {
+        a.send(Outgoing::Message(Message::from(vec![i])));
+    }
+    poll_fn(|cx| a.poll_write(cx)).await.expect("write");
+    let mut seen = Vec::new();
+    while seen.len() < 18 {
+        poll_fn(|cx| b.poll_read(cx)).await.expect("read");
+        while let Some(Input::Message(m)) = b.poll_event() {
+            seen.push(m.frames()[0][0]);
+        }
+    }
+    assert_eq!(seen, (2..20).collect::<Vec<u8>>());
+}
