@@ -465,6 +465,17 @@ impl Ctx {
         ));
     }
 
+    /// Records a subscription (or a cancel) raw peer `n` sent.
+    pub fn record_subscription(&mut self, n: u64, subscribe: bool, topic: &[u8]) {
+        let topic = Bytes::copy_from_slice(topic);
+        let item = if subscribe {
+            Outgoing::Subscribe(topic)
+        } else {
+            Outgoing::Cancel(topic)
+        };
+        self.record(TraceEvent::FromPeer(PeerId(n), item));
+    }
+
     /// Records a message the socket wrote to raw peer `n`.
     pub fn record_to(&mut self, n: u64, frames: &[Bytes]) {
         self.record(TraceEvent::ToPeer(

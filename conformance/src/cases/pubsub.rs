@@ -154,10 +154,12 @@ fn sub_bytes(minor: u8, subscribe: bool, topic: &[u8]) -> Vec<u8> {
 async fn sync(cx: &mut Ctx, s: Sock, p: &mut RawPeer, sync: &[u8]) -> Result<(), Stop> {
     for _ in 0..40 {
         cx.agent().send(s, &[sync]).await?;
-        if let Ok(m) = p.recv_message(Duration::from_millis(100)).await
-            && m.first().is_some_and(|f| f.as_ref() == sync)
-        {
-            return Ok(());
+        cx.record_send(&[Bytes::copy_from_slice(sync)]);
+        if let Ok(m) = p.recv_message(Duration::from_millis(100)).await {
+            cx.record_to(1, &m);
+            if m.first().is_some_and(|f| f.as_ref() == sync) {
+                return Ok(());
+            }
         }
     }
     Err(Stop::Fail("the subscription never took effect".into()))
@@ -168,6 +170,7 @@ async fn collect(cx: &mut Ctx, p: &mut RawPeer, skip: &[u8]) -> Vec<Vec<Bytes>> 
     let mut out = Vec::new();
     let quiet = cx.quiet();
     while let Ok(m) = p.recv_message(quiet).await {
+        cx.record_to(1, &m);
         if m.first().is_some_and(|f| f.as_ref() == skip) {
             continue;
         }
@@ -190,14 +193,18 @@ async fn publish_and_check(
     let m = minor(cx);
     let (s, ep) = cx.bound("PUB").await?;
     let (mut p, m) = raw_sub(cx, &ep, m).await?;
+    cx.model("PUB");
+    cx.record_attach(1, "SUB", None);
     for (subscribe, topic) in subs {
         p.send(&sub_bytes(m, *subscribe, topic))
             .await
             .map_err(step("subscribing"))?;
+        cx.record_subscription(1, *subscribe, topic);
     }
     sync(cx, s, &mut p, sync_topic).await?;
     for msg in publish {
         cx.agent().send(s, &[msg]).await?;
+        cx.record_send(&[Bytes::copy_from_slice(msg)]);
     }
     let got = firsts(&collect(cx, &mut p, sync_topic).await);
     let want: Vec<Bytes> = want.iter().map(|w| Bytes::copy_from_slice(w)).collect();
