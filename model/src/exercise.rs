@@ -289,13 +289,17 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
         _ => {
             let kind = input.byte()?;
             let topic = input.frame()?;
+            let on = kind & 0x10 != 0;
             let option = match kind % 6 {
                 0 => SocketOption::Subscribe(topic),
                 1 => SocketOption::Unsubscribe(topic),
-                2 => SocketOption::RouterMandatory(kind & 0x10 != 0),
-                3 => SocketOption::ReqRelaxed(kind & 0x10 != 0),
-                4 => SocketOption::XPubVerboser(kind & 0x10 != 0),
-                _ => SocketOption::InvertMatching(kind & 0x10 != 0),
+                2 => SocketOption::RouterMandatory(on),
+                3 if kind & 0x20 != 0 => SocketOption::XPubManual(on),
+                3 => SocketOption::ReqRelaxed(on),
+                4 if kind & 0x20 != 0 => SocketOption::XPubWelcomeMsg(Some(topic)),
+                4 => SocketOption::XPubVerboser(on),
+                _ if kind & 0x20 != 0 => SocketOption::RouterHandover(on),
+                _ => SocketOption::InvertMatching(on),
             };
             if s.set_option(option.clone()).is_ok() {
                 record.push(TraceEvent::SetOption(option));

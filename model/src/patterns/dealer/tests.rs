@@ -65,3 +65,17 @@ fn probe_router_on_attach() {
     let mut s = with_peers(Dealer, options, Router, 1);
     assert_eq!(drain_msgs(&mut s, 1), vec![msg(&[""])]);
 }
+
+#[test]
+fn probe_is_queued_once_per_pipe_not_per_reconnect() {
+    let options = Options {
+        probe_router: true,
+        ..Options::default()
+    };
+    let mut s = socket_with(Dealer, options);
+    s.attach_pending(PeerId(1)).unwrap();
+    s.attach(PeerId(1), PeerInfo::new(Router)).unwrap();
+    s.suspend(PeerId(1));
+    s.attach(PeerId(1), PeerInfo::new(Router)).unwrap();
+    assert_eq!(drain_msgs(&mut s, 1), vec![msg(&[""])]);
+}
