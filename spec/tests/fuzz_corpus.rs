@@ -28,6 +28,10 @@ const TARGETS: &[(&str, Body)] = &[
     ("metadata", fuzzing::metadata),
     ("connection", fuzzing::connection),
     ("connection_pair", fuzzing::connection_pair),
+    ("z85_decode", zmtp_spec::security::fuzzing::z85_decode),
+    ("plain_handshake", zmtp_spec::security::fuzzing::plain_handshake),
+    ("curve_handshake", zmtp_spec::security::fuzzing::curve_handshake),
+    ("curve_tunnel", zmtp_spec::security::fuzzing::curve_tunnel),
 ];
 
 /// The committed corpora stay small (the brief: < 100 KiB in all).
@@ -250,7 +254,58 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     for (name, data) in pair_seeds() {
         add("connection_pair", name, data);
     }
+    for (target, name, data) in security_seeds() {
+        add(target, name, data);
+    }
     out
+}
+
+/// Seeds for the security targets (`zmtp_spec::security::fuzzing`): Z85
+/// texts (RFC 32's test vector, a key, a bad character, a group above
+/// 2^32), and scripted PLAIN/CURVE peers in the format of its
+/// `scripted_peer` (flags, chunk, as-server, then per command a name
+/// index, a length and a body), and tunnel inputs.
+fn security_seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let command = |pick: u8, body: &[u8]| {
+        let mut out = vec![pick, body.len() as u8];
+        out.extend_from_slice(body);
+        out
+    };
+    let hello = b"\x05admin\x06secret";
+    let mut plain_server = vec![0x03, 0xFF, 0x00];
+    plain_server.extend(command(0, hello));
+    plain_server.extend(command(3, b"\x0bSocket-Type\x00\x00\x00\x06DEALER"));
+    plain_server.extend(command(200, b"hello"));
+    let mut plain_server_bytewise = plain_server.clone();
+    plain_server_bytewise[1] = 0;
+    let mut plain_client = vec![0x00, 0xFF, 0x01];
+    plain_client.extend(command(1, b""));
+    plain_client.extend(command(3, b"\x0bSocket-Type\x00\x00\x00\x06DEALER"));
+    plain_client.extend(command(4, b"\x03400"));
+    let mut curve_server = vec![0x03, 0x10, 0x00];
+    curve_server.extend(command(0, &[0x01; 194][..]));
+    curve_server.extend(command(2, &[0x07; 250][..]));
+    let mut curve_client = vec![0x00, 0x40, 0x01];
+    curve_client.extend(command(1, &[0x02; 160][..]));
+    curve_client.extend(command(3, &[0x03; 40][..]));
+    vec![
+        ("z85_decode", "rfc32-vector", b"HelloWorld".to_vec()),
+        (
+            "z85_decode",
+            "key",
+            b"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7".to_vec(),
+        ),
+        ("z85_decode", "bad-char", b"Hello\"orld".to_vec()),
+        ("z85_decode", "overflow", b"%%%%%".to_vec()),
+        ("z85_decode", "partial-group", b"HelloWor".to_vec()),
+        ("plain_handshake", "server", plain_server),
+        ("plain_handshake", "server-bytewise", plain_server_bytewise),
+        ("plain_handshake", "client", plain_client),
+        ("curve_handshake", "server", curve_server),
+        ("curve_handshake", "client", curve_client),
+        ("curve_tunnel", "clean", b"\x00\x00\x00hello\x01world".to_vec()),
+        ("curve_tunnel", "tampered", b"\x07\x10\x03\xffmessage one\x02two".to_vec()),
+    ]
 }
 
 /// Operations in the format of `fuzzing::pair_op`.
@@ -652,6 +707,26 @@ fn replay_connection() {
 #[test]
 fn replay_connection_pair() {
     replay("connection_pair");
+}
+
+#[test]
+fn replay_z85_decode() {
+    replay("z85_decode");
+}
+
+#[test]
+fn replay_plain_handshake() {
+    replay("plain_handshake");
+}
+
+#[test]
+fn replay_curve_handshake() {
+    replay("curve_handshake");
+}
+
+#[test]
+fn replay_curve_tunnel() {
+    replay("curve_tunnel");
 }
 
 /// The seeds reach past the greeting: a seed that stops early would make
