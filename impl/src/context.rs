@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 use tokio::runtime::{Handle, Runtime};
 use zmtp_spec::SocketType;
 
+use zmtp_spec::security::Authenticator;
+
 use crate::error::{Error, Result};
 use crate::inproc::Registry;
 use crate::socket::Socket;
@@ -29,6 +31,8 @@ pub(crate) struct ContextInner {
     pub(crate) handle: Handle,
     runtime: Mutex<Option<Runtime>>,
     pub(crate) inproc: Registry,
+    /// The context-wide ZAP callback ([`Context::set_authenticator`]).
+    authenticator: Mutex<Option<Arc<dyn Authenticator>>>,
 }
 
 impl Drop for ContextInner {
@@ -66,6 +70,7 @@ impl Context {
                         handle,
                         runtime: Mutex::new(Some(rt)),
                         inproc: Registry::default(),
+                        authenticator: Mutex::new(None),
                     }),
                 })
             }
@@ -79,6 +84,7 @@ impl Context {
                 handle,
                 runtime: Mutex::new(None),
                 inproc: Registry::default(),
+                authenticator: Mutex::new(None),
             }),
         }
     }
@@ -92,9 +98,34 @@ impl Context {
         Socket::new(self, socket_type)
     }
 
+    /// Installs the ZAP authenticator (RFC 27) of every PLAIN or CURVE
+    /// server socket of this context, and of NULL sockets with a
+    /// ZAP_DOMAIN; `None` removes it. A socket's own authenticator
+    /// ([`Socket::set_authenticator`]) comes first; without either, a
+    /// REP or ROUTER handler bound at `inproc://zeromq.zap.01` in this
+    /// context is asked, as in libzmq. Applies to handshakes that start
+    /// after the call.
+    pub fn set_authenticator(&self, authenticator: Option<Arc<dyn Authenticator>>) {
+        *self
+            .inner
+            .authenticator
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = authenticator;
+    }
+
     /// The runtime handle the sockets' tasks run on.
     pub fn handle(&self) -> &Handle {
         &self.inner.handle
+    }
+}
+
+impl ContextInner {
+    /// The context-wide ZAP callback.
+    pub(crate) fn authenticator(&self) -> Option<Arc<dyn Authenticator>> {
+        self.authenticator
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 

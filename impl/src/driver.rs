@@ -16,6 +16,7 @@ use std::task::{Context, Poll};
 use zmtp_model::{PeerId, PeerInfo};
 use zmtp_spec::Message;
 use zmtp_spec::connection::{ConnectionError, ErrorReason, PeerError};
+use zmtp_spec::security::{SecurityError, ZapReply};
 
 use crate::link::{Input, Link};
 use crate::monitor::MonitorEventKind;
@@ -71,6 +72,12 @@ pub(crate) struct Driver<L> {
     /// ends: a connect endpoint without IMMEDIATE.
     keep: bool,
     end: Option<End>,
+    /// A ZAP request out at the inproc handler: its request-id and the
+    /// reply to come.
+    zap: Option<(
+        bytes::Bytes,
+        tokio::sync::oneshot::Receiver<Option<ZapReply>>,
+    )>,
     /// The link is over; waiting for the application to read what it
     /// delivered.
     ending: bool,
@@ -111,6 +118,7 @@ impl<L: Link> Driver<L> {
             peer_address,
             keep,
             end: None,
+            zap: None,
             ending: false,
             finished: false,
         }
@@ -165,8 +173,8 @@ impl<L: Link> Driver<L> {
                     core.pattern.peer_subscribe(self.id, t, false);
                     delivered = true;
                 }
-                Input::Handshake(info) => {
-                    self.on_handshake(&mut core, info);
+                Input::Handshake(info, properties) => {
+                    self.on_handshake(&mut core, info, properties);
                 }
                 Input::Closed => {
                     self.end.get_or_insert(End::Local);
@@ -175,12 +183,7 @@ impl<L: Link> Driver<L> {
                     let kind = if self.handshaken {
                         MonitorEventKind::Disconnected
                     } else {
-                        match &e {
-                            ConnectionError::Peer(_) | ConnectionError::ErrorReceived(_) => {
-                                MonitorEventKind::HandshakeFailedProtocol(e.to_string())
-                            }
-                            _ => MonitorEventKind::HandshakeFailedNoDetail(e.to_string()),
-                        }
+                        handshake_failure(&e)
                     };
                     core.monitors.emit_error(
                         kind,
@@ -229,7 +232,41 @@ impl<L: Link> Driver<L> {
         delivered || pulled
     }
 
-    fn on_handshake(&mut self, core: &mut crate::socket::core::Core, mut info: PeerInfo) {
+    /// Passes a ZAP request to whoever answers it (`crate::zap`), and a
+    /// reply that came back to the connection. Returns whether a reply
+    /// was handled.
+    fn poll_zap(&mut self, cx: &mut Context<'_>) -> bool {
+        if let Some(request) = self.link.poll_zap_request() {
+            let id = request.request_id.clone();
+            match crate::zap::route(&self.shared, request, self.peer_address.as_deref()) {
+                crate::zap::Route::Reply(reply) => {
+                    self.link.handle_zap_reply(reply);
+                    return true;
+                }
+                crate::zap::Route::Pending(rx) => self.zap = Some((id, rx)),
+            }
+        }
+        let Some((id, rx)) = &mut self.zap else {
+            return false;
+        };
+        let Poll::Ready(reply) = Pin::new(rx).poll(cx) else {
+            return false;
+        };
+        let reply = reply
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| crate::zap::failed(id));
+        self.zap = None;
+        self.link.handle_zap_reply(reply);
+        true
+    }
+
+    fn on_handshake(
+        &mut self,
+        core: &mut crate::socket::core::Core,
+        mut info: PeerInfo,
+        properties: zmtp_spec::wire::Metadata,
+    ) {
         info.alias = self.alias.take();
         let theirs = info.socket_type;
         let result = core.pattern.attach(self.id, info);
@@ -240,7 +277,11 @@ impl<L: Link> Driver<L> {
                     slot.attached = true;
                     slot.known = true;
                 }
-                self.emit(core, MonitorEventKind::HandshakeSucceeded);
+                core.monitors.emit_handshake(
+                    &self.endpoint,
+                    self.peer_address.as_deref(),
+                    properties,
+                );
                 core.wake_senders();
                 self.shared.writable.notify_waiters();
             }
@@ -323,6 +364,28 @@ impl<L: Link> Driver<L> {
     }
 }
 
+/// The monitor event for a handshake that failed: AUTH with the ZAP status
+/// code when the authenticator refused the peer, or when the peer refused
+/// us with a ZAP status in its ERROR (libzmq reports both so); PROTOCOL for
+/// any other fault of the peer (a mechanism error, a downgrade attempt:
+/// 37-R61); NO_DETAIL otherwise.
+fn handshake_failure(e: &ConnectionError) -> MonitorEventKind {
+    match e {
+        ConnectionError::Peer(PeerError::Security(SecurityError::Refused { status, .. })) => {
+            MonitorEventKind::HandshakeFailedAuth(status.as_str().to_owned())
+        }
+        ConnectionError::ErrorReceived(reason)
+            if zmtp_spec::security::StatusCode::from_wire(reason).is_some() =>
+        {
+            MonitorEventKind::HandshakeFailedAuth(String::from_utf8_lossy(reason).into_owned())
+        }
+        ConnectionError::Peer(_) | ConnectionError::ErrorReceived(_) => {
+            MonitorEventKind::HandshakeFailedProtocol(e.to_string())
+        }
+        _ => MonitorEventKind::HandshakeFailedNoDetail(e.to_string()),
+    }
+}
+
 impl<L: Link> Future for Driver<L> {
     type Output = Outcome;
 
@@ -343,6 +406,7 @@ impl<L: Link> Future for Driver<L> {
                     Poll::Pending => {}
                 }
             }
+            progress |= this.poll_zap(cx);
             progress |= this.exchange(cx);
             let was_full = !this.link.wants_more();
             match this.link.poll_write(cx) {

@@ -125,6 +125,14 @@ impl Registry {
         Ok(rx)
     }
 
+    /// Whether a live socket has bound this name.
+    pub(crate) fn is_bound(&self, name: &str) -> bool {
+        self.lock()
+            .bound
+            .get(name)
+            .is_some_and(|tx| !tx.is_closed())
+    }
+
     /// Releases a name.
     pub(crate) fn unbind(&self, name: &str) {
         self.lock().bound.remove(name);
@@ -219,7 +227,7 @@ impl Link for InprocLink {
                 if !routing_id.is_empty() {
                     info.routing_id = Some(routing_id);
                 }
-                Input::Handshake(info)
+                Input::Handshake(info, zmtp_spec::wire::Metadata::new())
             }
             Item::Message(m) => Input::Message(m),
             Item::Subscribe(t) => Input::Subscribe(t),

@@ -61,11 +61,45 @@
 //!
 //! ## Security
 //!
-//! Connections use the NULL mechanism. The spec crate's
-//! `Config::mechanism` (an `Arc<dyn Mechanism>`) is where PLAIN and CURVE
-//! plug in; this crate builds that configuration in one place
-//! (`socket/endpoints.rs`, `config`), which is where a socket option for
-//! a mechanism will set it.
+//! NULL by default; PLAIN (RFC 24) and CURVE (RFC 25/26) through the
+//! options [`opt::PlainServer`], [`opt::PlainUsername`],
+//! [`opt::PlainPassword`], [`opt::CurveServer`], [`opt::CurvePublicKey`],
+//! [`opt::CurveSecretKey`], [`opt::CurveServerKey`] (keys as 32 octets or
+//! 40 characters of Z85), [`opt::ZapDomain`], [`opt::ZapEnforceDomain`],
+//! and the read-only [`opt::Mechanism`]. The socket builds the spec
+//! crate's mechanism once per change of these options
+//! (`options/security.rs`); its connections share it, and a CURVE server
+//! socket rotates its cookie key every 30 s (26-R27).
+//!
+//! A server authenticates its peers (ZAP, RFC 27) with, in order: the
+//! socket's [`Socket::set_authenticator`], the context's
+//! [`Context::set_authenticator`], or a REP/ROUTER handler bound at
+//! `inproc://zeromq.zap.01` in the same context, as in libzmq. With none,
+//! libzmq's rule holds: a CURVE server (or NULL with a ZAP domain)
+//! accepts everyone unless [`opt::ZapEnforceDomain`], a PLAIN server
+//! refuses everyone. The user id and the handler's metadata are in the
+//! peer's properties on the HANDSHAKE_SUCCEEDED monitor event
+//! ([`MonitorEvent::properties`], `User-Id`); refusals are
+//! [`MonitorEventKind::HandshakeFailedAuth`] with the ZAP status. A socket
+//! whose mechanism is not NULL refuses ZMTP 1.0/2.0 peers and peers of
+//! another mechanism (37-R15, 37-R61, 37-R67; the spec machine decides).
+//!
+//! ```no_run
+//! # async fn f() -> zmtp::Result<()> {
+//! use zmtp::{opt, Bytes, Context, SocketType};
+//! use zmtp::security::KeyPair;
+//! let (server_keys, client_keys) = (KeyPair::generate(), KeyPair::generate());
+//! let ctx = Context::new()?;
+//! let server = ctx.socket(SocketType::Pull)?;
+//! server.set(opt::CurveServer, true)?;
+//! server.set(opt::CurveSecretKey, Bytes::from(server_keys.secret().to_z85().to_string()))?;
+//! server.bind("tcp://127.0.0.1:*")?;
+//! let client = ctx.socket(SocketType::Push)?;
+//! client.set(opt::CurveServerKey, Bytes::from(server_keys.public().to_z85()))?;
+//! client.set(opt::CurveSecretKey, Bytes::from(client_keys.secret().to_z85().to_string()))?;
+//! client.connect(&server.last_endpoint())?;
+//! # Ok(()) }
+//! ```
 
 pub mod adapters;
 mod context;
@@ -81,6 +115,7 @@ pub mod poller;
 pub mod proxy;
 mod socket;
 mod transport;
+mod zap;
 
 pub use bytes::Bytes;
 pub use context::Context;
@@ -91,4 +126,8 @@ pub use options::{SocketOption, opt};
 pub use poller::{Interest, Poller};
 pub use proxy::{proxy, proxy_steerable};
 pub use socket::Socket;
+/// The spec crate's security types: [`security::KeyPair`],
+/// [`security::Authenticator`], [`security::zap`] (requests, replies,
+/// status codes), [`security::z85`].
+pub use zmtp_spec::security;
 pub use zmtp_spec::{Message, SocketType};

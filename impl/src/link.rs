@@ -21,7 +21,8 @@ use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
 use zmtp_spec::Message;
 use zmtp_spec::connection::{Connection, ConnectionError, ErrorReason, Event};
-use zmtp_spec::wire::Command;
+use zmtp_spec::security::{ZapReply, ZapRequest};
+use zmtp_spec::wire::{Command, Metadata};
 
 /// Read size: large reads amortise the per-read cost.
 const READ_CHUNK: usize = 64 * 1024;
@@ -34,8 +35,9 @@ const READ_BUDGET: usize = 512 * 1024;
 /// What a link reports to the driver.
 #[derive(Debug)]
 pub(crate) enum Input {
-    /// The handshake succeeded; this is the peer.
-    Handshake(PeerInfo),
+    /// The handshake succeeded; this is the peer, and its properties (its
+    /// READY metadata, plus the ZAP reply's `User-Id` and metadata).
+    Handshake(PeerInfo, Metadata),
     /// A whole message.
     Message(Message),
     /// The peer subscribed.
@@ -70,6 +72,15 @@ pub(crate) trait Link: Send + Unpin + 'static {
     fn is_closed(&self) -> bool;
     /// Whether output is still waiting to be written.
     fn has_output(&self) -> bool;
+    /// A ZAP request the handshake waits on (RFC 27), taken once.
+    fn poll_zap_request(&mut self) -> Option<ZapRequest> {
+        None
+    }
+    /// The ZAP handler's reply to the request from
+    /// [`Link::poll_zap_request`].
+    fn handle_zap_reply(&mut self, reply: ZapReply) {
+        let _ = reply;
+    }
 }
 
 /// ZMTP over a byte stream.
@@ -141,7 +152,7 @@ impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> 
                     let mut info = PeerInfo::default().with_protocol(peer.protocol);
                     info.socket_type = peer.socket_type;
                     info.routing_id = peer.routing_id;
-                    Input::Handshake(info)
+                    Input::Handshake(info, peer.metadata)
                 }
                 Event::Message(m) => Input::Message(m),
                 Event::Subscribe(t) => Input::Subscribe(t),
@@ -241,5 +252,14 @@ impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> 
 
     fn has_output(&self) -> bool {
         !self.out.is_empty()
+    }
+
+    fn poll_zap_request(&mut self) -> Option<ZapRequest> {
+        self.conn.poll_zap_request()
+    }
+
+    fn handle_zap_reply(&mut self, reply: ZapReply) {
+        self.conn.handle_zap_reply(Instant::now(), reply);
+        self.collect_output();
     }
 }

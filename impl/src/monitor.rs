@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
 use zmtp_spec::connection::ConnectionError;
+pub use zmtp_spec::wire::Metadata;
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +41,9 @@ pub enum MonitorEventKind {
     /// The peer broke the protocol during the handshake, or is
     /// incompatible (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL).
     HandshakeFailedProtocol(String),
-    /// Authentication failed (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH).
+    /// Authentication failed (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH): the ZAP
+    /// status code, `"300"`, `"400"` or `"500"`, of our authenticator's
+    /// refusal or of the peer's ERROR (RFC 27).
     HandshakeFailedAuth(String),
     /// The monitor stopped: the socket is closed
     /// (ZMQ_EVENT_MONITOR_STOPPED).
@@ -60,6 +63,12 @@ pub struct MonitorEvent {
     /// Why the connection ended, when the protocol says: the peer's fault,
     /// a timeout, or an ERROR it sent.
     pub error: Option<ConnectionError>,
+    /// With [`MonitorEventKind::HandshakeSucceeded`] over tcp or ipc: the
+    /// peer's properties, i.e. its READY metadata (`Socket-Type`,
+    /// `Identity`, ...) followed by what the ZAP handler's reply added:
+    /// its metadata and the user id as `User-Id` (RFC 27). Read them with
+    /// [`Metadata::get`], e.g. `properties.get("User-Id")`.
+    pub properties: Option<Metadata>,
 }
 
 /// The events of one socket, from [`crate::Socket::monitor`]. It is a
@@ -106,6 +115,26 @@ impl Monitors {
         self.emit_error(kind, endpoint, peer, None);
     }
 
+    /// HANDSHAKE_SUCCEEDED, with the peer's properties.
+    pub(crate) fn emit_handshake(
+        &mut self,
+        endpoint: &str,
+        peer: Option<&str>,
+        properties: Metadata,
+    ) {
+        if self.txs.is_empty() {
+            return;
+        }
+        let event = MonitorEvent {
+            kind: MonitorEventKind::HandshakeSucceeded,
+            endpoint: endpoint.to_owned(),
+            peer_address: peer.map(str::to_owned),
+            error: None,
+            properties: Some(properties),
+        };
+        self.txs.retain(|tx| tx.send(event.clone()).is_ok());
+    }
+
     pub(crate) fn emit_error(
         &mut self,
         kind: MonitorEventKind,
@@ -121,6 +150,7 @@ impl Monitors {
             endpoint: endpoint.to_owned(),
             peer_address: peer.map(str::to_owned),
             error: error.cloned(),
+            properties: None,
         };
         self.txs.retain(|tx| tx.send(event.clone()).is_ok());
     }

@@ -25,8 +25,11 @@ use zmtp_spec::SocketType;
 
 use crate::error::Error;
 
+pub mod security;
 #[cfg(test)]
 mod tests;
+
+pub use security::MechanismKind;
 
 /// Everything a socket's options hold. The socket copies what its
 /// connections and its pattern machine need.
@@ -75,6 +78,7 @@ pub struct Options {
     pub(crate) tcp_maxrt: Option<Duration>,
     pub(crate) bind_to_device: Option<String>,
     pub(crate) last_endpoint: String,
+    pub(crate) security: security::Security,
 }
 
 impl Options {
@@ -122,6 +126,7 @@ impl Options {
             tcp_maxrt: None,
             bind_to_device: None,
             last_endpoint: String::new(),
+            security: security::Security::default(),
         }
     }
 }
@@ -166,7 +171,7 @@ fn write_only(name: &'static str) -> Error {
     }
 }
 
-fn read_only(name: &'static str) -> Error {
+pub(crate) fn read_only(name: &'static str) -> Error {
     Error::InvalidOption {
         option: name,
         reason: "read-only",
@@ -207,6 +212,11 @@ pub mod opt {
     use super::Effect::{Pattern, Stored};
     use super::{Effect, Options, read_only, write_only};
     use crate::Result;
+
+    pub use super::security::opt::{
+        CurvePublicKey, CurveSecretKey, CurveServer, CurveServerKey, Mechanism, PlainPassword,
+        PlainServer, PlainUsername, ZapDomain, ZapEnforceDomain,
+    };
 
     fn pat<T>(f: impl Fn(&T) -> M) -> impl Fn(&T) -> Effect {
         move |v| Pattern(f(v))

@@ -113,6 +113,26 @@ impl Socket {
         self.shared.lock().monitors.add()
     }
 
+    /// Installs this socket's ZAP authenticator (RFC 27): a PLAIN or CURVE
+    /// server (or a NULL socket with a ZAP_DOMAIN) asks it about each peer
+    /// before accepting it. It comes before the context's
+    /// ([`Context::set_authenticator`](crate::Context::set_authenticator))
+    /// and the `inproc://zeromq.zap.01` handler; `None` removes it.
+    /// Applies to handshakes that start after the call.
+    ///
+    /// A reply with status 200 accepts the peer: its user id and
+    /// metadata then appear in the peer's properties
+    /// ([`crate::MonitorEvent::properties`] of HANDSHAKE_SUCCEEDED, with
+    /// the user id as `User-Id`). 300 closes the connection; 400 and 500
+    /// send ERROR with that status, reported to our monitor as
+    /// [`crate::MonitorEventKind::HandshakeFailedAuth`].
+    pub fn set_authenticator(
+        &self,
+        authenticator: Option<Arc<dyn zmtp_spec::security::Authenticator>>,
+    ) {
+        self.shared.lock().authenticator = authenticator;
+    }
+
     /// Subscribes (SUB): shorthand for setting [`crate::opt::Subscribe`].
     ///
     /// # Errors

@@ -34,7 +34,7 @@ async fn connect_before_bind_then_hello_and_messages_pass_whole() {
     a.send(Outgoing::Message(m.clone()));
     let got = transfer(&mut a, &mut b).await;
     assert!(
-        matches!(&got[0], Input::Handshake(info) if info.socket_type == Some(SocketType::Push))
+        matches!(&got[0], Input::Handshake(info, _) if info.socket_type == Some(SocketType::Push))
     );
     assert!(matches!(&got[1], Input::Message(x) if *x == m));
 }

@@ -115,6 +115,10 @@ pub(crate) struct Core {
     pub(crate) monitors: Monitors,
     pub(crate) bound: Vec<Bound>,
     pub(crate) connected: Vec<Connected>,
+    /// The socket's ZAP callback ([`crate::Socket::set_authenticator`]).
+    pub(crate) authenticator: Option<Arc<dyn zmtp_spec::security::Authenticator>>,
+    /// The CURVE cookie-key rotation task runs.
+    pub(crate) rotating: bool,
 }
 
 impl Core {
@@ -130,6 +134,8 @@ impl Core {
             monitors: Monitors::default(),
             bound: Vec::new(),
             connected: Vec::new(),
+            authenticator: None,
+            rotating: false,
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 use tokio::sync::watch;
 use zmtp_model::PeerId;
 use zmtp_spec::connection::{Config, Connection, Heartbeat, Side};
+use zmtp_spec::security::Curve;
 
 use super::Socket;
 use super::core::{Bound, Connected, Shared};
@@ -20,9 +21,17 @@ use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::transport::{self, Listener, Stream};
 
-/// The connection configuration the options ask for.
-pub(crate) fn config(options: &Options) -> Config {
+/// The connection configuration the options ask for, with the socket's
+/// security mechanism (built once per change of the options, so that a
+/// CURVE server's cookie jar serves every connection).
+///
+/// # Errors
+/// [`Error::InvalidOption`] when the security options cannot build a
+/// mechanism (CURVE without its keys).
+pub(crate) fn config(options: &mut Options) -> Result<(Config, Option<Curve>)> {
+    let built = options.security.mechanism()?;
     let mut c = Config::new(options.socket_type);
+    c.mechanism = built.mechanism;
     c.routing_id = options.routing_id.clone();
     c.heartbeat = Heartbeat {
         interval: options.heartbeat_ivl,
@@ -31,7 +40,44 @@ pub(crate) fn config(options: &Options) -> Config {
     };
     c.handshake_timeout = options.handshake_ivl;
     c.max_message_size = options.maxmsgsize;
-    c
+    Ok((c, built.curve_server))
+}
+
+/// How often a CURVE server socket rotates its cookie key: a cookie then
+/// opens for 30 to 60 s after its WELCOME (26-R27 suggests about 60 s).
+pub(crate) const COOKIE_KEY_PERIOD: core::time::Duration = core::time::Duration::from_secs(30);
+
+/// Starts the socket's cookie-key rotation (26-R27) once a CURVE server
+/// mechanism is in use; the task ends with the socket.
+fn start_rotation(shared: &Arc<Shared>) {
+    {
+        let mut core = shared.lock();
+        if core.rotating {
+            return;
+        }
+        core.rotating = true;
+    }
+    let weak = Arc::downgrade(shared);
+    shared.ctx.handle.spawn(async move {
+        loop {
+            tokio::time::sleep(COOKIE_KEY_PERIOD).await;
+            let Some(shared) = weak.upgrade() else { return };
+            let curve = {
+                let mut core = shared.lock();
+                if core.closing {
+                    return;
+                }
+                core.options
+                    .security
+                    .mechanism()
+                    .ok()
+                    .and_then(|b| b.curve_server)
+            };
+            if let Some(curve) = curve {
+                curve.rotate_cookie_key();
+            }
+        }
+    });
 }
 
 impl Socket {
@@ -40,11 +86,13 @@ impl Socket {
     ///
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming a malformed endpoint,
-    /// [`Error::AddressInUse`] for a taken inproc name, [`Error::Io`] when
+    /// [`Error::InvalidOption`] when the security options are incomplete
+    /// (CURVE without its keys), [`Error::AddressInUse`] for a taken inproc name, [`Error::Io`] when
     /// the system refuses (a tcp address in use, say).
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
         let shared = &self.shared;
+        shared.lock().options.security.mechanism()?;
         if let Endpoint::Inproc(name) = &ep {
             let mut rx = shared.ctx.inproc.bind(name)?;
             let s = Arc::clone(shared);
@@ -138,11 +186,14 @@ impl Socket {
     /// meanwhile, up to SNDHWM. Connect before bind works.
     ///
     /// # Errors
-    /// [`Error::InvalidEndpoint`] naming a malformed endpoint.
+    /// [`Error::InvalidEndpoint`] naming a malformed endpoint,
+    /// [`Error::InvalidOption`] when the security options are incomplete
+    /// (CURVE without its keys).
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
         transport::check_connectable(&ep, endpoint)?;
         let shared = &self.shared;
+        shared.lock().options.security.mechanism()?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let (peer, alias) = {
             let mut core = shared.lock();
@@ -285,9 +336,13 @@ fn stream_driver(
     keep: bool,
     alias: Option<bytes::Bytes>,
 ) -> Option<Driver<StreamLink<Stream>>> {
-    let cfg = config(&shared.lock().options);
-    // The only refusal is an invalid routing id, which the option check
-    // already rules out; a refused connection is dropped.
+    // bind and connect checked that the mechanism builds; the only other
+    // refusal is an invalid routing id, which the option check already
+    // rules out. A refused connection is dropped.
+    let (cfg, curve_server) = config(&mut shared.lock().options).ok()?;
+    if curve_server.is_some() {
+        start_rotation(shared);
+    }
     let conn = Connection::new(cfg, side, Instant::now()).ok()?;
     Some(Driver::new(
         Arc::clone(shared),

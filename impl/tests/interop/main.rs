@@ -8,6 +8,7 @@
 //! `ZMTP_REQUIRE_PEERS=1`, which makes a missing peer a failure.
 
 mod peer;
+mod security;
 
 use std::time::Duration;
 

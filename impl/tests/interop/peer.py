@@ -1,6 +1,14 @@
 # A libzmq (pyzmq) peer driven by JSON lines on stdin, for impl/tests/interop.rs.
 # argv: SOCKET_TYPE bind|connect ENDPOINT [OPTION=VALUE ...]
 # It prints {"endpoint": ...} once ready, then answers each command.
+# Pseudo-options (impl/tests/interop/security.rs):
+#   MODULE=pyomq          run omq.rs through pyomq instead of libzmq
+#   PLAIN_AUTH=user:pass  accept this PLAIN client (pyzmq: a ZAP handler
+#                         thread; pyomq: its allow-list)
+#   CURVE_AUTH=KEY        accept this CURVE client key, Z85 (pyzmq: any
+#                         client, through a ZAP handler thread; pyomq: its
+#                         allow-list)
+import importlib
 import json
 import os
 import select
@@ -32,7 +40,8 @@ class Lines:
         line, self.buf = self.buf.split(b"\n", 1)
         return line
 
-import zmq
+MODULE = next((a[7:] for a in sys.argv[4:] if a.startswith("MODULE=")), "zmq")
+zmq = importlib.import_module(MODULE)
 
 
 def enc(frames):
@@ -50,8 +59,28 @@ def main():
     s.setsockopt(zmq.LINGER, 2000)
     # A safety net so a broken test fails instead of hanging CI.
     s.setsockopt(zmq.RCVTIMEO, 30000)
+    auth = None
     for opt in sys.argv[4:]:
         name, value = opt.split("=", 1)
+        if name == "MODULE":
+            continue
+        if name in ("PLAIN_AUTH", "CURVE_AUTH") and MODULE == "zmq" and auth is None:
+            from zmq.auth.thread import ThreadAuthenticator
+            auth = ThreadAuthenticator(ctx)
+            auth.start()
+        if name == "PLAIN_AUTH":
+            user, password = value.split(":", 1)
+            if auth is not None:
+                auth.configure_plain(domain="*", passwords={user: password})
+            else:
+                s.set_plain_auth([(user, password)])
+            continue
+        if name == "CURVE_AUTH":
+            if auth is not None:
+                auth.configure_curve(domain="*", location=zmq.auth.CURVE_ALLOW_ANY)
+            else:
+                s.set_curve_auth([value.encode()])
+            continue
         try:
             s.setsockopt(getattr(zmq, name), int(value))
         except ValueError:
@@ -82,6 +111,14 @@ def main():
                         raise
                     lines.has_line(0.005)
             print(json.dumps({"ok": True}), flush=True)
+        elif op == "recv_within":
+            # A receive that may time out: {"timeout": true} then.
+            s.setsockopt(zmq.RCVTIMEO, cmd["ms"])
+            try:
+                print(json.dumps({"frames": dec(s.recv_multipart())}), flush=True)
+            except zmq.error.Again:
+                print(json.dumps({"timeout": True}), flush=True)
+            s.setsockopt(zmq.RCVTIMEO, 30000)
         elif op == "recv":
             print(json.dumps({"frames": dec(s.recv_multipart())}), flush=True)
         elif op == "echo":
@@ -109,6 +146,8 @@ def main():
         elif op == "exit":
             break
     s.close(linger=2000)
+    if auth is not None:
+        auth.stop()
     ctx.term()
 
 

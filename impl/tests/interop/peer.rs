@@ -126,6 +126,19 @@ impl Peer {
         self.read_frames().await
     }
 
+    /// Receives with a timeout: the frames, or `None` when nothing came
+    /// within `ms` milliseconds.
+    pub(crate) async fn recv_within(&mut self, ms: u64) -> Option<Vec<String>> {
+        self.command_nowait(&format!(r#"{{"op":"recv_within","ms":{ms}}}"#))
+            .await;
+        let a = self.answer().await;
+        if a.contains("\"timeout\"") {
+            None
+        } else {
+            Some(parse_frames(&a).unwrap_or_else(|| panic!("peer said {a}")))
+        }
+    }
+
     /// Reads a `{"frames": [...]}` answer.
     pub(crate) async fn read_frames(&mut self) -> Vec<String> {
         let a = self.answer().await;

@@ -1,0 +1,324 @@
+//! The security options (libzmq's PLAIN_*, CURVE_*, ZAP_*, MECHANISM) and
+//! the spec mechanism they build.
+//!
+//! ```text
+//!   PLAIN_SERVER / PLAIN_USERNAME / PLAIN_PASSWORD ─┐
+//!   CURVE_SERVER / CURVE_*KEY                       ├─> Security::rebuild
+//!   ZAP_DOMAIN / ZAP_ENFORCE_DOMAIN                 ┘     │
+//!        Arc<dyn Mechanism> shared by every connection of the socket
+//!        (a CURVE server's cookie jar is per socket: 26-R17, 26-R27)
+//! ```
+//!
+//! As in libzmq, the option set last decides the mechanism: PLAIN_USERNAME,
+//! PLAIN_PASSWORD and PLAIN_SERVER select PLAIN; CURVE_SERVER and
+//! CURVE_SERVERKEY select CURVE; an empty username, `PLAIN_SERVER = false`
+//! or `CURVE_SERVER = false` go back to NULL. A server's ZAP handler is
+//! always the driver's business ([`Handler::External`](zmtp_spec::security::Handler::External)): the driver asks the
+//! socket's or context's authenticator, the `inproc://zeromq.zap.01`
+//! handler, or applies libzmq's no-handler rule.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use zmtp_spec::connection::Mechanism;
+use zmtp_spec::connection::mechanism::Null;
+use zmtp_spec::security::zap::Zap;
+use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, SecretKey, ZapNull, z85};
+
+use crate::error::{Error, Result};
+
+/// The mechanism a socket uses (libzmq's ZMQ_MECHANISM).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MechanismKind {
+    /// NULL (RFC 23/37), the default.
+    #[default]
+    Null,
+    /// PLAIN (RFC 24).
+    Plain,
+    /// CURVE (RFC 25/26).
+    Curve,
+}
+
+/// The security options of a socket, and the mechanism they build.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Security {
+    pub(crate) kind: MechanismKind,
+    pub(crate) as_server: bool,
+    pub(crate) plain_username: Bytes,
+    pub(crate) plain_password: Bytes,
+    pub(crate) curve_publickey: Option<PublicKey>,
+    pub(crate) curve_secretkey: Option<SecretKey>,
+    pub(crate) curve_serverkey: Option<PublicKey>,
+    pub(crate) zap_domain: Bytes,
+    pub(crate) zap_enforce_domain: bool,
+    /// What the options build, or why they cannot (CURVE without keys).
+    built: Option<core::result::Result<Built, &'static str>>,
+}
+
+/// A mechanism built from the options, shared by the socket's connections.
+#[derive(Clone, Debug)]
+pub(crate) struct Built {
+    pub(crate) mechanism: Arc<dyn Mechanism>,
+    /// The CURVE server, whose cookie key the socket rotates.
+    pub(crate) curve_server: Option<Curve>,
+}
+
+impl Security {
+    /// The mechanism for a new connection, built once per change of the
+    /// options.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the options select CURVE without the
+    /// keys it needs.
+    pub(crate) fn mechanism(&mut self) -> Result<Built> {
+        let built = match &self.built {
+            Some(built) => built.clone(),
+            None => {
+                let built = build(self);
+                self.built = Some(built.clone());
+                built
+            }
+        };
+        built.map_err(|reason| Error::InvalidOption {
+            option: "ZMQ_CURVE_SECRETKEY",
+            reason,
+        })
+    }
+
+    /// Forgets the built mechanism after an option changed.
+    pub(crate) fn changed(&mut self) {
+        self.built = None;
+    }
+}
+
+fn zap(security: &Security) -> Zap {
+    let mut zap = Zap::external();
+    zap.domain = security.zap_domain.clone();
+    zap.enforce_domain = security.zap_enforce_domain;
+    zap
+}
+
+fn build(s: &Security) -> core::result::Result<Built, &'static str> {
+    let mechanism: Arc<dyn Mechanism> = match s.kind {
+        // libzmq asks its ZAP handler about NULL peers when a ZAP domain is
+        // set (zmtp-wire.md 6.2 #12).
+        MechanismKind::Null if !s.zap_domain.is_empty() || s.zap_enforce_domain => {
+            Arc::new(ZapNull::new(zap(s)))
+        }
+        MechanismKind::Null => Arc::new(Null),
+        MechanismKind::Plain if s.as_server => Arc::new(Plain::server(zap(s))),
+        MechanismKind::Plain => Arc::new(
+            Plain::client(s.plain_username.clone(), s.plain_password.clone())
+                .map_err(|_| "PLAIN credentials longer than 255 octets")?,
+        ),
+        MechanismKind::Curve => {
+            let secret = s
+                .curve_secretkey
+                .clone()
+                .ok_or("CURVE needs CURVE_SECRETKEY")?;
+            let keys = KeyPair::from_secret(secret);
+            let curve = if s.as_server {
+                Curve::server(keys, zap(s))
+            } else {
+                let server = s
+                    .curve_serverkey
+                    .ok_or("a CURVE client needs CURVE_SERVERKEY")?;
+                Curve::client(keys, server)
+            };
+            let server = curve.is_server().then(|| curve.clone());
+            return Ok(Built {
+                mechanism: Arc::new(curve),
+                curve_server: server,
+            });
+        }
+    };
+    Ok(Built {
+        mechanism,
+        curve_server: None,
+    })
+}
+
+/// A CURVE key given as 32 octets or 40 characters of Z85 (RFC 32), as
+/// libzmq takes it.
+pub(crate) fn key_octets(option: &'static str, value: &[u8]) -> Result<[u8; 32]> {
+    let invalid = || Error::InvalidOption {
+        option,
+        reason: "a CURVE key is 32 octets or 40 characters of Z85",
+    };
+    match value.len() {
+        32 => value.try_into().map_err(|_| invalid()),
+        40 => z85::decode_key(value).map_err(|_| invalid()),
+        // libzmq also takes the Z85 text with its terminating NUL.
+        41 if value[40] == 0 => z85::decode_key(&value[..40]).map_err(|_| invalid()),
+        _ => Err(invalid()),
+    }
+}
+
+macro_rules! security_option {
+    ($(#[$doc:meta])* $name:ident, $zmq:literal, $ty:ty,
+     set($o:ident, $v:ident) $set:block get($g:ident) $get:block) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name;
+        impl crate::options::sealed::Access for $name {
+            type Value = $ty;
+            const NAME: &'static str = $zmq;
+            fn set(
+                options: &mut crate::options::Options,
+                $v: $ty,
+            ) -> crate::Result<crate::options::Effect> {
+                let $o = &mut options.security;
+                $set
+                $o.changed();
+                Ok(crate::options::Effect::Stored)
+            }
+            fn get(options: &crate::options::Options) -> crate::Result<$ty> {
+                let $g = &options.security;
+                $get
+            }
+        }
+        impl crate::options::SocketOption for $name {}
+    };
+}
+
+/// The security option marker types, re-exported in [`crate::opt`].
+pub mod opt {
+    use bytes::Bytes;
+    use zmtp_spec::security::{PublicKey, SecretKey};
+
+    use super::{MechanismKind, key_octets};
+    use crate::error::Error;
+
+    security_option!(
+        /// ZMQ_PLAIN_SERVER: be a PLAIN server (selects PLAIN; `false`
+        /// goes back to NULL). Reads `true` only while PLAIN is the
+        /// mechanism and we are its server. Clients are put to the ZAP
+        /// handler; without one they are refused, as in libzmq.
+        PlainServer, "ZMQ_PLAIN_SERVER", bool,
+        set(s, v) {
+            s.as_server = v;
+            s.kind = if v { MechanismKind::Plain } else { MechanismKind::Null };
+        }
+        get(s) { Ok(s.kind == MechanismKind::Plain && s.as_server) }
+    );
+    security_option!(
+        /// ZMQ_PLAIN_USERNAME: be a PLAIN client with this username (0-255
+        /// octets; empty goes back to NULL, as libzmq's NULL value does).
+        PlainUsername, "ZMQ_PLAIN_USERNAME", Bytes,
+        set(s, v) {
+            if v.len() > 255 {
+                return Err(Error::InvalidOption { option: "ZMQ_PLAIN_USERNAME", reason: "longer than 255 octets" });
+            }
+            s.kind = if v.is_empty() { MechanismKind::Null } else { MechanismKind::Plain };
+            s.as_server = false;
+            s.plain_username = v;
+        }
+        get(s) { Ok(s.plain_username.clone()) }
+    );
+    security_option!(
+        /// ZMQ_PLAIN_PASSWORD: the PLAIN client's password (0-255 octets;
+        /// selects the PLAIN client role).
+        PlainPassword, "ZMQ_PLAIN_PASSWORD", Bytes,
+        set(s, v) {
+            if v.len() > 255 {
+                return Err(Error::InvalidOption { option: "ZMQ_PLAIN_PASSWORD", reason: "longer than 255 octets" });
+            }
+            s.kind = if v.is_empty() { MechanismKind::Null } else { MechanismKind::Plain };
+            s.as_server = false;
+            s.plain_password = v;
+        }
+        get(s) { Ok(s.plain_password.clone()) }
+    );
+    security_option!(
+        /// ZMQ_CURVE_SERVER: be a CURVE server (selects CURVE; `false` goes
+        /// back to NULL). Needs [`CurveSecretKey`]. Clients are put to the
+        /// ZAP handler; without one every client is accepted (libzmq's
+        /// "Stonehouse"), unless [`ZapEnforceDomain`].
+        CurveServer, "ZMQ_CURVE_SERVER", bool,
+        set(s, v) {
+            s.as_server = v;
+            s.kind = if v { MechanismKind::Curve } else { MechanismKind::Null };
+        }
+        get(s) { Ok(s.kind == MechanismKind::Curve && s.as_server) }
+    );
+    security_option!(
+        /// ZMQ_CURVE_PUBLICKEY: our permanent public key, 32 octets or 40
+        /// characters of Z85; reads back as 32 octets (empty if unset).
+        /// Selects CURVE. The key actually used is the one derived from
+        /// [`CurveSecretKey`], which this should match.
+        CurvePublicKey, "ZMQ_CURVE_PUBLICKEY", Bytes,
+        set(s, v) {
+            s.curve_publickey = Some(PublicKey::from_bytes(key_octets("ZMQ_CURVE_PUBLICKEY", &v)?));
+            s.kind = MechanismKind::Curve;
+        }
+        get(s) {
+            Ok(s.curve_publickey.map(|k| Bytes::copy_from_slice(k.as_bytes())).unwrap_or_default())
+        }
+    );
+    security_option!(
+        /// ZMQ_CURVE_SECRETKEY: our permanent secret key, 32 octets or 40
+        /// characters of Z85; reads back as 32 octets (empty if unset), as
+        /// libzmq allows. Selects CURVE. The stored key is wiped on drop.
+        CurveSecretKey, "ZMQ_CURVE_SECRETKEY", Bytes,
+        set(s, v) {
+            s.curve_secretkey = Some(SecretKey::from_bytes(key_octets("ZMQ_CURVE_SECRETKEY", &v)?));
+            s.kind = MechanismKind::Curve;
+        }
+        get(s) {
+            Ok(s.curve_secretkey.as_ref().map(|k| Bytes::copy_from_slice(&k.to_bytes()[..])).unwrap_or_default())
+        }
+    );
+    security_option!(
+        /// ZMQ_CURVE_SERVERKEY: the server's permanent public key (32
+        /// octets or 40 characters of Z85): be a CURVE client of that
+        /// server (26-R04). Reads back as 32 octets (empty if unset).
+        CurveServerKey, "ZMQ_CURVE_SERVERKEY", Bytes,
+        set(s, v) {
+            s.curve_serverkey = Some(PublicKey::from_bytes(key_octets("ZMQ_CURVE_SERVERKEY", &v)?));
+            s.kind = MechanismKind::Curve;
+            s.as_server = false;
+        }
+        get(s) {
+            Ok(s.curve_serverkey.map(|k| Bytes::copy_from_slice(k.as_bytes())).unwrap_or_default())
+        }
+    );
+    security_option!(
+        /// ZMQ_ZAP_DOMAIN: the ZAP domain sent with each request (0-255
+        /// octets, RFC 27). On a NULL socket a non-empty domain turns ZAP
+        /// on, as in libzmq.
+        ZapDomain, "ZMQ_ZAP_DOMAIN", Bytes,
+        set(s, v) {
+            if v.len() > 255 {
+                return Err(Error::InvalidOption { option: "ZMQ_ZAP_DOMAIN", reason: "longer than 255 octets" });
+            }
+            s.zap_domain = v;
+        }
+        get(s) { Ok(s.zap_domain.clone()) }
+    );
+    security_option!(
+        /// ZMQ_ZAP_ENFORCE_DOMAIN: with no ZAP handler, refuse every peer
+        /// instead of accepting it (CURVE, NULL with a domain).
+        ZapEnforceDomain, "ZMQ_ZAP_ENFORCE_DOMAIN", bool,
+        set(s, v) { s.zap_enforce_domain = v; }
+        get(s) { Ok(s.zap_enforce_domain) }
+    );
+
+    /// ZMQ_MECHANISM (read-only): the mechanism the options select.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Mechanism;
+    impl crate::options::sealed::Access for Mechanism {
+        type Value = MechanismKind;
+        const NAME: &'static str = "ZMQ_MECHANISM";
+        fn set(
+            _: &mut crate::options::Options,
+            _: MechanismKind,
+        ) -> crate::Result<crate::options::Effect> {
+            Err(crate::options::read_only(Self::NAME))
+        }
+        fn get(options: &crate::options::Options) -> crate::Result<MechanismKind> {
+            Ok(options.security.kind)
+        }
+    }
+    impl crate::options::SocketOption for Mechanism {}
+}
