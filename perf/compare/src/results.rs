@@ -38,6 +38,10 @@ pub struct Row {
     pub median: BTreeMap<Impl, f64>,
     /// Median delivered share (PUB/SUB).
     pub delivered: BTreeMap<Impl, f64>,
+    /// Per implementation, the lowest and highest of its ratios to libzmq
+    /// taken round by round (both measured minutes apart at most): how far
+    /// the machine's noise moves the ratio.
+    pub round_ratios: BTreeMap<Impl, (f64, f64)>,
 }
 
 impl Row {
@@ -67,6 +71,7 @@ impl Results {
             .map(|(i, case)| {
                 let mut median_of = BTreeMap::new();
                 let mut delivered = BTreeMap::new();
+                let mut round_ratios = BTreeMap::new();
                 for imp in Impl::ALL {
                     let figs: Vec<&Figure> = self
                         .raw
@@ -80,11 +85,29 @@ impl Results {
                     if let Some(d) = median(figs.iter().filter_map(|f| f.delivered).collect()) {
                         delivered.insert(imp, d);
                     }
+                    let ratios: Vec<f64> = self
+                        .raw
+                        .iter()
+                        .filter(|r| r.1 == i && r.2 == imp)
+                        .filter_map(|(round, _, _, f)| {
+                            let base = self
+                                .raw
+                                .iter()
+                                .find(|b| b.0 == *round && b.1 == i && b.2 == Impl::Libzmq)?;
+                            Some(f.value / base.3.value)
+                        })
+                        .collect();
+                    if !ratios.is_empty() {
+                        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+                        let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        round_ratios.insert(imp, (lo, hi));
+                    }
                 }
                 Row {
                     case: case.clone(),
                     median: median_of,
                     delivered,
+                    round_ratios,
                 }
             })
             .collect()
@@ -102,6 +125,18 @@ fn human(metric: Metric, v: f64) -> String {
 
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map_or_else(|| "-".to_owned(), f)
+}
+
+/// A ratio to libzmq with the range of the round-by-round ratios when
+/// there was more than one round.
+fn ratio_cell(r: &Row, imp: Impl) -> String {
+    let Some(v) = r.ratio(imp) else {
+        return "-".to_owned();
+    };
+    match r.round_ratios.get(&imp) {
+        Some((lo, hi)) if hi > lo => format!("{v:.2}x ({lo:.2}-{hi:.2})"),
+        _ => format!("{v:.2}x"),
+    }
 }
 
 /// The markdown table printed at the end of a run.
@@ -128,13 +163,14 @@ pub fn table(rows: &[Row]) -> String {
             cell(Impl::Libzmq),
             cell(Impl::Ours),
             cell(Impl::Zmqrs),
-            opt(r.ratio(Impl::Ours), |v| format!("{v:.2}x")),
-            opt(r.ratio(Impl::Zmqrs), |v| format!("{v:.2}x")),
+            ratio_cell(r, Impl::Ours),
+            ratio_cell(r, Impl::Zmqrs),
             opt(r.gain(Impl::Ours, Impl::Zmqrs), |v| format!("{v:.2}x")),
         );
     }
     s.push_str(
-        "\nRatios are medians over libzmq's: above 1 is better for throughput, below 1 for latency and memory.\n",
+        "\nRatios are medians over libzmq's: above 1 is better for throughput, below 1 for latency and memory. \
+         In brackets: the lowest and highest ratio of a single round.\n",
     );
     s
 }
@@ -225,14 +261,15 @@ pub fn write_csv(
         );
     }
     std::fs::write(dir.join("compare-raw.csv"), raw)?;
-    let mut sum =
-        String::from("case,metric,count,libzmq,zmtp,zmq.rs,zmtp_over_libzmq,zmqrs_over_libzmq\n");
+    let mut sum = String::from(
+        "case,metric,count,libzmq,zmtp,zmq.rs,zmtp_over_libzmq,zmqrs_over_libzmq,zmtp_round_ratio_min,zmtp_round_ratio_max\n",
+    );
     for r in rows {
         let g = |i: Impl| r.median.get(&i).map_or(String::new(), f64::to_string);
         let q = |i: Impl| r.ratio(i).map_or(String::new(), |v| format!("{v:.4}"));
         let _ = writeln!(
             sum,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             r.case.id,
             r.case.metric().name(),
             r.case.count,
@@ -240,7 +277,13 @@ pub fn write_csv(
             g(Impl::Ours),
             g(Impl::Zmqrs),
             q(Impl::Ours),
-            q(Impl::Zmqrs)
+            q(Impl::Zmqrs),
+            r.round_ratios
+                .get(&Impl::Ours)
+                .map_or(String::new(), |m| format!("{:.4}", m.0)),
+            r.round_ratios
+                .get(&Impl::Ours)
+                .map_or(String::new(), |m| format!("{:.4}", m.1)),
         );
     }
     std::fs::write(dir.join("compare.csv"), sum)

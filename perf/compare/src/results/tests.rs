@@ -57,3 +57,33 @@ fn table_csv_and_svg_name_every_case() {
     }
     assert!(targets(&rows).contains("| tcp 64 B throughput >= 1.2x libzmq | - | n/a |"));
 }
+
+#[test]
+fn round_by_round_ratios_give_the_spread() {
+    let all = cases(1);
+    let mut r = Results::default();
+    for (round, lib, ours) in [(0, 2.0, 1.0), (1, 2.0, 3.0), (2, 4.0, 4.0)] {
+        r.raw.push((
+            round,
+            0,
+            Impl::Libzmq,
+            Figure {
+                value: lib,
+                delivered: None,
+            },
+        ));
+        r.raw.push((
+            round,
+            0,
+            Impl::Ours,
+            Figure {
+                value: ours,
+                delivered: None,
+            },
+        ));
+    }
+    let rows = r.rows(&all);
+    assert_eq!(rows[0].round_ratios.get(&Impl::Ours), Some(&(0.5, 1.5)));
+    // Median 3 over median 2.
+    assert!(table(&rows).contains("| 1.50x (0.50-1.50) |"));
+}
