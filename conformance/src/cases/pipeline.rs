@@ -98,19 +98,23 @@ case_fn!(push_round_robin, |cx| {
         ls.push(l);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
+    cx.model("PUSH");
+    cx.record_attach(1, "PULL", None);
+    cx.record_attach(2, "PULL", None);
     for n in 0..4u8 {
         cx.agent().send(s, &[&[b'0' + n]]).await?;
+        cx.record_send(&[Bytes::copy_from_slice(&[b'0' + n])]);
     }
     let quiet = cx.quiet();
     let mut per = Vec::new();
-    for p in &mut peers {
+    for (k, p) in peers.iter_mut().enumerate() {
         let mut n = 0;
-        while p.recv_message(quiet).await.is_ok() {
+        while let Ok(m) = p.recv_message(quiet).await {
+            cx.record_to(k as u64 + 1, &m);
             n += 1;
         }
         per.push(n);
     }
-    cx.observe(format!("distribution {per:?}"));
     if per == [2, 2] {
         cx.pass("two messages to each peer")
     } else {
@@ -126,16 +130,22 @@ case_fn!(pull_fair_queue, |cx| {
         cx.handshake(&mut p, "PUSH", 1).await?;
         ps.push(p);
     }
+    cx.model("PULL");
+    cx.record_attach(1, "PUSH", None);
+    cx.record_attach(2, "PUSH", None);
     for (k, p) in ps.iter_mut().enumerate() {
         let a = format!("{}a", k + 1);
         let b = format!("{}b", k + 1);
         cx.raw_send(p, &[a.as_bytes()]).await?;
+        cx.record_from(k as u64 + 1, &[Bytes::from(a)]);
         cx.raw_send(p, &[b.as_bytes()]).await?;
+        cx.record_from(k as u64 + 1, &[Bytes::from(b)]);
     }
     tokio::time::sleep(cx.quiet()).await;
     let mut got = Vec::new();
     for _ in 0..4 {
         let m = cx.agent().recv(s).await?;
+        cx.record_recv(&m);
         got.push(m.first().cloned().unwrap_or_default());
     }
     if got[0].first() != got[1].first() {
