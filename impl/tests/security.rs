@@ -373,14 +373,20 @@ async fn a_different_mechanism_is_refused() {
 }
 
 /// 37-R61, 37-R67: a CURVE or PLAIN socket never talks to a ZMTP 2.0 (or
-/// 1.0) peer: a scripted 2.0 PUSH that sends a message at once is cut off
-/// and its message never arrives.
+/// 1.0) peer, nor does a NULL socket with a ZAP domain (libzmq's rule,
+/// zmtp-wire.md 4.5 #6): a scripted 2.0 PUSH that sends a message at once
+/// is cut off and its message never arrives.
 #[tokio::test]
 async fn downgrade_to_zmtp_2_is_refused() {
-    for mechanism in ["CURVE", "PLAIN"] {
+    for mechanism in ["CURVE", "PLAIN", "NULL+ZAP"] {
         let ctx = Context::new().unwrap();
         let pull = ctx.socket(SocketType::Pull).unwrap();
-        if mechanism == "CURVE" {
+        if mechanism == "NULL+ZAP" {
+            pull.set(opt::ZapDomain, Bytes::from_static(b"d")).unwrap();
+            pull.set_authenticator(Some(Arc::new(FnAuthenticator(|r: &ZapRequest| {
+                r.accept("anyone")
+            }))));
+        } else if mechanism == "CURVE" {
             pull.set(opt::CurveServer, true).unwrap();
             pull.set(
                 opt::CurveSecretKey,

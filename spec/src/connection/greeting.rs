@@ -26,7 +26,7 @@ use crate::wire::greeting::{
 use crate::wire::legacy::{
     V1Identity, V2Greeting, V2Identity, v1_identity, v2_greeting, v2_identity,
 };
-use crate::wire::{self, Framing, Mechanism, Parsed, run};
+use crate::wire::{self, Framing, Parsed, run};
 
 /// How far our side of the greeting has gone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -184,7 +184,7 @@ impl Connection {
 
     fn refuse_downgrade_unless_null(&self) -> Result<(), ConnectionError> {
         let ours = self.config.mechanism.name();
-        if ours == Mechanism::NULL {
+        if self.config.mechanism.allows_downgrade() {
             Ok(())
         } else {
             Err(PeerError::DowngradeRefused(ours).into())

@@ -54,6 +54,14 @@ pub trait Mechanism: fmt::Debug + Send + Sync {
     /// peer's (37-R15).
     fn name(&self) -> wire::Mechanism;
 
+    /// Whether a ZMTP 1.0 or 2.0 peer may be accepted: only without
+    /// security, i.e. NULL (37-R61, 37-R67). A mechanism that
+    /// authenticates under the name NULL (NULL with ZAP, which libzmq
+    /// also refuses to downgrade: zmtp-wire.md 4.5 #6) returns `false`.
+    fn allows_downgrade(&self) -> bool {
+        self.name() == wire::Mechanism::NULL
+    }
+
     /// The as-server octet of our greeting. Mechanisms without roles send
     /// 0 (37-R22 for NULL).
     fn as_server(&self, side: Side) -> bool {

@@ -47,6 +47,12 @@ impl Mechanism for ZapNull {
         wire::Mechanism::NULL
     }
 
+    /// A ZMTP 1.0/2.0 peer would skip the ZAP question: refused, as
+    /// libzmq refuses it when a ZAP domain is set (zmtp-wire.md 4.5 #6).
+    fn allows_downgrade(&self) -> bool {
+        false
+    }
+
     fn start(&self, _side: Side, _behaviour: &Behaviour) -> Box<dyn MechanismSession> {
         Box::new(Session {
             zap: Arc::clone(&self.zap),
