@@ -323,3 +323,54 @@ async fn wrong_server_key_lets_no_data_cross() {
         peer.exit().await;
     }
 }
+
+/// RFC 27 the other way: the peer's PLAIN server refuses our password.
+/// libzmq sends ERROR "400" (in its malformed PLAIN form), which our
+/// monitor reports as HANDSHAKE_FAILED_AUTH 400; omq.rs may just close.
+/// Either way our handshake never succeeds and nothing crosses.
+#[tokio::test]
+async fn their_zap_denial_reaches_our_monitor() {
+    for stack in STACKS {
+        if !available(stack) {
+            return;
+        }
+        let keys = Keys {
+            server: KeyPair::generate(),
+            client: KeyPair::generate(),
+        };
+        let ctx = Context::new().unwrap();
+        let s = ctx.socket(SocketType::Dealer).unwrap();
+        s.set(opt::Linger, Some(Duration::ZERO)).unwrap();
+        our_client(&s, Mech::Plain, &keys, None);
+        s.set(opt::PlainPassword, Bytes::from_static(b"guess"))
+            .unwrap();
+        let mut events = s.monitor();
+        let options = peer_server_options(stack, Mech::Plain, &keys);
+        let mut peer = start(SocketType::Router, "bind", "tcp://127.0.0.1:*", &options).await;
+        s.connect(&peer.endpoint).unwrap();
+        s.send(msg(&["must-not-cross"])).await.unwrap();
+        let kind = loop {
+            let e = tokio::time::timeout(Duration::from_secs(10), events.next())
+                .await
+                .expect("a handshake event")
+                .unwrap();
+            match e.kind {
+                zmtp::MonitorEventKind::HandshakeSucceeded
+                | zmtp::MonitorEventKind::HandshakeFailedAuth(_)
+                | zmtp::MonitorEventKind::HandshakeFailedProtocol(_)
+                | zmtp::MonitorEventKind::HandshakeFailedNoDetail(_) => break e.kind,
+                _ => {}
+            }
+        };
+        if stack == Stack::Libzmq {
+            assert_eq!(
+                kind,
+                zmtp::MonitorEventKind::HandshakeFailedAuth("400".into())
+            );
+        } else {
+            assert_ne!(kind, zmtp::MonitorEventKind::HandshakeSucceeded);
+        }
+        assert_eq!(peer.recv_within(300).await, None, "{stack:?}");
+        peer.exit().await;
+    }
+}
