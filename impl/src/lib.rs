@@ -83,6 +83,8 @@
 //! [`MonitorEventKind::HandshakeFailedAuth`] with the ZAP status. A socket
 //! whose mechanism is not NULL refuses ZMTP 1.0/2.0 peers and peers of
 //! another mechanism (37-R15, 37-R61, 37-R67; the spec machine decides).
+//! inproc connections carry no ZMTP and so no mechanism, as in libzmq:
+//! security applies to tcp and ipc.
 //!
 //! ```no_run
 //! # async fn f() -> zmtp::Result<()> {

@@ -27,6 +27,9 @@ use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, SecretKey, ZapNull, 
 
 use crate::error::{Error, Result};
 
+#[cfg(test)]
+mod tests;
+
 /// The mechanism a socket uses (libzmq's ZMQ_MECHANISM).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
