@@ -475,3 +475,40 @@ fn security_options_read_back_and_check_their_values() {
     s.set(opt::PlainServer, false).unwrap();
     assert_eq!(s.get(opt::Mechanism).unwrap(), MechanismKind::Null);
 }
+
+/// 27-R42, 27-R44: a ROUTER handler sees the routing id and the empty
+/// delimiter in front of the request, and answers with them in front.
+#[tokio::test]
+async fn a_router_zap_handler_works_too() {
+    let ctx = Context::new().unwrap();
+    let handler = ctx.socket(SocketType::Router).unwrap();
+    handler.bind("inproc://zeromq.zap.01").unwrap();
+    let (pull, push, client) = curve_pair(&ctx, "tcp");
+    push.connect(&pull.last_endpoint()).unwrap();
+    push.send("through a router handler").await.unwrap();
+    let request = handler.recv().await.unwrap();
+    let f = request.frames();
+    assert_eq!(f.len(), 9, "{request:?}");
+    assert!(f[1].is_empty());
+    assert_eq!(f[2], "1.0");
+    assert_eq!(f[7], "CURVE");
+    assert_eq!(f[8], &client.public().as_bytes()[..]);
+    let reply = [
+        f[0].clone(),
+        Bytes::new(),
+        Bytes::from_static(b"1.0"),
+        f[3].clone(),
+        Bytes::from_static(b"200"),
+        Bytes::from_static(b"OK"),
+        Bytes::from_static(b"carol"),
+        Bytes::new(),
+    ];
+    handler
+        .send(zmtp::Message::from_frames(reply))
+        .await
+        .unwrap();
+    assert_eq!(
+        pull.recv().await.unwrap().frames()[0],
+        "through a router handler"
+    );
+}
