@@ -51,7 +51,7 @@ impl Builtin {
                 "version": format!("zmtp {}", env!("CARGO_PKG_VERSION")),
                 "zmtp": "3.1",
                 "socket_types": SocketType::CLASSIC.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-                "transports": ["tcp", "ipc"], "mechanisms": ["NULL"],
+                "transports": ["tcp", "ipc"], "mechanisms": ["NULL", "PLAIN", "CURVE"],
             }))),
             "socket" => {
                 let name = req["type"].as_str().unwrap_or("");
@@ -202,9 +202,42 @@ fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
         "ROUTER_MANDATORY" => s.set(opt::RouterMandatory, int()? != 0),
         "XPUB_VERBOSE" => s.set(opt::XPubVerbose, int()? != 0),
         "MAXMSGSIZE" => s.set(opt::MaxMsgSize, u64::try_from(int()?).ok()),
+        "PLAIN_SERVER" => s.set(opt::PlainServer, int()? != 0),
+        "PLAIN_USERNAME" => s.set(opt::PlainUsername, bytes()?),
+        "PLAIN_PASSWORD" => s.set(opt::PlainPassword, bytes()?),
+        "CURVE_SERVER" => s.set(opt::CurveServer, int()? != 0),
+        "CURVE_PUBLICKEY" => s.set(opt::CurvePublicKey, bytes()?),
+        "CURVE_SECRETKEY" => s.set(opt::CurveSecretKey, bytes()?),
+        "CURVE_SERVERKEY" => s.set(opt::CurveServerKey, bytes()?),
+        "ZAP_DOMAIN" => s.set(opt::ZapDomain, bytes()?),
+        "ZAP_ALLOW" => {
+            s.set_authenticator(Some(zap_allow(bytes()?)));
+            Ok(())
+        }
         other => return Err(Answer::Unsupported(format!("option {other}"))),
     };
     r.map_err(|e| error(e.to_string()))
+}
+
+/// The agent's ZAP handler (AGENTS.md, `ZAP_ALLOW`): accepts the PLAIN
+/// credentials `username:password` or the CURVE client key whose Z85 text
+/// is `allowed`, and refuses everything else with 400 (RFC 27).
+fn zap_allow(allowed: Bytes) -> std::sync::Arc<dyn zmtp_spec::security::Authenticator> {
+    use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, ZapRequest};
+    std::sync::Arc::new(FnAuthenticator(move |r: &ZapRequest| {
+        let presented: Option<Vec<u8>> = match (&r.mechanism[..], &r.credentials[..]) {
+            (b"PLAIN", [user, pass]) => Some([&user[..], b":", &pass[..]].concat()),
+            (b"CURVE", [key]) => zmtp_spec::security::z85::encode(key)
+                .ok()
+                .map(String::into_bytes),
+            _ => None,
+        };
+        if presented.as_deref() == Some(&allowed[..]) {
+            r.accept("allowed")
+        } else {
+            r.refuse(StatusCode::AuthenticationFailure, "not allowed")
+        }
+    }))
 }
 
 impl Agent for Builtin {

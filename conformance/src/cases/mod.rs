@@ -14,6 +14,7 @@ mod handshake;
 mod pipeline;
 mod pubsub;
 pub(crate) mod reqrep;
+mod security;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`.
 macro_rules! case_fn {
@@ -37,6 +38,7 @@ pub fn all() -> Vec<Case> {
     v.extend(pubsub::cases());
     v.extend(pipeline::cases());
     v.extend(flow::cases());
+    v.extend(security::cases());
     v
 }
 

@@ -1,0 +1,508 @@
+//! CURVE cases (RFCs 25/26, G-C1..G-C9): the implementation as a CURVE
+//! server facing the raw peer's client (`box_peer::Client`), honest and
+//! hostile, and as a CURVE client facing a raw listener.
+
+use crate::agent::{Sock, Stop};
+use crate::case::{Case, Ctx, step};
+use crate::cases::case_fn;
+use crate::peer::{GreetingSpec, RawPeer, command_frame, ready_body};
+
+use super::box_peer::{Client, HELLO, Keys, long, open, seal, short};
+use super::{aftermath, greeting_for, judge_refusal, message_frame, need_mechanism};
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "26-R22/1",
+            also: &[
+                "26-R05", "26-R16", "26-R23", "26-R24", "26-R26", "26-R28", "26-R31", "26-R43",
+                "26-R44", "26-R45", "26-R46", "26-R54", "26-R55", "G-C1", "G-C2", "G-C3", "G-C4",
+                "G-C5", "G-C6", "G-C7", "G-C8", "37-R64", "23-R51",
+            ],
+            param: 0,
+            run: honest_handshake,
+            sends: "a CURVE client handshake to a bound CURVE-server PULL: HELLO (200 octets), INITIATE with a valid vouch and Socket-Type PUSH, then MESSAGE \"probe\"",
+            expects: "WELCOME of 168 octets that opens with S and c', READY that opens with S' and c', and \"probe\" delivered",
+        },
+        Case {
+            id: "26-R14/1",
+            also: &["26-R13", "26-R15"],
+            param: 0,
+            run: hostile_hello,
+            sends: "HELLO whose signature box has one octet flipped",
+            expects: "no WELCOME; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R14/2",
+            also: &["26-R15", "26-R04"],
+            param: 1,
+            run: hostile_hello,
+            sends: "HELLO boxed for a wrong server key (the client was given another S)",
+            expects: "no WELCOME; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R06/1",
+            also: &["26-R15", "G-C1"],
+            param: 2,
+            run: hostile_hello,
+            sends: "HELLO truncated to 199 octets",
+            expects: "no WELCOME; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R06/2",
+            also: &["26-R15", "G-C1"],
+            param: 3,
+            run: hostile_hello,
+            sends: "HELLO of 201 octets (one extra octet after the box)",
+            expects: "no WELCOME; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R07/1",
+            also: &["26-R15"],
+            param: 4,
+            run: hostile_hello,
+            sends: "HELLO with version 2.0 (otherwise valid)",
+            expects: "no WELCOME; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R08/1",
+            also: &["26-R15"],
+            param: 5,
+            run: hostile_hello,
+            sends: "HELLO with a non-zero octet in the anti-amplification padding (otherwise valid)",
+            expects: "no WELCOME; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R21/1",
+            also: &["26-R20", "26-R18", "26-R58", "26-R59"],
+            param: 0,
+            run: replayed_message,
+            sends: "after a valid handshake, MESSAGE \"one\" and then the very same MESSAGE again (replayed nonce)",
+            expects: "\"one\" delivered once; the replay is not delivered; the connection is closed without ERROR",
+        },
+        Case {
+            id: "26-R57/1",
+            also: &["26-R58", "26-R59"],
+            param: 1,
+            run: replayed_message,
+            sends: "after a valid handshake, a MESSAGE whose box has one octet flipped",
+            expects: "nothing delivered; the connection is closed without ERROR",
+        },
+        Case {
+            id: "26-R40/1",
+            also: &["26-R41"],
+            param: 0,
+            run: hostile_initiate,
+            sends: "HELLO, then INITIATE whose vouch is boxed with another permanent secret key than the C it names (forged vouch)",
+            expects: "no READY; the connection is closed; the following message is not delivered",
+        },
+        Case {
+            id: "26-R40/2",
+            also: &["26-R41", "G-C3"],
+            param: 1,
+            run: hostile_initiate,
+            sends: "HELLO on two connections; on the second, an INITIATE built with the first connection's cookie and keys",
+            expects: "no READY on the second connection; it is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R27/1",
+            also: &["26-R41"],
+            param: 2,
+            run: hostile_initiate,
+            sends: "a complete handshake on one connection, then on a second one HELLO and a replay of the first connection's INITIATE",
+            expects: "no READY on the second connection; it is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R32/1",
+            also: &["26-R41", "G-C4"],
+            param: 3,
+            run: hostile_initiate,
+            sends: "HELLO, then an INITIATE cut to 256 octets",
+            expects: "no READY; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R60/1",
+            also: &["26-R01", "26-R61", "26-R42", "27-R39", "27-R40"],
+            param: 4,
+            run: hostile_initiate,
+            sends: "a valid CURVE handshake from a client key the agent's ZAP handler does not allow (ZAP_ALLOW names another key)",
+            expects: "no READY; ERROR (26-R60; closing without it is allowed by 26-R42); nothing delivered",
+        },
+        Case {
+            id: "37-R61/1",
+            also: &["23-R48", "37-R67", "23-R54"],
+            param: 0,
+            run: downgrade,
+            sends: "a ZMTP 2.0 greeting (revision 01, PUSH) to a CURVE-server PULL, then a 2.0 message",
+            expects: "the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "37-R67/1",
+            also: &["23-R54"],
+            param: 1,
+            run: downgrade,
+            sends: "a ZMTP 3.1 NULL greeting, READY and a message to a CURVE-server PULL (a weaker mechanism)",
+            expects: "no READY; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "26-R05/1",
+            also: &[
+                "26-R06", "26-R07", "26-R08", "26-R12", "26-R13", "G-C1", "26-R09",
+            ],
+            param: 0,
+            run: client_hello,
+            sends: "accepts a connection from the implementation's CURVE client (PUSH) and reads its first command",
+            expects: "HELLO of 200 octets: version 1.0, 72 zero octets, C', a nonce, and a signature box of 64 zeros that opens with S and C'",
+        },
+        Case {
+            id: "26-R30/1",
+            also: &["26-R29", "26-R03"],
+            param: 0,
+            run: client_bad_welcome,
+            sends: "to the implementation's CURVE client, a WELCOME of the right length whose box does not open",
+            expects: "no INITIATE and no ERROR from the client; the connection is closed",
+        },
+    ]
+}
+
+/// A PULL socket as a CURVE server with fresh keys (and ZAP_ALLOW when
+/// `allow` is given), bound to a fresh endpoint.
+async fn curve_server(cx: &mut Ctx, allow: Option<&str>) -> Result<(Sock, String, Keys), Stop> {
+    need_mechanism(cx, "CURVE")?;
+    cx.need(&["PULL"])?;
+    let keys = Keys::generate();
+    let ep = cx.endpoint();
+    let mut a = cx.agent();
+    let s = a.socket("PULL").await?;
+    a.set_int(s, "CURVE_SERVER", 1).await?;
+    a.set_bytes(s, "CURVE_SECRETKEY", keys.secret_z85().as_bytes())
+        .await?;
+    if let Some(allow) = allow {
+        a.set_bytes(s, "ZAP_ALLOW", allow.as_bytes()).await?;
+    }
+    let real = a.bind(s, &ep).await?;
+    Ok((s, real, keys))
+}
+
+fn metadata_push() -> Vec<u8> {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
+    ready_body(&props)[6..].to_vec()
+}
+
+/// Greeting, HELLO, WELCOME (checked and opened).
+async fn hello_welcome(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Result<(), Stop> {
+    let wait = cx.wait();
+    cx.greet(peer, &greeting_for(b"CURVE")).await?;
+    peer.send(&command_frame(&c.hello()))
+        .await
+        .map_err(step("sending HELLO"))?;
+    let f = peer
+        .read_frame(wait)
+        .await
+        .map_err(step("reading WELCOME"))?;
+    c.welcome(&f.body).map_err(Stop::Fail)
+}
+
+/// A full client handshake.
+async fn handshake(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Result<(), Stop> {
+    hello_welcome(cx, peer, c).await?;
+    let wait = cx.wait();
+    let init = c.initiate(&metadata_push());
+    peer.send(&command_frame(&init))
+        .await
+        .map_err(step("sending INITIATE"))?;
+    let f = peer.read_frame(wait).await.map_err(step("reading READY"))?;
+    let md = c.ready(&f.body).map_err(Stop::Fail)?;
+    if !md
+        .windows(11)
+        .any(|w| w.eq_ignore_ascii_case(b"Socket-Type"))
+    {
+        return Err(Stop::Fail("READY metadata carries no Socket-Type".into()));
+    }
+    Ok(())
+}
+
+case_fn!(honest_handshake, |cx| {
+    let (s, ep, keys) = curve_server(cx, None).await?;
+    let mut peer = cx.dial(&ep, "client").await?;
+    let mut c = Client::new(keys.public);
+    handshake(cx, &mut peer, &mut c).await?;
+    peer.send(&message_frame(&c.message(0, b"probe")))
+        .await
+        .map_err(step("sending MESSAGE"))?;
+    let got = cx.agent().recv(s).await?;
+    if got.len() == 1 && &got[0][..] == b"probe" {
+        cx.pass("WELCOME, READY open with the right keys; the MESSAGE was delivered")
+    } else {
+        cx.fail(format!("delivered {}", crate::case::show(&got)))
+    }
+});
+
+case_fn!(hostile_hello, |cx| {
+    let (s, ep, keys) = curve_server(cx, None).await?;
+    let mut peer = cx.dial(&ep, "client").await?;
+    let server = if cx.param == 1 {
+        Keys::generate().public
+    } else {
+        keys.public
+    };
+    let mut c = Client::new(server);
+    cx.greet(&mut peer, &greeting_for(b"CURVE")).await?;
+    let mut hello = c.hello();
+    let what = match cx.param {
+        0 => {
+            let last = hello.len() - 1;
+            hello[last] ^= 0x01;
+            "HELLO with a bad box"
+        }
+        1 => "HELLO for a wrong server key",
+        2 => {
+            hello.truncate(199);
+            "HELLO of 199 octets"
+        }
+        3 => {
+            hello.push(0);
+            "HELLO of 201 octets"
+        }
+        4 => {
+            hello[6] = 2;
+            "HELLO version 2.0"
+        }
+        _ => {
+            hello[20] = 1;
+            "HELLO with non-zero padding"
+        }
+    };
+    peer.send(&command_frame(&hello))
+        .await
+        .map_err(step("sending HELLO"))?;
+    // Whatever it does, a message must not get through.
+    let _ = peer.send(&message_frame(&c.message(0, b"probe"))).await;
+    let a = aftermath(cx, s, &mut peer).await?;
+    judge_refusal(cx, &a, &[b"WELCOME", b"READY"], what)
+});
+
+case_fn!(replayed_message, |cx| {
+    let (s, ep, keys) = curve_server(cx, None).await?;
+    let mut peer = cx.dial(&ep, "client").await?;
+    let mut c = Client::new(keys.public);
+    handshake(cx, &mut peer, &mut c).await?;
+    if cx.param == 0 {
+        let m = message_frame(&c.message(0, b"one"));
+        peer.send(&m).await.map_err(step("sending MESSAGE"))?;
+        let got = cx.agent().recv(s).await?;
+        if !(got.len() == 1 && &got[0][..] == b"one") {
+            return cx.fail(format!(
+                "the first MESSAGE gave {}",
+                crate::case::show(&got)
+            ));
+        }
+        let _ = peer.send(&m).await;
+        let a = aftermath(cx, s, &mut peer).await?;
+        judge_refusal(cx, &a, &[b"ERROR"], "a replayed MESSAGE nonce")
+    } else {
+        let mut m = message_frame(&c.message(0, b"probe"));
+        let last = m.len() - 1;
+        m[last] ^= 0x01;
+        let _ = peer.send(&m).await;
+        let a = aftermath(cx, s, &mut peer).await?;
+        judge_refusal(cx, &a, &[b"ERROR"], "a MESSAGE with a bad box")
+    }
+});
+
+case_fn!(hostile_initiate, |cx| {
+    let allow = (cx.param == 4).then(|| Keys::generate().public_z85());
+    let (s, ep, keys) = curve_server(cx, allow.as_deref()).await?;
+    let mut peer = cx.dial(&ep, "client").await?;
+    let mut c = Client::new(keys.public);
+    hello_welcome(cx, &mut peer, &mut c).await?;
+    let md = metadata_push();
+    let (init, what) = match cx.param {
+        0 => {
+            let forger = Keys::generate();
+            let v = c.vouch(&forger.secret);
+            (c.initiate_with(&v, &md), "an INITIATE with a forged vouch")
+        }
+        1 | 2 => {
+            let mut other_peer = cx.dial(&ep, "other").await?;
+            let mut other = Client::new(keys.public);
+            if cx.param == 1 {
+                hello_welcome(cx, &mut other_peer, &mut other).await?;
+                (
+                    other.initiate(&md),
+                    "an INITIATE with another connection's cookie",
+                )
+            } else {
+                hello_welcome(cx, &mut other_peer, &mut other).await?;
+                let init = other.initiate(&md);
+                let wait = cx.wait();
+                other_peer
+                    .send(&command_frame(&init))
+                    .await
+                    .map_err(step("sending INITIATE"))?;
+                let f = other_peer
+                    .read_frame(wait)
+                    .await
+                    .map_err(step("reading READY"))?;
+                other.ready(&f.body).map_err(Stop::Fail)?;
+                (init, "a replayed INITIATE of a finished handshake")
+            }
+        }
+        3 => {
+            let mut init = c.initiate(&md);
+            init.truncate(256);
+            (init, "an INITIATE of 256 octets")
+        }
+        _ => (c.initiate(&md), "a client key ZAP refuses"),
+    };
+    peer.send(&command_frame(&init))
+        .await
+        .map_err(step("sending INITIATE"))?;
+    let _ = peer.send(&message_frame(&c.message(0, b"probe"))).await;
+    let a = aftermath(cx, s, &mut peer).await?;
+    if cx.param == 4 && a.delivered.is_none() && !a.got(b"READY") && a.closed && a.error().is_none()
+    {
+        return cx.lenient(format!("{what}: closed without ERROR (26-R42 allows it, 26-R60 asks for ERROR); nothing crossed"));
+    }
+    judge_refusal(cx, &a, &[b"READY"], what)
+});
+
+case_fn!(downgrade, |cx| {
+    let (s, ep, _keys) = curve_server(cx, None).await?;
+    let mut peer = cx.dial(&ep, "attacker").await?;
+    if cx.param == 0 {
+        // RFC 15: signature, revision 01, socket type PUSH (8), identity "".
+        let hello = [0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x08, 0x00, 0x00];
+        peer.send(&hello)
+            .await
+            .map_err(step("sending a 2.0 greeting"))?;
+        // A ZMTP 2.0 message frame: flags 0, size 5.
+        let _ = peer.send(b"\x00\x05probe").await;
+        let a = aftermath(cx, s, &mut peer).await?;
+        judge_refusal(
+            cx,
+            &a,
+            &[b"READY", b"WELCOME"],
+            "a ZMTP 2.0 peer at a CURVE server",
+        )
+    } else {
+        let _ = peer.send(&GreetingSpec::null(1).to_bytes()).await;
+        let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
+        let _ = peer.send(&command_frame(&ready_body(&props))).await;
+        let _ = peer.send(&crate::peer::message_frames(&[b"probe"])).await;
+        let a = aftermath(cx, s, &mut peer).await?;
+        judge_refusal(
+            cx,
+            &a,
+            &[b"READY", b"WELCOME"],
+            "a NULL peer at a CURVE server",
+        )
+    }
+});
+
+/// A PUSH socket as a CURVE client of `server`, connected to a raw listener.
+async fn curve_client(cx: &mut Ctx, server: &Keys) -> Result<(Sock, RawPeer), Stop> {
+    need_mechanism(cx, "CURVE")?;
+    cx.need(&["PUSH"])?;
+    let mine = Keys::generate();
+    let listener = cx.listener("server").await?;
+    let mut a = cx.agent();
+    let s = a.socket("PUSH").await?;
+    a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
+        .await?;
+    a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
+        .await?;
+    a.set_bytes(s, "CURVE_SECRETKEY", mine.secret_z85().as_bytes())
+        .await?;
+    let (peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
+    Ok((s, peer))
+}
+
+/// Reads the client's HELLO: its body, or why it is wrong.
+async fn read_hello(cx: &mut Ctx, peer: &mut RawPeer) -> Result<Vec<u8>, Stop> {
+    let wait = cx.wait();
+    let mut g = greeting_for(b"CURVE");
+    g.as_server = 1;
+    cx.greet(peer, &g).await?;
+    let f = peer.read_frame(wait).await.map_err(step("reading HELLO"))?;
+    if !f.is_command() {
+        return Err(Stop::Fail(format!("expected HELLO, got {}", f.describe())));
+    }
+    Ok(f.body.to_vec())
+}
+
+case_fn!(client_hello, |cx| {
+    let server = Keys::generate();
+    let (_s, mut peer) = curve_client(cx, &server).await?;
+    let body = read_hello(cx, &mut peer).await?;
+    if body.len() != 200 {
+        return cx.fail(format!("HELLO of {} octets, not 200 (26-R06)", body.len()));
+    }
+    if !body.starts_with(b"\x05HELLO\x01\x00") {
+        return cx.fail("HELLO does not start with 05 HELLO 01 00 (26-R07)");
+    }
+    if body[8..80].iter().any(|&b| b != 0) {
+        return cx.fail("non-zero padding (26-R08)");
+    }
+    let mut cprime = [0u8; 32];
+    cprime.copy_from_slice(&body[80..112]);
+    let n = u64::from_be_bytes(body[112..120].try_into().unwrap_or([0; 8]));
+    match open(&cprime, &server.secret, &short(HELLO, n), &body[120..]) {
+        Some(p) if p == [0u8; 64] => {
+            cx.pass("HELLO: 200 octets, version 1.0, zero padding, signature box of 64 zeros")
+        }
+        Some(_) => cx.fail("the signature box does not hold 64 zeros (26-R13)"),
+        None => cx.fail("the signature box does not open with C' and s (26-R12, 26-R13)"),
+    }
+});
+
+case_fn!(client_bad_welcome, |cx| {
+    let server = Keys::generate();
+    let (_s, mut peer) = curve_client(cx, &server).await?;
+    let body = read_hello(cx, &mut peer).await?;
+    let mut cprime = [0u8; 32];
+    cprime.copy_from_slice(body.get(80..112).unwrap_or(&[0; 32]));
+    // A WELCOME boxed with a key that is not S: right length, wrong box.
+    let ln = super::box_peer::unique16();
+    let impostor = Keys::generate();
+    let mut welcome = b"\x07WELCOME".to_vec();
+    welcome.extend_from_slice(&ln);
+    welcome.extend(seal(
+        &cprime,
+        &impostor.secret,
+        &long(super::box_peer::WELCOME, &ln),
+        &[0u8; 128],
+    ));
+    peer.send(&command_frame(&welcome))
+        .await
+        .map_err(step("sending WELCOME"))?;
+    let wait = cx.wait();
+    let (closed, frames) = match peer.wait_close(wait).await {
+        Ok(f) => (true, f),
+        Err(f) => (false, f),
+    };
+    let names: Vec<String> = frames.iter().map(crate::peer::RawFrame::describe).collect();
+    if frames
+        .iter()
+        .any(|f| f.command_name().is_some_and(|n| &n[..] == b"INITIATE"))
+    {
+        return cx.fail(format!(
+            "the client answered a bad WELCOME with INITIATE ({})",
+            names.join(", ")
+        ));
+    }
+    if frames
+        .iter()
+        .any(|f| f.command_name().is_some_and(|n| &n[..] == b"ERROR"))
+    {
+        return cx.fail("the client sent ERROR (26-R03)");
+    }
+    if closed {
+        cx.pass("the client closed the connection without INITIATE or ERROR")
+    } else {
+        cx.fail(format!(
+            "the client neither closed nor answered (frames: [{}])",
+            names.join(", ")
+        ))
+    }
+});

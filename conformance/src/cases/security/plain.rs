@@ -1,0 +1,182 @@
+//! PLAIN cases (RFC 24, G-P1..G-P5; ZAP as RFC 27 sees it on the wire):
+//! the implementation as a PLAIN server whose ZAP handler allows
+//! `admin:secret` (AGENTS.md `ZAP_ALLOW`), and as a PLAIN client.
+
+use crate::agent::{Sock, Stop};
+use crate::case::{Case, Ctx, step};
+use crate::cases::case_fn;
+use crate::peer::{RawPeer, command_frame, message_frames, ready_body};
+
+use super::{aftermath, greeting_for, judge_refusal, need_mechanism};
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "G-P2/1",
+            also: &["G-P1", "G-P3", "G-P4", "G-P5", "27-R37", "27-R38"],
+            param: 0,
+            run: plain_server,
+            sends: "to a bound PLAIN-server PULL: HELLO admin/secret, INITIATE with Socket-Type PUSH, then a message",
+            expects: "WELCOME with an empty body, READY with well-formed metadata, and the message delivered",
+        },
+        Case {
+            id: "G-P2/2",
+            also: &["27-R24"],
+            param: 1,
+            run: plain_server,
+            sends: "HELLO admin/wrong (ZAP refuses), INITIATE, then a message",
+            expects: "no WELCOME or READY (ERROR allowed); the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "G-P3/1",
+            also: &["G-P2"],
+            param: 2,
+            run: plain_server,
+            sends: "HELLO whose password length (6) runs past the body (3 octets left), then a message",
+            expects: "the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "G-P2/3",
+            also: &[],
+            param: 3,
+            run: plain_server,
+            sends: "INITIATE without HELLO, then a message",
+            expects: "no READY; the connection is closed; nothing delivered",
+        },
+        Case {
+            id: "G-P3/2",
+            also: &["G-P1"],
+            param: 0,
+            run: plain_client,
+            sends: "accepts the implementation's PLAIN client (PUSH, admin/secret) and reads its first command",
+            expects: "HELLO 05 admin 06 secret",
+        },
+    ]
+}
+
+/// The body of a PLAIN HELLO.
+fn hello(user: &[u8], pass: &[u8]) -> Vec<u8> {
+    let mut out = b"\x05HELLO".to_vec();
+    out.push(user.len() as u8);
+    out.extend_from_slice(user);
+    out.push(pass.len() as u8);
+    out.extend_from_slice(pass);
+    out
+}
+
+fn initiate() -> Vec<u8> {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
+    let mut out = b"\x08INITIATE".to_vec();
+    out.extend_from_slice(&ready_body(&props)[6..]);
+    out
+}
+
+async fn plain_bound(cx: &mut Ctx) -> Result<(Sock, String), Stop> {
+    need_mechanism(cx, "PLAIN")?;
+    cx.need(&["PULL"])?;
+    let ep = cx.endpoint();
+    let mut a = cx.agent();
+    let s = a.socket("PULL").await?;
+    a.set_int(s, "PLAIN_SERVER", 1).await?;
+    a.set_bytes(s, "ZAP_ALLOW", b"admin:secret").await?;
+    let real = a.bind(s, &ep).await?;
+    Ok((s, real))
+}
+
+case_fn!(plain_server, |cx| {
+    let (s, ep) = plain_bound(cx).await?;
+    let mut peer: RawPeer = cx.dial(&ep, "client").await?;
+    let wait = cx.wait();
+    cx.greet(&mut peer, &greeting_for(b"PLAIN")).await?;
+    match cx.param {
+        0 => {
+            peer.send(&command_frame(&hello(b"admin", b"secret")))
+                .await
+                .map_err(step("sending HELLO"))?;
+            let w = peer
+                .read_frame(wait)
+                .await
+                .map_err(step("reading WELCOME"))?;
+            if &w.body[..] != b"\x07WELCOME" || !w.is_command() {
+                return cx.fail(format!(
+                    "expected WELCOME with an empty body (G-P4), got {}",
+                    w.describe()
+                ));
+            }
+            peer.send(&command_frame(&initiate()))
+                .await
+                .map_err(step("sending INITIATE"))?;
+            let r = peer.read_frame(wait).await.map_err(step("reading READY"))?;
+            match r.command() {
+                Some(zmtp_spec::wire::Command::Ready(md)) if md.get("Socket-Type").is_some() => {}
+                _ => {
+                    return cx.fail(format!(
+                        "expected READY with metadata (G-P5), got {}",
+                        r.describe()
+                    ));
+                }
+            }
+            peer.send(&message_frames(&[b"probe"]))
+                .await
+                .map_err(step("sending a message"))?;
+            let got = cx.agent().recv(s).await?;
+            if got.len() == 1 && &got[0][..] == b"probe" {
+                cx.pass("HELLO -> WELCOME (empty), INITIATE -> READY, message delivered")
+            } else {
+                cx.fail(format!("delivered {}", crate::case::show(&got)))
+            }
+        }
+        n => {
+            let (first, what): (Vec<u8>, &str) = match n {
+                1 => (hello(b"admin", b"wrong"), "a PLAIN HELLO ZAP refuses"),
+                2 => (
+                    b"\x05HELLO\x05admin\x06sec".to_vec(),
+                    "a truncated PLAIN HELLO",
+                ),
+                _ => (initiate(), "INITIATE before HELLO"),
+            };
+            peer.send(&command_frame(&first))
+                .await
+                .map_err(step("sending"))?;
+            let _ = peer.send(&command_frame(&initiate())).await;
+            let _ = peer.send(&message_frames(&[b"probe"])).await;
+            let a = aftermath(cx, s, &mut peer).await?;
+            let forbidden: &[&[u8]] = if n == 3 {
+                &[b"READY", b"WELCOME"]
+            } else {
+                &[b"READY"]
+            };
+            if n == 1 && a.got(b"WELCOME") {
+                return cx.fail(format!(
+                    "{what}: WELCOME sent for refused credentials ({})",
+                    a.describe()
+                ));
+            }
+            judge_refusal(cx, &a, forbidden, what)
+        }
+    }
+});
+
+case_fn!(plain_client, |cx| {
+    need_mechanism(cx, "PLAIN")?;
+    cx.need(&["PUSH"])?;
+    let listener = cx.listener("server").await?;
+    let mut a = cx.agent();
+    let s = a.socket("PUSH").await?;
+    a.set_bytes(s, "PLAIN_USERNAME", b"admin").await?;
+    a.set_bytes(s, "PLAIN_PASSWORD", b"secret").await?;
+    let (mut peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
+    let mut g = greeting_for(b"PLAIN");
+    g.as_server = 1;
+    cx.greet(&mut peer, &g).await?;
+    let wait = cx.wait();
+    let f = peer.read_frame(wait).await.map_err(step("reading HELLO"))?;
+    if f.is_command() && f.body[..] == hello(b"admin", b"secret")[..] {
+        cx.pass("HELLO 05 admin 06 secret")
+    } else {
+        cx.fail(format!(
+            "expected HELLO admin/secret (G-P3), got {}",
+            f.describe()
+        ))
+    }
+});
