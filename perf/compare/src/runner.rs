@@ -172,6 +172,13 @@ impl Endpoint {
                 _ => true,
             };
             if bound {
+                if self.path.is_some() {
+                    // The ipc file appears at bind(), before listen(): a
+                    // libzmq sender connecting in between lost its messages
+                    // about one run in ten here (its receiver then waits
+                    // forever). Give the listener time to listen.
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(2));
