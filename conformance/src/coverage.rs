@@ -24,15 +24,26 @@ impl Requirement {
     }
 }
 
-/// The specs this suite covers.
-pub const SCOPE: [&str; 6] = ["23-", "37-", "28-", "29-", "30-", "31-"];
+/// The specs this suite covers (24, 26 and 27 with the security cases;
+/// 24 has no keyword requirement, its rules are G-P1..G-P5).
+pub const SCOPE: [&str; 9] = ["23-", "37-", "28-", "29-", "30-", "31-", "24-", "26-", "27-"];
 
 /// Reads the catalogue: numbered `NN-Rnn` lines and `- Gnn:` lines.
 pub fn parse_catalogue(text: &str) -> Vec<Requirement> {
     let mut out = Vec::new();
     for line in text.lines() {
         let t = line.trim();
-        let id = if let Some(rest) = t.strip_prefix("- G") {
+        let id = if let Some(rest) = t
+            .strip_prefix("- G-P")
+            .map(|r| ("G-P", r))
+            .or_else(|| t.strip_prefix("- G-C").map(|r| ("G-C", r)))
+        {
+            // PLAIN and CURVE grammar items (G-P1.., G-C1..).
+            let (prefix, rest) = rest;
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty() && rest[digits.len()..].starts_with(':'))
+                .then(|| format!("{prefix}{digits}"))
+        } else if let Some(rest) = t.strip_prefix("- G") {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             if digits.len() == 2 {
                 Some(format!("G{digits}"))

@@ -29,6 +29,10 @@ TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH",
 HEX_OPTIONS = {"ROUTING_ID", "SUBSCRIBE", "UNSUBSCRIBE"}
 INT_OPTIONS = ["LINGER", "SNDHWM", "RCVHWM", "RECONNECT_IVL", "HEARTBEAT_IVL", "HEARTBEAT_TIMEOUT",
                "HEARTBEAT_TTL", "ROUTER_MANDATORY", "XPUB_VERBOSE", "MAXMSGSIZE"]
+# Security options (added by the security cases): keys travel as Z85 text.
+HEX_OPTIONS |= {"PLAIN_USERNAME", "PLAIN_PASSWORD", "CURVE_PUBLICKEY", "CURVE_SECRETKEY",
+                "CURVE_SERVERKEY", "ZAP_DOMAIN"}
+INT_OPTIONS += ["PLAIN_SERVER", "CURVE_SERVER"]
 
 ctx = zmq.Context()
 sockets = {}
@@ -46,7 +50,58 @@ def manifest():
         zmtp = "3.1" if zmq.zmq_version_info() >= (4, 3, 3) else "3.0"
     types = [t for t in TYPES if hasattr(zmq, t)]
     return {"name": name, "version": version, "zmtp": zmtp, "socket_types": types,
-            "transports": ["tcp", "ipc"], "mechanisms": ["NULL"]}
+            "transports": ["tcp", "ipc"], "mechanisms": mechanisms()}
+
+
+def mechanisms():
+    out = ["NULL"]
+    if hasattr(zmq, "PLAIN_SERVER"):
+        out.append("PLAIN")
+    has = getattr(zmq, "has", None)
+    if hasattr(zmq, "CURVE_SERVER") and (has is None or has("curve")):
+        out.append("CURVE")
+    return out
+
+
+# ZAP_ALLOW: one ZAP handler (RFC 27) at inproc://zeromq.zap.01, started on
+# first use; it accepts PLAIN "username:password" or a CURVE client key (Z85)
+# equal to the last ZAP_ALLOW value, refuses others with 400, and accepts
+# everyone after a reset (as libzmq without a handler does for CURVE).
+zap_allowed = None
+zap_thread = None
+
+
+def zap_loop(rep):
+    while True:
+        try:
+            req = rep.recv_multipart()
+        except Exception:
+            return
+        version, request_id, mech, creds = req[0], req[1], req[5], req[6:]
+        presented = None
+        if mech == b"PLAIN" and len(creds) == 2:
+            presented = creds[0] + b":" + creds[1]
+        elif mech == b"CURVE" and len(creds) == 1:
+            try:
+                from zmq.utils import z85
+                presented = z85.encode(creds[0])
+            except Exception:
+                presented = None
+        if zap_allowed is None or presented == zap_allowed:
+            rep.send_multipart([b"1.0", request_id, b"200", b"OK", b"allowed", b""])
+        else:
+            rep.send_multipart([b"1.0", request_id, b"400", b"not allowed", b"", b""])
+
+
+def zap_allow(value):
+    global zap_allowed, zap_thread
+    import threading
+    zap_allowed = value
+    if zap_thread is None:
+        rep = ctx.socket(zmq.REP)
+        rep.bind("inproc://zeromq.zap.01")
+        zap_thread = threading.Thread(target=zap_loop, args=(rep,), daemon=True)
+        zap_thread.start()
 
 
 def sock(req):
@@ -64,7 +119,7 @@ def option(name):
 
 
 def handle(req):
-    global next_handle
+    global next_handle, zap_allowed
     op = req.get("op")
     if op == "manifest":
         return dict(ok=True, **manifest())
@@ -81,6 +136,12 @@ def handle(req):
     if op == "setsockopt":
         s = sock(req)
         name = req.get("option", "")
+        if name == "ZAP_ALLOW":
+            try:
+                zap_allow(bytes.fromhex(req.get("value", "")))
+            except Exception as e:  # no inproc ZAP handler in this library
+                return {"unsupported": "ZAP handler: %s" % e}
+            return {"ok": True}
         opt = option(name)
         if opt is None or (name not in HEX_OPTIONS and name not in INT_OPTIONS):
             return {"unsupported": "option %s" % name}
@@ -142,6 +203,7 @@ def handle(req):
         s.close(0)
         return {"ok": True}
     if op == "reset":
+        zap_allowed = None
         for s in sockets.values():
             s.close(0)
         sockets.clear()
