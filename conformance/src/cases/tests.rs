@@ -38,6 +38,11 @@ fn every_named_requirement_is_a_catalogue_id() {
         for r in c.requirements() {
             let grammar =
                 r.len() == 3 && r.starts_with('G') && r[1..].chars().all(|d| d.is_ascii_digit());
+            // PLAIN and CURVE grammar items: G-P1.., G-C1..
+            let grammar = grammar
+                || ((r.starts_with("G-P") || r.starts_with("G-C"))
+                    && r.len() > 3
+                    && r[3..].chars().all(|d| d.is_ascii_digit()));
             assert!(
                 crate::coverage::is_req_id(r) || grammar,
                 "{}: bad requirement id {r}",

@@ -13,11 +13,12 @@ const CAT: &str = "\
 fn catalogue_lines_are_read_with_their_tags() {
     let r = parse_catalogue(CAT);
     let ids: Vec<&str> = r.iter().map(|x| x.id.as_str()).collect();
-    assert_eq!(ids, ["37-R15", "37-R39", "37-R17", "G07"]);
+    // 24- is in scope with the security cases, and so are G-P/G-C items.
+    assert_eq!(ids, ["37-R15", "37-R39", "37-R17", "24-R03", "G07", "G-P1"]);
     assert!(r[0].needs_case() && r[0].tags.contains(&"neg".to_string()));
     assert!(!r[1].needs_case());
     assert!(r[2].needs_case());
-    assert!(r[3].needs_case());
+    assert!(r[4].needs_case() && r[5].needs_case());
 }
 
 #[test]

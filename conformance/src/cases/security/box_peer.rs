@@ -266,3 +266,6 @@ impl Client {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
