@@ -14,10 +14,12 @@ use crate::wirelog::printable;
 
 mod box_peer;
 mod curve;
+mod curve_client;
 mod plain;
 
 pub(super) fn cases() -> Vec<Case> {
     let mut v = curve::cases();
+    v.extend(curve_client::cases());
     v.extend(plain::cases());
     v
 }

@@ -21,6 +21,8 @@ pub(crate) const VOUCH: &[u8; 8] = b"VOUCH---";
 pub(crate) const READY: &[u8; 16] = b"CurveZMQREADY---";
 /// MESSAGE prefix from client to server (26-R55).
 pub(crate) const MESSAGE_C: &[u8; 16] = b"CurveZMQMESSAGEC";
+/// MESSAGE prefix from server to client (26-R55).
+pub(crate) const MESSAGE_S: &[u8; 16] = b"CurveZMQMESSAGES";
 
 /// A key pair as raw octets.
 pub(crate) struct Keys {
@@ -264,6 +266,244 @@ impl Client {
             &plain,
         ));
         out
+    }
+}
+
+impl Client {
+    /// Opens a server MESSAGE body (G-C7): its nonce, flags and payload.
+    /// The nonce must be above the last one seen (26-R52).
+    pub(crate) fn open_message(&mut self, body: &[u8]) -> Result<(u64, u8, Vec<u8>), String> {
+        let (n, plain) = open_message(
+            body,
+            &self.server_transient,
+            &self.transient.secret,
+            MESSAGE_S,
+            self.peer_nonce,
+        )?;
+        self.peer_nonce = n;
+        let (&flags, payload) = plain.split_first().ok_or("empty MESSAGE box")?;
+        Ok((n, flags, payload.to_vec()))
+    }
+}
+
+/// Opens a MESSAGE body from `theirs` to `ours`; its nonce must exceed
+/// `last`.
+fn open_message(
+    body: &[u8],
+    theirs: &[u8; 32],
+    ours: &[u8; 32],
+    prefix: &[u8; 16],
+    last: u64,
+) -> Result<(u64, Vec<u8>), String> {
+    let data = body
+        .strip_prefix(b"\x07MESSAGE")
+        .ok_or_else(|| "not a MESSAGE".to_string())?;
+    if data.len() < 25 {
+        return Err(format!(
+            "MESSAGE of {} octets, under 33 (26-R54)",
+            body.len()
+        ));
+    }
+    let n = u64::from_be_bytes(data[..8].try_into().unwrap_or([0; 8]));
+    if n <= last {
+        return Err(format!(
+            "MESSAGE nonce {n} does not exceed the last one, {last} (26-R18, 26-R50)"
+        ));
+    }
+    let plain = open(theirs, ours, &short(prefix, n), &data[8..]).ok_or_else(|| {
+        "the MESSAGE box does not open with the prefix and keys of 26-R55".to_string()
+    })?;
+    Ok((n, plain))
+}
+
+/// The raw peer as a CURVE server with permanent keys `keys`.
+pub(crate) struct Server {
+    /// S and s.
+    pub(crate) keys: Keys,
+    /// S' and s'.
+    pub(crate) transient: Keys,
+    /// C' from HELLO.
+    pub(crate) client_transient: [u8; 32],
+    /// C from INITIATE.
+    pub(crate) client_permanent: [u8; 32],
+    /// The cookie sent in WELCOME (opaque to the client).
+    pub(crate) cookie: [u8; 96],
+    /// Our next short nonce.
+    pub(crate) nonce: u64,
+    /// The client's last short nonce.
+    pub(crate) peer_nonce: u64,
+}
+
+impl Server {
+    /// A server with fresh transient keys.
+    pub(crate) fn new(keys: Keys) -> Self {
+        let mut cookie = [0u8; 96];
+        for chunk in cookie.chunks_mut(16) {
+            chunk.copy_from_slice(&unique16());
+        }
+        Self {
+            keys,
+            transient: Keys::generate(),
+            client_transient: [0; 32],
+            client_permanent: [0; 32],
+            cookie,
+            nonce: 1,
+            peer_nonce: 0,
+        }
+    }
+
+    /// Checks a client's HELLO body (G-C1, 26-R06..R08, R12, R13).
+    pub(crate) fn hello(&mut self, body: &[u8]) -> Result<(), String> {
+        if body.len() != 200 {
+            return Err(format!("HELLO of {} octets, not 200 (26-R06)", body.len()));
+        }
+        if !body.starts_with(b"\x05HELLO\x01\x00") {
+            return Err("HELLO does not start with 05 HELLO 01 00 (26-R07)".into());
+        }
+        if body[8..80].iter().any(|&b| b != 0) {
+            return Err("non-zero HELLO padding (26-R08)".into());
+        }
+        self.client_transient.copy_from_slice(&body[80..112]);
+        let n = u64::from_be_bytes(body[112..120].try_into().unwrap_or([0; 8]));
+        match open(
+            &self.client_transient,
+            &self.keys.secret,
+            &short(HELLO, n),
+            &body[120..],
+        ) {
+            Some(p) if p == [0u8; 64] => {
+                self.peer_nonce = n;
+                Ok(())
+            }
+            Some(_) => Err("the HELLO signature box does not hold 64 zeros (26-R13)".into()),
+            None => {
+                Err("the HELLO signature box does not open with C' and s (26-R12, 26-R13)".into())
+            }
+        }
+    }
+
+    /// A WELCOME body (G-C2): Box[S' + cookie](S -> C').
+    pub(crate) fn welcome(&self) -> Vec<u8> {
+        let ln = unique16();
+        let mut plain = self.transient.public.to_vec();
+        plain.extend_from_slice(&self.cookie);
+        let mut out = b"\x07WELCOME".to_vec();
+        out.extend_from_slice(&ln);
+        out.extend(seal(
+            &self.client_transient,
+            &self.keys.secret,
+            &long(WELCOME, &ln),
+            &plain,
+        ));
+        out
+    }
+
+    /// Checks a client's INITIATE body (G-C4, G-C5, 26-R32..R34): gives
+    /// the metadata octets.
+    pub(crate) fn initiate(&mut self, body: &[u8]) -> Result<Vec<u8>, String> {
+        let data = body
+            .strip_prefix(b"\x08INITIATE")
+            .ok_or_else(|| "not an INITIATE".to_string())?;
+        if body.len() < 257 {
+            return Err(format!(
+                "INITIATE of {} octets, under 257 (26-R32)",
+                body.len()
+            ));
+        }
+        if data[..96] != self.cookie[..] {
+            return Err("INITIATE does not return WELCOME's cookie unchanged (G-C4)".into());
+        }
+        let n = u64::from_be_bytes(data[96..104].try_into().unwrap_or([0; 8]));
+        if n <= self.peer_nonce {
+            return Err(format!(
+                "INITIATE nonce {n} does not exceed HELLO's {} (26-R18)",
+                self.peer_nonce
+            ));
+        }
+        let plain = open(
+            &self.client_transient,
+            &self.transient.secret,
+            &short(INITIATE, n),
+            &data[104..],
+        )
+        .ok_or_else(|| {
+            "the INITIATE box does not open with C', s' and CurveZMQINITIATE (26-R33)".to_string()
+        })?;
+        self.peer_nonce = n;
+        if plain.len() < 128 {
+            return Err("the INITIATE box is too short for C and the vouch (G-C4)".into());
+        }
+        self.client_permanent.copy_from_slice(&plain[..32]);
+        let mut vn = [0u8; 16];
+        vn.copy_from_slice(&plain[32..48]);
+        let vouch = open(
+            &self.client_permanent,
+            &self.transient.secret,
+            &long(VOUCH, &vn),
+            &plain[48..128],
+        )
+        .ok_or_else(|| {
+            "the vouch does not open with C, s' and VOUCH--- (26-R34, G-C5)".to_string()
+        })?;
+        if vouch[..32] != self.client_transient[..] || vouch[32..] != self.keys.public[..] {
+            return Err("the vouch does not hold C' and S (G-C5)".into());
+        }
+        Ok(plain[128..].to_vec())
+    }
+
+    fn take(&mut self) -> u64 {
+        let n = self.nonce;
+        self.nonce += 1;
+        n
+    }
+
+    /// A READY body (G-C6) carrying `metadata`.
+    pub(crate) fn ready(&mut self, metadata: &[u8]) -> Vec<u8> {
+        let n = self.take();
+        let mut out = b"\x05READY".to_vec();
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend(seal(
+            &self.client_transient,
+            &self.transient.secret,
+            &short(READY, n),
+            metadata,
+        ));
+        out
+    }
+
+    /// A MESSAGE body with the short nonce `n` (a replay reuses one).
+    pub(crate) fn message_at(&self, n: u64, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let mut plain = vec![flags];
+        plain.extend_from_slice(payload);
+        let mut out = b"\x07MESSAGE".to_vec();
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend(seal(
+            &self.client_transient,
+            &self.transient.secret,
+            &short(MESSAGE_S, n),
+            &plain,
+        ));
+        out
+    }
+
+    /// A MESSAGE body with the next nonce.
+    pub(crate) fn message(&mut self, flags: u8, payload: &[u8]) -> Vec<u8> {
+        let n = self.take();
+        self.message_at(n, flags, payload)
+    }
+
+    /// Opens a client MESSAGE body: nonce, flags, payload.
+    pub(crate) fn open_message(&mut self, body: &[u8]) -> Result<(u64, u8, Vec<u8>), String> {
+        let (n, plain) = open_message(
+            body,
+            &self.client_transient,
+            &self.transient.secret,
+            MESSAGE_C,
+            self.peer_nonce,
+        )?;
+        self.peer_nonce = n;
+        let (&flags, payload) = plain.split_first().ok_or("empty MESSAGE box")?;
+        Ok((n, flags, payload.to_vec()))
     }
 }
 

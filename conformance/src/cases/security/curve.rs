@@ -25,6 +25,30 @@ pub(super) fn cases() -> Vec<Case> {
             expects: "WELCOME of 168 octets that opens with S and c', READY that opens with S' and c', and \"probe\" delivered",
         },
         Case {
+            id: "26-R50/1",
+            also: &["26-R55", "G-C7"],
+            param: 0,
+            run: server_nonces,
+            sends: "a valid CURVE handshake with a bound CURVE-server DEALER, which then sends \"a\", \"b\", \"c\"",
+            expects: "three MESSAGEs that open with S', c' and CurveZMQMESSAGES, with nonces above READY's and growing",
+        },
+        Case {
+            id: "26-R37/1",
+            also: &["26-R41"],
+            param: 6,
+            run: hostile_initiate,
+            sends: "HELLO, then an INITIATE whose metadata names \"socket-type\" (lower case) = PUB, to a PULL",
+            expects: "the name is recognised whatever its case, so the incompatible type closes the connection; nothing delivered",
+        },
+        Case {
+            id: "G-C9/1",
+            also: &["26-R36", "26-R41"],
+            param: 5,
+            run: hostile_initiate,
+            sends: "HELLO, then an INITIATE whose metadata starts with a property of zero-length name",
+            expects: "no READY; the connection is closed; nothing delivered",
+        },
+        Case {
             id: "26-R14/1",
             also: &["26-R13", "26-R15"],
             param: 0,
@@ -168,12 +192,21 @@ pub(super) fn cases() -> Vec<Case> {
 /// A PULL socket as a CURVE server with fresh keys (and ZAP_ALLOW when
 /// `allow` is given), bound to a fresh endpoint.
 async fn curve_server(cx: &mut Ctx, allow: Option<&str>) -> Result<(Sock, String, Keys), Stop> {
+    curve_server_of(cx, "PULL", allow).await
+}
+
+/// As [`curve_server`] with a socket of `kind`.
+async fn curve_server_of(
+    cx: &mut Ctx,
+    kind: &str,
+    allow: Option<&str>,
+) -> Result<(Sock, String, Keys), Stop> {
     need_mechanism(cx, "CURVE")?;
-    cx.need(&["PULL"])?;
+    cx.need(&[kind])?;
     let keys = Keys::generate();
     let ep = cx.endpoint();
     let mut a = cx.agent();
-    let s = a.socket("PULL").await?;
+    let s = a.socket(kind).await?;
     a.set_int(s, "CURVE_SERVER", 1).await?;
     a.set_bytes(s, "CURVE_SECRETKEY", keys.secret_z85().as_bytes())
         .await?;
@@ -185,7 +218,11 @@ async fn curve_server(cx: &mut Ctx, allow: Option<&str>) -> Result<(Sock, String
 }
 
 fn metadata_push() -> Vec<u8> {
-    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
+    metadata_of(b"PUSH")
+}
+
+fn metadata_of(kind: &[u8]) -> Vec<u8> {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", kind)];
     ready_body(&props)[6..].to_vec()
 }
 
@@ -205,9 +242,19 @@ async fn hello_welcome(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Resu
 
 /// A full client handshake.
 async fn handshake(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Result<(), Stop> {
+    handshake_as(cx, peer, c, b"PUSH").await
+}
+
+/// A full client handshake as a socket of type `kind`.
+async fn handshake_as(
+    cx: &mut Ctx,
+    peer: &mut RawPeer,
+    c: &mut Client,
+    kind: &[u8],
+) -> Result<(), Stop> {
     hello_welcome(cx, peer, c).await?;
     let wait = cx.wait();
-    let init = c.initiate(&metadata_push());
+    let init = c.initiate(&metadata_of(kind));
     peer.send(&command_frame(&init))
         .await
         .map_err(step("sending INITIATE"))?;
@@ -236,6 +283,32 @@ case_fn!(honest_handshake, |cx| {
     } else {
         cx.fail(format!("delivered {}", crate::case::show(&got)))
     }
+});
+
+case_fn!(server_nonces, |cx| {
+    let (s, ep, keys) = curve_server_of(cx, "DEALER", None).await?;
+    let mut peer = cx.dial(&ep, "client").await?;
+    let mut c = Client::new(keys.public);
+    handshake_as(cx, &mut peer, &mut c, b"DEALER").await?;
+    let wait = cx.wait();
+    let mut nonces = vec![c.peer_nonce];
+    for body in [&b"a"[..], b"b", b"c"] {
+        cx.agent().send(s, &[body]).await?;
+        let f = peer
+            .read_frame(wait)
+            .await
+            .map_err(step("reading MESSAGE"))?;
+        match c.open_message(&f.body) {
+            Ok((n, _, payload)) if payload == body => nonces.push(n),
+            Ok((_, _, payload)) => {
+                return cx.fail(format!("MESSAGE carries {payload:?}, not {body:?}"));
+            }
+            Err(e) => return cx.fail(e),
+        }
+    }
+    cx.pass(format!(
+        "READY and three MESSAGEs open (CurveZMQMESSAGES) with growing nonces {nonces:?}"
+    ))
 });
 
 case_fn!(hostile_hello, |cx| {
@@ -353,6 +426,22 @@ case_fn!(hostile_initiate, |cx| {
             init.truncate(256);
             (init, "an INITIATE of 256 octets")
         }
+        6 => {
+            let props: [(&[u8], &[u8]); 1] = [(b"socket-type", b"PUB")];
+            let md = ready_body(&props)[6..].to_vec();
+            (
+                c.initiate(&md),
+                "INITIATE metadata \"socket-type\" = PUB (lower case) to a PULL",
+            )
+        }
+        5 => {
+            let mut bad = vec![0u8, 0, 0, 0, 1, b'x'];
+            bad.extend_from_slice(&md);
+            (
+                c.initiate(&bad),
+                "INITIATE metadata with a zero-length name",
+            )
+        }
         _ => (c.initiate(&md), "a client key ZAP refuses"),
     };
     peer.send(&command_frame(&init))
@@ -364,6 +453,20 @@ case_fn!(hostile_initiate, |cx| {
         let _ = peer.send(&message_frame(&c.message(0, b"probe"))).await;
     }
     let a = aftermath(cx, s, &mut peer).await?;
+    if cx.param == 6 && a.delivered.is_some() {
+        return cx.deviation(
+            "T-METADATA-CASE",
+            format!(
+                "{what}: the name was not recognised, the message delivered (zmtp-wire.md 6.2 #3)"
+            ),
+        );
+    }
+    if cx.param == 5 && a.delivered.is_some() {
+        return cx.deviation(
+            "T-EMPTY-NAME",
+            format!("{what}: accepted, and the message delivered (zero-length names, zmtp-wire.md 6.2 #3)"),
+        );
+    }
     if cx.param == 4 && a.delivered.is_none() && !a.got(b"READY") {
         // The ERROR's receiver closes (37-R16), so the server need not.
         return match a.error() {
@@ -410,14 +513,19 @@ case_fn!(downgrade, |cx| {
     }
 });
 
-/// A PUSH socket as a CURVE client of `server`, connected to a raw listener.
-async fn curve_client(cx: &mut Ctx, server: &Keys) -> Result<(Sock, RawPeer), Stop> {
+/// A socket of `kind` as a CURVE client of `server`, connected to a raw
+/// listener.
+pub(super) async fn curve_client_of(
+    cx: &mut Ctx,
+    server: &Keys,
+    kind: &str,
+) -> Result<(Sock, RawPeer), Stop> {
     need_mechanism(cx, "CURVE")?;
-    cx.need(&["PUSH"])?;
+    cx.need(&[kind])?;
     let mine = Keys::generate();
     let listener = cx.listener("server").await?;
     let mut a = cx.agent();
-    let s = a.socket("PUSH").await?;
+    let s = a.socket(kind).await?;
     a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
         .await?;
     a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
@@ -428,8 +536,13 @@ async fn curve_client(cx: &mut Ctx, server: &Keys) -> Result<(Sock, RawPeer), St
     Ok((s, peer))
 }
 
+/// A PUSH socket as a CURVE client of `server`.
+async fn curve_client(cx: &mut Ctx, server: &Keys) -> Result<(Sock, RawPeer), Stop> {
+    curve_client_of(cx, server, "PUSH").await
+}
+
 /// Reads the client's HELLO: its body, or why it is wrong.
-async fn read_hello(cx: &mut Ctx, peer: &mut RawPeer) -> Result<Vec<u8>, Stop> {
+pub(super) async fn read_hello(cx: &mut Ctx, peer: &mut RawPeer) -> Result<Vec<u8>, Stop> {
     let wait = cx.wait();
     let mut g = greeting_for(b"CURVE");
     g.as_server = 1;

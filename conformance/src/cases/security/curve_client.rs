@@ -1,0 +1,185 @@
+//! CURVE cases with the implementation as the client (RFC 26 §INITIATE,
+//! §READY, §MESSAGE from the client's side): the raw peer plays the server
+//! (`box_peer::Server`), checks what the client sends and forges what the
+//! client must refuse.
+
+use bytes::Bytes;
+use zmtp_spec::wire::Command;
+
+use crate::agent::{Sock, Stop};
+use crate::case::{Case, Ctx, show, step};
+use crate::cases::case_fn;
+use crate::peer::{RawPeer, command_frame, ready_body};
+
+use super::box_peer::{Keys, Server};
+use super::curve::{curve_client_of, read_hello};
+use super::message_frame;
+
+pub(super) fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            id: "26-R31/1",
+            also: &[
+                "26-R18", "26-R32", "26-R33", "26-R34", "26-R36", "26-R38", "26-R39", "26-R49",
+                "26-R55", "26-R56", "G-C4", "G-C5", "G-C6", "G-C9",
+            ],
+            param: 0,
+            run: client_handshake,
+            sends: "plays a CURVE server to the implementation's DEALER: checks HELLO, sends WELCOME, checks INITIATE (cookie, nonce, vouch, metadata), sends READY, then MESSAGE \"back\" after the client's message",
+            expects: "a valid INITIATE with well-formed metadata; the client's message as a MESSAGE that opens with CurveZMQMESSAGEC, reserved flag bits zero, growing nonces; \"back\" delivered",
+        },
+        Case {
+            id: "26-R47/1",
+            also: &["26-R48"],
+            param: 1,
+            run: client_handshake,
+            sends: "to the implementation's CURVE client, READY whose box has one octet flipped, while the application sends \"probe\"",
+            expects: "no MESSAGE; the client closes the connection",
+        },
+        Case {
+            id: "26-R53/1",
+            also: &["26-R52"],
+            param: 2,
+            run: client_handshake,
+            sends: "after a valid handshake, MESSAGE \"one\" and then MESSAGE \"two\" reusing the nonce of \"one\"",
+            expects: "\"one\" delivered, \"two\" not; the client closes the connection",
+        },
+    ]
+}
+
+fn metadata(kind: &[u8]) -> Vec<u8> {
+    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", kind)];
+    ready_body(&props)[6..].to_vec()
+}
+
+case_fn!(client_handshake, |cx| {
+    // The raw server's permanent keys; the client is given S.
+    let keys = Keys::generate();
+    let (s, mut peer): (Sock, RawPeer) = curve_client_of(cx, &keys, "DEALER").await?;
+    let mut server = up_to_initiate(cx, &mut peer, keys).await?;
+    let wait = cx.wait();
+    match cx.param {
+        0 => {
+            peer.send(&command_frame(&server.ready(&metadata(b"DEALER"))))
+                .await
+                .map_err(step("sending READY"))?;
+            cx.agent().send(s, &[b"probe"]).await?;
+            let f = peer
+                .read_frame(wait)
+                .await
+                .map_err(step("reading MESSAGE"))?;
+            let (_, flags, payload) = match server.open_message(&f.body) {
+                Ok(m) => m,
+                Err(e) => return cx.fail(e),
+            };
+            if flags & 0xFE != 0 {
+                return cx.fail(format!(
+                    "reserved payload flag bits set: {flags:02x} (26-R56)"
+                ));
+            }
+            if payload != b"probe" {
+                return cx.fail(format!("the MESSAGE carries {payload:?}, not \"probe\""));
+            }
+            peer.send(&message_frame(&server.message(0, b"back")))
+                .await
+                .map_err(step("sending MESSAGE"))?;
+            let got = cx.agent().recv(s).await?;
+            let frame = if f.is_command() {
+                "command"
+            } else {
+                "message (as libzmq)"
+            };
+            if got.len() == 1 && &got[0][..] == b"back" {
+                cx.pass(format!(
+                    "INITIATE valid; the client's MESSAGE (in a {frame} frame) opens, flags {flags:02x}; \"back\" delivered"
+                ))
+            } else {
+                cx.fail(format!("delivered {}", show(&got)))
+            }
+        }
+        1 => {
+            let mut ready = server.ready(&metadata(b"DEALER"));
+            let last = ready.len() - 1;
+            ready[last] ^= 1;
+            peer.send(&command_frame(&ready))
+                .await
+                .map_err(step("sending READY"))?;
+            let _ = cx.agent().try_send(s, &[b"probe"]).await;
+            let (closed, frames) = match peer.wait_close(wait).await {
+                Ok(f) => (true, f),
+                Err(f) => (false, f),
+            };
+            let seen: Vec<String> = frames.iter().map(crate::peer::RawFrame::describe).collect();
+            if frames.iter().any(|f| f.body.starts_with(b"\x07MESSAGE")) {
+                return cx.fail(format!(
+                    "the client sent MESSAGE after a bad READY ({})",
+                    seen.join(", ")
+                ));
+            }
+            if closed {
+                cx.pass("the client closed after a READY whose box does not open; nothing sent")
+            } else {
+                cx.fail(format!(
+                    "the client kept the connection (frames: [{}])",
+                    seen.join(", ")
+                ))
+            }
+        }
+        _ => {
+            peer.send(&command_frame(&server.ready(&metadata(b"DEALER"))))
+                .await
+                .map_err(step("sending READY"))?;
+            let n = server.nonce;
+            let one = server.message(0, b"one");
+            peer.send(&message_frame(&one))
+                .await
+                .map_err(step("sending MESSAGE"))?;
+            let got = cx.agent().recv(s).await?;
+            if !(got.len() == 1 && &got[0][..] == b"one") {
+                return cx.fail(format!("the first MESSAGE gave {}", show(&got)));
+            }
+            let two = server.message_at(n, 0, b"two");
+            let _ = peer.send(&message_frame(&two)).await;
+            let quiet = cx.quiet();
+            if let Some(m) = cx.agent().recv_within(s, quiet).await? {
+                return cx.fail(format!(
+                    "a MESSAGE with a reused nonce was delivered: {}",
+                    show(&m)
+                ));
+            }
+            match peer.wait_close(wait).await {
+                Ok(_) => {
+                    cx.pass("\"one\" delivered; the reused nonce refused and the connection closed")
+                }
+                Err(_) => cx.fail(
+                    "the reused nonce was not delivered, but the connection stayed open (26-R53)",
+                ),
+            }
+        }
+    }
+});
+
+/// HELLO, WELCOME, INITIATE (all checked): the server state.
+async fn up_to_initiate(cx: &mut Ctx, peer: &mut RawPeer, keys: Keys) -> Result<Server, Stop> {
+    let wait = cx.wait();
+    let mut server = Server::new(keys);
+    let hello = read_hello(cx, peer).await?;
+    server.hello(&hello).map_err(Stop::Fail)?;
+    peer.send(&command_frame(&server.welcome()))
+        .await
+        .map_err(step("sending WELCOME"))?;
+    let f = peer
+        .read_frame(wait)
+        .await
+        .map_err(step("reading INITIATE"))?;
+    let md = server.initiate(&f.body).map_err(Stop::Fail)?;
+    // The metadata in 23's property format (26-R36..R39, G-C9).
+    let mut ready = b"\x05READY".to_vec();
+    ready.extend_from_slice(&md);
+    match Command::parse(&Bytes::from(ready)) {
+        Ok(Command::Ready(m)) if m.get("Socket-Type").is_some() => Ok(server),
+        other => Err(Stop::Fail(format!(
+            "INITIATE metadata is not well-formed properties with Socket-Type (26-R36..R39): {other:?}"
+        ))),
+    }
+}
