@@ -29,8 +29,14 @@ const TARGETS: &[(&str, Body)] = &[
     ("connection", fuzzing::connection),
     ("connection_pair", fuzzing::connection_pair),
     ("z85_decode", zmtp_spec::security::fuzzing::z85_decode),
-    ("plain_handshake", zmtp_spec::security::fuzzing::plain_handshake),
-    ("curve_handshake", zmtp_spec::security::fuzzing::curve_handshake),
+    (
+        "plain_handshake",
+        zmtp_spec::security::fuzzing::plain_handshake,
+    ),
+    (
+        "curve_handshake",
+        zmtp_spec::security::fuzzing::curve_handshake,
+    ),
     ("curve_tunnel", zmtp_spec::security::fuzzing::curve_tunnel),
 ];
 
@@ -303,8 +309,16 @@ fn security_seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ("plain_handshake", "client", plain_client),
         ("curve_handshake", "server", curve_server),
         ("curve_handshake", "client", curve_client),
-        ("curve_tunnel", "clean", b"\x00\x00\x00hello\x01world".to_vec()),
-        ("curve_tunnel", "tampered", b"\x07\x10\x03\xffmessage one\x02two".to_vec()),
+        (
+            "curve_tunnel",
+            "clean",
+            b"\x00\x00\x00hello\x01world".to_vec(),
+        ),
+        (
+            "curve_tunnel",
+            "tampered",
+            b"\x07\x10\x03\xffmessage one\x02two".to_vec(),
+        ),
     ]
 }
 
