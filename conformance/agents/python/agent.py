@@ -136,6 +136,15 @@ def handle(req):
     if op == "setsockopt":
         s = sock(req)
         name = req.get("option", "")
+        if name == "ZAP_ALLOW" and LIB == "pyomq":
+            # omq.rs has no ZAP handler: its allow-lists take the same role.
+            value = bytes.fromhex(req.get("value", ""))
+            if getattr(s, "plain_server", False):
+                user, _, password = value.decode().partition(":")
+                s.set_plain_auth([(user, password)])
+            else:
+                s.set_curve_auth([value])
+            return {"ok": True}
         if name == "ZAP_ALLOW":
             try:
                 zap_allow(bytes.fromhex(req.get("value", "")))
