@@ -49,6 +49,22 @@ pub(super) fn cases() -> Vec<Case> {
             expects: "no READY; the connection is closed; nothing delivered",
         },
         Case {
+            id: "26-R25/1",
+            also: &["26-R28", "26-R16"],
+            param: 0,
+            run: welcome_unique,
+            sends: "valid HELLOs on three connections to one CURVE-server PULL",
+            expects: "three WELCOMEs with distinct long nonces, distinct S' and distinct cookies",
+        },
+        Case {
+            id: "26-R09/1",
+            also: &[],
+            param: 0,
+            run: client_transient_unique,
+            sends: "accepts two connections from the implementation's CURVE clients (two PUSH sockets, same permanent keys) and reads each HELLO",
+            expects: "two different transient keys C'",
+        },
+        Case {
             id: "26-R14/1",
             also: &["26-R13", "26-R15"],
             param: 0,
@@ -178,9 +194,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "26-R05/1",
-            also: &[
-                "26-R06", "26-R07", "26-R08", "26-R12", "26-R13", "G-C1", "26-R09",
-            ],
+            also: &["26-R06", "26-R07", "26-R08", "26-R12", "26-R13", "G-C1"],
             param: 0,
             run: client_hello,
             sends: "accepts a connection from the implementation's CURVE client (PUSH) and reads its first command",
@@ -337,6 +351,68 @@ case_fn!(server_nonces, |cx| {
     cx.pass(format!(
         "READY and three MESSAGEs open (CurveZMQMESSAGES) with growing nonces {nonces:?}"
     ))
+});
+
+case_fn!(welcome_unique, |cx| {
+    let (_s, ep, keys) = curve_server(cx, None).await?;
+    let mut seen: Vec<(Vec<u8>, [u8; 32], [u8; 96])> = Vec::new();
+    for n in 0..3 {
+        let mut peer = cx.dial(&ep, &format!("client{n}")).await?;
+        let mut c = Client::new(keys.public);
+        cx.greet(&mut peer, &greeting_for(b"CURVE")).await?;
+        peer.send(&command_frame(&c.hello()))
+            .await
+            .map_err(step("sending HELLO"))?;
+        let wait = cx.wait();
+        let f = peer
+            .read_frame(wait)
+            .await
+            .map_err(step("reading WELCOME"))?;
+        c.welcome(&f.body).map_err(Stop::Fail)?;
+        let nonce = f.body.get(8..24).unwrap_or_default().to_vec();
+        seen.push((nonce, c.server_transient, c.cookie));
+    }
+    for (i, a) in seen.iter().enumerate() {
+        for b in &seen[i + 1..] {
+            if a.0 == b.0 {
+                return cx.fail("two WELCOMEs share a long nonce (26-R25)");
+            }
+            if a.1 == b.1 {
+                return cx.fail("two WELCOMEs carry the same S' (26-R16)");
+            }
+            if a.2 == b.2 {
+                return cx.fail("two WELCOMEs carry the same cookie (26-R28)");
+            }
+        }
+    }
+    cx.pass("three WELCOMEs: distinct long nonces, S' and cookies")
+});
+
+case_fn!(client_transient_unique, |cx| {
+    let server = Keys::generate();
+    let mine = Keys::generate();
+    let mut keys = Vec::new();
+    for n in 0..2 {
+        need_mechanism(cx, "CURVE")?;
+        cx.need(&["PUSH"])?;
+        let listener = cx.listener(&format!("server{n}")).await?;
+        let mut a = cx.agent();
+        let s = a.socket("PUSH").await?;
+        a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
+            .await?;
+        a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
+            .await?;
+        a.set_bytes(s, "CURVE_SECRETKEY", mine.secret_z85().as_bytes())
+            .await?;
+        let (mut peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
+        let body = read_hello(cx, &mut peer).await?;
+        keys.push(body.get(80..112).unwrap_or_default().to_vec());
+    }
+    if keys[0] == keys[1] {
+        cx.fail("two connections used the same transient key C' (26-R09)")
+    } else {
+        cx.pass("two connections, two different C'")
+    }
 });
 
 case_fn!(hostile_hello, |cx| {

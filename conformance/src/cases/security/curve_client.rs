@@ -44,8 +44,44 @@ pub(super) fn cases() -> Vec<Case> {
             sends: "after a valid handshake, MESSAGE \"one\" and then MESSAGE \"two\" reusing the nonce of \"one\"",
             expects: "\"one\" delivered, \"two\" not; the client closes the connection",
         },
+        Case {
+            id: "26-R02/1",
+            also: &["26-R01"],
+            param: 0,
+            run: no_reconnect_after_error,
+            sends: "to the implementation's CURVE client (RECONNECT_IVL 100 ms), ERROR \"400\" in answer to HELLO, then a close",
+            expects: "no new connection from the client within three quiet windows",
+        },
     ]
 }
+
+case_fn!(no_reconnect_after_error, |cx| {
+    super::need_mechanism(cx, "CURVE")?;
+    cx.need(&["PUSH"])?;
+    let server = Keys::generate();
+    let mine = Keys::generate();
+    let listener = cx.listener("server").await?;
+    let mut a = cx.agent();
+    let s = a.socket("PUSH").await?;
+    a.set_int(s, "RECONNECT_IVL", 100).await?;
+    a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
+        .await?;
+    a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
+        .await?;
+    a.set_bytes(s, "CURVE_SECRETKEY", mine.secret_z85().as_bytes())
+        .await?;
+    let (mut peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
+    let _ = read_hello(cx, &mut peer).await?;
+    peer.send(&command_frame(b"\x05ERROR\x03400"))
+        .await
+        .map_err(step("sending ERROR"))?;
+    peer.close().await;
+    let window = cx.quiet() * 3;
+    match listener.accept(window, "again").await {
+        Ok(_) => cx.fail("the client reconnected with the same credentials after ERROR (26-R02)"),
+        Err(_) => cx.pass("no reconnect after ERROR"),
+    }
+});
 
 fn metadata(kind: &[u8]) -> Vec<u8> {
     let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", kind)];
