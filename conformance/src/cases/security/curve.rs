@@ -65,6 +65,14 @@ pub(super) fn cases() -> Vec<Case> {
             expects: "two different transient keys C'",
         },
         Case {
+            id: "27-R40/1",
+            also: &["27-R39", "26-R43"],
+            param: 1,
+            run: honest_handshake,
+            sends: "a valid CURVE handshake whose client key is the one the agent's ZAP handler allows (ZAP_ALLOW), then MESSAGE \"probe\"",
+            expects: "READY and \"probe\" delivered: the handler was given mechanism CURVE and the client's 32-octet key",
+        },
+        Case {
             id: "26-R14/1",
             also: &["26-R13", "26-R15"],
             param: 0,
@@ -312,9 +320,13 @@ async fn handshake_as(
 }
 
 case_fn!(honest_handshake, |cx| {
-    let (s, ep, keys) = curve_server(cx, None).await?;
+    // Param 1: the agent's ZAP handler allows exactly our permanent key.
+    let permanent = Keys::generate();
+    let allow = (cx.param == 1).then(|| permanent.public_z85());
+    let (s, ep, keys) = curve_server(cx, allow.as_deref()).await?;
     let mut peer = cx.dial(&ep, "client").await?;
     let mut c = Client::new(keys.public);
+    c.permanent = permanent;
     handshake(cx, &mut peer, &mut c).await?;
     peer.send(&message_frame(&c.message(0, b"probe")))
         .await

@@ -21,7 +21,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "G-P2/2",
-            also: &["27-R24"],
+            also: &[],
             param: 1,
             run: plain_server,
             sends: "HELLO admin/wrong (ZAP refuses), INITIATE, then a message",
