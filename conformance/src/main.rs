@@ -127,7 +127,7 @@ fn list(prefix: &str) -> ExitCode {
 fn catalogue_path() -> PathBuf {
     std::env::var_os("ZMTP_REQUIREMENTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/notes/requirements.md"))
+        .unwrap_or_else(|| repo_root().join("conformance/requirements.md"))
 }
 
 fn read_catalogue() -> Result<Vec<coverage::Requirement>, String> {
