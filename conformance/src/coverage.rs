@@ -26,7 +26,9 @@ impl Requirement {
 
 /// The specs this suite covers (24, 26 and 27 with the security cases;
 /// 24 has no keyword requirement, its rules are G-P1..G-P5).
-pub const SCOPE: [&str; 9] = ["23-", "37-", "28-", "29-", "30-", "31-", "24-", "26-", "27-"];
+pub const SCOPE: [&str; 9] = [
+    "23-", "37-", "28-", "29-", "30-", "31-", "24-", "26-", "27-",
+];
 
 /// Reads the catalogue: numbered `NN-Rnn` lines and `- Gnn:` lines.
 pub fn parse_catalogue(text: &str) -> Vec<Requirement> {

@@ -184,7 +184,7 @@ fn coverage_cmd() -> ExitCode {
         }
     }
     println!(
-        "\n{} requirements in scope (23, 37, 28-31, G01-G17): {with_case} with cases, {excluded} excluded with a reason",
+        "\n{} requirements in scope (23, 37, 28-31, 24, 26, 27, G01-G17, G-P, G-C): {with_case} with cases, {excluded} excluded with a reason",
         catalogue.len()
     );
     if missing.is_empty() {
