@@ -18,6 +18,25 @@ pub fn positional<const N: usize>(
     rest.try_into().map_err(|_| usage())
 }
 
+/// Parses `N` positional arguments and one optional last argument (the
+/// `curve` of libzmq's throughput tools), or returns the usage line.
+///
+/// # Errors
+/// [`PerfError::Usage`] when the count is wrong.
+pub fn positional_and_optional<const N: usize>(
+    args: impl IntoIterator<Item = String>,
+    usage: &str,
+) -> Result<([String; N], Option<String>), PerfError> {
+    let mut it = args.into_iter();
+    let program = it.next().unwrap_or_default();
+    let mut rest: Vec<String> = it.collect();
+    let optional = (rest.len() == N + 1).then(|| rest.pop()).flatten();
+    let required = rest
+        .try_into()
+        .map_err(|_| PerfError::Usage(format!("{program} {usage}")))?;
+    Ok((required, optional))
+}
+
 /// Parses a count or a size, as libzmq's `atoi` would but refusing junk.
 ///
 /// # Errors

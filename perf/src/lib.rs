@@ -27,6 +27,7 @@ pub mod lat;
 pub mod regress;
 pub mod report;
 pub mod runtime;
+pub mod security;
 pub mod thr;
 
 pub use error::PerfError;

@@ -8,6 +8,7 @@ use zmtp::{Context, Message, MonitorEventKind, Socket, SocketType};
 
 use crate::error::PerfError;
 use crate::report::ThrReport;
+use crate::security::Security;
 
 /// The endpoint libzmq's inproc_thr uses.
 pub const INPROC_THR_ENDPOINT: &str = "inproc://thr_test";
@@ -22,6 +23,24 @@ pub async fn local_thr(bind: &str, size: usize, count: usize) -> Result<ThrRepor
     receive(bind, SocketType::Pull, size, count).await
 }
 
+/// [`local_thr`] with a security mechanism: with [`Security::Curve`] the
+/// PULL is a CURVE server (libzmq's `local_thr ... curve`).
+///
+/// # Errors
+/// As [`local_thr`].
+pub async fn local_thr_with(
+    bind: &str,
+    size: usize,
+    count: usize,
+    security: Security,
+) -> Result<ThrReport, PerfError> {
+    let ctx = Context::new()?;
+    let socket = ctx.socket(SocketType::Pull)?;
+    security.apply_to_binder(&socket)?;
+    socket.bind(bind)?;
+    time_receive(&socket, size, count, 0).await
+}
+
 /// remote_thr: connects a PUSH socket to `connect` and sends `count`
 /// messages of `size` octets, then waits until the receiver has closed the
 /// connection (libzmq's remote_thr waits for LINGER in `zmq_ctx_term`
@@ -31,6 +50,23 @@ pub async fn local_thr(bind: &str, size: usize, count: usize) -> Result<ThrRepor
 /// Socket errors.
 pub async fn remote_thr(connect: &str, size: usize, count: usize) -> Result<(), PerfError> {
     send(connect, SocketType::Push, size, count).await
+}
+
+/// [`remote_thr`] with a security mechanism: with [`Security::Curve`] the
+/// PUSH is the CURVE client of [`local_thr_with`]'s server.
+///
+/// # Errors
+/// As [`remote_thr`].
+pub async fn remote_thr_with(
+    connect: &str,
+    size: usize,
+    count: usize,
+    security: Security,
+) -> Result<(), PerfError> {
+    let ctx = Context::new()?;
+    let socket = ctx.socket(SocketType::Push)?;
+    security.apply_to_connecter(&socket)?;
+    send_on(&socket, connect, size, count).await
 }
 
 /// inproc_thr: local_thr and remote_thr in one process over inproc, the
@@ -88,13 +124,24 @@ pub async fn send(
 ) -> Result<(), PerfError> {
     let ctx = Context::new()?;
     let socket = ctx.socket(socket_type)?;
+    send_on(&socket, connect, size, count).await
+}
+
+/// Connects `socket`, sends `count` messages of `size` octets and waits
+/// until the peer has closed the connection.
+async fn send_on(
+    socket: &Socket,
+    connect: &str,
+    size: usize,
+    count: usize,
+) -> Result<(), PerfError> {
     let mut monitor = socket.monitor();
     socket.connect(connect)?;
     let payload = Bytes::from(vec![0_u8; size]);
     for _ in 0..count {
         socket.send(payload.clone()).await?;
     }
-    wait_for_peer_to_leave(&socket, &mut monitor).await;
+    wait_for_peer_to_leave(socket, &mut monitor).await;
     Ok(())
 }
 

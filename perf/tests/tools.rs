@@ -88,6 +88,26 @@ fn local_thr_and_remote_thr_pair_and_report_like_libzmq() {
     }
 }
 
+/// `curve` as the last argument, as libzmq's tools take it: the pair
+/// still completes, so the CURVE handshake with the fixed keys succeeded
+/// and every boxed message arrived with its size.
+#[test]
+fn local_thr_and_remote_thr_pair_with_curve() {
+    let ep = free_tcp_endpoint();
+    let rx = tool("local_thr")
+        .args([&ep, "64", "2000", "curve"])
+        .spawn()
+        .expect("local_thr");
+    let tx = tool("remote_thr")
+        .args([&ep, "64", "2000", "curve"])
+        .spawn()
+        .expect("remote_thr");
+    let out = String::from_utf8(finish(rx, "local_thr").stdout).expect("utf8");
+    finish(tx, "remote_thr");
+    assert!(out.contains("message count: 2000"), "{out}");
+    assert!(parse_line(&out, "mean throughput: ", "[msg/s]").is_some_and(|r| r > 0.0));
+}
+
 #[test]
 fn local_lat_and_remote_lat_pair_and_both_exit() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,21 +1,23 @@
 //! Connects PUSH and sends, as libzmq's remote_thr.
 //!
-//! `remote_thr <connect-to> <message-size> <message-count>`
+//! `remote_thr <connect-to> <message-size> <message-count> [curve]`
 
 use std::process::ExitCode;
 
-use zmtp_perf::args::{number, positional};
+use zmtp_perf::args::{number, positional_and_optional};
+use zmtp_perf::security::Security;
 
 fn main() -> ExitCode {
     zmtp_perf::runtime::main_of(zmtp_perf::runtime::NETWORK_THREADS, async {
-        let [ep, size, count] = positional::<3>(
+        let ([ep, size, count], security) = positional_and_optional::<3>(
             std::env::args(),
-            "<connect-to> <message-size> <message-count>",
+            "<connect-to> <message-size> <message-count> [curve]",
         )?;
-        zmtp_perf::thr::remote_thr(
+        zmtp_perf::thr::remote_thr_with(
             &ep,
             number(&size, "message-size")?,
             number(&count, "message-count")?,
+            Security::from_arg(security.as_deref())?,
         )
         .await?;
         Ok(zmtp_perf::report::Silent)
