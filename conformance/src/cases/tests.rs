@@ -76,7 +76,9 @@ fn shipped_catalogue_matches_the_shared_notes() {
             "copy ../shared/notes/requirements.md over conformance/requirements.md"
         ),
         Err(e) => {
-            println!("no shared notes beside this checkout ({e}): only the shipped copy is checked")
+            println!(
+                "no shared notes beside this checkout ({e}): only the shipped copy is checked"
+            );
         }
     }
 }
