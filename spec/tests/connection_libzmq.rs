@@ -8,35 +8,16 @@
 //! `ZMTP_REQUIRE_PEERS=1`, which makes a missing peer a failure.
 //! Every endpoint is an ephemeral port on 127.0.0.1.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command as Process, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Duration;
+
+use common::{DEADLINE, Driver, Peer, accept_on, connect, interpreter, listener};
 
 use bytes::Bytes;
-use zmtp_spec::connection::{Config, Connection, Event, Heartbeat, Side};
+use zmtp_spec::connection::{Config, Event, Heartbeat};
 use zmtp_spec::wire::greeting::Protocol;
 use zmtp_spec::{Message, SocketType};
-
-/// How long any one exchange may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(3);
-
-/// The pyzmq interpreter, or the reason there is none.
-fn python() -> Result<PathBuf, String> {
-    let path = match std::env::var_os("ZMTP_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/pyzmq/bin/python"),
-    };
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "no pyzmq interpreter: set ZMTP_PYTHON or run .ci/setup-pyzmq (looked for {})",
-            path.display()
-        ))
-    }
-}
 
 /// What every peer script starts with: `sock(kind)` makes a socket that
 /// does not linger and gives up receiving after 5 s.
@@ -50,161 +31,17 @@ def sock(kind):
     return s
 "#;
 
-/// A running Python peer, killed when dropped.
-struct Peer {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Peer {
-    /// Starts `script` with `args`; `None` (after printing why) when no
-    /// interpreter is available and peers are not required.
-    fn start(script: &str, args: &[&str]) -> Option<Self> {
-        let python = match python() {
-            Ok(python) => python,
-            Err(why) => {
-                assert!(
-                    std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
-                    "ZMTP_REQUIRE_PEERS=1 but {why}"
-                );
-                eprintln!("skipped: {why}");
-                return None;
-            }
-        };
-        let mut child = Process::new(python)
-            .arg("-c")
-            .arg(format!("{PRELUDE}{script}"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn the pyzmq peer");
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        Some(Self { child, stdout })
-    }
-
-    /// The next line the peer printed.
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("peer stdout");
-        line.trim_end().to_owned()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A connection machine on a blocking TCP stream.
-struct Driver {
-    stream: TcpStream,
-    conn: Connection,
-    /// Every octet received, for inspection.
-    received: Vec<u8>,
-}
-
-impl Driver {
-    fn new(stream: TcpStream, config: Config, side: Side) -> Self {
-        stream.set_nodelay(true).expect("nodelay");
-        let conn = Connection::new(config, side, Instant::now()).expect("valid config");
-        Self {
-            stream,
-            conn,
-            received: Vec::new(),
-        }
-    }
-
-    fn flush(&mut self) {
-        while let Some(out) = self.conn.poll_transmit() {
-            self.stream.write_all(&out).expect("write");
-        }
-    }
-
-    /// Runs the machine until `until` returns true for an event, or for
-    /// `idle` if `until` is `None`. Panics on failure, EOF or deadline.
-    fn run(
-        &mut self,
-        mut until: Option<&mut dyn FnMut(&Event) -> bool>,
-        idle: Duration,
-    ) -> Vec<Event> {
-        let start = Instant::now();
-        let mut events = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            self.flush();
-            while let Some(event) = self.conn.poll_event() {
-                if let Event::Failed(error) = &event {
-                    panic!("connection failed: {error} after {events:?}");
-                }
-                let done = until.as_mut().is_some_and(|f| f(&event));
-                events.push(event);
-                if done {
-                    self.flush();
-                    return events;
-                }
-            }
-            let now = Instant::now();
-            let end = if until.is_some() {
-                start + DEADLINE
-            } else {
-                start + idle
-            };
-            if now >= end {
-                assert!(
-                    until.is_none(),
-                    "no matching event within {DEADLINE:?}: {events:?}"
-                );
-                return events;
-            }
-            let mut wait = (end - now).min(Duration::from_millis(20));
-            if let Some(at) = self.conn.poll_timeout() {
-                wait = wait.min(at.saturating_duration_since(now));
-            }
-            self.stream
-                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
-                .expect("timeout");
-            match self.stream.read(&mut buf) {
-                Ok(0) => panic!("peer closed the connection after {events:?}"),
-                Ok(n) => {
-                    self.received.extend_from_slice(&buf[..n]);
-                    self.conn.handle_bytes(Instant::now(), &buf[..n]);
-                }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) => panic!("read: {e}"),
-            }
-            self.conn.handle_timeout(Instant::now());
-        }
-    }
-
-    /// Runs until the handshake succeeded.
-    fn handshake(&mut self) {
-        self.run(
-            Some(&mut |e| matches!(e, Event::HandshakeSucceeded(_))),
-            DEADLINE,
-        );
-    }
-
-    /// Runs until a message arrives, and returns it.
-    fn message(&mut self) -> Message {
-        let events = self.run(Some(&mut |e| matches!(e, Event::Message(_))), DEADLINE);
-        match events.into_iter().last() {
-            Some(Event::Message(m)) => m,
-            other => panic!("expected a message, got {other:?}"),
-        }
-    }
+/// Starts `script` under the pyzmq prelude, if pyzmq is installed.
+fn start(script: &str, args: &[&str]) -> Option<Peer> {
+    let python = interpreter("zmq")?;
+    Some(Peer::start(python, &format!("{PRELUDE}{script}"), args))
 }
 
 /// Starts a peer that binds (it prints its endpoint) and connects to it
 /// as a client with `config`.
 fn dial(script: &str, args: &[&str], config: Config) -> Option<(Peer, Driver)> {
-    let mut peer = Peer::start(script, args)?;
-    let endpoint = peer.line();
-    let addr = endpoint.trim_start_matches("tcp://");
-    let stream = TcpStream::connect(addr).expect("connect to the pyzmq peer");
-    let mut driver = Driver::new(stream, config, Side::Client);
+    let mut peer = start(script, args)?;
+    let mut driver = connect(&peer.line(), config);
     driver.handshake();
     Some((peer, driver))
 }
@@ -212,11 +49,9 @@ fn dial(script: &str, args: &[&str], config: Config) -> Option<(Peer, Driver)> {
 /// Binds an ephemeral port, starts a peer that connects to it (the port
 /// is its first argument) and accepts it as a server with `config`.
 fn serve(script: &str, config: Config) -> Option<(Peer, Driver)> {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port().to_string();
-    let peer = Peer::start(script, &[&port])?;
-    let (stream, _) = listener.accept().expect("accept the pyzmq peer");
-    let mut driver = Driver::new(stream, config, Side::Server);
+    let (listener, port) = listener();
+    let peer = start(script, &[&port])?;
+    let mut driver = accept_on(&listener, config);
     driver.handshake();
     Some((peer, driver))
 }
@@ -291,7 +126,7 @@ fn our_pub_gets_a_subscribe_command_from_pyzmq_sub_37_r46() {
     let Some((mut peer, mut d)) = serve(SUB_CLIENT, Config::new(SocketType::Pub)) else {
         return;
     };
-    let events = d.run(Some(&mut |e| matches!(e, Event::Subscribe(_))), DEADLINE);
+    let events = d.run_healthy(Some(&mut |e| matches!(e, Event::Subscribe(_))), DEADLINE);
     assert_eq!(
         events.last(),
         Some(&Event::Subscribe(Bytes::from_static(b"top")))
@@ -355,7 +190,7 @@ fn our_sub_against_pyzmq_pub_in_31_and_30_g17() {
 /// driver; every octet pyzmq sent is in `Driver::received`.
 fn idle_against_rep(pyzmq_ivl_ms: &str, config: Config, idle: Duration) -> Option<(Peer, Driver)> {
     let (peer, mut d) = dial(REP_ECHO, &[pyzmq_ivl_ms], config)?;
-    d.run(None, idle);
+    d.run_healthy(None, idle);
     Some((peer, d))
 }
 

@@ -12,20 +12,17 @@
 // A test fails by panicking: unwrap on the machine's results is the point.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command as Process, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
 
-use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Heartbeat, Side};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{DEADLINE, End, Peer, accept_on, connect, interpreter, listener};
+
+use zmtp_spec::connection::{Config, ConnectionError, Event, Heartbeat};
 use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
 use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, ZapNull};
 use zmtp_spec::{Message, SocketType};
-
-/// How long any one exchange may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(5);
 
 /// Which third-party stack the Python peer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,47 +40,6 @@ impl Stack {
             Self::Omq => "pyomq",
         }
     }
-}
-
-/// The interpreter, or the reason there is none.
-fn python() -> Result<PathBuf, String> {
-    let path = match std::env::var_os("ZMTP_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/pyzmq/bin/python"),
-    };
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "no Python peer: set ZMTP_PYTHON or run .ci/setup-pyzmq (looked for {})",
-            path.display()
-        ))
-    }
-}
-
-/// The interpreter if `stack`'s module imports; otherwise prints why and
-/// returns `None`, or fails under `ZMTP_REQUIRE_PEERS=1`.
-fn interpreter(stack: Stack) -> Option<PathBuf> {
-    let why = match python() {
-        Ok(python) => {
-            let ok = Process::new(&python)
-                .args(["-c", &format!("import {}", stack.module())])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if ok {
-                return Some(python);
-            }
-            format!("{} does not import in {}", stack.module(), python.display())
-        }
-        Err(why) => why,
-    };
-    assert!(
-        std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
-        "ZMTP_REQUIRE_PEERS=1 but {why}"
-    );
-    eprintln!("skipped: {why}");
-    None
 }
 
 /// What every peer script starts with: `sock(kind)` makes a socket that
@@ -109,183 +65,14 @@ OMQ = {}
     )
 }
 
-/// A running Python peer, killed when dropped.
-struct Peer {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Peer {
-    fn start(stack: Stack, script: &str, args: &[&str]) -> Option<Self> {
-        let python = interpreter(stack)?;
-        let mut child = Process::new(python)
-            .arg("-c")
-            .arg(format!("{}{script}", prelude(stack)))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn the Python peer");
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        Some(Self { child, stdout })
-    }
-
-    /// The next line the peer printed.
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("peer stdout");
-        line.trim_end().to_owned()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A connection machine on a blocking TCP stream.
-struct Driver {
-    stream: TcpStream,
-    conn: Connection,
-    received: Vec<u8>,
-}
-
-/// How [`Driver::run`] ended.
-#[derive(Debug)]
-enum End {
-    /// The awaited event arrived.
-    Matched,
-    /// The connection failed.
-    Failed(ConnectionError),
-    /// The peer closed the TCP connection.
-    Eof,
-    /// The idle period passed.
-    Idle,
-}
-
-impl Driver {
-    fn new(stream: TcpStream, config: Config, side: Side) -> Self {
-        stream.set_nodelay(true).expect("nodelay");
-        let conn = Connection::new(config, side, Instant::now()).expect("valid config");
-        Self {
-            stream,
-            conn,
-            received: Vec::new(),
-        }
-    }
-
-    fn flush(&mut self) {
-        while let Some(out) = self.conn.poll_transmit() {
-            // The peer may already have closed after a refusal.
-            if self.stream.write_all(&out).is_err() {
-                return;
-            }
-        }
-    }
-
-    /// Runs until `until` matches an event (within [`DEADLINE`]), or for
-    /// `idle` when `until` is `None`.
-    fn run(
-        &mut self,
-        mut until: Option<&mut dyn FnMut(&Event) -> bool>,
-        idle: Duration,
-    ) -> (End, Vec<Event>) {
-        let start = Instant::now();
-        let end = start + if until.is_some() { DEADLINE } else { idle };
-        let mut events = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            self.flush();
-            while let Some(event) = self.conn.poll_event() {
-                if let Event::Failed(error) = &event {
-                    return (End::Failed(error.clone()), events);
-                }
-                let done = until.as_mut().is_some_and(|f| f(&event));
-                events.push(event);
-                if done {
-                    self.flush();
-                    return (End::Matched, events);
-                }
-            }
-            let now = Instant::now();
-            if now >= end {
-                assert!(
-                    until.is_none(),
-                    "nothing matched within {DEADLINE:?}: {events:?}"
-                );
-                return (End::Idle, events);
-            }
-            let mut wait = (end - now).min(Duration::from_millis(20));
-            if let Some(at) = self.conn.poll_timeout() {
-                wait = wait.min(at.saturating_duration_since(now));
-            }
-            self.stream
-                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
-                .expect("timeout");
-            match self.stream.read(&mut buf) {
-                Ok(0) => return (End::Eof, events),
-                Ok(n) => {
-                    self.received.extend_from_slice(&buf[..n]);
-                    self.conn.handle_bytes(Instant::now(), &buf[..n]);
-                }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => return (End::Eof, events),
-                Err(e) => panic!("read: {e}"),
-            }
-            self.conn.handle_timeout(Instant::now());
-        }
-    }
-
-    fn handshake(&mut self) {
-        let (end, events) = self.run(
-            Some(&mut |e| matches!(e, Event::HandshakeSucceeded(_))),
-            DEADLINE,
-        );
-        assert!(
-            matches!(end, End::Matched),
-            "handshake: {end:?} after {events:?}"
-        );
-    }
-
-    fn message(&mut self) -> Message {
-        let (end, events) = self.run(Some(&mut |e| matches!(e, Event::Message(_))), DEADLINE);
-        match (end, events.into_iter().last()) {
-            (End::Matched, Some(Event::Message(m))) => m,
-            (end, last) => panic!("expected a message, got {end:?} / {last:?}"),
-        }
-    }
-
-    /// Runs until the connection fails or the peer closes; no message may
-    /// arrive meanwhile.
-    fn refused(&mut self) -> End {
-        let (end, events) = self.run(None, DEADLINE);
-        assert!(
-            !events
-                .iter()
-                .any(|e| matches!(e, Event::Message(_) | Event::HandshakeSucceeded(_))),
-            "refused peer got through: {events:?}"
-        );
-        end
-    }
-}
-
-fn connect(endpoint: &str, config: Config) -> Driver {
-    let addr = endpoint.trim_start_matches("tcp://");
-    let stream = TcpStream::connect(addr).expect("connect to the Python peer");
-    Driver::new(stream, config, Side::Client)
-}
-
-fn accept_on(listener: &TcpListener, config: Config) -> Driver {
-    let (stream, _) = listener.accept().expect("accept the Python peer");
-    Driver::new(stream, config, Side::Server)
-}
-
-fn listener() -> (TcpListener, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port().to_string();
-    (listener, port)
+/// Starts `script` under `stack`'s prelude, if that stack is installed.
+fn start(stack: Stack, script: &str, args: &[&str]) -> Option<Peer> {
+    let python = interpreter(stack.module())?;
+    Some(Peer::start(
+        python,
+        &format!("{}{script}", prelude(stack)),
+        args,
+    ))
 }
 
 // ---- CURVE: we are the client ----------------------------------------------
@@ -328,7 +115,7 @@ fn our_curve_client(stack: Stack) {
         "100",
         &client.public().to_z85(),
     ];
-    let Some(mut peer) = Peer::start(stack, CURVE_ROUTER_ECHO, &args) else {
+    let Some(mut peer) = start(stack, CURVE_ROUTER_ECHO, &args) else {
         return;
     };
     let endpoint = peer.line();
@@ -382,7 +169,7 @@ fn our_curve_client_with_a_wrong_server_key_is_refused_by_libzmq() {
         "0",
         &client.public().to_z85(),
     ];
-    let Some(mut peer) = Peer::start(Stack::Libzmq, CURVE_ROUTER_ECHO, &args) else {
+    let Some(mut peer) = start(Stack::Libzmq, CURVE_ROUTER_ECHO, &args) else {
         return;
     };
     let endpoint = peer.line();
@@ -436,8 +223,7 @@ fn curve_server_config(keys: KeyPair, allowed: Option<PublicKey>) -> Config {
 fn our_curve_server(stack: Stack) {
     let server = KeyPair::generate();
     let (listener, port) = listener();
-    let Some(mut peer) = Peer::start(stack, CURVE_DEALER, &[&server.public().to_z85(), &port])
-    else {
+    let Some(mut peer) = start(stack, CURVE_DEALER, &[&server.public().to_z85(), &port]) else {
         return;
     };
     let client_key: PublicKey = peer.line().parse().expect("client key");
@@ -494,7 +280,7 @@ print(e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH, e["value"], flush=True)
 fn our_curve_server_denial_reaches_libzmq_as_auth_failure_400() {
     let server = KeyPair::generate();
     let (listener, port) = listener();
-    let Some(mut peer) = Peer::start(
+    let Some(mut peer) = start(
         Stack::Libzmq,
         CURVE_DEALER_MONITORED,
         &[&server.public().to_z85(), &port],
@@ -543,7 +329,7 @@ fn plain_client_config(user: &str, pass: &str) -> Config {
 }
 
 fn our_plain_client(stack: Stack) {
-    let Some(mut peer) = Peer::start(stack, PLAIN_ROUTER_ECHO, &[]) else {
+    let Some(mut peer) = start(stack, PLAIN_ROUTER_ECHO, &[]) else {
         return;
     };
     let endpoint = peer.line();
@@ -613,8 +399,7 @@ fn plain_server_config() -> Config {
 
 fn our_plain_server(stack: Stack) {
     let (listener, port) = listener();
-    let Some(mut peer) = Peer::start(stack, PLAIN_DEALER, &[&port, "admin", "secret", "5000"])
-    else {
+    let Some(mut peer) = start(stack, PLAIN_DEALER, &[&port, "admin", "secret", "5000"]) else {
         return;
     };
     let mut d = accept_on(&listener, plain_server_config());
@@ -637,7 +422,7 @@ fn our_plain_server(stack: Stack) {
 
     // A wrong password: ERROR "400", nothing crosses (the peer gives up
     // waiting for a reply that never comes after 300 ms).
-    let Some(mut peer) = Peer::start(stack, PLAIN_DEALER, &[&port, "admin", "guess", "300"]) else {
+    let Some(mut peer) = start(stack, PLAIN_DEALER, &[&port, "admin", "guess", "300"]) else {
         return;
     };
     let mut d = accept_on(&listener, plain_server_config());
@@ -664,11 +449,11 @@ fn our_plain_server_against_omq_dealer() {
 /// generate gives the public key we derive (X25519 agrees).
 #[test]
 fn libzmq_derives_our_public_keys() {
-    let Some(python) = interpreter(Stack::Libzmq) else {
+    let Some(python) = interpreter(Stack::Libzmq.module()) else {
         return;
     };
     let keys = KeyPair::generate();
-    let out = Process::new(python)
+    let out = std::process::Command::new(python)
         .args([
             "-c",
             "import sys, zmq; print(zmq.curve_public(sys.argv[1].encode()).decode())",
@@ -705,7 +490,7 @@ while time.time() < end:
 fn our_curve_sub_subscribes_at_libzmq_pub() {
     let server = KeyPair::generate();
     let (secret, public) = (server.secret().to_z85(), server.public().to_z85());
-    let Some(mut peer) = Peer::start(Stack::Libzmq, CURVE_PUB, &[&secret, &public]) else {
+    let Some(mut peer) = start(Stack::Libzmq, CURVE_PUB, &[&secret, &public]) else {
         return;
     };
     let endpoint = peer.line();
@@ -741,7 +526,7 @@ print(s.recv().decode(), flush=True)
 fn libzmq_curve_sub_subscribes_at_our_pub() {
     let server = KeyPair::generate();
     let (listener, port) = listener();
-    let Some(mut peer) = Peer::start(
+    let Some(mut peer) = start(
         Stack::Libzmq,
         CURVE_SUB,
         &[&server.public().to_z85(), &port],
@@ -780,7 +565,7 @@ print(e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH, e["value"], flush=True)
 fn our_null_server_with_zap_against_libzmq() {
     for accept in [false, true] {
         let (listener, port) = listener();
-        let Some(mut peer) = Peer::start(Stack::Libzmq, NULL_DEALER_MONITORED, &[&port]) else {
+        let Some(mut peer) = start(Stack::Libzmq, NULL_DEALER_MONITORED, &[&port]) else {
             return;
         };
         let zap = Zap::new(Arc::new(FnAuthenticator(move |r: &ZapRequest| {
