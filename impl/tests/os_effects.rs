@@ -59,6 +59,19 @@ async fn sndbuf_rcvbuf_and_keepalive_reach_the_kernel_socket() {
     // Linux doubles the requested size for its bookkeeping (socket(7)).
     assert_eq!(skmem(&line, "tb"), Some(131_072), "SNDBUF: {line}");
     assert_eq!(skmem(&line, "rb"), Some(196_608), "RCVBUF: {line}");
+    // Set before connect, as libzmq does: the receive buffer caps the
+    // window scale we offered in the SYN (`wscale:<theirs>,<ours>`); the
+    // kernel's default buffers give a scale of 7 or more.
+    let ours_scale: Option<u8> = line
+        .split("wscale:")
+        .nth(1)
+        .and_then(|w| w.split_whitespace().next())
+        .and_then(|w| w.split(',').nth(1))
+        .and_then(|w| w.parse().ok());
+    assert!(
+        ours_scale.is_some_and(|s| s <= 3),
+        "RCVBUF before connect: {line}"
+    );
     // The keepalive timer runs, armed with the idle time (300 s, shown as
     // minutes and seconds, never the kernel's 2 h default).
     let timer = line

@@ -116,6 +116,9 @@ pub(crate) async fn connect(t: &TcpEndpoint, options: &Options) -> io::Result<Tc
             TcpSocket::new_v6()?
         };
         bind_device(&SockRef::from(&sock), options)?;
+        // Before connect, as libzmq does: the receive buffer decides the
+        // window scale offered in the SYN.
+        apply_buffers(&SockRef::from(&sock), options)?;
         if let Some(src) = source {
             sock.bind(src)?;
         }
