@@ -20,7 +20,7 @@ pub const INPROC_THR_ENDPOINT: &str = "inproc://thr_test";
 /// Socket errors, and [`PerfError::WrongSize`] for a message of another
 /// size.
 pub async fn local_thr(bind: &str, size: usize, count: usize) -> Result<ThrReport, PerfError> {
-    receive(bind, SocketType::Pull, size, count).await
+    local_thr_with(bind, size, count, Security::Null).await
 }
 
 /// [`local_thr`] with a security mechanism: with [`Security::Curve`] the
@@ -49,7 +49,7 @@ pub async fn local_thr_with(
 /// # Errors
 /// Socket errors.
 pub async fn remote_thr(connect: &str, size: usize, count: usize) -> Result<(), PerfError> {
-    send(connect, SocketType::Push, size, count).await
+    remote_thr_with(connect, size, count, Security::Null).await
 }
 
 /// [`remote_thr`] with a security mechanism: with [`Security::Curve`] the
