@@ -33,5 +33,5 @@ pub mod socket_type;
 pub mod wire;
 
 pub use connection::Connection;
-pub use message::Message;
+pub use message::{IntoFrames, Message};
 pub use socket_type::SocketType;

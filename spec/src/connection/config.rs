@@ -111,6 +111,10 @@ pub struct Config {
     /// Properties added to our READY after `Socket-Type` and `Identity`.
     /// Names starting with `X-` are the application's (37-R32).
     pub metadata: Metadata,
+    /// Properties the driver adds to those of every received message,
+    /// after the peer's READY metadata and the ZAP handler's (what the
+    /// transport knows, such as libzmq's `Peer-Address`).
+    pub message_properties: Metadata,
     /// What ZMTP behaviour to present.
     pub behaviour: Behaviour,
 }
@@ -126,6 +130,7 @@ impl Config {
             handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
             max_message_size: None,
             metadata: Metadata::new(),
+            message_properties: Metadata::new(),
             behaviour: Behaviour::default(),
         }
     }

@@ -78,6 +78,7 @@ mod traffic;
 mod tests;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -130,6 +131,10 @@ pub struct Connection {
     /// The protocol spoken once the greetings are exchanged.
     protocol: Option<Protocol>,
     peer: Option<Peer>,
+    /// The properties every received message carries, built once when the
+    /// handshake succeeds (the peer's and the ZAP handler's metadata, then
+    /// [`Config::message_properties`]).
+    message_metadata: Option<Arc<Metadata>>,
     /// Application output waiting for the handshake.
     pending: VecDeque<Outgoing>,
     /// Frames of a message being reassembled by a wrapping mechanism.
@@ -176,6 +181,7 @@ impl Connection {
             peer_version: None,
             protocol: None,
             peer: None,
+            message_metadata: None,
             pending: VecDeque::new(),
             reassembly: traffic::Reassembly::default(),
             timers: heartbeat::Timers::new(&config, now),

@@ -202,6 +202,11 @@ impl Connection {
     ) -> Result<(), ConnectionError> {
         let has_commands = matches!(peer.protocol, Protocol::V3_0 | Protocol::V3_1);
         self.timers.on_active(now, has_commands);
+        let mut properties = peer.metadata.clone();
+        for p in self.config.message_properties.properties() {
+            properties.push(p.name.clone(), p.value.clone());
+        }
+        self.message_metadata = Some(std::sync::Arc::new(properties));
         self.peer = Some(peer.clone());
         self.events.push_back(Event::HandshakeSucceeded(peer));
         while let Some(item) = self.pending.pop_front() {
@@ -232,7 +237,7 @@ impl Connection {
     /// A whole message. A PUB or XPUB reads a single-frame message starting
     /// with `01`/`00` as a subscription (G17), from any 3.x or 2.0 peer, as
     /// libzmq does (zmtp-wire.md 6.2 #8).
-    fn on_message(&mut self, message: Message) {
+    fn on_message(&mut self, mut message: Message) {
         if matches!(self.config.socket_type, SocketType::Pub | SocketType::XPub)
             && let Ok(subscription) = SubscriptionMessage::parse_message(&message)
         {
@@ -242,6 +247,7 @@ impl Connection {
             });
             return;
         }
+        message.set_metadata(self.message_metadata.clone());
         self.events.push_back(Event::Message(message));
     }
 

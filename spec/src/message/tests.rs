@@ -1,6 +1,10 @@
 use super::Message;
 use bytes::Bytes;
 
+use std::hash::BuildHasher;
+
+use crate::wire::Metadata;
+
 #[test]
 fn envelope_operations_keep_order() {
     let mut m = Message::from_frames(["body"]);
@@ -12,4 +16,62 @@ fn envelope_operations_keep_order() {
     assert_eq!(m.frames(), &[Bytes::from_static(b"body")]);
     assert_eq!(m.byte_len(), 4);
     assert_eq!(Message::new().pop_front(), None);
+}
+
+#[test]
+fn one_frame_and_many_frame_forms_are_the_same_message() {
+    let one = Message::from(Bytes::from_static(b"a"));
+    let built = Message::from_frames(["a"]);
+    let many = Message::from(vec![Bytes::from_static(b"a")]);
+    assert_eq!(one, built);
+    assert_eq!(one, many);
+    let state = std::hash::RandomState::new();
+    assert_eq!(state.hash_one(&one), state.hash_one(&many));
+    assert_eq!(one.clone().into_frames(), vec![Bytes::from_static(b"a")]);
+    assert_eq!(one.into_iter().len(), 1);
+    assert_eq!(Message::new().into_iter().next(), None);
+}
+
+#[test]
+fn push_and_pop_cross_the_one_frame_form() {
+    let mut m = Message::new();
+    assert!(m.is_empty());
+    m.push("b");
+    assert_eq!(m.len(), 1);
+    m.push_front("a");
+    m.push("c");
+    let frames: Vec<Bytes> = m.clone().into_iter().collect();
+    assert_eq!(
+        frames,
+        [&b"a"[..], &b"b"[..], &b"c"[..]].map(Bytes::from_static)
+    );
+    assert_eq!(m.pop_front().as_deref(), Some(&b"a"[..]));
+    assert_eq!(m.pop_front().as_deref(), Some(&b"b"[..]));
+    assert_eq!(m.pop_front().as_deref(), Some(&b"c"[..]));
+    assert_eq!(m.pop_front(), None);
+    let mut single = Message::from("x");
+    single.frames_mut().push(Bytes::from_static(b"y"));
+    assert_eq!(single.len(), 2);
+    assert_eq!(single.pop_front().as_deref(), Some(&b"x"[..]));
+    let mut front = Message::new();
+    front.push_front("only");
+    assert_eq!(front.frames(), &[Bytes::from_static(b"only")]);
+}
+
+#[test]
+fn metadata_travels_with_the_message_but_not_into_equality() {
+    let md = std::sync::Arc::new(Metadata::new().with("User-Id", &b"alice"[..]));
+    let plain = Message::from("body");
+    let tagged = plain.clone().with_metadata(md);
+    assert_eq!(plain.metadata(), None);
+    assert_eq!(plain.property("User-Id"), None);
+    assert_eq!(
+        tagged.property("user-id").map(|v| &v[..]),
+        Some(&b"alice"[..])
+    );
+    assert_eq!(tagged.clone().metadata().map(Metadata::len), Some(1));
+    assert_eq!(plain, tagged);
+    let mut cleared = tagged;
+    cleared.set_metadata(None);
+    assert_eq!(cleared.metadata(), None);
 }

@@ -138,6 +138,58 @@ fn handshake_back_to_back_g_p2() {
     }
 }
 
+/// 27-R25: the user id and metadata of the ZAP reply travel with every
+/// message the server receives (libzmq's `zmq_msg_gets`), with the
+/// peer's READY properties and the driver's own; the client's messages
+/// carry the server's READY properties and no user id.
+#[test]
+fn received_messages_carry_the_zap_user_id_27_r25() {
+    let (client, mut server) = configs("admin", "secret", users());
+    server.message_properties = Metadata::new().with("Peer-Address", &b"10.0.0.7"[..]);
+    let mut pair = Pair::new(client, server).unwrap();
+    for body in [&b"one"[..], &b"two"[..]] {
+        pair.client.send_message(Message::from(body)).unwrap();
+    }
+    pair.server
+        .send_message(Message::from(&b"back"[..]))
+        .unwrap();
+    pair.drive();
+    let received: Vec<&Message> = pair
+        .server_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(received.len(), 2, "{:?}", pair.server_events);
+    for m in received {
+        assert_eq!(
+            m.property("user-id").map(|v| &v[..]),
+            Some(&b"admin-user"[..])
+        );
+        assert_eq!(m.property("X-Role").map(|v| &v[..]), Some(&b"root"[..]));
+        assert_eq!(m.property("Socket-Type").map(|v| &v[..]), Some(&b"REQ"[..]));
+        assert_eq!(
+            m.property("Peer-Address").map(|v| &v[..]),
+            Some(&b"10.0.0.7"[..])
+        );
+    }
+    let back = pair
+        .client_events
+        .iter()
+        .find_map(|e| match e {
+            Event::Message(m) => Some(m),
+            _ => None,
+        })
+        .expect("the reply");
+    assert_eq!(
+        back.property("Socket-Type").map(|v| &v[..]),
+        Some(&b"REP"[..])
+    );
+    assert_eq!(back.property("User-Id"), None);
+}
+
 /// RFC 27 with libzmq's behaviour: a bad password gets ERROR "400" in
 /// place of WELCOME (G-P2); no application data crosses.
 #[test]
