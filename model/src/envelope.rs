@@ -35,15 +35,15 @@ pub(crate) fn unwrap_reply(mut msg: Message, request_id: Option<u32>) -> Option<
 /// Splits a request arriving at REP into its envelope (every frame up to
 /// and including the first empty one: 28-R11, 28-R13) and its body (28-R14).
 /// `None` when there is no delimiter or no body frame: such a request is
-/// discarded, as libzmq does.
-pub(crate) fn split_request(msg: Message) -> Option<(Vec<Bytes>, Message)> {
-    let mut frames = msg.into_frames();
-    let delimiter = frames.iter().position(Bytes::is_empty)?;
-    let body = frames.split_off(delimiter + 1);
-    if body.is_empty() {
+/// discarded, as libzmq does. The body keeps the request's connection
+/// properties (27-R25: its `User-Id` and the peer's metadata).
+pub(crate) fn split_request(mut msg: Message) -> Option<(Vec<Bytes>, Message)> {
+    let delimiter = msg.frames().iter().position(Bytes::is_empty)?;
+    if delimiter + 1 >= msg.len() {
         return None;
     }
-    Some((frames, Message::from(body)))
+    let envelope = msg.frames_mut().drain(..=delimiter).collect();
+    Some((envelope, msg))
 }
 
 /// Puts a stored envelope back in front of a reply (28-R16).

@@ -38,6 +38,26 @@ fn rep_splits_and_restores_the_envelope_28_r13_r16() {
     assert_eq!(split_request(msg(&["id", ""])), None);
 }
 
+/// 27-R25: the body REP delivers and the message ROUTER delivers keep
+/// the properties of the connection the request came on.
+#[test]
+fn envelopes_keep_the_connection_properties_27_r25() {
+    let props = std::sync::Arc::new(zmtp_spec::wire::Metadata::new().with("User-Id", "alice"));
+    let request = msg(&["id", "", "a"]).with_metadata(props.clone());
+    let (_, body) = split_request(request).unwrap();
+    assert_eq!(
+        body.property("User-Id").map(|v| &v[..]),
+        Some(&b"alice"[..])
+    );
+    let routed = prefix_routing_id(
+        Bytes::from_static(b"A"),
+        msg(&["x"]).with_metadata(props.clone()),
+    );
+    assert!(routed.property("user-id").is_some());
+    let reply = unwrap_reply(msg(&["", "ok"]).with_metadata(props), None).unwrap();
+    assert!(reply.property("User-Id").is_some());
+}
+
 #[test]
 fn router_routing_id_frame_28_r38_r40() {
     let m = prefix_routing_id(Bytes::from_static(b"A"), msg(&["x"]));

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::SecurityError;
-use super::zap::{Asked, Zap, ZapReply, ZapRequest, verdict};
+use super::zap::{Asked, Zap, ZapReply, ZapRequest, accepted_peer_metadata, verdict};
 use crate::connection::config::{Behaviour, Side};
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{
@@ -115,11 +115,8 @@ impl Session {
     /// Done once both the verdict and the peer's READY are in.
     fn progress(&mut self) -> Result<Progress, ConnectionError> {
         match (&self.verdict, self.peer.take()) {
-            (Verdict::Accepted(properties), Some(mut metadata)) => {
-                for property in properties.properties() {
-                    metadata.push(property.name.clone(), property.value.clone());
-                }
-                Ok(Progress::Done(metadata))
+            (Verdict::Accepted(properties), Some(metadata)) => {
+                Ok(Progress::Done(accepted_peer_metadata(properties, metadata)))
             }
             (Verdict::Refused(error), _) => Err(PeerError::from(error.clone()).into()),
             (_, peer) => {

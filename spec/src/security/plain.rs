@@ -20,7 +20,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use nom::bytes::complete::take;
 use nom::number::complete::be_u8;
 
-use super::zap::{Asked, Zap, ZapReply, ZapRequest, verdict};
+use super::zap::{Asked, Zap, ZapReply, ZapRequest, accepted_peer_metadata, verdict};
 use crate::connection::config::{Behaviour, Side};
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{
@@ -313,10 +313,8 @@ impl MechanismSession for ServerSession {
                     body,
                 },
             ) => {
-                let mut metadata = Metadata::parse(&body).map_err(PeerError::from)?;
-                for property in properties.properties() {
-                    metadata.push(property.name.clone(), property.value.clone());
-                }
+                let metadata = Metadata::parse(&body).map_err(PeerError::from)?;
+                let metadata = accepted_peer_metadata(&properties, metadata);
                 out.push(Command::Ready(ctx.metadata.clone()));
                 self.state = ServerState::Done;
                 Ok(Progress::Done(metadata))

@@ -254,16 +254,45 @@ impl ZapReply {
         })
     }
 
-    /// The properties the peer gets from this reply: the handler's
-    /// metadata, then `User-Id` when the user id is not empty (libzmq
-    /// exposes both as message properties).
+    /// The properties the peer gets from this reply: `User-Id` (present
+    /// even when empty, as libzmq 4.3.5's `zmq_msg_gets` shows it after a
+    /// ZAP exchange), then the handler's metadata. libzmq exposes both as
+    /// message properties (27-R25).
     pub fn peer_properties(&self) -> Metadata {
-        let mut metadata = self.metadata.clone();
-        if !self.user_id.is_empty() {
-            metadata.push(USER_ID, self.user_id.clone());
+        let mut metadata = Metadata::new();
+        metadata.push(USER_ID, self.user_id.clone());
+        for property in self.metadata.properties() {
+            metadata.push(property.name.clone(), property.value.clone());
         }
         metadata
     }
+}
+
+/// The peer's properties once a ZAP handler has accepted it: the handler's
+/// (`zap`) first, then what the peer said about itself (`peer`, from its
+/// INITIATE or READY), so that a lookup by name ([`Metadata::get`] returns
+/// the first match) finds the handler's `User-Id` even when the peer claims
+/// one: libzmq gives the ZAP properties the same precedence over the
+/// peer's. The peer's `Socket-Type` and `Identity` stay ahead of any the
+/// handler names, because the connection reads them to check and route
+/// the peer.
+pub(crate) fn accepted_peer_metadata(zap: &Metadata, peer: Metadata) -> Metadata {
+    use crate::wire::metadata::{IDENTITY, SOCKET_TYPE};
+    let protocol = |name: &[u8]| {
+        name.eq_ignore_ascii_case(SOCKET_TYPE.as_bytes())
+            || name.eq_ignore_ascii_case(IDENTITY.as_bytes())
+    };
+    let mut merged = Metadata::new();
+    for property in peer.properties().iter().filter(|p| protocol(&p.name)) {
+        merged.push(property.name.clone(), property.value.clone());
+    }
+    for property in zap.properties() {
+        merged.push(property.name.clone(), property.value.clone());
+    }
+    for property in peer.properties().iter().filter(|p| !protocol(&p.name)) {
+        merged.push(property.name.clone(), property.value.clone());
+    }
+    merged
 }
 
 /// Drops the empty delimiter frame a DEALER or ROUTER sees in front (the

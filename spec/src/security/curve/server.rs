@@ -21,7 +21,7 @@ use super::traffic::{Tunnel, prefixes};
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{HandshakeContext, MechanismSession, Progress};
 use crate::security::SecurityError;
-use crate::security::zap::{Asked, ZapReply, ZapRequest, verdict};
+use crate::security::zap::{Asked, ZapReply, ZapRequest, accepted_peer_metadata, verdict};
 use crate::wire::command::split_command;
 use crate::wire::metadata::IDENTITY;
 use crate::wire::{Command, Encode, Frame, MechanismCommand, Metadata};
@@ -180,18 +180,17 @@ impl ServerSession {
     }
 
     /// The handshake ends with READY; the ZAP properties join the client's
-    /// metadata on the peer.
+    /// metadata on the peer, ahead of it (a client cannot claim a
+    /// `User-Id`).
     fn accept(
         &mut self,
-        mut metadata: Metadata,
+        metadata: Metadata,
         properties: &Metadata,
         channel: Channel,
         ctx: &HandshakeContext<'_>,
         out: &mut Vec<Command>,
     ) -> Result<Progress, ConnectionError> {
-        for property in properties.properties() {
-            metadata.push(property.name.clone(), property.value.clone());
-        }
+        let metadata = accepted_peer_metadata(properties, metadata);
         out.push(self.ready(&channel, ctx.metadata)?);
         let (send_prefix, receive_prefix) = prefixes(false);
         self.state = State::Active(Tunnel {

@@ -190,6 +190,44 @@ fn received_messages_carry_the_zap_user_id_27_r25() {
     assert_eq!(back.property("User-Id"), None);
 }
 
+/// 27-R25: a client cannot claim a user id: a `User-Id` (or a property
+/// the handler sets) in its INITIATE metadata comes after the ZAP
+/// handler's, so a lookup by name finds the handler's (libzmq gives its
+/// ZAP properties the same precedence). Its own properties stay visible.
+#[test]
+fn a_client_claimed_user_id_does_not_shadow_the_zap_one_27_r25() {
+    let (mut client, server) = configs("admin", "secret", users());
+    client.metadata = Metadata::new()
+        .with("User-Id", &b"root"[..])
+        .with("X-Role", &b"nobody"[..])
+        .with("X-Mine", &b"kept"[..]);
+    let mut pair = Pair::new(client, server).unwrap();
+    pair.client
+        .send_message(Message::from(&b"one"[..]))
+        .unwrap();
+    pair.drive();
+    let m = pair
+        .server_events
+        .iter()
+        .find_map(|e| match e {
+            Event::Message(m) => Some(m),
+            _ => None,
+        })
+        .expect("the message");
+    assert_eq!(
+        m.property("User-Id").map(|v| &v[..]),
+        Some(&b"admin-user"[..])
+    );
+    assert_eq!(m.property("X-Role").map(|v| &v[..]), Some(&b"root"[..]));
+    assert_eq!(m.property("X-Mine").map(|v| &v[..]), Some(&b"kept"[..]));
+    assert_eq!(m.property("Socket-Type").map(|v| &v[..]), Some(&b"REQ"[..]));
+    let peer = pair.server.peer().unwrap();
+    assert_eq!(
+        peer.metadata.get("user-id").map(|v| &v[..]),
+        Some(&b"admin-user"[..])
+    );
+}
+
 /// RFC 27 with libzmq's behaviour: a bad password gets ERROR "400" in
 /// place of WELCOME (G-P2); no application data crosses.
 #[test]
