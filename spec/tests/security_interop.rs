@@ -324,7 +324,7 @@ except zmq.Again:
 
 fn plain_client_config(user: &str, pass: &str) -> Config {
     let mut config = Config::new(SocketType::Dealer);
-    config.mechanism = Arc::new(Plain::client(user.to_owned(), pass.to_owned()).unwrap());
+    config.mechanism = Arc::new(Plain::client(user.to_owned(), pass).unwrap());
     config
 }
 

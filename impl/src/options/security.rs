@@ -20,6 +20,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use zeroize::{Zeroize, Zeroizing};
 use zmtp_spec::connection::Mechanism;
 use zmtp_spec::connection::mechanism::Null;
 use zmtp_spec::security::zap::Zap;
@@ -49,7 +50,7 @@ pub(crate) struct Security {
     pub(crate) kind: MechanismKind,
     pub(crate) as_server: bool,
     pub(crate) plain_username: Bytes,
-    pub(crate) plain_password: Bytes,
+    pub(crate) plain_password: Password,
     pub(crate) curve_publickey: Option<PublicKey>,
     pub(crate) curve_secretkey: Option<SecretKey>,
     pub(crate) curve_serverkey: Option<PublicKey>,
@@ -57,6 +58,35 @@ pub(crate) struct Security {
     pub(crate) zap_enforce_domain: bool,
     /// What the options build, or why they cannot (CURVE without keys).
     built: Option<core::result::Result<Built, &'static str>>,
+}
+
+/// The PLAIN_PASSWORD option's value: one buffer shared by the option
+/// set's copies, wiped when the last is dropped; `Debug` shows only its
+/// length.
+#[derive(Clone, Default)]
+pub(crate) struct Password(Arc<Zeroizing<Vec<u8>>>);
+
+impl Password {
+    /// Keeps a copy of `value`, and wipes `value` itself when nobody else
+    /// holds it (the option setter owns it then).
+    fn take(value: Bytes) -> Self {
+        let password = Self(Arc::new(Zeroizing::new(value.to_vec())));
+        if let Ok(mut unique) = value.try_into_mut() {
+            unique[..].zeroize();
+        }
+        password
+    }
+
+    /// The password's octets.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for Password {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Password({} octets)", self.0.len())
+    }
 }
 
 /// A mechanism built from the options, shared by the socket's connections.
@@ -112,7 +142,7 @@ fn build(s: &Security) -> core::result::Result<Built, &'static str> {
         MechanismKind::Null => Arc::new(Null),
         MechanismKind::Plain if s.as_server => Arc::new(Plain::server(zap(s))),
         MechanismKind::Plain => Arc::new(
-            Plain::client(s.plain_username.clone(), s.plain_password.clone())
+            Plain::client(s.plain_username.clone(), s.plain_password.as_bytes())
                 .map_err(|_| "PLAIN credentials longer than 255 octets")?,
         ),
         MechanismKind::Curve => {
@@ -221,7 +251,10 @@ pub mod opt {
     );
     security_option!(
         /// ZMQ_PLAIN_PASSWORD: the PLAIN client's password (0-255 octets;
-        /// selects the PLAIN client role).
+        /// selects the PLAIN client role). The socket keeps one copy,
+        /// wiped when the socket is dropped or the password replaced, and
+        /// never prints it; the value given is wiped too when the call
+        /// holds its only reference. Reading it back returns a copy.
         PlainPassword, "ZMQ_PLAIN_PASSWORD", Bytes,
         set(s, v) {
             if v.len() > 255 {
@@ -229,9 +262,9 @@ pub mod opt {
             }
             s.kind = if v.is_empty() { MechanismKind::Null } else { MechanismKind::Plain };
             s.as_server = false;
-            s.plain_password = v;
+            s.plain_password = super::Password::take(v);
         }
-        get(s) { Ok(s.plain_password.clone()) }
+        get(s) { Ok(Bytes::copy_from_slice(s.plain_password.as_bytes())) }
     );
     security_option!(
         /// ZMQ_CURVE_SERVER: be a CURVE server (selects CURVE; `false` goes

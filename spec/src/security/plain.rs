@@ -19,6 +19,7 @@ use std::sync::Arc;
 use bytes::{BufMut, Bytes, BytesMut};
 use nom::bytes::complete::take;
 use nom::number::complete::be_u8;
+use zeroize::Zeroizing;
 
 use super::zap::{Asked, Zap, ZapReply, ZapRequest, accepted_peer_metadata, verdict};
 use crate::connection::config::{Behaviour, Side};
@@ -41,30 +42,56 @@ pub struct Plain {
 
 #[derive(Clone, Debug)]
 enum Role {
-    Client(Arc<Hello>),
+    Client(Arc<Credentials>),
     Server(Arc<Zap>),
+}
+
+/// A PLAIN client's username and password. The password is kept in a
+/// buffer of its own that is wiped when the last connection using it is
+/// gone, and `Debug` never shows it.
+struct Credentials {
+    username: Bytes,
+    password: Zeroizing<Vec<u8>>,
+}
+
+impl core::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// The HELLO data. The copy of the password in it goes to the wire
+    /// (PLAIN sends it in clear: G-P3).
+    fn hello(&self) -> Bytes {
+        encode_hello(&self.username, &self.password)
+    }
 }
 
 impl Plain {
     /// A PLAIN client sending these credentials (libzmq's PLAIN_USERNAME
-    /// and PLAIN_PASSWORD).
+    /// and PLAIN_PASSWORD). The mechanism keeps its own copy of the
+    /// password, wiped on drop (the caller's is the caller's to wipe).
     ///
     /// # Errors
     /// [`WireError::BadMechanismCommand`] if either is longer than 255
     /// octets (G-P3).
     pub fn client(
         username: impl Into<Bytes>,
-        password: impl Into<Bytes>,
+        password: impl AsRef<[u8]>,
     ) -> Result<Self, WireError> {
-        let hello = Hello {
-            username: username.into(),
-            password: password.into(),
-        };
-        if hello.username.len() > 255 || hello.password.len() > 255 {
+        let username = username.into();
+        let password = password.as_ref();
+        if username.len() > 255 || password.len() > 255 {
             return Err(malformed("HELLO"));
         }
         Ok(Self {
-            role: Role::Client(Arc::new(hello)),
+            role: Role::Client(Arc::new(Credentials {
+                username,
+                password: Zeroizing::new(password.to_vec()),
+            })),
         })
     }
 
@@ -97,8 +124,8 @@ impl Mechanism for Plain {
 
     fn start(&self, _side: Side, _behaviour: &Behaviour) -> Box<dyn MechanismSession> {
         match &self.role {
-            Role::Client(hello) => Box::new(ClientSession {
-                hello: Arc::clone(hello),
+            Role::Client(credentials) => Box::new(ClientSession {
+                credentials: Arc::clone(credentials),
                 state: ClientState::Start,
             }),
             Role::Server(zap) => Box::new(ServerSession {
@@ -160,16 +187,24 @@ impl Hello {
         }
     }
 
-    /// The data after the name.
+    /// The data after the name. Fields longer than 255 octets, which
+    /// [`Hello::parse`] never makes, are cut to 255.
     pub fn encode(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(2 + self.username.len() + self.password.len());
-        // Lengths were checked at construction (at most 255).
-        out.put_u8(self.username.len() as u8);
-        out.put_slice(&self.username);
-        out.put_u8(self.password.len() as u8);
-        out.put_slice(&self.password);
-        out.freeze()
+        encode_hello(&self.username, &self.password)
     }
+}
+
+/// `ulen username plen password` (G-P3), each field cut to 255 octets
+/// (callers check the lengths first).
+fn encode_hello(username: &[u8], password: &[u8]) -> Bytes {
+    let username = &username[..username.len().min(255)];
+    let password = &password[..password.len().min(255)];
+    let mut out = BytesMut::with_capacity(2 + username.len() + password.len());
+    out.put_u8(username.len() as u8);
+    out.put_slice(username);
+    out.put_u8(password.len() as u8);
+    out.put_slice(password);
+    out.freeze()
 }
 
 #[derive(Debug)]
@@ -183,7 +218,7 @@ enum ClientState {
 /// One client connection's PLAIN handshake.
 #[derive(Debug)]
 struct ClientSession {
-    hello: Arc<Hello>,
+    credentials: Arc<Credentials>,
     state: ClientState,
 }
 
@@ -192,7 +227,7 @@ impl MechanismSession for ClientSession {
         if let ClientState::Start = self.state {
             out.push(Command::Mechanism {
                 name: MechanismCommand::Hello,
-                body: self.hello.encode(),
+                body: self.credentials.hello(),
             });
             self.state = ClientState::ExpectWelcome;
         }

@@ -86,3 +86,21 @@ fn the_last_option_set_selects_the_mechanism() {
     assert_eq!(opt::Mechanism::get(&o).unwrap(), MechanismKind::Null);
     assert!(opt::PlainPassword::set(&mut o, Bytes::from(vec![b'p'; 256])).is_err());
 }
+
+/// PLAIN_PASSWORD reads back, but neither the options' `Debug` nor the
+/// built mechanism's shows it; a new value replaces it.
+#[test]
+fn the_password_is_kept_but_never_printed() {
+    let mut o = Options::new(SocketType::Push);
+    opt::PlainUsername::set(&mut o, Bytes::from_static(b"admin")).unwrap();
+    opt::PlainPassword::set(&mut o, Bytes::from(b"hunter2-secret".to_vec())).unwrap();
+    assert_eq!(opt::PlainPassword::get(&o).unwrap(), "hunter2-secret");
+    let built = o.security.mechanism().unwrap();
+    for shown in [format!("{o:?}"), format!("{built:?}")] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+    assert!(format!("{:?}", o.security).contains("Password(14 octets)"));
+    opt::PlainPassword::set(&mut o, Bytes::from_static(b"other")).unwrap();
+    assert_eq!(opt::PlainPassword::get(&o).unwrap(), "other");
+    assert_eq!(o.security.plain_password.as_bytes(), b"other");
+}

@@ -42,6 +42,37 @@ fn malformed_hello_is_refused_g_p3() {
     assert!(Plain::client(vec![b'u'; 255], vec![b'p'; 255]).is_ok());
 }
 
+/// The password never shows in `Debug` output (the client mechanism's or
+/// a parsed HELLO's); the username does.
+#[test]
+fn debug_output_hides_the_password() {
+    let client = Plain::client("admin", "hunter2-secret").unwrap();
+    let shown = format!("{client:?}");
+    assert!(shown.contains("admin"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    let hello = Hello::parse(&Bytes::from_static(b"\x05admin\x07hunter2")).unwrap();
+    assert!(!format!("{hello:?}").contains("hunter2"));
+}
+
+/// The client's HELLO carries the credentials it was given (G-P3).
+#[test]
+fn client_hello_carries_the_credentials_g_p3() {
+    let plain = Plain::client("admin", b"p\x00ss").unwrap();
+    let mut session = plain.start(Side::Client, &Behaviour::default());
+    let metadata = Metadata::new();
+    let ctx = HandshakeContext {
+        side: Side::Client,
+        metadata: &metadata,
+    };
+    let mut out = Vec::new();
+    session.begin(&ctx, &mut out);
+    let [Command::Mechanism { name, body }] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(*name, MechanismCommand::Hello);
+    assert_eq!(&body[..], b"\x05admin\x04p\x00ss");
+}
+
 fn users() -> Zap {
     Zap::new(Arc::new(FnAuthenticator(|r: &ZapRequest| {
         assert_eq!(&r.mechanism[..], b"PLAIN", "27-R37");
@@ -62,7 +93,7 @@ fn users() -> Zap {
 
 fn configs(user: &str, pass: &str, zap: Zap) -> (Config, Config) {
     let mut client = Config::new(SocketType::Req);
-    client.mechanism = Arc::new(Plain::client(user.to_owned(), pass.to_owned()).unwrap());
+    client.mechanism = Arc::new(Plain::client(user.to_owned(), pass).unwrap());
     let mut server = Config::new(SocketType::Rep);
     server.mechanism = Arc::new(Plain::server(zap));
     (client, server)
