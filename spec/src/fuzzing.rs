@@ -17,6 +17,7 @@ use core::time::Duration;
 use bytes::{Bytes, BytesMut};
 
 use crate::SocketType;
+use crate::connection::config::NullServerReady;
 use crate::connection::harness::{self, Op};
 use crate::connection::{Config, Event, GreetingPacing, Heartbeat, Side};
 use crate::wire::command::split_command;
@@ -668,8 +669,19 @@ fn check_own_3x_output(config: &Config, sent: &[u8]) {
         }
         // An RFC 37 NULL server that waits for the client's READY may
         // refuse it with ERROR before sending its own.
-        Some(Item::Command(Command::Error { .. })) if config.behaviour.null_server_waits => {}
+        Some(Item::Command(Command::Error { .. }))
+            if config.behaviour.null_server_ready.server_waits() => {}
         Some(other) => panic!("the first thing sent after the greeting is {other:?}, not READY"),
+    }
+}
+
+/// RFC 37's waiting NULL server (the default, 3.1 peers only) when
+/// `waits`, else the symmetric RFC 23 / libzmq one.
+fn null_server_ready(waits: bool) -> NullServerReady {
+    if waits {
+        NullServerReady::WaitFor31
+    } else {
+        NullServerReady::Symmetric
     }
 }
 
@@ -706,7 +718,7 @@ pub fn connection_config(choices: &mut Choices<'_>) -> (Config, Side) {
     if flags & 0x20 != 0 {
         config.max_message_size = Some(u64::from(choices.u16()));
     }
-    config.behaviour.null_server_waits = flags & 0x40 != 0;
+    config.behaviour.null_server_ready = null_server_ready(flags & 0x40 != 0);
     config.behaviour.require_socket_type = flags & 0x80 == 0;
     let id_len = usize::from(choices.u8() % 8);
     config.routing_id = Bytes::copy_from_slice(choices.bytes(id_len));
@@ -886,7 +898,7 @@ fn pair_config(socket_type: SocketType, choices: &mut Choices<'_>) -> Config {
     if flags & 0x04 != 0 {
         config.behaviour.minor = 0;
     }
-    config.behaviour.null_server_waits = flags & 0x08 != 0;
+    config.behaviour.null_server_ready = null_server_ready(flags & 0x08 != 0);
     if flags & 0x10 != 0 {
         let ms = |b: u8| (b != 0).then(|| Duration::from_millis(u64::from(b) * 10));
         // PING intervals of 100 ms and up keep a clock move to a few dozen

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use super::mechanism::{Mechanism, Null};
 use crate::SocketType;
 use crate::wire::Metadata;
+use crate::wire::greeting::Protocol;
 
 /// Which end of the TCP connection we are. It decides the mechanism roles
 /// (RFC 37: the binding peer is the NULL server, 37-R23) and nothing else:
@@ -52,10 +53,10 @@ pub struct Behaviour {
     pub minor: u8,
     /// Greeting pacing; see [`GreetingPacing`].
     pub pacing: GreetingPacing,
-    /// RFC 37's NULL server: wait for the client's READY before sending
-    /// ours (37-R24, 37-R25). Off by default, as in libzmq and RFC 23, where
-    /// both sides send READY at once (23-R28; zmtp-wire.md 4.6).
-    pub null_server_waits: bool,
+    /// When a NULL server sends its READY; see [`NullServerReady`]. By
+    /// default RFC 37's reply to a 3.1 client and RFC 23's symmetric
+    /// exchange with a 3.0 one.
+    pub null_server_ready: NullServerReady,
     /// Require a `Socket-Type` property in the peer's READY (default). libzmq
     /// accepts a READY without one (zmtp-wire.md 6.2 #3).
     pub require_socket_type: bool,
@@ -66,9 +67,70 @@ impl Default for Behaviour {
         Self {
             minor: 1,
             pacing: GreetingPacing::Detect,
-            null_server_waits: false,
+            null_server_ready: NullServerReady::WaitFor31,
             require_socket_type: true,
         }
+    }
+}
+
+impl Behaviour {
+    /// The behaviour in effect on a connection that negotiated `protocol`
+    /// (the lower of the two greetings' versions, 37-R08): the mechanism
+    /// gets this one, with [`NullServerReady::WaitFor31`] resolved.
+    pub fn for_protocol(&self, protocol: Protocol) -> Self {
+        Self {
+            null_server_ready: self.null_server_ready.resolve(protocol),
+            ..self.clone()
+        }
+    }
+}
+
+/// When the NULL server (the binding peer, 37-R23) sends its READY. A NULL
+/// client always sends READY at once and then waits for the server's
+/// (37-R24, 23-R28), so none of these can deadlock with a peer that
+/// follows either RFC: an RFC 37 server replies to the client's READY, an
+/// RFC 23 server sends its own regardless.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum NullServerReady {
+    /// Send READY at once, without waiting for the client's: RFC 23's
+    /// symmetric exchange (23-R22, 23-R28) and what libzmq does with every
+    /// peer (zmtp-wire.md 4.6, 6.2 #2). The conformance runner uses it to
+    /// impersonate a libzmq server.
+    Symmetric,
+    /// RFC 37's server when the connection speaks 3.1 (the peer announced
+    /// 3.1 or later and so do we): READY only in reply to the client's
+    /// READY, and never when that READY is refused (37-R24, 37-R25).
+    /// With a 3.0 peer (or when we announce 3.0) RFC 23 applies:
+    /// [`NullServerReady::Symmetric`] (23-R28). The default.
+    #[default]
+    WaitFor31,
+    /// Wait for the client's READY whatever the versions: RFC 37's rule
+    /// applied to 3.0 peers as well. Still interoperates with them, since
+    /// an RFC 23 client sends its READY without waiting (23-R28), but it
+    /// is not what RFC 23 asks of a server.
+    Always,
+}
+
+impl NullServerReady {
+    /// This setting on a connection that negotiated `protocol`:
+    /// [`NullServerReady::WaitFor31`] becomes [`NullServerReady::Always`]
+    /// for 3.1 and [`NullServerReady::Symmetric`] for anything older; the
+    /// others stay as they are.
+    pub fn resolve(self, protocol: Protocol) -> Self {
+        match self {
+            Self::WaitFor31 if protocol >= Protocol::V3_1 => Self::Always,
+            Self::WaitFor31 => Self::Symmetric,
+            other => other,
+        }
+    }
+
+    /// Whether a NULL server with this setting waits for the client's
+    /// READY. An unresolved [`NullServerReady::WaitFor31`] waits (the
+    /// connection resolves it against the peer's greeting first, see
+    /// [`Behaviour::for_protocol`]).
+    pub fn server_waits(self) -> bool {
+        self != Self::Symmetric
     }
 }
 

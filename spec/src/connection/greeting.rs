@@ -288,13 +288,14 @@ impl Connection {
         } else {
             Protocol::V3_1
         };
-        self.protocol = Some(theirs.min(mine));
+        let protocol = theirs.min(mine);
+        self.protocol = Some(protocol);
         self.peer_version = Some(peer.version);
         self.transition(Input::PeerGreeting);
-        let mut session = self
-            .config
-            .mechanism
-            .start(self.side, &self.config.behaviour);
+        // RFC 37's NULL server replies to a 3.1 client's READY, RFC 23's
+        // sends its own at once (37-R25, 23-R28): decided by the version.
+        let behaviour = self.config.behaviour.for_protocol(protocol);
+        let mut session = self.config.mechanism.start(self.side, &behaviour);
         let mut out = Vec::new();
         session.begin(
             &HandshakeContext {

@@ -69,7 +69,9 @@ pub trait Mechanism: fmt::Debug + Send + Sync {
         false
     }
 
-    /// A fresh handshake for one connection.
+    /// A fresh handshake for one connection. The connection passes its
+    /// behaviour resolved against the negotiated version
+    /// ([`Behaviour::for_protocol`]).
     fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession>;
 }
 
@@ -207,7 +209,7 @@ impl Mechanism for Null {
 
     fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
         Box::new(NullSession {
-            waits: side == Side::Server && behaviour.null_server_waits,
+            waits: side == Side::Server && behaviour.null_server_ready.server_waits(),
             sent_ready: false,
         })
     }
@@ -215,12 +217,15 @@ impl Mechanism for Null {
 
 /// The NULL handshake of one connection.
 ///
-/// By default both sides send READY at once and accept the peer's READY
-/// whether it arrives before or after ours was read: the symmetric
-/// exchange of RFC 23 (23-R22, 23-R28) and libzmq, which also satisfies an
-/// RFC 37 server that replies after the client's READY (37-R24, 37-R25;
-/// zmtp-wire.md 4.6, 6.1 #8). With [`Behaviour::null_server_waits`] the
-/// server sends its READY only in reply to the client's.
+/// The client sends READY at once and accepts the server's whenever it
+/// comes (37-R24, 23-R28), so it works with an RFC 37 server that replies
+/// and with an RFC 23 or libzmq server that does not wait (zmtp-wire.md
+/// 4.6, 6.1 #8). The server follows [`Behaviour::null_server_ready`], as
+/// resolved by the connection against the negotiated version
+/// ([`Behaviour::for_protocol`]): by default it sends READY only in reply
+/// to a 3.1 client's READY (37-R25), and only once the machine accepted
+/// that READY (an incompatible client gets ERROR instead, 37-R33), and at
+/// once to a 3.0 client (23-R28).
 #[derive(Debug)]
 struct NullSession {
     waits: bool,

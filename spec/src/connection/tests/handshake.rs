@@ -2,16 +2,23 @@
 //! pacings, mechanism mismatch, malformed greetings and READYs.
 
 use super::*;
+use crate::connection::config::NullServerReady;
 use crate::wire::greeting::Protocol;
 
 /// Every pair of the 19 socket types (the 11 classic ones of RFC 23 and
 /// the draft ones of RFC 37): compatible pairs finish the handshake on
-/// both sides; the others fail with InvalidSocketType on both sides and
-/// an ERROR on the wire each way (37-R33, zmtp-wire.md 5).
-fn every_socket_type_pair(max_chunk: usize) {
+/// both sides; the others fail (37-R33, zmtp-wire.md 5). The server
+/// refuses the client's READY with InvalidSocketType and an ERROR. A
+/// symmetric server (RFC 23, libzmq) has sent its READY too, so the client
+/// refuses it the same way; an RFC 37 server (the default) never sends its
+/// READY to a client it refused, so the client ends on that ERROR
+/// (37-R16, 37-R25).
+fn every_socket_type_pair(max_chunk: usize, server_ready: NullServerReady) {
     for client in SocketType::ALL {
         for server in SocketType::ALL {
-            let p = pair(config(client), config(server), max_chunk);
+            let mut server_config = config(server);
+            server_config.behaviour.null_server_ready = server_ready;
+            let p = pair(config(client), server_config, max_chunk);
             if client.is_compatible_with(server) {
                 assert!(p.is_active(), "{client} -> {server}: {:?}", p.client_events);
                 assert_eq!(p.client.peer().and_then(|x| x.socket_type), Some(server));
@@ -21,37 +28,68 @@ fn every_socket_type_pair(max_chunk: usize) {
                     p.client_events.first(),
                     Some(Event::HandshakeSucceeded(_))
                 ));
-            } else {
-                for (name, events, log) in [
-                    ("client", &p.client_events, &p.to_server),
-                    ("server", &p.server_events, &p.to_client),
-                ] {
-                    assert!(
-                        matches!(
-                            failure(events),
-                            Some(ConnectionError::Peer(PeerError::InvalidSocketType(Some(_))))
-                        ),
-                        "{client} -> {server}: {name} {events:?}"
-                    );
-                    assert!(
-                        sent_error(log),
-                        "{client} -> {server}: {name} sent no ERROR"
-                    );
-                }
-                assert!(p.client.is_closed() && p.server.is_closed());
+                continue;
             }
+            let invalid = |events: &[Event]| {
+                matches!(
+                    failure(events),
+                    Some(ConnectionError::Peer(PeerError::InvalidSocketType(Some(_))))
+                )
+            };
+            assert!(
+                invalid(&p.server_events),
+                "{client} -> {server}: server {:?}",
+                p.server_events
+            );
+            assert!(
+                sent_error(&p.to_client),
+                "{client} -> {server}: server sent no ERROR"
+            );
+            if server_ready.server_waits() {
+                assert!(
+                    !commands(&p.to_client)
+                        .iter()
+                        .any(|c| matches!(c, Command::Ready(_))),
+                    "{client} -> {server}: READY sent to a refused client"
+                );
+                assert!(
+                    matches!(
+                        failure(&p.client_events),
+                        Some(ConnectionError::ErrorReceived(_))
+                    ),
+                    "{client} -> {server}: client {:?}",
+                    p.client_events
+                );
+            } else {
+                assert!(
+                    invalid(&p.client_events),
+                    "{client} -> {server}: client {:?}",
+                    p.client_events
+                );
+                assert!(
+                    sent_error(&p.to_server),
+                    "{client} -> {server}: client sent no ERROR"
+                );
+            }
+            assert!(p.client.is_closed() && p.server.is_closed());
         }
     }
 }
 
 #[test]
-fn every_socket_type_pair_37_r33() {
-    every_socket_type_pair(usize::MAX);
+fn every_socket_type_pair_37_r33_r25() {
+    every_socket_type_pair(usize::MAX, NullServerReady::WaitFor31);
 }
 
 #[test]
-fn every_socket_type_pair_octet_by_octet_37_r33() {
-    every_socket_type_pair(1);
+fn every_socket_type_pair_octet_by_octet_37_r33_r25() {
+    every_socket_type_pair(1, NullServerReady::WaitFor31);
+}
+
+#[test]
+fn every_socket_type_pair_symmetric_server_37_r33_23_r28() {
+    every_socket_type_pair(usize::MAX, NullServerReady::Symmetric);
+    every_socket_type_pair(1, NullServerReady::Symmetric);
 }
 
 #[test]
@@ -277,16 +315,29 @@ fn missing_socket_type_is_accepted_when_configured() {
     });
 }
 
-#[test]
-fn rfc37_null_server_waits_for_the_client_ready_37_r24_r25() {
-    let mut s = config(SocketType::Rep);
-    s.behaviour.null_server_waits = true;
+/// A NULL server fed a client's whole greeting of version 3.`minor`:
+/// what it sends before the client's READY (after its first 10 octets).
+fn server_before_client_ready(server: Config, minor: u8) -> (Connection, Vec<Item>) {
     let now = Instant::now();
-    let mut server = Connection::new(s, Side::Server, now).expect("valid");
-    let _ = server.poll_transmit();
-    server.handle_bytes(now, &greeting(1, wire::Mechanism::NULL));
-    let out = server.poll_transmit().expect("rest of greeting");
-    assert_eq!(out.len(), 54, "greeting only, no READY yet");
+    let mut conn = Connection::new(server, Side::Server, now).expect("valid");
+    let first = conn.poll_transmit().expect("first greeting octets");
+    assert_eq!(first.len(), Greeting::SIGNATURE_LEN);
+    conn.handle_bytes(now, &greeting(minor, wire::Mechanism::NULL));
+    let out = conn.poll_transmit().expect("rest of greeting");
+    let sent = items(
+        &out,
+        Greeting::LEN - Greeting::SIGNATURE_LEN,
+        Framing::Zmtp3,
+    );
+    (conn, sent)
+}
+
+#[test]
+fn null_server_waits_for_a_31_client_ready_by_default_37_r24_r25() {
+    let (mut server, sent) = server_before_client_ready(config(SocketType::Rep), 1);
+    assert_eq!(sent, [], "greeting only, no READY before the client's");
+    assert_eq!(server.state(), State::Handshake);
+    let now = Instant::now();
     server.handle_bytes(now, &ready("REQ", &[]));
     let out = server.poll_transmit().expect("READY in reply");
     assert!(matches!(
@@ -294,18 +345,114 @@ fn rfc37_null_server_waits_for_the_client_ready_37_r24_r25() {
         [Item::Command(Command::Ready(_))]
     ));
     assert_eq!(server.state(), State::Active);
-    // An incompatible client gets ERROR, never READY.
-    let mut s = config(SocketType::Rep);
-    s.behaviour.null_server_waits = true;
-    let mut server = Connection::new(s, Side::Server, now).expect("valid");
-    server.handle_bytes(now, &greeting(1, wire::Mechanism::NULL));
-    let _ = server.poll_transmit();
-    server.handle_bytes(now, &ready("PUB", &[]));
+}
+
+#[test]
+fn waiting_null_server_answers_an_incompatible_31_client_with_error_only_37_r25_r33() {
+    let (mut server, sent) = server_before_client_ready(config(SocketType::Rep), 1);
+    assert_eq!(sent, []);
+    server.handle_bytes(Instant::now(), &ready("PUB", &[]));
     let out = server.poll_transmit().expect("ERROR");
     assert!(matches!(
         items(&out, 0, Framing::Zmtp3)[..],
         [Item::Command(Command::Error { .. })]
     ));
+    assert!(server.is_closed());
+}
+
+#[test]
+fn null_server_sends_ready_at_once_to_a_30_client_23_r28() {
+    let (_, sent) = server_before_client_ready(config(SocketType::Rep), 0);
+    assert!(
+        matches!(sent[..], [Item::Command(Command::Ready(_))]),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn null_server_announcing_30_is_symmetric_with_a_31_client_23_r28() {
+    let mut s = config(SocketType::Rep);
+    s.behaviour.minor = 0;
+    let (_, sent) = server_before_client_ready(s, 1);
+    assert!(
+        matches!(sent[..], [Item::Command(Command::Ready(_))]),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn symmetric_null_server_impersonates_libzmq_zmtp_wire_6_2_2() {
+    let mut s = config(SocketType::Rep);
+    s.behaviour.null_server_ready = NullServerReady::Symmetric;
+    for minor in [0, 1] {
+        let (_, sent) = server_before_client_ready(s.clone(), minor);
+        assert!(
+            matches!(sent[..], [Item::Command(Command::Ready(_))]),
+            "3.{minor}: {sent:?}"
+        );
+    }
+}
+
+#[test]
+fn always_waiting_null_server_waits_for_a_30_client_too() {
+    let mut s = config(SocketType::Rep);
+    s.behaviour.null_server_ready = NullServerReady::Always;
+    for minor in [0, 1] {
+        let (mut server, sent) = server_before_client_ready(s.clone(), minor);
+        assert_eq!(sent, [], "3.{minor}");
+        server.handle_bytes(Instant::now(), &ready("REQ", &[]));
+        assert_eq!(server.state(), State::Active, "3.{minor}");
+    }
+}
+
+#[test]
+fn null_client_never_waits_whatever_the_setting_37_r24_23_r28() {
+    for setting in [
+        NullServerReady::Symmetric,
+        NullServerReady::WaitFor31,
+        NullServerReady::Always,
+    ] {
+        for minor in [0, 1] {
+            let mut c = config(SocketType::Req);
+            c.behaviour.null_server_ready = setting;
+            let now = Instant::now();
+            let mut client = Connection::new(c, Side::Client, now).expect("valid");
+            let _ = client.poll_transmit();
+            client.handle_bytes(now, &greeting(minor, wire::Mechanism::NULL));
+            let out = client.poll_transmit().expect("rest of greeting and READY");
+            let sent = items(
+                &out,
+                Greeting::LEN - Greeting::SIGNATURE_LEN,
+                Framing::Zmtp3,
+            );
+            assert!(
+                matches!(sent[..], [Item::Command(Command::Ready(_))]),
+                "{setting:?} 3.{minor}: {sent:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_null_server_setting_handshakes_with_every_client_setting() {
+    let settings = [
+        NullServerReady::Symmetric,
+        NullServerReady::WaitFor31,
+        NullServerReady::Always,
+    ];
+    for server_setting in settings {
+        for client_setting in settings {
+            for (client_minor, server_minor) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                let mut c = config(SocketType::Req);
+                c.behaviour.null_server_ready = client_setting;
+                c.behaviour.minor = client_minor;
+                let mut s = config(SocketType::Rep);
+                s.behaviour.null_server_ready = server_setting;
+                s.behaviour.minor = server_minor;
+                let _ = active(c, s);
+            }
+        }
+    }
 }
 
 #[test]

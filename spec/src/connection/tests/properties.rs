@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::Message;
+use crate::connection::config::NullServerReady;
 use crate::connection::harness::{Op, run};
 use crate::wire::greeting::Protocol;
 
@@ -66,10 +67,15 @@ fn behaviour() -> impl Strategy<Value = Behaviour> {
         Just(GreetingPacing::Partial),
         Just(GreetingPacing::Full)
     ];
-    (pacing, 0u8..3, any::<bool>()).prop_map(|(pacing, minor, waits)| Behaviour {
+    let null_server_ready = prop_oneof![
+        Just(NullServerReady::Symmetric),
+        Just(NullServerReady::WaitFor31),
+        Just(NullServerReady::Always)
+    ];
+    (pacing, 0u8..3, null_server_ready).prop_map(|(pacing, minor, null_server_ready)| Behaviour {
         pacing,
         minor,
-        null_server_waits: waits,
+        null_server_ready,
         ..Behaviour::default()
     })
 }
