@@ -86,11 +86,11 @@ pub struct Tolerance {
 }
 
 /// Every tolerance of the default profile.
-pub const TOLERANCES: [Tolerance; 8] = [
-    Tolerance {
-        id: "T-PACING",
-        text: "greeting sent as 10 octets, then the rest after the peer's signature (zmtp-wire.md 6.2 #6)",
-    },
+///
+/// libzmq's greeting pacing (zmtp-wire.md 6.2 #6) needs none: it is RFC 37's
+/// §Detecting ZMTP 1.0 and 2.0 Peers strategy, which case 37-R01/1 accepts
+/// in both profiles.
+pub const TOLERANCES: [Tolerance; 7] = [
     Tolerance {
         id: "T-NULL-SYMMETRIC",
         text: "NULL server sends READY without waiting for the client's READY (6.2 #2, 6.1 #8)",

@@ -2,6 +2,7 @@
 
 use crate::case::{Case, Ctx, Outcome, step};
 use crate::cases::{Reaction, case_fn, greeting, minor, probe, push_ready};
+use crate::peer::RawPeer;
 use crate::peer::{GreetingSpec, message_frames};
 use crate::wirelog::hex;
 
@@ -41,11 +42,18 @@ pub(super) fn cases() -> Vec<Case> {
         },
         Case {
             id: "37-R01/1",
-            also: &["37-R03", "23-R01", "23-R03"],
+            also: &["37-R02", "37-R03", "37-R60", "23-R01", "23-R03"],
             param: 1,
             run: pacing,
-            sends: "nothing after connecting",
-            expects: "either the 11-octet partial greeting (detecting peer) or the whole 64-octet greeting",
+            sends: "nothing after connecting; then, to a peer that opened with 10 or 11 \
+                    octets, the same number of ours, and our octet 11 last",
+            expects: "one of RFC 37's three openings: the whole 64-octet greeting (37-R03; \
+                      padding SHOULD be zero, else NON-STRICT); the 11-octet partial greeting \
+                      (37-R01), the rest only after our 11 octets (37-R02); or a 10-octet \
+                      pseudo-signature FF, identity size + 1 (1 to 256, 8 octets big-endian), \
+                      7F (37-R60, §Detecting ZMTP 1.0 and 2.0 Peers), nothing more before \
+                      our 10 octets, then at most its octet 11 (03) before our octet 11, and \
+                      the rest only after it",
         },
         Case {
             id: "37-R02/1",
@@ -212,19 +220,146 @@ case_fn!(filler_field, |cx| {
     }
 });
 
+// 37-R01/1. RFC 37 allows three openings and no other:
+// - §Version Negotiation, no detection: the whole greeting at once (37-R03);
+// - §Version Negotiation and §Detecting ZMTP 2.0 Peers: the first 11 octets
+//   (signature and version-major, 37-R01), then read the peer's 11 before
+//   deciding anything (37-R02);
+// - §Detecting ZMTP 1.0 and 2.0 Peers (a MAY): a 10-octet pseudo-signature
+//   whose padding is the identity size + 1 (37-R60), then read the peer's
+//   first octets. A 1.0 peer takes those 10 octets as an identity frame
+//   header, which is why nothing else may follow them before the peer's
+//   10 octets show it is versioned. The section then reads the peer's
+//   octet 11 and sends "the remainder (octets 10-64)"; read literally, two
+//   such peers would each wait for the other's octet 11, so a peer may
+//   also send its version-major as soon as the 10 octets showed a
+//   versioned peer, which is the §Detecting ZMTP 2.0 position it is now in
+//   (libzmq does, zmtp-wire.md 6.2 #6). Either way octets 12-64 wait for
+//   the peer's octet 11: before it, the peer might still be 2.0.
+// Anything else fails in both profiles: 10 octets that are not a valid
+// pseudo-signature, 12 to 63 octets, or octets 12-64 sent before ours.
 case_fn!(pacing, |cx| {
     cx.need_zmtp3()?;
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let quiet = cx.quiet();
-    let (got, _) = peer.read_for(quiet).await;
-    match got.len() {
-        64 => cx.pass("whole greeting sent without waiting (non-detecting peer)"),
-        11 => cx.pass("11-octet partial greeting sent first (detecting peer)"),
-        10 => cx.deviation("T-PACING", "sent 10 octets, then waited for ours"),
-        n => cx.fail(format!("sent {n} octets before hearing from us")),
+    let (first, closed) = peer.read_for(quiet).await;
+    match first.len() {
+        64 => whole_greeting(cx, &first),
+        11 => partial_greeting(cx, &mut peer, &first).await,
+        10 => pseudo_signature(cx, &mut peer, &first).await,
+        0 if closed => cx.fail("closed the connection without sending a greeting"),
+        n => cx.fail(format!(
+            "sent {n} octets ({}) before hearing from us: neither the whole greeting, \
+             nor the 11-octet partial greeting, nor a 10-octet pseudo-signature",
+            hex(&first)
+        )),
     }
 });
+
+/// Octets 0 and 9 of a signature: FF and 7F (G01).
+fn is_signature(octets: &[u8]) -> bool {
+    octets.first() == Some(&0xFF) && octets.get(9) == Some(&0x7F)
+}
+
+/// A 64-octet opening: no detection (37-R03), whose padding SHOULD be
+/// zero (§Version Negotiation, second case).
+fn whole_greeting(cx: &Ctx, g: &[u8]) -> Outcome {
+    if !is_signature(g) || g.get(10) != Some(&3) {
+        return cx.fail(format!("64 octets that are not a 3.x greeting: {}", hex(g)));
+    }
+    let padding = g.get(1..9).unwrap_or_default();
+    if padding.iter().all(|&c| c == 0) {
+        cx.pass("the whole greeting at once, zero padding (no detection, 37-R03)")
+    } else {
+        cx.non_strict(format!(
+            "the whole greeting at once with padding {}: a peer not doing detection \
+             SHOULD send zero padding",
+            hex(padding)
+        ))
+    }
+}
+
+/// An 11-octet opening (37-R01): the rest must follow our 11 octets.
+async fn partial_greeting(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outcome {
+    if !is_signature(head) || head.get(10) != Some(&3) {
+        return cx.fail(format!(
+            "11 octets that are not a signature and version-major 03: {}",
+            hex(head)
+        ));
+    }
+    let ours = greeting(1);
+    peer.send(&ours[..11])
+        .await
+        .map_err(step("sending our 11 octets"))?;
+    let wait = cx.wait();
+    match peer.read_exact(53, wait).await {
+        Ok(_) => cx.pass("the 11-octet partial greeting (37-R01), the rest after our 11 octets"),
+        Err(e) => cx.fail(format!("sent 11 octets but not the rest after ours: {e}")),
+    }
+}
+
+/// A 10-octet opening: the pseudo-signature of §Detecting ZMTP 1.0 and 2.0
+/// Peers (37-R60), then octet 11 no earlier than our 10 octets and the
+/// rest no earlier than our octet 11.
+async fn pseudo_signature(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outcome {
+    let size = head
+        .get(1..9)
+        .and_then(|p| <[u8; 8]>::try_from(p).ok())
+        .map_or(0, u64::from_be_bytes);
+    // An identity has 0 to 255 octets (37-R34), so size is 1 to 256.
+    if !is_signature(head) || !(1..=256).contains(&size) {
+        return cx.fail(format!(
+            "sent 10 octets, then waited, but they are not a pseudo-signature \
+             (FF, identity size + 1 from 1 to 256, 7F; 37-R60): {}",
+            hex(head)
+        ));
+    }
+    // Our own pseudo-signature (empty identity): versioned, since 7F ends
+    // in a 1 bit.
+    let ours = greeting(1);
+    let mut signature = ours;
+    signature[8] = 1;
+    peer.send(&signature[..10])
+        .await
+        .map_err(step("sending our 10 octets"))?;
+    let quiet = cx.quiet();
+    let (after, _) = peer.read_for(quiet).await;
+    let order = match after.as_ref() {
+        [] => "its octet 11 after ours (the strategy's literal order)",
+        [3] => "its octet 11 once our 10 octets showed a versioned peer, as libzmq",
+        _ => {
+            return cx.fail(format!(
+                "after our 10 octets it sent {} octets ({}) before our octet 11: \
+                 only its version-major may come before it knows we are not a 2.0 peer",
+                after.len(),
+                hex(&after)
+            ));
+        }
+    };
+    peer.send(&ours[10..11])
+        .await
+        .map_err(step("sending our octet 11"))?;
+    let wait = cx.wait();
+    let rest = match peer.read_exact(64 - 10 - after.len(), wait).await {
+        Ok(rest) => rest,
+        Err(e) => {
+            return cx.fail(format!("no rest of the greeting after our octet 11: {e}"));
+        }
+    };
+    let major = after.first().or(rest.first()).copied();
+    if major == Some(3) {
+        cx.pass(format!(
+            "a 10-octet pseudo-signature (identity size + 1 = {size}, 37-R60), {order}, \
+             the rest after our octet 11"
+        ))
+    } else {
+        cx.fail(format!(
+            "version-major {:02x}, not 03",
+            major.unwrap_or_default()
+        ))
+    }
+}
 
 case_fn!(partial_then_rest, |cx| {
     cx.need_zmtp3()?;
@@ -392,3 +527,6 @@ async fn delivered_or_fail(cx: &mut Ctx, greeting: &[u8], what: &str) -> Outcome
         Reaction::Ignored => cx.fail(format!("did not deliver the message {what}")),
     }
 }
+
+#[cfg(test)]
+mod tests;
