@@ -47,8 +47,9 @@ impl Pattern {
         }
     }
 
-    pub(crate) fn send(&mut self, message: Message) -> Result<(), SendError> {
-        self.machine.send(message)
+    /// Sends; the message comes back with `WouldBlock`.
+    pub(crate) fn send(&mut self, message: Message) -> Result<(), (SendError, Option<Message>)> {
+        self.machine.send_or_return(message)
     }
 
     pub(crate) fn recv(&mut self) -> Result<Message, RecvError> {

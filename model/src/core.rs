@@ -70,6 +70,12 @@ impl Core {
             .is_some_and(|p| p.out_has_room(self.options.sndhwm, self.options.conflate))
     }
 
+    /// Whether a load-balancing send would find a peer: the question
+    /// pollers ask, answered without building the list of choices.
+    pub(crate) fn can_send_any(&self) -> bool {
+        self.load_balancer.any(|p| self.can_take(p))
+    }
+
     /// The peers a load-balancing send may choose, next turn first.
     pub(crate) fn send_choices(&self) -> Vec<PeerId> {
         self.load_balancer.eligible(|p| self.can_take(p))
@@ -77,24 +83,28 @@ impl Core {
 
     /// Chooses the peer for a load-balancing send and passes the turn on.
     pub(crate) fn pick_send(&mut self, pick: Pick) -> Option<PeerId> {
-        let peer = match pick {
-            Pick::Next => self.load_balancer.peek(|p| self.can_take(p))?,
-            Pick::Peer(p) => Some(p).filter(|p| self.can_take(*p))?,
-        };
-        self.load_balancer.advance_past(peer);
-        Some(peer)
+        let (pipes, hwm, conflate) = (&self.pipes, self.options.sndhwm, self.options.conflate);
+        let can_take = |p: PeerId| pipes.get(&p).is_some_and(|p| p.out_has_room(hwm, conflate));
+        match pick {
+            Pick::Next => self.load_balancer.pick(can_take),
+            Pick::Peer(p) => {
+                let peer = Some(p).filter(|p| can_take(*p))?;
+                self.load_balancer.advance_past(peer);
+                Some(peer)
+            }
+        }
     }
 
-    /// Queues a message for a peer if its queue has room; returns whether
-    /// it did.
-    pub(crate) fn queue_out(&mut self, peer: PeerId, msg: Message) -> bool {
+    /// Queues a message for a peer if its queue has room (the message
+    /// moves into the pipe); gives it back if not.
+    pub(crate) fn queue_out(&mut self, peer: PeerId, msg: Message) -> Result<(), Message> {
         let (hwm, conflate) = (self.options.sndhwm, self.options.conflate);
         match self.pipes.get_mut(&peer) {
             Some(pipe) if pipe.out_has_room(hwm, conflate) => {
                 pipe.push_out(msg, conflate);
-                true
+                Ok(())
             }
-            _ => false,
+            _ => Err(msg),
         }
     }
 
@@ -142,6 +152,12 @@ impl Core {
         self.pipes.get(&peer).is_some_and(|p| !p.inbound.is_empty())
     }
 
+    /// Whether a fair-queued receive would find a message, without
+    /// building the list of choices.
+    pub(crate) fn has_any_input(&self) -> bool {
+        self.pipes.values().any(|p| !p.inbound.is_empty())
+    }
+
     /// The peers a fair-queued receive may take from, next turn first.
     pub(crate) fn recv_choices(&self) -> Vec<PeerId> {
         self.fair_queue.eligible(|p| self.has_input(p))
@@ -150,13 +166,20 @@ impl Core {
     /// Takes the oldest message of the peer whose turn it is (or of the
     /// chosen peer) and passes the turn on.
     pub(crate) fn take_fair(&mut self, pick: Pick) -> Option<(PeerId, Message)> {
+        let pipes = &self.pipes;
+        let has_input = |p: PeerId| pipes.get(&p).is_some_and(|p| !p.inbound.is_empty());
+        let fair = self.options.fault != crate::Fault::UnfairQueue;
         let peer = match pick {
-            Pick::Next => self.fair_queue.peek(|p| self.has_input(p))?,
-            Pick::Peer(p) => Some(p).filter(|p| self.has_input(*p))?,
+            Pick::Next if fair => self.fair_queue.pick(has_input)?,
+            Pick::Next => self.fair_queue.peek(has_input)?,
+            Pick::Peer(p) => {
+                let peer = Some(p).filter(|p| has_input(*p))?;
+                if fair {
+                    self.fair_queue.advance_past(peer);
+                }
+                peer
+            }
         };
-        if self.options.fault != crate::Fault::UnfairQueue {
-            self.fair_queue.advance_past(peer);
-        }
         let msg = self.take_from(peer)?;
         Some((peer, msg))
     }

@@ -49,6 +49,32 @@ impl Rotation {
             .find(|p| eligible(*p))
     }
 
+    /// The first eligible peer from the one whose turn it is; the turn
+    /// passes to the peer after it. One walk of the rotation, no
+    /// allocation: the send and receive hot path.
+    pub(crate) fn pick(&mut self, mut eligible: impl FnMut(PeerId) -> bool) -> Option<PeerId> {
+        let n = self.order.len();
+        let mut i = self.next;
+        for _ in 0..n {
+            if i >= n {
+                i = 0;
+            }
+            let peer = self.order[i];
+            if eligible(peer) {
+                self.next = if i + 1 == n { 0 } else { i + 1 };
+                return Some(peer);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether some peer is eligible (the answer `peek(..).is_some()`
+    /// gives, for pollers).
+    pub(crate) fn any(&self, eligible: impl FnMut(PeerId) -> bool) -> bool {
+        self.order.iter().copied().any(eligible)
+    }
+
     /// Every eligible peer, in turn order from the current one: the choices
     /// a nondeterministic run may make.
     pub(crate) fn eligible(&self, mut eligible: impl FnMut(PeerId) -> bool) -> Vec<PeerId> {

@@ -319,6 +319,15 @@ impl Socket {
 
     /// An application send of a whole message (37-R42).
     pub fn send(&mut self, msg: Message) -> Result<(), SendError> {
+        self.send_or_return(msg).map_err(|(e, _)| e)
+    }
+
+    /// [`Socket::send`], giving the message back when it was not taken:
+    /// always with [`SendError::WouldBlock`] (unchanged, ready to be
+    /// offered again after a wait), never with the other errors. One
+    /// call does what `can_send` then `send` would, walking the load
+    /// balancer once; the message moves into the peer's queue, uncopied.
+    pub fn send_or_return(&mut self, msg: Message) -> Result<(), (SendError, Option<Message>)> {
         self.pattern
             .behaviour()
             .send(&mut self.core, msg, Pick::Next)
@@ -343,6 +352,7 @@ impl Socket {
         self.pattern
             .behaviour()
             .send(&mut self.core, msg, Pick::Peer(peer))
+            .map_err(|(e, _)| e)
     }
 
     /// The peers a fair-queued receive may take from now, the one

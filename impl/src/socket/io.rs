@@ -75,35 +75,16 @@ impl Socket {
         if core.closing {
             return Err((Error::Closed, None));
         }
-        if !core.pattern.can_send() {
-            // Distinguish "not now" from "not in this state".
-            let state_error = match core.pattern.send(Message::new()) {
-                Err(SendError::InvalidState) => Some(Error::InvalidState("send not allowed now")),
-                Err(SendError::NotSupported(t)) => Some(not_supported(t, "send")),
-                _ => None,
-            };
-            return Err(match state_error {
-                Some(e) => (e, None),
-                None => (Error::WouldBlock, Some(message)),
-            });
-        }
-        // ROUTER_MANDATORY and XPUB_NODROP may still refuse (a full
-        // queue) although the socket counts as writable; keep a copy only
-        // then, so the common path does not clone.
-        let may_refuse = match self.shared.socket_type {
-            SocketType::Router => core.options.router_mandatory,
-            SocketType::Pub | SocketType::XPub => core.options.xpub_nodrop,
-            _ => false,
-        };
-        let backup = may_refuse.then(|| message.clone());
+        // One call: the machine picks the peer and takes the message, or
+        // gives it back when it would block (no pre-check, no copy).
         match core.pattern.send(message) {
             Ok(()) => {
                 core.wake_senders();
                 core.dispatch();
                 Ok(())
             }
-            Err(e) => Err(match e {
-                SendError::WouldBlock => (Error::WouldBlock, backup),
+            Err((e, back)) => Err(match e {
+                SendError::WouldBlock => (Error::WouldBlock, back),
                 SendError::InvalidState => (Error::InvalidState("send not allowed now"), None),
                 SendError::HostUnreachable => (Error::HostUnreachable, None),
                 SendError::NotSupported(t) => (not_supported(t, "send"), None),

@@ -2,9 +2,9 @@
 
 use zmtp_spec::Message;
 
-use super::{Behaviour, fair_queue, load_balance};
+use super::{Behaviour, Refused, fair_queue, load_balance};
 use crate::core::{Core, Pick};
-use crate::{PeerId, RecvError, SendError};
+use crate::{PeerId, RecvError};
 
 /// DEALER has no state beyond the shared core.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -20,7 +20,7 @@ impl Behaviour for Dealer {
 
     /// Round-robin over available peers (28-R25, 28-R26); would-block when
     /// none, keeping the message (28-R27..R29); unmodified (28-R20).
-    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError> {
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), Refused> {
         load_balance(core, msg, pick).map(|_| ())
     }
 
@@ -34,7 +34,7 @@ impl Behaviour for Dealer {
     }
 
     fn can_send(&self, core: &Core) -> bool {
-        !core.send_choices().is_empty()
+        core.can_send_any()
     }
 }
 

@@ -25,6 +25,12 @@ pub(crate) use req::{Req, ReqState};
 pub(crate) use router::Router;
 pub(crate) use subscribe::Subscribe;
 
+/// A send the pattern did not take: why, and the message given back
+/// untouched. It is always given back with [`SendError::WouldBlock`], so a
+/// caller can wait and offer it again without a copy; with the other
+/// errors it is dropped (`None`).
+pub(crate) type Refused = (SendError, Option<Message>);
+
 /// What differs between patterns. Every method gets the shared state;
 /// the defaults are the common behaviour.
 pub(crate) trait Behaviour {
@@ -64,8 +70,9 @@ pub(crate) trait Behaviour {
     /// A cancellation from the peer (ignored unless PUB or XPUB).
     fn cancel(&mut self, _core: &mut Core, _peer: PeerId, _topic: Bytes) {}
 
-    /// An application send.
-    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError>;
+    /// An application send. The message moves into a pipe (no copy); on
+    /// `WouldBlock` it comes back.
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), Refused>;
 
     /// An application receive.
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError>;
@@ -84,9 +91,11 @@ pub(crate) trait Behaviour {
     /// Whether a send would be taken now (for pollers).
     fn can_send(&self, core: &Core) -> bool;
 
-    /// Whether a receive would return a message now (for pollers).
+    /// Whether a receive would return a message now (for pollers). The
+    /// default is the fair queue's answer; a pattern that overrides
+    /// `recv_choices` overrides this too.
     fn can_recv(&self, core: &Core) -> bool {
-        !self.recv_choices(core).is_empty()
+        core.has_any_input()
     }
 
     /// An option change; the caller has checked that it applies.
@@ -96,13 +105,18 @@ pub(crate) trait Behaviour {
 }
 
 /// Sends through the load balancer: the chosen peer gets the message, or
-/// the send would block (28-R27, 28-R29, 30-R09, 30-R11, 31-R07).
-pub(crate) fn load_balance(core: &mut Core, msg: Message, pick: Pick) -> Result<PeerId, SendError> {
+/// the send would block and the message comes back (28-R27, 28-R29,
+/// 30-R09, 30-R11, 31-R07). The rotation is walked once.
+pub(crate) fn load_balance(core: &mut Core, msg: Message, pick: Pick) -> Result<PeerId, Refused> {
     if msg.is_empty() {
-        return Err(SendError::EmptyMessage);
+        return Err((SendError::EmptyMessage, None));
     }
-    let peer = core.pick_send(pick).ok_or(SendError::WouldBlock)?;
-    core.queue_out(peer, msg);
+    let Some(peer) = core.pick_send(pick) else {
+        return Err((SendError::WouldBlock, Some(msg)));
+    };
+    // `pick_send` chose a peer with room, so this cannot give it back.
+    let queued = core.queue_out(peer, msg);
+    debug_assert!(queued.is_ok());
     Ok(peer)
 }
 

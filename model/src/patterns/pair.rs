@@ -2,9 +2,9 @@
 
 use zmtp_spec::Message;
 
-use super::{Behaviour, fair_queue, load_balance};
+use super::{Behaviour, Refused, fair_queue, load_balance};
 use crate::core::{Core, Pick};
-use crate::{AttachError, PeerId, PeerInfo, RecvError, SendError};
+use crate::{AttachError, PeerId, PeerInfo, RecvError};
 
 /// PAIR has no state beyond the shared core.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -27,7 +27,7 @@ impl Behaviour for Pair {
 
     /// To the one peer while its queue has room (31-R06); would-block
     /// otherwise, keeping the message (31-R07..R09).
-    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError> {
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), Refused> {
         load_balance(core, msg, pick).map(|_| ())
     }
 
@@ -41,7 +41,7 @@ impl Behaviour for Pair {
     }
 
     fn can_send(&self, core: &Core) -> bool {
-        !core.send_choices().is_empty()
+        core.can_send_any()
     }
 }
 

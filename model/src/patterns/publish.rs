@@ -8,9 +8,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use zmtp_spec::wire::greeting::Protocol;
 use zmtp_spec::{Message, SocketType};
 
-use super::Behaviour;
+use super::{Behaviour, Refused};
 use crate::core::{Core, Pick};
 use crate::options::Fault;
+use crate::pipe::Pipe;
 use crate::subscriptions::Subscriptions;
 use crate::{Backpressure, OptionError, PeerId, RecvError, SendError, SocketOption};
 
@@ -91,13 +92,11 @@ impl Publish {
         }
     }
 
-    /// Whether `peer` should get a message whose first frame is `first`:
+    /// Whether a peer should get a message whose first frame is `first`:
     /// some subscription matches (29-R08), or none does with
     /// INVERT_MATCHING.
-    fn wants(core: &Core, peer: PeerId, first: &[u8]) -> bool {
-        core.pipes
-            .get(&peer)
-            .is_some_and(|p| p.subscriptions.matches(first) != core.options.invert_matching)
+    fn wants(pipe: &Pipe, first: &[u8], invert_matching: bool) -> bool {
+        pipe.subscriptions.matches(first) != invert_matching
     }
 }
 
@@ -177,18 +176,28 @@ impl Behaviour for Publish {
     /// To every matching peer (37-R45, 29-R08), unchanged (29-R07); a peer
     /// whose queue is full misses it (29-R09, 29-R19) and the send never
     /// blocks (29-R10, 29-R20), unless XPUB_NODROP.
-    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), SendError> {
-        let first = msg.first().cloned().ok_or(SendError::EmptyMessage)?;
-        let targets: Vec<PeerId> = core
-            .peer_ids()
-            .into_iter()
-            .filter(|p| Self::wants(core, *p, &first))
-            .collect();
-        if core.options.xpub_nodrop && targets.iter().any(|p| !core.can_take(*p)) {
-            return Err(SendError::WouldBlock);
+    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), Refused> {
+        let (hwm, conflate) = (core.options.sndhwm, core.options.conflate);
+        let invert = core.options.invert_matching;
+        let blocked = {
+            let Some(first) = msg.first() else {
+                return Err((SendError::EmptyMessage, None));
+            };
+            core.options.xpub_nodrop
+                && core
+                    .pipes
+                    .values()
+                    .any(|p| Self::wants(p, first, invert) && !p.out_has_room(hwm, conflate))
+        };
+        if blocked {
+            return Err((SendError::WouldBlock, Some(msg)));
         }
-        for peer in targets {
-            core.queue_out(peer, msg.clone());
+        let first = msg.first().cloned().unwrap_or_default();
+        // Peers in id order; each copy shares the frames' bodies.
+        for pipe in core.pipes.values_mut() {
+            if Self::wants(pipe, &first, invert) && pipe.out_has_room(hwm, conflate) {
+                pipe.push_out(msg.clone(), conflate);
+            }
         }
         Ok(())
     }
@@ -217,7 +226,7 @@ impl Behaviour for Publish {
     }
 
     fn can_recv(&self, core: &Core) -> bool {
-        self.xpub && (!self.pending.is_empty() || !core.recv_choices().is_empty())
+        self.xpub && (!self.pending.is_empty() || core.has_any_input())
     }
 
     fn can_send(&self, _core: &Core) -> bool {

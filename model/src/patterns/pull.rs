@@ -2,7 +2,7 @@
 
 use zmtp_spec::{Message, SocketType};
 
-use super::{Behaviour, fair_queue};
+use super::{Behaviour, Refused, fair_queue};
 use crate::core::{Core, Pick};
 use crate::{RecvError, SendError};
 
@@ -12,8 +12,8 @@ pub(crate) struct Pull;
 
 impl Behaviour for Pull {
     /// PULL only receives (30-R12).
-    fn send(&mut self, _core: &mut Core, _msg: Message, _pick: Pick) -> Result<(), SendError> {
-        Err(SendError::NotSupported(SocketType::Pull))
+    fn send(&mut self, _core: &mut Core, _msg: Message, _pick: Pick) -> Result<(), Refused> {
+        Err((SendError::NotSupported(SocketType::Pull), None))
     }
 
     /// Fair-queued, unmodified (30-R13, 30-R18, 30-R19).

@@ -2,10 +2,10 @@
 
 use zmtp_spec::{Message, SocketType};
 
-use super::{Behaviour, load_balance};
+use super::{Behaviour, Refused, load_balance};
 use crate::core::{Core, Pick};
 use crate::options::Fault;
-use crate::{Backpressure, PeerId, RecvError, SendError};
+use crate::{Backpressure, PeerId, RecvError};
 
 /// PUSH has no state beyond the shared core.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -24,13 +24,14 @@ impl Behaviour for Push {
 
     /// Round-robin over peers whose queue is not full (30-R07, 30-R08);
     /// would-block when there is none, without discarding (30-R09..R11).
-    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError> {
-        let copy = msg.clone();
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), Refused> {
+        // Only the seeded fault needs a second copy.
+        let copy = (core.options.fault == Fault::PushDeliversTwice).then(|| msg.clone());
         let first = load_balance(core, msg, pick)?;
-        if core.options.fault == Fault::PushDeliversTwice
+        if let Some(copy) = copy
             && let Some(second) = core.send_choices().into_iter().find(|p| *p != first)
         {
-            core.queue_out(second, copy);
+            let _ = core.queue_out(second, copy);
         }
         Ok(())
     }
@@ -48,7 +49,11 @@ impl Behaviour for Push {
     }
 
     fn can_send(&self, core: &Core) -> bool {
-        !core.send_choices().is_empty()
+        core.can_send_any()
+    }
+
+    fn can_recv(&self, _core: &Core) -> bool {
+        false
     }
 }
 

@@ -11,7 +11,7 @@
 use bytes::Bytes;
 use zmtp_spec::Message;
 
-use super::Behaviour;
+use super::{Behaviour, Refused};
 use crate::core::{Core, Pick};
 use crate::envelope::{split_request, wrap_reply};
 use crate::{Backpressure, PeerId, RecvError, SendError};
@@ -22,6 +22,17 @@ pub(crate) struct Rep {
     /// `Some` between a receive and its reply: the peer the request came
     /// from (`None` once it has detached) and the envelope.
     pub(crate) replying: Option<(Option<PeerId>, Vec<Bytes>)>,
+}
+
+/// Whether `split_request` would accept the message: a delimiter with at
+/// least one body frame after it (28-R11). Looks without taking the
+/// message apart or copying it.
+fn is_request(msg: &Message) -> bool {
+    let frames = msg.frames();
+    frames
+        .iter()
+        .position(Bytes::is_empty)
+        .is_some_and(|delimiter| delimiter + 1 < frames.len())
 }
 
 impl Behaviour for Rep {
@@ -36,7 +47,7 @@ impl Behaviour for Rep {
     /// Queues well-formed requests; one without a delimiter or a body is
     /// discarded (28-R11).
     fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
-        if split_request(msg.clone()).is_none() {
+        if !is_request(&msg) {
             return Ok(());
         }
         core.queue_in(peer, msg, false)
@@ -45,17 +56,18 @@ impl Behaviour for Rep {
     /// The reply: the stored envelope in front (28-R16), to the peer the
     /// request came from (28-R17); dropped if that peer is gone or full
     /// (28-R18), never blocking (28-R19).
-    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), SendError> {
+    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), Refused> {
         if self.replying.is_none() {
-            return Err(SendError::InvalidState);
+            return Err((SendError::InvalidState, None));
         }
         if msg.is_empty() {
-            return Err(SendError::EmptyMessage);
+            return Err((SendError::EmptyMessage, None));
         }
         if let Some((to, envelope)) = self.replying.take()
             && let Some(peer) = to
         {
-            core.queue_out(peer, wrap_reply(&envelope, msg));
+            // A full queue drops the reply (28-R18).
+            let _ = core.queue_out(peer, wrap_reply(&envelope, msg));
         }
         Ok(())
     }
@@ -79,6 +91,10 @@ impl Behaviour for Rep {
         } else {
             core.recv_choices()
         }
+    }
+
+    fn can_recv(&self, core: &Core) -> bool {
+        self.replying.is_none() && core.has_any_input()
     }
 
     fn can_send(&self, _core: &Core) -> bool {

@@ -11,7 +11,7 @@
 
 use zmtp_spec::Message;
 
-use super::{Behaviour, load_balance};
+use super::{Behaviour, Refused};
 use crate::core::{Core, Pick};
 use crate::envelope::{unwrap_reply, wrap_request};
 use crate::options::Fault;
@@ -77,20 +77,24 @@ impl Behaviour for Req {
     /// Sends one request at a time (28-R01), round-robin over available
     /// peers (28-R04), with the empty delimiter in front (28-R03); blocks
     /// rather than discard (28-R05, 28-R06).
-    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), SendError> {
+    fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), Refused> {
         let relaxed = core.options.req_relaxed || core.options.fault == Fault::ReqTwoOutstanding;
         if self.state == ReqState::AwaitingReply && !relaxed {
-            return Err(SendError::InvalidState);
+            return Err((SendError::InvalidState, None));
         }
         if msg.is_empty() {
-            return Err(SendError::EmptyMessage);
+            return Err((SendError::EmptyMessage, None));
         }
-        if core.send_choices().is_empty() {
-            return Err(SendError::WouldBlock);
-        }
+        // The peer first, so a send that would block gives the message
+        // back without its envelope.
+        let Some(peer) = core.pick_send(pick) else {
+            return Err((SendError::WouldBlock, Some(msg)));
+        };
         let next_id = self.request_id.wrapping_add(1);
         let id = core.options.req_correlate.then_some(next_id);
-        let peer = load_balance(core, wrap_request(msg, id), pick)?;
+        // `pick_send` chose a peer with room.
+        let queued = core.queue_out(peer, wrap_request(msg, id));
+        debug_assert!(queued.is_ok());
         // A reply to an abandoned request must not pass as the new one's.
         if let Some(old) = self.reply_from.take()
             && let Some(pipe) = core.pipes.get_mut(&old)
@@ -134,8 +138,12 @@ impl Behaviour for Req {
         }
     }
 
+    fn can_recv(&self, core: &Core) -> bool {
+        self.state == ReqState::AwaitingReply && self.reply_from.is_some_and(|p| core.has_input(p))
+    }
+
     fn can_send(&self, core: &Core) -> bool {
-        !self.send_choices(core).is_empty()
+        (self.state != ReqState::AwaitingReply || core.options.req_relaxed) && core.can_send_any()
     }
 }
 

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use zmtp_spec::Message;
 
-use super::Behaviour;
+use super::{Behaviour, Refused};
 use crate::core::{Core, Pick};
 use crate::envelope::{prefix_routing_id, take_routing_id};
 use crate::routing::RoutingTable;
@@ -67,12 +67,12 @@ impl Behaviour for Router {
     /// The first frame names the destination and is not sent (28-R40); to
     /// that peer if it exists and has room (28-R41); otherwise dropped, or
     /// reported with ROUTER_MANDATORY (28-R42); never blocking (28-R43).
-    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), SendError> {
-        let (id, body) = take_routing_id(msg).ok_or(SendError::EmptyMessage)?;
+    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), Refused> {
+        let (id, body) = take_routing_id(msg).ok_or((SendError::EmptyMessage, None))?;
         let mandatory = core.options.router_mandatory;
         let Some(peer) = self.table.peer(&id) else {
             return if mandatory {
-                Err(SendError::HostUnreachable)
+                Err((SendError::HostUnreachable, None))
             } else {
                 Ok(())
             };
@@ -80,10 +80,13 @@ impl Behaviour for Router {
         if body.is_empty() {
             return Ok(()); // a routing id alone: nothing to send
         }
-        if !core.queue_out(peer, body) && mandatory {
-            return Err(SendError::WouldBlock);
+        match core.queue_out(peer, body) {
+            // Given back whole, routing id in front, to be offered again.
+            Err(body) if mandatory => {
+                Err((SendError::WouldBlock, Some(prefix_routing_id(id, body))))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Fair-queued (28-R37), with the routing-id frame in front (28-R38,

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use zmtp_spec::{Message, SocketType};
 
-use super::Behaviour;
+use super::{Behaviour, Refused};
 use crate::core::{Core, Pick};
 use crate::subscriptions::Subscriptions;
 use crate::{Backpressure, OptionError, Outgoing, PeerId, RecvError, SendError, SocketOption};
@@ -101,17 +101,24 @@ impl Behaviour for Subscribe {
     /// SUB never sends (29-R26). XSUB: a message whose first frame starts
     /// with `01` or `00` is a subscription or cancellation (29-R47); any
     /// other goes to every publisher with room, never blocking (29-R44..R46).
-    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), SendError> {
+    fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), Refused> {
         if !self.xsub {
-            return Err(SendError::NotSupported(SocketType::Sub));
+            return Err((SendError::NotSupported(SocketType::Sub), None));
         }
-        let first = msg.first().cloned().ok_or(SendError::EmptyMessage)?;
+        let first = msg
+            .first()
+            .cloned()
+            .ok_or((SendError::EmptyMessage, None))?;
         match first.first() {
             Some(1) => self.add(core, first.slice(1..)),
             Some(0) => self.remove(core, first.slice(1..)),
             _ => {
-                for peer in core.peer_ids() {
-                    core.queue_out(peer, msg.clone());
+                // Every publisher with room; a full one misses it.
+                let (hwm, conflate) = (core.options.sndhwm, core.options.conflate);
+                for pipe in core.pipes.values_mut() {
+                    if pipe.out_has_room(hwm, conflate) {
+                        pipe.push_out(msg.clone(), conflate);
+                    }
                 }
             }
         }

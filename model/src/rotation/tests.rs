@@ -40,3 +40,26 @@ fn eligible_lists_choices_from_the_current_turn() {
     r.insert(PeerId(2)); // no duplicate
     assert_eq!(r.eligible(|_| true).len(), 3);
 }
+
+/// `pick` chooses what `peek` would and passes the turn as `advance_past`
+/// does, in one walk (28-R26, 30-R08).
+#[test]
+fn pick_is_peek_then_advance() {
+    let eligible = |p: PeerId| p != PeerId(2) && p != PeerId(4);
+    let mut a = rot(&[1, 2, 3, 4]);
+    let mut b = a.clone();
+    for _ in 0..7 {
+        let expected = b.peek(eligible);
+        if let Some(p) = expected {
+            b.advance_past(p);
+        }
+        assert_eq!(a.pick(eligible), expected);
+        assert_eq!(a, b);
+    }
+    assert_eq!(a.pick(|_| false), None);
+    assert!(!a.any(|_| false));
+    assert!(a.any(|p| p == PeerId(4)));
+    let mut empty = Rotation::default();
+    assert_eq!(empty.pick(|_| true), None);
+    assert!(!empty.any(|_| true));
+}
