@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use zmtp_model::PeerId;
+use zmtp_model::oracle::TraceEvent;
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, show};
@@ -180,13 +182,19 @@ fn frames(v: &[&'static [u8]]) -> Vec<Bytes> {
 case_fn!(req_envelope, |cx| {
     let (s, _l, mut p) = cx.connected("REQ", "peer1").await?;
     cx.handshake(&mut p, "REP", 1).await?;
+    cx.model("REQ");
+    cx.record_attach(1, "REP", None);
     cx.agent().send(s, &[b"hello"]).await?;
+    cx.record_send(&frames(&[b"hello"]));
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     if got != frames(&[b"", b"hello"]) {
         return cx.fail(format!("request arrived as {}", show(&got)));
     }
     cx.raw_send(&mut p, &[b"", b"world"]).await?;
+    cx.record_from(1, &frames(&[b"", b"world"]));
     let reply = cx.agent().recv(s).await?;
+    cx.record_recv(&reply);
     if reply == frames(&[b"world"]) {
         cx.pass("[][hello] out, [world] delivered")
     } else {
@@ -279,13 +287,19 @@ case_fn!(req_round_robin, |cx| {
 case_fn!(rep_envelope, |cx| {
     let (s, ep) = cx.bound("REP").await?;
     let mut p = peer_as(cx, &ep, "peer1", "DEALER", None).await?;
+    cx.model("REP");
+    cx.record_attach(1, "DEALER", None);
     cx.raw_send(&mut p, &[b"id1", b"id2", b"", b"data"]).await?;
+    cx.record_from(1, &frames(&[b"id1", b"id2", b"", b"data"]));
     let req = cx.agent().recv(s).await?;
+    cx.record_recv(&req);
     if req != frames(&[b"data"]) {
         return cx.fail(format!("the application got {}", show(&req)));
     }
     cx.agent().send(s, &[b"reply"]).await?;
+    cx.record_send(&frames(&[b"reply"]));
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     if got == frames(&[b"id1", b"id2", b"", b"reply"]) {
         cx.pass("envelope kept and prepended")
     } else {
@@ -327,10 +341,16 @@ case_fn!(rep_routes_back, |cx| {
 case_fn!(dealer_unmodified, |cx| {
     let (s, _l, mut p) = cx.connected("DEALER", "peer1").await?;
     cx.handshake(&mut p, "ROUTER", 1).await?;
+    cx.model("DEALER");
+    cx.record_attach(1, "ROUTER", None);
     cx.agent().send(s, &[b"a", b"", b"b"]).await?;
+    cx.record_send(&frames(&[b"a", b"", b"b"]));
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     cx.raw_send(&mut p, &[b"x", b"", b"y"]).await?;
+    cx.record_from(1, &frames(&[b"x", b"", b"y"]));
     let back = cx.agent().recv(s).await?;
+    cx.record_recv(&back);
     if got == frames(&[b"a", b"", b"b"]) && back == frames(&[b"x", b"", b"y"]) {
         cx.pass("both directions unchanged")
     } else {
@@ -346,15 +366,19 @@ case_fn!(dealer_round_robin, |cx| {
     cx.need(&["DEALER"])?;
     let s = cx.agent().socket("DEALER").await?;
     let (_ls, mut ps) = two_accepted(cx, s, "ROUTER").await?;
+    cx.model("DEALER");
+    cx.record_attach(1, "ROUTER", None);
+    cx.record_attach(2, "ROUTER", None);
     let mut order = Vec::new();
     for n in 0..4u8 {
         cx.agent().send(s, &[&[b'0' + n]]).await?;
+        cx.record_send(&[Bytes::copy_from_slice(&[b'0' + n])]);
     }
     for _ in 0..4 {
         let wait = cx.wait();
         match first_of(&mut ps, wait).await {
             Some((i, m)) => {
-                cx.observe(format!("{} -> peer{}", show(&m), i + 1));
+                cx.record_to(i as u64 + 1, &m);
                 order.push((i, m));
             }
             None => break,
@@ -421,11 +445,17 @@ case_fn!(router_fair_queue, |cx| {
 case_fn!(router_identity, |cx| {
     let (s, ep) = cx.bound("ROUTER").await?;
     let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
+    cx.model("ROUTER");
+    cx.record_attach(1, "DEALER", Some(b"peerA"));
     cx.raw_send(&mut p, &[b"hi"]).await?;
+    cx.record_from(1, &frames(&[b"hi"]));
     let got = cx.agent().recv(s).await?;
     if got == frames(&[b"peerA", b"hi"]) {
+        cx.record_recv(&got);
         cx.pass("[peerA][hi]")
     } else if got.len() == 2 && got[1].as_ref() == b"hi" {
+        // The model honours the Identity (a SHOULD): no trace to judge.
+        cx.model = None;
         cx.non_strict(format!("the Identity was not honoured: {}", show(&got)))
     } else {
         cx.fail(format!("delivered {}", show(&got)))
@@ -435,11 +465,19 @@ case_fn!(router_identity, |cx| {
 case_fn!(router_strips_identity, |cx| {
     let (s, ep) = cx.bound("ROUTER").await?;
     let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
+    cx.model("ROUTER");
     cx.raw_send(&mut p, &[b"hello"]).await?;
     let first = cx.agent().recv(s).await?;
     let id = first.first().cloned().unwrap_or_default();
+    // The peer is known by the id the ROUTER gave it (peerA, or its own
+    // when it does not honour the Identity: that is 28-R36/1's concern).
+    cx.record_attach(1, "DEALER", Some(&id));
+    cx.record_from(1, &frames(&[b"hello"]));
+    cx.record_recv(&first);
     cx.agent().send(s, &[&id, b"back"]).await?;
+    cx.record_send(&[id.clone(), Bytes::from_static(b"back")]);
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     if got == frames(&[b"back"]) {
         cx.pass("identity frame stripped, [back] delivered")
     } else {
@@ -451,15 +489,25 @@ case_fn!(router_unknown_dropped, |cx| {
     let (s, ep) = cx.bound("ROUTER").await?;
     let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
     cx.raw_send(&mut p, &[b"hello"]).await?;
-    cx.agent().recv(s).await?;
+    let first = cx.agent().recv(s).await?;
+    let id = first.first().cloned().unwrap_or_default();
+    cx.model("ROUTER");
+    cx.record_attach(1, "DEALER", Some(&id));
+    cx.record_from(1, &frames(&[b"hello"]));
+    cx.record_recv(&first);
     let r = serde_json::json!({"op": "send", "socket": s.0,
         "frames": [crate::wirelog::hex(b"nobody"), crate::wirelog::hex(b"x")], "timeout_ms": 1000});
     match cx.agent().raw(r, 1000).await? {
-        crate::agent::Answer::Ok(_) => {}
+        crate::agent::Answer::Ok(_) => {
+            cx.record_send(&frames(&[b"nobody", b"x"]));
+        }
         crate::agent::Answer::Error { again: true, .. } => {
             return cx.fail("send to an unknown identity blocked");
         }
         crate::agent::Answer::Error { message, .. } => {
+            // ROUTER_MANDATORY's refusal, which the model (mandatory off)
+            // does not make; allowed by 28-R42's wording.
+            cx.model = None;
             return cx.lenient(format!("returned an error instead of dropping: {message}"));
         }
         crate::agent::Answer::Unsupported(why) => return Err(Stop::Unsupported(why)),
@@ -467,7 +515,10 @@ case_fn!(router_unknown_dropped, |cx| {
     let quiet = cx.quiet();
     match p.recv_message(quiet).await {
         Err(_) => cx.pass("dropped silently"),
-        Ok(m) => cx.fail(format!("peerA received {}", show(&m))),
+        Ok(m) => {
+            cx.record_to(1, &m);
+            cx.fail(format!("peerA received {}", show(&m)))
+        }
     }
 });
 
@@ -517,7 +568,13 @@ pub(super) async fn queued_before_connect(
     );
     connected?;
     let (_l, mut p) = accepted?;
+    // IMMEDIATE is off: the peer's queue exists from the connect on.
+    cx.model(kind);
+    cx.record(TraceEvent::Connect(PeerId(1)));
+    cx.record_send(&frames(&[b"early"]));
+    cx.record_attach(1, as_type, None);
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     let want: Vec<Bytes> = if kind == "REQ" {
         frames(&[b"", b"early"])
     } else {
