@@ -18,6 +18,88 @@ const INT_OPTIONS = {
   MAXMSGSIZE: "maxMessageSize",
 };
 
+// Security options (AGENTS.md): octet strings arrive as hex (CURVE keys as
+// the hex of their 40-character Z85 text) and go to libzmq as buffers, with
+// its option numbers; the two server switches are integers.
+const BYTES_OPTIONS = {
+  PLAIN_USERNAME: 45, PLAIN_PASSWORD: 46, CURVE_PUBLICKEY: 48, CURVE_SECRETKEY: 49,
+  CURVE_SERVERKEY: 50, ZAP_DOMAIN: 55,
+};
+const BOOL_OPTIONS = { PLAIN_SERVER: "plainServer", CURVE_SERVER: "curveServer" };
+
+function mechanisms() {
+  const out = ["NULL", "PLAIN"];
+  if (zmq.capability.curve) out.push("CURVE");
+  return out;
+}
+
+// Z85 (RFC 32) text of octets whose count is a multiple of 4: what the ZAP
+// handler compares a CURVE client key against.
+const Z85_DIGITS =
+  "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+function z85(octets) {
+  let text = "";
+  for (let i = 0; i + 4 <= octets.length; i += 4) {
+    let value = octets.readUInt32BE(i);
+    const digits = [];
+    for (let k = 0; k < 5; k++) {
+      digits.unshift(Z85_DIGITS[value % 85]);
+      value = Math.floor(value / 85);
+    }
+    text += digits.join("");
+  }
+  return text;
+}
+
+// ZAP_ALLOW: one ZAP handler (RFC 27), a ROUTER bound at
+// inproc://zeromq.zap.01 in the sockets' context, started on first use. It
+// accepts PLAIN "username:password" or the CURVE client key (Z85) equal to
+// the last ZAP_ALLOW value (user id "allowed"), refuses others with 400, and
+// accepts everyone after a reset (as libzmq without a handler does for
+// CURVE), like the Python agent's.
+let zapAllowed = null;
+let zapHandler = null;
+
+async function zapLoop(router) {
+  for (;;) {
+    let request;
+    try {
+      request = await router.receive();
+    } catch (e) {
+      return; // closed
+    }
+    // [peer routing id, "", version, request id, domain, address, identity,
+    //  mechanism, credentials...]
+    const [peer, delimiter, , requestId, , , , mechanism, ...credentials] = request;
+    let presented = null;
+    const mech = mechanism ? mechanism.toString("latin1") : "";
+    if (mech === "PLAIN" && credentials.length === 2) {
+      presented = Buffer.concat([credentials[0], Buffer.from(":"), credentials[1]]);
+    } else if (mech === "CURVE" && credentials.length === 1) {
+      presented = Buffer.from(z85(credentials[0]), "latin1");
+    }
+    const allowed = zapAllowed === null || (presented !== null && presented.equals(zapAllowed));
+    const reply = allowed
+      ? ["1.0", requestId, "200", "OK", "allowed", ""]
+      : ["1.0", requestId, "400", "not allowed", "", ""];
+    try {
+      await router.send([peer, delimiter, ...reply]);
+    } catch (e) {
+      return;
+    }
+  }
+}
+
+async function zapAllow(value) {
+  zapAllowed = value;
+  if (zapHandler === null) {
+    const router = new zmq.Router({ linger: 0 });
+    await router.bind("inproc://zeromq.zap.01");
+    zapHandler = router;
+    zapLoop(router);
+  }
+}
+
 // Draft sockets (CLIENT, SERVER, RADIO, DISH) when the bundled libzmq has them.
 let draft = null;
 try {
@@ -46,7 +128,7 @@ async function handle(req) {
       return {
         ok: true, name: "zeromqjs", version: "zeromq.js 6.8 (libzmq " + zmq.version + ")",
         zmtp: "3.1", socket_types: Object.keys(CLASSES), transports: ["tcp", "ipc"],
-        mechanisms: ["NULL"],
+        mechanisms: mechanisms(),
       };
     case "socket": {
       const C = CLASSES[req.type];
@@ -61,6 +143,12 @@ async function handle(req) {
       const name = req.option;
       if (INT_OPTIONS[name]) {
         s[INT_OPTIONS[name]] = req.value;
+      } else if (BOOL_OPTIONS[name]) {
+        s[BOOL_OPTIONS[name]] = !!req.value;
+      } else if (BYTES_OPTIONS[name]) {
+        s.setStringOption(BYTES_OPTIONS[name], Buffer.from(req.value, "hex"));
+      } else if (name === "ZAP_ALLOW") {
+        await zapAllow(Buffer.from(req.value, "hex"));
       } else if (name === "ROUTING_ID") {
         s.routingId = Buffer.from(req.value, "hex").toString("latin1");
       } else if (name === "SUBSCRIBE" && s instanceof zmq.Subscriber) {
@@ -150,6 +238,7 @@ async function handle(req) {
       return { ok: true };
     }
     case "reset":
+      zapAllowed = null;
       for (const s of sockets.values()) s.close();
       sockets.clear();
       return { ok: true };
@@ -182,6 +271,7 @@ async function main() {
     if (req.op === "quit") break;
   }
   for (const s of sockets.values()) s.close();
+  if (zapHandler) zapHandler.close();
   process.exit(0);
 }
 
