@@ -476,6 +476,18 @@ impl Ctx {
         self.record(TraceEvent::FromPeer(PeerId(n), item));
     }
 
+    /// Records a subscription (or a cancel) the socket wrote to raw peer
+    /// `n`, as a 3.1 command or a 3.0 message (the same item to the model).
+    pub fn record_subscription_to(&mut self, n: u64, subscribe: bool, topic: &[u8]) {
+        let topic = Bytes::copy_from_slice(topic);
+        let item = if subscribe {
+            Outgoing::Subscribe(topic)
+        } else {
+            Outgoing::Cancel(topic)
+        };
+        self.record(TraceEvent::ToPeer(PeerId(n), item));
+    }
+
     /// Records a message the socket wrote to raw peer `n`.
     pub fn record_to(&mut self, n: u64, frames: &[Bytes]) {
         self.record(TraceEvent::ToPeer(

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use zmtp_model::SocketOption;
+use zmtp_model::oracle::TraceEvent;
 use zmtp_spec::wire::Command;
 
 use crate::agent::{Sock, Stop};
@@ -274,11 +276,19 @@ case_fn!(sub_sends_subscribe, |cx| {
     let m = minor(cx);
     let (s, _l, mut p) = cx.connected("SUB", "pub1").await?;
     cx.handshake(&mut p, "PUB", m).await?;
+    cx.model("SUB");
+    cx.record_attach(1, "PUB", None);
     // Subscribe, see it on the wire, then unsubscribe (an implementation
     // may cancel out a subscription undone before it was sent).
     let mut seen = Vec::new();
     for option in ["SUBSCRIBE", "UNSUBSCRIBE"] {
         cx.agent().set_bytes(s, option, b"A").await?;
+        let topic = Bytes::from_static(b"A");
+        cx.record(TraceEvent::SetOption(if option == "SUBSCRIBE" {
+            SocketOption::Subscribe(topic)
+        } else {
+            SocketOption::Unsubscribe(topic)
+        }));
         // libzmq acts on a socket option when the application next uses the socket.
         let _ = cx.agent().recv_within(s, Duration::from_millis(50)).await?;
         let wait = cx.wait();
@@ -293,13 +303,19 @@ case_fn!(sub_sends_subscribe, |cx| {
                 .ok_or_else(|| Stop::Fail("empty unit".into()))?;
             let item = match (f.command(), f.is_command()) {
                 (Some(Command::Subscribe(t)), _) => {
+                    cx.record_subscription_to(1, true, &t);
                     format!("SUBSCRIBE {}", crate::wirelog::printable(&t))
                 }
                 (Some(Command::Cancel(t)), _) => {
+                    cx.record_subscription_to(1, false, &t);
                     format!("CANCEL {}", crate::wirelog::printable(&t))
                 }
                 (_, true) => continue,
                 (_, false) if unit.len() == 1 && f.flags == 0 && !f.long => {
+                    // A 3.0 subscription message is the same item.
+                    if let Some((&flag @ (0 | 1), topic)) = f.body.split_first() {
+                        cx.record_subscription_to(1, flag == 1, topic);
+                    }
                     format!("message {}", crate::wirelog::hex(&f.body))
                 }
                 _ => format!("other: {}", f.describe()),
@@ -331,12 +347,17 @@ case_fn!(sub_sends_subscribe, |cx| {
 case_fn!(pub_ignores_messages, |cx| {
     let (s, ep) = cx.bound("PUB").await?;
     let (mut p, m) = raw_sub(cx, &ep, 1).await?;
+    cx.model("PUB");
+    cx.record_attach(1, "SUB", None);
     cx.raw_send(&mut p, &[b"\x02x"]).await?;
+    cx.record_from(1, &[Bytes::from_static(b"\x02x")]);
     p.send(&sub_bytes(m, true, b"A"))
         .await
         .map_err(step("subscribing"))?;
+    cx.record_subscription(1, true, b"A");
     sync(cx, s, &mut p, b"A-sync").await?;
     cx.agent().send(s, &[b"A1"]).await?;
+    cx.record_send(&[Bytes::from_static(b"A1")]);
     let got = firsts(&collect(cx, &mut p, b"A-sync").await);
     if got == [Bytes::from_static(b"A1")] {
         cx.pass("the stray message was discarded; [A1] arrived")
@@ -348,10 +369,14 @@ case_fn!(pub_ignores_messages, |cx| {
 case_fn!(xpub_unmodified, |cx| {
     let (s, ep) = cx.bound("XPUB").await?;
     let (mut p, m) = raw_sub(cx, &ep, 1).await?;
+    cx.model("XPUB");
+    cx.record_attach(1, "SUB", None);
     p.send(&sub_bytes(m, true, b"A"))
         .await
         .map_err(step("subscribing"))?;
+    cx.record_subscription(1, true, b"A");
     let up = cx.agent().recv(s).await?;
+    cx.record_recv(&up);
     if up != [Bytes::from_static(b"\x01A")] {
         return cx.fail(format!(
             "the application saw the subscription as {}",
@@ -360,7 +385,13 @@ case_fn!(xpub_unmodified, |cx| {
     }
     sync(cx, s, &mut p, b"A-sync").await?;
     cx.agent().send(s, &[b"A1", b"", b"\xff\x00"]).await?;
+    cx.record_send(&[
+        Bytes::from_static(b"A1"),
+        Bytes::new(),
+        Bytes::from_static(b"\xff\x00"),
+    ]);
     cx.agent().send(s, &[b"B1"]).await?;
+    cx.record_send(&[Bytes::from_static(b"B1")]);
     let got = collect(cx, &mut p, b"A-sync").await;
     let want = vec![vec![
         Bytes::from_static(b"A1"),
@@ -390,11 +421,17 @@ case_fn!(xsub_to_all, |cx| {
         ls.push(l);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
+    cx.model("XSUB");
+    cx.record_attach(1, "PUB", None);
+    cx.record_attach(2, "PUB", None);
     cx.agent().send(s, &[b"\x01A"]).await?;
+    cx.record_send(&[Bytes::from_static(b"\x01A")]);
     cx.agent().send(s, &[b"hello"]).await?;
+    cx.record_send(&[Bytes::from_static(b"hello")]);
     let wait = cx.wait();
     let mut report = Vec::new();
-    for p in &mut peers {
+    for (k, p) in peers.iter_mut().enumerate() {
+        let n = k as u64 + 1;
         let mut got = Vec::new();
         while got.len() < 2 {
             match p.read_unit(wait).await {
@@ -402,15 +439,19 @@ case_fn!(xsub_to_all, |cx| {
                     let f = &unit[0];
                     match f.command() {
                         Some(Command::Subscribe(t)) if t.as_ref() == b"A" => {
+                            cx.record_subscription_to(n, true, &t);
                             got.push("sub".to_string());
                         }
                         _ if f.is_command() => continue,
                         _ if unit.len() == 1 && f.body.as_ref() == b"\x01A" => {
+                            cx.record_subscription_to(n, true, b"A");
                             got.push("sub".to_string());
                         }
-                        _ => got.push(show(
-                            &unit.iter().map(|f| f.body.clone()).collect::<Vec<_>>(),
-                        )),
+                        _ => {
+                            let m: Vec<Bytes> = unit.iter().map(|f| f.body.clone()).collect();
+                            cx.record_to(n, &m);
+                            got.push(show(&m));
+                        }
                     }
                 }
                 Err(e) => {
@@ -436,8 +477,10 @@ case_fn!(sub_fair_queue, |cx| {
     let kind = if cx.param == 2 { "XSUB" } else { "SUB" };
     cx.need(&[kind])?;
     let s = cx.agent().socket(kind).await?;
+    cx.model(kind);
     if kind == "SUB" {
         cx.agent().set_bytes(s, "SUBSCRIBE", b"").await?;
+        cx.record(TraceEvent::SetOption(SocketOption::Subscribe(Bytes::new())));
     }
     let mut peers = Vec::new();
     let mut ls = Vec::new();
@@ -448,24 +491,27 @@ case_fn!(sub_fair_queue, |cx| {
         peers.push(p);
         ls.push(l);
     }
+    cx.record_attach(1, "PUB", None);
+    cx.record_attach(2, "PUB", None);
     if kind == "XSUB" {
         cx.agent().send(s, &[b"\x01"]).await?;
+        cx.record_send(&[Bytes::from_static(b"\x01")]);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     for (k, p) in peers.iter_mut().enumerate() {
-        let a = format!("{}a", k + 1);
-        let b = format!("{}b", k + 1);
-        p.send(&message_frames(&[a.as_bytes()]))
-            .await
-            .map_err(step("publishing"))?;
-        p.send(&message_frames(&[b.as_bytes()]))
-            .await
-            .map_err(step("publishing"))?;
+        for tag in ["a", "b"] {
+            let m = format!("{}{tag}", k + 1);
+            p.send(&message_frames(&[m.as_bytes()]))
+                .await
+                .map_err(step("publishing"))?;
+            cx.record_from(k as u64 + 1, &[Bytes::from(m)]);
+        }
     }
     tokio::time::sleep(cx.quiet()).await;
     let mut got = Vec::new();
     for _ in 0..4 {
         let m = cx.agent().recv(s).await?;
+        cx.record_recv(&m);
         got.push(m.first().cloned().unwrap_or_default());
     }
     if got[0].first() != got[1].first() {
