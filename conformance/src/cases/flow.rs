@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::json;
+use zmtp_model::oracle::TraceEvent;
+use zmtp_model::{PeerId, SocketOption};
 use zmtp_spec::wire::Command;
 
 use crate::agent::{Answer, Sock, Stop};
@@ -167,31 +169,40 @@ case_fn!(pub_never_blocks, |cx| {
     let kind = if cx.param == 1 { "XPUB" } else { "PUB" };
     cx.need(&[kind])?;
     let s = cx.agent().socket(kind).await?;
+    cx.model(kind);
     set_hwm(cx, s, "SNDHWM", 2).await?;
+    cx.record(TraceEvent::SetOption(SocketOption::SndHwm(2)));
     let ep = cx.endpoint();
     let ep = cx.agent().bind(s, &ep).await?;
     let mut p = cx.dial(&ep, "sub1").await?;
     let h = cx.handshake(&mut p, "SUB", 1).await?;
+    cx.record_attach(1, "SUB", None);
     let sub = if h.greeting[11] >= 1 {
         command_frame(&named_body(b"SUBSCRIBE", b""))
     } else {
         message_frames(&[b"\x01"])
     };
     p.send(&sub).await.map_err(step("subscribing"))?;
-    if kind == "XPUB" {
-        let _ = cx
+    cx.record_subscription(1, true, b"");
+    if kind == "XPUB"
+        && let Some(m) = cx
             .agent()
             .recv_within(s, Duration::from_millis(500))
-            .await?;
+            .await?
+    {
+        cx.record_recv(&m);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let big = vec![b'x'; 64 * 1024];
+    // Nothing is read at the subscriber, so the trace has no ToPeer: the
+    // model explains every send (PUB drops at the HWM and never blocks).
+    let big = Bytes::from(vec![b'x'; 64 * 1024]);
     for n in 0..120 {
         if !send_within(cx, s, &[&big], 1000).await? {
             return cx.fail(format!(
                 "send {n} blocked for 1 s with a subscriber that does not read"
             ));
         }
+        cx.record_send(std::slice::from_ref(&big));
     }
     cx.pass("120 sends of 64 KiB returned at once")
 });
@@ -208,6 +219,13 @@ case_fn!(no_discard, |cx| {
     set_hwm(cx, s, "SNDHWM", 1).await?;
     let (mut p, ()) = cx.connect_and_accept(s, &listener, "peer1").await?;
     cx.handshake(&mut p, peer, 1).await?;
+    // The trace leaves SNDHWM out: the model counts a message as queued
+    // until the peer is seen to read it (ToPeer), while the kernel's socket
+    // buffers hold many more in between, so the HWM is not observable
+    // here. The oracle judges what is: every accepted message arrives,
+    // once, in order (and a blocked send is not recorded).
+    cx.model(kind);
+    cx.record_attach(1, peer, None);
     let big = vec![b'y'; 64 * 1024];
     let mut sent = 0u32;
     let mut blocked = false;
@@ -215,6 +233,7 @@ case_fn!(no_discard, |cx| {
         let mut msg = sent.to_be_bytes().to_vec();
         msg.extend_from_slice(&big);
         if send_within(cx, s, &[&msg], 300).await? {
+            cx.record_send(&[Bytes::from(msg)]);
             sent += 1;
         } else {
             blocked = true;
@@ -226,6 +245,7 @@ case_fn!(no_discard, |cx| {
     while got < sent {
         match p.recv_message(wait).await {
             Ok(m) => {
+                cx.record_to(1, &m);
                 let n = m
                     .first()
                     .and_then(|f| f.get(..4))
@@ -250,9 +270,15 @@ case_fn!(rep_originator_gone, |cx| {
     let (s, ep) = cx.bound("REP").await?;
     let mut p1 = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut p1, "DEALER", 1).await?;
+    cx.model("REP");
+    cx.record_attach(1, "DEALER", None);
     cx.raw_send(&mut p1, &[b"", b"q1"]).await?;
-    cx.agent().recv(s).await?;
+    cx.record_from(1, &[Bytes::new(), Bytes::from_static(b"q1")]);
+    let q1 = cx.agent().recv(s).await?;
+    cx.record_recv(&q1);
     p1.close().await;
+    // An accepted connection that closes is gone for good.
+    cx.record(TraceEvent::Detach(PeerId(1)));
     tokio::time::sleep(Duration::from_millis(100)).await;
     let orphan = match cx
         .agent()
@@ -262,19 +288,32 @@ case_fn!(rep_originator_gone, |cx| {
         )
         .await?
     {
-        Answer::Ok(_) => "dropped",
+        Answer::Ok(_) => {
+            cx.record_send(&[Bytes::from_static(b"r1")]);
+            "dropped"
+        }
         Answer::Error { again: true, .. } => {
             return cx.fail("the reply to a departed peer blocked");
         }
-        Answer::Error { .. } => "refused with an error",
+        Answer::Error { .. } => {
+            // The model drops the orphan reply; an error leaves the REP
+            // in a state the model has no event for, so no judgement.
+            cx.model = None;
+            "refused with an error"
+        }
         Answer::Unsupported(why) => return Err(Stop::Unsupported(why)),
     };
     let mut p2 = cx.dial(&ep, "peer2").await?;
     cx.handshake(&mut p2, "DEALER", 1).await?;
+    cx.record_attach(2, "DEALER", None);
     cx.raw_send(&mut p2, &[b"", b"q2"]).await?;
+    cx.record_from(2, &[Bytes::new(), Bytes::from_static(b"q2")]);
     let req = cx.agent().recv(s).await?;
+    cx.record_recv(&req);
     cx.agent().send(s, &[b"r2"]).await?;
+    cx.record_send(&[Bytes::from_static(b"r2")]);
     let got = cx.raw_recv(&mut p2).await?;
+    cx.record_to(2, &got);
     if req == [Bytes::from_static(b"q2")] && got == [Bytes::new(), Bytes::from_static(b"r2")] {
         cx.pass(format!(
             "the orphan reply was {orphan}; the next request was answered"
@@ -292,21 +331,28 @@ case_fn!(pub_connects_out, |cx| {
     let kind = if cx.param == 1 { "XPUB" } else { "PUB" };
     let (s, _l, mut p) = cx.connected(kind, "sub1").await?;
     let h = cx.handshake(&mut p, "SUB", 1).await?;
+    cx.model(kind);
+    cx.record_attach(1, "SUB", None);
     let sub = if h.greeting[11] >= 1 {
         command_frame(&named_body(b"SUBSCRIBE", b"A"))
     } else {
         message_frames(&[b"\x01A"])
     };
     p.send(&sub).await.map_err(step("subscribing"))?;
-    if kind == "XPUB" {
-        let _ = cx
+    cx.record_subscription(1, true, b"A");
+    if kind == "XPUB"
+        && let Some(m) = cx
             .agent()
             .recv_within(s, Duration::from_millis(500))
-            .await?;
+            .await?
+    {
+        cx.record_recv(&m);
     }
     for _ in 0..40 {
         cx.agent().send(s, &[b"A1"]).await?;
+        cx.record_send(&[Bytes::from_static(b"A1")]);
         if let Ok(m) = p.recv_message(Duration::from_millis(100)).await {
+            cx.record_to(1, &m);
             return if m == [Bytes::from_static(b"A1")] {
                 cx.pass("[A1] arrived over the outgoing connection")
             } else {
@@ -323,20 +369,27 @@ case_fn!(sub_bound, |cx| {
     let s = cx.agent().socket(kind).await?;
     let ep = cx.endpoint();
     let ep = cx.agent().bind(s, &ep).await?;
+    cx.model(kind);
     if kind == "SUB" {
         cx.agent().set_bytes(s, "SUBSCRIBE", b"").await?;
+        cx.record(TraceEvent::SetOption(SocketOption::Subscribe(Bytes::new())));
     }
     let mut p = cx.dial(&ep, "pub1").await?;
     cx.handshake(&mut p, "PUB", 1).await?;
+    cx.record_attach(1, "PUB", None);
     if kind == "XSUB" {
         cx.agent().send(s, &[b"\x01"]).await?;
+        cx.record_send(&[Bytes::from_static(b"\x01")]);
     }
     // libzmq attaches an accepted peer when the application next uses the
     // socket: give it that chance, as an application waiting in recv would.
-    let _ = cx
+    if let Some(m) = cx
         .agent()
         .recv_within(s, Duration::from_millis(200))
-        .await?;
+        .await?
+    {
+        cx.record_recv(&m);
+    }
     let wait = cx.wait();
     let unit = p
         .read_unit(wait)
@@ -348,8 +401,11 @@ case_fn!(sub_bound, |cx| {
     if !ok {
         return cx.fail(format!("expected a subscription, got {}", f.describe()));
     }
+    cx.record_subscription_to(1, true, b"");
     cx.raw_send(&mut p, &[b"x"]).await?;
+    cx.record_from(1, &[Bytes::from_static(b"x")]);
     let got = cx.agent().recv(s).await?;
+    cx.record_recv(&got);
     if got == [Bytes::from_static(b"x")] {
         cx.pass("subscription sent to the publisher; [x] delivered")
     } else {
@@ -361,9 +417,13 @@ case_fn!(push_bound, |cx| {
     let (s, ep) = cx.bound("PUSH").await?;
     let mut p = cx.dial(&ep, "pull1").await?;
     cx.handshake(&mut p, "PULL", 1).await?;
+    cx.model("PUSH");
+    cx.record_attach(1, "PULL", None);
     tokio::time::sleep(Duration::from_millis(50)).await;
     cx.agent().send(s, &[b"m"]).await?;
+    cx.record_send(&[Bytes::from_static(b"m")]);
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     if got == [Bytes::from_static(b"m")] {
         cx.pass("[m] arrived")
     } else {
@@ -379,18 +439,23 @@ case_fn!(xpub_fair_queue, |cx| {
         cx.handshake(&mut p, "SUB", 1).await?;
         ps.push(p);
     }
+    cx.model("XPUB");
+    cx.record_attach(1, "SUB", None);
+    cx.record_attach(2, "SUB", None);
     for (k, p) in ps.iter_mut().enumerate() {
         for tag in [b'a', b'b'] {
             let m = [b'1' + k as u8, tag];
             p.send(&message_frames(&[&m]))
                 .await
                 .map_err(step("sending"))?;
+            cx.record_from(k as u64 + 1, &[Bytes::copy_from_slice(&m)]);
         }
     }
     tokio::time::sleep(cx.quiet()).await;
     let mut got = Vec::new();
     for _ in 0..4 {
         let m = cx.agent().recv(s).await?;
+        cx.record_recv(&m);
         got.push(m.first().cloned().unwrap_or_default());
     }
     if got[0].first() != got[1].first() {

@@ -76,8 +76,12 @@ fn frames(v: &[&'static [u8]]) -> Vec<Bytes> {
 case_fn!(push_unmodified, |cx| {
     let (s, _l, mut p) = cx.connected("PUSH", "pull1").await?;
     cx.handshake(&mut p, "PULL", 1).await?;
+    cx.model("PUSH");
+    cx.record_attach(1, "PULL", None);
     cx.agent().send(s, &[b"a", b"", b"b"]).await?;
+    cx.record_send(&frames(&[b"a", b"", b"b"]));
     let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
     if got == frames(&[b"a", b"", b"b"]) {
         cx.pass("unchanged")
     } else {
@@ -167,10 +171,16 @@ case_fn!(pair_unmodified, |cx| {
     let (s, ep) = cx.bound("PAIR").await?;
     let mut p = cx.dial(&ep, "pair1").await?;
     cx.handshake(&mut p, "PAIR", 1).await?;
+    cx.model("PAIR");
+    cx.record_attach(1, "PAIR", None);
     cx.raw_send(&mut p, &[b"a", b"", b"b"]).await?;
+    cx.record_from(1, &frames(&[b"a", b"", b"b"]));
     let got = cx.agent().recv(s).await?;
+    cx.record_recv(&got);
     cx.agent().send(s, &[b"a", b"", b"b"]).await?;
+    cx.record_send(&frames(&[b"a", b"", b"b"]));
     let back = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &back);
     if got == frames(&[b"a", b"", b"b"]) && back == got {
         cx.pass("both directions unchanged")
     } else {
@@ -196,6 +206,14 @@ case_fn!(pair_single_peer, |cx| {
     let quiet = cx.quiet();
     if let Some(m) = cx.agent().recv_within(s, quiet).await? {
         got.push(m);
+    }
+    // The model's PAIR refuses a second peer, so the trace holds the one
+    // whose message came through, as peer 1.
+    if let [m] = got.as_slice() {
+        cx.model("PAIR");
+        cx.record_attach(1, "PAIR", None);
+        cx.record_from(1, m);
+        cx.record_recv(m);
     }
     let shown: Vec<String> = got.iter().map(|m| show(m)).collect();
     match shown.as_slice() {
