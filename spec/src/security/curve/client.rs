@@ -11,7 +11,7 @@ use super::ClientConfig;
 use super::commands::{Hello, NonceBox, SIGNATURE_BOX_LEN, Welcome, WelcomeContent};
 use super::crypto::{Channel, KeyPair, long_nonce, random_long_nonce, short_nonce};
 use super::nonce::{self, Counter, PeerNonces};
-use super::traffic::{Tunnel, prefixes};
+use super::traffic::Tunnel;
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{HandshakeContext, MechanismSession, Progress};
 use crate::security::SecurityError;
@@ -159,14 +159,7 @@ impl ClientSession {
             }
             (State::ExpectReady(channel), b"READY") => {
                 let metadata = self.on_ready(&data, &channel)?;
-                let (send_prefix, receive_prefix) = prefixes(true);
-                self.state = State::Active(Tunnel {
-                    channel,
-                    ours: self.ours,
-                    theirs: self.theirs,
-                    send_prefix,
-                    receive_prefix,
-                });
+                self.state = State::Active(Tunnel::client(channel, self.ours, self.theirs));
                 Ok(Progress::Done(metadata))
             }
             _ => Err(PeerError::UnexpectedDuringHandshake(label(&name)).into()),

@@ -17,7 +17,7 @@ use super::crypto::{
     Channel, KEY_LEN, KeyPair, PublicKey, long_nonce, random_long_nonce, short_nonce,
 };
 use super::nonce::{self, Counter, PeerNonces};
-use super::traffic::{Tunnel, prefixes};
+use super::traffic::Tunnel;
 use crate::connection::error::{ConnectionError, ErrorReason, LocalError, PeerError};
 use crate::connection::mechanism::{HandshakeContext, MechanismSession, Progress};
 use crate::security::SecurityError;
@@ -192,14 +192,7 @@ impl ServerSession {
     ) -> Result<Progress, ConnectionError> {
         let metadata = accepted_peer_metadata(properties, metadata);
         out.push(self.ready(&channel, ctx.metadata)?);
-        let (send_prefix, receive_prefix) = prefixes(false);
-        self.state = State::Active(Tunnel {
-            channel,
-            ours: self.ours,
-            theirs: self.theirs,
-            send_prefix,
-            receive_prefix,
-        });
+        self.state = State::Active(Tunnel::server(channel, self.ours, self.theirs));
         Ok(Progress::Done(metadata))
     }
 

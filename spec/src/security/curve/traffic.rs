@@ -125,11 +125,43 @@ impl Tunnel {
     }
 }
 
-/// The prefixes for a side: (send, receive).
-pub(crate) const fn prefixes(client: bool) -> (&'static [u8; 16], &'static [u8; 16]) {
-    if client {
-        (nonce::MESSAGE_FROM_CLIENT, nonce::MESSAGE_FROM_SERVER)
-    } else {
-        (nonce::MESSAGE_FROM_SERVER, nonce::MESSAGE_FROM_CLIENT)
+impl Tunnel {
+    /// The CURVE client's tunnel once READY has come, over `channel`, with
+    /// the short nonces the handshake commands already used.
+    pub(crate) fn client(channel: Channel, ours: Counter, theirs: PeerNonces) -> Self {
+        Self::with_prefixes(
+            channel,
+            ours,
+            theirs,
+            nonce::MESSAGE_FROM_CLIENT,
+            nonce::MESSAGE_FROM_SERVER,
+        )
+    }
+
+    /// The CURVE server's tunnel once READY is out (as [`Tunnel::client`]).
+    pub(crate) fn server(channel: Channel, ours: Counter, theirs: PeerNonces) -> Self {
+        Self::with_prefixes(
+            channel,
+            ours,
+            theirs,
+            nonce::MESSAGE_FROM_SERVER,
+            nonce::MESSAGE_FROM_CLIENT,
+        )
+    }
+
+    const fn with_prefixes(
+        channel: Channel,
+        ours: Counter,
+        theirs: PeerNonces,
+        send_prefix: &'static [u8; 16],
+        receive_prefix: &'static [u8; 16],
+    ) -> Self {
+        Self {
+            channel,
+            ours,
+            theirs,
+            send_prefix,
+            receive_prefix,
+        }
     }
 }
