@@ -3,6 +3,7 @@
 //!
 //! ```text
 //!  handle_bytes(now, &[u8]) ──┐                       ┌── poll_transmit() -> Bytes
+//!  read_buffer + handle_read ─┤                       ├── poll_transmit_chunk() -> Bytes
 //!  handle_timeout(now) ───────┤     Connection        ├── poll_timeout() -> Instant
 //!  send_message / send_command┤                       ├── poll_event() -> Event
 //!  close(reason) ─────────────┘                       └── peer(), protocol(), state()
@@ -29,7 +30,9 @@
 //!
 //! As quinn-proto's `Connection`: feed input with the `handle_*` methods
 //! and the application's commands, then drain [`Connection::poll_transmit`]
-//! (all pending octets in one buffer), [`Connection::poll_event`] until
+//! (all pending octets in one buffer) or [`Connection::poll_transmit_chunk`]
+//! (the same octets as a sequence of buffers, large frame bodies as the
+//! application's own `Bytes`, for a vectored write), [`Connection::poll_event`] until
 //! `None`, and arm a timer for [`Connection::poll_timeout`], calling
 //! [`Connection::handle_timeout`] when it fires. The same machine serves
 //! the tokio driver, the model checker, the conformance runner and the
@@ -62,6 +65,16 @@
 //! (3.x, past the greeting), an ERROR command naming the reason is queued
 //! before the close ([`ErrorReason::from`]); the driver should send what
 //! [`Connection::poll_transmit`] still returns, then close the transport.
+//!
+//! # Large frames without copies
+//!
+//! A message frame of [`LARGE_FRAME`] octets or more is not copied into
+//! the send buffer: its header is, and its body `Bytes` is queued after it
+//! ([`Connection::poll_transmit_chunk`]). On the receive side a transport
+//! may read straight into the receive buffer
+//! ([`Connection::read_buffer`], then [`Connection::handle_read`]): a large
+//! body lands in an allocation of its own and becomes the message frame
+//! without a copy (see [`Decoder::read_buffer`]).
 
 pub mod config;
 pub mod error;
@@ -73,6 +86,8 @@ mod heartbeat;
 pub mod mechanism;
 pub mod state;
 mod traffic;
+
+pub use traffic::LARGE_FRAME;
 
 #[cfg(test)]
 mod tests;
@@ -119,8 +134,11 @@ pub struct Connection {
     /// Received octets: read by the greeting rules first, then decoded
     /// into frames (the same buffer, so nothing is copied between them).
     decoder: Decoder,
-    /// Octets to send.
+    /// Octets to send, after those in `chunks`.
     out: BytesMut,
+    /// Octets to send before those in `out`: finished parts of `out` and
+    /// large frame bodies, in order.
+    chunks: VecDeque<Bytes>,
     events: VecDeque<Event>,
     greeting: greeting::Progress,
     /// Our READY metadata.
@@ -174,6 +192,7 @@ impl Connection {
             state: State::Signature,
             decoder,
             out: BytesMut::new(),
+            chunks: VecDeque::new(),
             events: VecDeque::new(),
             greeting: greeting::Progress::default(),
             local_metadata,
@@ -261,6 +280,30 @@ impl Connection {
         }
     }
 
+    /// Room for the next transport read, in the receive buffer itself
+    /// ([`Decoder::read_buffer`]): write what the transport delivers into
+    /// it (`BufMut`, e.g. tokio's `try_read_buf`), then call
+    /// [`Connection::handle_read`]. `chunk` is the read size wanted between
+    /// frames; while a large body is arriving the room is that body's
+    /// missing octets and a few more, so the body is read where the
+    /// message will keep it. The room is never empty.
+    pub fn read_buffer(&mut self, chunk: usize) -> bytes::buf::Limit<&mut BytesMut> {
+        self.decoder.read_buffer(chunk)
+    }
+
+    /// Runs the machine on octets a transport wrote into
+    /// [`Connection::read_buffer`] at `now`: the same as
+    /// [`Connection::handle_bytes`] with those octets, without copying
+    /// them. Once closed, what was read is dropped.
+    pub fn handle_read(&mut self, now: Instant) {
+        if self.is_closed() {
+            let _ = self.decoder.take_buffered();
+            return;
+        }
+        self.timers.on_receive();
+        self.drive(now);
+    }
+
     // ---- application commands -------------------------------------------
 
     /// Queues a message for the peer; it goes out once the handshake is
@@ -317,10 +360,35 @@ impl Connection {
 
     // ---- output ----------------------------------------------------------
 
-    /// Everything waiting to be sent, in one buffer.
+    /// Everything waiting to be sent, in one buffer. (Large frame bodies
+    /// are copied into it; a transport that can write several buffers at
+    /// once should use [`Connection::poll_transmit_chunk`].)
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        (!self.out.is_empty()).then(|| self.out.split().freeze())
+        if self.chunks.is_empty() {
+            return (!self.out.is_empty()).then(|| self.out.split().freeze());
+        }
+        let len = self.chunks.iter().map(Bytes::len).sum::<usize>() + self.out.len();
+        let mut all = BytesMut::with_capacity(len);
+        for chunk in self.chunks.drain(..) {
+            all.extend_from_slice(&chunk);
+        }
+        all.extend_from_slice(&self.out);
+        self.out.clear();
+        Some(all.freeze())
+    }
+
+    /// The next part of what is waiting to be sent, in order: octets the
+    /// machine encoded, or the body of a large message frame as the
+    /// application gave it ([`LARGE_FRAME`]). Drain it until `None` and
+    /// write the parts in order (one vectored write can take many). The
+    /// octets are the same as [`Connection::poll_transmit`] returns.
+    #[must_use]
+    pub fn poll_transmit_chunk(&mut self) -> Option<Bytes> {
+        match self.chunks.pop_front() {
+            Some(chunk) => Some(chunk),
+            None => (!self.out.is_empty()).then(|| self.out.split().freeze()),
+        }
     }
 
     /// The next instant at which [`Connection::handle_timeout`] must be

@@ -23,13 +23,21 @@ use super::mechanism::{HandshakeContext, Progress, command_label};
 use super::state::{Input, State};
 use super::{Connection, Outgoing};
 use crate::wire::command::split_command;
-use crate::wire::encode::encode_message;
+use crate::wire::encode::encode_header;
 use crate::wire::greeting::Protocol;
 use crate::wire::metadata::{IDENTITY, SOCKET_TYPE};
 use crate::wire::{
-    Command, Encode, Frame, FrameKind, Framing, Item, Metadata, SubscriptionMessage, WireError,
+    Command, Encode, Frame, FrameHeader, FrameKind, Framing, Item, Metadata, SubscriptionMessage,
+    WireError,
 };
 use crate::{Message, SocketType};
+
+/// Message frame bodies of at least this many octets are sent without a
+/// copy: queued as the application's `Bytes` after their header
+/// ([`Connection::poll_transmit_chunk`]). Smaller ones are copied into the
+/// send buffer, where many of them make one write. (libzmq's threshold
+/// for the same choice is 8 KiB too.)
+pub const LARGE_FRAME: usize = 8 * 1024;
 
 /// The frames of a message being reassembled after a wrapping mechanism
 /// (CURVE) unwrapped them, with the maximum message size applied.
@@ -346,7 +354,31 @@ impl Connection {
             }
             return Ok(());
         }
-        encode_message(message, self.framing(), &mut self.out).map_err(LocalError::from)?;
+        self.put_frames(message)
+    }
+
+    /// Writes a message's frames (MORE on all but the last: G09, 37-R21):
+    /// headers and small bodies into the send buffer, large bodies
+    /// ([`LARGE_FRAME`]) queued as they are. (A frame header fails to
+    /// encode only past 2^63 - 1 octets, which no `Bytes` reaches; the
+    /// connection fails then anyway.)
+    fn put_frames(&mut self, message: &Message) -> Result<(), ConnectionError> {
+        let framing = self.framing();
+        let frames = message.frames();
+        let last = frames.len().saturating_sub(1);
+        for (i, body) in frames.iter().enumerate() {
+            let header = FrameHeader {
+                kind: FrameKind::Message { more: i < last },
+                size: body.len() as u64,
+            };
+            encode_header(&header, framing, &mut self.out).map_err(LocalError::from)?;
+            if body.len() < LARGE_FRAME {
+                self.out.extend_from_slice(body);
+            } else {
+                self.chunks.push_back(self.out.split().freeze());
+                self.chunks.push_back(body.clone());
+            }
+        }
         Ok(())
     }
 

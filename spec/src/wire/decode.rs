@@ -2,7 +2,7 @@
 //! multipart messages out.
 //!
 //! ```text
-//!  push(&[u8]) / push_buf(BytesMut) / buffer_mut()
+//!  push(&[u8]) / push_buf(BytesMut) / read_buffer(chunk) + a transport read
 //!        |
 //!        v
 //!  [ buffer ] --frame_header--> limits (MAXMSGSIZE, G09) --split_to--> body: Bytes
@@ -16,8 +16,20 @@
 //! Frame bodies are split off the input buffer ([`BytesMut::split_to`] +
 //! `freeze`): no body is copied after it arrived. The buffer grows only as
 //! bytes arrive, whatever size a peer declares: see [`Decoder::push`].
+//!
+//! # Large frames
+//!
+//! Once a frame header is read and its body has not all arrived, the
+//! buffer is moved (with the few body octets it holds) to an allocation
+//! sized for the rest of the body, within the growth bound, so the body
+//! is received into one buffer without regrowing. A transport that reads
+//! straight into [`Decoder::read_buffer`] is offered exactly the missing
+//! body plus [`READ_AHEAD`] octets (enough for the next frame header):
+//! the kernel writes the body where the message will keep it, and no
+//! octet of it is copied afterwards.
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::buf::Limit;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 use super::frame::{frame_header, zmtp1_frame_header, zmtp2_frame_header};
 use super::{Command, FrameHeader, FrameKind, Framing, Parsed, WireError, run};
@@ -26,9 +38,30 @@ use crate::Message;
 #[cfg(test)]
 mod tests;
 
-/// The smallest growth step of the buffer while a large frame body is
-/// being received: how much beyond the arrived bytes may be allocated ahead.
+/// The smallest growth step of the buffer while a frame body larger than
+/// [`BODY_AHEAD`] is being received: how much beyond the arrived bytes may
+/// be allocated ahead.
 pub const MIN_GROWTH: usize = 8 * 1024;
+
+/// A frame body up to this size gets, once its header is read, one
+/// allocation of its own size (plus [`READ_AHEAD`]), whatever has arrived
+/// of it; a larger body grows geometrically as it arrives, by at most
+/// `max(buffered, MIN_GROWTH)` at a time. The capacity therefore stays
+/// within `max(2 × buffered + MIN_GROWTH, BODY_AHEAD + READ_AHEAD)`,
+/// however large the declared size.
+pub const BODY_AHEAD: usize = 64 * 1024;
+
+/// Octets read past the end of a pending body by [`Decoder::read_buffer`]:
+/// room for the next frame header and a small frame, so that one read per
+/// large frame suffices, while the next large body still starts its own
+/// allocation after at most this many octets are copied.
+pub const READ_AHEAD: usize = 64;
+
+/// A body at least this large, once complete, makes the next read between
+/// frames [`READ_AHEAD`] octets: a sender's write often ends with a large
+/// body, and a full-sized read after it would bring most of the next body
+/// into the shared buffer, to be copied out when its header is decoded.
+const LARGE_BODY: usize = 8 * 1024;
 
 /// What the decoder produces.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +93,8 @@ pub struct Decoder {
     frames: Vec<Bytes>,
     /// Their total size.
     message_size: u64,
+    /// A large body just completed: the next read between frames is short.
+    after_large: bool,
     error: Option<WireError>,
 }
 
@@ -80,6 +115,7 @@ impl Decoder {
             pending: None,
             frames: Vec::new(),
             message_size: 0,
+            after_large: false,
             error: None,
         }
     }
@@ -126,16 +162,17 @@ impl Decoder {
 
     /// Appends received bytes (one copy into the buffer).
     ///
-    /// Allocation: the buffer grows with what arrives. While a large body
-    /// is pending, it grows ahead by at most `max(buffered, MIN_GROWTH)`
-    /// octets (and never past the end of the declared body), so capacity
-    /// stays below about twice the buffered octets plus a constant, and
-    /// receiving a big body costs amortised linear copying. A declared
-    /// length alone never causes an allocation.
+    /// Allocation: the buffer grows with what arrives. While a body is
+    /// pending, the buffer is moved to an allocation that reaches the end
+    /// of the body if it is at most [`BODY_AHEAD`] octets, else at most
+    /// `max(buffered, MIN_GROWTH)` octets ahead: a body up to
+    /// [`BODY_AHEAD`] octets is received without regrowing, a bigger one
+    /// costs amortised linear copying, and capacity stays below twice the
+    /// buffered octets plus [`BODY_AHEAD`] + [`READ_AHEAD`]. A declared
+    /// length alone never causes an allocation beyond that.
     pub fn push(&mut self, data: &[u8]) {
-        let spare = self.buf.capacity() - self.buf.len();
-        if spare < data.len() {
-            self.buf.reserve(self.growth(data.len()));
+        if self.buf.capacity() - self.buf.len() < data.len() {
+            self.grow(data.len());
         }
         self.buf.extend_from_slice(data);
     }
@@ -150,29 +187,103 @@ impl Decoder {
         }
     }
 
-    /// The input buffer, for a transport that reads straight into it (e.g.
-    /// `read_buf`). Reserve with [`Decoder::reserve_for_read`] to keep the
-    /// growth bound of [`Decoder::push`].
+    /// The input buffer, for code that parses the octets in place (the
+    /// greeting rules). To read into it from a transport, use
+    /// [`Decoder::read_buffer`], which keeps the growth bound.
     pub fn buffer_mut(&mut self) -> &mut BytesMut {
         &mut self.buf
     }
 
+    /// Room for the next transport read, in the input buffer itself: write
+    /// the received octets into it (`BufMut`; e.g. tokio's `try_read_buf`)
+    /// and call [`Decoder::poll_item`]. Between frames the room is about
+    /// `chunk` octets; while a frame body is pending it is the missing
+    /// body plus [`READ_AHEAD`] octets, in an allocation made for that
+    /// body (see [`Decoder::push`] for the bound), so the body is never
+    /// copied. The room is never empty.
+    pub fn read_buffer(&mut self, chunk: usize) -> Limit<&mut BytesMut> {
+        let chunk = chunk.max(1);
+        let want = match self.missing_large() {
+            Some(missing) => missing.saturating_add(READ_AHEAD),
+            None if std::mem::take(&mut self.after_large) => READ_AHEAD,
+            None => chunk,
+        };
+        self.reserve_for_read(want);
+        let spare = self.buf.capacity() - self.buf.len();
+        (&mut self.buf).limit(want.min(spare))
+    }
+
     /// Makes room for a read of up to `len` octets, following the growth
-    /// rule of [`Decoder::push`].
+    /// rule of [`Decoder::push`]: while a body is pending, a large `len`
+    /// does not grow the buffer past that rule (the room may be smaller
+    /// than `len`, never zero). Between frames, a spare capacity of a
+    /// quarter of `len` or more is used as it is (a read into it is
+    /// cheaper than a new allocation).
     pub fn reserve_for_read(&mut self, len: usize) {
-        if self.buf.capacity() - self.buf.len() < len {
-            self.buf.reserve(self.growth(len));
+        let len = len.max(1);
+        let spare = self.buf.capacity() - self.buf.len();
+        match self.missing_large() {
+            Some(missing) => {
+                // Move only when the body itself does not fit: the octets
+                // past it are welcome, not worth a copy.
+                let room = self.body_room(missing);
+                if spare < len.min(missing).min(room) {
+                    self.move_to(room);
+                }
+            }
+            None if spare < len.div_ceil(4) => self.buf.reserve(len),
+            None => {}
         }
     }
 
-    fn growth(&self, incoming: usize) -> usize {
-        let Some(header) = self.pending else {
-            return incoming;
-        };
-        let missing = usize::try_from(header.size)
-            .unwrap_or(usize::MAX)
-            .saturating_sub(self.buf.len());
-        incoming.max(missing.min(self.buf.len().max(MIN_GROWTH)))
+    /// [`Decoder::missing`] for a body large enough ([`LARGE_BODY`]) to
+    /// get an allocation and reads of its own; a small one is read and
+    /// buffered with what follows it.
+    fn missing_large(&self) -> Option<usize> {
+        self.missing()
+            .filter(|_| self.pending.is_some_and(|h| h.size >= LARGE_BODY as u64))
+    }
+
+    /// The octets of the pending frame body not yet buffered, if a frame
+    /// header has been read and its body has not all arrived.
+    fn missing(&self) -> Option<usize> {
+        let header = self.pending?;
+        let size = usize::try_from(header.size).unwrap_or(usize::MAX);
+        Some(size.saturating_sub(self.buf.len())).filter(|&m| m > 0)
+    }
+
+    /// How far beyond the buffered octets the buffer may reach for a body
+    /// missing `missing` octets: to the end of the body and [`READ_AHEAD`]
+    /// octets more if the body is at most [`BODY_AHEAD`] octets, else at
+    /// most `max(buffered, MIN_GROWTH)` (geometric growth).
+    fn body_room(&self, missing: usize) -> usize {
+        let room = missing.saturating_add(READ_AHEAD);
+        if missing.saturating_add(self.buf.len()) <= BODY_AHEAD {
+            room
+        } else {
+            room.min(self.buf.len().max(MIN_GROWTH))
+        }
+    }
+
+    /// Makes room for `incoming` octets that must be stored.
+    fn grow(&mut self, incoming: usize) {
+        match self.missing_large() {
+            Some(missing) => {
+                let room = incoming.max(self.body_room(missing));
+                self.move_to(room);
+            }
+            None => self.buf.reserve(incoming),
+        }
+    }
+
+    /// Moves the buffered octets to a new allocation with exactly `room`
+    /// octets of spare capacity (exact, unlike `reserve`, which may double:
+    /// the bound of [`Decoder::push`] rests on it). Copies only the
+    /// buffered part of the pending body.
+    fn move_to(&mut self, room: usize) {
+        let mut fresh = BytesMut::with_capacity(self.buf.len().saturating_add(room));
+        fresh.extend_from_slice(&self.buf);
+        self.buf = fresh;
     }
 
     /// The number of octets buffered and not yet decoded.
@@ -235,6 +346,7 @@ impl Decoder {
                 return Ok(None);
             }
             self.pending = None;
+            self.after_large = size >= LARGE_BODY;
             let body = self.buf.split_to(size).freeze();
             match header.kind {
                 FrameKind::Command => {

@@ -302,3 +302,185 @@ fn encoder_output_decodes_back() {
     drain(&mut decoder, &mut out);
     assert_eq!(out, (items.to_vec(), None));
 }
+
+// ---------------------------------------------------------------------------
+// reading straight into the buffer (`read_buffer`)
+// ---------------------------------------------------------------------------
+
+/// Feeds `input` through [`Decoder::read_buffer`], each "read" writing at
+/// most `reads[i % len]` octets (and at most the room offered), as a
+/// transport's `try_read_buf` would. Returns the items and error, and the
+/// largest capacity seen against the octets read so far.
+fn decode_by_reads(mut decoder: Decoder, input: &[u8], reads: &[usize]) -> (Outcome, usize) {
+    use bytes::BufMut;
+    let mut out = (Vec::new(), None);
+    let mut at = 0;
+    let mut i = 0;
+    let mut worst = 0usize;
+    while at < input.len() && out.1.is_none() {
+        let mut room = decoder.read_buffer(64 * 1024);
+        assert!(room.remaining_mut() > 0, "the room is never empty");
+        let n = room
+            .remaining_mut()
+            .min(reads[i % reads.len()].max(1))
+            .min(input.len() - at);
+        room.put_slice(&input[at..at + n]);
+        at += n;
+        i += 1;
+        let excess = decoder.buffer_capacity().saturating_sub(2 * at);
+        worst = worst.max(excess);
+        drain(&mut decoder, &mut out);
+    }
+    (out, worst)
+}
+
+fn encode_all(messages: &[Message]) -> Vec<u8> {
+    let mut input = BytesMut::new();
+    for m in messages {
+        m.encode(&mut input).expect("ok");
+    }
+    input.to_vec()
+}
+
+#[test]
+fn reads_into_the_buffer_decode_as_pushes_do() {
+    let messages = vec![
+        Message::from(vec![1u8; 70_000]),
+        Message::from_frames([vec![2u8; 10], vec![3u8; 65_536], vec![4u8; 9_000]]),
+        Message::from("small"),
+        Message::from(vec![5u8; 65_536]),
+        Message::from(vec![6u8; 200_000]),
+        Message::from("tail"),
+    ];
+    let input = encode_all(&messages);
+    let expected: Vec<Item> = messages.into_iter().map(Item::Message).collect();
+    for reads in [
+        &[1usize][..],
+        &[7, 3000, 64],
+        &[65_536],
+        &[100_000, 5],
+        &[usize::MAX],
+    ] {
+        let ((items, error), _) = decode_by_reads(v3(), &input, reads);
+        assert_eq!(error, None, "reads {reads:?}");
+        assert_eq!(items, expected, "reads {reads:?}");
+    }
+}
+
+#[test]
+fn a_large_body_is_read_in_place_without_regrowing() {
+    // Three 64 KiB messages back to back, read as a transport would
+    // (at most 4 KiB per read): a pending body is offered exactly its
+    // missing octets plus READ_AHEAD; it moves to an allocation of its own
+    // at most once, copying only what had arrived of it (after the first
+    // message, at most READ_AHEAD octets), and becomes the frame in place.
+    use bytes::BufMut;
+    let body = vec![9u8; 65_536];
+    let input = encode_all(&vec![Message::from(body.clone()); 3]);
+    let mut decoder = v3();
+    let mut at = 0;
+    let mut moves: Vec<usize> = Vec::new();
+    let mut got = Vec::new();
+    let start = |d: &mut Decoder| d.buffer_mut().as_ptr() as usize;
+    while at < input.len() {
+        let missing = decoder.missing();
+        let before = (start(&mut decoder), decoder.buffered());
+        let mut room = decoder.read_buffer(64 * 1024);
+        if let Some(missing) = missing {
+            let room_now = room.remaining_mut();
+            assert!(room_now >= missing, "room {room_now} for {missing}");
+            assert!(
+                room_now <= missing + READ_AHEAD,
+                "room {room_now} for {missing}"
+            );
+        }
+        let n = room.remaining_mut().min(4096).min(input.len() - at);
+        room.put_slice(&input[at..at + n]);
+        at += n;
+        if missing.is_some() && start(&mut decoder) != before.0 {
+            moves.push(before.1);
+        }
+        let body_start = start(&mut decoder);
+        while let Ok(Some(Item::Message(m))) = decoder.poll_item() {
+            assert_eq!(
+                m.frames()[0].as_ptr() as usize,
+                body_start,
+                "the body was copied"
+            );
+            got.push(m);
+        }
+    }
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|m| m.frames()[0][..] == body[..]));
+    assert!(moves.len() <= 3, "{moves:?}");
+    assert!(
+        moves.iter().skip(1).all(|&copied| copied <= READ_AHEAD),
+        "{moves:?}"
+    );
+}
+
+#[test]
+fn after_a_large_body_the_next_read_is_short() {
+    let mut input = encode_all(&[Message::from(vec![1u8; 20_000])]);
+    let mut decoder = v3();
+    decoder.push_buf(BytesMut::from(&input[..]));
+    assert!(matches!(decoder.poll_item(), Ok(Some(Item::Message(_)))));
+    {
+        use bytes::BufMut;
+        let room = decoder.read_buffer(64 * 1024);
+        assert_eq!(room.remaining_mut(), READ_AHEAD);
+    }
+    // Once: the read after it is full-sized again (a spare capacity of a
+    // quarter of the chunk or more is used as it is).
+    use bytes::BufMut;
+    assert!(decoder.read_buffer(64 * 1024).remaining_mut() >= 16 * 1024);
+    input.clear();
+    assert!(decoder.is_idle());
+}
+
+#[test]
+fn reads_keep_capacity_bounded_whatever_the_declared_size() {
+    // A 2^40-octet declared body, read in 4 KiB pieces: the buffer follows
+    // what arrived (geometric growth), never the declared size.
+    let mut input = vec![0x02];
+    input.extend_from_slice(&(1u64 << 40).to_be_bytes());
+    input.extend(std::iter::repeat_n(7u8, 1 << 20));
+    let ((items, error), worst) = decode_by_reads(v3(), &input, &[4096]);
+    assert!(items.is_empty() && error.is_none());
+    assert!(
+        worst <= 64 * 1024 + MIN_GROWTH,
+        "capacity exceeded 2 x read by {worst}"
+    );
+    // Declared within BODY_AHEAD: one allocation of the body's size.
+    let mut decoder = v3();
+    decoder.push(&[0x02, 0, 0, 0, 0, 0, 0, 0xF0, 0x00]);
+    assert_eq!(decoder.poll_item(), Ok(None));
+    decoder.push(&[1]);
+    assert!(decoder.buffer_capacity() <= 0xF000 + READ_AHEAD);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any message sizes (small and large frames) and any read sizes give
+    /// the same items as one push, and capacity stays within twice what
+    /// was read plus BODY_AHEAD + READ_AHEAD and one read chunk.
+    #[test]
+    fn any_reads_decode_the_same(
+        sizes in proptest::collection::vec(
+            proptest::prop_oneof![0usize..300, 8_000usize..70_000], 1..6),
+        reads in proptest::collection::vec(1usize..100_000, 1..8),
+    ) {
+        let messages: Vec<Message> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| Message::from(vec![i as u8; n]))
+            .collect();
+        let input = encode_all(&messages);
+        let ((items, error), worst) = decode_by_reads(v3(), &input, &reads);
+        let expected: Vec<Item> = messages.into_iter().map(Item::Message).collect();
+        proptest::prop_assert_eq!(error, None);
+        proptest::prop_assert_eq!(items, expected);
+        proptest::prop_assert!(worst <= BODY_AHEAD + READ_AHEAD + 64 * 1024, "excess {}", worst);
+    }
+}
