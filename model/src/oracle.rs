@@ -53,6 +53,12 @@ pub enum TraceEvent {
     ToPeer(PeerId, Outgoing),
     /// The application sent this message, and the socket took it.
     Send(Message),
+    /// The application sent this message and the socket refused it with
+    /// an error (libzmq EAGAIN, EHOSTUNREACH, EFSM, ...): it took nothing.
+    /// Explained by a state where no peer the pattern may choose can take
+    /// it (ROUTER_MANDATORY and an unknown routing id, 28-R42; REQ
+    /// awaiting a reply, 28-R01; every queue at SNDHWM, 30-R11).
+    SendRefused(Message),
     /// The application received this message.
     Recv(Message),
     /// The application changed an option.
@@ -251,6 +257,11 @@ fn step(s: &OracleState, event: &TraceEvent) -> Vec<OracleState> {
                 Socket::send_choices,
             );
         }
+        TraceEvent::SendRefused(msg) => {
+            if !refuses(&n.socket, msg) {
+                return Vec::new();
+            }
+        }
         TraceEvent::Recv(msg) => {
             return branch(
                 &n,
@@ -267,6 +278,18 @@ fn step(s: &OracleState, event: &TraceEvent) -> Vec<OracleState> {
     }
     drain_events(&mut n);
     vec![n]
+}
+
+/// Whether the socket refuses `msg` whichever peer it would choose (the
+/// socket is left as it was: a refused send takes nothing).
+fn refuses(socket: &Socket, msg: &Message) -> bool {
+    let choices = socket.send_choices();
+    if choices.is_empty() {
+        return socket.clone().send(msg.clone()).is_err();
+    }
+    choices
+        .into_iter()
+        .all(|p| socket.clone().send_via(p, msg.clone()).is_err())
 }
 
 /// Applies an application call under every choice the machine offers.

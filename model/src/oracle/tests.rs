@@ -163,3 +163,76 @@ fn detach_loses_unprocessed_input() {
     let err = o.observe(&TraceEvent::Recv(m(&["a"]))).unwrap_err();
     assert_eq!(err.index, 3);
 }
+
+fn router(mandatory: bool) -> Oracle {
+    let mut o = Oracle::new(SocketType::Router, Options::default()).unwrap();
+    o.observe_all(&[
+        TraceEvent::SetOption(SocketOption::RouterMandatory(mandatory)),
+        TraceEvent::Attach(
+            PeerId(1),
+            PeerInfo::new(SocketType::Dealer).with_routing_id(Bytes::from_static(b"A")),
+        ),
+    ])
+    .unwrap();
+    o
+}
+
+#[test]
+fn router_mandatory_refusing_an_unknown_identity_is_explained_28_r42() {
+    let mut o = router(true);
+    o.observe_all(&[
+        TraceEvent::SendRefused(m(&["nobody", "x"])),
+        TraceEvent::Send(m(&["A", "y"])),
+        TraceEvent::ToPeer(PeerId(1), msg_item(&["y"])),
+    ])
+    .unwrap();
+}
+
+#[test]
+fn router_without_mandatory_refusing_is_rejected_28_r42() {
+    // Without ROUTER_MANDATORY the model drops the message silently.
+    let err = router(false)
+        .observe(&TraceEvent::SendRefused(m(&["nobody", "x"])))
+        .unwrap_err();
+    assert_eq!(err.index, 2);
+}
+
+#[test]
+fn refusing_a_known_identity_is_rejected_28_r41() {
+    let err = router(true)
+        .observe(&TraceEvent::SendRefused(m(&["A", "x"])))
+        .unwrap_err();
+    assert_eq!(err.index, 2);
+}
+
+#[test]
+fn a_refused_send_takes_nothing() {
+    // REQ awaiting its reply refuses a second request (28-R01); the
+    // refused request never reaches the peer.
+    let mut o = Oracle::new(SocketType::Req, Options::default()).unwrap();
+    let trace = [
+        attach(1, SocketType::Rep),
+        TraceEvent::Send(m(&["q1"])),
+        TraceEvent::SendRefused(m(&["q2"])),
+        TraceEvent::ToPeer(PeerId(1), msg_item(&["", "q1"])),
+        TraceEvent::ToPeer(PeerId(1), msg_item(&["", "q2"])),
+    ];
+    let err = o.observe_all(&trace).unwrap_err();
+    assert_eq!(err.index, 4);
+}
+
+#[test]
+fn push_with_room_refusing_is_rejected_30_r11() {
+    let mut o = Oracle::new(SocketType::Push, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Pull),
+            TraceEvent::SendRefused(m(&["a"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 1);
+    // With no peer at all (IMMEDIATE semantics aside), PUSH has nowhere to
+    // put it: refused.
+    let mut o = Oracle::new(SocketType::Push, Options::default()).unwrap();
+    o.observe(&TraceEvent::SendRefused(m(&["a"]))).unwrap();
+}
