@@ -15,8 +15,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use bytes::BufMut;
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::AsyncWrite;
 use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
 use zmtp_spec::Message;
@@ -24,8 +25,14 @@ use zmtp_spec::connection::{Connection, ConnectionError, ErrorReason, Event};
 use zmtp_spec::security::{ZapReply, ZapRequest};
 use zmtp_spec::wire::{Command, Metadata};
 
-/// Read size: large reads amortise the per-read cost.
+use crate::transport::ReadIntoBuf;
+
+/// Read size between frames: large reads amortise the per-read cost.
+/// (While a large frame body arrives, the connection sizes the read to
+/// the body: see `Connection::read_buffer`.)
 const READ_CHUNK: usize = 64 * 1024;
+/// At most this many buffers per vectored write (Linux's IOV_MAX is 1024).
+const WRITE_SLICES: usize = 64;
 /// Stop pulling messages from the pattern once this much is waiting to be
 /// written (the socket's SNDHWM queue then holds the rest).
 const WRITE_HIGH_WATER: usize = 256 * 1024;
@@ -83,11 +90,13 @@ pub(crate) trait Link: Send + Unpin + 'static {
     }
 }
 
-/// ZMTP over a byte stream.
+/// ZMTP over a byte stream. Reads go straight into the connection's
+/// receive buffer (large bodies into buffers of their own, which become
+/// the messages' frames); writes take the connection's output as chunks
+/// (large bodies are the application's `Bytes`) in vectored writes.
 pub(crate) struct StreamLink<S> {
     conn: Connection,
     stream: S,
-    rbuf: Vec<u8>,
     out: VecDeque<Bytes>,
     out_len: usize,
     sleep: Pin<Box<Sleep>>,
@@ -99,7 +108,6 @@ impl<S> StreamLink<S> {
         Self {
             conn,
             stream,
-            rbuf: vec![0; READ_CHUNK],
             out: VecDeque::new(),
             out_len: 0,
             sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
@@ -108,27 +116,27 @@ impl<S> StreamLink<S> {
     }
 
     fn collect_output(&mut self) {
-        if let Some(bytes) = self.conn.poll_transmit() {
+        while let Some(bytes) = self.conn.poll_transmit_chunk() {
             self.out_len += bytes.len();
             self.out.push_back(bytes);
         }
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> {
+impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> {
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let mut total = 0;
         while total < READ_BUDGET && !self.conn.is_closed() {
-            let mut buf = ReadBuf::new(&mut self.rbuf);
-            match Pin::new(&mut self.stream).poll_read(cx, &mut buf) {
-                Poll::Ready(Ok(())) => {
-                    let n = buf.filled().len();
+            let mut buf = self.conn.read_buffer(READ_CHUNK);
+            let room = buf.remaining_mut();
+            match self.stream.poll_read_into(cx, &mut buf) {
+                Poll::Ready(Ok(n)) => {
                     if n == 0 {
                         return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
                     }
-                    self.conn.handle_bytes(Instant::now(), &self.rbuf[..n]);
+                    self.conn.handle_read(Instant::now());
                     total += n;
-                    if n < self.rbuf.len() {
+                    if n < room {
                         // Most likely drained; let the driver deliver.
                         break;
                     }
@@ -183,7 +191,7 @@ impl<S: AsyncRead + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S> 
         self.collect_output();
         while !self.out.is_empty() {
             let n = {
-                let mut slices = [io::IoSlice::new(&[]); 16];
+                let mut slices = [io::IoSlice::new(&[]); WRITE_SLICES];
                 let mut k = 0;
                 for b in self.out.iter().take(slices.len()) {
                     slices[k] = io::IoSlice::new(b);

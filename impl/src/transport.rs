@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
+use bytes::BufMut;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
@@ -37,6 +38,46 @@ impl Stream {
                 .ok()
                 .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
                 .unwrap_or_else(|| "ipc://".to_owned()),
+        }
+    }
+}
+
+/// A byte stream that reads into a [`BufMut`]'s spare capacity, so a
+/// receiver can read straight into the buffer its messages keep (no
+/// zero-filling, no copy afterwards).
+pub(crate) trait ReadIntoBuf {
+    /// Reads what is available into `buf` (at most its remaining room).
+    /// `Ready(Ok(0))` is the end of the stream (for a non-empty `buf`).
+    fn poll_read_into<B: BufMut>(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        buf: &mut B,
+    ) -> Poll<io::Result<usize>>;
+}
+
+impl ReadIntoBuf for Stream {
+    fn poll_read_into<B: BufMut>(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        buf: &mut B,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let result = match self {
+                Stream::Tcp(s) => {
+                    std::task::ready!(s.poll_read_ready(cx))?;
+                    s.try_read_buf(buf)
+                }
+                Stream::Unix(s) => {
+                    std::task::ready!(s.poll_read_ready(cx))?;
+                    s.try_read_buf(buf)
+                }
+            };
+            match result {
+                // The readiness was stale; `try_read_buf` cleared it, so
+                // the next poll registers for the next event.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                result => return Poll::Ready(result),
+            }
         }
     }
 }
