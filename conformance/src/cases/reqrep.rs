@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use zmtp_model::PeerId;
 use zmtp_model::oracle::TraceEvent;
+use zmtp_model::{PeerId, SocketOption};
+use zmtp_spec::Message;
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, show};
@@ -100,6 +101,17 @@ pub(super) fn cases() -> Vec<Case> {
             run: router_unknown_dropped,
             sends: "the application sends [nobody][x] on a ROUTER (no ROUTER_MANDATORY)",
             expects: "the send succeeds and the message is dropped silently",
+        },
+        Case {
+            id: "28-R42/2",
+            also: &["28-R41"],
+            param: 0,
+            run: router_mandatory_refuses,
+            sends: "a message from a DEALER with Identity \"peerA\" to a bound ROUTER with \
+                    ROUTER_MANDATORY = 1, which then sends to the unknown identity \"nobody\", \
+                    then to peerA",
+            expects: "the send to \"nobody\" fails with an error and nothing goes out; the \
+                      one to peerA arrives (the model oracle judges the refusal)",
         },
         Case {
             id: "28-R22/1",
@@ -519,6 +531,54 @@ case_fn!(router_unknown_dropped, |cx| {
             cx.record_to(1, &m);
             cx.fail(format!("peerA received {}", show(&m)))
         }
+    }
+});
+
+case_fn!(router_mandatory_refuses, |cx| {
+    cx.need(&["ROUTER"])?;
+    let ep = cx.endpoint();
+    let mut a = cx.agent();
+    let s = a.socket("ROUTER").await?;
+    a.set_int(s, "ROUTER_MANDATORY", 1).await?;
+    let ep = a.bind(s, &ep).await?;
+    cx.model("ROUTER");
+    cx.record(TraceEvent::SetOption(SocketOption::RouterMandatory(true)));
+    let mut p = peer_as(cx, &ep, "peer1", "DEALER", Some(b"peerA")).await?;
+    cx.raw_send(&mut p, &[b"hello"]).await?;
+    let first = cx.agent().recv(s).await?;
+    let id = first.first().cloned().unwrap_or_default();
+    cx.record_attach(1, "DEALER", Some(&id));
+    cx.record_from(1, &frames(&[b"hello"]));
+    cx.record_recv(&first);
+    let unknown = frames(&[b"nobody", b"x"]);
+    let r = serde_json::json!({"op": "send", "socket": s.0,
+        "frames": [crate::wirelog::hex(b"nobody"), crate::wirelog::hex(b"x")], "timeout_ms": 1000});
+    let why = match cx.agent().raw(r, 1000).await? {
+        crate::agent::Answer::Ok(_) => {
+            cx.record_send(&unknown);
+            return cx
+                .fail("took a message for an unknown identity although ROUTER_MANDATORY is set");
+        }
+        crate::agent::Answer::Error { again: true, .. } => {
+            return cx.fail("the send to an unknown identity blocked instead of failing");
+        }
+        crate::agent::Answer::Error { message, .. } => {
+            cx.record(TraceEvent::SendRefused(Message::from_frames(unknown)));
+            message
+        }
+        crate::agent::Answer::Unsupported(why) => return Err(Stop::Unsupported(why)),
+    };
+    cx.agent().send(s, &[&id, b"ok"]).await?;
+    cx.record_send(&[id.clone(), Bytes::from_static(b"ok")]);
+    let got = cx.raw_recv(&mut p).await?;
+    cx.record_to(1, &got);
+    if got == frames(&[b"ok"]) {
+        cx.pass(format!("refused ({why}); [ok] reached peerA"))
+    } else {
+        cx.fail(format!(
+            "refused ({why}), then peerA received {}",
+            show(&got)
+        ))
     }
 });
 
