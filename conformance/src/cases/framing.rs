@@ -282,21 +282,29 @@ case_fn!(order_and_once, |cx| {
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut peer, "PUSH", 1).await?;
+    cx.model("PULL");
+    cx.record_attach(1, "PUSH", None);
     let mut bytes = Vec::new();
     for i in 0..50u32 {
-        bytes.extend_from_slice(&message_frames(&[format!("m{i}").as_bytes()]));
+        let body = format!("m{i}");
+        bytes.extend_from_slice(&message_frames(&[body.as_bytes()]));
+        cx.record_from(1, &[Bytes::from(body)]);
     }
     peer.send(&bytes).await.map_err(step("sending"))?;
     let mut got = Vec::new();
     for _ in 0..50 {
         let wait = cx.wait();
         match cx.agent().recv_within(s, wait).await? {
-            Some(m) => got.push(show(&m)),
+            Some(m) => {
+                cx.record_recv(&m);
+                got.push(show(&m));
+            }
             None => break,
         }
     }
     let quiet = cx.quiet();
     if let Some(m) = cx.agent().recv_within(s, quiet).await? {
+        cx.record_recv(&m);
         got.push(show(&m));
     }
     let want: Vec<String> = (0..50).map(|i| format!("[m{i}]")).collect();

@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use zmtp_model::PeerId;
+use zmtp_model::oracle::TraceEvent;
 use zmtp_spec::wire::Command;
 
 use crate::case::{Case, Ctx, Outcome, show, step};
@@ -218,8 +221,11 @@ pub(super) fn cases() -> Vec<Case> {
             also: &["23-R18"],
             param: 1,
             run: reconnect_after_close,
-            sends: "accepts the implementation's DEALER, completes the handshake, closes the connection",
-            expects: "the implementation connects again",
+            sends: "accepts the implementation's DEALER, completes the handshake, closes the \
+                    connection; once it is back, completes the handshake and has the DEALER send",
+            expects: "the implementation connects again, and its message arrives over the new \
+                      connection (the model oracle judges the trace: the peer is suspended, not \
+                      removed)",
         },
         Case {
             id: "37-R40/1",
@@ -595,13 +601,32 @@ case_fn!(no_reconnect_after_error, |cx| {
 });
 
 case_fn!(reconnect_after_close, |cx| {
-    let (_, listener, mut peer) = cx.connected("DEALER", "peer1").await?;
+    let (s, listener, mut peer) = cx.connected("DEALER", "peer1").await?;
     cx.handshake(&mut peer, "ROUTER", 1).await?;
+    cx.model("DEALER");
+    cx.record(TraceEvent::Connect(PeerId(1)));
+    cx.record_attach(1, "ROUTER", None);
     peer.close().await;
+    // A connecting socket keeps the peer's queue and tries again.
+    cx.record(TraceEvent::Suspend(PeerId(1)));
     let wait = cx.wait();
-    match listener.accept(wait, "peer2").await {
-        Ok(_) => cx.pass("reconnected"),
-        Err(e) => cx.fail(format!("did not reconnect: {e}")),
+    let mut again = match listener.accept(wait, "peer2").await {
+        Ok(p) => p,
+        Err(e) => return cx.fail(format!("did not reconnect: {e}")),
+    };
+    cx.handshake(&mut again, "ROUTER", 1).await?;
+    cx.record_attach(1, "ROUTER", None);
+    cx.agent().send(s, &[b"again"]).await?;
+    cx.record_send(&[Bytes::from_static(b"again")]);
+    let got = cx.raw_recv(&mut again).await?;
+    cx.record_to(1, &got);
+    if got == [Bytes::from_static(b"again")] {
+        cx.pass("reconnected; [again] arrived over the new connection")
+    } else {
+        cx.fail(format!(
+            "reconnected, then the new connection received {}",
+            show(&got)
+        ))
     }
 });
 
