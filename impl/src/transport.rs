@@ -18,6 +18,9 @@ use crate::options::Options;
 pub(crate) mod ipc;
 pub(crate) mod tcp;
 
+#[cfg(test)]
+mod tests;
+
 /// A connected byte stream.
 #[derive(Debug)]
 pub(crate) enum Stream {

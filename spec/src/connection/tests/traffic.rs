@@ -306,3 +306,83 @@ fn harness_ops_drive_a_connection() {
         vec![Message::from("early")]
     );
 }
+
+/// A message with frames on both sides of [`LARGE_FRAME`].
+fn mixed_message() -> Message {
+    Message::from_frames([
+        Bytes::from(vec![1u8; LARGE_FRAME]),
+        Bytes::from_static(b"small"),
+        Bytes::from(vec![2u8; 100_000]),
+        Bytes::from(vec![3u8; LARGE_FRAME - 1]),
+    ])
+}
+
+#[test]
+fn large_bodies_are_sent_as_the_applications_bytes() {
+    let mut p = active(config(SocketType::Dealer), config(SocketType::Router));
+    let m = mixed_message();
+    let large: Vec<*const u8> = m
+        .iter()
+        .filter(|b| b.len() >= LARGE_FRAME)
+        .map(|b| b.as_ptr())
+        .collect();
+    p.client.send_message(m.clone()).expect("open");
+    p.client.send_message(Message::from("after")).expect("open");
+    let chunks: Vec<Bytes> = core::iter::from_fn(|| p.client.poll_transmit_chunk()).collect();
+    // Each large body is a chunk of its own, the very same buffer.
+    for ptr in &large {
+        assert!(
+            chunks.iter().any(|c| c.as_ptr() == *ptr),
+            "a large body was copied"
+        );
+    }
+    // Only headers and small bodies (the 8 KiB - 1 one included) are
+    // copied: the other chunks add up to the rest of the encoding.
+    let copied: usize = chunks
+        .iter()
+        .filter(|c| !large.contains(&c.as_ptr()))
+        .map(Bytes::len)
+        .sum();
+    let large_len = LARGE_FRAME + 100_000;
+    assert_eq!(
+        copied,
+        m.encoded_len() + Message::from("after").encoded_len() - large_len
+    );
+    // The receiver reads them straight into its buffer.
+    let wire: Vec<u8> = chunks.iter().flat_map(|c| c.iter().copied()).collect();
+    let now = Instant::now();
+    let mut at = 0;
+    while at < wire.len() {
+        use bytes::BufMut;
+        let mut room = p.server.read_buffer(4096);
+        let n = room.remaining_mut().min(wire.len() - at);
+        room.put_slice(&wire[at..at + n]);
+        at += n;
+        p.server.handle_read(now);
+    }
+    let got = received(&events(&mut p.server));
+    let sizes = |ms: &[Message]| -> Vec<Vec<usize>> {
+        ms.iter()
+            .map(|m| m.iter().map(Bytes::len).collect())
+            .collect()
+    };
+    let expected = vec![m, Message::from("after")];
+    assert!(got == expected, "frame sizes {:?}", sizes(&got));
+}
+
+#[test]
+fn poll_transmit_still_returns_everything_in_one_buffer() {
+    let mut p = active(config(SocketType::Dealer), config(SocketType::Router));
+    let sent = vec![
+        Message::from("one"),
+        mixed_message(),
+        Message::from("three"),
+    ];
+    for m in &sent {
+        p.client.send_message(m.clone()).expect("open");
+    }
+    let all = p.client.poll_transmit().expect("output");
+    assert_eq!(p.client.poll_transmit(), None);
+    assert_eq!(p.client.poll_transmit_chunk(), None);
+    assert!(messages(&all, 0, Framing::Zmtp3) == sent, "messages differ");
+}

@@ -363,7 +363,8 @@ fn reads_into_the_buffer_decode_as_pushes_do() {
     ] {
         let ((items, error), _) = decode_by_reads(v3(), &input, reads);
         assert_eq!(error, None, "reads {reads:?}");
-        assert_eq!(items, expected, "reads {reads:?}");
+        // (Not assert_eq: the items are megabytes long.)
+        assert!(items == expected, "reads {reads:?}: {} items", items.len());
     }
 }
 
@@ -480,7 +481,7 @@ proptest::proptest! {
         let ((items, error), worst) = decode_by_reads(v3(), &input, &reads);
         let expected: Vec<Item> = messages.into_iter().map(Item::Message).collect();
         proptest::prop_assert_eq!(error, None);
-        proptest::prop_assert_eq!(items, expected);
+        proptest::prop_assert!(items == expected, "{} items", items.len());
         proptest::prop_assert!(worst <= BODY_AHEAD + READ_AHEAD + 64 * 1024, "excess {}", worst);
     }
 }
