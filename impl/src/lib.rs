@@ -108,17 +108,20 @@
 //! Every message [`Socket::recv`] returns from a tcp or ipc peer carries
 //! the properties of the connection it came on, as libzmq's
 //! `zmq_msg_gets` shows them ([`Message::property`], names ignore ASCII
-//! case; [`Message::metadata`] lists them): the ZAP handler's `User-Id`
-//! and metadata (27-R25; `User-Id` is there, maybe empty, whenever a
-//! handler or libzmq's no-handler rule accepted the peer, and a peer
-//! cannot shadow it with a `User-Id` of its own), the peer's READY
-//! properties (`Socket-Type`, `Identity`, `X-*`), and `Peer-Address`: the
-//! peer's IP address without the port over tcp (`127.0.0.1`), and
-//! `localhost:uid:gid:pid` of the peer process over ipc, as libzmq 4.3.5
-//! gives them on Linux. ROUTER's routing-id frame and REP's envelope
-//! leave the properties in place. inproc adds none: a message crossing
-//! inproc has the properties its sender gave it (none for one the
-//! application built).
+//! case; [`Message::metadata`] lists them):
+//!
+//! - the ZAP handler's `User-Id` and metadata (27-R25). `User-Id` is
+//!   there, maybe empty, whenever a handler was asked, and a peer cannot
+//!   then shadow it with a `User-Id` of its own; without a handler there
+//!   is none, as in libzmq;
+//! - the peer's READY properties (`Socket-Type`, `Identity`, `X-*`);
+//! - `Peer-Address`: the peer's IP address without the port over tcp
+//!   (`127.0.0.1`), and `localhost:uid:gid:pid` of the peer process over
+//!   ipc, as libzmq 4.3.5 gives them on Linux.
+//!
+//! ROUTER's routing-id frame and REP's envelope leave the properties in
+//! place. inproc adds none: a message crossing inproc has the properties
+//! its sender gave it (none for one the application built).
 //!
 //! ```no_run
 //! # async fn f(server: zmtp::Socket) -> zmtp::Result<()> {

@@ -75,20 +75,18 @@ pub(crate) fn route(shared: &Shared, mut request: ZapRequest, address: Option<&s
     Route::Reply(if refuses {
         request.refuse(StatusCode::InternalError, "no ZAP handler")
     } else {
-        request.accept(Bytes::new())
+        request.accept_without_handler()
     })
 }
 
 /// The reply used when the inproc handler went away or answered with a
 /// malformed reply: status 500 (libzmq fails the handshake too).
 pub(crate) fn failed(request_id: &Bytes) -> ZapReply {
-    ZapReply {
-        request_id: request_id.clone(),
-        status: StatusCode::InternalError,
-        status_text: Bytes::from_static(b"ZAP handler failed"),
-        user_id: Bytes::new(),
-        metadata: zmtp_spec::wire::Metadata::new(),
-    }
+    ZapReply::refusal(
+        request_id.clone(),
+        StatusCode::InternalError,
+        "ZAP handler failed",
+    )
 }
 
 /// `tcp://1.2.3.4:5678` -> `1.2.3.4`, `tcp://[::1]:5678` -> `::1`

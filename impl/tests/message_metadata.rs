@@ -223,6 +223,41 @@ async fn curve_router_and_rep_messages_carry_the_properties_27_r25() {
     }
 }
 
+/// Without a handler a CURVE server accepts everyone (libzmq's rule) and,
+/// as libzmq 4.3.5, its messages carry no `User-Id` (none was given), but
+/// the peer's properties and `Peer-Address`.
+#[tokio::test]
+async fn curve_without_handler_gives_no_user_id() {
+    let ctx = Context::new().unwrap();
+    let server_keys = KeyPair::generate();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.set(opt::CurveServer, true).unwrap();
+    pull.set(
+        opt::CurveSecretKey,
+        Bytes::copy_from_slice(&server_keys.secret().to_bytes()[..]),
+    )
+    .unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.set(
+        opt::CurveServerKey,
+        Bytes::copy_from_slice(server_keys.public().as_bytes()),
+    )
+    .unwrap();
+    push.set(
+        opt::CurveSecretKey,
+        Bytes::copy_from_slice(&KeyPair::generate().secret().to_bytes()[..]),
+    )
+    .unwrap();
+    push.set(opt::Linger, Some(Duration::ZERO)).unwrap();
+    push.connect(&pull.last_endpoint()).unwrap();
+    push.send("stonehouse").await.unwrap();
+    let m = recv(&pull).await;
+    assert_eq!(property(&m, "User-Id"), None, "{:?}", m.metadata());
+    assert_eq!(property(&m, "Socket-Type").as_deref(), Some("PUSH"));
+    assert_peer_address(&m, "tcp", Sender::ThisProcess);
+}
+
 /// A message the application builds has no properties.
 #[test]
 fn an_application_message_has_no_properties() {

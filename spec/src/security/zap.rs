@@ -181,19 +181,25 @@ impl ZapRequest {
             status_text: Bytes::from_static(b"OK"),
             user_id: user_id.into(),
             metadata: Metadata::new(),
+            from_handler: true,
+        }
+    }
+
+    /// The acceptance a driver gives under libzmq's no-handler rule (a
+    /// CURVE server, or NULL with a ZAP domain, and nobody to ask): status
+    /// 200, and no `User-Id` on the peer, as libzmq 4.3.5 shows none
+    /// without a ZAP exchange.
+    pub fn accept_without_handler(&self) -> ZapReply {
+        ZapReply {
+            from_handler: false,
+            ..self.accept(Bytes::new())
         }
     }
 
     /// A reply to this request with a failure status and text; the user id
     /// is empty, as 27-R24 requires.
     pub fn refuse(&self, status: StatusCode, text: impl Into<Bytes>) -> ZapReply {
-        ZapReply {
-            request_id: self.request_id.clone(),
-            status,
-            status_text: text.into(),
-            user_id: Bytes::new(),
-            metadata: Metadata::new(),
-        }
+        ZapReply::refusal(self.request_id.clone(), status, text)
     }
 }
 
@@ -210,9 +216,28 @@ pub struct ZapReply {
     pub user_id: Bytes,
     /// Properties the server attaches to the peer (27-R25).
     pub metadata: Metadata,
+    /// Whether a handler (or an [`Authenticator`]) made this reply; `false`
+    /// only for [`ZapRequest::accept_without_handler`]. Replies are made
+    /// with [`ZapRequest::accept`], [`ZapRequest::refuse`] or
+    /// [`ZapReply::parse`].
+    pub(crate) from_handler: bool,
 }
 
 impl ZapReply {
+    /// A reply to the request `request_id` with a failure status and text,
+    /// and an empty user id (27-R24): what a driver answers itself when the
+    /// handler went away or answered nonsense.
+    pub fn refusal(request_id: Bytes, status: StatusCode, text: impl Into<Bytes>) -> Self {
+        Self {
+            request_id,
+            status,
+            status_text: text.into(),
+            user_id: Bytes::new(),
+            metadata: Metadata::new(),
+            from_handler: true,
+        }
+    }
+
     /// The frames after the delimiter: version, request-id, status-code,
     /// status-text, user-id, metadata (27-R15).
     ///
@@ -251,16 +276,19 @@ impl ZapReply {
             status_text: status_text.clone(),
             user_id: user_id.clone(),
             metadata: Metadata::parse(metadata).map_err(ZapError::Metadata)?,
+            from_handler: true,
         })
     }
 
     /// The properties the peer gets from this reply: `User-Id` (present
     /// even when empty, as libzmq 4.3.5's `zmq_msg_gets` shows it after a
-    /// ZAP exchange), then the handler's metadata. libzmq exposes both as
-    /// message properties (27-R25).
+    /// ZAP exchange; absent without one), then the handler's metadata.
+    /// libzmq exposes both as message properties (27-R25).
     pub fn peer_properties(&self) -> Metadata {
         let mut metadata = Metadata::new();
-        metadata.push(USER_ID, self.user_id.clone());
+        if self.from_handler {
+            metadata.push(USER_ID, self.user_id.clone());
+        }
         for property in self.metadata.properties() {
             metadata.push(property.name.clone(), property.value.clone());
         }

@@ -142,6 +142,13 @@ fn peer_properties_add_user_id() {
     let mut reply = request().accept("alice");
     reply.metadata.push("User-Id", b("mallory"));
     assert_eq!(reply.peer_properties().get("User-Id"), Some(&b("alice")));
+    // Without a handler, libzmq shows no User-Id at all.
+    let none = request().accept_without_handler();
+    assert_eq!(none.status, StatusCode::Success);
+    assert_eq!(none.peer_properties().get("User-Id"), None);
+    // A parsed reply came from a handler.
+    let parsed = ZapReply::parse(&request().accept("").frames().unwrap()).unwrap();
+    assert_eq!(parsed.peer_properties().get("User-Id"), Some(&b("")));
 }
 
 /// The handler's properties come before the peer's, except the
