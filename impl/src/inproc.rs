@@ -163,7 +163,9 @@ impl Registry {
 pub(crate) struct InprocLink {
     end: PipeEnd,
     incoming: VecDeque<Item>,
-    outgoing: Vec<Item>,
+    /// Items not yet in the pipe, oldest first; handed over whole (a swap,
+    /// no per-item move) when the reader has taken everything before.
+    outgoing: VecDeque<Item>,
     /// The other side's queue was full at the last write.
     full: bool,
     closed: bool,
@@ -175,10 +177,10 @@ impl InprocLink {
         Self {
             end,
             incoming: VecDeque::new(),
-            outgoing: vec![Item::Hello {
+            outgoing: VecDeque::from([Item::Hello {
                 socket_type,
                 routing_id,
-            }],
+            }]),
             full: false,
             closed: false,
             closed_event: false,
@@ -242,7 +244,7 @@ impl Link for InprocLink {
             Outgoing::Cancel(t) => Item::Cancel(t),
             _ => return,
         };
-        self.outgoing.push(item);
+        self.outgoing.push_back(item);
     }
 
     fn wants_more(&self) -> bool {
@@ -260,9 +262,16 @@ impl Link for InprocLink {
             self.outgoing.clear();
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
         }
-        let room = PIPE_CAPACITY.saturating_sub(p.queues[other].len());
-        let n = room.min(self.outgoing.len());
-        p.queues[other].extend(self.outgoing.drain(..n));
+        let n = if p.queues[other].is_empty() && self.outgoing.len() <= PIPE_CAPACITY {
+            // The reader took everything: hand the whole batch over.
+            std::mem::swap(&mut p.queues[other], &mut self.outgoing);
+            p.queues[other].len()
+        } else {
+            let room = PIPE_CAPACITY.saturating_sub(p.queues[other].len());
+            let n = room.min(self.outgoing.len());
+            p.queues[other].extend(self.outgoing.drain(..n));
+            n
+        };
         if n > 0
             && let Some(w) = p.wakers[other].take()
         {

@@ -100,3 +100,47 @@ async fn order_is_kept_when_reading_resumes_before_everything_was_delivered() {
     }
     assert_eq!(seen, (2..20).collect::<Vec<u8>>());
 }
+
+/// A batch is handed over whole when the reader has taken everything,
+/// and appended behind what it has not taken yet otherwise; either way
+/// the reader sees the writer's order (37-R44), and a batch larger than
+/// the pipe's room waits for the reader.
+#[tokio::test]
+async fn batches_are_handed_over_whole_or_appended_in_order() {
+    let (a, b) = PipeEnd::pair();
+    let mut a = link(a, SocketType::Push);
+    let mut b = link(b, SocketType::Pull);
+    let mut next = 0u16;
+    let mut send = |a: &mut InprocLink, n: u16| {
+        for _ in 0..n {
+            a.send(Outgoing::Message(Message::from(
+                next.to_be_bytes().to_vec(),
+            )));
+            next += 1;
+        }
+    };
+    // Hello + 5, handed over whole (the pipe is empty).
+    send(&mut a, 5);
+    poll_fn(|cx| a.poll_write(cx)).await.expect("write");
+    assert_eq!(a.end.lock().queues[1].len(), 6);
+    // Appended behind the unread six.
+    send(&mut a, 5);
+    poll_fn(|cx| a.poll_write(cx)).await.expect("write");
+    assert_eq!(a.end.lock().queues[1].len(), 11);
+    // More than the room left: the rest waits in the link.
+    send(&mut a, PIPE_CAPACITY as u16);
+    let pending = poll_fn(|cx| Poll::Ready(a.poll_write(cx).is_pending())).await;
+    assert!(pending);
+    assert_eq!(a.end.lock().queues[1].len(), PIPE_CAPACITY);
+    let mut seen = Vec::new();
+    while seen.len() < usize::from(next) {
+        poll_fn(|cx| b.poll_read(cx)).await.expect("read");
+        while let Some(input) = b.poll_event() {
+            if let Input::Message(m) = input {
+                seen.push(u16::from_be_bytes([m.frames()[0][0], m.frames()[0][1]]));
+            }
+        }
+        let _ = poll_fn(|cx| Poll::Ready(a.poll_write(cx))).await;
+    }
+    assert_eq!(seen, (0..next).collect::<Vec<u16>>());
+}
