@@ -101,8 +101,9 @@ pub enum ZapError {
     RequestId,
 }
 
-/// A ZAP request: what a server asks the handler (27-R09).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A ZAP request: what a server asks the handler (27-R09). Its `Debug`
+/// output leaves out a PLAIN password.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ZapRequest {
     /// Echoed in the reply (27-R20).
     pub request_id: Bytes,
@@ -119,6 +120,48 @@ pub struct ZapRequest {
     /// PLAIN: username and password (27-R38); CURVE: the client's 32-octet
     /// permanent public key (27-R40); NULL: none (27-R36).
     pub credentials: Vec<Bytes>,
+}
+
+/// A credential as `Debug` shows it: a password by its length only.
+enum Shown<'a> {
+    Clear(&'a Bytes),
+    Hidden(usize),
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Clear(c) => c.fmt(f),
+            Self::Hidden(len) => write!(f, "<{len} octets hidden>"),
+        }
+    }
+}
+
+impl fmt::Debug for ZapRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = self.mechanism == "PLAIN".as_bytes();
+        let credentials: Vec<Shown<'_>> = self
+            .credentials
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                // PLAIN's second credential is the password (27-R38).
+                if plain && i > 0 {
+                    Shown::Hidden(c.len())
+                } else {
+                    Shown::Clear(c)
+                }
+            })
+            .collect();
+        f.debug_struct("ZapRequest")
+            .field("request_id", &self.request_id)
+            .field("domain", &self.domain)
+            .field("address", &self.address)
+            .field("identity", &self.identity)
+            .field("mechanism", &self.mechanism)
+            .field("credentials", &credentials)
+            .finish()
+    }
 }
 
 impl ZapRequest {

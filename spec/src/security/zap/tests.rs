@@ -245,3 +245,17 @@ fn server_request_carries_domain_and_mechanism_27_r13() {
     let props = accepted(zap.ask("CURVE", Bytes::new(), vec![b("key")], false));
     assert_eq!(props.get("User-Id"), Some(&b("ok")));
 }
+
+/// A PLAIN request's `Debug` shows the username, not the password; a
+/// CURVE request's shows the (public) key.
+#[test]
+fn debug_output_hides_a_plain_password() {
+    let shown = format!("{:?}", request());
+    assert!(shown.contains("admin"), "{shown}");
+    assert!(!shown.contains("secret"), "{shown}");
+    assert!(shown.contains("<6 octets hidden>"), "{shown}");
+    let mut curve = request();
+    curve.mechanism = b("CURVE");
+    curve.credentials = vec![b("public-key-octets")];
+    assert!(format!("{curve:?}").contains("public-key-octets"));
+}
