@@ -32,7 +32,11 @@ use crate::transport::ReadIntoBuf;
 /// the body: see `Connection::read_buffer`.)
 const READ_CHUNK: usize = 64 * 1024;
 /// At most this many buffers per vectored write (Linux's IOV_MAX is 1024).
-const WRITE_SLICES: usize = 64;
+const WRITE_SLICES: usize = 32;
+/// A vectored write takes buffers until they hold this many octets: more
+/// rarely fits the kernel's send buffer, and the slices are rebuilt after
+/// every partial write.
+const WRITE_BYTES: usize = 256 * 1024;
 /// Stop pulling messages from the pattern once this much is waiting to be
 /// written (the socket's SNDHWM queue then holds the rest).
 const WRITE_HIGH_WATER: usize = 256 * 1024;
@@ -193,9 +197,14 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
             let n = {
                 let mut slices = [io::IoSlice::new(&[]); WRITE_SLICES];
                 let mut k = 0;
-                for b in self.out.iter().take(slices.len()) {
+                let mut bytes = 0;
+                for b in &self.out {
                     slices[k] = io::IoSlice::new(b);
                     k += 1;
+                    bytes += b.len();
+                    if k == WRITE_SLICES || bytes >= WRITE_BYTES {
+                        break;
+                    }
                 }
                 match Pin::new(&mut self.stream).poll_write_vectored(cx, &slices[..k]) {
                     Poll::Ready(Ok(0)) => {
