@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use zmtp_model::PeerId;
 use zmtp_spec::connection::{Config, Connection, Heartbeat, Side};
 use zmtp_spec::security::Curve;
+use zmtp_spec::security::curve::cookie::ROTATION_PERIOD;
 
 use super::Socket;
 use super::core::{Bound, Connected, Shared};
@@ -66,12 +67,12 @@ fn peer_address_property(stream: &Stream) -> Option<String> {
     }
 }
 
-/// How often a CURVE server socket rotates its cookie key: a cookie then
-/// opens for 30 to 60 s after its WELCOME (26-R27 suggests about 60 s).
-pub(crate) const COOKIE_KEY_PERIOD: core::time::Duration = core::time::Duration::from_secs(30);
-
-/// Starts the socket's cookie-key rotation (26-R27) once a CURVE server
-/// mechanism is in use; the task ends with the socket.
+/// Drives the socket's cookie-key rotation (26-R27) once a CURVE server
+/// mechanism is in use: ticks ten times per [`ROTATION_PERIOD`] and gives
+/// the mechanism the time, which decides (the spec machine reads no
+/// clock), so a key is current for one period and at most a tenth more.
+/// The first tick, at once, starts its clock. The task ends with the
+/// socket.
 fn start_rotation(shared: &Arc<Shared>) {
     {
         let mut core = shared.lock();
@@ -82,8 +83,9 @@ fn start_rotation(shared: &Arc<Shared>) {
     }
     let weak = Arc::downgrade(shared);
     shared.ctx.handle.spawn(async move {
+        let mut ticks = tokio::time::interval(ROTATION_PERIOD / 10);
         loop {
-            tokio::time::sleep(COOKIE_KEY_PERIOD).await;
+            ticks.tick().await;
             let Some(shared) = weak.upgrade() else { return };
             let curve = {
                 let mut core = shared.lock();
@@ -97,7 +99,7 @@ fn start_rotation(shared: &Arc<Shared>) {
                     .and_then(|b| b.curve_server)
             };
             if let Some(curve) = curve {
-                curve.rotate_cookie_key();
+                curve.rotate_cookie_key_if_due(Instant::now());
             }
         }
     });

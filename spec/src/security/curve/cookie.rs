@@ -6,13 +6,16 @@
 //!
 //! One [`CookieJar`] serves every connection of a socket: a connection
 //! never holds K. The jar keeps the current key and the one before it;
-//! [`CookieJar::rotate`] retires the older (26-R27: the driver calls it on a
-//! timer, e.g. every 30 s, so a cookie lives between one and two periods),
-//! and the jar also rotates by itself after [`ROTATE_AFTER`] cookies.
+//! [`CookieJar::rotate`] retires the older (26-R27). The jar reads no
+//! clock: the driver calls [`CookieJar::rotate_if_due`] with `now`, e.g.
+//! once per [`ROTATION_PERIOD`], and a key stays current for that period,
+//! so a cookie opens for one to two periods after its WELCOME. The jar
+//! also rotates by itself after [`ROTATE_AFTER`] cookies.
 //! Replaying an INITIATE on another connection fails anyway: the server
 //! compares the cookie with the one its own WELCOME sent.
 
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 
@@ -25,6 +28,11 @@ pub const COOKIE_LEN: usize = 96;
 /// The jar rotates its key by itself after this many cookies.
 pub const ROTATE_AFTER: u32 = 1 << 16;
 
+/// How long a cookie key stays current under [`CookieJar::rotate_if_due`]:
+/// a cookie then opens for 30 to 60 s after its WELCOME (26-R27 suggests
+/// about 60 s).
+pub const ROTATION_PERIOD: Duration = Duration::from_secs(30);
+
 /// The cookie keys of one server socket.
 #[derive(Debug)]
 pub struct CookieJar {
@@ -36,6 +44,9 @@ struct Keys {
     current: SecretBoxKey,
     previous: Option<SecretBoxKey>,
     issued: u32,
+    /// When the current key became current, as the driver's clock said;
+    /// `None` until the first [`CookieJar::rotate_if_due`].
+    since: Option<Instant>,
 }
 
 impl Default for CookieJar {
@@ -52,6 +63,7 @@ impl CookieJar {
                 current: SecretBoxKey::generate(),
                 previous: None,
                 issued: 0,
+                since: None,
             }),
         }
     }
@@ -61,6 +73,25 @@ impl CookieJar {
     pub fn rotate(&self) {
         let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         rotate(&mut keys);
+    }
+
+    /// Rotates when the current key has been current for
+    /// [`ROTATION_PERIOD`] at `now` (the driver's clock; the first call
+    /// only starts the clock). Returns whether it rotated.
+    pub fn rotate_if_due(&self, now: Instant) -> bool {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        match keys.since {
+            Some(since) if now.saturating_duration_since(since) >= ROTATION_PERIOD => {
+                rotate(&mut keys);
+                keys.since = Some(now);
+                true
+            }
+            Some(_) => false,
+            None => {
+                keys.since = Some(now);
+                false
+            }
+        }
     }
 
     /// A new cookie for this client transient key and server transient

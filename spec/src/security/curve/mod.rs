@@ -105,11 +105,22 @@ impl Curve {
         matches!(self.role, Role::Server(_))
     }
 
-    /// Retires the older cookie key of a server (26-R27); the driver calls
-    /// this on a timer. Does nothing for a client.
+    /// Retires the older cookie key of a server (26-R27) now. Does nothing
+    /// for a client.
     pub fn rotate_cookie_key(&self) {
         if let Role::Server(server) = &self.role {
             server.cookies.rotate();
+        }
+    }
+
+    /// Rotates a server's cookie key when it has been current for
+    /// [`cookie::ROTATION_PERIOD`] at `now` (26-R27; see
+    /// [`CookieJar::rotate_if_due`]): the driver calls this from a timer
+    /// with its clock. Returns whether it rotated; a client never does.
+    pub fn rotate_cookie_key_if_due(&self, now: std::time::Instant) -> bool {
+        match &self.role {
+            Role::Server(server) => server.cookies.rotate_if_due(now),
+            Role::Client(_) => false,
         }
     }
 }

@@ -629,6 +629,55 @@ fn cookie_key_rotation_26_r27() {
     assert_eq!(security_error(result), SecurityError::CookieRejected);
 }
 
+/// 26-R27 driven by the driver's clock: the first tick starts it; a key
+/// stays current for ROTATION_PERIOD; a cookie from a WELCOME before one
+/// rotation still opens, one from before two does not. No sleeping: the
+/// test passes its own `now`.
+#[test]
+fn cookie_key_rotates_by_the_drivers_clock_26_r27() {
+    use std::time::{Duration, Instant};
+
+    use super::cookie::ROTATION_PERIOD;
+
+    let t0 = Instant::now();
+    let server_keys = KeyPair::generate();
+    let config = server_config(server_keys.clone(), Zap::default());
+    let curve = Curve {
+        role: Role::Server(Arc::clone(&config)),
+    };
+    assert!(
+        !curve.rotate_cookie_key_if_due(t0),
+        "the first tick starts the clock"
+    );
+    assert!(!curve.rotate_cookie_key_if_due(t0 + ROTATION_PERIOD - Duration::from_millis(1)));
+
+    // A WELCOME just before the first rotation: its cookie survives it.
+    let mut early = ServerSession::new(Arc::clone(&config));
+    let (_c, early_initiate) = up_to_initiate(&server_keys, &mut early);
+    assert!(curve.rotate_cookie_key_if_due(t0 + ROTATION_PERIOD));
+    let (result, _) = feed(
+        &mut early,
+        &early_initiate,
+        &server_metadata(),
+        Side::Server,
+    );
+    assert!(matches!(result, Ok(Progress::Done(_))), "{result:?}");
+
+    // A WELCOME after the first rotation, its INITIATE after two more.
+    let t1 = t0 + ROTATION_PERIOD;
+    let mut late = ServerSession::new(Arc::clone(&config));
+    let (_c, late_initiate) = up_to_initiate(&server_keys, &mut late);
+    assert!(curve.rotate_cookie_key_if_due(t1 + ROTATION_PERIOD));
+    assert!(curve.rotate_cookie_key_if_due(t1 + 2 * ROTATION_PERIOD));
+    let (result, _) = feed(&mut late, &late_initiate, &server_metadata(), Side::Server);
+    assert_eq!(security_error(result), SecurityError::CookieRejected);
+
+    // A tick that is not due changes nothing; a client never rotates.
+    assert!(!curve.rotate_cookie_key_if_due(t1 + 2 * ROTATION_PERIOD));
+    let client = Curve::client(KeyPair::generate(), *server_keys.public());
+    assert!(!client.rotate_cookie_key_if_due(t0 + 10 * ROTATION_PERIOD));
+}
+
 /// Builds an INITIATE by hand for a connection whose WELCOME `welcome`
 /// answered `hello_transient`, with the vouch made by `vouch_key` and
 /// naming `vouch_transient` and `vouch_server`, while the box names
