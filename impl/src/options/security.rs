@@ -71,15 +71,22 @@ impl Password {
     /// holds it (the option setter owns it then).
     fn take(value: Bytes) -> Self {
         let password = Self(Arc::new(Zeroizing::new(value.to_vec())));
-        if let Ok(mut unique) = value.try_into_mut() {
-            unique[..].zeroize();
-        }
+        wipe(value);
         password
     }
 
     /// The password's octets.
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+}
+
+/// Wipes a secret option value once it is stored, when the setter holds
+/// its only reference (the caller gave it away); a shared or static value
+/// is left alone.
+fn wipe(value: Bytes) {
+    if let Ok(mut unique) = value.try_into_mut() {
+        unique[..].zeroize();
     }
 }
 
@@ -295,10 +302,13 @@ pub mod opt {
     security_option!(
         /// ZMQ_CURVE_SECRETKEY: our permanent secret key, 32 octets or 40
         /// characters of Z85; reads back as 32 octets (empty if unset), as
-        /// libzmq allows. Selects CURVE. The stored key is wiped on drop.
+        /// libzmq allows. Selects CURVE. The stored key is wiped on drop,
+        /// and the value given too when the call holds its only reference.
         CurveSecretKey, "ZMQ_CURVE_SECRETKEY", Bytes,
         set(s, v) {
-            s.curve_secretkey = Some(SecretKey::from_bytes(key_octets("ZMQ_CURVE_SECRETKEY", &v)?));
+            let octets = zeroize::Zeroizing::new(key_octets("ZMQ_CURVE_SECRETKEY", &v)?);
+            super::wipe(v);
+            s.curve_secretkey = Some(SecretKey::from_bytes(*octets));
             s.kind = MechanismKind::Curve;
         }
         get(s) {
