@@ -13,32 +13,39 @@ pub(crate) struct Pattern {
 }
 
 impl Pattern {
+    #[inline]
     pub(crate) fn new(socket_type: SocketType, options: zmtp_model::Options) -> Option<Self> {
         zmtp_model::Socket::new(socket_type, options)
             .ok()
             .map(|machine| Self { machine })
     }
 
+    #[inline]
     pub(crate) fn attach(&mut self, peer: PeerId, info: PeerInfo) -> Result<(), AttachError> {
         self.machine.attach(peer, info)
     }
 
+    #[inline]
     pub(crate) fn attach_pending(&mut self, peer: PeerId) -> Result<(), AttachError> {
         self.machine.attach_pending(peer)
     }
 
+    #[inline]
     pub(crate) fn detach(&mut self, peer: PeerId) {
         self.machine.detach(peer);
     }
 
+    #[inline]
     pub(crate) fn suspend(&mut self, peer: PeerId) {
         self.machine.suspend(peer);
     }
 
+    #[inline]
     pub(crate) fn peer_message(&mut self, peer: PeerId, message: Message) -> Result<(), Message> {
         self.machine.peer_message(peer, message).map_err(|b| b.0)
     }
 
+    #[inline]
     pub(crate) fn peer_subscribe(&mut self, peer: PeerId, topic: bytes::Bytes, on: bool) {
         if on {
             self.machine.peer_subscribe(peer, topic);
@@ -48,30 +55,37 @@ impl Pattern {
     }
 
     /// Sends; the message comes back with `WouldBlock`.
+    #[inline]
     pub(crate) fn send(&mut self, message: Message) -> Result<(), (SendError, Option<Message>)> {
         self.machine.send_or_return(message)
     }
 
+    #[inline]
     pub(crate) fn recv(&mut self) -> Result<Message, RecvError> {
         self.machine.recv()
     }
 
+    #[inline]
     pub(crate) fn can_send(&self) -> bool {
         self.machine.can_send()
     }
 
+    #[inline]
     pub(crate) fn can_recv(&self) -> bool {
         self.machine.can_recv()
     }
 
+    #[inline]
     pub(crate) fn poll_transmit(&mut self, peer: PeerId) -> Option<Outgoing> {
         self.machine.poll_transmit(peer)
     }
 
+    #[inline]
     pub(crate) fn poll_event(&mut self) -> Option<Event> {
         self.machine.poll_event()
     }
 
+    #[inline]
     pub(crate) fn set_option(
         &mut self,
         option: zmtp_model::SocketOption,
@@ -79,14 +93,17 @@ impl Pattern {
         self.machine.set_option(option)
     }
 
+    #[inline]
     pub(crate) fn queued_items_out(&self, peer: PeerId) -> usize {
         self.machine.queued_items_out(peer)
     }
 
+    #[inline]
     pub(crate) fn queued_in(&self, peer: PeerId) -> usize {
         self.machine.queued_in(peer)
     }
 
+    #[inline]
     pub(crate) fn take_connect_routing_id(&mut self) -> Option<bytes::Bytes> {
         self.machine.take_connect_routing_id()
     }

@@ -64,6 +64,7 @@ impl Core {
     /// Whether the load balancer may give `peer` a message: its queue is
     /// not full (28-R25, 30-R07, 31-R06). A pending peer counts: messages
     /// wait for its connection (28-R22, 30-R04).
+    #[inline]
     pub(crate) fn can_take(&self, peer: PeerId) -> bool {
         self.pipes
             .get(&peer)
@@ -82,6 +83,7 @@ impl Core {
     }
 
     /// Chooses the peer for a load-balancing send and passes the turn on.
+    #[inline]
     pub(crate) fn pick_send(&mut self, pick: Pick) -> Option<PeerId> {
         let (pipes, hwm, conflate) = (&self.pipes, self.options.sndhwm, self.options.conflate);
         let can_take = |p: PeerId| pipes.get(&p).is_some_and(|p| p.out_has_room(hwm, conflate));
@@ -97,6 +99,7 @@ impl Core {
 
     /// Queues a message for a peer if its queue has room (the message
     /// moves into the pipe); gives it back if not.
+    #[inline]
     pub(crate) fn queue_out(&mut self, peer: PeerId, msg: Message) -> Result<(), Message> {
         let (hwm, conflate) = (self.options.sndhwm, self.options.conflate);
         match self.pipes.get_mut(&peer) {
@@ -126,6 +129,7 @@ impl Core {
     /// Queues a message that arrived from a peer. When the peer's queue is
     /// at RCVHWM, a dropping pattern (`drop_when_full`) discards it, any
     /// other gives it back to the driver.
+    #[inline]
     pub(crate) fn queue_in(
         &mut self,
         peer: PeerId,
@@ -148,6 +152,7 @@ impl Core {
     }
 
     /// Whether `peer` has a message for the application.
+    #[inline]
     pub(crate) fn has_input(&self, peer: PeerId) -> bool {
         self.pipes.get(&peer).is_some_and(|p| !p.inbound.is_empty())
     }
@@ -165,6 +170,7 @@ impl Core {
 
     /// Takes the oldest message of the peer whose turn it is (or of the
     /// chosen peer) and passes the turn on.
+    #[inline]
     pub(crate) fn take_fair(&mut self, pick: Pick) -> Option<(PeerId, Message)> {
         let pipes = &self.pipes;
         let has_input = |p: PeerId| pipes.get(&p).is_some_and(|p| !p.inbound.is_empty());
@@ -186,6 +192,7 @@ impl Core {
 
     /// Takes the oldest message from `peer`, and tells the driver to resume
     /// reading it if it was blocked.
+    #[inline]
     pub(crate) fn take_from(&mut self, peer: PeerId) -> Option<Message> {
         let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
         let pipe = self.pipes.get_mut(&peer)?;

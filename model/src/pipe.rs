@@ -31,6 +31,7 @@ pub(crate) struct Pipe {
 
 /// Whether a queue of `len` messages is below the high-water mark `hwm`
 /// (0 means no limit).
+#[inline]
 pub(crate) fn below(len: usize, hwm: usize) -> bool {
     hwm == 0 || len < hwm
 }
@@ -47,12 +48,14 @@ impl Pipe {
     }
 
     /// Whether one more message may be queued for the peer.
+    #[inline]
     pub(crate) fn out_has_room(&self, hwm: usize, conflate: bool) -> bool {
         conflate || below(self.out_messages, hwm)
     }
 
     /// Queues a message for the peer. With CONFLATE it replaces any message
     /// still queued.
+    #[inline]
     pub(crate) fn push_out(&mut self, msg: Message, conflate: bool) {
         if conflate {
             self.outbound.retain(|o| !matches!(o, Outgoing::Message(_)));
@@ -74,6 +77,7 @@ impl Pipe {
     }
 
     /// Takes the oldest item for the peer.
+    #[inline]
     pub(crate) fn pop_out(&mut self) -> Option<Outgoing> {
         let item = self.outbound.pop_front()?;
         if matches!(item, Outgoing::Message(_)) {
@@ -83,12 +87,14 @@ impl Pipe {
     }
 
     /// Whether one more message from the peer may be queued.
+    #[inline]
     pub(crate) fn in_has_room(&self, hwm: usize, conflate: bool) -> bool {
         conflate || below(self.inbound.len(), hwm)
     }
 
     /// Queues a message from the peer. With CONFLATE it replaces any
     /// message still queued.
+    #[inline]
     pub(crate) fn push_in(&mut self, msg: Message, conflate: bool) {
         if conflate {
             self.inbound.clear();

@@ -52,6 +52,7 @@ impl Rotation {
     /// The first eligible peer from the one whose turn it is; the turn
     /// passes to the peer after it. One walk of the rotation, no
     /// allocation: the send and receive hot path.
+    #[inline]
     pub(crate) fn pick(&mut self, mut eligible: impl FnMut(PeerId) -> bool) -> Option<PeerId> {
         let n = self.order.len();
         let mut i = self.next;

@@ -50,6 +50,7 @@ impl Socket {
     /// poller. (ROUTER, PUB, XPUB and XSUB never block, so they are always
     /// writable.) It changes after `attach`, `poll_transmit`, `recv` (REP,
     /// REQ) and `send`.
+    #[inline]
     pub fn can_send(&self) -> bool {
         self.pattern.behaviour_ref().can_send(&self.core)
     }
@@ -57,6 +58,7 @@ impl Socket {
     /// Whether a receive would return a message now: the socket is
     /// readable for a poller. It changes after `peer_message`,
     /// `peer_subscribe`/`peer_cancel` (XPUB), `recv` and `detach`.
+    #[inline]
     pub fn can_recv(&self) -> bool {
         self.pattern.behaviour_ref().can_recv(&self.core)
     }
@@ -290,6 +292,7 @@ impl Socket {
     /// stops reading that peer until [`Event::InputResumed`]. Patterns that
     /// drop (SUB, XSUB), discard (PUB, PUSH) or filter (REQ, REP, SUB)
     /// return `Ok` for messages they do not keep.
+    #[inline]
     pub fn peer_message(&mut self, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
         if !self.core.pipes.contains_key(&peer) {
             return Ok(());
@@ -318,6 +321,7 @@ impl Socket {
     // ----- the application -----------------------------------------------
 
     /// An application send of a whole message (37-R42).
+    #[inline]
     pub fn send(&mut self, msg: Message) -> Result<(), SendError> {
         self.send_or_return(msg).map_err(|(e, _)| e)
     }
@@ -327,6 +331,7 @@ impl Socket {
     /// offered again after a wait), never with the other errors. One
     /// call does what `can_send` then `send` would, walking the load
     /// balancer once; the message moves into the peer's queue, uncopied.
+    #[inline]
     pub fn send_or_return(&mut self, msg: Message) -> Result<(), (SendError, Option<Message>)> {
         self.pattern
             .behaviour()
@@ -334,6 +339,7 @@ impl Socket {
     }
 
     /// An application receive of a whole message.
+    #[inline]
     pub fn recv(&mut self) -> Result<Message, RecvError> {
         self.pattern.behaviour().recv(&mut self.core, Pick::Next)
     }
@@ -384,12 +390,14 @@ impl Socket {
     /// when the peer's connection can take more; the machine does not care
     /// how much the driver buffers beyond its own queue.
     #[must_use]
+    #[inline]
     pub fn poll_transmit(&mut self, peer: PeerId) -> Option<Outgoing> {
         self.core.pipes.get_mut(&peer)?.pop_out()
     }
 
     /// The next event for the driver.
     #[must_use]
+    #[inline]
     pub fn poll_event(&mut self) -> Option<Event> {
         self.core.events.pop_front()
     }

@@ -107,6 +107,7 @@ pub(crate) trait Behaviour {
 /// Sends through the load balancer: the chosen peer gets the message, or
 /// the send would block and the message comes back (28-R27, 28-R29,
 /// 30-R09, 30-R11, 31-R07). The rotation is walked once.
+#[inline]
 pub(crate) fn load_balance(core: &mut Core, msg: Message, pick: Pick) -> Result<PeerId, Refused> {
     if msg.is_empty() {
         return Err((SendError::EmptyMessage, None));
@@ -121,6 +122,7 @@ pub(crate) fn load_balance(core: &mut Core, msg: Message, pick: Pick) -> Result<
 }
 
 /// Receives through the fair queue.
+#[inline]
 pub(crate) fn fair_queue(core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
     core.take_fair(pick)
         .map(|(_, msg)| msg)
