@@ -15,6 +15,10 @@
 #[allow(dead_code)]
 mod peer;
 
+#[path = "common/raw.rs"]
+#[allow(dead_code)]
+mod raw;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -256,6 +260,38 @@ async fn curve_without_handler_gives_no_user_id() {
     assert_eq!(property(&m, "User-Id"), None, "{:?}", m.metadata());
     assert_eq!(property(&m, "Socket-Type").as_deref(), Some("PUSH"));
     assert_peer_address(&m, "tcp", Sender::ThisProcess);
+}
+
+/// libzmq puts `Peer-Address` ahead of what the peer says about itself,
+/// so a peer cannot claim another address in its READY metadata. A raw
+/// NULL peer tries: our PULL must still report the real address.
+#[tokio::test]
+#[ignore = "spec/src/connection/traffic.rs (not this helper's file) adds \
+            Config::message_properties after the peer's READY metadata, so \
+            the claim wins; passes once they come first"]
+async fn a_peer_cannot_claim_a_peer_address() {
+    let listener = raw::RawPeer::listen().await;
+    let ctx = Context::new().unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.connect(&listener.endpoint()).unwrap();
+    let mut peer = listener.accept().await;
+    let mut ready = raw::ready(b"PUSH");
+    ready.push(12);
+    ready.extend(b"Peer-Address");
+    ready.extend(7u32.to_be_bytes());
+    ready.extend(b"6.6.6.6");
+    ready[1] = u8::try_from(ready.len() - 2).unwrap();
+    peer.send(&raw::greeting()).await;
+    peer.send(&ready).await;
+    peer.send(&[0x00, 1, b'x']).await;
+    let m = recv(&pull).await;
+    assert_eq!(m.frames()[0], "x");
+    assert_eq!(
+        property(&m, "Peer-Address").as_deref(),
+        Some("127.0.0.1"),
+        "{:?}",
+        m.metadata()
+    );
 }
 
 /// A message the application builds has no properties.
