@@ -266,9 +266,6 @@ async fn curve_without_handler_gives_no_user_id() {
 /// so a peer cannot claim another address in its READY metadata. A raw
 /// NULL peer tries: our PULL must still report the real address.
 #[tokio::test]
-#[ignore = "spec/src/connection/traffic.rs (not this helper's file) adds \
-            Config::message_properties after the peer's READY metadata, so \
-            the claim wins; passes once they come first"]
 async fn a_peer_cannot_claim_a_peer_address() {
     let listener = raw::RawPeer::listen().await;
     let ctx = Context::new().unwrap();

@@ -174,8 +174,9 @@ pub struct Config {
     /// Names starting with `X-` are the application's (37-R32).
     pub metadata: Metadata,
     /// Properties the driver adds to those of every received message,
-    /// after the peer's READY metadata and the ZAP handler's (what the
-    /// transport knows, such as libzmq's `Peer-Address`).
+    /// ahead of the peer's READY metadata and the ZAP handler's, so that
+    /// they win a lookup (what the transport knows, such as libzmq's
+    /// `Peer-Address`, which a peer cannot then claim for itself).
     pub message_properties: Metadata,
     /// What ZMTP behaviour to present.
     pub behaviour: Behaviour,

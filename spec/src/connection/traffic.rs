@@ -210,8 +210,11 @@ impl Connection {
     ) -> Result<(), ConnectionError> {
         let has_commands = matches!(peer.protocol, Protocol::V3_0 | Protocol::V3_1);
         self.timers.on_active(now, has_commands);
-        let mut properties = peer.metadata.clone();
-        for p in self.config.message_properties.properties() {
+        // The driver's properties first: lookups take the first match, so
+        // a peer cannot claim a `Peer-Address` in its READY (libzmq also
+        // puts them first).
+        let mut properties = self.config.message_properties.clone();
+        for p in peer.metadata.properties() {
             properties.push(p.name.clone(), p.value.clone());
         }
         self.message_metadata = Some(std::sync::Arc::new(properties));
