@@ -17,6 +17,10 @@
 //!   plus the buffer growth while a body is pending).
 //! - `decode/64B-in-4KiB-reads`: 64-octet messages arriving in 4 KiB
 //!   reads, the shape a socket read loop gives.
+//! - `decode/64KiB-read-in-place` and `decode/64B-read-in-place`: the same
+//!   streams written into [`Decoder::read_buffer`] as a transport's read
+//!   does (the `put_slice` stands for the kernel's copy), at most 64 KiB
+//!   per read: bodies land where the messages keep them.
 //! - `encode/*`: the encoder writing the same messages into a buffer.
 
 use std::hint::black_box;
@@ -118,7 +122,31 @@ fn decode(c: &mut Criterion) {
             assert_eq!(n, LARGE_COUNT);
         });
     });
+    group.bench_function("64KiB-read-in-place", |b| {
+        b.iter(|| assert_eq!(read_in_place(&large_stream), LARGE_COUNT));
+    });
+    group.throughput(Throughput::Elements(SMALL_COUNT as u64));
+    group.bench_function("64B-read-in-place", |b| {
+        b.iter(|| assert_eq!(read_in_place(&small_stream), SMALL_COUNT));
+    });
     group.finish();
+}
+
+/// Decodes `stream` as a transport reading into [`Decoder::read_buffer`]
+/// would feed it (reads of at most 64 KiB); returns the message count.
+fn read_in_place(stream: &[u8]) -> usize {
+    use bytes::BufMut;
+    let mut decoder = Decoder::new(Framing::Zmtp3);
+    let mut n = 0;
+    let mut at = 0;
+    while at < stream.len() {
+        let mut room = decoder.read_buffer(64 * 1024);
+        let len = room.remaining_mut().min(stream.len() - at);
+        room.put_slice(&stream[at..at + len]);
+        at += len;
+        n += drain(&mut decoder);
+    }
+    n
 }
 
 fn encode(c: &mut Criterion) {
