@@ -47,7 +47,7 @@ async fn pacing_against(script: &'static [Step], strict: bool) -> (Kind, String)
         transport: Transport::Tcp,
         strict,
         op_timeout: Duration::from_secs(2),
-        quiet: Duration::from_millis(150),
+        quiet: Duration::from_millis(300),
         ipc_dir: std::env::temp_dir(),
     };
     let manifest = json!({"zmtp": "3.1", "socket_types": ["PULL"], "transports": ["tcp"]});
