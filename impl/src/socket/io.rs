@@ -29,8 +29,11 @@ impl Socket {
             Err((Error::WouldBlock, Some(m))) => m,
             Err((e, _)) => return Err(e),
         };
+        // The waiting future (a Notified, maybe a Sleep) is boxed so that
+        // this one stays small: it is built and moved on every send, and
+        // most sends never wait.
         let timeout = self.shared.lock().options.sndtimeo;
-        with_timeout(timeout, self.send_wait(message)).await
+        Box::pin(with_timeout(timeout, self.send_wait(message))).await
     }
 
     async fn send_wait(&self, message: Message) -> Result<()> {
@@ -113,8 +116,9 @@ impl Socket {
             Err(Error::WouldBlock) => {}
             other => return other,
         }
+        // Boxed, as in `send`: most receives never wait.
         let timeout = self.shared.lock().options.rcvtimeo;
-        with_timeout(timeout, self.recv_wait()).await
+        Box::pin(with_timeout(timeout, self.recv_wait())).await
     }
 
     async fn recv_wait(&self) -> Result<Message> {
