@@ -122,10 +122,18 @@ fn failure(events: &[Event]) -> Option<&ConnectionError> {
 }
 
 fn messages(events: &[Event]) -> usize {
+    received(events).len()
+}
+
+/// The messages among `events`, in order.
+fn received(events: &[Event]) -> Vec<&Message> {
     events
         .iter()
-        .filter(|e| matches!(e, Event::Message(_)))
-        .count()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect()
 }
 
 /// G-P1, G-P2, G-P5: HELLO, WELCOME, INITIATE, READY, then clear message
@@ -185,16 +193,9 @@ fn received_messages_carry_the_zap_user_id_27_r25() {
         .send_message(Message::from(&b"back"[..]))
         .unwrap();
     pair.drive();
-    let received: Vec<&Message> = pair
-        .server_events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Message(m) => Some(m),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(received.len(), 2, "{:?}", pair.server_events);
-    for m in received {
+    let messages = received(&pair.server_events);
+    assert_eq!(messages.len(), 2, "{:?}", pair.server_events);
+    for m in messages {
         assert_eq!(
             m.property("user-id").map(|v| &v[..]),
             Some(&b"admin-user"[..])
@@ -206,14 +207,7 @@ fn received_messages_carry_the_zap_user_id_27_r25() {
             Some(&b"10.0.0.7"[..])
         );
     }
-    let back = pair
-        .client_events
-        .iter()
-        .find_map(|e| match e {
-            Event::Message(m) => Some(m),
-            _ => None,
-        })
-        .expect("the reply");
+    let back = *received(&pair.client_events).first().expect("the reply");
     assert_eq!(
         back.property("Socket-Type").map(|v| &v[..]),
         Some(&b"REP"[..])
@@ -237,14 +231,7 @@ fn a_client_claimed_user_id_does_not_shadow_the_zap_one_27_r25() {
         .send_message(Message::from(&b"one"[..]))
         .unwrap();
     pair.drive();
-    let m = pair
-        .server_events
-        .iter()
-        .find_map(|e| match e {
-            Event::Message(m) => Some(m),
-            _ => None,
-        })
-        .expect("the message");
+    let m = *received(&pair.server_events).first().expect("the message");
     assert_eq!(
         m.property("User-Id").map(|v| &v[..]),
         Some(&b"admin-user"[..])
