@@ -547,24 +547,51 @@ pub struct ModelTrace {
     pub events: Vec<TraceEvent>,
 }
 
+/// How many model states the oracle may keep for one case (its default).
+pub const ORACLE_STATE_LIMIT: usize = 100_000;
+
+/// What the trace oracle said about a [`ModelTrace`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// Some run of the model explains all these events.
+    Explained(usize),
+    /// No run explains the trace: the first event none explains, and why.
+    Rejected(String),
+    /// The oracle's state set outgrew its limit before a verdict: no
+    /// judgement either way (the case's own verdict stands).
+    GaveUp(String),
+}
+
 impl ModelTrace {
-    /// Asks the trace oracle: `Ok(n)` when some run of the model explains
-    /// all `n` events, else the reason.
-    ///
-    /// # Errors
-    /// The first event no model state explains.
-    pub fn judge(&self) -> Result<usize, String> {
-        let mut oracle = Oracle::new(self.socket_type, ModelOptions::default())
-            .map_err(|e| format!("the model has no {:?} socket: {e:?}", self.socket_type))?;
-        oracle
-            .observe_all(&self.events)
-            .map(|()| self.events.len())
-            .map_err(|u| {
-                format!(
-                    "the model explains no state after event {} ({:?})",
-                    u.index, u.event
-                )
-            })
+    /// Asks the trace oracle whether some run of the model explains the
+    /// trace.
+    pub fn judge(&self) -> Judgement {
+        self.judge_within(ORACLE_STATE_LIMIT)
+    }
+
+    /// [`ModelTrace::judge`] with the oracle keeping at most `limit`
+    /// states.
+    pub fn judge_within(&self, limit: usize) -> Judgement {
+        let mut oracle = match Oracle::new(self.socket_type, ModelOptions::default()) {
+            Ok(o) => o.with_limit(limit),
+            Err(e) => {
+                return Judgement::Rejected(format!(
+                    "the model has no {:?} socket: {e:?}",
+                    self.socket_type
+                ));
+            }
+        };
+        match oracle.observe_all(&self.events) {
+            Ok(()) => Judgement::Explained(self.events.len()),
+            Err(u) if u.limit_reached => Judgement::GaveUp(format!(
+                "too many possible model states at event {} ({:?})",
+                u.index, u.event
+            )),
+            Err(u) => Judgement::Rejected(format!(
+                "the model explains no state after event {} ({:?})",
+                u.index, u.event
+            )),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::agent::{Agent, AgentFailure, Client, Stop};
-use crate::case::{Case, Ctx, Kind, Settings, Verdict};
+use crate::case::{Case, Ctx, Judgement, Kind, Settings, Verdict};
 use crate::wirelog::Entry;
 
 /// Starts a fresh agent.
@@ -225,7 +225,7 @@ fn consult_oracle(mut verdict: Verdict, model: Option<&crate::case::ModelTrace>)
         return verdict;
     };
     match (model.judge(), verdict.kind) {
-        (Err(why), Kind::Pass | Kind::PassLenient | Kind::NonStrict) => Verdict {
+        (Judgement::Rejected(why), Kind::Pass | Kind::PassLenient | Kind::NonStrict) => Verdict {
             kind: Kind::Fail,
             detail: format!(
                 "{}; but the model oracle rejects the trace: {why}",
@@ -233,11 +233,15 @@ fn consult_oracle(mut verdict: Verdict, model: Option<&crate::case::ModelTrace>)
             ),
             tolerance: verdict.tolerance,
         },
-        (Err(why), _) => {
+        (Judgement::Rejected(why), _) => {
             verdict.detail = format!("{}; model oracle: {why}", verdict.detail);
             verdict
         }
-        (Ok(n), _) => {
+        (Judgement::GaveUp(why), _) => {
+            verdict.detail = format!("{} (model oracle gave up: {why})", verdict.detail);
+            verdict
+        }
+        (Judgement::Explained(n), _) => {
             verdict.detail = format!("{} (model oracle: {n} events explained)", verdict.detail);
             verdict
         }

@@ -4,7 +4,7 @@ use zmtp_model::{Outgoing, PeerId, PeerInfo};
 use zmtp_spec::{Message, SocketType};
 
 use super::*;
-use crate::case::ModelTrace;
+use crate::case::{Judgement, ModelTrace};
 
 fn pass() -> Verdict {
     Verdict {
@@ -50,4 +50,31 @@ fn an_unexplained_trace_fails_a_passing_case() {
 #[test]
 fn no_trace_no_change() {
     assert_eq!(consult_oracle(pass(), None), pass());
+}
+
+/// Two PULL peers and one send: the oracle keeps both choices of peer.
+fn push_trace() -> ModelTrace {
+    ModelTrace {
+        socket_type: SocketType::Push,
+        events: vec![
+            TraceEvent::Attach(PeerId(1), PeerInfo::new(SocketType::Pull)),
+            TraceEvent::Attach(PeerId(2), PeerInfo::new(SocketType::Pull)),
+            TraceEvent::Send(Message::from_frames([Bytes::from_static(b"m")])),
+        ],
+    }
+}
+
+#[test]
+fn an_oracle_that_gives_up_judges_nothing() {
+    let trace = push_trace();
+    assert!(matches!(trace.judge_within(1), Judgement::GaveUp(_)));
+    assert_eq!(trace.judge(), Judgement::Explained(3));
+}
+
+#[test]
+fn a_rejected_trace_is_not_a_gave_up() {
+    assert!(matches!(
+        rep_trace(b"forged").judge(),
+        Judgement::Rejected(_)
+    ));
 }
