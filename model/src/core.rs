@@ -172,11 +172,13 @@ impl Core {
     /// chosen peer) and passes the turn on.
     #[inline]
     pub(crate) fn take_fair(&mut self, pick: Pick) -> Option<(PeerId, Message)> {
+        let fair = self.options.fault != crate::Fault::UnfairQueue;
+        if fair && pick == Pick::Next {
+            return self.take_next();
+        }
         let pipes = &self.pipes;
         let has_input = |p: PeerId| pipes.get(&p).is_some_and(|p| !p.inbound.is_empty());
-        let fair = self.options.fault != crate::Fault::UnfairQueue;
         let peer = match pick {
-            Pick::Next if fair => self.fair_queue.pick(has_input)?,
             Pick::Next => self.fair_queue.peek(has_input)?,
             Pick::Peer(p) => {
                 let peer = Some(p).filter(|p| has_input(*p))?;
@@ -187,6 +189,35 @@ impl Core {
             }
         };
         let msg = self.take_from(peer)?;
+        Some((peer, msg))
+    }
+
+    /// The common receive: the next peer in turn with a message gives its
+    /// oldest, found and popped in one walk of the rotation (one lookup per
+    /// peer looked at); the turn passes on.
+    #[inline]
+    fn take_next(&mut self) -> Option<(PeerId, Message)> {
+        let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
+        let pipes = &mut self.pipes;
+        let mut taken = None;
+        let peer = self.fair_queue.pick(|p| {
+            let Some(pipe) = pipes.get_mut(&p) else {
+                return false;
+            };
+            let Some(msg) = pipe.inbound.pop_front() else {
+                return false;
+            };
+            let resume = pipe.input_blocked && pipe.in_has_room(hwm, conflate);
+            if resume {
+                pipe.input_blocked = false;
+            }
+            taken = Some((msg, resume));
+            true
+        })?;
+        let (msg, resume) = taken?;
+        if resume {
+            self.events.push_back(Event::InputResumed(peer));
+        }
         Some((peer, msg))
     }
 
