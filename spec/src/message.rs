@@ -48,7 +48,14 @@ impl Frames {
     fn to_vec_mut(&mut self) -> &mut Vec<Bytes> {
         let frames = match core::mem::take(self) {
             Self::Empty => Vec::new(),
-            Self::One(frame) => vec![frame],
+            // Room for the frames an envelope adds (routing id, request id,
+            // delimiter) without a second allocation: this is called to
+            // grow the message.
+            Self::One(frame) => {
+                let mut frames = Vec::with_capacity(4);
+                frames.push(frame);
+                frames
+            }
             Self::Many(frames) => frames,
         };
         *self = Self::Many(frames);
