@@ -188,7 +188,7 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
     }
 
     fn wants_more(&self) -> bool {
-        self.out_len < WRITE_HIGH_WATER
+        self.out_len + self.conn.pending_transmit() < WRITE_HIGH_WATER
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -139,6 +139,8 @@ pub struct Connection {
     /// Octets to send before those in `out`: finished parts of `out` and
     /// large frame bodies, in order.
     chunks: VecDeque<Bytes>,
+    /// The octets in `chunks`.
+    chunks_len: usize,
     events: VecDeque<Event>,
     greeting: greeting::Progress,
     /// Our READY metadata.
@@ -193,6 +195,7 @@ impl Connection {
             decoder,
             out: BytesMut::new(),
             chunks: VecDeque::new(),
+            chunks_len: 0,
             events: VecDeque::new(),
             greeting: greeting::Progress::default(),
             local_metadata,
@@ -368,8 +371,8 @@ impl Connection {
         if self.chunks.is_empty() {
             return (!self.out.is_empty()).then(|| self.out.split().freeze());
         }
-        let len = self.chunks.iter().map(Bytes::len).sum::<usize>() + self.out.len();
-        let mut all = BytesMut::with_capacity(len);
+        let mut all = BytesMut::with_capacity(self.pending_transmit());
+        self.chunks_len = 0;
         for chunk in self.chunks.drain(..) {
             all.extend_from_slice(&chunk);
         }
@@ -386,9 +389,18 @@ impl Connection {
     #[must_use]
     pub fn poll_transmit_chunk(&mut self) -> Option<Bytes> {
         match self.chunks.pop_front() {
-            Some(chunk) => Some(chunk),
+            Some(chunk) => {
+                self.chunks_len -= chunk.len();
+                Some(chunk)
+            }
             None => (!self.out.is_empty()).then(|| self.out.split().freeze()),
         }
+    }
+
+    /// How many octets [`Connection::poll_transmit`] would return now: a
+    /// driver can stop feeding messages in while this is high.
+    pub fn pending_transmit(&self) -> usize {
+        self.chunks_len + self.out.len()
     }
 
     /// The next instant at which [`Connection::handle_timeout`] must be

@@ -39,6 +39,11 @@ use crate::{Message, SocketType};
 /// for the same choice is 8 KiB too.)
 pub const LARGE_FRAME: usize = 8 * 1024;
 
+/// The send buffer is allocated in blocks of this size. A full one is
+/// queued as it is and a new block started, rather than grown: growing
+/// copies everything it holds, each time.
+const SEND_BLOCK: usize = 64 * 1024;
+
 /// The frames of a message being reassembled after a wrapping mechanism
 /// (CURVE) unwrapped them, with the maximum message size applied.
 #[derive(Debug, Default)]
@@ -374,15 +379,39 @@ impl Connection {
                 kind: FrameKind::Message { more: i < last },
                 size: body.len() as u64,
             };
-            encode_header(&header, framing, &mut self.out).map_err(LocalError::from)?;
             if body.len() < LARGE_FRAME {
+                // A header is at most 10 octets (9, or 10 in 1.0 framing).
+                self.room_in_out(body.len() + 10);
+                encode_header(&header, framing, &mut self.out).map_err(LocalError::from)?;
                 self.out.extend_from_slice(body);
             } else {
-                self.chunks.push_back(self.out.split().freeze());
-                self.chunks.push_back(body.clone());
+                self.room_in_out(10);
+                encode_header(&header, framing, &mut self.out).map_err(LocalError::from)?;
+                let headers = self.out.split().freeze();
+                self.push_chunk(headers);
+                self.push_chunk(body.clone());
             }
         }
         Ok(())
+    }
+
+    /// Makes room for `need` octets in the send buffer: when the block is
+    /// full, what it holds is queued as a chunk and a new block started
+    /// (no copy, unlike growing it).
+    fn room_in_out(&mut self, need: usize) {
+        if self.out.capacity() - self.out.len() >= need {
+            return;
+        }
+        if !self.out.is_empty() {
+            let full = self.out.split().freeze();
+            self.push_chunk(full);
+        }
+        self.out.reserve(need.max(SEND_BLOCK));
+    }
+
+    fn push_chunk(&mut self, chunk: Bytes) {
+        self.chunks_len += chunk.len();
+        self.chunks.push_back(chunk);
     }
 
     /// Writes a command frame, through the mechanism's wrapping after the

@@ -386,3 +386,23 @@ fn poll_transmit_still_returns_everything_in_one_buffer() {
     assert_eq!(p.client.poll_transmit_chunk(), None);
     assert!(messages(&all, 0, Framing::Zmtp3) == sent, "messages differ");
 }
+
+#[test]
+fn a_full_send_buffer_is_queued_not_grown() {
+    // 300 KiB of 1 KiB messages: the send buffer is queued in blocks of
+    // at most 64 KiB (growing one would copy what it holds each time), and
+    // pending_transmit counts every octet waiting.
+    let mut p = active(config(SocketType::Dealer), config(SocketType::Router));
+    let m = Message::from(vec![7u8; 1000]);
+    for _ in 0..300 {
+        p.client.send_message(m.clone()).expect("open");
+    }
+    assert_eq!(p.client.pending_transmit(), 300 * m.encoded_len());
+    let chunks: Vec<Bytes> = core::iter::from_fn(|| p.client.poll_transmit_chunk()).collect();
+    assert_eq!(p.client.pending_transmit(), 0);
+    assert!(chunks.len() > 1);
+    assert!(chunks.iter().all(|c| c.len() <= 64 * 1024), "a block grew");
+    let wire: Vec<u8> = chunks.iter().flat_map(|c| c.iter().copied()).collect();
+    let got = messages(&wire, 0, Framing::Zmtp3);
+    assert!(got.len() == 300 && got.iter().all(|g| *g == m));
+}
