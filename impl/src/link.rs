@@ -4,9 +4,14 @@
 //!
 //! ```text
 //!        socket core (pattern machine)            Link
-//!   poll_transmit(peer) ── Outgoing ──> send() ──> Connection ──> poll_transmit ──> write
-//!   peer_message(peer)  <── Event ──── poll_event() <── Connection <── handle_bytes <── read
+//!   poll_transmit(peer) ── Outgoing ──> send() ──> Connection ──> poll_transmit_chunk ──> writev
+//!   peer_message(peer)  <── Event ──── poll_event() <── Connection <── handle_read <── read into
+//!                                                                      read_buffer
 //! ```
+//!
+//! Large frame bodies cross without a copy: the sender's are chunks of
+//! the vectored write as the application gave them, the receiver's are
+//! read into buffers of their own that become the message frames.
 
 use std::collections::VecDeque;
 use std::future::Future as _;
