@@ -250,6 +250,10 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
                 Err(SendError::InvalidState) if t == SocketType::Req && !s.is_awaiting() => {
                     return None;
                 }
+                // What an application sees when the socket picks the peer
+                // itself; a refusal through a chosen peer is the harness's
+                // doing, not observable.
+                Err(_) if via.is_none() => record.push(TraceEvent::SendRefused(msg)),
                 Err(_) => {}
             }
         }

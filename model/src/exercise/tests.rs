@@ -76,6 +76,7 @@ fn random_runs_are_not_vacuous() {
     };
     let mut kinds = std::collections::BTreeMap::new();
     let mut oracle_checked = 0;
+    let mut refusals_explained = 0;
     for case in 0..220u32 {
         let mut data: Vec<u8> = (0..200).map(|_| next()).collect();
         data[0] = (case % 11) as u8;
@@ -95,6 +96,12 @@ fn random_runs_are_not_vacuous() {
             let mut oracle = Oracle::new(t, options).unwrap().with_limit(20_000);
             if oracle.observe_all(&trace).is_ok() {
                 oracle_checked += 1;
+                if trace
+                    .iter()
+                    .any(|e| matches!(e, TraceEvent::SendRefused(_)))
+                {
+                    refusals_explained += 1;
+                }
             }
         }
     }
@@ -107,6 +114,12 @@ fn random_runs_are_not_vacuous() {
     assert!(
         oracle_checked > 20,
         "oracle explained only {oracle_checked} traces"
+    );
+    // Refused sends (REQ awaiting its reply, no peer, full queues, ROUTER
+    // with an unknown id) are recorded and explained too.
+    assert!(
+        refusals_explained > 5,
+        "only {refusals_explained} explained traces have a refused send: {kinds:?}"
     );
 }
 
