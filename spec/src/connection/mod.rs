@@ -98,7 +98,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 
-pub use config::{Behaviour, Config, GreetingPacing, Heartbeat, Side};
+pub use config::{Behaviour, Config, GreetingPacing, Heartbeat, NullServerReady, Side};
 pub use error::{ConnectionError, ErrorReason, LocalError, PeerError, Timeout};
 pub use event::{Event, Peer};
 pub use mechanism::{HandshakeContext, Mechanism, MechanismSession, Null, Progress};

@@ -1,7 +1,8 @@
 //! NULL with ZAP: libzmq asks its ZAP handler about NULL peers too when
 //! the socket has a ZAP domain (ZMQ_ZAP_DOMAIN) or enforces one
 //! (zmtp-wire.md 4.6, 6.2 #12). The handshake is NULL's READY each way;
-//! our READY waits for the verdict, and a refusal sends ERROR with the
+//! our READY waits for the verdict (and, as a server following RFC 37,
+//! for the client's READY: 37-R25), and a refusal sends ERROR with the
 //! status code in its place (RFC 27).
 //!
 //! ```text
@@ -53,8 +54,14 @@ impl Mechanism for ZapNull {
         false
     }
 
-    fn start(&self, _side: Side, _behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+    /// The server follows [`Behaviour::null_server_ready`] as plain NULL
+    /// does: by default its READY answers a 3.1 client's READY (37-R24,
+    /// 37-R25), so it goes out once both the verdict and that READY are
+    /// in.
+    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
         Box::new(Session {
+            waits: side == Side::Server && behaviour.null_server_ready.server_waits(),
+            sent_ready: false,
             zap: Arc::clone(&self.zap),
             verdict: Verdict::Unasked,
             peer: None,
@@ -78,6 +85,10 @@ enum Verdict {
 
 #[derive(Debug)]
 struct Session {
+    /// Our READY waits for the peer's (an RFC 37 NULL server).
+    waits: bool,
+    /// Our READY is out.
+    sent_ready: bool,
     zap: Arc<Zap>,
     verdict: Verdict,
     /// The peer's READY metadata, if it came before the verdict.
@@ -97,8 +108,8 @@ impl Session {
     ) {
         match result {
             Ok(properties) => {
-                out.push(Command::Ready(ctx.metadata.clone()));
                 self.verdict = Verdict::Accepted(properties);
+                self.send_ready_when_due(ctx, out);
             }
             Err(error) => {
                 if let Some(reason) = error.error_reason() {
@@ -109,6 +120,18 @@ impl Session {
                 }
                 self.verdict = Verdict::Refused(error);
             }
+        }
+    }
+
+    /// Our READY, once accepted, and, when we wait, once the peer's READY
+    /// is in (37-R25).
+    fn send_ready_when_due(&mut self, ctx: &HandshakeContext<'_>, out: &mut Vec<Command>) {
+        if matches!(self.verdict, Verdict::Accepted(_))
+            && !self.sent_ready
+            && (!self.waits || self.peer.is_some())
+        {
+            out.push(Command::Ready(ctx.metadata.clone()));
+            self.sent_ready = true;
         }
     }
 
@@ -148,12 +171,13 @@ impl MechanismSession for Session {
     fn handle(
         &mut self,
         command: Command,
-        _ctx: &HandshakeContext<'_>,
-        _out: &mut Vec<Command>,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
     ) -> Result<Progress, ConnectionError> {
         match command {
             Command::Ready(metadata) if self.peer.is_none() => {
                 self.peer = Some(metadata);
+                self.send_ready_when_due(ctx, out);
                 self.progress()
             }
             other => Err(PeerError::UnexpectedDuringHandshake(command_label(&other)).into()),

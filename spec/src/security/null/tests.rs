@@ -133,3 +133,65 @@ fn both_sides_may_ask() {
     pair.drive();
     assert!(pair.is_active());
 }
+
+/// Drives a DEALER client and a ZapNull ROUTER server (accepting every
+/// peer at once) while holding back everything the client sends after its
+/// 64-octet greeting; returns the server, the octets it sent after its own
+/// greeting by then, and the client octets held back.
+fn server_before_client_ready(
+    setting: crate::connection::config::NullServerReady,
+) -> (crate::connection::Connection, Vec<u8>, Vec<u8>) {
+    use crate::connection::{Connection, Side};
+    use std::time::Instant;
+    let zap = Zap::new(Arc::new(FnAuthenticator(|r: &ZapRequest| r.accept("anon"))));
+    let (client, mut server) = server_with(zap);
+    server.behaviour.null_server_ready = setting;
+    let now = Instant::now();
+    let mut c = Connection::new(client, Side::Client, now).unwrap();
+    let mut s = Connection::new(server, Side::Server, now).unwrap();
+    let (mut from_client, mut from_server) = (Vec::new(), Vec::new());
+    let mut fed = 0;
+    for _ in 0..8 {
+        while let Some(b) = c.poll_transmit() {
+            from_client.extend_from_slice(&b);
+        }
+        let upto = from_client.len().min(64);
+        s.handle_bytes(now, &from_client[fed..upto]);
+        fed = upto;
+        while let Some(b) = s.poll_transmit() {
+            c.handle_bytes(now, &b);
+            from_server.extend_from_slice(&b);
+        }
+    }
+    assert_eq!(fed, 64, "the client's greeting went across");
+    (s, from_server.split_off(64), from_client.split_off(64))
+}
+
+/// 37-R24, 37-R25: with a ZAP domain too, the NULL server's READY answers
+/// a 3.1 client's READY; it does not go out on the verdict alone.
+#[test]
+fn zap_null_server_waits_for_the_client_ready_37_r25() {
+    use crate::connection::config::NullServerReady;
+    use std::time::Instant;
+    let (mut server, sent, held) = server_before_client_ready(NullServerReady::WaitFor31);
+    assert_eq!(
+        sent, b"",
+        "nothing after the greeting before the client's READY"
+    );
+    assert!(
+        held.windows(6).any(|w| w == b"\x05READY"),
+        "client READY held back"
+    );
+    server.handle_bytes(Instant::now(), &held);
+    let out = server.poll_transmit().expect("READY in reply");
+    assert!(out.windows(6).any(|w| w == b"\x05READY"), "{out:?}");
+    assert_eq!(server.state(), crate::connection::State::Active);
+}
+
+/// libzmq's symmetric NULL (zmtp-wire.md 6.2 #2): READY on the verdict.
+#[test]
+fn symmetric_zap_null_server_sends_ready_on_the_verdict() {
+    use crate::connection::config::NullServerReady;
+    let (_, sent, _) = server_before_client_ready(NullServerReady::Symmetric);
+    assert!(sent.windows(6).any(|w| w == b"\x05READY"), "{sent:?}");
+}
