@@ -1,6 +1,7 @@
 //! The public socket: bind/connect, send/recv, options, monitor.
 
 pub(crate) mod core;
+mod draft;
 pub(crate) mod endpoints;
 mod io;
 
@@ -16,7 +17,11 @@ use crate::monitor::Monitor;
 use crate::options::{Effect, Options, SocketOption};
 use crate::pattern::Pattern;
 
-/// A ZeroMQ socket of one of the 11 classic types.
+/// A ZeroMQ socket of one of the 11 classic types, or of the draft
+/// thread-safe types CLIENT and SERVER (RFC 41; SERVER's calls are
+/// [`Socket::send_to`] and [`Socket::recv_from`]). CLIENT and SERVER send
+/// and receive single-part messages only (37-R56, 37-R57). Like every
+/// socket here they are `Send + Sync`.
 ///
 /// All methods take `&self`: a socket can be shared between tasks (wrap
 /// it in an `Arc`). Messages are [`crate::Message`] values: whole multipart
@@ -33,11 +38,19 @@ pub struct Socket {
 
 impl Socket {
     pub(crate) fn new(ctx: &Context, socket_type: SocketType) -> Result<Self> {
+        // RADIO and DISH need the links to carry JOIN and LEAVE, which
+        // they do not yet: refused rather than silently never joining.
+        if matches!(socket_type, SocketType::Radio | SocketType::Dish) {
+            return Err(Error::InvalidOption {
+                option: "ZMQ_TYPE",
+                reason: "RADIO and DISH are not available yet (JOIN/LEAVE are not routed)",
+            });
+        }
         let options = Options::new(socket_type);
         let pattern = Pattern::new(socket_type, zmtp_model::Options::default()).ok_or(
             Error::InvalidOption {
                 option: "ZMQ_TYPE",
-                reason: "draft socket types are not implemented",
+                reason: "this draft socket type is not implemented",
             },
         )?;
         Ok(Self {

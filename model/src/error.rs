@@ -29,6 +29,16 @@ pub enum SendError {
     /// The message has no frames, or ROUTER got no routing-id frame.
     #[error("the message has no frames")]
     EmptyMessage,
+    /// A thread-safe socket type (CLIENT, SERVER, RADIO, DISH) was given a
+    /// multipart message: they send single-part messages only (37-R56).
+    /// For SERVER the message is the routing-id frame and one body frame;
+    /// for RADIO the group frame and one body frame.
+    #[error("this socket type sends single-part messages only")]
+    Multipart,
+    /// RADIO: the message has no group frame, or its group is longer than
+    /// 255 octets or holds a zero octet (RFC 48, G14; libzmq EINVAL).
+    #[error("a RADIO message needs a group of at most 255 non-zero octets")]
+    InvalidGroup,
 }
 
 /// Why [`Socket::recv`](crate::Socket::recv) returned no message.

@@ -17,6 +17,10 @@ pub enum Outgoing {
     Subscribe(Bytes),
     /// Cancel a subscription: CANCEL (37-R47) or the `00` message (23-R42).
     Cancel(Bytes),
+    /// DISH joins a group: the JOIN command (37-R53; ZMTP 3.1 only).
+    Join(Bytes),
+    /// DISH leaves a group: the LEAVE command (37-R54).
+    Leave(Bytes),
 }
 
 impl Outgoing {

@@ -201,6 +201,8 @@ fn process(s: &OracleState, peer: PeerId) -> Option<OracleState> {
         Outgoing::Message(m) => n.socket.peer_message(peer, m).ok()?,
         Outgoing::Subscribe(t) => n.socket.peer_subscribe(peer, t),
         Outgoing::Cancel(t) => n.socket.peer_cancel(peer, t),
+        Outgoing::Join(g) => n.socket.peer_join(peer, g),
+        Outgoing::Leave(g) => n.socket.peer_leave(peer, g),
     }
     drain_events(&mut n);
     Some(n)

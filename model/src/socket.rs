@@ -12,7 +12,13 @@ use crate::{
 };
 
 /// The pattern machine of one socket: REQ, REP, DEALER, ROUTER, PUB, SUB,
-/// XPUB, XSUB, PUSH, PULL or PAIR.
+/// XPUB, XSUB, PUSH, PULL or PAIR, or the draft CLIENT, SERVER (RFC 41),
+/// RADIO and DISH (RFC 48).
+///
+/// SERVER speaks in two-frame messages: `recv` gives `[routing id, body]`
+/// and `send` takes them, the routing id as four octets in network order
+/// (the peer's 32-bit id, see [`Socket::server_routing_id`]). RADIO's
+/// sends and DISH's receives are `[group, body]`, their wire form too.
 ///
 /// It does no I/O and reads no clock. See the [crate docs](crate) for the
 /// order in which a driver calls it. Cloning a socket copies its whole
@@ -25,7 +31,9 @@ pub struct Socket {
 }
 
 impl Socket {
-    /// A machine for a classic socket type with the given options.
+    /// A machine for a socket type with the given options: the classic
+    /// types, CLIENT, SERVER, RADIO and DISH; other draft types are
+    /// refused.
     pub fn new(socket_type: SocketType, options: Options) -> Result<Self, UnsupportedSocketType> {
         let pattern = Pattern::new(socket_type).ok_or(UnsupportedSocketType(socket_type))?;
         Ok(Self {
@@ -169,10 +177,43 @@ impl Socket {
         }
     }
 
+    /// DISH: the groups it joined. Others: `None`.
+    pub fn groups(&self) -> Option<&std::collections::BTreeSet<Bytes>> {
+        match &self.pattern {
+            Pattern::Dish(d) => Some(&d.groups),
+            _ => None,
+        }
+    }
+
+    /// RADIO: the groups a peer joined, with their JOIN counts.
+    pub fn peer_groups(&self, peer: PeerId) -> Option<&Subscriptions> {
+        match &self.pattern {
+            Pattern::Radio(_) => self.core.pipes.get(&peer).map(|p| &p.subscriptions),
+            _ => None,
+        }
+    }
+
     /// ROUTER: the routing id of a peer.
     pub fn routing_id(&self, peer: PeerId) -> Option<&Bytes> {
         match &self.pattern {
             Pattern::Router(r) => r.table.routing_id(peer),
+            _ => None,
+        }
+    }
+
+    /// SERVER: the 32-bit routing id it gave a peer (tagging the peer's
+    /// messages; never 0).
+    pub fn server_routing_id(&self, peer: PeerId) -> Option<u32> {
+        match &self.pattern {
+            Pattern::Server(s) => s.routing_id(peer),
+            _ => None,
+        }
+    }
+
+    /// SERVER: the peer with a 32-bit routing id.
+    pub fn peer_by_server_routing_id(&self, routing_id: u32) -> Option<PeerId> {
+        match &self.pattern {
+            Pattern::Server(s) => s.peer(routing_id),
             _ => None,
         }
     }
@@ -209,6 +250,43 @@ impl Socket {
     /// value in that peer's [`PeerInfo::alias`].
     pub fn take_connect_routing_id(&mut self) -> Option<Bytes> {
         self.core.options.connect_routing_id.take()
+    }
+
+    /// DISH: joins a group (libzmq `zmq_join`): a JOIN command is queued
+    /// for every peer now and for every peer that attaches later (37-R53).
+    ///
+    /// # Errors
+    /// [`OptionError::NotApplicable`] on other socket types;
+    /// [`OptionError::InvalidValue`] for a group already joined, longer
+    /// than 255 octets or holding a zero octet (libzmq EINVAL).
+    pub fn join(&mut self, group: Bytes) -> Result<(), OptionError> {
+        match &mut self.pattern {
+            Pattern::Dish(d) => d.join(&mut self.core, group),
+            _ => Err(OptionError::NotApplicable {
+                option: "ZMQ_JOIN",
+                socket_type: self.core.socket_type,
+            }),
+        }
+    }
+
+    /// DISH: leaves a group (libzmq `zmq_leave`): a LEAVE command is
+    /// queued for every peer (37-R54), and queued messages of the group are
+    /// discarded.
+    ///
+    /// # Errors
+    /// [`OptionError::NotApplicable`] on other socket types;
+    /// [`OptionError::InvalidValue`] for a group not joined (libzmq
+    /// EINVAL).
+    pub fn leave(&mut self, group: Bytes) -> Result<(), OptionError> {
+        let r = match &mut self.pattern {
+            Pattern::Dish(d) => d.leave(&mut self.core, group),
+            _ => Err(OptionError::NotApplicable {
+                option: "ZMQ_LEAVE",
+                socket_type: self.core.socket_type,
+            }),
+        };
+        self.core.resume_blocked();
+        r
     }
 
     // ----- peers ---------------------------------------------------------
@@ -315,6 +393,20 @@ impl Socket {
     pub fn peer_cancel(&mut self, peer: PeerId, topic: Bytes) {
         if self.core.pipes.contains_key(&peer) {
             self.pattern.behaviour().cancel(&mut self.core, peer, topic);
+        }
+    }
+
+    /// A JOIN command from a peer (37-R53). Only RADIO acts on it.
+    pub fn peer_join(&mut self, peer: PeerId, group: Bytes) {
+        if self.core.pipes.contains_key(&peer) {
+            self.pattern.behaviour().join(&mut self.core, peer, group);
+        }
+    }
+
+    /// A LEAVE command from a peer (37-R54). Only RADIO acts on it.
+    pub fn peer_leave(&mut self, peer: PeerId, group: Bytes) {
+        if self.core.pipes.contains_key(&peer) {
+            self.pattern.behaviour().leave(&mut self.core, peer, group);
         }
     }
 

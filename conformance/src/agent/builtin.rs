@@ -12,6 +12,11 @@ use zmtp::{Context, Error, Message, Socket, SocketType, opt};
 use super::{Agent, AgentFailure, Answer, BoxFuture};
 use crate::wirelog::{hex, unhex};
 
+/// The draft socket types zmtp implements, beyond the classic ones. A
+/// SERVER's messages are `[routing id, body]` through this agent (the id as
+/// four octets), so a case's `recv` sees the body last.
+const DRAFT: &[SocketType] = &[SocketType::Client, SocketType::Server];
+
 /// The zmtp crate as an agent.
 pub struct Builtin {
     ctx: Context,
@@ -50,7 +55,7 @@ impl Builtin {
                 "ok": true, "name": "builtin",
                 "version": format!("zmtp {}", env!("CARGO_PKG_VERSION")),
                 "zmtp": "3.1",
-                "socket_types": SocketType::CLASSIC.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                "socket_types": SocketType::CLASSIC.iter().chain(DRAFT).map(|t| t.as_str()).collect::<Vec<_>>(),
                 "transports": ["tcp", "ipc"], "mechanisms": ["NULL", "PLAIN", "CURVE"],
             }))),
             "socket" => {

@@ -95,6 +95,13 @@ impl Socket {
                     Error::InvalidMessage("no frames, or no routing id frame"),
                     None,
                 ),
+                SendError::Multipart => (
+                    Error::InvalidMessage("this socket type sends single-part messages only"),
+                    None,
+                ),
+                SendError::InvalidGroup => {
+                    (Error::InvalidMessage("a group is at most 255 octets"), None)
+                }
                 _ => (Error::InvalidMessage("refused by the pattern"), None),
             }),
         }

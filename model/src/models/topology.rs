@@ -392,6 +392,9 @@ impl Topology {
                 }
                 s.sockets[to].peer_cancel(peer, t);
             }
+            // The checked topologies have no RADIO or DISH.
+            Outgoing::Join(g) => s.sockets[to].peer_join(peer, g),
+            Outgoing::Leave(g) => s.sockets[to].peer_leave(peer, g),
         }
         Some(())
     }

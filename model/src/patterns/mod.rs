@@ -9,20 +9,27 @@ use crate::{
     AttachError, Backpressure, OptionError, PeerId, PeerInfo, RecvError, SendError, SocketOption,
 };
 
+mod client;
 mod dealer;
+mod dish;
+mod group;
 mod pair;
 mod publish;
 mod pull;
 mod push;
+mod radio;
 mod rep;
 mod req;
 mod router;
+mod server;
 mod subscribe;
 
+pub(crate) use dish::Dish;
 pub(crate) use publish::Publish;
 pub(crate) use rep::Rep;
 pub(crate) use req::{Req, ReqState};
 pub(crate) use router::Router;
+pub(crate) use server::Server;
 pub(crate) use subscribe::Subscribe;
 
 /// A send the pattern did not take: why, and the message given back
@@ -69,6 +76,12 @@ pub(crate) trait Behaviour {
 
     /// A cancellation from the peer (ignored unless PUB or XPUB).
     fn cancel(&mut self, _core: &mut Core, _peer: PeerId, _topic: Bytes) {}
+
+    /// A JOIN from the peer (ignored unless RADIO).
+    fn join(&mut self, _core: &mut Core, _peer: PeerId, _group: Bytes) {}
+
+    /// A LEAVE from the peer (ignored unless RADIO).
+    fn leave(&mut self, _core: &mut Core, _peer: PeerId, _group: Bytes) {}
 
     /// An application send. The message moves into a pipe (no copy); on
     /// `WouldBlock` it comes back.
@@ -143,10 +156,15 @@ pub(crate) enum Pattern {
     Push(push::Push),
     Pull(pull::Pull),
     Pair(pair::Pair),
+    Client(client::Client),
+    Server(Server),
+    Radio(radio::Radio),
+    Dish(Dish),
 }
 
 impl Pattern {
-    /// The pattern of a classic socket type; `None` for the draft types.
+    /// The pattern of a socket type; `None` for the draft types not
+    /// modelled (SCATTER, GATHER, PEER, CHANNEL).
     pub(crate) fn new(socket_type: SocketType) -> Option<Self> {
         Some(match socket_type {
             SocketType::Req => Self::Req(Req::default()),
@@ -160,6 +178,10 @@ impl Pattern {
             SocketType::Push => Self::Push(push::Push),
             SocketType::Pull => Self::Pull(pull::Pull),
             SocketType::Pair => Self::Pair(pair::Pair),
+            SocketType::Client => Self::Client(client::Client),
+            SocketType::Server => Self::Server(Server::default()),
+            SocketType::Radio => Self::Radio(radio::Radio),
+            SocketType::Dish => Self::Dish(Dish::default()),
             _ => return None,
         })
     }
@@ -175,6 +197,10 @@ impl Pattern {
             Self::Push(p) => p,
             Self::Pull(p) => p,
             Self::Pair(p) => p,
+            Self::Client(p) => p,
+            Self::Server(p) => p,
+            Self::Radio(p) => p,
+            Self::Dish(p) => p,
         }
     }
 
@@ -189,6 +215,10 @@ impl Pattern {
             Self::Push(p) => p,
             Self::Pull(p) => p,
             Self::Pair(p) => p,
+            Self::Client(p) => p,
+            Self::Server(p) => p,
+            Self::Radio(p) => p,
+            Self::Dish(p) => p,
         }
     }
 }

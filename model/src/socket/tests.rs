@@ -5,8 +5,8 @@ use crate::testutil::*;
 #[test]
 fn draft_types_are_refused() {
     assert_eq!(
-        Socket::new(Client, Options::default()),
-        Err(UnsupportedSocketType(Client))
+        Socket::new(Scatter, Options::default()),
+        Err(UnsupportedSocketType(Scatter))
     );
     for t in SocketType::CLASSIC {
         assert_eq!(Socket::new(t, Options::default()).unwrap().socket_type(), t);

@@ -1,0 +1,116 @@
+//! DISH (RFC 48, draft): joins groups and receives the messages of the
+//! groups it joined. The machine speaks in two-frame messages,
+//! `[group, body]`, as they come from the wire (G15).
+//!
+//! [`Socket::join`](crate::Socket::join) sends JOIN to every peer, and to
+//! every peer that attaches later (37-R53);
+//! [`Socket::leave`](crate::Socket::leave) sends LEAVE (37-R54). Messages
+//! are filtered here too, by exact group match: a RADIO that does not
+//! check (or a message sent before our LEAVE reached it) cannot deliver
+//! a group we are not in.
+
+use std::collections::BTreeSet;
+
+use bytes::Bytes;
+use zmtp_spec::{Message, SocketType};
+
+use super::group::valid_group;
+use super::{Behaviour, Refused};
+use crate::core::{Core, Pick};
+use crate::{Backpressure, OptionError, Outgoing, PeerId, RecvError, SendError};
+
+/// DISH's state: the groups it joined.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Dish {
+    pub(crate) groups: BTreeSet<Bytes>,
+}
+
+fn tell_all(core: &mut Core, item: &Outgoing) {
+    for peer in core.peer_ids() {
+        core.queue_control(peer, item.clone());
+    }
+}
+
+/// Whether a message is `[group, body]` with a group we joined.
+fn wanted(groups: &BTreeSet<Bytes>, msg: &Message) -> bool {
+    match msg.frames() {
+        [group, _body] => groups.contains(group),
+        _ => false,
+    }
+}
+
+impl Dish {
+    /// Joins a group: JOIN to every peer (37-R53). A group already joined,
+    /// or not 0-255 non-zero octets, is refused (libzmq EINVAL).
+    pub(crate) fn join(&mut self, core: &mut Core, group: Bytes) -> Result<(), OptionError> {
+        if !valid_group(&group) || self.groups.contains(&group) {
+            return Err(OptionError::InvalidValue("ZMQ_JOIN"));
+        }
+        self.groups.insert(group.clone());
+        tell_all(core, &Outgoing::Join(group));
+        Ok(())
+    }
+
+    /// Leaves a group: LEAVE to every peer (37-R54); messages of the group
+    /// already queued are discarded. A group not joined is refused
+    /// (libzmq EINVAL).
+    pub(crate) fn leave(&mut self, core: &mut Core, group: Bytes) -> Result<(), OptionError> {
+        if !self.groups.remove(&group) {
+            return Err(OptionError::InvalidValue("ZMQ_LEAVE"));
+        }
+        tell_all(core, &Outgoing::Leave(group));
+        let groups = &self.groups;
+        for pipe in core.pipes.values_mut() {
+            pipe.inbound.retain(|m| wanted(groups, m));
+        }
+        Ok(())
+    }
+}
+
+impl Behaviour for Dish {
+    /// Every group goes once to a new (or reconnected) radio, before
+    /// anything else queued for it (37-R53).
+    fn attached(&mut self, core: &mut Core, peer: PeerId) {
+        let Some(pipe) = core.pipes.get_mut(&peer) else {
+            return;
+        };
+        pipe.drop_out_control();
+        for group in self.groups.iter().rev() {
+            pipe.outbound.push_front(Outgoing::Join(group.clone()));
+        }
+    }
+
+    fn suspended(&mut self, core: &mut Core, peer: PeerId) {
+        if let Some(pipe) = core.pipes.get_mut(&peer) {
+            pipe.drop_out_control();
+        }
+    }
+
+    /// Keeps `[group, body]` messages of a joined group; drops anything
+    /// else, and drops when the radio's queue is full (RFC 48).
+    fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
+        if !wanted(&self.groups, &msg) {
+            return Ok(());
+        }
+        core.queue_in(peer, msg, true)
+    }
+
+    /// DISH never sends.
+    fn send(&mut self, _core: &mut Core, _msg: Message, _pick: Pick) -> Result<(), Refused> {
+        Err((SendError::NotSupported(SocketType::Dish), None))
+    }
+
+    /// Fair-queued, `[group, body]` as it came (RFC 48).
+    fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
+        core.take_fair(pick)
+            .map(|(_, m)| m)
+            .ok_or(RecvError::WouldBlock)
+    }
+
+    fn can_send(&self, _core: &Core) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests;

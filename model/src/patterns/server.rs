@@ -1,0 +1,142 @@
+//! SERVER (RFC 41, draft): a thread-safe ROUTER for single-part messages.
+//!
+//! Each peer gets a 32-bit routing id (never 0) when it attaches. The
+//! machine speaks in two-frame messages, as ROUTER does: `recv` gives
+//! `[routing id, body]` and `send` takes `[routing id, body]`, the id as
+//! four octets in network order; only the body crosses the wire. A
+//! multipart message from the wire is discarded (37-R57); a send with more
+//! than one body frame is refused (37-R56).
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use zmtp_spec::Message;
+
+use super::{Behaviour, Refused};
+use crate::core::{Core, Pick};
+use crate::{Backpressure, PeerId, RecvError, SendError};
+
+/// SERVER's state: the routing ids it gave its peers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Server {
+    by_id: BTreeMap<u32, PeerId>,
+    by_peer: BTreeMap<PeerId, u32>,
+    next: u32,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            by_id: BTreeMap::new(),
+            by_peer: BTreeMap::new(),
+            next: 1,
+        }
+    }
+}
+
+/// A routing id as the frame SERVER's messages carry.
+pub(crate) fn id_frame(id: u32) -> Bytes {
+    Bytes::copy_from_slice(&id.to_be_bytes())
+}
+
+/// The routing id in a frame, if it is four octets.
+pub(crate) fn frame_id(frame: &[u8]) -> Option<u32> {
+    <[u8; 4]>::try_from(frame).ok().map(u32::from_be_bytes)
+}
+
+impl Server {
+    /// The routing id of a peer.
+    pub(crate) fn routing_id(&self, peer: PeerId) -> Option<u32> {
+        self.by_peer.get(&peer).copied()
+    }
+
+    /// The peer with a routing id.
+    pub(crate) fn peer(&self, id: u32) -> Option<PeerId> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// A fresh id: the counter's next value that is neither 0 nor in use.
+    fn generate(&mut self) -> u32 {
+        loop {
+            let id = self.next;
+            self.next = self.next.wrapping_add(1);
+            if id != 0 && !self.by_id.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    fn forget(&mut self, peer: PeerId) {
+        if let Some(id) = self.by_peer.remove(&peer) {
+            self.by_id.remove(&id);
+        }
+    }
+}
+
+impl Behaviour for Server {
+    /// A peer keeps its id across a reconnect of the same pipe; a new
+    /// peer gets a fresh one.
+    fn attached(&mut self, _core: &mut Core, peer: PeerId) {
+        if self.by_peer.contains_key(&peer) {
+            return;
+        }
+        let id = self.generate();
+        self.by_id.insert(id, peer);
+        self.by_peer.insert(peer, id);
+    }
+
+    fn detaching(&mut self, _core: &mut Core, peer: PeerId) {
+        self.forget(peer);
+    }
+
+    /// Single-part messages only; multipart ones are dropped (37-R57).
+    fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
+        if msg.len() != 1 {
+            return Ok(());
+        }
+        core.queue_in(peer, msg, false)
+    }
+
+    /// `[routing id, body]`: the body goes to that peer only. An unknown or
+    /// malformed id is `HostUnreachable` (libzmq EHOSTUNREACH); more than
+    /// one body frame is `Multipart` (37-R56); a full queue would block,
+    /// the message given back whole (RFC 41: SERVER blocks or errors).
+    fn send(&mut self, core: &mut Core, mut msg: Message, _pick: Pick) -> Result<(), Refused> {
+        match msg.len() {
+            0 => return Err((SendError::EmptyMessage, None)),
+            1 => return Err((SendError::HostUnreachable, None)),
+            2 => {}
+            _ => return Err((SendError::Multipart, None)),
+        }
+        let Some(id_bytes) = msg.pop_front() else {
+            return Err((SendError::EmptyMessage, None));
+        };
+        let Some(peer) = frame_id(&id_bytes).and_then(|id| self.peer(id)) else {
+            return Err((SendError::HostUnreachable, None));
+        };
+        core.queue_out(peer, msg).map_err(|mut body| {
+            body.push_front(id_bytes);
+            (SendError::WouldBlock, Some(body))
+        })
+    }
+
+    /// Fair-queued, tagged with the peer's routing id.
+    fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
+        loop {
+            let (peer, mut msg) = core.take_fair(pick).ok_or(RecvError::WouldBlock)?;
+            if let Some(id) = self.routing_id(peer) {
+                msg.push_front(id_frame(id));
+                return Ok(msg);
+            }
+        }
+    }
+
+    /// Writable when some peer's queue has room (a send to a full one
+    /// would block).
+    fn can_send(&self, core: &Core) -> bool {
+        self.by_peer.keys().any(|p| core.can_take(*p))
+    }
+}
+
+#[cfg(test)]
+mod tests;
