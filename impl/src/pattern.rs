@@ -54,6 +54,29 @@ impl Pattern {
         }
     }
 
+    /// A JOIN (`on`) or LEAVE from a peer (RADIO acts on it).
+    #[allow(
+        dead_code,
+        reason = "called by the driver once the links carry JOIN/LEAVE"
+    )]
+    #[inline]
+    pub(crate) fn peer_group(&mut self, peer: PeerId, group: bytes::Bytes, on: bool) {
+        if on {
+            self.machine.peer_join(peer, group);
+        } else {
+            self.machine.peer_leave(peer, group);
+        }
+    }
+
+    /// DISH joins (`on`) or leaves a group.
+    pub(crate) fn group(&mut self, group: bytes::Bytes, on: bool) -> Result<(), OptionError> {
+        if on {
+            self.machine.join(group)
+        } else {
+            self.machine.leave(group)
+        }
+    }
+
     /// Sends; the message comes back with `WouldBlock`.
     #[inline]
     pub(crate) fn send(&mut self, message: Message) -> Result<(), (SendError, Option<Message>)> {

@@ -122,3 +122,118 @@ async fn server_drops_multipart_from_the_wire_37_r57() {
     let (flags, body) = raw.frame().await.expect("reply frame");
     assert_eq!((flags, &body[..]), (0x00, &b"back"[..]));
 }
+
+// ----- RADIO/DISH (RFC 48) ---------------------------------------------------
+
+/// Waits until the RADIO has `dish`'s JOIN for `group`: a JOIN reaches it
+/// some time after `join` returns, and RADIO drops what nobody joined. It
+/// sends to the group until one message arrives, then sends a marker and
+/// receives up to it, so no earlier message is left in flight.
+async fn sync(radio: &zmtp::Socket, dish: &zmtp::Socket, group: &'static str) {
+    let mut through = false;
+    for _ in 0..3000 {
+        radio.send_group(group, "ping").expect("send_group");
+        if let Ok(got) = tokio::time::timeout(Duration::from_millis(10), dish.recv_group()).await {
+            got.expect("recv_group");
+            through = true;
+            break;
+        }
+    }
+    assert!(through, "the dish never received group {group}");
+    radio.send_group(group, "marker").expect("send_group");
+    loop {
+        let (g, m) = dish.recv_group().await.expect("recv_group");
+        assert_eq!(&g[..], group.as_bytes());
+        if m == Message::from("marker") {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "RADIO/DISH sockets are refused until the links (impl/src/link.rs, inproc.rs) and the driver carry JOIN/LEAVE"]
+async fn radio_dish_groups_every_transport_37_r52_r53() {
+    for t in ["tcp", "ipc", "inproc"] {
+        let ctx = Context::new().expect("context");
+        let radio = ctx.socket(SocketType::Radio).expect("radio");
+        radio.bind(&endpoint(t, "rd")).expect("bind");
+        let dish = ctx.socket(SocketType::Dish).expect("dish");
+        // Joined before connecting: the JOIN goes out once attached.
+        dish.join("g").expect("join");
+        dish.connect(&radio.last_endpoint()).expect("connect");
+        sync(&radio, &dish, "g").await;
+        radio.send_group("h", "not joined").expect("send");
+        radio.send_group("g", "mine").expect("send");
+        let (g, m) = dish.recv_group().await.expect("recv");
+        assert_eq!((&g[..], m), (&b"g"[..], Message::from("mine")), "{t}");
+        // Joined after connecting.
+        dish.join("h").expect("join");
+        sync(&radio, &dish, "h").await;
+        // After LEAVE only h arrives.
+        dish.leave("g").expect("leave");
+        radio.send_group("g", "left").expect("send");
+        radio.send_group("h", "still").expect("send");
+        let (g, m) = dish.recv_group().await.expect("recv");
+        assert_eq!((&g[..], m), (&b"h"[..], Message::from("still")), "{t}");
+        // The plain calls see [group, body].
+        radio.send(two("h", "plain")).await.expect("send");
+        assert_eq!(dish.recv().await.expect("recv"), two("h", "plain"), "{t}");
+    }
+}
+
+#[tokio::test]
+#[ignore = "RADIO/DISH sockets are refused until the links (impl/src/link.rs, inproc.rs) and the driver carry JOIN/LEAVE"]
+async fn radio_and_dish_refuse_what_rfc_48_forbids() {
+    let ctx = Context::new().expect("context");
+    let radio = ctx.socket(SocketType::Radio).expect("radio");
+    let dish = ctx.socket(SocketType::Dish).expect("dish");
+    assert!(matches!(
+        radio.send_group("g", two("a", "b")),
+        Err(Error::InvalidMessage(_))
+    ));
+    let long = Bytes::from(vec![b'x'; 256]);
+    assert!(matches!(
+        radio.send_group(long.clone(), "x"),
+        Err(Error::InvalidMessage(_))
+    ));
+    assert!(matches!(dish.join(long), Err(Error::InvalidOption { .. })));
+    dish.join("g").expect("join");
+    assert!(matches!(dish.join("g"), Err(Error::InvalidOption { .. })));
+    assert!(matches!(dish.leave("h"), Err(Error::InvalidOption { .. })));
+    assert!(matches!(radio.join("g"), Err(Error::InvalidOption { .. })));
+    assert!(matches!(dish.send("x").await, Err(Error::InvalidState(_))));
+    assert!(matches!(radio.try_recv(), Err(Error::InvalidState(_))));
+}
+
+#[tokio::test]
+#[ignore = "RADIO/DISH sockets are refused until the links (impl/src/link.rs, inproc.rs) and the driver carry JOIN/LEAVE"]
+async fn dish_sends_join_and_leave_commands_37_r53_r54() {
+    let peer = raw::RawPeer::listen().await;
+    let ctx = Context::new().expect("context");
+    let dish = ctx.socket(SocketType::Dish).expect("dish");
+    dish.join("a").expect("join");
+    dish.connect(&peer.endpoint()).expect("connect");
+    let mut raw = peer.accept().await;
+    raw.handshake(b"RADIO").await;
+    dish.join("b").expect("join");
+    dish.leave("a").expect("leave");
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let (flags, body) = raw.frame().await.expect("frame");
+        assert_eq!(flags, 0x04, "a command");
+        seen.push(body);
+    }
+    assert_eq!(seen, [&b"\x04JOINa"[..], b"\x04JOINb", b"\x05LEAVEa"]);
+    // A message of a joined group arrives as [group] + [body].
+    raw.send(&[0x01, 1, b'b', 0x00, 2, b'h', b'i']).await;
+    raw.send(&[0x01, 1, b'a', 0x00, 2, b'n', b'o']).await;
+    raw.send(&[0x01, 1, b'b', 0x00, 3, b'y', b'e', b's']).await;
+    let (g, m) = dish.recv_group().await.expect("recv");
+    assert_eq!((&g[..], m), (&b"b"[..], Message::from("hi")));
+    let (g, m) = dish.recv_group().await.expect("recv");
+    assert_eq!(
+        (&g[..], m),
+        (&b"b"[..], Message::from("yes")),
+        "group a was left"
+    );
+}

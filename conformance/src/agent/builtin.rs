@@ -12,11 +12,6 @@ use zmtp::{Context, Error, Message, Socket, SocketType, opt};
 use super::{Agent, AgentFailure, Answer, BoxFuture};
 use crate::wirelog::{hex, unhex};
 
-/// The draft socket types zmtp implements, beyond the classic ones. A
-/// SERVER's messages are `[routing id, body]` through this agent (the id as
-/// four octets), so a case's `recv` sees the body last.
-const DRAFT: &[SocketType] = &[SocketType::Client, SocketType::Server];
-
 /// The zmtp crate as an agent.
 pub struct Builtin {
     ctx: Context,
@@ -41,6 +36,18 @@ impl Builtin {
             .ok_or_else(|| error(format!("unknown socket handle {h}")))
     }
 
+    /// The socket types zmtp creates: the classic ones and the draft ones
+    /// it implements. A SERVER's messages are `[routing id, body]` through
+    /// this agent (the id as four octets), RADIO's and DISH's
+    /// `[group, body]`, so a case's `recv` sees the body last.
+    fn socket_types(&self) -> Vec<&'static str> {
+        SocketType::ALL
+            .iter()
+            .filter(|t| self.ctx.socket(**t).is_ok())
+            .map(|t| t.as_str())
+            .collect()
+    }
+
     async fn answer(&mut self, req: Value) -> Answer {
         match self.dispatch(&req).await {
             Ok(a) | Err(a) => a,
@@ -55,7 +62,7 @@ impl Builtin {
                 "ok": true, "name": "builtin",
                 "version": format!("zmtp {}", env!("CARGO_PKG_VERSION")),
                 "zmtp": "3.1",
-                "socket_types": SocketType::CLASSIC.iter().chain(DRAFT).map(|t| t.as_str()).collect::<Vec<_>>(),
+                "socket_types": self.socket_types(),
                 "transports": ["tcp", "ipc"], "mechanisms": ["NULL", "PLAIN", "CURVE"],
             }))),
             "socket" => {
@@ -197,6 +204,8 @@ fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
         "ROUTING_ID" => s.set(opt::RoutingId, bytes()?),
         "SUBSCRIBE" => s.subscribe(bytes()?),
         "UNSUBSCRIBE" => s.unsubscribe(bytes()?),
+        "JOIN" => s.join(bytes()?),
+        "LEAVE" => s.leave(bytes()?),
         "LINGER" => s.set(opt::Linger, millis(v)),
         "SNDHWM" => s.set(opt::SndHwm, u32::try_from(int()?).unwrap_or(0)),
         "RCVHWM" => s.set(opt::RcvHwm, u32::try_from(int()?).unwrap_or(0)),

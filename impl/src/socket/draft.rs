@@ -7,7 +7,11 @@
 //!
 //! The plain [`Socket::send`]/[`Socket::recv`] work too: SERVER's
 //! messages are then `[routing id, body]` (the id as four octets in
-//! network order), as ROUTER's are; CLIENT's are single frames.
+//! network order), as ROUTER's are; CLIENT's are single frames; RADIO's
+//! and DISH's are `[group, body]`, their form on the wire (G15).
+//!
+//! RADIO and DISH run over tcp, ipc and inproc; libzmq's `udp://` (whose
+//! datagram format no RFC specifies) is not implemented.
 
 use bytes::Bytes;
 use zmtp_spec::Message;
@@ -25,6 +29,14 @@ fn tagged(tag: Bytes, body: Message) -> Message {
     let mut m = body;
     m.push_front(tag);
     m
+}
+
+/// Splits a RADIO/DISH message into its group and body.
+fn untag_group(mut m: Message) -> Result<(Bytes, Message)> {
+    let group = m.pop_front().ok_or(Error::InvalidState(
+        "this socket type does not tag messages with a group",
+    ))?;
+    Ok((group, m))
 }
 
 /// Splits a SERVER message into its routing id and body.
@@ -96,6 +108,89 @@ impl Socket {
             "recv_from is for SERVER sockets",
         )?;
         untag_id(self.try_recv()?)
+    }
+
+    /// RADIO: sends a single-part message to the group: to every peer
+    /// that joined it (checked here, 37-R52), as the group frame then the
+    /// body. Never waits: a peer whose queue is full misses it (RFC 48).
+    ///
+    /// # Errors
+    /// [`Error::InvalidMessage`] for a multipart body (37-R56) or a group
+    /// over 255 octets or holding a zero octet; [`Error::InvalidState`]
+    /// on a socket type other than RADIO; [`Error::Closed`].
+    pub fn send_group(&self, group: impl Into<Bytes>, body: impl Into<Message>) -> Result<()> {
+        self.check_type(
+            zmtp_spec::SocketType::Radio,
+            "send_group is for RADIO sockets",
+        )?;
+        self.try_send(tagged(group.into(), body.into()))
+    }
+
+    /// DISH: receives a message of a group it joined, with the group,
+    /// waiting at most RCVTIMEO.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] on a socket type other than DISH; as
+    /// [`Socket::recv`].
+    pub async fn recv_group(&self) -> Result<(Bytes, Message)> {
+        self.check_type(
+            zmtp_spec::SocketType::Dish,
+            "recv_group is for DISH sockets",
+        )?;
+        untag_group(self.recv().await?)
+    }
+
+    /// [`Socket::recv_group`] without waiting.
+    ///
+    /// # Errors
+    /// [`Error::WouldBlock`] when no message is waiting, and as
+    /// [`Socket::recv_group`].
+    pub fn try_recv_group(&self) -> Result<(Bytes, Message)> {
+        self.check_type(
+            zmtp_spec::SocketType::Dish,
+            "recv_group is for DISH sockets",
+        )?;
+        untag_group(self.try_recv()?)
+    }
+
+    /// DISH: joins a group (libzmq `zmq_join`): JOIN goes to every
+    /// connected RADIO and to each that connects later (37-R53).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] on a socket type other than DISH, for a
+    /// group already joined, or one over 255 octets or holding a zero
+    /// octet (libzmq EINVAL).
+    pub fn join(&self, group: impl Into<Bytes>) -> Result<()> {
+        self.group(group.into(), true)
+    }
+
+    /// DISH: leaves a group (libzmq `zmq_leave`): LEAVE goes to every
+    /// connected RADIO (37-R54); messages of the group not yet received
+    /// are discarded.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] on a socket type other than DISH or for a
+    /// group not joined (libzmq EINVAL).
+    pub fn leave(&self, group: impl Into<Bytes>) -> Result<()> {
+        self.group(group.into(), false)
+    }
+
+    fn group(&self, group: Bytes, join: bool) -> Result<()> {
+        let mut core = self.shared.lock();
+        core.pattern
+            .group(group, join)
+            .map_err(|e| Error::InvalidOption {
+                option: if join { "ZMQ_JOIN" } else { "ZMQ_LEAVE" },
+                reason: match e {
+                    zmtp_model::OptionError::NotApplicable { .. } => "only DISH joins groups",
+                    _ if join => "already joined, or not 0-255 non-zero octets",
+                    _ => "not joined",
+                },
+            })?;
+        // Wake the links so the JOIN/LEAVE is written.
+        core.dispatch();
+        core.wake_senders();
+        Ok(())
     }
 
     fn check_type(&self, t: zmtp_spec::SocketType, why: &'static str) -> Result<()> {

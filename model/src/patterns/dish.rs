@@ -68,21 +68,24 @@ impl Dish {
 }
 
 impl Behaviour for Dish {
-    /// Every group goes once to a new (or reconnected) radio, before
-    /// anything else queued for it (37-R53).
-    fn attached(&mut self, core: &mut Core, peer: PeerId) {
+    /// A new pipe (a radio that attached, or a connect still pending) is
+    /// told every group first (37-R53). JOIN and LEAVE made while a connect
+    /// is pending queue after these, in order, as libzmq's pipes keep them.
+    fn created(&mut self, core: &mut Core, peer: PeerId) {
+        for group in &self.groups {
+            core.queue_control(peer, Outgoing::Join(group.clone()));
+        }
+    }
+
+    /// A radio reconnecting is told every group again, once: what was
+    /// queued for the lost connection is replaced.
+    fn suspended(&mut self, core: &mut Core, peer: PeerId) {
         let Some(pipe) = core.pipes.get_mut(&peer) else {
             return;
         };
         pipe.drop_out_control();
         for group in self.groups.iter().rev() {
             pipe.outbound.push_front(Outgoing::Join(group.clone()));
-        }
-    }
-
-    fn suspended(&mut self, core: &mut Core, peer: PeerId) {
-        if let Some(pipe) = core.pipes.get_mut(&peer) {
-            pipe.drop_out_control();
         }
     }
 

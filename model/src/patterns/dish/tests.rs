@@ -37,6 +37,24 @@ fn a_peer_attaching_later_is_told_the_groups_first_37_r53() {
 }
 
 #[test]
+fn join_and_leave_while_a_connect_is_pending_are_sent_in_order() {
+    let mut s = socket(Dish);
+    s.join(b("a")).unwrap();
+    s.attach_pending(PeerId(1)).unwrap();
+    s.join(b("g")).unwrap();
+    s.leave(b("g")).unwrap();
+    s.attach(PeerId(1), PeerInfo::new(Radio)).unwrap();
+    assert_eq!(
+        drain(&mut s, 1),
+        vec![
+            Outgoing::Join(b("a")),
+            Outgoing::Join(b("g")),
+            Outgoing::Leave(b("g"))
+        ]
+    );
+}
+
+#[test]
 fn join_twice_leave_unknown_and_bad_groups_are_refused() {
     let mut s = socket(Dish);
     s.join(b("g")).unwrap();
