@@ -173,6 +173,8 @@ impl<L: Link> Driver<L> {
                     core.pattern.peer_subscribe(self.id, t, false);
                     delivered = true;
                 }
+                Input::Join(g) => core.pattern.peer_group(self.id, g, true),
+                Input::Leave(g) => core.pattern.peer_group(self.id, g, false),
                 Input::Handshake(info, properties) => {
                     self.on_handshake(&mut core, info, properties);
                 }

@@ -40,6 +40,8 @@ enum Item {
     Message(Message),
     Subscribe(Bytes),
     Cancel(Bytes),
+    Join(Bytes),
+    Leave(Bytes),
 }
 
 #[derive(Debug, Default)]
@@ -234,6 +236,8 @@ impl Link for InprocLink {
             Item::Message(m) => Input::Message(m),
             Item::Subscribe(t) => Input::Subscribe(t),
             Item::Cancel(t) => Input::Cancel(t),
+            Item::Join(g) => Input::Join(g),
+            Item::Leave(g) => Input::Leave(g),
         })
     }
 
@@ -242,6 +246,8 @@ impl Link for InprocLink {
             Outgoing::Message(m) => Item::Message(m),
             Outgoing::Subscribe(t) => Item::Subscribe(t),
             Outgoing::Cancel(t) => Item::Cancel(t),
+            Outgoing::Join(g) => Item::Join(g),
+            Outgoing::Leave(g) => Item::Leave(g),
             _ => return,
         };
         self.outgoing.push_back(item);

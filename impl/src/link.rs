@@ -60,6 +60,10 @@ pub(crate) enum Input {
     Subscribe(Bytes),
     /// The peer cancelled a subscription.
     Cancel(Bytes),
+    /// The peer joined a group (JOIN, 37-R53: a DISH talking to a RADIO).
+    Join(Bytes),
+    /// The peer left a group (LEAVE, 37-R54).
+    Leave(Bytes),
     /// We closed the link.
     Closed,
     /// The protocol failed.
@@ -174,9 +178,10 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
                 Event::Message(m) => Input::Message(m),
                 Event::Subscribe(t) => Input::Subscribe(t),
                 Event::Cancel(t) => Input::Cancel(t),
+                Event::Join(g) => Input::Join(g),
+                Event::Leave(g) => Input::Leave(g),
                 Event::Closed => Input::Closed,
                 Event::Failed(e) => Input::Failed(e),
-                // JOIN/LEAVE belong to draft socket types.
                 _ => continue,
             });
         }
@@ -188,6 +193,8 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
             Outgoing::Message(m) => self.conn.send_message(m),
             Outgoing::Subscribe(t) => self.conn.send_command(Command::Subscribe(t)),
             Outgoing::Cancel(t) => self.conn.send_command(Command::Cancel(t)),
+            Outgoing::Join(g) => self.conn.send_command(Command::Join(g)),
+            Outgoing::Leave(g) => self.conn.send_command(Command::Leave(g)),
             _ => Ok(()),
         };
     }
