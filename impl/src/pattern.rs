@@ -55,10 +55,6 @@ impl Pattern {
     }
 
     /// A JOIN (`on`) or LEAVE from a peer (RADIO acts on it).
-    #[allow(
-        dead_code,
-        reason = "called by the driver once the links carry JOIN/LEAVE"
-    )]
     #[inline]
     pub(crate) fn peer_group(&mut self, peer: PeerId, group: bytes::Bytes, on: bool) {
         if on {

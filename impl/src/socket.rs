@@ -19,7 +19,9 @@ use crate::pattern::Pattern;
 
 /// A ZeroMQ socket of one of the 11 classic types, or of the draft
 /// thread-safe types CLIENT and SERVER (RFC 41; SERVER's calls are
-/// [`Socket::send_to`] and [`Socket::recv_from`]). CLIENT and SERVER send
+/// [`Socket::send_to`] and [`Socket::recv_from`]) and RADIO and DISH (RFC
+/// 48; [`Socket::send_group`], [`Socket::join`], [`Socket::leave`],
+/// [`Socket::recv_group`]; over tcp, ipc and inproc, not udp). These send
 /// and receive single-part messages only (37-R56, 37-R57). Like every
 /// socket here they are `Send + Sync`.
 ///
@@ -38,14 +40,6 @@ pub struct Socket {
 
 impl Socket {
     pub(crate) fn new(ctx: &Context, socket_type: SocketType) -> Result<Self> {
-        // RADIO and DISH need the links to carry JOIN and LEAVE, which
-        // they do not yet: refused rather than silently never joining.
-        if matches!(socket_type, SocketType::Radio | SocketType::Dish) {
-            return Err(Error::InvalidOption {
-                option: "ZMQ_TYPE",
-                reason: "RADIO and DISH are not available yet (JOIN/LEAVE are not routed)",
-            });
-        }
         let options = Options::new(socket_type);
         let pattern = Pattern::new(socket_type, zmtp_model::Options::default()).ok_or(
             Error::InvalidOption {

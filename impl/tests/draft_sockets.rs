@@ -1,5 +1,6 @@
 //! The draft thread-safe socket types between our own sockets over tcp,
-//! ipc and inproc, and against a raw peer: CLIENT/SERVER (RFC 41).
+//! ipc and inproc, and against a raw peer: CLIENT/SERVER (RFC 41),
+//! RADIO/DISH (RFC 48).
 
 #[path = "common/raw.rs"]
 #[allow(dead_code)]
@@ -151,7 +152,6 @@ async fn sync(radio: &zmtp::Socket, dish: &zmtp::Socket, group: &'static str) {
 }
 
 #[tokio::test]
-#[ignore = "RADIO/DISH sockets are refused until the links (impl/src/link.rs, inproc.rs) and the driver carry JOIN/LEAVE"]
 async fn radio_dish_groups_every_transport_37_r52_r53() {
     for t in ["tcp", "ipc", "inproc"] {
         let ctx = Context::new().expect("context");
@@ -182,7 +182,6 @@ async fn radio_dish_groups_every_transport_37_r52_r53() {
 }
 
 #[tokio::test]
-#[ignore = "RADIO/DISH sockets are refused until the links (impl/src/link.rs, inproc.rs) and the driver carry JOIN/LEAVE"]
 async fn radio_and_dish_refuse_what_rfc_48_forbids() {
     let ctx = Context::new().expect("context");
     let radio = ctx.socket(SocketType::Radio).expect("radio");
@@ -206,7 +205,6 @@ async fn radio_and_dish_refuse_what_rfc_48_forbids() {
 }
 
 #[tokio::test]
-#[ignore = "RADIO/DISH sockets are refused until the links (impl/src/link.rs, inproc.rs) and the driver carry JOIN/LEAVE"]
 async fn dish_sends_join_and_leave_commands_37_r53_r54() {
     let peer = raw::RawPeer::listen().await;
     let ctx = Context::new().expect("context");
