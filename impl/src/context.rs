@@ -89,11 +89,12 @@ impl Context {
         }
     }
 
-    /// A new socket of the given type (one of the 11 classic types).
+    /// A new socket of the given type: one of the 11 classic types, or
+    /// CLIENT, SERVER, RADIO or DISH.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for a draft socket type (CLIENT, SERVER,
-    /// RADIO, ...), which this crate does not implement.
+    /// [`Error::InvalidOption`] for the draft socket types this crate does
+    /// not implement (SCATTER, GATHER, PEER, CHANNEL).
     pub fn socket(&self, socket_type: SocketType) -> Result<Socket> {
         Socket::new(self, socket_type)
     }

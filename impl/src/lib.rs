@@ -1,7 +1,8 @@
 //! # zmtp: ZeroMQ on tokio
 //!
 //! Sockets of the 11 classic ZeroMQ types (REQ, REP, DEALER, ROUTER, PUB,
-//! SUB, XPUB, XSUB, PUSH, PULL, PAIR) over tcp, ipc and inproc, speaking
+//! SUB, XPUB, XSUB, PUSH, PULL, PAIR) and the draft thread-safe CLIENT,
+//! SERVER, RADIO and DISH (RFC 41, 48) over tcp, ipc and inproc, speaking
 //! ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), interoperable with
 //! libzmq.
 //!

@@ -100,8 +100,8 @@ pub enum OptionError {
     InvalidValue(&'static str),
 }
 
-/// [`Socket::new`](crate::Socket::new) was given a draft socket type, which
-/// this crate does not model.
+/// [`Socket::new`](crate::Socket::new) was given a draft socket type this
+/// crate does not model (SCATTER, GATHER, PEER, CHANNEL).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("socket type {0} is not supported")]
 pub struct UnsupportedSocketType(pub SocketType);
