@@ -23,7 +23,8 @@ use crate::pattern::Pattern;
 /// 48; [`Socket::send_group`], [`Socket::join`], [`Socket::leave`],
 /// [`Socket::recv_group`]; over tcp, ipc and inproc, not udp). These send
 /// and receive single-part messages only (37-R56, 37-R57). Like every
-/// socket here they are `Send + Sync`.
+/// socket here they are `Send + Sync`, and each call sends or receives one
+/// whole message under the socket's lock (37-R55).
 ///
 /// All methods take `&self`: a socket can be shared between tasks (wrap
 /// it in an `Arc`). Messages are [`crate::Message`] values: whole multipart
