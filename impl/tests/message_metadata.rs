@@ -15,11 +15,16 @@
 #[allow(dead_code)]
 mod peer;
 
+#[path = "common/endpoints.rs"]
+mod endpoints;
+
 #[path = "common/raw.rs"]
 #[allow(dead_code)]
 mod raw;
 
 use std::sync::Arc;
+
+use endpoints::wildcard;
 use std::time::Duration;
 
 use peer::Peer;
@@ -30,14 +35,6 @@ use zmtp_spec::security::{Authenticator, KeyPair};
 /// Bounds every receive: a message that never comes fails the test
 /// instead of hanging it (no timing is asserted).
 const LIMIT: Duration = Duration::from_secs(10);
-
-fn wildcard(transport: &str) -> &'static str {
-    if transport == "tcp" {
-        "tcp://127.0.0.1:*"
-    } else {
-        "ipc://*"
-    }
-}
 
 async fn recv(socket: &Socket) -> Message {
     tokio::time::timeout(LIMIT, socket.recv())

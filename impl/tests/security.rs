@@ -7,11 +7,16 @@
 // A test fails by panicking.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/endpoints.rs"]
+mod endpoints;
+
 #[path = "common/raw.rs"]
 #[allow(dead_code)]
 mod raw;
 
 use std::sync::Arc;
+
+use endpoints::wildcard;
 use std::time::Duration;
 
 use raw::RawPeer;
@@ -25,14 +30,6 @@ use zmtp_spec::security::{Authenticator, KeyPair};
 /// Long enough for any handshake here; a refused peer's message must not
 /// arrive within it.
 const WAIT: Duration = Duration::from_millis(600);
-
-fn wildcard(transport: &str) -> &'static str {
-    if transport == "tcp" {
-        "tcp://127.0.0.1:*"
-    } else {
-        "ipc://*"
-    }
-}
 
 fn z85(key: &[u8]) -> Bytes {
     Bytes::from(zmtp_spec::security::z85::encode(key).unwrap())

@@ -8,6 +8,9 @@
 //! `ZMTP_REQUIRE_PEERS=1`, which makes a missing peer a failure.
 
 mod peer;
+
+#[path = "../common/endpoints.rs"]
+mod endpoints;
 mod security;
 
 use std::time::Duration;

@@ -11,6 +11,7 @@
 // A test fails by panicking.
 #![allow(clippy::unwrap_used)]
 
+use crate::endpoints::wildcard;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,14 +64,6 @@ fn module(stack: Stack) -> String {
     match stack {
         Stack::Libzmq => "MODULE=zmq".into(),
         Stack::Omq => "MODULE=pyomq".into(),
-    }
-}
-
-fn wildcard(transport: &str) -> &'static str {
-    if transport == "tcp" {
-        "tcp://127.0.0.1:*"
-    } else {
-        "ipc://*"
     }
 }
 
