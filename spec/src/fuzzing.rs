@@ -14,7 +14,7 @@
 
 use core::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::SocketType;
 use crate::connection::config::NullServerReady;
@@ -229,8 +229,10 @@ fn check_v1_identity(data: &[u8]) {
 ///
 /// Input: octet 0 selects the framing (bits 0-1: 3.x, 2.0, 1.0), raw
 /// commands (bit 2), a maximum message size (bit 3, then 2 octets) and
-/// whether chunks are handed over as buffers (bit 4, `push_buf`);
-/// the next octet seeds the chunking; the rest is the stream.
+/// how chunks reach it (bit 4: handed over as buffers, `push_buf`; else
+/// bit 5: read into [`Decoder::read_buffer`] as a transport does, in reads
+/// of at most the next 2 octets + 1; else copied, `push`); the next octet
+/// seeds the chunking; the rest is the stream.
 ///
 /// Checks: no panic; one-shot, seeded-chunk and octet-by-octet feeding give
 /// the same items and error; after every push the buffer capacity is
@@ -249,6 +251,8 @@ pub fn decoder(data: &[u8]) {
     let max = (control & 0x08 != 0).then(|| u64::from(choices.u16()));
     let push = if control & 0x10 != 0 {
         Push::Buf
+    } else if control & 0x20 != 0 {
+        Push::Read(usize::from(choices.u16()) + 1)
     } else {
         Push::Slice
     };
@@ -299,10 +303,15 @@ enum Push {
     /// [`Decoder::push_buf`]: handed over as a buffer, taken as-is when
     /// nothing is buffered.
     Buf,
+    /// [`Decoder::read_buffer`]: written into the room the decoder offers,
+    /// as a transport's reads of at most this many octets would (the
+    /// in-place body reads of large frames).
+    Read(usize),
 }
 
 /// Decodes `chunks` with `decoder`; checks the capacity bound after every
-/// push. Returns the items and the error that ended decoding, if any.
+/// push (every read, for [`Push::Read`]). Returns the items and the error
+/// that ended decoding, if any.
 fn decode_chunks<'a>(
     mut decoder: Decoder,
     push: Push,
@@ -311,23 +320,40 @@ fn decode_chunks<'a>(
     let mut items = Vec::new();
     let mut received = 0;
     for chunk in chunks {
-        match push {
-            Push::Slice => decoder.push(chunk),
-            Push::Buf => decoder.push_buf(BytesMut::from(chunk)),
-        }
-        received += chunk.len();
-        assert!(
-            decoder.buffer_capacity() <= capacity_bound(received),
-            "capacity {} after {received} octets",
-            decoder.buffer_capacity()
-        );
-        loop {
-            match decoder.poll_item() {
-                Ok(Some(item)) => items.push(item),
-                Ok(None) => break,
-                Err(e) => {
-                    assert_eq!(decoder.poll_item(), Err(e.clone()), "errors are final");
-                    return (items, Some(e));
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let n = match push {
+                Push::Slice => {
+                    decoder.push(rest);
+                    rest.len()
+                }
+                Push::Buf => {
+                    decoder.push_buf(BytesMut::from(rest));
+                    rest.len()
+                }
+                Push::Read(read_size) => {
+                    let mut room = decoder.read_buffer(read_size);
+                    let n = room.remaining_mut().min(rest.len());
+                    assert!(n > 0, "read_buffer offered no room");
+                    room.put_slice(&rest[..n]);
+                    n
+                }
+            };
+            rest = &rest[n..];
+            received += n;
+            assert!(
+                decoder.buffer_capacity() <= capacity_bound(received),
+                "capacity {} after {received} octets",
+                decoder.buffer_capacity()
+            );
+            loop {
+                match decoder.poll_item() {
+                    Ok(Some(item)) => items.push(item),
+                    Ok(None) => break,
+                    Err(e) => {
+                        assert_eq!(decoder.poll_item(), Err(e.clone()), "errors are final");
+                        return (items, Some(e));
+                    }
                 }
             }
         }

@@ -147,8 +147,30 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     );
     add(
         "decoder",
+        "3x-mixed-read-into",
+        stream(&[0x20, 0x00, 0x3F], 0x21, all_3x.clone()),
+    );
+    add(
+        "decoder",
         "3x-mixed-bytewise",
         stream(&[0x00], 0x00, all_3x),
+    );
+    // Large frames (8 KiB and 17 KiB bodies, a short one between) read in
+    // place, in reads of at most 4 KiB: the decoder's body-sized buffers.
+    let mut large = Vec::new();
+    for (size, octet) in [(8 * 1024, 0x61), (5, 0x62), (17 * 1024, 0x63)] {
+        if size > 255 {
+            large.push(0x02);
+            large.extend((size as u64).to_be_bytes());
+        } else {
+            large.extend([0x00, size as u8]);
+        }
+        large.extend(vec![octet; size]);
+    }
+    add(
+        "decoder",
+        "3x-large-read-into",
+        stream(&[0x20, 0x0F, 0xFF], 0x35, large),
     );
     add(
         "decoder",
