@@ -29,6 +29,8 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
+use bytes::Bytes;
+
 use crate::{
     Message, Options, Outgoing, PeerId, PeerInfo, Socket, SocketOption, SocketType,
     UnsupportedSocketType,
@@ -63,6 +65,12 @@ pub enum TraceEvent {
     Recv(Message),
     /// The application changed an option.
     SetOption(SocketOption),
+    /// DISH: the application joined a group (libzmq `zmq_join`; RFC 48,
+    /// 37-R53).
+    Join(Bytes),
+    /// DISH: the application left a group (libzmq `zmq_leave`; RFC 48,
+    /// 37-R54).
+    Leave(Bytes),
 }
 
 /// A trace: observations in the order they happened.
@@ -258,6 +266,16 @@ fn step(s: &OracleState, event: &TraceEvent) -> Vec<OracleState> {
                 },
                 Socket::send_choices,
             );
+        }
+        TraceEvent::Join(group) => {
+            if n.socket.join(group.clone()).is_err() {
+                return Vec::new();
+            }
+        }
+        TraceEvent::Leave(group) => {
+            if n.socket.leave(group.clone()).is_err() {
+                return Vec::new();
+            }
         }
         TraceEvent::SendRefused(msg) => {
             if !refuses(&n.socket, msg) {

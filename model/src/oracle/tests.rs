@@ -236,3 +236,172 @@ fn push_with_room_refusing_is_rejected_30_r11() {
     let mut o = Oracle::new(SocketType::Push, Options::default()).unwrap();
     o.observe(&TraceEvent::SendRefused(m(&["a"]))).unwrap();
 }
+
+fn join_item(group: &'static str) -> Outgoing {
+    Outgoing::Join(Bytes::from_static(group.as_bytes()))
+}
+
+fn group(g: &'static str) -> Bytes {
+    Bytes::from_static(g.as_bytes())
+}
+
+/// SERVER's first two peers get routing ids 1 and 2.
+const ID1: &str = "\0\0\0\x01";
+
+#[test]
+fn server_replies_to_the_client_that_asked_rfc41() {
+    let mut o = Oracle::new(SocketType::Server, Options::default()).unwrap();
+    o.observe_all(&[
+        attach(1, SocketType::Client),
+        attach(2, SocketType::Client),
+        TraceEvent::FromPeer(PeerId(1), msg_item(&["q"])),
+        TraceEvent::Recv(m(&[ID1, "q"])),
+        TraceEvent::Send(m(&[ID1, "r"])),
+        TraceEvent::ToPeer(PeerId(1), msg_item(&["r"])),
+    ])
+    .unwrap();
+}
+
+#[test]
+fn server_reply_to_the_other_client_is_rejected_rfc41() {
+    let mut o = Oracle::new(SocketType::Server, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Client),
+            attach(2, SocketType::Client),
+            TraceEvent::FromPeer(PeerId(1), msg_item(&["q"])),
+            TraceEvent::Recv(m(&[ID1, "q"])),
+            TraceEvent::Send(m(&[ID1, "r"])),
+            TraceEvent::ToPeer(PeerId(2), msg_item(&["r"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 5);
+}
+
+#[test]
+fn server_delivering_a_multipart_message_is_rejected_37_r57() {
+    let mut o = Oracle::new(SocketType::Server, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Client),
+            TraceEvent::FromPeer(PeerId(1), msg_item(&["a", "b"])),
+            TraceEvent::Recv(m(&[ID1, "a", "b"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 2);
+}
+
+#[test]
+fn client_round_trip_and_refused_multipart_are_explained_37_r56() {
+    let mut o = Oracle::new(SocketType::Client, Options::default()).unwrap();
+    o.observe_all(&[
+        attach(1, SocketType::Server),
+        TraceEvent::SendRefused(m(&["a", "b"])),
+        TraceEvent::Send(m(&["a"])),
+        TraceEvent::ToPeer(PeerId(1), msg_item(&["a"])),
+        TraceEvent::FromPeer(PeerId(1), msg_item(&["x", "y"])),
+        TraceEvent::FromPeer(PeerId(1), msg_item(&["r"])),
+        TraceEvent::Recv(m(&["r"])),
+    ])
+    .unwrap();
+}
+
+#[test]
+fn client_taking_a_multipart_send_is_rejected_37_r56() {
+    let mut o = Oracle::new(SocketType::Client, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Server),
+            TraceEvent::Send(m(&["a", "b"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 1);
+}
+
+#[test]
+fn radio_sends_to_the_dish_that_joined_37_r52() {
+    let mut o = Oracle::new(SocketType::Radio, Options::default()).unwrap();
+    o.observe_all(&[
+        attach(1, SocketType::Dish),
+        attach(2, SocketType::Dish),
+        TraceEvent::FromPeer(PeerId(1), join_item("g")),
+        TraceEvent::Send(m(&["g", "x"])),
+        TraceEvent::ToPeer(PeerId(1), msg_item(&["g", "x"])),
+    ])
+    .unwrap();
+}
+
+#[test]
+fn radio_sending_to_a_dish_that_did_not_join_is_rejected_37_r52() {
+    let mut o = Oracle::new(SocketType::Radio, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Dish),
+            attach(2, SocketType::Dish),
+            TraceEvent::FromPeer(PeerId(1), join_item("g")),
+            TraceEvent::Send(m(&["g", "x"])),
+            TraceEvent::ToPeer(PeerId(2), msg_item(&["g", "x"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 4);
+}
+
+#[test]
+fn radio_sending_after_a_processed_leave_is_rejected_37_r54() {
+    let mut o = Oracle::new(SocketType::Radio, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Dish),
+            TraceEvent::FromPeer(PeerId(1), join_item("g")),
+            TraceEvent::Send(m(&["g", "x"])),
+            TraceEvent::ToPeer(PeerId(1), msg_item(&["g", "x"])),
+            TraceEvent::FromPeer(PeerId(1), Outgoing::Leave(group("g"))),
+            // Whenever the LEAVE is processed, "z" cannot go out first:
+            // before "y", both are queued ("y" ahead); before "z", "y" is
+            // queued; otherwise both are dropped.
+            TraceEvent::Send(m(&["g", "y"])),
+            TraceEvent::Send(m(&["g", "z"])),
+            TraceEvent::ToPeer(PeerId(1), msg_item(&["g", "z"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 7);
+}
+
+#[test]
+fn dish_joins_late_peers_and_receives_its_group_37_r53() {
+    let mut o = Oracle::new(SocketType::Dish, Options::default()).unwrap();
+    o.observe_all(&[
+        TraceEvent::Join(group("g")),
+        attach(1, SocketType::Radio),
+        TraceEvent::ToPeer(PeerId(1), join_item("g")),
+        TraceEvent::FromPeer(PeerId(1), msg_item(&["g", "x"])),
+        TraceEvent::Recv(m(&["g", "x"])),
+        TraceEvent::Leave(group("g")),
+        TraceEvent::ToPeer(PeerId(1), Outgoing::Leave(group("g"))),
+    ])
+    .unwrap();
+}
+
+#[test]
+fn dish_delivering_a_group_it_did_not_join_is_rejected_rfc48() {
+    let mut o = Oracle::new(SocketType::Dish, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[
+            attach(1, SocketType::Radio),
+            TraceEvent::Join(group("g")),
+            TraceEvent::ToPeer(PeerId(1), join_item("g")),
+            TraceEvent::FromPeer(PeerId(1), msg_item(&["h", "y"])),
+            TraceEvent::Recv(m(&["h", "y"])),
+        ])
+        .unwrap_err();
+    assert_eq!(err.index, 4);
+}
+
+#[test]
+fn dish_leaving_a_group_it_never_joined_is_rejected_37_r54() {
+    let mut o = Oracle::new(SocketType::Dish, Options::default()).unwrap();
+    let err = o
+        .observe_all(&[attach(1, SocketType::Radio), TraceEvent::Leave(group("g"))])
+        .unwrap_err();
+    assert_eq!(err.index, 1);
+}
