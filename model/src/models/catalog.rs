@@ -4,7 +4,7 @@
 use bytes::Bytes;
 
 use super::properties::Check;
-use super::topology::{Link, Node, Role, Topology};
+use super::topology::{Link, Node, Role, TOPICS, Topology};
 use crate::{Fault, SocketType};
 
 /// The bounds of a scenario.
@@ -70,11 +70,15 @@ pub enum Scenario {
     XPubXSub,
     /// Two PAIRs and a third that tries to join.
     Pair,
+    /// K CLIENTs, one SERVER (RFC 41, draft).
+    ClientServer,
+    /// One RADIO, K DISHes joined to different groups (RFC 48, draft).
+    RadioDish,
 }
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 10] = [
+    pub const ALL: [Scenario; 12] = [
         Self::PushPull,
         Self::PullFair,
         Self::ReqRep,
@@ -85,6 +89,8 @@ impl Scenario {
         Self::PubSub,
         Self::XPubXSub,
         Self::Pair,
+        Self::ClientServer,
+        Self::RadioDish,
     ];
 
     /// The bounds `cargo test` checks this scenario at: [`Bounds::TEST`],
@@ -125,6 +131,8 @@ impl Scenario {
             Self::PubSub => "pub-sub",
             Self::XPubXSub => "xpub-xsub",
             Self::Pair => "pair",
+            Self::ClientServer => "client-server",
+            Self::RadioDish => "radio-dish",
         }
     }
 
@@ -202,6 +210,20 @@ impl Scenario {
                 Role::Sink,
                 vec![PubFilters, CountsBalance, NothingAfterCancel, SomeDelivery],
             ),
+            Self::ClientServer => (
+                Server,
+                Role::Server,
+                Client,
+                Role::Client,
+                vec![ReplyToAsker, SinglePart, SomeReply, AllReplied],
+            ),
+            Self::RadioDish => (
+                Radio,
+                Role::Source,
+                Dish,
+                Role::Sink,
+                vec![GroupFilter, JoinHonoured, NothingAfterLeave, SomeDelivery],
+            ),
             Self::XPubXSub => return xpub_xsub(b, fault),
             Self::Pair => return pair(b, fault),
         };
@@ -238,11 +260,16 @@ impl Scenario {
             first.options.req_correlate = fault != Fault::ReqUncorrelated;
         }
         nodes.push(first);
-        for _ in 0..b.peers {
+        for i in 0..b.peers {
             let mut n = Node::new(multi, multi_role.clone());
             n.options = options(multi);
             if multi == Sub {
                 n.subscribe = vec![Bytes::from_static(b"A")];
+            }
+            if multi == Dish {
+                // Different joins: the first DISH is in group A, the next
+                // in B, and so on.
+                n.subscribe = vec![Bytes::from(vec![TOPICS[i % TOPICS.len()]])];
             }
             links.push(Link {
                 connector: nodes.len(),
@@ -258,7 +285,7 @@ impl Scenario {
             messages: b.messages,
             wire_capacity: b.wire,
             disconnects: b.disconnects,
-            sub_changes: if self == Self::PubSub {
+            sub_changes: if matches!(self, Self::PubSub | Self::RadioDish) {
                 b.sub_changes
             } else {
                 0

@@ -2,7 +2,7 @@
 
 use stateright::Property;
 
-use super::topology::{State, Topology};
+use super::topology::{Role, State, Topology};
 use crate::{PeerId, SocketType};
 
 /// A property a scenario may check.
@@ -34,8 +34,21 @@ pub enum Check {
     NothingAfterCancel,
     /// 31-R10: PAIR has at most one peer.
     PairExclusive,
+    /// 37-R56, 37-R57: CLIENT refuses multipart sends and delivers
+    /// single-part messages only.
+    SinglePart,
+    /// 37-R52: RADIO queues a message only for peers that joined its group.
+    GroupFilter,
+    /// 37-R53: a peer whose JOIN RADIO processed gets the group's messages
+    /// while it has room.
+    JoinHonoured,
+    /// 37-R54: DISH delivers no group after its LEAVE.
+    NothingAfterLeave,
     /// Sometimes: a client gets a reply.
     SomeReply,
+    /// Sometimes: every request of every client is answered (no loss
+    /// without breaks).
+    AllReplied,
     /// Sometimes: a sink gets a message.
     SomeDelivery,
     /// Sometimes: a sink gets every message (no loss without breaks).
@@ -136,6 +149,29 @@ pub(crate) fn property(check: Check) -> Property<Topology> {
         Check::PairExclusive => {
             Property::always("31-R10 PAIR has at most one peer", pair_exclusive)
         }
+        Check::SinglePart => Property::always(
+            "37-R56/37-R57 CLIENT sends and delivers single-part messages only",
+            |_, s: &State| ok(s, "37-R56") && ok(s, "37-R57"),
+        ),
+        Check::GroupFilter => Property::always(
+            "37-R52 RADIO sends a peer only the groups it joined",
+            |_, s: &State| ok(s, "37-R52"),
+        ),
+        Check::JoinHonoured => Property::always(
+            "37-R53 RADIO sends a joined peer with room its group's messages",
+            |_, s: &State| ok(s, "37-R53"),
+        ),
+        Check::NothingAfterLeave => Property::always(
+            "37-R54 DISH delivers no group after its LEAVE",
+            |_, s: &State| ok(s, "37-R54"),
+        ),
+        Check::AllReplied => Property::sometimes(
+            "sometimes every request is answered",
+            |m: &Topology, s: &State| {
+                let clients = m.nodes.iter().filter(|n| n.role == Role::Client).count();
+                usize::from(s.ghost.replies) >= clients * usize::from(m.messages)
+            },
+        ),
         Check::SomeReply => Property::sometimes("sometimes a reply arrives", |_, s: &State| {
             s.ghost.replies > 0
         }),

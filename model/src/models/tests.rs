@@ -98,6 +98,66 @@ fn pair() {
 }
 
 #[test]
+fn client_server_rfc41_37_r56_r57() {
+    check(Scenario::ClientServer);
+}
+
+#[test]
+fn radio_dish_37_r52_r53_r54() {
+    check(Scenario::RadioDish);
+}
+
+/// The RADIO-DISH state right after the DISHes' JOINs are queued (links
+/// up, nothing transmitted).
+fn radio_dish_start() -> (Topology, State) {
+    let model = Scenario::RadioDish.model(Bounds::TEST);
+    let state = model.init_states().remove(0);
+    (model, state)
+}
+
+#[test]
+fn radio_sending_to_a_peer_that_never_joined_is_flagged_37_r52() {
+    // The machine hears a JOIN the ghost never saw crossing the wire: the
+    // message it then queues is one the peer did not ask for.
+    let (model, mut s) = radio_dish_start();
+    s.sockets[0].peer_join(crate::PeerId(1), bytes::Bytes::from_static(b"A"));
+    let s = model.next_state(&s, Action::Send(0, None)).unwrap();
+    assert!(s.ghost.violations.contains("37-R52"));
+}
+
+#[test]
+fn radio_skipping_a_joined_peer_is_flagged_37_r53() {
+    // The ghost saw a JOIN the machine never processed: the peer, with
+    // room, misses the group's message.
+    let (model, mut s) = radio_dish_start();
+    s.ghost.view[0].add(bytes::Bytes::from_static(b"A"));
+    let s = model.next_state(&s, Action::Send(0, None)).unwrap();
+    assert!(s.ghost.violations.contains("37-R53"));
+}
+
+#[test]
+fn radio_delivery_after_join_is_clean() {
+    // JOIN crosses the wire, then the send reaches DISH 1 (group A) and
+    // its application: no violation, one delivery.
+    let (model, s) = radio_dish_start();
+    let mut s = s;
+    for a in [
+        Action::Transmit(0, 0),
+        Action::Deliver(0, 0),
+        Action::Send(0, None),
+        Action::Transmit(0, 1),
+        Action::Deliver(0, 1),
+        Action::Recv(1, Some(crate::PeerId(0))),
+    ] {
+        s = model
+            .next_state(&s, a.clone())
+            .unwrap_or_else(|| panic!("{a:?}"));
+    }
+    assert!(s.ghost.violations.is_empty(), "{:?}", s.ghost.violations);
+    assert_eq!(s.ghost.delivered, 1);
+}
+
+#[test]
 fn mutation_req_two_outstanding_is_caught_28_r01() {
     caught(
         Scenario::ReqRep,

@@ -16,13 +16,14 @@ use crate::{
 /// What a node's application does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
-    /// Sends its messages (PUSH, PUB, XSUB).
+    /// Sends its messages (PUSH, PUB, XSUB, RADIO).
     Source,
-    /// Receives (PULL, SUB); a SUB may also change its subscriptions.
+    /// Receives (PULL, SUB, DISH); a SUB or DISH may also change its
+    /// subscriptions or groups.
     Sink,
-    /// Sends requests and receives replies (REQ, DEALER).
+    /// Sends requests and receives replies (REQ, DEALER, CLIENT).
     Client,
-    /// Receives a request, then replies to it (REP, ROUTER).
+    /// Receives a request, then replies to it (REP, ROUTER, SERVER).
     Server,
     /// Forwards everything it receives to its partner node (XPUB/XSUB).
     Proxy {
@@ -42,7 +43,7 @@ pub struct Node {
     pub options: Options,
     /// Its application.
     pub role: Role,
-    /// Topics a SUB subscribes to before it connects.
+    /// Topics a SUB subscribes to (groups a DISH joins) before it connects.
     pub subscribe: Vec<Bytes>,
     /// The application receives through the socket's own fair queue
     /// (`recv`) instead of every possible choice, so fairness can be
@@ -159,7 +160,8 @@ pub enum Action {
     Reply(usize),
     /// A proxy receives at a node and sends at its partner.
     Forward(usize, Option<PeerId>),
-    /// A SUB subscribes to or cancels a topic.
+    /// A SUB subscribes to or cancels a topic; a DISH joins or leaves a
+    /// group.
     Toggle(usize, u8),
     /// The driver writes one item of link `.0`, direction `.1` (0:
     /// connector to binder).
@@ -180,27 +182,34 @@ pub(crate) const TOPICS: [u8; 2] = [b'A', b'B'];
 
 /// The message node `origin` sends as its `seq`th: a payload frame
 /// `[topic, origin, seq]` and a tail frame; DEALER puts the empty delimiter
-/// in front so that a REP can answer.
+/// in front so that a REP can answer. The draft types send one payload
+/// frame: CLIENT alone (37-R56), RADIO behind its group frame (the topic).
 fn app_message(socket_type: SocketType, origin: usize, seq: u8) -> Message {
     let topic = TOPICS[usize::from(seq) % 2];
     let payload = Bytes::from(vec![topic, origin as u8, seq]);
-    let mut m = Message::from_frames([payload, Bytes::from_static(TAIL)]);
-    if socket_type == SocketType::Dealer {
-        m.push_front(Bytes::new());
+    match socket_type {
+        SocketType::Client => Message::from_frames([payload]),
+        SocketType::Radio => Message::from_frames([Bytes::from(vec![topic]), payload]),
+        SocketType::Dealer => {
+            Message::from_frames([Bytes::new(), payload, Bytes::from_static(TAIL)])
+        }
+        _ => Message::from_frames([payload, Bytes::from_static(TAIL)]),
     }
-    m
 }
 
 /// The (topic, origin, seq) of a received application message, if it is
-/// whole: the frame count the receiving type expects, the tail last
-/// (37-R41).
+/// whole: the frames the receiving type expects (37-R41): CLIENT one
+/// payload frame (37-R57), DISH the group then the payload, others the
+/// payload then the tail (DEALER the delimiter first).
 fn parse(receiver: SocketType, msg: &Message) -> Option<(u8, u8, u8)> {
-    let frames = msg.frames();
-    let expected = if receiver == SocketType::Dealer { 3 } else { 2 };
-    if frames.len() != expected || frames[expected - 1].as_ref() != TAIL {
-        return None;
-    }
-    match frames[expected - 2].as_ref() {
+    let payload = match (receiver, msg.frames()) {
+        (SocketType::Client, [p]) => p,
+        (SocketType::Dish, [g, p]) if p.first().is_some_and(|t| g.as_ref() == [*t]) => p,
+        (SocketType::Dish | SocketType::Client, _) => return None,
+        (SocketType::Dealer, [_, p, tail]) | (_, [p, tail]) if tail.as_ref() == TAIL => p,
+        _ => return None,
+    };
+    match payload.as_ref() {
         [t, o, s] => Some((*t, *o, *s)),
         _ => None,
     }
@@ -208,6 +217,12 @@ fn parse(receiver: SocketType, msg: &Message) -> Option<(u8, u8, u8)> {
 
 fn is_publisher(t: SocketType) -> bool {
     matches!(t, SocketType::Pub | SocketType::XPub)
+}
+
+/// The types whose peers' subscriptions or groups the ghost counts
+/// independently (`Ghost::view`).
+fn keeps_view(t: SocketType) -> bool {
+    is_publisher(t) || t == SocketType::Radio
 }
 
 impl Topology {
@@ -228,6 +243,9 @@ impl Topology {
         let t = self.nodes[node].socket_type;
         let Some((topic, origin, seq)) = parse(t, msg) else {
             s.ghost.violations.insert("37-R41");
+            if t == SocketType::Client {
+                s.ghost.violations.insert("37-R57");
+            }
             return;
         };
         if !s.ghost.received[node].insert((origin, seq)) {
@@ -258,6 +276,13 @@ impl Topology {
                         s.ghost.violations.insert("37-R47");
                     }
                 }
+                if t == SocketType::Dish
+                    && !s.sockets[node]
+                        .groups()
+                        .is_some_and(|g| g.contains(&[topic][..]))
+                {
+                    s.ghost.violations.insert("37-R54");
+                }
                 s.ghost.delivered = s.ghost.delivered.saturating_add(1);
             }
         }
@@ -270,6 +295,13 @@ impl Topology {
             return None;
         }
         let msg = app_message(t, node, seq);
+        if t == SocketType::Client {
+            // 37-R56: a multipart send is refused whatever the state.
+            let two = Message::from_frames([Bytes::from_static(b"x"), Bytes::from_static(TAIL)]);
+            if s.sockets[node].clone().send(two) != Err(SendError::Multipart) {
+                s.ghost.violations.insert("37-R56");
+            }
+        }
         let sock = &mut s.sockets[node];
         let before: Vec<(PeerId, usize)> = sock
             .peers()
@@ -295,13 +327,16 @@ impl Topology {
                 if is_publisher(t) {
                     let topic = TOPICS[usize::from(seq) % 2];
                     let invert = s.sockets[node].options().invert_matching;
-                    for (p, n) in before {
+                    for &(p, n) in &before {
                         let got = s.sockets[node].queued_out(p) > n;
                         let wanted = s.ghost.view[Self::link_of(p)].matches(&[topic]) != invert;
                         if got && !wanted {
                             s.ghost.violations.insert("37-R45");
                         }
                     }
+                }
+                if t == SocketType::Radio {
+                    self.check_radio(s, node, seq, &before);
                 }
                 Some(())
             }
@@ -310,6 +345,24 @@ impl Topology {
                 Some(())
             }
             Err(_) => None,
+        }
+    }
+
+    /// 37-R52: RADIO queued the message for exactly the peers whose JOINs
+    /// (counted on the ghost's side) cover its group; 37-R53: a peer that
+    /// joined and had room got it.
+    fn check_radio(&self, s: &mut State, node: usize, seq: u8, before: &[(PeerId, usize)]) {
+        let topic = TOPICS[usize::from(seq) % 2];
+        let hwm = s.sockets[node].options().sndhwm;
+        for (p, n) in before {
+            let got = s.sockets[node].queued_out(*p) > *n;
+            let joined = s.ghost.view[Self::link_of(*p)].count(&[topic]) > 0;
+            if got && !joined {
+                s.ghost.violations.insert("37-R52");
+            }
+            if joined && !got && (hwm == 0 || *n < hwm) {
+                s.ghost.violations.insert("37-R53");
+            }
         }
     }
 
@@ -377,7 +430,7 @@ impl Topology {
         let (_, to) = self.ends(link, dir);
         let item = s.wires[link][dir].pop_front()?;
         let peer = PeerId(link as u64);
-        let publisher = is_publisher(self.nodes[to].socket_type);
+        let publisher = keeps_view(self.nodes[to].socket_type);
         match item {
             Outgoing::Message(m) => s.sockets[to].peer_message(peer, m).ok()?,
             Outgoing::Subscribe(t) => {
@@ -392,9 +445,18 @@ impl Topology {
                 }
                 s.sockets[to].peer_cancel(peer, t);
             }
-            // The checked topologies have no RADIO or DISH.
-            Outgoing::Join(g) => s.sockets[to].peer_join(peer, g),
-            Outgoing::Leave(g) => s.sockets[to].peer_leave(peer, g),
+            Outgoing::Join(g) => {
+                if publisher {
+                    s.ghost.view[link].add(g.clone());
+                }
+                s.sockets[to].peer_join(peer, g);
+            }
+            Outgoing::Leave(g) => {
+                if publisher {
+                    s.ghost.view[link].remove(&g);
+                }
+                s.sockets[to].peer_leave(peer, g);
+            }
         }
         Some(())
     }
@@ -436,6 +498,15 @@ impl Topology {
             Action::Toggle(n, topic) => {
                 let t = Bytes::from(vec![topic]);
                 let sock = &mut s.sockets[n];
+                if let Some(on) = sock.groups().map(|g| g.contains(&t)) {
+                    if on {
+                        sock.leave(t).ok()?;
+                    } else {
+                        sock.join(t).ok()?;
+                    }
+                    s.sub_changes_left -= 1;
+                    return Some(());
+                }
                 let on = sock.subscriptions()?.count(&t) > 0;
                 let option = if on {
                     SocketOption::Unsubscribe(t)
@@ -511,7 +582,11 @@ impl Model for Topology {
                 return Vec::new();
             };
             for topic in &node.subscribe {
-                let _ = sock.set_option(SocketOption::Subscribe(topic.clone()));
+                let _ = if node.socket_type == SocketType::Dish {
+                    sock.join(topic.clone())
+                } else {
+                    sock.set_option(SocketOption::Subscribe(topic.clone()))
+                };
             }
             sockets.push(sock);
         }
@@ -549,7 +624,9 @@ impl Model for Topology {
                 }
                 Role::Sink => {
                     self.recvs(s, n, Action::Recv, actions);
-                    if node.socket_type == SocketType::Sub && s.sub_changes_left > 0 {
+                    if matches!(node.socket_type, SocketType::Sub | SocketType::Dish)
+                        && s.sub_changes_left > 0
+                    {
                         actions.extend(TOPICS.iter().map(|t| Action::Toggle(n, *t)));
                     }
                 }
