@@ -7,7 +7,8 @@
 //! a sequence of operations: peers attaching, suspending and detaching,
 //! peers' messages and subscriptions, application sends and receives
 //! (with or without a chosen peer), the driver draining queues, and option
-//! changes. With [`run_recorded`] the run also yields the trace an outside
+//! changes; for the draft types, DISH's joins and leaves and a DISH
+//! peer's JOIN and LEAVE at RADIO. With [`run_recorded`] the run also yields the trace an outside
 //! observer would see, for the oracle.
 
 use bytes::Bytes;
@@ -56,14 +57,38 @@ impl Input<'_> {
             .map(Message::from)
     }
 
+    /// A group of two, so JOINs and messages meet (RADIO and DISH).
+    fn group(&mut self) -> Option<Bytes> {
+        let g: &'static [u8] = if self.byte()? % 2 == 0 { b"A" } else { b"B" };
+        Some(Bytes::from_static(g))
+    }
+
     fn peer(&mut self) -> Option<PeerId> {
         Some(PeerId(u64::from(self.byte()? % 4)))
     }
 }
 
+/// The draft types the harness drives besides the classic ones.
+const DRAFT: [SocketType; 4] = [
+    SocketType::Client,
+    SocketType::Server,
+    SocketType::Radio,
+    SocketType::Dish,
+];
+
+/// The socket type a first byte chooses: a draft type when the byte is
+/// 11-14 modulo 64, otherwise the classic type at the byte modulo 11 (so
+/// inputs written for the classic types keep their meaning).
+fn socket_type(b: u8) -> SocketType {
+    match usize::from(b % 64) {
+        n @ 11..=14 => DRAFT[n - 11],
+        _ => SocketType::CLASSIC[usize::from(b) % SocketType::CLASSIC.len()],
+    }
+}
+
 /// The socket type and options the input's first three bytes choose.
 fn header(input: &mut Input<'_>) -> Option<(SocketType, Options)> {
-    let t = SocketType::CLASSIC[usize::from(input.byte()?) % SocketType::CLASSIC.len()];
+    let t = socket_type(input.byte()?);
     let hwm = input.byte()?;
     let flags = input.byte()?;
     let bit = |n: u8| flags & (1 << n) != 0;
@@ -85,11 +110,12 @@ fn header(input: &mut Input<'_>) -> Option<(SocketType, Options)> {
     Some((t, options))
 }
 
-/// A peer type the socket accepts: the first compatible classic type, or
-/// the second one for variety.
+/// A peer type the socket accepts: the first compatible type, or the
+/// second one for variety.
 fn peer_type(t: SocketType, pick: u8) -> SocketType {
     let ok: Vec<SocketType> = SocketType::CLASSIC
         .into_iter()
+        .chain(DRAFT)
         .filter(|p| t.is_compatible_with(*p))
         .collect();
     ok[usize::from(pick) % ok.len()]
@@ -156,7 +182,11 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
     }
     let load_balancing = matches!(
         s.socket_type(),
-        SocketType::Push | SocketType::Dealer | SocketType::Pair | SocketType::Req
+        SocketType::Push
+            | SocketType::Dealer
+            | SocketType::Pair
+            | SocketType::Req
+            | SocketType::Client
     );
     if load_balancing {
         let mut probe = s.clone();
@@ -204,7 +234,11 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
         }
         4 => {
             let peer = input.peer()?;
-            let msg = input.message()?;
+            let mut msg = input.message()?;
+            if t == SocketType::Dish && msg.len() == 2 {
+                msg.pop_front();
+                msg.push_front(input.group()?);
+            }
             if s.is_connected(peer) && s.peer_message(peer, msg.clone()).is_ok() {
                 record.push(TraceEvent::FromPeer(peer, Outgoing::Message(msg)));
             }
@@ -212,8 +246,22 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
         5 | 6 => {
             let subscribe = input.data.first().is_some_and(|b| b % 2 == 0);
             let peer = input.peer()?;
-            let topic = input.frame()?;
-            if s.is_connected(peer) {
+            let topic = if t == SocketType::Radio {
+                input.group()?
+            } else {
+                input.frame()?
+            };
+            if s.is_connected(peer) && t == SocketType::Radio {
+                // A DISH's JOIN and LEAVE (37-R53, 37-R54).
+                let item = if subscribe {
+                    s.peer_join(peer, topic.clone());
+                    Outgoing::Join(topic)
+                } else {
+                    s.peer_leave(peer, topic.clone());
+                    Outgoing::Leave(topic)
+                };
+                record.push(TraceEvent::FromPeer(peer, item));
+            } else if s.is_connected(peer) {
                 let item = if subscribe {
                     s.peer_subscribe(peer, topic.clone());
                     Outgoing::Subscribe(topic)
@@ -230,7 +278,25 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
             } else {
                 None
             };
-            let msg = input.message()?;
+            let mut msg = input.message()?;
+            if t == SocketType::Server {
+                // Address a peer SERVER knows, when there is one.
+                let to = input.peer()?;
+                if let Some(id) = s.server_routing_id(to) {
+                    if msg.len() > 1 {
+                        msg.pop_front();
+                    }
+                    msg.push_front(Bytes::copy_from_slice(&id.to_be_bytes()));
+                }
+            }
+            if t == SocketType::Radio && msg.len() < 3 {
+                // Mostly well-formed `[group, body]`; three frames stay
+                // for the refusal (37-R56).
+                if msg.len() == 2 {
+                    msg.pop_front();
+                }
+                msg.push_front(input.group()?);
+            }
             let result = match via {
                 Some(p) => s.send_via(p, msg.clone()),
                 None => s.send(msg.clone()),
@@ -292,7 +358,11 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
         }
         _ => {
             let kind = input.byte()?;
-            let topic = input.frame()?;
+            let topic = if t == SocketType::Dish {
+                input.group()?
+            } else {
+                input.frame()?
+            };
             let on = kind & 0x10 != 0;
             let option = match kind % 6 {
                 0 => SocketOption::Subscribe(topic),
@@ -305,7 +375,17 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
                 _ if kind & 0x20 != 0 => SocketOption::RouterHandover(on),
                 _ => SocketOption::InvertMatching(on),
             };
-            if s.set_option(option.clone()).is_ok() {
+            if t == SocketType::Dish {
+                // DISH's zmq_join / zmq_leave in place of the options.
+                let (result, event) = match option {
+                    SocketOption::Subscribe(g) => (s.join(g.clone()), TraceEvent::Join(g)),
+                    SocketOption::Unsubscribe(g) => (s.leave(g.clone()), TraceEvent::Leave(g)),
+                    _ => return Some(()),
+                };
+                if result.is_ok() {
+                    record.push(event);
+                }
+            } else if s.set_option(option.clone()).is_ok() {
                 record.push(TraceEvent::SetOption(option));
             }
         }

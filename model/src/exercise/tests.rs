@@ -123,6 +123,60 @@ fn random_runs_are_not_vacuous() {
     );
 }
 
+#[test]
+fn draft_type_runs_are_not_vacuous_and_explained() {
+    // CLIENT, SERVER, RADIO and DISH (first bytes 11-14): peers attach,
+    // messages flow, and the oracle explains the traces.
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    };
+    let mut kinds = std::collections::BTreeMap::new();
+    let mut explained = std::collections::BTreeMap::new();
+    for case in 0..200u32 {
+        let mut data: Vec<u8> = (0..300).map(|_| next()).collect();
+        data[0] = 11 + (case % 4) as u8;
+        let (t, options, trace) = match run_recorded(&data) {
+            Ok(r) => r.unwrap(),
+            Err(v) => panic!("{v}: input {data:?}"),
+        };
+        for e in &trace {
+            let kind = format!("{e:?}")
+                .split('(')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            *kinds.entry((t, kind)).or_insert(0u32) += 1;
+        }
+        if trace.len() < 80 {
+            let mut oracle = Oracle::new(t, options).unwrap().with_limit(20_000);
+            match oracle.observe_all(&trace) {
+                Ok(()) => *explained.entry(t).or_insert(0u32) += 1,
+                Err(e) if e.limit_reached => {}
+                Err(e) => panic!("{t}: event {} {:?} unexplained", e.index, e.event),
+            }
+        }
+    }
+    for t in DRAFT {
+        let count = |k: &str| kinds.get(&(t, k.to_string())).copied().unwrap_or(0);
+        assert!(count("Attach") > 0, "{t}: no attach");
+        assert!(
+            explained.get(&t).copied().unwrap_or(0) > 5,
+            "{t}: {explained:?}"
+        );
+    }
+    let count = |t, k: &str| kinds.get(&(t, k.to_string())).copied().unwrap_or(0);
+    // Traffic both ways where the type allows it, and DISH's joins.
+    assert!(count(SocketType::Client, "Recv") > 0, "{kinds:?}");
+    assert!(count(SocketType::Server, "ToPeer") > 0, "{kinds:?}");
+    assert!(count(SocketType::Radio, "ToPeer") > 0, "{kinds:?}");
+    assert!(count(SocketType::Dish, "Recv") > 0, "{kinds:?}");
+    assert!(count(SocketType::Dish, "Join") > 0, "{kinds:?}");
+}
+
 /// Inputs the fuzzer found, kept as regression tests.
 #[test]
 fn fuzz_regressions() {
