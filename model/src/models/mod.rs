@@ -7,8 +7,8 @@
 //! explores every interleaving of:
 //!
 //! - application sends (with every load-balancing choice) and receives
-//!   (with every fair-queue choice), SUB subscription changes, proxy
-//!   forwarding;
+//!   (with every fair-queue choice), SUB subscription changes and DISH
+//!   joins and leaves, proxy forwarding;
 //! - the driver moving one item from a machine's out-queue onto the wire,
 //!   and delivering the head of a wire to the other machine;
 //! - a connection breaking (what is on the wire is lost; the connecting

@@ -207,7 +207,7 @@ fn scenario_names_round_trip() {
 }
 
 /// The "every model to completion at its default bounds": about
-/// 30 s in a release build on two cores (`cargo test -p zmtp-model
+/// 25 s in a release build on two cores (`cargo test -p zmtp-model
 /// --release`), too slow for a debug build, where the test bounds above
 /// apply.
 #[test]
