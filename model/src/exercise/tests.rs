@@ -85,12 +85,7 @@ fn random_runs_are_not_vacuous() {
             Err(v) => panic!("{v}: input {data:?}"),
         };
         for e in &trace {
-            let kind = format!("{e:?}")
-                .split('(')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            *kinds.entry((t, kind)).or_insert(0u32) += 1;
+            *kinds.entry((t, kind_of(e))).or_insert(0u32) += 1;
         }
         if trace.len() < 60 {
             let mut oracle = Oracle::new(t, options).unwrap().with_limit(20_000);
@@ -144,12 +139,7 @@ fn draft_type_runs_are_not_vacuous_and_explained() {
             Err(v) => panic!("{v}: input {data:?}"),
         };
         for e in &trace {
-            let kind = format!("{e:?}")
-                .split('(')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            *kinds.entry((t, kind)).or_insert(0u32) += 1;
+            *kinds.entry((t, kind_of(e))).or_insert(0u32) += 1;
         }
         if trace.len() < 80 {
             let mut oracle = Oracle::new(t, options).unwrap().with_limit(20_000);
@@ -210,4 +200,13 @@ fn fuzz_regressions() {
         91, 100,
     ];
     fuzz(&many_choices).unwrap();
+}
+
+/// A trace event's variant name, from its Debug form (`Send`, `Recv`, ...).
+fn kind_of(event: &impl core::fmt::Debug) -> String {
+    format!("{event:?}")
+        .split('(')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
