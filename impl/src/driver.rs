@@ -78,9 +78,6 @@ pub(crate) struct Driver<L> {
         bytes::Bytes,
         tokio::sync::oneshot::Receiver<Option<ZapReply>>,
     )>,
-    /// The link is over; waiting for the application to read what it
-    /// delivered.
-    ending: bool,
     finished: bool,
 }
 
@@ -119,7 +116,6 @@ impl<L: Link> Driver<L> {
             keep,
             end: None,
             zap: None,
-            ending: false,
             finished: false,
         }
     }
@@ -313,34 +309,10 @@ impl<L: Link> Driver<L> {
         }
     }
 
-    /// The connection is over. libzmq delivers the messages a peer sent
-    /// before it went away (its pipe ends after the last one is read), so
-    /// the peer is detached only once the application has read what it
-    /// delivered. Returns `Pending` while that is not so.
-    fn finish_after_drain(&mut self, cx: &mut Context<'_>) -> Poll<Outcome> {
-        self.ending = true;
-        let shared = Arc::clone(&self.shared);
-        let mut core = shared.lock();
-        let wait = !self.keep
-            && !core.closing
-            && core.pattern.queued_in(self.id) > 0
-            && core.slots.get(&self.id).is_some_and(|s| !s.kill);
-        if wait {
-            if let Some(slot) = core.slots.get_mut(&self.id) {
-                if !slot.draining {
-                    slot.draining = true;
-                    core.draining += 1;
-                }
-                if let Some(slot) = core.slots.get_mut(&self.id) {
-                    slot.waker = Some(cx.waker().clone());
-                }
-            }
-            return Poll::Pending;
-        }
-        drop(core);
-        Poll::Ready(self.finish())
-    }
-
+    /// The connection is over: the peer departs at once (it leaves every
+    /// send path and its socket closes when the driver is dropped), or is
+    /// suspended for the next connection of a connect endpoint. What it
+    /// delivered stays readable ([`zmtp_model::Socket::depart`]).
     fn finish(&mut self) -> Outcome {
         let end = self.end.take().unwrap_or(End::Local);
         let shared = Arc::clone(&self.shared);
@@ -393,9 +365,6 @@ impl<L: Link> Future for Driver<L> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
         let this = &mut *self;
-        if this.ending {
-            return this.finish_after_drain(cx);
-        }
         for _ in 0..64 {
             let mut progress = false;
             this.link.poll_timer(cx);
@@ -418,7 +387,7 @@ impl<L: Link> Future for Driver<L> {
                 Poll::Ready(Ok(())) => progress |= was_full && this.link.wants_more(),
                 Poll::Ready(Err(e)) => {
                     this.end.get_or_insert(End::Io(e));
-                    return this.finish_after_drain(cx);
+                    return Poll::Ready(this.finish());
                 }
                 Poll::Pending => {}
             }
@@ -426,7 +395,7 @@ impl<L: Link> Future for Driver<L> {
                 if !this.link.has_output()
                     || this.end.as_ref().is_some_and(|e| matches!(e, End::Io(_)))
                 {
-                    return this.finish_after_drain(cx);
+                    return Poll::Ready(this.finish());
                 }
                 // Flush what is left (an ERROR command, say), then end.
                 if this.end.is_none() {

@@ -30,9 +30,11 @@ impl Pattern {
         self.machine.attach_pending(peer)
     }
 
+    /// The peer's connection ended for good: out of every send path now,
+    /// what it delivered still readable.
     #[inline]
-    pub(crate) fn detach(&mut self, peer: PeerId) {
-        self.machine.detach(peer);
+    pub(crate) fn depart(&mut self, peer: PeerId) {
+        self.machine.depart(peer);
     }
 
     #[inline]
@@ -115,11 +117,6 @@ impl Pattern {
     #[inline]
     pub(crate) fn queued_items_out(&self, peer: PeerId) -> usize {
         self.machine.queued_items_out(peer)
-    }
-
-    #[inline]
-    pub(crate) fn queued_in(&self, peer: PeerId) -> usize {
-        self.machine.queued_in(peer)
     }
 
     #[inline]

@@ -26,6 +26,10 @@ pub(crate) struct Core {
     pub(crate) socket_type: SocketType,
     pub(crate) options: Options,
     pub(crate) pipes: BTreeMap<PeerId, Pipe>,
+    /// What departed peers delivered and the application has not read yet
+    /// (see [`Core::depart_pipe`]): never empty, in no send path, still in
+    /// the fair queue. An entry goes with its last message.
+    pub(crate) departed: BTreeMap<PeerId, VecDeque<Message>>,
     /// Turn order for receiving (the fair queue).
     pub(crate) fair_queue: Rotation,
     /// Turn order for sending (the load balancer).
@@ -39,6 +43,7 @@ impl Core {
             socket_type,
             options,
             pipes: BTreeMap::new(),
+            departed: BTreeMap::new(),
             fair_queue: Rotation::default(),
             load_balancer: Rotation::default(),
             events: VecDeque::new(),
@@ -58,7 +63,85 @@ impl Core {
         self.fair_queue.remove(peer);
         self.load_balancer.remove(peer);
         self.events.retain(|e| *e != Event::InputResumed(peer));
+        self.departed.remove(&peer);
         self.pipes.remove(&peer)
+    }
+
+    /// A peer's connection ended for good: its pipe leaves every send path
+    /// at once (the load balancer, and whatever iterates `pipes`: PAIR's
+    /// slot, the publishers' fan-out) and what was queued for it is
+    /// discarded (28-R24, 28-R35, 29-R05, 30-R06, 31-R05), but the messages
+    /// it delivered stay readable in the fair queue until the application
+    /// has read them, as libzmq's pipes deliver everything written before
+    /// their end. With nothing unread, this is [`Core::remove_pipe`].
+    pub(crate) fn depart_pipe(&mut self, peer: PeerId) {
+        self.load_balancer.remove(peer);
+        self.events.retain(|e| *e != Event::InputResumed(peer));
+        match self.pipes.remove(&peer) {
+            Some(pipe) if !pipe.inbound.is_empty() => {
+                self.departed.insert(peer, pipe.inbound);
+            }
+            _ => self.fair_queue.remove(peer),
+        }
+    }
+
+    /// Whether the machine still has anything of `peer`: its pipe, or
+    /// messages it delivered before it departed.
+    pub(crate) fn knows(&self, peer: PeerId) -> bool {
+        self.pipes.contains_key(&peer) || self.departed.contains_key(&peer)
+    }
+
+    /// The messages from `peer` waiting for the application, live or
+    /// departed.
+    pub(crate) fn input(&self, peer: PeerId) -> Option<&VecDeque<Message>> {
+        match self.pipes.get(&peer) {
+            Some(pipe) => Some(&pipe.inbound),
+            None => self.departed.get(&peer),
+        }
+    }
+
+    /// Keeps only the unread messages that pass `keep`, from every peer
+    /// (a DISH leaving a group, a SUB unsubscribing), and forgets departed
+    /// peers left with nothing.
+    pub(crate) fn retain_input(&mut self, mut keep: impl FnMut(&Message) -> bool) {
+        for pipe in self.pipes.values_mut() {
+            pipe.inbound.retain(&mut keep);
+        }
+        for queue in self.departed.values_mut() {
+            queue.retain(&mut keep);
+        }
+        self.reap_departed();
+    }
+
+    /// Discards the unread messages of one peer (REQ abandoning a request).
+    pub(crate) fn discard_input(&mut self, peer: PeerId) {
+        if let Some(pipe) = self.pipes.get_mut(&peer) {
+            pipe.inbound.clear();
+        }
+        if self.departed.remove(&peer).is_some() {
+            self.fair_queue.remove(peer);
+        }
+    }
+
+    /// Forgets the departed peers whose messages have all been read.
+    fn reap_departed(&mut self) {
+        let fair_queue = &mut self.fair_queue;
+        self.departed.retain(|peer, queue| {
+            let keep = !queue.is_empty();
+            if !keep {
+                fair_queue.remove(*peer);
+            }
+            keep
+        });
+    }
+
+    /// After a message of a departed peer was taken: the peer goes with its
+    /// last one.
+    fn took_departed(&mut self, peer: PeerId) {
+        if self.departed.get(&peer).is_some_and(VecDeque::is_empty) {
+            self.departed.remove(&peer);
+            self.fair_queue.remove(peer);
+        }
     }
 
     /// Whether the load balancer may give `peer` a message: its queue is
@@ -154,13 +237,13 @@ impl Core {
     /// Whether `peer` has a message for the application.
     #[inline]
     pub(crate) fn has_input(&self, peer: PeerId) -> bool {
-        self.pipes.get(&peer).is_some_and(|p| !p.inbound.is_empty())
+        self.input(peer).is_some_and(|q| !q.is_empty())
     }
 
     /// Whether a fair-queued receive would find a message, without
     /// building the list of choices.
     pub(crate) fn has_any_input(&self) -> bool {
-        self.pipes.values().any(|p| !p.inbound.is_empty())
+        !self.departed.is_empty() || self.pipes.values().any(|p| !p.inbound.is_empty())
     }
 
     /// The peers a fair-queued receive may take from, next turn first.
@@ -176,8 +259,8 @@ impl Core {
         if fair && pick == Pick::Next {
             return self.take_next();
         }
-        let pipes = &self.pipes;
-        let has_input = |p: PeerId| pipes.get(&p).is_some_and(|p| !p.inbound.is_empty());
+        let core = &*self;
+        let has_input = |p: PeerId| core.has_input(p);
         let peer = match pick {
             Pick::Next => self.fair_queue.peek(has_input)?,
             Pick::Peer(p) => {
@@ -198,11 +281,17 @@ impl Core {
     #[inline]
     fn take_next(&mut self) -> Option<(PeerId, Message)> {
         let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
-        let pipes = &mut self.pipes;
+        let (pipes, departed) = (&mut self.pipes, &mut self.departed);
         let mut taken = None;
         let peer = self.fair_queue.pick(|p| {
             let Some(pipe) = pipes.get_mut(&p) else {
-                return false;
+                return match departed.get_mut(&p).and_then(VecDeque::pop_front) {
+                    Some(msg) => {
+                        taken = Some((msg, false));
+                        true
+                    }
+                    None => false,
+                };
             };
             let Some(msg) = pipe.inbound.pop_front() else {
                 return false;
@@ -218,6 +307,7 @@ impl Core {
         if resume {
             self.events.push_back(Event::InputResumed(peer));
         }
+        self.took_departed(peer);
         Some((peer, msg))
     }
 
@@ -226,7 +316,11 @@ impl Core {
     #[inline]
     pub(crate) fn take_from(&mut self, peer: PeerId) -> Option<Message> {
         let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
-        let pipe = self.pipes.get_mut(&peer)?;
+        let Some(pipe) = self.pipes.get_mut(&peer) else {
+            let msg = self.departed.get_mut(&peer)?.pop_front()?;
+            self.took_departed(peer);
+            return Some(msg);
+        };
         let msg = pipe.inbound.pop_front()?;
         if pipe.input_blocked && pipe.in_has_room(hwm, conflate) {
             pipe.input_blocked = false;

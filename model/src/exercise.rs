@@ -149,6 +149,16 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
             return fail(format!("{p}: {} queued in, RCVHWM {rcv}", s.queued_in(p)));
         }
     }
+    for p in s.departed_peers() {
+        // A departed peer is in no send path and goes with its last
+        // unread message.
+        if s.is_attached(p) || s.queued_in(p) == 0 || s.outgoing(p).next().is_some() {
+            return fail(format!("{p} departed but is still attached or empty"));
+        }
+        if s.send_choices().contains(&p) {
+            return fail(format!("{p} departed but a send may choose it"));
+        }
+    }
     match s.socket_type() {
         SocketType::Pair if s.peers().len() > 1 => return fail("PAIR has two peers".into()),
         SocketType::Req => {
@@ -158,6 +168,7 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
             let waiting = s.awaiting_peer();
             if s.peers()
                 .into_iter()
+                .chain(s.departed_peers())
                 .any(|p| Some(p) != waiting && s.queued_in(p) > 0)
             {
                 return fail("REQ keeps a message from a peer it did not ask (28-R08)".into());
@@ -226,8 +237,14 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
             }
         }
         3 => {
+            // Half the closes keep what the peer delivered readable
+            // (`depart`, what the driver does), half discard it.
+            let depart = input.data.first().is_some_and(|b| b % 2 == 0);
             let peer = input.peer()?;
-            if s.is_attached(peer) {
+            if s.is_attached(peer) && depart {
+                s.depart(peer);
+                record.push(TraceEvent::Depart(peer));
+            } else if s.is_attached(peer) {
                 s.detach(peer);
                 record.push(TraceEvent::Detach(peer));
             }

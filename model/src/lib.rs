@@ -9,7 +9,7 @@
 //!   |  shared: load balancer, fair queue, envelopes, subscriptions,       |
 //!   |          routing table, per-peer double queues bounded by HWM       |
 //!   +---------------------------------------------------------------------+
-//!        ^  attach / suspend / detach              |  poll_transmit(peer) -> Outgoing
+//!        ^  attach / suspend / depart / detach     |  poll_transmit(peer) -> Outgoing
 //!        |  peer_message / peer_subscribe / cancel  v  poll_event() -> Event
 //!   the driver: one zmtp_spec::Connection per peer, sockets, timers (zmtp, the
 //!   conformance runner), or the model checker and the trace oracle (this crate)
@@ -35,9 +35,12 @@
 //!    of `zmtp_spec`), call [`Socket::attach`] with a [`PeerInfo`] (socket
 //!    type, routing id, protocol); on `Err`, close that connection. When a
 //!    connection is lost and the driver will reconnect it (connect side,
-//!    IMMEDIATE off), call [`Socket::suspend`]; otherwise, and when the
-//!    application disconnects or closes, call [`Socket::detach`]: the
-//!    peer's queued messages are discarded, as the RFCs say.
+//!    IMMEDIATE off), call [`Socket::suspend`]. When a connection ends for
+//!    good, call [`Socket::depart`]: the peer leaves every send path at
+//!    once and what was queued for it is discarded, while what it
+//!    delivered stays readable until the application has read it (as
+//!    libzmq does); the driver may forget the peer then. To discard its
+//!    unread messages too, as RFCs 28-31 word it, call [`Socket::detach`].
 //! 2. **Input.** Give each whole message from a peer to
 //!    [`Socket::peer_message`], and each SUBSCRIBE/CANCEL (command or
 //!    `01`/`00` message, which `zmtp_spec` already turns into events) to

@@ -49,6 +49,9 @@ pub enum TraceEvent {
     Suspend(PeerId),
     /// A peer's connection closed for good (its queues are discarded).
     Detach(PeerId),
+    /// A peer's connection closed for good, what it delivered still
+    /// readable ([`Socket::depart`], what zmtp and libzmq do).
+    Depart(PeerId),
     /// A peer wrote this item to the socket (frames in).
     FromPeer(PeerId, Outgoing),
     /// The socket wrote this item to a peer (frames out).
@@ -236,6 +239,10 @@ fn step(s: &OracleState, event: &TraceEvent) -> Vec<OracleState> {
         }
         TraceEvent::Detach(peer) => {
             n.socket.detach(*peer);
+            n.in_flight.remove(peer);
+        }
+        TraceEvent::Depart(peer) => {
+            n.socket.depart(*peer);
             n.in_flight.remove(peer);
         }
         TraceEvent::FromPeer(peer, item) => {

@@ -1,5 +1,7 @@
 //! [`Socket`]: one socket's pattern machine, the API drivers use.
 
+use std::collections::VecDeque;
+
 use bytes::Bytes;
 use zmtp_spec::{Message, SocketType};
 
@@ -71,7 +73,8 @@ impl Socket {
         self.pattern.behaviour_ref().can_recv(&self.core)
     }
 
-    /// The attached peers, in id order.
+    /// The attached peers, in id order (not the departed ones, see
+    /// [`Socket::departed_peers`]).
     pub fn peers(&self) -> Vec<PeerId> {
         self.core.peer_ids()
     }
@@ -107,7 +110,7 @@ impl Socket {
     /// How many messages from `peer` wait for the application (bounded by
     /// RCVHWM).
     pub fn queued_in(&self, peer: PeerId) -> usize {
-        self.core.pipes.get(&peer).map_or(0, |p| p.inbound.len())
+        self.core.input(peer).map_or(0, VecDeque::len)
     }
 
     /// The peers that have something to write: call
@@ -130,13 +133,10 @@ impl Socket {
             .flat_map(|p| p.outbound.iter())
     }
 
-    /// The messages from `peer` waiting for the application, oldest first.
+    /// The messages from `peer` waiting for the application, oldest first
+    /// (a departed peer's too).
     pub fn incoming(&self, peer: PeerId) -> impl Iterator<Item = &Message> {
-        self.core
-            .pipes
-            .get(&peer)
-            .into_iter()
-            .flat_map(|p| p.inbound.iter())
+        self.core.input(peer).into_iter().flatten()
     }
 
     /// SUB and XSUB: the socket's own subscriptions. PUB and XPUB: `None`
@@ -296,7 +296,7 @@ impl Socket {
     /// (28-R22, 28-R33, 29-R03, 30-R04, 31-R03). Call [`Socket::attach`]
     /// when its handshake succeeds. With IMMEDIATE on, do not call this.
     pub fn attach_pending(&mut self, peer: PeerId) -> Result<(), AttachError> {
-        if self.core.pipes.contains_key(&peer) {
+        if self.core.knows(peer) {
             return Err(AttachError::AlreadyAttached(peer));
         }
         self.pattern.behaviour_ref().admit(&self.core, peer, None)?;
@@ -319,7 +319,7 @@ impl Socket {
                 theirs,
             });
         }
-        if self.is_connected(peer) {
+        if self.is_connected(peer) || self.is_departed(peer) {
             return Err(AttachError::AlreadyAttached(peer));
         }
         self.pattern
@@ -354,13 +354,54 @@ impl Socket {
     /// A peer is gone for good: its queues and every message in them are
     /// discarded (28-R24, 28-R35, 29-R05, 29-R30, 30-R06, 30-R17, 31-R05).
     /// XPUB tells the application about the subscriptions it loses
-    /// (29-R25). Unknown peers are ignored.
+    /// (29-R25). Unknown peers are ignored; a departed peer's unread
+    /// messages are discarded.
     pub fn detach(&mut self, peer: PeerId) {
-        if !self.core.pipes.contains_key(&peer) {
+        if !self.core.knows(peer) {
             return;
         }
         self.pattern.behaviour().detaching(&mut self.core, peer);
         self.core.remove_pipe(peer);
+    }
+
+    /// A peer's connection ended for good (it closed, or failed) while the
+    /// application may not have read what it delivered. The peer leaves
+    /// every send path at once: the load balancer, PAIR's slot, ROUTER's
+    /// and SERVER's routing tables, the publishers' fan-out; what was
+    /// queued for it is discarded (28-R24, 28-R35, 29-R05, 30-R06, 31-R05),
+    /// so a later send goes to a live peer, would block, or is refused
+    /// (ROUTER_MANDATORY: `HostUnreachable`), and is never lost to the
+    /// departed one. The messages it delivered stay readable, in turn, until
+    /// the application has read them (ROUTER and SERVER still tag them with
+    /// its routing id; a REQ still takes the reply it was waiting for); then
+    /// the machine forgets the peer by itself. This is libzmq's behaviour
+    /// (a pipe is read up to its end); RFCs 28-31 ask for the inbound queue
+    /// to be discarded too (28-R24, 28-R35, 29-R30, 30-R17, 31-R05), which
+    /// [`Socket::detach`] does.
+    ///
+    /// The driver calls this, not `detach`, when a connection it will not
+    /// retry ends, and may forget the peer's id at once: the machine never
+    /// asks it for anything about a departed peer.
+    pub fn depart(&mut self, peer: PeerId) {
+        if !self.core.pipes.contains_key(&peer) {
+            return;
+        }
+        if !self.core.has_input(peer) {
+            return self.detach(peer);
+        }
+        self.pattern.behaviour().departing(&mut self.core, peer);
+        self.core.depart_pipe(peer);
+    }
+
+    /// Whether `peer` departed ([`Socket::depart`]) with messages the
+    /// application has not read yet.
+    pub fn is_departed(&self, peer: PeerId) -> bool {
+        self.core.departed.contains_key(&peer)
+    }
+
+    /// The departed peers whose messages are still unread, in id order.
+    pub fn departed_peers(&self) -> Vec<PeerId> {
+        self.core.departed.keys().copied().collect()
     }
 
     // ----- input from peers ----------------------------------------------

@@ -53,9 +53,6 @@ pub(crate) struct Slot {
     /// Whether the peer's handshake is done and its connection up: the
     /// driver may pull its queue.
     pub(crate) attached: bool,
-    /// The connection ended but messages it delivered are still queued:
-    /// the peer is detached once the application has read them.
-    pub(crate) draining: bool,
 }
 
 /// An endpoint the socket bound.
@@ -108,8 +105,6 @@ pub(crate) struct Core {
     next_peer: u64,
     /// close() was called: drivers flush (LINGER) and end.
     pub(crate) closing: bool,
-    /// How many slots are draining.
-    pub(crate) draining: usize,
     /// Stop flags of connects that keep trying during LINGER.
     pub(crate) lingering: Vec<tokio::sync::watch::Sender<bool>>,
     pub(crate) monitors: Monitors,
@@ -129,7 +124,6 @@ impl Core {
             slots: HashMap::new(),
             next_peer: 1,
             closing: false,
-            draining: 0,
             lingering: Vec::new(),
             monitors: Monitors::default(),
             bound: Vec::new(),
@@ -153,21 +147,6 @@ impl Core {
     pub(crate) fn wake_senders(&mut self) {
         for slot in self.slots.values_mut() {
             if let Some(w) = slot.waker.take() {
-                w.wake();
-            }
-        }
-    }
-
-    /// Wakes the drivers of ended connections whose messages are being
-    /// read (called after a receive).
-    pub(crate) fn wake_draining(&mut self) {
-        if self.draining == 0 {
-            return;
-        }
-        for slot in self.slots.values_mut() {
-            if slot.draining
-                && let Some(w) = slot.waker.take()
-            {
                 w.wake();
             }
         }
@@ -197,14 +176,10 @@ impl Core {
         }
     }
 
-    /// A connection ended: its peer is detached from the machine, or
-    /// suspended (its queue kept for the next connection) when `keep`.
+    /// A connection ended: its peer departs from the machine (out of every
+    /// send path now, what it delivered still readable), or is suspended
+    /// (its queue kept for the next connection) when `keep`.
     pub(crate) fn remove_peer(&mut self, id: PeerId, keep: bool) {
-        if let Some(s) = self.slots.get_mut(&id)
-            && std::mem::take(&mut s.draining)
-        {
-            self.draining -= 1;
-        }
         if keep {
             if let Some(s) = self.slots.get_mut(&id) {
                 s.waker = None;
@@ -221,7 +196,7 @@ impl Core {
         } else if let Some(s) = self.slots.remove(&id)
             && s.known
         {
-            self.pattern.detach(id);
+            self.pattern.depart(id);
         }
         self.dispatch();
     }

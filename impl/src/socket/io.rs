@@ -154,7 +154,6 @@ impl Socket {
                 // A receive may free room (RCVHWM) or change REQ/REP's
                 // state, letting a driver or a sender go on.
                 core.dispatch();
-                core.wake_draining();
                 let wake_send =
                     matches!(self.shared.socket_type, SocketType::Req | SocketType::Rep);
                 if wake_send {

@@ -106,6 +106,11 @@ fn random_runs_are_not_vacuous() {
         let traffic = count("Recv") + count("ToPeer");
         assert!(traffic > 0, "{t}: no traffic: {kinds:?}");
     }
+    let departs: u32 = SocketType::CLASSIC
+        .into_iter()
+        .map(|t| kinds.get(&(t, "Depart".to_string())).copied().unwrap_or(0))
+        .sum();
+    assert!(departs > 10, "only {departs} departures: {kinds:?}");
     assert!(
         oracle_checked > 20,
         "oracle explained only {oracle_checked} traces"

@@ -405,3 +405,37 @@ fn dish_leaving_a_group_it_never_joined_is_rejected_37_r54() {
         .unwrap_err();
     assert_eq!(err.index, 1);
 }
+
+#[test]
+fn depart_keeps_what_was_delivered_readable() {
+    let mut o = Oracle::new(SocketType::Pull, Options::default()).unwrap();
+    o.observe_all(&[
+        attach(1, SocketType::Push),
+        TraceEvent::FromPeer(PeerId(1), msg_item(&["a"])),
+        TraceEvent::Depart(PeerId(1)),
+        TraceEvent::Recv(m(&["a"])),
+    ])
+    .unwrap();
+    let err = o.observe(&TraceEvent::Recv(m(&["a"]))).unwrap_err();
+    assert_eq!(err.index, 4, "read once only");
+}
+
+#[test]
+fn nothing_is_sent_to_a_departed_peer() {
+    let mut o = Oracle::new(SocketType::Dealer, Options::default()).unwrap();
+    o.observe_all(&[
+        attach(1, SocketType::Dealer),
+        attach(2, SocketType::Dealer),
+        TraceEvent::FromPeer(PeerId(1), msg_item(&["unread"])),
+        TraceEvent::Depart(PeerId(1)),
+        TraceEvent::Send(m(&["x"])),
+    ])
+    .unwrap();
+    let mut to_gone = o.clone();
+    let err = to_gone
+        .observe(&TraceEvent::ToPeer(PeerId(1), msg_item(&["x"])))
+        .unwrap_err();
+    assert_eq!(err.index, 5);
+    o.observe(&TraceEvent::ToPeer(PeerId(2), msg_item(&["x"])))
+        .unwrap();
+}

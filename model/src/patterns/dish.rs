@@ -60,9 +60,7 @@ impl Dish {
         }
         tell_all(core, &Outgoing::Leave(group));
         let groups = &self.groups;
-        for pipe in core.pipes.values_mut() {
-            pipe.inbound.retain(|m| wanted(groups, m));
-        }
+        core.retain_input(|m| wanted(groups, m));
         Ok(())
     }
 }

@@ -66,6 +66,13 @@ pub(crate) trait Behaviour {
     /// The peer is about to be forgotten; its pipe still exists.
     fn detaching(&mut self, _core: &mut Core, _peer: PeerId) {}
 
+    /// The peer departs ([`crate::Socket::depart`]): it must leave every
+    /// send path, while its unread messages stay readable. Its pipe still
+    /// exists. The default is what `detaching` does.
+    fn departing(&mut self, core: &mut Core, peer: PeerId) {
+        self.detaching(core, peer);
+    }
+
     /// A message from the peer.
     fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
         core.queue_in(peer, msg, false)

@@ -57,6 +57,10 @@ impl Behaviour for Req {
         }
     }
 
+    /// A peer departs with unread input: that input can only be the reply
+    /// REQ waits for (it keeps nothing else), so REQ still takes it.
+    fn departing(&mut self, _core: &mut Core, _peer: PeerId) {}
+
     /// Accepts a reply only from the peer the request went to, and only if
     /// it carries the delimiter (and request id); anything else is
     /// discarded silently (28-R07, 28-R08).
@@ -96,10 +100,8 @@ impl Behaviour for Req {
         let queued = core.queue_out(peer, wrap_request(msg, id));
         debug_assert!(queued.is_ok());
         // A reply to an abandoned request must not pass as the new one's.
-        if let Some(old) = self.reply_from.take()
-            && let Some(pipe) = core.pipes.get_mut(&old)
-        {
-            pipe.inbound.clear();
+        if let Some(old) = self.reply_from.take() {
+            core.discard_input(old);
             core.resume_blocked();
         }
         self.request_id = next_id;

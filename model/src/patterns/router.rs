@@ -1,6 +1,8 @@
 //! ROUTER (RFC 28): tags each incoming message with its peer's routing id,
 //! and routes each outgoing message by the routing id in its first frame.
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use zmtp_spec::Message;
 
@@ -14,6 +16,9 @@ use crate::{AttachError, Event, PeerId, PeerInfo, RecvError, SendError};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Router {
     pub(crate) table: RoutingTable,
+    /// The routing ids of departed peers whose messages are still unread:
+    /// they tag those messages, and route nothing (28-R42).
+    leaving: BTreeMap<PeerId, Bytes>,
 }
 
 /// The routing id a peer asks for: the CONNECT_ROUTING_ID alias, else its
@@ -62,6 +67,15 @@ impl Behaviour for Router {
 
     fn detaching(&mut self, _core: &mut Core, peer: PeerId) {
         self.table.remove(peer);
+        self.leaving.remove(&peer);
+    }
+
+    /// The routing id stops routing now; it still tags what the peer
+    /// delivered.
+    fn departing(&mut self, _core: &mut Core, peer: PeerId) {
+        if let Some(id) = self.table.remove(peer) {
+            self.leaving.insert(peer, id);
+        }
     }
 
     /// The first frame names the destination and is not sent (28-R40); to
@@ -94,8 +108,14 @@ impl Behaviour for Router {
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
         loop {
             let (peer, msg) = core.take_fair(pick).ok_or(RecvError::WouldBlock)?;
-            if let Some(id) = self.table.routing_id(peer) {
-                return Ok(prefix_routing_id(id.clone(), msg));
+            let id = match self.table.routing_id(peer) {
+                Some(id) => Some(id.clone()),
+                None if core.knows(peer) => self.leaving.get(&peer).cloned(),
+                // That was a departed peer's last message.
+                None => self.leaving.remove(&peer),
+            };
+            if let Some(id) = id {
+                return Ok(prefix_routing_id(id, msg));
             }
         }
     }

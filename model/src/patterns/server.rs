@@ -21,6 +21,9 @@ use crate::{Backpressure, PeerId, RecvError, SendError};
 pub(crate) struct Server {
     by_id: BTreeMap<u32, PeerId>,
     by_peer: BTreeMap<PeerId, u32>,
+    /// The routing ids of departed peers whose messages are still unread:
+    /// they tag those messages and route nothing.
+    leaving: BTreeMap<PeerId, u32>,
     next: u32,
 }
 
@@ -29,6 +32,7 @@ impl Default for Server {
         Self {
             by_id: BTreeMap::new(),
             by_peer: BTreeMap::new(),
+            leaving: BTreeMap::new(),
             next: 1,
         }
     }
@@ -55,12 +59,14 @@ impl Server {
         self.by_id.get(&id).copied()
     }
 
-    /// A fresh id: the counter's next value that is neither 0 nor in use.
+    /// A fresh id: the counter's next value that is neither 0 nor in use
+    /// (by a live peer, or tagging a departed one's unread messages).
     fn generate(&mut self) -> u32 {
         loop {
             let id = self.next;
             self.next = self.next.wrapping_add(1);
-            if id != 0 && !self.by_id.contains_key(&id) {
+            if id != 0 && !self.by_id.contains_key(&id) && !self.leaving.values().any(|l| *l == id)
+            {
                 return id;
             }
         }
@@ -87,6 +93,16 @@ impl Behaviour for Server {
 
     fn detaching(&mut self, _core: &mut Core, peer: PeerId) {
         self.forget(peer);
+        self.leaving.remove(&peer);
+    }
+
+    /// The routing id stops routing now; it still tags what the peer
+    /// delivered.
+    fn departing(&mut self, _core: &mut Core, peer: PeerId) {
+        if let Some(id) = self.by_peer.remove(&peer) {
+            self.by_id.remove(&id);
+            self.leaving.insert(peer, id);
+        }
     }
 
     /// Single-part messages only; multipart ones are dropped (37-R57).
@@ -124,7 +140,13 @@ impl Behaviour for Server {
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
         loop {
             let (peer, mut msg) = core.take_fair(pick).ok_or(RecvError::WouldBlock)?;
-            if let Some(id) = self.routing_id(peer) {
+            let id = match self.routing_id(peer) {
+                Some(id) => Some(id),
+                None if core.knows(peer) => self.leaving.get(&peer).copied(),
+                // That was a departed peer's last message.
+                None => self.leaving.remove(&peer),
+            };
+            if let Some(id) = id {
                 msg.push_front(id_frame(id));
                 return Ok(msg);
             }

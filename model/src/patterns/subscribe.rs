@@ -53,9 +53,7 @@ impl Subscribe {
         }
         let invert = core.options.invert_matching;
         let subscriptions = &self.subscriptions;
-        for pipe in core.pipes.values_mut() {
-            pipe.inbound.retain(|m| matches(subscriptions, invert, m));
-        }
+        core.retain_input(|m| matches(subscriptions, invert, m));
     }
 }
 

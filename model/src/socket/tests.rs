@@ -201,3 +201,163 @@ fn pollers_agree_with_the_choice_lists() {
         check(&s);
     }
 }
+
+// ----- a departed peer (Socket::depart) ---------------------------------
+
+/// A DEALER's departed peer takes no more sends, every later message goes
+/// to the live one, and what it delivered is still read; then the machine
+/// forgets it.
+#[test]
+fn a_departed_dealer_peer_takes_no_send_and_stays_readable() {
+    let mut s = with_peers(Dealer, Options::default(), Dealer, 2);
+    s.peer_message(PeerId(1), msg(&["from 1"])).unwrap();
+    s.depart(PeerId(1));
+    assert!(s.is_departed(PeerId(1)));
+    assert!(!s.is_attached(PeerId(1)));
+    assert_eq!(s.peers(), vec![PeerId(2)]);
+    for i in 0..10 {
+        assert_eq!(s.send_choices(), vec![PeerId(2)], "send {i}");
+        s.send(msg(&["x"])).unwrap();
+    }
+    assert_eq!(
+        drain_msgs(&mut s, 2).len(),
+        10,
+        "all ten reach the live peer"
+    );
+    assert!(drain(&mut s, 1).is_empty());
+    assert_eq!(s.recv().unwrap(), msg(&["from 1"]));
+    assert!(!s.is_departed(PeerId(1)), "forgotten with its last message");
+    assert_eq!(s.recv(), Err(RecvError::WouldBlock));
+    // Its id may be used again once forgotten.
+    s.attach(PeerId(1), PeerInfo::new(Dealer)).unwrap();
+}
+
+/// The peer that departed gives nothing more and cannot be re-attached
+/// while it is still known; what was queued for it is discarded.
+#[test]
+fn a_departed_peer_discards_its_output_and_is_not_reused() {
+    let mut s = with_peers(Push, Options::default(), Pull, 1);
+    let mut pull = with_peers(Pull, Options::default(), Push, 1);
+    s.send(msg(&["queued"])).unwrap();
+    s.depart(PeerId(1));
+    assert!(
+        !s.is_departed(PeerId(1)),
+        "nothing unread: forgotten at once"
+    );
+    assert!(drain(&mut s, 1).is_empty());
+    assert_eq!(s.send(msg(&["y"])), Err(SendError::WouldBlock));
+
+    pull.peer_message(PeerId(1), msg(&["in"])).unwrap();
+    pull.depart(PeerId(1));
+    assert_eq!(
+        pull.attach(PeerId(1), PeerInfo::new(Push)),
+        Err(AttachError::AlreadyAttached(PeerId(1)))
+    );
+    assert_eq!(
+        pull.attach_pending(PeerId(1)),
+        Err(AttachError::AlreadyAttached(PeerId(1)))
+    );
+    assert!(pull.peer_message(PeerId(1), msg(&["late"])).is_ok());
+    assert_eq!(pull.queued_in(PeerId(1)), 1, "nothing more from it");
+    assert_eq!(pull.incoming(PeerId(1)).count(), 1);
+    pull.detach(PeerId(1));
+    assert_eq!(pull.queued_in(PeerId(1)), 0, "detach discards the rest");
+    assert_eq!(pull.recv(), Err(RecvError::WouldBlock));
+}
+
+/// PAIR: a send after the peer departed would block (libzmq EAGAIN) and
+/// a new peer may take the slot while the old one's message is unread.
+#[test]
+fn a_departed_pair_peer_frees_the_slot() {
+    let mut s = with_peers(Pair, Options::default(), Pair, 1);
+    s.peer_message(PeerId(1), msg(&["last words"])).unwrap();
+    s.depart(PeerId(1));
+    for _ in 0..10 {
+        assert_eq!(s.send(msg(&["x"])), Err(SendError::WouldBlock));
+    }
+    assert!(!s.can_send());
+    s.attach(PeerId(2), PeerInfo::new(Pair)).unwrap();
+    s.send(msg(&["to 2"])).unwrap();
+    assert_eq!(drain_msgs(&mut s, 2), vec![msg(&["to 2"])]);
+    assert_eq!(s.recv().unwrap(), msg(&["last words"]));
+}
+
+/// ROUTER: the departed peer's id no longer routes (ROUTER_MANDATORY:
+/// HostUnreachable, 28-R42) but still tags what it delivered.
+#[test]
+fn a_departed_router_peer_is_unreachable_but_its_messages_are_tagged() {
+    let o = Options {
+        router_mandatory: true,
+        ..Options::default()
+    };
+    let mut s = socket_with(Router, o);
+    s.attach(PeerId(1), PeerInfo::new(Dealer).with_routing_id(b("A")))
+        .unwrap();
+    s.peer_message(PeerId(1), msg(&["one"])).unwrap();
+    s.peer_message(PeerId(1), msg(&["two"])).unwrap();
+    s.depart(PeerId(1));
+    for _ in 0..5 {
+        assert_eq!(s.send(msg(&["A", "x"])), Err(SendError::HostUnreachable));
+    }
+    // The same identity may come back meanwhile.
+    s.attach(PeerId(2), PeerInfo::new(Dealer).with_routing_id(b("A")))
+        .unwrap();
+    s.send(msg(&["A", "to the new A"])).unwrap();
+    assert_eq!(drain_msgs(&mut s, 2), vec![msg(&["to the new A"])]);
+    assert_eq!(s.recv().unwrap(), msg(&["A", "one"]));
+    assert_eq!(s.recv().unwrap(), msg(&["A", "two"]));
+    assert!(!s.is_departed(PeerId(1)));
+}
+
+/// SERVER: the same, with its 32-bit ids; a fresh id never reuses one
+/// that still tags unread messages.
+#[test]
+fn a_departed_server_peer_is_unreachable_but_its_messages_are_tagged() {
+    let mut s = with_peers(Server, Options::default(), Client, 1);
+    let id = s.server_routing_id(PeerId(1)).unwrap();
+    s.peer_message(PeerId(1), msg(&["hi"])).unwrap();
+    s.depart(PeerId(1));
+    let frame = Bytes::copy_from_slice(&id.to_be_bytes());
+    let to_gone = Message::from_frames([frame.clone(), b("x")]);
+    assert_eq!(s.send(to_gone), Err(SendError::HostUnreachable));
+    s.attach(PeerId(2), PeerInfo::new(Client)).unwrap();
+    assert_ne!(s.server_routing_id(PeerId(2)), Some(id));
+    assert_eq!(s.recv().unwrap(), Message::from_frames([frame, b("hi")]));
+}
+
+/// REQ: a reply that arrived before its peer went is still received.
+#[test]
+fn a_departed_req_peer_still_gives_its_reply() {
+    let mut s = with_peers(Req, Options::default(), Rep, 1);
+    s.send(msg(&["q"])).unwrap();
+    let _ = drain(&mut s, 1);
+    s.peer_message(PeerId(1), msg(&["", "r"])).unwrap();
+    s.depart(PeerId(1));
+    assert_eq!(s.recv().unwrap(), msg(&["r"]));
+    assert!(!s.is_departed(PeerId(1)));
+}
+
+/// REP: a request from a departed peer is read; its reply goes nowhere.
+#[test]
+fn a_departed_rep_peer_request_is_read_and_its_reply_dropped() {
+    let mut s = with_peers(Rep, Options::default(), Req, 1);
+    s.peer_message(PeerId(1), msg(&["", "q"])).unwrap();
+    s.depart(PeerId(1));
+    assert_eq!(s.recv().unwrap(), msg(&["q"]));
+    s.send(msg(&["r"])).unwrap();
+    assert!(drain(&mut s, 1).is_empty());
+}
+
+/// SUB: unsubscribing discards a departed peer's unmatched messages too,
+/// and forgets it when none is left.
+#[test]
+fn unsubscribing_reaps_a_departed_publisher() {
+    let mut s = with_peers(Sub, Options::default(), Pub, 1);
+    s.set_option(SocketOption::Subscribe(b("a"))).unwrap();
+    s.peer_message(PeerId(1), msg(&["a1"])).unwrap();
+    s.depart(PeerId(1));
+    assert!(s.is_departed(PeerId(1)));
+    s.set_option(SocketOption::Unsubscribe(b("a"))).unwrap();
+    assert!(!s.is_departed(PeerId(1)));
+    assert!(!s.can_recv());
+}
