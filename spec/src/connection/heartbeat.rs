@@ -11,6 +11,11 @@
 //!
 //! As in libzmq, any octet from the peer counts as a sign of life, not
 //! only a PONG.
+//!
+//! ```text
+//!  peer's PING(context) ── pong = Some(context)     (a later PING replaces it)
+//!  poll_transmit / last poll_transmit_chunk ── PONG(pong) encoded, pong = None
+//! ```
 
 use core::time::Duration;
 use std::time::Instant;
@@ -19,8 +24,9 @@ use bytes::Bytes;
 
 use super::Connection;
 use super::config::Config;
-use super::error::Timeout;
-use crate::wire::Command;
+use super::error::{ConnectionError, Timeout};
+use super::state::State;
+use crate::wire::{Command, Encode};
 
 /// The deadlines of one connection.
 #[derive(Clone, Debug)]
@@ -125,6 +131,49 @@ impl Timers {
 }
 
 impl Connection {
+    /// The peer's PING, in the data phase: a PONG echoing `context` is
+    /// owed (37-R58; the context is at most 16 octets, 37-R59, which the
+    /// grammar checked). It is held, not encoded: a later PING replaces
+    /// it, and it is encoded when the driver takes the output
+    /// ([`Connection::flush_pong`]). So a peer that sends PINGs and reads
+    /// nothing costs one PONG, not one per PING; the RFC asks for a PONG
+    /// that answers a PING with its context, not one PONG per PING, and
+    /// the answer carrying the latest context is the one that tells the
+    /// peer most. libzmq does the same: its stream engine keeps one
+    /// pending PONG, the latest, in place of its next outgoing message.
+    pub(super) fn answer_ping(&mut self, context: Bytes) {
+        self.pong = Some(context);
+    }
+
+    /// Encodes the PONG owed, if any, at the end of the send buffer
+    /// (through the mechanism's wrapping, e.g. CURVE, whose nonces then
+    /// stay in send order); a failure to do so closes the connection.
+    pub(super) fn flush_pong(&mut self) {
+        if let Err(error) = self.encode_pong() {
+            self.fail(error);
+        }
+    }
+
+    /// [`Connection::flush_pong`] without the failure handling.
+    pub(super) fn encode_pong(&mut self) -> Result<(), ConnectionError> {
+        match self.pong.take() {
+            Some(context) if self.state == State::Active => {
+                self.put_command(&Command::Pong { context })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The clear-text size of the PONG owed, 0 if none.
+    pub(super) fn pong_len(&self) -> usize {
+        self.pong.as_ref().map_or(0, |context| {
+            Command::Pong {
+                context: context.clone(),
+            }
+            .encoded_len()
+        })
+    }
+
     /// Sends our heartbeat PING (G13).
     pub(super) fn send_ping(&mut self, now: Instant) {
         let (ttl, context) = self.timers.on_ping_sent(now);

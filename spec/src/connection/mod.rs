@@ -54,9 +54,12 @@
 //! The mechanism ([`mechanism`]) runs the handshake; the machine checks the
 //! peer's metadata (Socket-Type table, Identity: 37-R33..R35), turns a
 //! received ERROR into a fatal [`ConnectionError::ErrorReceived`] (37-R16),
-//! answers PING with PONG (37-R58), and reports messages, subscriptions
-//! and groups as [`Event`]s. A mechanism that encrypts traffic (CURVE)
-//! wraps and unwraps every frame through its [`MechanismSession`] hooks.
+//! answers PING with PONG (37-R58: one PONG owed at most, the latest
+//! PING's, encoded when the driver takes the output, so a peer that never
+//! reads cannot make it queue one per PING), and reports messages,
+//! subscriptions and groups as [`Event`]s. A mechanism that encrypts
+//! traffic (CURVE) wraps and unwraps every frame through its
+//! [`MechanismSession`] hooks.
 //!
 //! # Errors
 //!
@@ -160,6 +163,10 @@ pub struct Connection {
     /// Frames of a message being reassembled by a wrapping mechanism.
     reassembly: traffic::Reassembly,
     timers: heartbeat::Timers,
+    /// The context of the peer's latest PING not answered yet: its PONG
+    /// is encoded when the driver takes the output (see
+    /// [`Connection::answer_ping`]).
+    pong: Option<Bytes>,
 }
 
 /// Application output waiting for the handshake.
@@ -207,6 +214,7 @@ impl Connection {
             pending: VecDeque::new(),
             reassembly: traffic::Reassembly::default(),
             timers: heartbeat::Timers::new(&config, now),
+            pong: None,
             config,
         };
         conn.send_initial_greeting();
@@ -354,6 +362,8 @@ impl Connection {
         if self.is_closed() {
             return;
         }
+        // If the PONG owed fails to encode, the connection is closing anyway.
+        let _ = self.encode_pong();
         if let Some(reason) = reason {
             self.send_error(&reason);
         }
@@ -365,9 +375,11 @@ impl Connection {
 
     /// Everything waiting to be sent, in one buffer. (Large frame bodies
     /// are copied into it; a transport that can write several buffers at
-    /// once should use [`Connection::poll_transmit_chunk`].)
+    /// once should use [`Connection::poll_transmit_chunk`].) A PONG owed
+    /// to the peer is encoded now, at the end.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        self.flush_pong();
         if self.chunks.is_empty() {
             return (!self.out.is_empty()).then(|| self.out.split().freeze());
         }
@@ -385,7 +397,10 @@ impl Connection {
     /// machine encoded, or the body of a large message frame as the
     /// application gave it ([`LARGE_FRAME`]). Drain it until `None` and
     /// write the parts in order (one vectored write can take many). The
-    /// octets are the same as [`Connection::poll_transmit`] returns.
+    /// octets are the same as [`Connection::poll_transmit`] returns; a
+    /// PONG owed to the peer is encoded when the last part is taken, so a
+    /// driver that stops taking parts while its transport is full keeps
+    /// at most one PONG waiting, whatever the peer sends meanwhile.
     #[must_use]
     pub fn poll_transmit_chunk(&mut self) -> Option<Bytes> {
         match self.chunks.pop_front() {
@@ -393,14 +408,20 @@ impl Connection {
                 self.chunks_len -= chunk.len();
                 Some(chunk)
             }
-            None => (!self.out.is_empty()).then(|| self.out.split().freeze()),
+            None => {
+                self.flush_pong();
+                (!self.out.is_empty()).then(|| self.out.split().freeze())
+            }
         }
     }
 
     /// How many octets [`Connection::poll_transmit`] would return now: a
-    /// driver can stop feeding messages in while this is high.
+    /// driver can stop feeding messages in while this is high. A PONG not
+    /// encoded yet counts at its clear-text size (a wrapping mechanism
+    /// such as CURVE adds its box when it is encoded); the count is zero
+    /// exactly when nothing waits.
     pub fn pending_transmit(&self) -> usize {
-        self.chunks_len + self.out.len()
+        self.chunks_len + self.out.len() + self.pong_len()
     }
 
     /// The next instant at which [`Connection::handle_timeout`] must be
@@ -454,6 +475,7 @@ impl Connection {
         if self.state == State::Closed {
             let _ = self.decoder.take_buffered();
             self.pending.clear();
+            self.pong = None;
         }
     }
 
@@ -463,6 +485,9 @@ impl Connection {
         if self.is_closed() {
             return;
         }
+        // A PING read before the fault keeps its PONG, ahead of the ERROR.
+        // (If that fails too, the connection is closing anyway.)
+        let _ = self.encode_pong();
         let input = match &error {
             ConnectionError::Peer(peer) => {
                 let reason = match &self.mechanism {

@@ -8,7 +8,8 @@
 //!             other command ─> MechanismSession::handle_raw
 //!                 Done(metadata) ─> Socket-Type / Identity checks ─> Active
 //!  Active:    READY again, HELLO.. ─> peer error    ERROR ─> fatal (37-R16)
-//!             PING ─> PONG with its context (37-R58)   PONG ─> (sign of life)
+//!             PING ─> PONG with its context (37-R58; held, one at most)
+//!             PONG ─> (sign of life)
 //!             SUBSCRIBE/CANCEL, 01/00 messages to PUB/XPUB (G17) ─> events
 //!             JOIN/LEAVE ─> events    unknown command ─> dropped (as libzmq)
 //! ```
@@ -240,7 +241,7 @@ impl Connection {
             Command::Leave(group) => self.events.push_back(Event::Leave(group)),
             Command::Ping { ttl, context } => {
                 self.timers.on_peer_ping(now, ttl);
-                self.put_command(&Command::Pong { context })?;
+                self.answer_ping(context);
             }
             Command::Pong { .. } => {}
             Command::Error { reason } => return Err(ConnectionError::ErrorReceived(reason)),

@@ -200,3 +200,125 @@ fn legacy_peers_are_not_pinged() {
         assert_eq!(conn.poll_timeout(), None);
     });
 }
+
+/// An encoded PING with this context, from the wire encoder.
+fn ping(context: &[u8]) -> Vec<u8> {
+    command(&Command::Ping {
+        ttl: 0,
+        context: Bytes::copy_from_slice(context),
+    })
+}
+
+/// The PONG contexts in octets sent after the greeting.
+fn pongs_in(sent: &[u8]) -> Vec<Bytes> {
+    items(sent, 0, Framing::Zmtp3)
+        .into_iter()
+        .filter_map(|item| match item {
+            Item::Command(Command::Pong { context }) => Some(context),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A peer that PINGs and never reads costs one PONG, not one per PING
+/// (37-R58 asks for a PONG answering a PING with its context, not one
+/// per PING): a million PINGs fed without draining the output leave a
+/// few octets waiting, and the drain sends one PONG, the latest context.
+#[test]
+fn a_ping_flood_holds_one_pong_with_the_latest_context_37_r58() {
+    const PINGS: u64 = 1_000_000;
+    let mut p = active(config(SocketType::Dealer), config(SocketType::Router));
+    let mut batch = Vec::with_capacity(64 * 1024);
+    for i in 1..=PINGS {
+        batch.extend(ping(&i.to_be_bytes()));
+        if batch.len() >= 64 * 1024 - 32 || i == PINGS {
+            p.server.handle_bytes(p.now, &batch);
+            batch.clear();
+            // One PONG with an 8-octet context: 2 + 5 + 8 octets.
+            assert!(
+                p.server.pending_transmit() <= 16,
+                "{} octets waiting after PING {i}",
+                p.server.pending_transmit()
+            );
+        }
+    }
+    assert_eq!(p.server.state(), State::Active);
+    assert!(p.server.receive_buffer_capacity() < 256 * 1024);
+    let waiting = p.server.pending_transmit();
+    let sent = p.server.poll_transmit().expect("the PONG");
+    assert_eq!(sent.len(), waiting, "pending_transmit is exact for NULL");
+    assert_eq!(
+        pongs_in(&sent),
+        [Bytes::copy_from_slice(&PINGS.to_be_bytes())]
+    );
+    assert_eq!(items(&sent, 0, Framing::Zmtp3).len(), 1, "only the PONG");
+    assert_eq!(p.server.pending_transmit(), 0);
+    assert_eq!(p.server.poll_transmit(), None);
+}
+
+/// PINGs with drains between them get a PONG each, whichever way the
+/// output is taken; a PONG goes after output queued before it.
+#[test]
+fn pings_between_drains_get_a_pong_each_37_r58() {
+    let mut p = active(config(SocketType::Dealer), config(SocketType::Router));
+    for i in 0..100u8 {
+        let context = [i; 3];
+        p.server.handle_bytes(p.now, &ping(&context));
+        if i % 3 == 0 {
+            p.server
+                .send_message(Message::from_frames([&b"id"[..], &b"m"[..]]))
+                .expect("open");
+        }
+        let sent: Vec<u8> = if i % 2 == 0 {
+            p.server.poll_transmit().expect("output").to_vec()
+        } else {
+            core::iter::from_fn(|| p.server.poll_transmit_chunk())
+                .flat_map(|b| b.to_vec())
+                .collect()
+        };
+        assert_eq!(pongs_in(&sent), [Bytes::copy_from_slice(&context)], "{i}");
+        let kinds: Vec<bool> = items(&sent, 0, Framing::Zmtp3)
+            .iter()
+            .map(|item| matches!(item, Item::Command(_)))
+            .collect();
+        let expected: &[bool] = if i % 3 == 0 { &[false, true] } else { &[true] };
+        assert_eq!(kinds, expected, "{i}: the message, then the PONG");
+        assert_eq!(p.server.pending_transmit(), 0);
+    }
+    // And through the pair: the client's PINGs are all answered.
+    for i in 0..10u8 {
+        p.client
+            .send_command(Command::Ping {
+                ttl: 0,
+                context: Bytes::copy_from_slice(&[i]),
+            })
+            .expect("open");
+        p.drive();
+    }
+    let contexts: Vec<Bytes> = (0..10u8).map(|i| Bytes::copy_from_slice(&[i])).collect();
+    assert_eq!(pongs(&p.to_client), contexts);
+}
+
+/// A PING read before a fault keeps its PONG, sent ahead of the ERROR.
+#[test]
+fn a_pong_owed_goes_out_before_the_error() {
+    let mut peer = greeting(1, wire::Mechanism::NULL);
+    peer.extend(ready("REQ", &[]));
+    peer.extend(ping(b"last words"));
+    // A second READY is a protocol error in the data phase.
+    peer.extend(ready("REQ", &[]));
+    at_every_split(
+        &config(SocketType::Rep),
+        Side::Server,
+        &peer,
+        |conn, evs, sent| {
+            assert!(conn.is_closed(), "{evs:?}");
+            let names: Vec<Vec<u8>> = commands(&sent)
+                .iter()
+                .map(|c| c.name().to_vec())
+                .filter(|n| n != b"READY")
+                .collect();
+            assert_eq!(names, [b"PONG".to_vec(), b"ERROR".to_vec()]);
+        },
+    );
+}

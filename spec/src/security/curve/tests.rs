@@ -1077,6 +1077,71 @@ fn connections_back_to_back_exchange_messages_g_c8() {
     }
 }
 
+/// A PING flood through CURVE is answered with one PONG (37-R58; the
+/// connection holds one PONG, the latest): wrapped when the output is
+/// taken, so its nonce follows those already sent and the peer accepts
+/// it, and later traffic still opens. The last PING's context is longer
+/// than the others', and the one MESSAGE's size shows it is the one
+/// echoed.
+#[test]
+fn ping_flood_through_curve_gets_one_pong_37_r58() {
+    let (client, server) = curve_configs(SocketType::Dealer, SocketType::Router, Zap::default());
+    let mut pair = Pair::new(client, server).unwrap();
+    pair.drive();
+    assert!(pair.is_active());
+    let before = pair.to_client.len();
+    for i in 0..2_000u32 {
+        let context = if i == 1_999 {
+            Bytes::from_static(b"0123456789abcdef")
+        } else {
+            Bytes::copy_from_slice(&[i.to_be_bytes()[3]])
+        };
+        pair.client
+            .send_command(Command::Ping { ttl: 0, context })
+            .unwrap();
+        // Delivered to the server, whose output is not taken meanwhile.
+        let bytes = pair.client.poll_transmit().unwrap();
+        pair.to_server.extend_from_slice(&bytes);
+        pair.server.handle_bytes(pair.now, &bytes);
+        assert!(pair.server.pending_transmit() < 64, "PING {i}");
+    }
+    pair.drive();
+    assert!(
+        pair.is_active(),
+        "{:?} / {:?}",
+        pair.client_events,
+        pair.server_events
+    );
+    let mut decoder = Decoder::new(Framing::Zmtp3);
+    decoder.push(&pair.to_client[before..]);
+    let sent: Vec<Item> = core::iter::from_fn(|| decoder.poll_item().ok().flatten()).collect();
+    assert_eq!(sent.len(), 1, "one MESSAGE");
+    let Item::Message(m) = &sent[0] else {
+        panic!("{sent:?}")
+    };
+    // MESSAGE name, nonce, tag, flags, then PONG with 16 octets.
+    assert_eq!(m.frames()[0].len(), 8 + 8 + 16 + 1 + (1 + 4 + 16));
+    // Nonces still in step both ways.
+    pair.server
+        .send_message(Message::from(&b"after"[..]))
+        .unwrap();
+    pair.client
+        .send_message(Message::from(&b"back"[..]))
+        .unwrap();
+    pair.drive();
+    assert!(pair.is_active());
+    assert!(
+        pair.client_events
+            .iter()
+            .any(|e| matches!(e, Event::Message(m) if m.frames() == [&b"after"[..]]))
+    );
+    assert!(
+        pair.server_events
+            .iter()
+            .any(|e| matches!(e, Event::Message(m) if m.frames() == [&b"back"[..]]))
+    );
+}
+
 /// Subscriptions tunnel as commands (SUBSCRIBE inside MESSAGE, flag 0x02).
 #[test]
 fn subscriptions_tunnel_through_curve() {
