@@ -32,6 +32,9 @@ use zmtp_spec::wire::{Command, Metadata};
 
 use crate::transport::ReadIntoBuf;
 
+#[cfg(test)]
+mod tests;
+
 /// Read size between frames: large reads amortise the per-read cost.
 /// (While a large frame body arrives, the connection sizes the read to
 /// the body: see `Connection::read_buffer`.)
@@ -128,8 +131,16 @@ impl<S> StreamLink<S> {
         }
     }
 
+    /// Takes the connection's output while less than one vectored
+    /// write's worth ([`WRITE_BYTES`]) waits here. The rest stays in the
+    /// connection, which holds a PONG owed as one however many PINGs the
+    /// peer sends: taken after every read while the peer reads nothing,
+    /// PONGs would pile up here instead, one per read.
     fn collect_output(&mut self) {
-        while let Some(bytes) = self.conn.poll_transmit_chunk() {
+        while self.out_len < WRITE_BYTES {
+            let Some(bytes) = self.conn.poll_transmit_chunk() else {
+                break;
+            };
             self.out_len += bytes.len();
             self.out.push_back(bytes);
         }
@@ -204,8 +215,11 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.collect_output();
-        while !self.out.is_empty() {
+        loop {
+            self.collect_output();
+            if self.out.is_empty() {
+                return Poll::Ready(Ok(()));
+            }
             let n = {
                 let mut slices = [io::IoSlice::new(&[]); WRITE_SLICES];
                 let mut k = 0;
@@ -242,7 +256,6 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
                 }
             }
         }
-        Poll::Ready(Ok(()))
     }
 
     fn poll_timer(&mut self, cx: &mut Context<'_>) {
@@ -280,7 +293,7 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
     }
 
     fn has_output(&self) -> bool {
-        !self.out.is_empty()
+        !self.out.is_empty() || self.conn.pending_transmit() > 0
     }
 
     fn poll_zap_request(&mut self) -> Option<ZapRequest> {
