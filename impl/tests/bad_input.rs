@@ -7,6 +7,7 @@
 #[allow(dead_code)]
 mod raw;
 
+use raw::bounded::{Within, event_where};
 use std::time::Duration;
 
 use raw::{greeting, ready};
@@ -31,36 +32,39 @@ async fn server(ctx: &Context) -> (Socket, Socket, zmtp::Monitor) {
 
 /// The good peer still gets through.
 async fn still_serving(router: &Socket, good: &Socket) {
-    good.send("still there?").await.expect("send");
-    let m = router.recv().await.expect("recv");
+    good.send("still there?")
+        .within("send")
+        .await
+        .expect("send");
+    let m = router.recv().within("recv").await.expect("recv");
     assert_eq!(m.frames()[0], "good");
-    router.send(m).await.expect("echo");
+    router.send(m).within("send").await.expect("echo");
     assert_eq!(
-        good.recv().await.expect("reply").frames()[0],
+        good.recv().within("recv").await.expect("reply").frames()[0],
         "still there?"
     );
 }
 
 async fn failure(mon: &mut zmtp::Monitor) -> MonitorEvent {
-    loop {
-        let e = mon.next().await.expect("event");
-        if matches!(
+    event_where(mon, "a failure on the router's monitor", |e| {
+        matches!(
             e.kind,
             MonitorEventKind::HandshakeFailedProtocol(_)
                 | MonitorEventKind::HandshakeFailedNoDetail(_)
                 | MonitorEventKind::Disconnected
         ) && e.error.is_some()
-        {
-            return e;
-        }
-    }
+    })
+    .await
 }
 
 async fn raw_to(router: &Socket) -> raw::Raw {
     let ep = router.last_endpoint();
     let addr = ep.trim_start_matches("tcp://");
     raw::Raw {
-        stream: tokio::net::TcpStream::connect(addr).await.expect("connect"),
+        stream: tokio::net::TcpStream::connect(addr)
+            .within("a connection to the router")
+            .await
+            .expect("connect"),
     }
 }
 

@@ -1,5 +1,10 @@
 //! End-to-end checks between our own sockets over tcp, ipc and inproc.
 
+#[path = "common/bounded.rs"]
+#[allow(dead_code)]
+mod bounded;
+
+use bounded::{Within, within};
 use std::time::Duration;
 
 use zmtp::{Context, Error, Message, SocketType};
@@ -30,10 +35,10 @@ async fn push_pull_every_transport() {
     for t in ["tcp", "ipc", "inproc"] {
         let (pull, push) = pair_of(SocketType::Pull, SocketType::Push, t).await;
         for i in 0..100u32 {
-            push.send(i.to_string()).await.expect("send");
+            push.send(i.to_string()).within("send").await.expect("send");
         }
         for i in 0..100u32 {
-            let m = pull.recv().await.expect("recv");
+            let m = pull.recv().within("recv").await.expect("recv");
             assert_eq!(m.frames()[0], i.to_string().as_bytes(), "{t}");
         }
     }
@@ -43,11 +48,14 @@ async fn push_pull_every_transport() {
 async fn req_rep_multipart() {
     for t in ["tcp", "ipc", "inproc"] {
         let (rep, req) = pair_of(SocketType::Rep, SocketType::Req, t).await;
-        req.send(msg(&["a", "b"])).await.expect("send");
-        let got = rep.recv().await.expect("recv");
+        req.send(msg(&["a", "b"]))
+            .within("send")
+            .await
+            .expect("send");
+        let got = rep.recv().within("recv").await.expect("recv");
         assert_eq!(got, msg(&["a", "b"]));
-        rep.send(msg(&["c"])).await.expect("reply");
-        assert_eq!(req.recv().await.expect("reply"), msg(&["c"]));
+        rep.send(msg(&["c"])).within("send").await.expect("reply");
+        assert_eq!(req.recv().within("recv").await.expect("reply"), msg(&["c"]));
         assert!(matches!(req.try_recv(), Err(Error::InvalidState(_))));
     }
 }
@@ -58,14 +66,18 @@ async fn pub_sub_filters() {
         let (publ, sub) = pair_of(SocketType::Pub, SocketType::Sub, t).await;
         sub.subscribe("a").expect("subscribe");
         // Keep publishing until the subscription has arrived.
-        loop {
-            publ.send("b-skip").await.expect("send");
-            publ.send("a-keep").await.expect("send");
-            if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(50), sub.recv()).await {
-                assert_eq!(m.frames()[0], "a-keep");
-                break;
+        within("the subscription to reach the publisher", async {
+            loop {
+                publ.send("b-skip").within("send").await.expect("send");
+                publ.send("a-keep").within("send").await.expect("send");
+                if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(50), sub.recv()).await
+                {
+                    assert_eq!(m.frames()[0], "a-keep");
+                    break;
+                }
             }
-        }
+        })
+        .await;
     }
 }
 

@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod raw;
 
+use raw::bounded::Within;
 use std::time::Duration;
 
 use zmtp::{Bytes, Context, Error, Message, SocketType};
@@ -35,11 +36,11 @@ async fn client_server_request_reply_every_transport() {
         let c2 = ctx.socket(SocketType::Client).expect("client");
         c1.connect(&server.last_endpoint()).expect("connect");
         c2.connect(&server.last_endpoint()).expect("connect");
-        c1.send("one").await.expect("send");
-        c2.send("two").await.expect("send");
+        c1.send("one").within("send").await.expect("send");
+        c2.send("two").within("send").await.expect("send");
         let mut ids = Vec::new();
         for _ in 0..2 {
-            let (id, m) = server.recv_from().await.expect("recv_from");
+            let (id, m) = server.recv_from().within("recv").await.expect("recv_from");
             assert_eq!(m.len(), 1, "{t}");
             ids.push((m.frames()[0].clone(), id));
         }
@@ -48,15 +49,23 @@ async fn client_server_request_reply_every_transport() {
         assert_ne!(one, two_, "{t}: each client has its own routing id");
         assert!(one != 0 && two_ != 0, "{t}");
         // Each reply reaches the client it is addressed to only.
-        server.send_to(two_, "for two").await.expect("send_to");
-        server.send_to(one, "for one").await.expect("send_to");
+        server
+            .send_to(two_, "for two")
+            .within("send")
+            .await
+            .expect("send_to");
+        server
+            .send_to(one, "for one")
+            .within("send")
+            .await
+            .expect("send_to");
         assert_eq!(
-            c1.recv().await.expect("c1"),
+            c1.recv().within("recv").await.expect("c1"),
             Message::from("for one"),
             "{t}"
         );
         assert_eq!(
-            c2.recv().await.expect("c2"),
+            c2.recv().within("recv").await.expect("c2"),
             Message::from("for two"),
             "{t}"
         );
@@ -72,14 +81,14 @@ async fn client_refuses_multipart_37_r56() {
     let client = ctx.socket(SocketType::Client).expect("client");
     client.connect(&server.last_endpoint()).expect("connect");
     assert!(matches!(
-        client.send(two("a", "b")).await,
+        client.send(two("a", "b")).within("send").await,
         Err(Error::InvalidMessage(_))
     ));
-    client.send("single").await.expect("send");
-    let (id, m) = server.recv_from().await.expect("recv");
+    client.send("single").within("send").await.expect("send");
+    let (id, m) = server.recv_from().within("recv").await.expect("recv");
     assert_eq!(m, Message::from("single"), "the refused message never left");
     assert!(matches!(
-        server.send_to(id, two("x", "y")).await,
+        server.send_to(id, two("x", "y")).within("send").await,
         Err(Error::InvalidMessage(_))
     ));
 }
@@ -90,12 +99,12 @@ async fn server_reports_unknown_routing_ids() {
     let server = ctx.socket(SocketType::Server).expect("server");
     server.bind("tcp://127.0.0.1:*").expect("bind");
     assert!(matches!(
-        server.send_to(12345, "x").await,
+        server.send_to(12345, "x").within("send").await,
         Err(Error::HostUnreachable)
     ));
     let client = ctx.socket(SocketType::Client).expect("client");
     assert!(matches!(
-        client.send_to(1, "x").await,
+        client.send_to(1, "x").within("send").await,
         Err(Error::InvalidState(_))
     ));
 }
@@ -119,7 +128,11 @@ async fn server_drops_multipart_from_the_wire_37_r57() {
         .expect("recv");
     assert_eq!(m, Message::from("single"));
     // The reply goes back as one frame.
-    server.send_to(id, "back").await.expect("send_to");
+    server
+        .send_to(id, "back")
+        .within("send")
+        .await
+        .expect("send_to");
     let (flags, body) = raw.frame().await.expect("reply frame");
     assert_eq!((flags, &body[..]), (0x00, &b"back"[..]));
 }
@@ -143,7 +156,7 @@ async fn sync(radio: &zmtp::Socket, dish: &zmtp::Socket, group: &'static str) {
     assert!(through, "the dish never received group {group}");
     radio.send_group(group, "marker").expect("send_group");
     loop {
-        let (g, m) = dish.recv_group().await.expect("recv_group");
+        let (g, m) = dish.recv_group().within("recv").await.expect("recv_group");
         assert_eq!(&g[..], group.as_bytes());
         if m == Message::from("marker") {
             return;
@@ -164,7 +177,7 @@ async fn radio_dish_groups_every_transport_37_r52_r53() {
         sync(&radio, &dish, "g").await;
         radio.send_group("h", "not joined").expect("send");
         radio.send_group("g", "mine").expect("send");
-        let (g, m) = dish.recv_group().await.expect("recv");
+        let (g, m) = dish.recv_group().within("recv").await.expect("recv");
         assert_eq!((&g[..], m), (&b"g"[..], Message::from("mine")), "{t}");
         // Joined after connecting.
         dish.join("h").expect("join");
@@ -173,11 +186,19 @@ async fn radio_dish_groups_every_transport_37_r52_r53() {
         dish.leave("g").expect("leave");
         radio.send_group("g", "left").expect("send");
         radio.send_group("h", "still").expect("send");
-        let (g, m) = dish.recv_group().await.expect("recv");
+        let (g, m) = dish.recv_group().within("recv").await.expect("recv");
         assert_eq!((&g[..], m), (&b"h"[..], Message::from("still")), "{t}");
         // The plain calls see [group, body].
-        radio.send(two("h", "plain")).await.expect("send");
-        assert_eq!(dish.recv().await.expect("recv"), two("h", "plain"), "{t}");
+        radio
+            .send(two("h", "plain"))
+            .within("send")
+            .await
+            .expect("send");
+        assert_eq!(
+            dish.recv().within("recv").await.expect("recv"),
+            two("h", "plain"),
+            "{t}"
+        );
     }
 }
 
@@ -200,7 +221,10 @@ async fn radio_and_dish_refuse_what_rfc_48_forbids() {
     assert!(matches!(dish.join("g"), Err(Error::InvalidOption { .. })));
     assert!(matches!(dish.leave("h"), Err(Error::InvalidOption { .. })));
     assert!(matches!(radio.join("g"), Err(Error::InvalidOption { .. })));
-    assert!(matches!(dish.send("x").await, Err(Error::InvalidState(_))));
+    assert!(matches!(
+        dish.send("x").within("send").await,
+        Err(Error::InvalidState(_))
+    ));
     assert!(matches!(radio.try_recv(), Err(Error::InvalidState(_))));
 }
 
@@ -226,9 +250,9 @@ async fn dish_sends_join_and_leave_commands_37_r53_r54() {
     raw.send(&[0x01, 1, b'b', 0x00, 2, b'h', b'i']).await;
     raw.send(&[0x01, 1, b'a', 0x00, 2, b'n', b'o']).await;
     raw.send(&[0x01, 1, b'b', 0x00, 3, b'y', b'e', b's']).await;
-    let (g, m) = dish.recv_group().await.expect("recv");
+    let (g, m) = dish.recv_group().within("recv").await.expect("recv");
     assert_eq!((&g[..], m), (&b"b"[..], Message::from("hi")));
-    let (g, m) = dish.recv_group().await.expect("recv");
+    let (g, m) = dish.recv_group().within("recv").await.expect("recv");
     assert_eq!(
         (&g[..], m),
         (&b"b"[..], Message::from("yes")),

@@ -1,6 +1,11 @@
 //! The API features: poller, Stream/Sink, proxy, monitor, cancellation,
 //! timeouts, the blocking facade, endpoints' life.
 
+#[path = "common/bounded.rs"]
+#[allow(dead_code)]
+mod bounded;
+
+use bounded::{Within, event_where, within, within_blocking};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,15 +30,19 @@ async fn poller_reports_readable_and_writable() {
     p.add(&pull, Interest::READABLE);
     p.add(&push, Interest::WRITABLE);
     // No peer yet: nothing is ready.
-    let none = p.poll(Some(Duration::ZERO)).await.expect("poll");
+    let none = p
+        .poll(Some(Duration::ZERO))
+        .within("poll")
+        .await
+        .expect("poll");
     assert_eq!(none, vec![Interest::default(); 2]);
     push.connect("inproc://poller").expect("connect");
-    let ready = p.poll(None).await.expect("poll");
+    let ready = p.poll(None).within("poll").await.expect("poll");
     assert!(ready[1].writable);
-    push.send("x").await.expect("send");
+    push.send("x").within("send").await.expect("send");
     let mut p = Poller::new();
     p.add(&pull, Interest::READABLE);
-    let ready = p.poll(None).await.expect("poll");
+    let ready = p.poll(None).within("poll").await.expect("poll");
     assert!(ready[0].readable);
     assert_eq!(text(&pull.try_recv().expect("ready")), "x");
 }
@@ -48,6 +57,7 @@ async fn stream_and_sink_adapters() {
     let mut sink = SendSink::new(push);
     for i in 0..10 {
         sink.send(Message::from(format!("{i}")))
+            .within("send")
             .await
             .expect("sink");
     }
@@ -55,6 +65,7 @@ async fn stream_and_sink_adapters() {
         .take(10)
         .map(|m| text(&m.expect("recv")))
         .collect()
+        .within("ten messages from the stream")
         .await;
     assert_eq!(got, (0..10).map(|i| i.to_string()).collect::<Vec<_>>());
 }
@@ -66,7 +77,7 @@ async fn dropped_recv_loses_nothing_and_keeps_req_state() {
     let req = ctx.socket(SocketType::Req).expect("req");
     rep.bind("inproc://cancel").expect("bind");
     req.connect("inproc://cancel").expect("connect");
-    req.send("q").await.expect("send");
+    req.send("q").within("send").await.expect("send");
     // A receive abandoned before the reply exists.
     assert!(
         tokio::time::timeout(Duration::from_millis(1), req.recv())
@@ -75,9 +86,9 @@ async fn dropped_recv_loses_nothing_and_keeps_req_state() {
     );
     // REQ still awaits its reply: a second send is refused.
     assert!(matches!(req.try_send("again"), Err(Error::InvalidState(_))));
-    let q = rep.recv().await.expect("request");
-    rep.send(q).await.expect("reply");
-    assert_eq!(text(&req.recv().await.expect("reply")), "q");
+    let q = rep.recv().within("recv").await.expect("request");
+    rep.send(q).within("send").await.expect("reply");
+    assert_eq!(text(&req.recv().within("recv").await.expect("reply")), "q");
 }
 
 #[tokio::test]
@@ -87,39 +98,47 @@ async fn timeouts_and_would_block() {
     assert!(matches!(pull.try_recv(), Err(Error::WouldBlock)));
     pull.set(opt::RcvTimeo, Some(Duration::from_millis(10)))
         .expect("rcvtimeo");
-    assert!(matches!(pull.recv().await, Err(Error::TimedOut)));
+    assert!(matches!(
+        pull.recv().within("recv").await,
+        Err(Error::TimedOut)
+    ));
     let push = ctx.socket(SocketType::Push).expect("push");
     // No peer: PUSH cannot send.
     assert!(matches!(push.try_send("x"), Err(Error::WouldBlock)));
     push.set(opt::SndTimeo, Some(Duration::from_millis(10)))
         .expect("sndtimeo");
-    assert!(matches!(push.send("x").await, Err(Error::TimedOut)));
+    assert!(matches!(
+        push.send("x").within("send").await,
+        Err(Error::TimedOut)
+    ));
     assert!(matches!(pull.try_send("x"), Err(Error::InvalidState(_))));
 }
 
 #[test]
 fn blocking_facade_from_plain_threads() {
-    let ctx = Context::new().expect("ctx");
-    let rep = ctx.socket(SocketType::Rep).expect("rep");
-    rep.bind("tcp://127.0.0.1:*").expect("bind");
-    let ep = rep.last_endpoint();
-    let ctx2 = ctx.clone();
-    let mut poller = Poller::new();
-    poller.add(&rep, Interest::READABLE);
-    assert_eq!(
-        poller.poll_blocking(Some(Duration::ZERO)).expect("poll"),
-        vec![Interest::default()]
-    );
-    let client = std::thread::spawn(move || {
-        let req = ctx2.socket(SocketType::Req).expect("req");
-        req.connect(&ep).expect("connect");
-        req.send_blocking("hi").expect("send");
-        text(&req.recv_blocking().expect("recv"))
+    within_blocking("the blocking request and reply", || {
+        let ctx = Context::new().expect("ctx");
+        let rep = ctx.socket(SocketType::Rep).expect("rep");
+        rep.bind("tcp://127.0.0.1:*").expect("bind");
+        let ep = rep.last_endpoint();
+        let ctx2 = ctx.clone();
+        let mut poller = Poller::new();
+        poller.add(&rep, Interest::READABLE);
+        assert_eq!(
+            poller.poll_blocking(Some(Duration::ZERO)).expect("poll"),
+            vec![Interest::default()]
+        );
+        let client = std::thread::spawn(move || {
+            let req = ctx2.socket(SocketType::Req).expect("req");
+            req.connect(&ep).expect("connect");
+            req.send_blocking("hi").expect("send");
+            text(&req.recv_blocking().expect("recv"))
+        });
+        assert!(poller.poll_blocking(None).expect("poll")[0].readable);
+        let m = rep.recv_blocking().expect("recv");
+        rep.send_blocking(m).expect("send");
+        assert_eq!(client.join().expect("thread"), "hi");
     });
-    assert!(poller.poll_blocking(None).expect("poll")[0].readable);
-    let m = rep.recv_blocking().expect("recv");
-    rep.send_blocking(m).expect("send");
-    assert_eq!(client.join().expect("thread"), "hi");
 }
 
 #[tokio::test]
@@ -147,15 +166,18 @@ async fn proxy_forwards_and_captures() {
     let proxy = tokio::spawn(async move {
         let _ = zmtp::proxy(&front, &back, Some(&capture)).await;
     });
-    client.send("ping").await.expect("send");
-    let req = worker.recv().await.expect("request");
+    client.send("ping").within("send").await.expect("send");
+    let req = worker.recv().within("recv").await.expect("request");
     assert_eq!(text(&req), "ping");
-    worker.send("pong").await.expect("reply");
-    assert_eq!(text(&client.recv().await.expect("reply")), "pong");
+    worker.send("pong").within("send").await.expect("reply");
+    assert_eq!(
+        text(&client.recv().within("recv").await.expect("reply")),
+        "pong"
+    );
     // The capture saw the request (with its envelope) and the reply.
-    let c1 = captured.recv().await.expect("capture");
+    let c1 = captured.recv().within("recv").await.expect("capture");
     assert!(text(&c1).ends_with("ping"));
-    let c2 = captured.recv().await.expect("capture");
+    let c2 = captured.recv().within("recv").await.expect("capture");
     assert!(text(&c2).ends_with("pong"));
     proxy.abort();
 }
@@ -177,19 +199,37 @@ async fn steerable_proxy_pause_resume_statistics_terminate() {
     steer.connect("inproc://sp-control").expect("connect");
     let task =
         tokio::spawn(async move { zmtp::proxy_steerable(&front, &back, None, &control).await });
-    input.send("one").await.expect("send");
-    assert_eq!(text(&output.recv().await.expect("recv")), "one");
-    steer.send("PAUSE").await.expect("pause");
-    steer.send("STATISTICS").await.expect("stats");
-    let stats = steer.recv().await.expect("stats reply");
+    input.send("one").within("send").await.expect("send");
+    assert_eq!(
+        text(&output.recv().within("recv").await.expect("recv")),
+        "one"
+    );
+    steer.send("PAUSE").within("send").await.expect("pause");
+    steer
+        .send("STATISTICS")
+        .within("send")
+        .await
+        .expect("stats");
+    let stats = steer.recv().within("recv").await.expect("stats reply");
     assert_eq!(stats.len(), 8);
     let n = |i: usize| u64::from_ne_bytes(stats.frames()[i].as_ref().try_into().expect("u64"));
     assert_eq!((n(0), n(1), n(6), n(7)), (1, 3, 1, 3));
-    input.send("two").await.expect("send");
-    steer.send("RESUME").await.expect("resume");
-    assert_eq!(text(&output.recv().await.expect("recv")), "two");
-    steer.send("TERMINATE").await.expect("terminate");
-    let final_stats = task.await.expect("task").expect("proxy");
+    input.send("two").within("send").await.expect("send");
+    steer.send("RESUME").within("send").await.expect("resume");
+    assert_eq!(
+        text(&output.recv().within("recv").await.expect("recv")),
+        "two"
+    );
+    steer
+        .send("TERMINATE")
+        .within("send")
+        .await
+        .expect("terminate");
+    let final_stats = task
+        .within("the proxy to end")
+        .await
+        .expect("task")
+        .expect("proxy");
     assert_eq!(final_stats.frontend.frames_in, 2);
 }
 
@@ -204,31 +244,27 @@ async fn monitor_reports_the_connection_life() {
     let mut cmon = client.monitor();
     client.connect(&ep).expect("connect");
     let mut kinds = Vec::new();
-    while let Some(e) = cmon.next().await {
+    let e = event_where(&mut cmon, "the client's HandshakeSucceeded", |e| {
         kinds.push(e.kind.clone());
-        if e.kind == MonitorEventKind::HandshakeSucceeded {
-            assert_eq!(e.endpoint, ep);
-            assert!(e.peer_address.is_some());
-            break;
-        }
-    }
+        e.kind == MonitorEventKind::HandshakeSucceeded
+    })
+    .await;
+    assert_eq!(e.endpoint, ep);
+    assert!(e.peer_address.is_some());
     assert!(kinds.contains(&MonitorEventKind::Connected));
     let mut skinds = Vec::new();
-    while let Some(e) = smon.next().await {
+    event_where(&mut smon, "the server's HandshakeSucceeded", |e| {
         skinds.push(e.kind.clone());
-        if e.kind == MonitorEventKind::HandshakeSucceeded {
-            break;
-        }
-    }
+        e.kind == MonitorEventKind::HandshakeSucceeded
+    })
+    .await;
     assert_eq!(skinds[0], MonitorEventKind::Listening);
     assert!(skinds.contains(&MonitorEventKind::Accepted));
     drop(server);
-    loop {
-        let e = cmon.next().await.expect("event");
-        if e.kind == MonitorEventKind::Disconnected {
-            break;
-        }
-    }
+    event_where(&mut cmon, "the Disconnected event", |e| {
+        e.kind == MonitorEventKind::Disconnected
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -237,10 +273,16 @@ async fn connect_before_bind_tcp_and_inproc() {
     // inproc: the name is not bound yet.
     let push = ctx.socket(SocketType::Push).expect("push");
     push.connect("inproc://later").expect("connect");
-    push.send("queued").await.expect("queued while away");
+    push.send("queued")
+        .within("send")
+        .await
+        .expect("queued while away");
     let pull = ctx.socket(SocketType::Pull).expect("pull");
     pull.bind("inproc://later").expect("bind");
-    assert_eq!(text(&pull.recv().await.expect("recv")), "queued");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        "queued"
+    );
     // tcp: learn a free port, release it, connect, then bind it.
     let probe = ctx.socket(SocketType::Pull).expect("pull");
     probe.bind("tcp://127.0.0.1:*").expect("bind");
@@ -250,7 +292,10 @@ async fn connect_before_bind_tcp_and_inproc() {
     push.set(opt::ReconnectIvl, Some(Duration::from_millis(10)))
         .expect("ivl");
     push.connect(&ep).expect("connect");
-    push.send("early").await.expect("queued while away");
+    push.send("early")
+        .within("send")
+        .await
+        .expect("queued while away");
     let pull = ctx.socket(SocketType::Pull).expect("pull");
     // The unbound listener closes asynchronously; another process may
     // also take the port meanwhile (then skip the rest).
@@ -263,7 +308,10 @@ async fn connect_before_bind_tcp_and_inproc() {
         tokio::task::yield_now().await;
     }
     if bound {
-        assert_eq!(text(&pull.recv().await.expect("recv")), "early");
+        assert_eq!(
+            text(&pull.recv().within("recv").await.expect("recv")),
+            "early"
+        );
     } else {
         eprintln!("skipped the tcp half: port {ep} was taken");
     }
@@ -302,9 +350,13 @@ async fn abstract_ipc_and_inproc_names() {
     let push = ctx.socket(SocketType::Push).expect("push");
     push.connect(&name).expect("connect");
     push.send(Bytes::from_static(b"abstract"))
+        .within("send")
         .await
         .expect("send");
-    assert_eq!(text(&pull.recv().await.expect("recv")), "abstract");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        "abstract"
+    );
     let other = ctx.socket(SocketType::Pull).expect("pull");
     other.bind("inproc://taken").expect("bind");
     assert!(matches!(
@@ -325,10 +377,16 @@ async fn disconnect_stops_delivery_to_that_peer() {
     push.connect("inproc://dis-b").expect("connect");
     push.disconnect("inproc://dis-a").expect("disconnect");
     for i in 0..4 {
-        push.send(format!("{i}")).await.expect("send");
+        push.send(format!("{i}"))
+            .within("send")
+            .await
+            .expect("send");
     }
     for i in 0..4 {
-        assert_eq!(text(&b.recv().await.expect("recv")), i.to_string());
+        assert_eq!(
+            text(&b.recv().within("recv").await.expect("recv")),
+            i.to_string()
+        );
     }
     assert!(matches!(a.try_recv(), Err(Error::WouldBlock)));
 }
@@ -374,14 +432,21 @@ async fn xsub_xpub_forwarder_passes_subscriptions_and_messages() {
     });
     // Publish until the subscription has travelled SUB -> XPUB -> XSUB ->
     // PUB and a matching message came back.
-    loop {
-        publisher.send("sports 1").await.expect("send");
-        publisher.send("news 1").await.expect("send");
-        if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(20), sub.recv()).await {
-            assert_eq!(text(&m), "news 1");
-            break;
+    within("the subscription to reach the publisher", async {
+        loop {
+            publisher
+                .send("sports 1")
+                .within("send")
+                .await
+                .expect("send");
+            publisher.send("news 1").within("send").await.expect("send");
+            if let Ok(Ok(m)) = tokio::time::timeout(Duration::from_millis(20), sub.recv()).await {
+                assert_eq!(text(&m), "news 1");
+                break;
+            }
         }
-    }
+    })
+    .await;
     forwarder.abort();
 }
 
@@ -402,13 +467,11 @@ async fn connect_from_a_source_address() {
         dst.trim_start_matches("tcp://")
     ))
     .expect("connect");
-    loop {
-        let e = mon.next().await.expect("event");
-        if e.kind == MonitorEventKind::Accepted {
-            assert_eq!(e.peer_address, Some(format!("tcp://127.0.0.1:{src}")));
-            break;
-        }
-    }
+    let e = event_where(&mut mon, "the Accepted event", |e| {
+        e.kind == MonitorEventKind::Accepted
+    })
+    .await;
+    assert_eq!(e.peer_address, Some(format!("tcp://127.0.0.1:{src}")));
 }
 
 #[tokio::test]
@@ -421,11 +484,11 @@ async fn bind_failed_and_closed_events() {
     let mut bmon = b.monitor();
     assert!(matches!(b.bind(&ep), Err(Error::Io(_))));
     assert!(matches!(
-        bmon.next().await.expect("event").kind,
+        bmon.next().within("event").await.expect("event").kind,
         MonitorEventKind::BindFailed(_)
     ));
     let mut amon = a.monitor();
     a.unbind(&ep).expect("unbind");
-    let e = amon.next().await.expect("event");
+    let e = amon.next().within("event").await.expect("event");
     assert_eq!((e.kind, e.endpoint), (MonitorEventKind::Closed, ep));
 }

@@ -11,6 +11,10 @@
 // A test fails by panicking.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/child.rs"]
+#[allow(dead_code)]
+mod child;
+
 #[path = "interop/peer.rs"]
 #[allow(dead_code)]
 mod peer;
@@ -22,6 +26,7 @@ mod endpoints;
 #[allow(dead_code)]
 mod raw;
 
+use raw::bounded::{self, Within};
 use std::sync::Arc;
 
 use endpoints::wildcard;
@@ -32,15 +37,10 @@ use zmtp::{Bytes, Context, Message, Socket, SocketType, opt};
 use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, ZapRequest};
 use zmtp_spec::security::{Authenticator, KeyPair};
 
-/// Bounds every receive: a message that never comes fails the test
-/// instead of hanging it (no timing is asserted).
-const LIMIT: Duration = Duration::from_secs(10);
-
+/// A message that never comes fails the test instead of hanging it (no
+/// timing is asserted).
 async fn recv(socket: &Socket) -> Message {
-    tokio::time::timeout(LIMIT, socket.recv())
-        .await
-        .expect("a message within the limit")
-        .unwrap()
+    socket.recv().within("a message").await.unwrap()
 }
 
 /// Accepts PLAIN user admin/secret as "admin" and any CURVE client as
@@ -145,9 +145,10 @@ async fn plain_pull_messages_carry_user_id_metadata_and_peer_address_27_r25() {
         let push = plain_client(&ctx, SocketType::Push);
         push.connect(&pull.last_endpoint()).unwrap();
         for body in ["one", "two", "three"] {
-            push.send(body).await.unwrap();
+            push.send(body).within("send").await.unwrap();
         }
         push.send(Message::from_frames(["multi", "part"]))
+            .within("send")
             .await
             .unwrap();
         for body in ["one", "two", "three"] {
@@ -199,7 +200,7 @@ async fn curve_router_and_rep_messages_carry_the_properties_27_r25() {
                 .unwrap();
             client.set(opt::Linger, Some(Duration::ZERO)).unwrap();
             client.connect(&server.last_endpoint()).unwrap();
-            client.send("request").await.unwrap();
+            client.send("request").within("send").await.unwrap();
             let m = recv(&server).await;
             assert_eq!(m.frames().last().unwrap(), "request");
             let client_name = if client_type == SocketType::Dealer {
@@ -209,7 +210,7 @@ async fn curve_router_and_rep_messages_carry_the_properties_27_r25() {
             };
             assert_properties(&m, "alice", client_name, transport, Sender::ThisProcess);
             // Answer on the same envelope.
-            server.send(m).await.unwrap();
+            server.send(m).within("send").await.unwrap();
             let back = recv(&client).await;
             assert_eq!(back.frames().last().unwrap(), "request");
             let server_name = if server_type == SocketType::Router {
@@ -252,7 +253,7 @@ async fn curve_without_handler_gives_no_user_id() {
     .unwrap();
     push.set(opt::Linger, Some(Duration::ZERO)).unwrap();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("stonehouse").await.unwrap();
+    push.send("stonehouse").within("send").await.unwrap();
     let m = recv(&pull).await;
     assert_eq!(property(&m, "User-Id"), None, "{:?}", m.metadata());
     assert_eq!(property(&m, "Socket-Type").as_deref(), Some("PUSH"));

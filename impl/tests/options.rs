@@ -8,6 +8,7 @@
 #[allow(dead_code)]
 mod raw;
 
+use raw::bounded::{Within, event_where, within};
 use std::time::Duration;
 
 use raw::RawPeer;
@@ -44,12 +45,9 @@ async fn until(
     monitor: &mut zmtp::Monitor,
     want: impl Fn(&MonitorEventKind) -> bool,
 ) -> MonitorEventKind {
-    loop {
-        let e = monitor.next().await.expect("monitor event");
-        if want(&e.kind) {
-            return e.kind;
-        }
-    }
+    event_where(monitor, "a matching monitor event", |e| want(&e.kind))
+        .await
+        .kind
 }
 
 async fn handshaken(s: &Socket, connect: impl FnOnce()) {
@@ -100,22 +98,28 @@ async fn rcvhwm_and_buffers_make_a_stalled_receiver_block_the_sender_without_los
     // would never end.
     let mut sent = 0u32;
     let mut idle = 0;
-    while idle < 1000 {
-        match push.try_send(sent.to_string()) {
-            Ok(()) => {
-                sent += 1;
-                idle = 0;
+    within("the PUSH to block", async {
+        while idle < 1000 {
+            match push.try_send(sent.to_string()) {
+                Ok(()) => {
+                    sent += 1;
+                    idle = 0;
+                }
+                Err(Error::WouldBlock) => {
+                    idle += 1;
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => panic!("{e}"),
             }
-            Err(Error::WouldBlock) => {
-                idle += 1;
-                tokio::task::yield_now().await;
-            }
-            Err(e) => panic!("{e}"),
         }
-    }
+    })
+    .await;
     assert!(sent >= 20, "both queues fill: {sent}");
     for i in 0..sent {
-        assert_eq!(text(&pull.recv().await.expect("recv")), vec![i.to_string()]);
+        assert_eq!(
+            text(&pull.recv().within("recv").await.expect("recv")),
+            vec![i.to_string()]
+        );
     }
 }
 
@@ -130,11 +134,17 @@ async fn linger_flushes_what_a_closed_socket_had_queued() {
         .expect("linger");
     push.connect(&pull.last_endpoint()).expect("connect");
     for i in 0..100 {
-        push.send(format!("{i}")).await.expect("send");
+        push.send(format!("{i}"))
+            .within("send")
+            .await
+            .expect("send");
     }
     drop(push);
     for i in 0..100 {
-        assert_eq!(text(&pull.recv().await.expect("recv")), vec![i.to_string()]);
+        assert_eq!(
+            text(&pull.recv().within("recv").await.expect("recv")),
+            vec![i.to_string()]
+        );
     }
 }
 
@@ -145,7 +155,7 @@ async fn linger_zero_discards_at_close() {
     let push = ctx.socket(SocketType::Push).expect("push");
     push.set(opt::Linger, Some(Duration::ZERO)).expect("linger");
     push.connect(&ep).expect("connect");
-    push.send("lost").await.expect("queued");
+    push.send("lost").within("send").await.expect("queued");
     drop(push);
     // The closed socket no longer connects: binding now meets nobody. A
     // later socket's message is the first to arrive.
@@ -155,8 +165,11 @@ async fn linger_zero_discards_at_close() {
     }
     let push2 = ctx.socket(SocketType::Push).expect("push");
     push2.connect(&ep).expect("connect");
-    push2.send("kept").await.expect("send");
-    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["kept"]);
+    push2.send("kept").within("send").await.expect("send");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        vec!["kept"]
+    );
 }
 
 #[tokio::test]
@@ -173,17 +186,24 @@ async fn routing_id_is_what_a_router_sees() {
         Some(Bytes::from_static(b"abc"))
     );
     dealer.connect(&router.last_endpoint()).expect("connect");
-    dealer.send("hi").await.expect("send");
-    assert_eq!(text(&router.recv().await.expect("recv")), vec!["abc", "hi"]);
+    dealer.send("hi").within("send").await.expect("send");
+    assert_eq!(
+        text(&router.recv().within("recv").await.expect("recv")),
+        vec!["abc", "hi"]
+    );
     // And the router routes by it.
     router
         .send(Message::from(vec![
             Bytes::from_static(b"abc"),
             Bytes::from_static(b"back"),
         ]))
+        .within("send")
         .await
         .expect("send");
-    assert_eq!(text(&dealer.recv().await.expect("recv")), vec!["back"]);
+    assert_eq!(
+        text(&dealer.recv().within("recv").await.expect("recv")),
+        vec!["back"]
+    );
     assert!(
         dealer
             .set(opt::RoutingId, Bytes::from_static(b"\0x"))
@@ -210,9 +230,13 @@ async fn connect_routing_id_names_the_connected_peer() {
             Bytes::from_static(b"d1"),
             Bytes::from_static(b"hello"),
         ]))
+        .within("send")
         .await
         .expect("routed by the alias");
-    assert_eq!(text(&dealer.recv().await.expect("recv")), vec!["hello"]);
+    assert_eq!(
+        text(&dealer.recv().within("recv").await.expect("recv")),
+        vec!["hello"]
+    );
 }
 
 #[tokio::test]
@@ -266,10 +290,14 @@ async fn router_handover_gives_the_id_to_the_newcomer() {
                 Bytes::from_static(b"same"),
                 Bytes::from_static(b"to"),
             ]))
+            .within("send")
             .await
             .expect("send");
         let receiver = if handover { &second } else { &first };
-        assert_eq!(text(&receiver.recv().await.expect("recv")), vec!["to"]);
+        assert_eq!(
+            text(&receiver.recv().within("recv").await.expect("recv")),
+            vec!["to"]
+        );
     }
 }
 
@@ -284,7 +312,10 @@ async fn probe_router_sends_an_empty_message_on_connect() {
         .set(opt::RoutingId, Bytes::from_static(b"p"))
         .expect("id");
     dealer.connect(&router.last_endpoint()).expect("connect");
-    assert_eq!(text(&router.recv().await.expect("probe")), vec!["p", ""]);
+    assert_eq!(
+        text(&router.recv().within("recv").await.expect("probe")),
+        vec!["p", ""]
+    );
 }
 
 #[tokio::test]
@@ -296,20 +327,26 @@ async fn req_relaxed_and_correlate() {
     req.set(opt::ReqRelaxed, true).expect("relaxed");
     req.set(opt::ReqCorrelate, true).expect("correlate");
     req.connect("inproc://req-opts").expect("connect");
-    req.send("first").await.expect("send");
+    req.send("first").within("send").await.expect("send");
     // Relaxed: a second request without waiting for the first reply.
-    req.send("second").await.expect("second send");
-    let a = router.recv().await.expect("first");
-    let b = router.recv().await.expect("second");
+    req.send("second")
+        .within("send")
+        .await
+        .expect("second send");
+    let a = router.recv().within("recv").await.expect("first");
+    let b = router.recv().within("recv").await.expect("second");
     // Correlated: [routing id, request id (4 octets), "", body].
     assert_eq!(a.len(), 4);
     assert_eq!(a.frames()[1].len(), 4);
     assert_ne!(a.frames()[1], b.frames()[1]);
     // A reply to the abandoned first request is dropped; the second's
     // reply arrives.
-    router.send(a).await.expect("stale reply");
-    router.send(b).await.expect("reply");
-    assert_eq!(text(&req.recv().await.expect("reply")), vec!["second"]);
+    router.send(a).within("send").await.expect("stale reply");
+    router.send(b).within("send").await.expect("reply");
+    assert_eq!(
+        text(&req.recv().within("recv").await.expect("reply")),
+        vec!["second"]
+    );
 }
 
 #[tokio::test]
@@ -321,12 +358,12 @@ async fn subscribe_and_unsubscribe_reach_the_publisher() {
     sub.connect("inproc://subs").expect("connect");
     sub.subscribe("a").expect("subscribe");
     assert_eq!(
-        xpub.recv().await.expect("sub").frames()[0].as_ref(),
+        xpub.recv().within("recv").await.expect("sub").frames()[0].as_ref(),
         b"\x01a"
     );
     sub.unsubscribe("a").expect("unsubscribe");
     assert_eq!(
-        xpub.recv().await.expect("cancel").frames()[0].as_ref(),
+        xpub.recv().within("recv").await.expect("cancel").frames()[0].as_ref(),
         b"\x00a"
     );
     assert!(matches!(
@@ -366,7 +403,7 @@ async fn xpub_sees(option: impl Fn(&Socket), phases: &[&[(&str, bool)]]) -> Vec<
         let mut phase = Vec::new();
         let mut sentinels = 0;
         while sentinels < 2 {
-            let m = xpub.recv().await.expect("recv");
+            let m = xpub.recv().within("recv").await.expect("recv");
             let f = m.frames()[0].to_vec();
             if f.starts_with(b"\x01sentinel") {
                 sentinels += 1;
@@ -411,14 +448,17 @@ async fn xpub_manual_applies_only_what_the_application_subscribes() {
     sub.connect("inproc://manual").expect("connect");
     sub.subscribe("").expect("subscribe all");
     assert_eq!(
-        xpub.recv().await.expect("sub").frames()[0].as_ref(),
+        xpub.recv().within("recv").await.expect("sub").frames()[0].as_ref(),
         b"\x01"
     );
     // The application grants only "b" to that subscriber.
     xpub.subscribe("b").expect("manual subscribe");
-    xpub.send("a-filtered").await.expect("send");
-    xpub.send("b-passes").await.expect("send");
-    assert_eq!(text(&sub.recv().await.expect("recv")), vec!["b-passes"]);
+    xpub.send("a-filtered").within("send").await.expect("send");
+    xpub.send("b-passes").within("send").await.expect("send");
+    assert_eq!(
+        text(&sub.recv().within("recv").await.expect("recv")),
+        vec!["b-passes"]
+    );
 }
 
 #[tokio::test]
@@ -431,7 +471,10 @@ async fn xpub_welcome_msg_greets_each_subscriber() {
     let sub = ctx.socket(SocketType::Sub).expect("sub");
     sub.subscribe("welcome").expect("subscribe");
     sub.connect(&xpub.last_endpoint()).expect("connect");
-    assert_eq!(text(&sub.recv().await.expect("welcome")), vec!["welcome"]);
+    assert_eq!(
+        text(&sub.recv().within("recv").await.expect("welcome")),
+        vec!["welcome"]
+    );
 }
 
 #[tokio::test]
@@ -450,23 +493,31 @@ async fn xpub_nodrop_blocks_instead_of_dropping() {
     ])
     .await;
     assert_eq!(
-        xpub.recv().await.expect("subscription").frames()[0].as_ref(),
+        xpub.recv()
+            .within("recv")
+            .await
+            .expect("subscription")
+            .frames()[0]
+            .as_ref(),
         b"\x01"
     );
     // Sending ends in WouldBlock once the queue (and the socket buffers)
     // are full; without NODROP it would drop and never block.
     let payload = Bytes::from(vec![0u8; 1024]);
     let mut idle = 0;
-    while idle < 1000 {
-        match xpub.try_send(payload.clone()) {
-            Ok(()) => idle = 0,
-            Err(Error::WouldBlock) => {
-                idle += 1;
-                tokio::task::yield_now().await;
+    within("the XPUB to block", async {
+        while idle < 1000 {
+            match xpub.try_send(payload.clone()) {
+                Ok(()) => idle = 0,
+                Err(Error::WouldBlock) => {
+                    idle += 1;
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => panic!("{e}"),
             }
-            Err(e) => panic!("{e}"),
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -479,10 +530,16 @@ async fn invert_matching_delivers_the_non_matching() {
     sub.set(opt::InvertMatching, true).expect("invert");
     sub.connect("inproc://invert").expect("connect");
     sub.subscribe("a").expect("subscribe");
-    xpub.recv().await.expect("subscription arrived");
-    xpub.send("a-matches").await.expect("send");
-    xpub.send("b-other").await.expect("send");
-    assert_eq!(text(&sub.recv().await.expect("recv")), vec!["b-other"]);
+    xpub.recv()
+        .within("recv")
+        .await
+        .expect("subscription arrived");
+    xpub.send("a-matches").within("send").await.expect("send");
+    xpub.send("b-other").within("send").await.expect("send");
+    assert_eq!(
+        text(&sub.recv().within("recv").await.expect("recv")),
+        vec!["b-other"]
+    );
 }
 
 #[tokio::test]
@@ -495,13 +552,19 @@ async fn conflate_keeps_only_the_newest() {
         .expect("ivl");
     push.connect(&ep).expect("connect");
     for i in 0..5 {
-        push.send(format!("{i}")).await.expect("send");
+        push.send(format!("{i}"))
+            .within("send")
+            .await
+            .expect("send");
     }
     let pull = ctx.socket(SocketType::Pull).expect("pull");
     if !bind_again(&pull, &ep).await {
         return; // another process took the port meanwhile
     }
-    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["4"]);
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        vec!["4"]
+    );
 }
 
 #[tokio::test]
@@ -517,7 +580,10 @@ async fn maxmsgsize_disconnects_a_peer_that_sends_more() {
     push.set(opt::ReconnectIvl, Some(Duration::from_millis(10)))
         .expect("ivl");
     push.connect(&pull.last_endpoint()).expect("connect");
-    push.send(vec![b'x'; 100]).await.expect("send");
+    push.send(vec![b'x'; 100])
+        .within("send")
+        .await
+        .expect("send");
     until(&mut mon, |k| {
         matches!(
             k,
@@ -526,8 +592,11 @@ async fn maxmsgsize_disconnects_a_peer_that_sends_more() {
     })
     .await;
     // The sender reconnects; small messages pass.
-    push.send("small").await.expect("send");
-    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["small"]);
+    push.send("small").within("send").await.expect("send");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        vec!["small"]
+    );
 }
 
 #[tokio::test]
@@ -622,8 +691,11 @@ async fn tcp_keepalive_options_are_applied_to_working_connections() {
     let push = ctx.socket(SocketType::Push).expect("push");
     push.set(opt::TcpKeepalive, Some(true)).expect("keepalive");
     push.connect(&pull.last_endpoint()).expect("connect");
-    push.send("alive").await.expect("send");
-    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["alive"]);
+    push.send("alive").within("send").await.expect("send");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        vec!["alive"]
+    );
 }
 
 #[tokio::test]
@@ -651,7 +723,10 @@ async fn xpub_nodrop_send_waits_for_room() {
     sub.set(opt::RcvHwm, 0).expect("rcvhwm");
     sub.connect("inproc://nodrop-wait").expect("connect");
     sub.subscribe("").expect("subscribe");
-    xpub.recv().await.expect("subscription arrived");
+    xpub.recv()
+        .within("recv")
+        .await
+        .expect("subscription arrived");
     // A send that meets a full queue waits instead of failing, and every
     // message arrives.
     let xpub = std::sync::Arc::new(xpub);
@@ -659,14 +734,20 @@ async fn xpub_nodrop_send_waits_for_room() {
         let xpub = xpub.clone();
         tokio::spawn(async move {
             for i in 0..3000u32 {
-                xpub.send(i.to_string()).await.expect("send waits");
+                xpub.send(i.to_string())
+                    .within("send")
+                    .await
+                    .expect("send waits");
             }
         })
     };
     for i in 0..3000u32 {
-        assert_eq!(text(&sub.recv().await.expect("recv")), vec![i.to_string()]);
+        assert_eq!(
+            text(&sub.recv().within("recv").await.expect("recv")),
+            vec![i.to_string()]
+        );
     }
-    sender.await.expect("sender");
+    sender.within("the sender").await.expect("sender");
 }
 
 #[tokio::test]
@@ -684,8 +765,11 @@ async fn ipv6_makes_the_wildcard_dual_stack() {
         let push = ctx.socket(SocketType::Push).expect("push");
         push.connect(&format!("tcp://{host}:{port}"))
             .expect("connect");
-        push.send(host).await.expect("send");
-        assert_eq!(text(&pull.recv().await.expect("recv")), vec![host]);
+        push.send(host).within("send").await.expect("send");
+        assert_eq!(
+            text(&pull.recv().within("recv").await.expect("recv")),
+            vec![host]
+        );
     }
 }
 
@@ -709,8 +793,11 @@ async fn backlog_connect_timeout_tos_and_maxrt_apply_to_working_connections() {
         Some(Some(Duration::from_secs(5)))
     );
     push.connect(&pull.last_endpoint()).expect("connect");
-    push.send("ok").await.expect("send");
-    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["ok"]);
+    push.send("ok").within("send").await.expect("send");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        vec!["ok"]
+    );
 }
 
 #[tokio::test]
@@ -732,8 +819,11 @@ async fn bind_to_device_pins_sockets_to_an_interface() {
     push.set(opt::BindToDevice, Some("lo".to_owned()))
         .expect("bindtodevice");
     push.connect(&pull.last_endpoint()).expect("connect");
-    push.send("via lo").await.expect("send");
-    assert_eq!(text(&pull.recv().await.expect("recv")), vec!["via lo"]);
+    push.send("via lo").within("send").await.expect("send");
+    assert_eq!(
+        text(&pull.recv().within("recv").await.expect("recv")),
+        vec!["via lo"]
+    );
     // A device that does not exist makes bind fail.
     let bad = ctx.socket(SocketType::Pull).expect("pull");
     bad.set(opt::BindToDevice, Some("no-such-if0".to_owned()))

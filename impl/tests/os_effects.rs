@@ -4,20 +4,33 @@
 //! peer is a plain `std::net::TcpListener`, so the socket `ss` is asked
 //! about is ours: the one whose local port the listener sees as its peer.
 
-use std::net::TcpListener;
+#[path = "common/bounded.rs"]
+#[allow(dead_code)]
+mod bounded;
+#[path = "common/child.rs"]
+#[allow(dead_code)]
+mod child;
+
+use bounded::Within;
 use std::process::Command;
 use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
 
 use zmtp::{Context, SocketType, opt};
 
 /// `ss`'s line for the established TCP socket bound to local `port`, or
 /// `None` when `ss` cannot run here.
 fn ss_line(port: u16) -> Option<String> {
-    let out = Command::new("ss")
-        .args(["-tmoniH", "state", "established"])
-        .arg(format!("( sport = :{port} )"))
-        .output()
-        .ok()?;
+    let out = child::output_within(
+        Command::new("ss")
+            .args(["-tmoniH", "state", "established"])
+            .arg(format!("( sport = :{port} )")),
+        "ss",
+        bounded::LIMIT,
+    )
+    .ok()?;
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -30,11 +43,14 @@ fn skmem(line: &str, key: &str) -> Option<u64> {
 
 #[tokio::test]
 async fn sndbuf_rcvbuf_and_keepalive_reach_the_kernel_socket() {
-    if Command::new("ss").arg("-V").output().is_err() {
+    if child::output_within(Command::new("ss").arg("-V"), "ss -V", bounded::LIMIT).is_err() {
         println!("skipped: `ss` (iproute2) is not installed, so the kernel socket cannot be read");
         return;
     }
-    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .within("a listening port")
+        .await
+        .expect("listener");
     let endpoint = format!("tcp://{}", listener.local_addr().expect("addr"));
     let ctx = Context::new().expect("ctx");
     let push = ctx.socket(SocketType::Push).expect("push");
@@ -46,14 +62,14 @@ async fn sndbuf_rcvbuf_and_keepalive_reach_the_kernel_socket() {
     push.connect(&endpoint).expect("connect");
     // The first greeting octets show that our connection's driver runs,
     // so the options have been applied to the socket by then.
-    let (_stream, ours) = tokio::task::spawn_blocking(move || {
-        let (mut stream, ours) = listener.accept()?;
+    let (_stream, ours) = async {
+        let (mut stream, ours) = listener.accept().await?;
         let mut signature = [0_u8; 10];
-        std::io::Read::read_exact(&mut stream, &mut signature)?;
+        stream.read_exact(&mut signature).await?;
         Ok::<_, std::io::Error>((stream, ours))
-    })
+    }
+    .within("our connection and its greeting")
     .await
-    .expect("join")
     .expect("accept and read the greeting");
     let line = ss_line(ours.port()).unwrap_or_default();
     // Linux doubles the requested size for its bookkeeping (socket(7)).

@@ -14,6 +14,7 @@ mod endpoints;
 #[allow(dead_code)]
 mod raw;
 
+use raw::bounded::Within;
 use std::sync::Arc;
 
 use endpoints::wildcard;
@@ -70,19 +71,8 @@ fn curve_pair(ctx: &Context, transport: &str) -> (Socket, Socket, KeyPair) {
 
 /// The first HANDSHAKE_SUCCEEDED or HANDSHAKE_FAILED_* event.
 async fn handshake_outcome(monitor: &mut Monitor) -> (MonitorEventKind, Option<Metadata>) {
-    loop {
-        let e = tokio::time::timeout(Duration::from_secs(10), monitor.next())
-            .await
-            .expect("a handshake event")
-            .expect("monitor open");
-        match e.kind {
-            MonitorEventKind::HandshakeSucceeded
-            | MonitorEventKind::HandshakeFailedAuth(_)
-            | MonitorEventKind::HandshakeFailedProtocol(_)
-            | MonitorEventKind::HandshakeFailedNoDetail(_) => return (e.kind, e.properties),
-            _ => {}
-        }
-    }
+    let e = raw::bounded::handshake_outcome(monitor).await;
+    (e.kind, e.properties)
 }
 
 async fn nothing_arrives(pull: &Socket) {
@@ -110,8 +100,8 @@ async fn curve_messages_cross_over_tcp_and_ipc_and_user_id_reaches_the_monitor()
         pull.set_authenticator(Some(authenticator(Some(*client.public().as_bytes()))));
         let mut m = pull.monitor();
         push.connect(&pull.last_endpoint()).unwrap();
-        push.send("secret payload").await.unwrap();
-        let got = pull.recv().await.unwrap();
+        push.send("secret payload").within("send").await.unwrap();
+        let got = pull.recv().within("recv").await.unwrap();
         assert_eq!(got.frames()[0], "secret payload", "{transport}");
         let (kind, props) = handshake_outcome(&mut m).await;
         assert_eq!(kind, MonitorEventKind::HandshakeSucceeded);
@@ -135,7 +125,7 @@ async fn curve_zap_denial_is_auth_failure_400_and_no_data_crosses() {
         let mut server_events = pull.monitor();
         let mut client_events = push.monitor();
         push.connect(&pull.last_endpoint()).unwrap();
-        push.send("must not cross").await.unwrap();
+        push.send("must not cross").within("send").await.unwrap();
         let (kind, _) = handshake_outcome(&mut server_events).await;
         assert_eq!(kind, MonitorEventKind::HandshakeFailedAuth("400".into()));
         let (kind, _) = handshake_outcome(&mut client_events).await;
@@ -152,7 +142,7 @@ async fn context_authenticator_applies_to_its_sockets() {
     ctx.set_authenticator(Some(authenticator(None)));
     let mut m = pull.monitor();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("x").await.unwrap();
+    push.send("x").within("send").await.unwrap();
     let (kind, _) = handshake_outcome(&mut m).await;
     assert_eq!(kind, MonitorEventKind::HandshakeFailedAuth("400".into()));
     nothing_arrives(&pull).await;
@@ -165,14 +155,17 @@ async fn curve_without_handler_accepts_unless_the_domain_is_enforced() {
     let ctx = Context::new().unwrap();
     let (pull, push, _client) = curve_pair(&ctx, "tcp");
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("stonehouse").await.unwrap();
-    assert_eq!(pull.recv().await.unwrap().frames()[0], "stonehouse");
+    push.send("stonehouse").within("send").await.unwrap();
+    assert_eq!(
+        pull.recv().within("recv").await.unwrap().frames()[0],
+        "stonehouse"
+    );
 
     let (pull, push, _client) = curve_pair(&ctx, "tcp");
     pull.set(opt::ZapEnforceDomain, true).unwrap();
     let mut m = pull.monitor();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("x").await.unwrap();
+    push.send("x").within("send").await.unwrap();
     let (kind, _) = handshake_outcome(&mut m).await;
     assert_eq!(kind, MonitorEventKind::HandshakeFailedAuth("500".into()));
     nothing_arrives(&pull).await;
@@ -188,7 +181,7 @@ async fn curve_wrong_server_key_is_refused() {
         .unwrap();
     let mut m = pull.monitor();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("x").await.unwrap();
+    push.send("x").within("send").await.unwrap();
     let (kind, _) = handshake_outcome(&mut m).await;
     assert!(
         matches!(kind, MonitorEventKind::HandshakeFailedProtocol(_)),
@@ -221,8 +214,11 @@ async fn plain_accepts_good_credentials_and_refuses_bad_ones() {
         pull.set_authenticator(Some(authenticator(None)));
         let mut m = pull.monitor();
         push.connect(&pull.last_endpoint()).unwrap();
-        push.send("hello").await.unwrap();
-        assert_eq!(pull.recv().await.unwrap().frames()[0], "hello");
+        push.send("hello").within("send").await.unwrap();
+        assert_eq!(
+            pull.recv().within("recv").await.unwrap().frames()[0],
+            "hello"
+        );
         let (_, props) = handshake_outcome(&mut m).await;
         assert_eq!(props.unwrap().get("User-Id").unwrap(), "admin");
         assert_eq!(push.get(opt::Mechanism).unwrap(), MechanismKind::Plain);
@@ -233,7 +229,7 @@ async fn plain_accepts_good_credentials_and_refuses_bad_ones() {
         pull.set_authenticator(Some(authenticator(None)));
         let mut client_events = push.monitor();
         push.connect(&pull.last_endpoint()).unwrap();
-        push.send("must not cross").await.unwrap();
+        push.send("must not cross").within("send").await.unwrap();
         let (kind, _) = handshake_outcome(&mut client_events).await;
         assert_eq!(kind, MonitorEventKind::HandshakeFailedAuth("400".into()));
         nothing_arrives(&pull).await;
@@ -248,7 +244,7 @@ async fn plain_without_handler_refuses() {
     let (pull, push) = plain_pair(&ctx, "tcp", "admin", "secret");
     let mut m = pull.monitor();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("x").await.unwrap();
+    push.send("x").within("send").await.unwrap();
     let (kind, _) = handshake_outcome(&mut m).await;
     assert!(
         matches!(kind, MonitorEventKind::HandshakeFailedAuth(_)),
@@ -272,8 +268,8 @@ async fn inproc_zap_handler_decides_and_sees_the_address() {
         .unwrap();
     let mut m = pull.monitor();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("via handler").await.unwrap();
-    let request = handler.recv().await.unwrap();
+    push.send("via handler").within("send").await.unwrap();
+    let request = handler.recv().within("recv").await.unwrap();
     let f = request.frames();
     assert_eq!(f.len(), 8, "{request:?}");
     assert_eq!(f[0], "1.0");
@@ -292,9 +288,13 @@ async fn inproc_zap_handler_decides_and_sees_the_address() {
     ];
     handler
         .send(zmtp::Message::from_frames(reply))
+        .within("send")
         .await
         .unwrap();
-    assert_eq!(pull.recv().await.unwrap().frames()[0], "via handler");
+    assert_eq!(
+        pull.recv().within("recv").await.unwrap().frames()[0],
+        "via handler"
+    );
     let (_, props) = handshake_outcome(&mut m).await;
     let props = props.unwrap();
     assert_eq!(props.get("User-Id").unwrap(), "bob");
@@ -304,8 +304,8 @@ async fn inproc_zap_handler_decides_and_sees_the_address() {
     let (pull2, push2) = plain_pair(&ctx, "tcp", "eve", "x");
     let mut m2 = push2.monitor();
     push2.connect(&pull2.last_endpoint()).unwrap();
-    push2.send("must not cross").await.unwrap();
-    let request = handler.recv().await.unwrap();
+    push2.send("must not cross").within("send").await.unwrap();
+    let request = handler.recv().within("recv").await.unwrap();
     let reply = [
         Bytes::from_static(b"1.0"),
         request.frames()[1].clone(),
@@ -316,6 +316,7 @@ async fn inproc_zap_handler_decides_and_sees_the_address() {
     ];
     handler
         .send(zmtp::Message::from_frames(reply))
+        .within("send")
         .await
         .unwrap();
     let (kind, _) = handshake_outcome(&mut m2).await;
@@ -338,7 +339,7 @@ async fn null_with_zap_domain_is_authenticated() {
     push.set(opt::Linger, Some(Duration::ZERO)).unwrap();
     let mut m = pull.monitor();
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("x").await.unwrap();
+    push.send("x").within("send").await.unwrap();
     let (kind, _) = handshake_outcome(&mut m).await;
     assert_eq!(kind, MonitorEventKind::HandshakeFailedAuth("400".into()));
     nothing_arrives(&pull).await;
@@ -359,7 +360,7 @@ async fn a_different_mechanism_is_refused() {
         push.set(opt::Linger, Some(Duration::ZERO)).unwrap();
         let mut m = pull.monitor();
         push.connect(&pull.last_endpoint()).unwrap();
-        push.send("x").await.unwrap();
+        push.send("x").within("send").await.unwrap();
         let (kind, _) = handshake_outcome(&mut m).await;
         assert!(
             matches!(kind, MonitorEventKind::HandshakeFailedProtocol(_)),
@@ -413,9 +414,10 @@ async fn downgrade_to_zmtp_2_is_refused() {
         // We closed the connection (end of stream or a reset, not a
         // timeout).
         let mut rest = Vec::new();
-        tokio::time::timeout(Duration::from_secs(5), peer.stream.read_to_end(&mut rest))
+        peer.stream
+            .read_to_end(&mut rest)
+            .within("the connection to close")
             .await
-            .expect("the connection is closed")
             .ok();
     }
 }
@@ -482,8 +484,11 @@ async fn a_router_zap_handler_works_too() {
     handler.bind("inproc://zeromq.zap.01").unwrap();
     let (pull, push, client) = curve_pair(&ctx, "tcp");
     push.connect(&pull.last_endpoint()).unwrap();
-    push.send("through a router handler").await.unwrap();
-    let request = handler.recv().await.unwrap();
+    push.send("through a router handler")
+        .within("send")
+        .await
+        .unwrap();
+    let request = handler.recv().within("recv").await.unwrap();
     let f = request.frames();
     assert_eq!(f.len(), 9, "{request:?}");
     assert!(f[1].is_empty());
@@ -502,10 +507,11 @@ async fn a_router_zap_handler_works_too() {
     ];
     handler
         .send(zmtp::Message::from_frames(reply))
+        .within("send")
         .await
         .unwrap();
     assert_eq!(
-        pull.recv().await.unwrap().frames()[0],
+        pull.recv().within("recv").await.unwrap().frames()[0],
         "through a router handler"
     );
 }

@@ -1,6 +1,13 @@
 //! A scripted ZMTP 3.1 peer over a plain TCP socket, for tests that need
-//! a peer that misbehaves or stays silent.
+//! a peer that misbehaves or stays silent. Each of its waits is bounded
+//! (`bounded.rs`, which it brings along as `raw::bounded` for the tests
+//! that include it): a socket that never connects, answers or closes
+//! fails the test, saying which.
 
+#[path = "bounded.rs"]
+pub(crate) mod bounded;
+
+use bounded::{Within, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -12,7 +19,10 @@ pub(crate) struct RawPeer {
 impl RawPeer {
     pub(crate) async fn listen() -> Self {
         Self {
-            listener: TcpListener::bind("127.0.0.1:0").await.expect("listen"),
+            listener: TcpListener::bind("127.0.0.1:0")
+                .within("a listening port")
+                .await
+                .expect("listen"),
         }
     }
 
@@ -22,7 +32,13 @@ impl RawPeer {
 
     pub(crate) async fn accept(&self) -> Raw {
         Raw {
-            stream: self.listener.accept().await.expect("accept").0,
+            stream: self
+                .listener
+                .accept()
+                .within("a connection to the raw peer")
+                .await
+                .expect("accept")
+                .0,
         }
     }
 }
@@ -58,12 +74,20 @@ pub(crate) fn ready(socket_type: &[u8]) -> Vec<u8> {
 
 impl Raw {
     pub(crate) async fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).await.expect("write");
+        self.stream
+            .write_all(bytes)
+            .within("the raw peer's write")
+            .await
+            .expect("write");
     }
 
     async fn read_exact(&mut self, n: usize) -> Option<Vec<u8>> {
         let mut buf = vec![0; n];
-        self.stream.read_exact(&mut buf).await.ok()?;
+        self.stream
+            .read_exact(&mut buf)
+            .within("octets for the raw peer")
+            .await
+            .ok()?;
         Some(buf)
     }
 
@@ -91,22 +115,29 @@ impl Raw {
 
     /// Reads frames until a PING; returns its TTL field.
     pub(crate) async fn next_ping_ttl(&mut self) -> u16 {
-        loop {
-            let (flags, body) = self.frame().await.expect("frame");
-            if flags & 0x04 != 0 && body.starts_with(b"\x04PING") {
-                return u16::from_be_bytes([body[5], body[6]]);
+        within("a PING", async {
+            loop {
+                let (flags, body) = self.frame().await.expect("frame");
+                if flags & 0x04 != 0 && body.starts_with(b"\x04PING") {
+                    return u16::from_be_bytes([body[5], body[6]]);
+                }
             }
-        }
+        })
+        .await
     }
 
-    /// Reads until the other side closes; true if it did.
+    /// Reads until the other side closes; true if it did (a side that
+    /// never closes fails the test).
     pub(crate) async fn read_until_eof(&mut self) -> bool {
         let mut buf = [0u8; 1024];
-        loop {
-            match self.stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return true,
-                Ok(_) => {}
+        within("the other side to close", async {
+            loop {
+                match self.stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return true,
+                    Ok(_) => {}
+                }
             }
-        }
+        })
+        .await
     }
 }

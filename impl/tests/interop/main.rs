@@ -7,12 +7,20 @@
 //! Without it each test prints why and passes, unless
 //! `ZMTP_REQUIRE_PEERS=1`, which makes a missing peer a failure.
 
+#[path = "../common/bounded.rs"]
+#[allow(dead_code)]
+mod bounded;
+#[path = "../common/child.rs"]
+#[allow(dead_code)]
+mod child;
+
 mod peer;
 
 #[path = "../common/endpoints.rs"]
 mod endpoints;
 mod security;
 
+use bounded::{Within, event_where, within};
 use std::time::Duration;
 
 use peer::Peer;
@@ -103,22 +111,22 @@ async fn request_reply(s: Socket, mut peer: Peer, ours: SocketType, theirs: Sock
     if ours_is_client {
         // The DEALER<->DEALER echo needs the peer ready to echo first.
         peer.command_nowait(r#"{"op":"echo"}"#).await;
-        s.send(msg(&request)).await.expect("send");
-        let reply = s.recv().await.expect("recv");
+        s.send(msg(&request)).within("send").await.expect("send");
+        let reply = s.recv().within("recv").await.expect("recv");
         assert_eq!(frames(&reply), request);
         peer.expect_ok().await;
     } else {
         peer.command_nowait(&format!(r#"{{"op":"send","frames":{}}}"#, json(&request)))
             .await;
         peer.expect_ok().await;
-        let got = s.recv().await.expect("recv");
+        let got = s.recv().within("recv").await.expect("recv");
         // ROUTER sees the routing id first; REP strips the envelope.
         let body: Vec<String> = frames(&got);
         assert!(body.ends_with(
             &request.iter().map(|s| s.to_string()).collect::<Vec<_>>()
                 [request.len().saturating_sub(2)..]
         ));
-        s.send(got).await.expect("echo");
+        s.send(got).within("send").await.expect("echo");
         let reply = peer.command(r#"{"op":"recv"}"#).await;
         assert_eq!(reply, request);
     }
@@ -143,8 +151,14 @@ async fn publish_subscribe(s: Socket, mut peer: Peer, ours: SocketType, _theirs:
             let s = s.clone();
             tokio::spawn(async move {
                 loop {
-                    s.send(msg(&["u", "skip"])).await.expect("send");
-                    s.send(msg(&["t", "keep"])).await.expect("send");
+                    s.send(msg(&["u", "skip"]))
+                        .within("send")
+                        .await
+                        .expect("send");
+                    s.send(msg(&["t", "keep"]))
+                        .within("send")
+                        .await
+                        .expect("send");
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
             })
@@ -154,12 +168,13 @@ async fn publish_subscribe(s: Socket, mut peer: Peer, ours: SocketType, _theirs:
         assert_eq!(got, vec!["t", "keep"]);
         if ours == SocketType::XPub {
             // XPUB hands the subscription to the application.
-            let sub = s.recv().await.expect("subscription");
+            let sub = s.recv().within("recv").await.expect("subscription");
             assert_eq!(sub.frames()[0].as_ref(), b"\x01t");
         }
     } else {
         if ours == SocketType::XSub {
             s.send(Bytes::from_static(b"\x01t"))
+                .within("send")
                 .await
                 .expect("subscribe");
         } else {
@@ -167,7 +182,7 @@ async fn publish_subscribe(s: Socket, mut peer: Peer, ours: SocketType, _theirs:
         }
         peer.command_nowait(r#"{"op":"publish_until_line","each":[["u","skip"],["t","keep"]]}"#)
             .await;
-        let got = s.recv().await.expect("recv");
+        let got = s.recv().within("recv").await.expect("recv");
         assert_eq!(frames(&got), vec!["t", "keep"]);
         peer.command_ok("{}").await;
     }
@@ -179,7 +194,7 @@ async fn pipeline(s: Socket, mut peer: Peer, ours: SocketType, _theirs: SocketTy
     let sent = [vec!["1", "a"], vec!["2"], vec!["3", "", "c"]];
     if ours == SocketType::Push {
         for m in &sent {
-            s.send(msg(m)).await.expect("send");
+            s.send(msg(m)).within("send").await.expect("send");
         }
         for m in &sent {
             assert_eq!(&peer.command(r#"{"op":"recv"}"#).await, m);
@@ -190,7 +205,7 @@ async fn pipeline(s: Socket, mut peer: Peer, ours: SocketType, _theirs: SocketTy
                 .await;
         }
         for m in &sent {
-            assert_eq!(&frames(&s.recv().await.expect("recv")), m);
+            assert_eq!(&frames(&s.recv().within("recv").await.expect("recv")), m);
         }
     }
     peer.exit().await;
@@ -198,10 +213,16 @@ async fn pipeline(s: Socket, mut peer: Peer, ours: SocketType, _theirs: SocketTy
 
 /// PAIR: a message each way.
 async fn pair(s: Socket, mut peer: Peer, _ours: SocketType, _theirs: SocketType) {
-    s.send(msg(&["ping", "1"])).await.expect("send");
+    s.send(msg(&["ping", "1"]))
+        .within("send")
+        .await
+        .expect("send");
     assert_eq!(peer.command(r#"{"op":"recv"}"#).await, vec!["ping", "1"]);
     peer.command_ok(r#"{"op":"send","frames":["pong"]}"#).await;
-    assert_eq!(frames(&s.recv().await.expect("recv")), vec!["pong"]);
+    assert_eq!(
+        frames(&s.recv().within("recv").await.expect("recv")),
+        vec!["pong"]
+    );
     peer.exit().await;
 }
 
@@ -307,14 +328,20 @@ async fn heartbeats_both_ways() {
     };
     s.connect(&peer.endpoint).expect("connect");
     peer.command_nowait(r#"{"op":"echo"}"#).await;
-    s.send("before").await.expect("send");
-    assert_eq!(frames(&s.recv().await.expect("echo")), vec!["before"]);
+    s.send("before").within("send").await.expect("send");
+    assert_eq!(
+        frames(&s.recv().within("recv").await.expect("echo")),
+        vec!["before"]
+    );
     peer.expect_ok().await;
     // Many heartbeat intervals pass with no other traffic.
     tokio::time::sleep(Duration::from_millis(400)).await;
     peer.command_nowait(r#"{"op":"echo"}"#).await;
-    s.send("after").await.expect("send");
-    assert_eq!(frames(&s.recv().await.expect("echo")), vec!["after"]);
+    s.send("after").within("send").await.expect("send");
+    assert_eq!(
+        frames(&s.recv().within("recv").await.expect("echo")),
+        vec!["after"]
+    );
     peer.expect_ok().await;
     while let Some(e) = mon.try_next() {
         assert_ne!(e.kind, zmtp::MonitorEventKind::Disconnected, "{e:?}");
@@ -337,17 +364,16 @@ async fn peer_restarted_gets_the_messages_queued_meanwhile() {
     };
     let ep = peer.endpoint.clone();
     s.connect(&ep).expect("connect");
-    s.send("first").await.expect("send");
+    s.send("first").within("send").await.expect("send");
     assert_eq!(peer.command(r#"{"op":"recv"}"#).await, vec!["first"]);
     peer.exit().await;
-    loop {
-        let e = mon.next().await.expect("event");
-        if e.kind == zmtp::MonitorEventKind::Disconnected {
-            break;
-        }
-    }
+    event_where(&mut mon, "the Disconnected event", |e| {
+        e.kind == zmtp::MonitorEventKind::Disconnected
+    })
+    .await;
     for i in 0..5 {
         s.send(format!("queued{i}"))
+            .within("send")
             .await
             .expect("queued while away");
     }
@@ -380,15 +406,16 @@ async fn subscriptions_are_resent_after_reconnect() {
     s.connect(&ep).expect("connect");
     peer.command_nowait(r#"{"op":"publish_until_line","each":[["u","skip"],["t","one"]]}"#)
         .await;
-    assert_eq!(frames(&s.recv().await.expect("recv")), vec!["t", "one"]);
+    assert_eq!(
+        frames(&s.recv().within("recv").await.expect("recv")),
+        vec!["t", "one"]
+    );
     peer.command_ok("{}").await;
     peer.exit().await;
-    loop {
-        let e = mon.next().await.expect("event");
-        if e.kind == zmtp::MonitorEventKind::Disconnected {
-            break;
-        }
-    }
+    event_where(&mut mon, "the Disconnected event", |e| {
+        e.kind == zmtp::MonitorEventKind::Disconnected
+    })
+    .await;
     // Drain what arrived before the restart.
     while s.try_recv().is_ok() {}
     let Some(mut peer) = Peer::start(SocketType::Pub, "bind", &ep, &[]).await else {
@@ -396,7 +423,10 @@ async fn subscriptions_are_resent_after_reconnect() {
     };
     peer.command_nowait(r#"{"op":"publish_until_line","each":[["u","skip"],["t","two"]]}"#)
         .await;
-    assert_eq!(frames(&s.recv().await.expect("recv")), vec!["t", "two"]);
+    assert_eq!(
+        frames(&s.recv().within("recv").await.expect("recv")),
+        vec!["t", "two"]
+    );
     peer.command_ok("{}").await;
     peer.exit().await;
 }
@@ -435,15 +465,18 @@ async fn router_router() {
             // The connecting side learns the other's id in the handshake;
             // retry until the route exists.
             let to_them = msg(&["theirs", "hello"]);
-            loop {
-                match s.send(to_them.clone()).await {
-                    Ok(()) => break,
-                    Err(zmtp::Error::HostUnreachable) => {
-                        tokio::time::sleep(Duration::from_millis(5)).await;
+            within("a route to the peer", async {
+                loop {
+                    match s.send(to_them.clone()).within("send").await {
+                        Ok(()) => break,
+                        Err(zmtp::Error::HostUnreachable) => {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                        Err(e) => panic!("{e}"),
                     }
-                    Err(e) => panic!("{e}"),
                 }
-            }
+            })
+            .await;
             assert_eq!(
                 peer.command(r#"{"op":"recv"}"#).await,
                 vec!["ours", "hello"]
@@ -451,7 +484,7 @@ async fn router_router() {
             peer.command_ok(r#"{"op":"send_retry","frames":["ours","back"]}"#)
                 .await;
             assert_eq!(
-                frames(&s.recv().await.expect("recv")),
+                frames(&s.recv().within("recv").await.expect("recv")),
                 vec!["theirs", "back"]
             );
             peer.exit().await;

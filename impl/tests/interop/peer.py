@@ -8,11 +8,19 @@
 #   CURVE_AUTH=KEY        accept this CURVE client key, Z85 (pyzmq: any
 #                         client, through a ZAP handler thread; pyomq: its
 #                         allow-list)
+# Every wait is bounded: the socket has RCVTIMEO, SNDTIMEO (TIMEOUT_MS) and
+# LINGER 0, a timeout is answered {"error": ...} (the test fails saying
+# why), retry loops have deadlines, and with no command for IDLE_S seconds
+# the peer exits.
 import importlib
 import json
 import os
 import select
 import sys
+import time
+
+TIMEOUT_MS = 10000
+IDLE_S = 120
 
 
 class Lines:
@@ -32,7 +40,14 @@ class Lines:
         return b"\n" in self.buf
 
     def next(self):
+        """The next line, or None at the end of input or after IDLE_S
+        seconds without one."""
+        deadline = time.monotonic() + IDLE_S
         while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([0], [], [], left)[0]:
+                print("peer.py: no command for %d s, exiting" % IDLE_S, file=sys.stderr)
+                return None
             chunk = os.read(0, 65536)
             if not chunk:
                 return None
@@ -42,6 +57,18 @@ class Lines:
 
 MODULE = next((a[7:] for a in sys.argv[4:] if a.startswith("MODULE=")), "zmq")
 zmq = importlib.import_module(MODULE)
+
+
+def bounded(s):
+    """Every socket: receives and sends time out, close drops what is left."""
+    s.setsockopt(zmq.RCVTIMEO, TIMEOUT_MS)
+    s.setsockopt(zmq.SNDTIMEO, TIMEOUT_MS)
+    s.setsockopt(zmq.LINGER, 0)
+    return s
+
+
+def answer(**fields):
+    print(json.dumps(fields), flush=True)
 
 
 def enc(frames):
@@ -55,10 +82,7 @@ def dec(frames):
 def main():
     kind, mode, endpoint = sys.argv[1:4]
     ctx = zmq.Context()
-    s = ctx.socket(getattr(zmq, kind))
-    s.setsockopt(zmq.LINGER, 2000)
-    # A safety net so a broken test fails instead of hanging CI.
-    s.setsockopt(zmq.RCVTIMEO, 30000)
+    s = bounded(ctx.socket(getattr(zmq, kind)))
     auth = None
     for opt in sys.argv[4:]:
         name, value = opt.split("=", 1)
@@ -96,59 +120,83 @@ def main():
         if line is None:
             break
         cmd = json.loads(line)
-        op = cmd["op"]
-        if op == "send":
-            s.send_multipart(enc(cmd["frames"]))
-            print(json.dumps({"ok": True}), flush=True)
-        elif op == "send_retry":
-            # ROUTER with ROUTER_MANDATORY: retry until the peer is known.
-            while True:
-                try:
-                    s.send_multipart(enc(cmd["frames"]))
-                    break
-                except zmq.error.ZMQError as e:
-                    if e.errno != zmq.EHOSTUNREACH:
-                        raise
-                    lines.has_line(0.005)
-            print(json.dumps({"ok": True}), flush=True)
-        elif op == "recv_within":
-            # A receive that may time out: {"timeout": true} then.
-            s.setsockopt(zmq.RCVTIMEO, cmd["ms"])
-            try:
-                print(json.dumps({"frames": dec(s.recv_multipart())}), flush=True)
-            except zmq.error.Again:
-                print(json.dumps({"timeout": True}), flush=True)
-            s.setsockopt(zmq.RCVTIMEO, 30000)
-        elif op == "recv":
-            print(json.dumps({"frames": dec(s.recv_multipart())}), flush=True)
-        elif op == "echo":
-            s.send_multipart(s.recv_multipart())
-            print(json.dumps({"ok": True}), flush=True)
-        elif op == "subscribe":
-            topic = cmd["topic"].encode("latin1")
-            if kind == "XSUB":
-                s.send(b"\x01" + topic)
-            else:
-                s.setsockopt(zmq.SUBSCRIBE, topic)
-            print(json.dumps({"ok": True}), flush=True)
-        elif op == "publish_until_line":
-            # Publish until the test writes another line (it has received).
-            while True:
-                for frames in cmd["each"]:
-                    s.send_multipart(enc(frames))
-                if lines.has_line(0.005):
-                    lines.next()
-                    break
-            print(json.dumps({"ok": True}), flush=True)
-        elif op == "close":
-            s.close()
-            print(json.dumps({"ok": True}), flush=True)
-        elif op == "exit":
+        if cmd.get("op") == "exit":
             break
-    s.close(linger=2000)
+        try:
+            run(s, kind, lines, cmd)
+        except zmq.error.Again:
+            answer(error="%s timed out (%d ms)" % (cmd.get("op"), TIMEOUT_MS))
+        except zmq.error.ZMQError as e:
+            answer(error="%s: %s" % (cmd.get("op"), e))
+    s.close(linger=0)
     if auth is not None:
         auth.stop()
     ctx.term()
+
+
+def run(s, kind, lines, cmd):
+    """Runs one command and answers it."""
+    op = cmd["op"]
+    if op == "send":
+        s.send_multipart(enc(cmd["frames"]))
+        answer(ok=True)
+    elif op == "send_within":
+        # A send that may time out: {"timeout": true} then.
+        s.setsockopt(zmq.SNDTIMEO, cmd["ms"])
+        try:
+            s.send_multipart(enc(cmd["frames"]))
+            answer(ok=True)
+        except zmq.error.Again:
+            answer(timeout=True)
+        s.setsockopt(zmq.SNDTIMEO, TIMEOUT_MS)
+    elif op == "send_retry":
+        # ROUTER with ROUTER_MANDATORY: retry until the peer is known.
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while True:
+            try:
+                s.send_multipart(enc(cmd["frames"]))
+                break
+            except zmq.error.ZMQError as e:
+                if e.errno != zmq.EHOSTUNREACH or time.monotonic() > deadline:
+                    raise
+                lines.has_line(0.005)
+        answer(ok=True)
+    elif op == "recv_within":
+        # A receive that may time out: {"timeout": true} then.
+        s.setsockopt(zmq.RCVTIMEO, cmd["ms"])
+        try:
+            answer(frames=dec(s.recv_multipart()))
+        except zmq.error.Again:
+            answer(timeout=True)
+        s.setsockopt(zmq.RCVTIMEO, TIMEOUT_MS)
+    elif op == "recv":
+        answer(frames=dec(s.recv_multipart()))
+    elif op == "echo":
+        s.send_multipart(s.recv_multipart())
+        answer(ok=True)
+    elif op == "subscribe":
+        topic = cmd["topic"].encode("latin1")
+        if kind == "XSUB":
+            s.send(b"\x01" + topic)
+        else:
+            s.setsockopt(zmq.SUBSCRIBE, topic)
+        answer(ok=True)
+    elif op == "publish_until_line":
+        # Publish until the test writes another line (it has received).
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not lines.has_line(0.005):
+            if time.monotonic() > deadline:
+                answer(error="no line within %d ms" % TIMEOUT_MS)
+                return
+            for frames in cmd["each"]:
+                s.send_multipart(enc(frames))
+        lines.next()
+        answer(ok=True)
+    elif op == "close":
+        s.close()
+        answer(ok=True)
+    else:
+        answer(error="unknown op %r" % op)
 
 
 main()

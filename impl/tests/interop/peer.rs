@@ -1,10 +1,18 @@
-//! Runs `peer.py` (libzmq through pyzmq) as a child process.
+//! Runs `peer.py` (libzmq through pyzmq) as a child process, owned by a
+//! [`ChildGuard`] (killed when the `Peer` drops). Every wait for the peer,
+//! its start, each answer and its exit, is bounded (`crate::bounded`;
+//! its limit is longer than the peer's own socket timeouts, so that the
+//! peer's report of a timeout comes first). The including test provides
+//! `crate::bounded` and `crate::child` (`../common/`).
 
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use crate::bounded::within;
+use crate::child::ChildGuard;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{ChildStdin, ChildStdout};
 use zmtp::SocketType;
 
 /// The Python interpreter with pyzmq, or why there is none.
@@ -30,7 +38,7 @@ pub(crate) fn python() -> Result<PathBuf, String> {
 
 /// A running libzmq peer.
 pub(crate) struct Peer {
-    child: Child,
+    child: ChildGuard,
     stdin: ChildStdin,
     lines: Lines<BufReader<ChildStdout>>,
     /// Its endpoint (resolved when it bound).
@@ -62,22 +70,23 @@ impl Peer {
             }
         };
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/peer.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(kind(t))
-            .arg(mode)
-            .arg(endpoint)
-            .args(options)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the pyzmq peer");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines
-            .next_line()
+        let mut child = ChildGuard::spawn(
+            Command::new(python)
+                .arg(script)
+                .arg(kind(t))
+                .arg(mode)
+                .arg(endpoint)
+                .args(options)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped()),
+            "the pyzmq peer",
+        )
+        .expect("start the pyzmq peer");
+        let stdin = child.child().stdin.take().expect("stdin");
+        let stdout = child.child().stdout.take().expect("stdout");
+        let stdin = ChildStdin::from_std(stdin).expect("peer stdin");
+        let mut lines = BufReader::new(ChildStdout::from_std(stdout).expect("peer stdout")).lines();
+        let first = within("the peer to start", lines.next_line())
             .await
             .expect("peer output")
             .expect("peer started");
@@ -92,17 +101,19 @@ impl Peer {
 
     /// Sends a command line without waiting for its answer.
     pub(crate) async fn command_nowait(&mut self, line: &str) {
-        self.stdin
-            .write_all(format!("{line}\n").as_bytes())
-            .await
-            .expect("write to peer");
-        self.stdin.flush().await.expect("flush");
+        within(&format!("the peer to take {line}"), async {
+            self.stdin
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .expect("write to peer");
+            self.stdin.flush().await.expect("flush");
+        })
+        .await;
     }
 
     /// The next answer line.
     async fn answer(&mut self) -> String {
-        self.lines
-            .next_line()
+        within("the peer's answer", self.lines.next_line())
             .await
             .expect("peer output")
             .expect("peer answered")
@@ -145,10 +156,30 @@ impl Peer {
         parse_frames(&a).unwrap_or_else(|| panic!("peer said {a}"))
     }
 
-    /// Ends the peer.
+    /// Sends `frames` (a JSON array) with a timeout: whether the peer
+    /// could send within `ms` milliseconds.
+    pub(crate) async fn send_within(&mut self, frames: &str, ms: u64) -> bool {
+        self.command_nowait(&format!(
+            r#"{{"op":"send_within","frames":{frames},"ms":{ms}}}"#
+        ))
+        .await;
+        let a = self.answer().await;
+        assert!(
+            a.contains("\"ok\"") || a.contains("\"timeout\""),
+            "peer said {a}"
+        );
+        a.contains("\"ok\"")
+    }
+
+    /// Ends the peer, and waits (bounded) until it has exited.
     pub(crate) async fn exit(mut self) {
         self.command_nowait(r#"{"op":"exit"}"#).await;
-        let _ = self.child.wait().await;
+        within("the peer to exit", async {
+            while self.child.try_wait().is_none() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
     }
 }
 
