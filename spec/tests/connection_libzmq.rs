@@ -20,7 +20,7 @@ use zmtp_spec::wire::greeting::Protocol;
 use zmtp_spec::{Message, SocketType};
 
 /// What every peer script starts with: `sock(kind)` makes a socket that
-/// does not linger and gives up receiving after 5 s.
+/// does not linger and gives up receiving or sending after 5 s.
 const PRELUDE: &str = r#"
 import sys, zmq
 ctx = zmq.Context()
@@ -28,6 +28,7 @@ def sock(kind):
     s = ctx.socket(kind)
     s.setsockopt(zmq.LINGER, 0)
     s.setsockopt(zmq.RCVTIMEO, 5000)
+    s.setsockopt(zmq.SNDTIMEO, 5000)
     return s
 "#;
 

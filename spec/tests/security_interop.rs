@@ -17,7 +17,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{DEADLINE, End, Peer, accept_on, connect, interpreter, listener};
+use common::{
+    DEADLINE, End, LIMIT, Peer, accept_on, connect, interpreter, listener, output_within,
+};
 
 use zmtp_spec::connection::{Config, ConnectionError, Event, Heartbeat};
 use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
@@ -43,8 +45,8 @@ impl Stack {
 }
 
 /// What every peer script starts with: `sock(kind)` makes a socket that
-/// does not linger and gives up receiving after 5 s; `z` turns an argument
-/// into bytes.
+/// does not linger and gives up receiving or sending after 5 s; `z` turns
+/// an argument into bytes.
 fn prelude(stack: Stack) -> String {
     format!(
         r#"
@@ -55,6 +57,7 @@ def sock(kind):
     s = ctx.socket(kind)
     s.setsockopt(zmq.LINGER, 0)
     s.setsockopt(zmq.RCVTIMEO, 5000)
+    s.setsockopt(zmq.SNDTIMEO, 5000)
     return s
 def z(i):
     return sys.argv[i].encode()
@@ -268,6 +271,8 @@ s.setsockopt(zmq.CURVE_PUBLICKEY, pub)
 s.setsockopt(zmq.CURVE_SECRETKEY, sec)
 m = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED)
 m.setsockopt(zmq.RCVTIMEO, 5000)
+m.setsockopt(zmq.SNDTIMEO, 5000)
+m.setsockopt(zmq.LINGER, 0)
 s.connect("tcp://127.0.0.1:" + sys.argv[2])
 s.send(b"should-not-cross")
 e = recv_monitor_message(m)
@@ -453,14 +458,16 @@ fn libzmq_derives_our_public_keys() {
         return;
     };
     let keys = KeyPair::generate();
-    let out = std::process::Command::new(python)
-        .args([
+    let out = output_within(
+        std::process::Command::new(python).args([
             "-c",
             "import sys, zmq; print(zmq.curve_public(sys.argv[1].encode()).decode())",
             &keys.secret().to_z85(),
-        ])
-        .output()
-        .expect("run python");
+        ]),
+        "python -c curve_public",
+        LIMIT,
+    )
+    .expect("run python");
     let text = String::from_utf8(out.stdout).expect("utf8");
     assert_eq!(text.trim(), keys.public().to_z85());
 }
@@ -554,6 +561,8 @@ from zmq.utils.monitor import recv_monitor_message
 s = sock(zmq.DEALER)
 m = s.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED)
 m.setsockopt(zmq.RCVTIMEO, 5000)
+m.setsockopt(zmq.SNDTIMEO, 5000)
+m.setsockopt(zmq.LINGER, 0)
 s.connect("tcp://127.0.0.1:" + sys.argv[1])
 e = recv_monitor_message(m)
 print(e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH, e["value"], flush=True)

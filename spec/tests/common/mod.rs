@@ -2,19 +2,36 @@
 //! TCP stream against a real peer run by Python (libzmq via pyzmq, omq.rs
 //! via pyomq): finding the interpreter, running the peer script, and the
 //! small driver loop. Each test file uses part of it.
+//!
+//! Every wait is bounded: each exchange within [`DEADLINE`], each line
+//! from the peer, the accept of its connection and each write within
+//! [`LIMIT`] (longer than the peer scripts' own 5 s socket timeouts, so
+//! that a peer that gives up is seen as such); the peer process is owned
+//! by a `ChildGuard` (the one `impl/tests` use), killed when dropped.
 #![allow(dead_code)]
+
+#[path = "../../../impl/tests/common/child.rs"]
+mod child;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command as Process, Stdio};
+use std::process::{Command as Process, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+use child::ChildGuard;
+pub(crate) use child::output_within;
 
 use zmtp_spec::Message;
 use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Side};
 
 /// How long any one exchange may take before the test fails.
 pub(crate) const DEADLINE: Duration = Duration::from_secs(5);
+
+/// How long any other wait may take: a line from the peer, its
+/// connection, a write to it, a helper process.
+pub(crate) const LIMIT: Duration = Duration::from_secs(20);
 
 /// The interpreter of `.ci/setup-pyzmq`'s venv (or `$ZMTP_PYTHON`), or the
 /// reason there is none.
@@ -38,11 +55,12 @@ pub(crate) fn python() -> Result<PathBuf, String> {
 pub(crate) fn interpreter(module: &str) -> Option<PathBuf> {
     let why = match python() {
         Ok(python) => {
-            let ok = Process::new(&python)
-                .args(["-c", &format!("import {module}")])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
+            let ok = output_within(
+                Process::new(&python).args(["-c", &format!("import {module}")]),
+                "python -c import",
+                LIMIT,
+            )
+            .is_ok_and(|out| out.status.success());
             if ok {
                 return Some(python);
             }
@@ -60,37 +78,50 @@ pub(crate) fn interpreter(module: &str) -> Option<PathBuf> {
 
 /// A running Python peer, killed when dropped.
 pub(crate) struct Peer {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
+    lines: Receiver<String>,
+    child: ChildGuard,
 }
 
 impl Peer {
     /// Runs `script` (prelude included) with `args` under `python`.
     pub(crate) fn start(python: PathBuf, script: &str, args: &[&str]) -> Self {
-        let mut child = Process::new(python)
-            .arg("-c")
-            .arg(script)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn the Python peer");
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        Self { child, stdout }
+        let mut child = ChildGuard::spawn(
+            Process::new(python)
+                .arg("-c")
+                .arg(script)
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit()),
+            "the Python peer",
+        )
+        .expect("spawn the Python peer");
+        let stdout = BufReader::new(child.child().stdout.take().expect("piped stdout"));
+        // A thread reads the lines, so that waiting for one can time out.
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self { lines, child }
     }
 
-    /// The next line the peer printed.
+    /// The next line the peer printed (within [`LIMIT`]).
     pub(crate) fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("peer stdout");
-        line.trim_end().to_owned()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match self.lines.recv_timeout(LIMIT) {
+            Ok(line) => line.trim_end().to_owned(),
+            Err(RecvTimeoutError::Timeout) => panic!("the peer printed no line within {LIMIT:?}"),
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!(
+                    "the peer exited ({:?}) without a line",
+                    self.child.try_wait()
+                )
+            }
+        }
     }
 }
 
@@ -118,6 +149,10 @@ pub(crate) enum End {
 impl Driver {
     pub(crate) fn new(stream: TcpStream, config: Config, side: Side) -> Self {
         stream.set_nodelay(true).expect("nodelay");
+        // A peer that stops reading fails the write instead of blocking it.
+        stream
+            .set_write_timeout(Some(LIMIT))
+            .expect("write timeout");
         let conn = Connection::new(config, side, Instant::now()).expect("valid config");
         Self {
             stream,
@@ -236,14 +271,34 @@ impl Driver {
 
 /// Connects to a peer that printed its `tcp://` endpoint.
 pub(crate) fn connect(endpoint: &str, config: Config) -> Driver {
-    let addr = endpoint.trim_start_matches("tcp://");
-    let stream = TcpStream::connect(addr).expect("connect to the Python peer");
+    let addr = endpoint
+        .trim_start_matches("tcp://")
+        .parse()
+        .unwrap_or_else(|e| panic!("the peer printed {endpoint:?}: {e}"));
+    let stream = TcpStream::connect_timeout(&addr, LIMIT).expect("connect to the Python peer");
     Driver::new(stream, config, Side::Client)
 }
 
-/// Accepts the Python peer on `listener`.
+/// Accepts the Python peer on `listener` (within [`LIMIT`]).
 pub(crate) fn accept_on(listener: &TcpListener, config: Config) -> Driver {
-    let (stream, _) = listener.accept().expect("accept the Python peer");
+    listener
+        .set_nonblocking(true)
+        .expect("nonblocking listener");
+    let deadline = Instant::now() + LIMIT;
+    let stream = loop {
+        match listener.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                assert!(
+                    Instant::now() < deadline,
+                    "the Python peer did not connect within {LIMIT:?}"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("accept the Python peer: {e}"),
+        }
+    };
+    stream.set_nonblocking(false).expect("blocking stream");
     Driver::new(stream, config, Side::Server)
 }
 

@@ -15,6 +15,10 @@ the peer's 11th), one file per command or message frame(s) after that.
 The files are written next to this script and listed in README.md. The
 script prints the libzmq version and refuses to overwrite files when it
 is not 4.3.5, so that the README stays true.
+
+Every wait is bounded: the raw peer's socket times out after TIMEOUT, and
+every libzmq socket has RCVTIMEO, SNDTIMEO and LINGER 0 (`bounded`), so a
+recording that goes wrong ends with an error instead of hanging.
 """
 
 import os
@@ -143,9 +147,16 @@ def handshake(raw, peer_type, minor=1, identity=None):
     return signature, major, rest, their_ready
 
 
-def bound(ctx, kind, **options):
-    sock = ctx.socket(kind)
+def bounded(sock):
+    """Receives and sends time out after TIMEOUT; close drops what is left."""
+    sock.setsockopt(zmq.RCVTIMEO, int(TIMEOUT * 1000))
+    sock.setsockopt(zmq.SNDTIMEO, int(TIMEOUT * 1000))
     sock.setsockopt(zmq.LINGER, 0)
+    return sock
+
+
+def bound(ctx, kind, **options):
+    sock = bounded(ctx.socket(kind))
     for name, value in options.items():
         sock.setsockopt(getattr(zmq, name), value)
     port = sock.bind_to_random_port("tcp://127.0.0.1")
@@ -275,8 +286,7 @@ def record_messages(ctx):
 
 def record_error(ctx):
     """A ZAP handler that refuses everyone makes libzmq send ERROR."""
-    handler = ctx.socket(zmq.REP)
-    handler.setsockopt(zmq.LINGER, 0)
+    handler = bounded(ctx.socket(zmq.REP))
     handler.bind("inproc://zeromq.zap.01")
 
     def serve():
@@ -296,7 +306,9 @@ def record_error(ctx):
     raw.send(greeting_rest())
     raw.send(ready("PAIR"))
     save("error-zap-400.bin", raw.recv_frame(), "ERROR '400' from a PAIR whose ZAP handler refused us")
-    thread.join()
+    thread.join(TIMEOUT)
+    if thread.is_alive():
+        sys.exit("the ZAP handler did not finish")
     raw.close()
     sock.close()
     handler.close()
