@@ -333,7 +333,17 @@ pub mod opt {
     field_option!(
         /// ZMQ_MAXMSGSIZE: the largest message accepted from a peer, in
         /// octets (`None` = no limit); a peer that sends more is
-        /// disconnected.
+        /// disconnected. The limit covers the whole message, all its
+        /// frame bodies together, and allows at most one frame per
+        /// octet of it (one at least). libzmq checks each frame alone,
+        /// so it takes a message of two 600-octet frames under a limit of
+        /// 1000, and this socket does not. The whole-message bound is
+        /// kept because a multipart message is gathered before it is
+        /// delivered, and only that bound limits what a peer can make the
+        /// socket hold (empty frames add no octets, hence the frame
+        /// count). Each frame on the wire, commands included, is checked
+        /// alone as well, as libzmq does. Under CURVE that wire frame is
+        /// the encrypted one, 33 octets longer than its clear body.
         MaxMsgSize, "ZMQ_MAXMSGSIZE", Option<u64>, maxmsgsize,
         stored
     );

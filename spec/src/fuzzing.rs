@@ -237,8 +237,9 @@ fn check_v1_identity(data: &[u8]) {
 /// Checks: no panic; one-shot, seeded-chunk and octet-by-octet feeding give
 /// the same items and error; after every push the buffer capacity is
 /// within [`capacity_bound`] of what arrived; no message or command over
-/// the maximum comes out (MAXMSGSIZE); the items re-encode to a stream
-/// that decodes to the same items.
+/// the maximum comes out (MAXMSGSIZE), nor a message of more frames than
+/// it allows ([`crate::wire::decode::max_frames`]); the items re-encode
+/// to a stream that decodes to the same items.
 pub fn decoder(data: &[u8]) {
     let mut choices = Choices::new(data);
     let control = choices.u8();
@@ -277,6 +278,13 @@ pub fn decoder(data: &[u8]) {
         let size = match item {
             Item::Message(m) => {
                 assert!(!m.is_empty());
+                if let Some(max) = max {
+                    let frames = m.len() as u64;
+                    assert!(
+                        frames <= crate::wire::decode::max_frames(max),
+                        "{frames} frames passed a maximum of {max} octets"
+                    );
+                }
                 m.byte_len()
             }
             Item::Command(c) => c.body_len(),

@@ -168,7 +168,14 @@ pub struct Config {
     /// (libzmq's ZMQ_HANDSHAKE_IVL, 30 s by default); `None` waits forever.
     pub handshake_timeout: Option<Duration>,
     /// The largest message accepted from the peer, in octets (libzmq's
-    /// ZMQ_MAXMSGSIZE); `None` for no limit other than memory.
+    /// ZMQ_MAXMSGSIZE); `None` for no limit other than memory. It bounds
+    /// the whole message and its number of frames, not each frame as
+    /// libzmq does (see [`Decoder::set_max_message_size`] for why), and
+    /// each frame as received too, commands included. Under a wrapping
+    /// mechanism that frame is the wrapped one (CURVE: 33 octets more),
+    /// and the clear frames are counted again after unwrapping.
+    ///
+    /// [`Decoder::set_max_message_size`]: crate::wire::Decoder::set_max_message_size
     pub max_message_size: Option<u64>,
     /// Properties added to our READY after `Socket-Type` and `Identity`.
     /// Names starting with `X-` are the application's (37-R32).

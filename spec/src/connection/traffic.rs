@@ -24,6 +24,7 @@ use super::mechanism::{HandshakeContext, Progress, command_label};
 use super::state::{Input, State};
 use super::{Connection, Outgoing};
 use crate::wire::command::split_command;
+use crate::wire::decode::max_frames;
 use crate::wire::encode::encode_header;
 use crate::wire::greeting::Protocol;
 use crate::wire::metadata::{IDENTITY, SOCKET_TYPE};
@@ -303,11 +304,19 @@ impl Connection {
                 self.on_command(now, command)
             }
             FrameKind::Message { more } => {
+                // The decoder's bounds, on the clear frames: all the
+                // octets together, and the number of frames.
                 let size = self.reassembly.size.saturating_add(frame.body.len() as u64);
-                if let Some(max) = self.config.max_message_size
-                    && size > max
-                {
-                    return Err(PeerError::from(WireError::MessageTooLarge { size, max }).into());
+                if let Some(max) = self.config.max_message_size {
+                    if size > max {
+                        return Err(
+                            PeerError::from(WireError::MessageTooLarge { size, max }).into()
+                        );
+                    }
+                    if self.reassembly.frames.len() as u64 >= max_frames(max) {
+                        let max = max_frames(max);
+                        return Err(PeerError::from(WireError::TooManyFrames { max }).into());
+                    }
                 }
                 self.reassembly.size = size;
                 self.reassembly.frames.push(frame.body);

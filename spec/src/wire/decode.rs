@@ -132,6 +132,15 @@ impl Decoder {
     /// each frame's *declared* size before any of its body is buffered. It
     /// also bounds each command frame on its own (libzmq checks every
     /// frame, commands included).
+    ///
+    /// The whole message, not each frame as libzmq counts it: the decoder
+    /// gathers a multipart message before it hands it out (37-R21), so
+    /// only a bound on the whole bounds what a peer can make it hold; a
+    /// per-frame bound would let a message of many frames each under the
+    /// limit grow without end. For the same reason the number of frames
+    /// is bounded too, by [`max_frames`] (empty frames add no octets but
+    /// still cost memory): under a limit of `max` octets a message may
+    /// have up to `max` frames.
     pub fn set_max_message_size(&mut self, max: Option<u64>) {
         self.max_message_size = max;
     }
@@ -410,8 +419,24 @@ impl Decoder {
             });
         }
         if let FrameKind::Message { .. } = header.kind {
+            if let Some(max) = self.max_message_size
+                && self.frames.len() as u64 >= max_frames(max)
+            {
+                return Err(WireError::TooManyFrames {
+                    max: max_frames(max),
+                });
+            }
             self.message_size = total;
         }
         Ok(())
     }
+}
+
+/// The most frames a message may have under a maximum message size of
+/// `max` octets: one per octet, and one at least (so that a limit of 0
+/// still lets an empty message through). Together with the octet bound
+/// this bounds the memory a message takes while it is gathered, even one
+/// made of empty frames.
+pub const fn max_frames(max: u64) -> u64 {
+    if max == 0 { 1 } else { max }
 }

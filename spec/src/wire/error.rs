@@ -48,6 +48,14 @@ pub enum WireError {
         /// The configured maximum.
         max: u64,
     },
+    /// A message would have more frames than the maximum message size
+    /// allows (one per octet of it, and one at least): empty frames add
+    /// no octets, yet each costs memory while the message is gathered.
+    #[error("message of more than {max} frames (bounded by the maximum message size)")]
+    TooManyFrames {
+        /// The largest number of frames allowed.
+        max: u64,
+    },
     /// A command frame was empty or its name length was 0 or overran the
     /// body, or the name had a non-ALPHA character (G08).
     #[error("malformed command name (G08)")]

@@ -252,6 +252,38 @@ fn max_message_size_is_enforced_on_the_declared_size() {
     assert!(p.is_active());
 }
 
+/// MAXMSGSIZE counts the whole message (libzmq counts each frame): at
+/// 1000, 600 + 400 octets are delivered, 600 + 600 are refused on the
+/// second frame's header, with ERROR; and 1001 empty frames are refused
+/// as too many (they add no octets, but each costs memory).
+#[test]
+fn max_message_size_counts_the_whole_message() {
+    let mut s = config(SocketType::Pull);
+    s.max_message_size = Some(1000);
+    let mut p = active(config(SocketType::Push), s);
+    let at_limit = Message::from_frames([vec![b'a'; 600], vec![b'b'; 400]]);
+    p.client.send_message(at_limit.clone()).expect("open");
+    p.drive();
+    assert_eq!(received(&p.server_events), [at_limit]);
+    assert!(p.is_active());
+
+    let over = Message::from_frames([vec![b'a'; 600], vec![b'b'; 600]]);
+    after_handshake_fails(
+        &over.to_bytes().expect("encodes"),
+        Some(1000),
+        &malformed(wire::WireError::MessageTooLarge {
+            size: 1200,
+            max: 1000,
+        }),
+    );
+    let empty = Message::from_frames(vec![Bytes::new(); 1001]);
+    after_handshake_fails(
+        &empty.to_bytes().expect("encodes"),
+        Some(1000),
+        &malformed(wire::WireError::TooManyFrames { max: 1000 }),
+    );
+}
+
 #[test]
 fn huge_declared_size_allocates_nothing_without_a_limit() {
     let mut peer = greeting(1, wire::Mechanism::NULL);

@@ -156,3 +156,32 @@ fn reassembly_enforces_max_message_size() {
     // The ERROR goes out tunnelled, so no clear-text ERROR is seen.
     refuses_at_every_split(&c, Side::Server, &peer, &expected, false);
 }
+
+/// The frame bound applies after unwrapping too: 41 empty frames, each
+/// in its own MESSAGE, are too many for a limit of 40 octets; 40 pass.
+/// (The limit also meets each wire frame, the READY included.)
+#[test]
+fn reassembly_bounds_the_number_of_frames() {
+    let frames = |n: usize| {
+        let mut peer = greeting(1, Tunnel.name());
+        peer.extend(ready("PUSH", &[]));
+        for i in 0..n {
+            peer.extend(command(&Command::Mechanism {
+                name: MechanismCommand::Message,
+                body: Bytes::from(vec![u8::from(i + 1 < n)]),
+            }));
+        }
+        peer
+    };
+    let mut c = tunnel(SocketType::Pull);
+    c.max_message_size = Some(40);
+    at_every_split(&c, Side::Server, &frames(40), |conn, evs, _| {
+        assert_eq!(conn.state(), State::Active, "{evs:?}");
+        assert!(
+            evs.iter()
+                .any(|e| matches!(e, Event::Message(m) if m.len() == 40))
+        );
+    });
+    let expected = malformed(wire::WireError::TooManyFrames { max: 40 });
+    refuses_at_every_split(&c, Side::Server, &frames(41), &expected, false);
+}

@@ -485,3 +485,101 @@ proptest::proptest! {
         proptest::prop_assert!(worst <= BODY_AHEAD + READ_AHEAD + 64 * 1024, "excess {}", worst);
     }
 }
+
+/// A message with these frame bodies.
+fn message(frames: &[&[u8]]) -> Message {
+    Message::from_frames(frames.iter().map(|f| Bytes::copy_from_slice(f)))
+}
+
+/// That message encoded by the wire encoder.
+fn encoded(frames: &[&[u8]]) -> Vec<u8> {
+    message(frames).to_bytes().expect("encodes").to_vec()
+}
+
+/// MAXMSGSIZE bounds the whole message, all frames together: exactly at
+/// the limit passes and one octet over fails, for one frame and across
+/// frames. 600 + 600 is refused at 1000, which libzmq, checking each
+/// frame on its own, would accept.
+#[test]
+fn max_message_size_bounds_the_whole_message_on_both_sides() {
+    let make = || v3().with_max_message_size(Some(1000));
+    let (a, b, c) = ([b'a'; 1000], [b'b'; 600], [b'c'; 401]);
+    let cases: [(&[&[u8]], Option<WireError>); 5] = [
+        (&[&a], None),
+        (
+            &[&[b'a'; 1001]],
+            Some(WireError::MessageTooLarge {
+                size: 1001,
+                max: 1000,
+            }),
+        ),
+        (&[&b, &c[..400]], None),
+        (
+            &[&b, &c],
+            Some(WireError::MessageTooLarge {
+                size: 1001,
+                max: 1000,
+            }),
+        ),
+        (
+            &[&b, &b],
+            Some(WireError::MessageTooLarge {
+                size: 1200,
+                max: 1000,
+            }),
+        ),
+    ];
+    for (frames, expected) in cases {
+        let (items, error) = decode_every_split(&make, &encoded(frames));
+        assert_eq!(error, expected, "{} frames", frames.len());
+        let want = if expected.is_none() {
+            vec![Item::Message(message(frames))]
+        } else {
+            vec![]
+        };
+        assert_eq!(items, want);
+    }
+    // The bound is per message: the next one starts from 0.
+    let mut two = encoded(&[&b, &c[..400]]);
+    two.extend(encoded(&[&a]));
+    let (items, error) = decode_every_split(&make, &two);
+    assert_eq!((items.len(), error), (2, None));
+}
+
+/// Empty frames add no octets, so the frames are counted too: at most
+/// one per octet of the limit (one at least), else a peer could make a
+/// message of endless empty frames within any limit.
+#[test]
+fn max_message_size_bounds_the_number_of_frames() {
+    assert_eq!((max_frames(0), max_frames(1), max_frames(4)), (1, 1, 4));
+    let make = || v3().with_max_message_size(Some(4));
+    let empty: &[u8] = b"";
+    let (items, error) = decode_every_split(&make, &encoded(&[empty; 4]));
+    assert_eq!((items, error), (vec![msg(&[&b""[..]; 4])], None));
+    let mixed: [&[u8]; 4] = [b"ab", b"", b"cd", b""];
+    let (items, error) = decode_every_split(&make, &encoded(&mixed));
+    assert_eq!((items, error), (vec![msg(&[b"ab", b"", b"cd", b""])], None));
+    let (items, error) = decode_every_split(&make, &encoded(&[empty; 5]));
+    assert!(items.is_empty());
+    assert_eq!(error, Some(WireError::TooManyFrames { max: 4 }));
+    // A limit of 0 still lets one empty frame through.
+    let zero = || v3().with_max_message_size(Some(0));
+    let (items, error) = decode_every_split(&zero, &encoded(&[empty]));
+    assert_eq!((items, error), (vec![msg(&[b""])], None));
+    let (_, error) = decode_every_split(&zero, &encoded(&[empty, empty]));
+    assert_eq!(error, Some(WireError::TooManyFrames { max: 1 }));
+    // A million empty frames with MORE: refused after 1000, with the
+    // buffer holding little.
+    let mut decoder = v3().with_max_message_size(Some(1000));
+    let flood = [0x01u8, 0].repeat(1_000_000);
+    decoder.push(&flood);
+    assert_eq!(
+        decoder.poll_item(),
+        Err(WireError::TooManyFrames { max: 1000 })
+    );
+    // Without a limit nothing is bounded, as in libzmq.
+    let mut decoder = v3();
+    decoder.push(&[0x01, 0].repeat(5000));
+    decoder.push(&[0x00, 0]);
+    assert!(matches!(decoder.poll_item(), Ok(Some(Item::Message(m))) if m.len() == 5001));
+}
