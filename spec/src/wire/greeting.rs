@@ -28,10 +28,12 @@ impl Version {
 /// carried NUL-padded in exactly 20 octets (G02, 37-R13).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Mechanism {
-    octets: [u8; 20],
+    octets: [u8; Mechanism::LEN],
 }
 
 impl Mechanism {
+    /// The length of the mechanism field (octets 12-31).
+    pub const LEN: usize = 20;
     /// The NULL mechanism (RFC 23/37).
     pub const NULL: Self = Self::from_static(b"NULL");
     /// The PLAIN mechanism (RFC 24).

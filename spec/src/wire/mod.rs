@@ -17,6 +17,7 @@ pub mod greeting;
 pub mod legacy;
 pub mod metadata;
 pub mod subscription;
+pub mod view;
 
 pub use command::{Command, MechanismCommand};
 pub use decode::{Decoder, Item};
