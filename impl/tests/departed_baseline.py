@@ -56,7 +56,7 @@ def bound(ctx, kind, transport, **options):
     return s, monitor, s.getsockopt(zmq.LAST_ENDPOINT).decode()
 
 
-def departs(ctx, kind, ep, monitor, **options):
+def departs(ctx, kind, ep, monitor, settle=True, **options):
     """A peer connects, sends one message the server does not read, and
     goes away."""
     c = sock(ctx, kind, LINGER=TIMEOUT_MS, **options)
@@ -65,6 +65,11 @@ def departs(ctx, kind, ep, monitor, **options):
     c.send(b"unread")
     c.close()  # flushes the message (LINGER), then disconnects
     wait_for(monitor, zmq.EVENT_DISCONNECTED)
+    # libzmq's I/O thread reports the disconnect before the socket has
+    # processed the pipe's end: a send right after the event may still
+    # be written into the dying pipe, and lost. Let the socket catch up.
+    if settle:
+        time.sleep(0.1)
 
 
 def dealer(ctx, transport):
@@ -128,7 +133,7 @@ def fds(ctx, transport):
     server, monitor, ep = bound(ctx, zmq.PULL, transport)
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(200):
-        departs(ctx, zmq.PUSH, ep, monitor)
+        departs(ctx, zmq.PUSH, ep, monitor, settle=False)
     after = len(os.listdir("/proc/self/fd"))
     read = 0
     for _ in range(200):
