@@ -15,12 +15,12 @@ use std::task::{Context, Poll};
 
 use zmtp_model::{PeerId, PeerInfo};
 use zmtp_spec::Message;
-use zmtp_spec::connection::{ConnectionError, ErrorReason, PeerError};
+use zmtp_spec::connection::{ConnectionError, PeerError};
 use zmtp_spec::security::{SecurityError, ZapReply};
 
 use crate::link::{Input, Link};
 use crate::monitor::MonitorEventKind;
-use crate::socket::core::Shared;
+use crate::socket::core::{Order, Shared};
 
 /// How a connection ended.
 #[derive(Debug)]
@@ -68,9 +68,10 @@ pub(crate) struct Driver<L> {
     alias: Option<bytes::Bytes>,
     endpoint: String,
     peer_address: Option<String>,
-    /// Keep the peer (suspend) rather than detach when the connection
-    /// ends: a connect endpoint without IMMEDIATE.
-    keep: bool,
+    /// The connection is a connect endpoint's, which connects again when
+    /// it ends (unless the outcome or a closing socket rules it out): the
+    /// machine then decides whether the peer waits for it.
+    connect_side: bool,
     end: Option<End>,
     /// A ZAP request out at the inproc handler: its request-id and the
     /// reply to come.
@@ -84,12 +85,9 @@ pub(crate) struct Driver<L> {
 impl<L> Drop for Driver<L> {
     fn drop(&mut self) {
         if !self.finished {
-            // Aborted (runtime shutdown): forget the peer.
-            let keep = self.keep;
+            // Aborted (runtime shutdown).
             let shared = Arc::clone(&self.shared);
-            let mut core = shared.lock();
-            let keep = keep && !core.closing;
-            core.remove_peer(self.id, keep);
+            shared.lock().connection_lost(self.id, self.connect_side);
         }
     }
 }
@@ -101,7 +99,7 @@ impl<L: Link> Driver<L> {
         link: L,
         endpoint: String,
         peer_address: Option<String>,
-        keep: bool,
+        connect_side: bool,
         alias: Option<bytes::Bytes>,
     ) -> Self {
         Self {
@@ -113,7 +111,7 @@ impl<L: Link> Driver<L> {
             alias,
             endpoint,
             peer_address,
-            keep,
+            connect_side,
             end: None,
             zap: None,
             finished: false,
@@ -136,12 +134,12 @@ impl<L: Link> Driver<L> {
             self.link.close(None);
             return false;
         };
-        if slot.kill {
-            slot.kill = false;
+        let order = std::mem::take(&mut slot.order);
+        if order == Order::Close {
             self.link.close(None);
             self.end.get_or_insert(End::Local);
         }
-        let resume = std::mem::take(&mut slot.resume);
+        let resume = order == Order::Resume;
         if (resume || self.held.is_some())
             && let Some(m) = self.held.take()
         {
@@ -193,8 +191,7 @@ impl<L: Link> Driver<L> {
                 }
             }
         }
-        let attached = core.slots.get(&self.id).is_some_and(|s| s.attached);
-        if attached && self.end.is_none() {
+        if core.is_active(self.id) && self.end.is_none() {
             while self.link.wants_more() {
                 match core.pattern.poll_transmit(self.id) {
                     Some(item) => {
@@ -266,15 +263,10 @@ impl<L: Link> Driver<L> {
         properties: zmtp_spec::wire::Metadata,
     ) {
         info.alias = self.alias.take();
-        let theirs = info.socket_type;
         let result = core.pattern.attach(self.id, info);
         match result {
             Ok(()) => {
                 self.handshaken = true;
-                if let Some(slot) = core.slots.get_mut(&self.id) {
-                    slot.attached = true;
-                    slot.known = true;
-                }
                 core.monitors.emit_handshake(
                     &self.endpoint,
                     self.peer_address.as_deref(),
@@ -284,26 +276,13 @@ impl<L: Link> Driver<L> {
                 self.shared.writable.notify_waiters();
             }
             Err(e) => {
-                let peer_error = match e {
-                    zmtp_model::AttachError::Incompatible { .. } => {
-                        Some(PeerError::InvalidSocketType(
-                            theirs.map(|t| bytes::Bytes::from_static(t.as_str().as_bytes())),
-                        ))
-                    }
-                    _ => None,
-                };
-                let reason = match &peer_error {
-                    Some(pe) => ErrorReason::from(pe),
-                    None => ErrorReason::new("refused")
-                        .unwrap_or_else(|| ErrorReason::from(&PeerError::InvalidSocketType(None))),
-                };
                 core.monitors.emit_error(
                     MonitorEventKind::HandshakeFailedProtocol(e.to_string()),
                     &self.endpoint,
                     self.peer_address.as_deref(),
-                    peer_error.map(ConnectionError::Peer).as_ref(),
+                    e.peer_error().map(ConnectionError::Peer).as_ref(),
                 );
-                self.link.close(Some(reason));
+                self.link.close(Some(e.error_reason()));
                 self.end = Some(End::Refused);
             }
         }
@@ -325,16 +304,16 @@ impl<L: Link> Driver<L> {
                 MonitorEventKind::HandshakeFailedNoDetail("connection closed".to_owned()),
             );
         }
-        let keep = self.keep && !core.closing;
-        core.remove_peer(self.id, keep);
+        let outcome = Outcome {
+            handshaken: self.handshaken,
+            end,
+        };
+        core.connection_lost(self.id, self.connect_side && outcome.may_reconnect());
         self.finished = true;
         drop(core);
         shared.readable.notify_waiters();
         shared.writable.notify_waiters();
-        Outcome {
-            handshaken: self.handshaken,
-            end,
-        }
+        outcome
     }
 }
 
@@ -412,3 +391,6 @@ impl<L: Link> Future for Driver<L> {
         Poll::Pending
     }
 }
+
+#[cfg(test)]
+mod tests;

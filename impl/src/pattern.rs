@@ -2,7 +2,7 @@
 //! routing and queueing decision is the machine's.
 
 use zmtp_model::{
-    AttachError, Event, OptionError, Outgoing, PeerId, PeerInfo, RecvError, SendError,
+    AttachError, Event, OptionError, Outgoing, PeerId, PeerInfo, PeerState, RecvError, SendError,
 };
 use zmtp_spec::{Message, SocketType};
 
@@ -25,21 +25,41 @@ impl Pattern {
         self.machine.attach(peer, info)
     }
 
+    /// A connect endpoint's peer (Connecting).
     #[inline]
-    pub(crate) fn attach_pending(&mut self, peer: PeerId) -> Result<(), AttachError> {
-        self.machine.attach_pending(peer)
+    pub(crate) fn connect(&mut self, peer: PeerId) -> Result<(), AttachError> {
+        self.machine.connect(peer)
     }
 
-    /// The peer's connection ended for good: out of every send path now,
-    /// what it delivered still readable.
+    /// A connection accepted on a bound endpoint (Handshaking).
     #[inline]
-    pub(crate) fn depart(&mut self, peer: PeerId) {
-        self.machine.depart(peer);
+    pub(crate) fn accept(&mut self, peer: PeerId) -> Result<(), AttachError> {
+        self.machine.accept(peer)
     }
 
+    /// A connect's transport is up; its handshake starts.
     #[inline]
-    pub(crate) fn suspend(&mut self, peer: PeerId) {
-        self.machine.suspend(peer);
+    pub(crate) fn connection_up(&mut self, peer: PeerId) {
+        self.machine.connection_up(peer);
+    }
+
+    /// The connection ended; the machine decides whether the peer is kept
+    /// for the next one or departs.
+    #[inline]
+    pub(crate) fn connection_lost(&mut self, peer: PeerId, retry: bool) -> PeerState {
+        self.machine.connection_lost(peer, retry)
+    }
+
+    /// Where a peer is in its life.
+    #[inline]
+    pub(crate) fn peer_state(&self, peer: PeerId) -> PeerState {
+        self.machine.peer_state(peer)
+    }
+
+    /// The application gave the peer up: its queues are discarded.
+    #[inline]
+    pub(crate) fn forget(&mut self, peer: PeerId) {
+        self.machine.detach(peer);
     }
 
     #[inline]

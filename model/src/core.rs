@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use zmtp_spec::{Message, SocketType};
 
+use crate::lifecycle::{self, LifeEvent, Origin, PeerState};
 use crate::pipe::Pipe;
 use crate::rotation::Rotation;
 use crate::{Backpressure, Event, Options, Outgoing, PeerId};
@@ -30,6 +31,9 @@ pub(crate) struct Core {
     /// (see [`Core::depart_pipe`]): never empty, in no send path, still in
     /// the fair queue. An entry goes with its last message.
     pub(crate) departed: BTreeMap<PeerId, VecDeque<Message>>,
+    /// Every peer the machine knows, with where it is in its life
+    /// ([`crate::lifecycle`]); a peer not here is Gone.
+    pub(crate) lives: BTreeMap<PeerId, lifecycle::Life>,
     /// Turn order for receiving (the fair queue).
     pub(crate) fair_queue: Rotation,
     /// Turn order for sending (the load balancer).
@@ -44,9 +48,38 @@ impl Core {
             options,
             pipes: BTreeMap::new(),
             departed: BTreeMap::new(),
+            lives: BTreeMap::new(),
             fair_queue: Rotation::default(),
             load_balancer: Rotation::default(),
             events: VecDeque::new(),
+        }
+    }
+
+    /// Where a peer is in its life.
+    pub(crate) fn state(&self, peer: PeerId) -> PeerState {
+        self.lives.get(&peer).map_or(PeerState::Gone, |l| l.state)
+    }
+
+    /// Where a peer came from, if the machine knows it.
+    pub(crate) fn origin(&self, peer: PeerId) -> Option<Origin> {
+        self.lives.get(&peer).map(|l| l.origin)
+    }
+
+    /// Moves a peer along its lifecycle ([`lifecycle::TRANSITIONS`]); an
+    /// unknown peer starts with `origin`. An event the table does not list
+    /// for the state leaves it alone.
+    pub(crate) fn live(&mut self, peer: PeerId, event: LifeEvent, origin: Origin) {
+        let life = self.lives.get(&peer).copied();
+        let from = life.map_or(PeerState::Gone, |l| l.state);
+        let Some(to) = lifecycle::next(from, event) else {
+            return;
+        };
+        if to == PeerState::Gone {
+            self.lives.remove(&peer);
+        } else {
+            let origin = life.map_or(origin, |l| l.origin);
+            self.lives
+                .insert(peer, lifecycle::Life { origin, state: to });
         }
     }
 
@@ -64,6 +97,7 @@ impl Core {
         self.load_balancer.remove(peer);
         self.events.retain(|e| *e != Event::InputResumed(peer));
         self.departed.remove(&peer);
+        self.lives.remove(&peer);
         self.pipes.remove(&peer)
     }
 
@@ -80,8 +114,12 @@ impl Core {
         match self.pipes.remove(&peer) {
             Some(pipe) if !pipe.inbound.is_empty() => {
                 self.departed.insert(peer, pipe.inbound);
+                self.live(peer, LifeEvent::LostWithInput, Origin::Accepted);
             }
-            _ => self.fair_queue.remove(peer),
+            _ => {
+                self.fair_queue.remove(peer);
+                self.lives.remove(&peer);
+            }
         }
     }
 
@@ -120,16 +158,18 @@ impl Core {
         }
         if self.departed.remove(&peer).is_some() {
             self.fair_queue.remove(peer);
+            self.live(peer, LifeEvent::LastRead, Origin::Accepted);
         }
     }
 
     /// Forgets the departed peers whose messages have all been read.
     fn reap_departed(&mut self) {
-        let fair_queue = &mut self.fair_queue;
+        let (fair_queue, lives) = (&mut self.fair_queue, &mut self.lives);
         self.departed.retain(|peer, queue| {
             let keep = !queue.is_empty();
             if !keep {
                 fair_queue.remove(*peer);
+                lives.remove(peer);
             }
             keep
         });
@@ -141,6 +181,7 @@ impl Core {
         if self.departed.get(&peer).is_some_and(VecDeque::is_empty) {
             self.departed.remove(&peer);
             self.fair_queue.remove(peer);
+            self.live(peer, LifeEvent::LastRead, Origin::Accepted);
         }
     }
 

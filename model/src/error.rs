@@ -82,6 +82,35 @@ pub enum AttachError {
     AlreadyAttached(PeerId),
 }
 
+impl AttachError {
+    /// The peer's fault, if the refusal is one: an incompatible socket
+    /// type (37-R33). The others are no fault of the peer's protocol.
+    pub fn peer_error(&self) -> Option<zmtp_spec::connection::PeerError> {
+        match self {
+            Self::Incompatible { theirs, .. } => {
+                Some(zmtp_spec::connection::PeerError::InvalidSocketType(Some(
+                    bytes::Bytes::from_static(theirs.as_str().as_bytes()),
+                )))
+            }
+            _ => None,
+        }
+    }
+
+    /// The reason the ERROR command that closes the refused connection
+    /// carries (37-R16): the peer error's own reason, else `refused`.
+    pub fn error_reason(&self) -> zmtp_spec::connection::ErrorReason {
+        match self.peer_error() {
+            Some(e) => zmtp_spec::connection::ErrorReason::from(&e),
+            // "refused" is a valid reason; the fallback is never taken.
+            None => zmtp_spec::connection::ErrorReason::new("refused").unwrap_or_else(|| {
+                zmtp_spec::connection::ErrorReason::from(
+                    &zmtp_spec::connection::PeerError::InvalidSocketType(None),
+                )
+            }),
+        }
+    }
+}
+
 /// Why [`Socket::set_option`](crate::Socket::set_option) refused an option.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

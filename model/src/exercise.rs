@@ -15,8 +15,8 @@ use bytes::Bytes;
 
 use crate::oracle::TraceEvent;
 use crate::{
-    Message, Options, Outgoing, PeerId, PeerInfo, RecvError, SendError, Socket, SocketOption,
-    SocketType,
+    Message, Options, Outgoing, PeerId, PeerInfo, PeerState, RecvError, SendError, Socket,
+    SocketOption, SocketType,
 };
 
 /// An invariant the machine broke, with the index of the operation.
@@ -147,6 +147,22 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
         let rcv = if o.conflate { 1 } else { o.rcvhwm };
         if rcv != 0 && s.queued_in(p) > rcv {
             return fail(format!("{p}: {} queued in, RCVHWM {rcv}", s.queued_in(p)));
+        }
+    }
+    // The lifecycle agrees with the queues it governs.
+    for p in s.peers() {
+        let want = if s.is_connected(p) {
+            vec![PeerState::Active]
+        } else {
+            vec![PeerState::Connecting, PeerState::Handshaking]
+        };
+        if !want.contains(&s.peer_state(p)) {
+            return fail(format!("{p} has a pipe but is {:?}", s.peer_state(p)));
+        }
+    }
+    for p in s.departed_peers() {
+        if s.peer_state(p) != PeerState::Departing {
+            return fail(format!("{p} departed but is {:?}", s.peer_state(p)));
         }
     }
     for p in s.departed_peers() {

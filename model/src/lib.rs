@@ -136,6 +136,7 @@ mod error;
 mod event;
 #[doc(hidden)]
 pub mod exercise;
+pub mod lifecycle;
 #[cfg(any(test, feature = "check"))]
 pub mod models;
 mod options;
@@ -154,6 +155,7 @@ pub use error::{
     AttachError, Backpressure, OptionError, RecvError, SendError, UnsupportedSocketType,
 };
 pub use event::{Event, Outgoing};
+pub use lifecycle::{Origin, PeerState};
 #[doc(hidden)]
 pub use options::Fault;
 pub use options::{Options, SocketOption};

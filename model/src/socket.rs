@@ -6,12 +6,14 @@ use bytes::Bytes;
 use zmtp_spec::{Message, SocketType};
 
 use crate::core::{Core, Pick};
+use crate::lifecycle::LifeEvent;
 use crate::patterns::Pattern;
 use crate::subscriptions::Subscriptions;
 use crate::{
     AttachError, Backpressure, Event, OptionError, Options, Outgoing, PeerId, PeerInfo, RecvError,
     SendError, SocketOption, UnsupportedSocketType,
 };
+use crate::{Origin, PeerState};
 
 /// The pattern machine of one socket: REQ, REP, DEALER, ROUTER, PUB, SUB,
 /// XPUB, XSUB, PUSH, PULL or PAIR, or the draft CLIENT, SERVER (RFC 41),
@@ -79,7 +81,19 @@ impl Socket {
         self.core.peer_ids()
     }
 
-    /// Whether the machine knows this peer.
+    /// Where a peer is in its life ([`crate::lifecycle`]): `Gone` for a
+    /// peer the machine does not know.
+    pub fn peer_state(&self, peer: PeerId) -> PeerState {
+        self.core.state(peer)
+    }
+
+    /// Where a peer came from, if the machine knows it.
+    pub fn peer_origin(&self, peer: PeerId) -> Option<Origin> {
+        self.core.origin(peer)
+    }
+
+    /// Whether the machine has a pipe for this peer (attached, pending or
+    /// suspended; not a departed peer).
     pub fn is_attached(&self, peer: PeerId) -> bool {
         self.core.pipes.contains_key(&peer)
     }
@@ -296,13 +310,77 @@ impl Socket {
     /// (28-R22, 28-R33, 29-R03, 30-R04, 31-R03). Call [`Socket::attach`]
     /// when its handshake succeeds. With IMMEDIATE on, do not call this.
     pub fn attach_pending(&mut self, peer: PeerId) -> Result<(), AttachError> {
-        if self.core.knows(peer) {
+        if self.core.knows(peer) || self.core.state(peer) != PeerState::Gone {
             return Err(AttachError::AlreadyAttached(peer));
         }
         self.pattern.behaviour_ref().admit(&self.core, peer, None)?;
         self.core.ensure_pipe(peer);
         self.pattern.behaviour().created(&mut self.core, peer);
+        self.core.live(peer, LifeEvent::Connect, Origin::Connected);
         Ok(())
+    }
+
+    /// The application connects: `peer` names the connect endpoint's
+    /// peer (Connecting). With IMMEDIATE off this is
+    /// [`Socket::attach_pending`]: its queue exists from now on, and the
+    /// driver keeps the id across reconnects (see
+    /// [`Socket::connection_lost`]). With IMMEDIATE on nothing is queued
+    /// for it until its handshake is done.
+    pub fn connect(&mut self, peer: PeerId) -> Result<(), AttachError> {
+        if !self.core.options.immediate {
+            return self.attach_pending(peer);
+        }
+        if self.core.knows(peer) || self.core.state(peer) != PeerState::Gone {
+            return Err(AttachError::AlreadyAttached(peer));
+        }
+        self.core.live(peer, LifeEvent::Connect, Origin::Connected);
+        Ok(())
+    }
+
+    /// A connection was accepted on a bound endpoint: `peer` is
+    /// Handshaking, unknown to the pattern until [`Socket::attach`].
+    pub fn accept(&mut self, peer: PeerId) -> Result<(), AttachError> {
+        if self.core.knows(peer) || self.core.state(peer) != PeerState::Gone {
+            return Err(AttachError::AlreadyAttached(peer));
+        }
+        self.core.live(peer, LifeEvent::Accept, Origin::Accepted);
+        Ok(())
+    }
+
+    /// A connect's transport connection is up and its handshake starts
+    /// (Connecting to Handshaking; its queue, if any, stays where it is).
+    pub fn connection_up(&mut self, peer: PeerId) {
+        self.core
+            .live(peer, LifeEvent::TransportUp, Origin::Connected);
+    }
+
+    /// A peer's connection is lost (closed by the peer, failed, timed out,
+    /// refused at attach, or closed by us). `retry` says whether the driver
+    /// will connect again (only a connect endpoint does, and not after the
+    /// peer refused its handshake with ERROR, 37-R17, nor once the socket
+    /// or the endpoint is closing). The machine decides the rest:
+    ///
+    /// - a connect endpoint's peer whose queue outlives connections
+    ///   (IMMEDIATE off) and will be retried is suspended: its queues
+    ///   stay, messages wait for the next connection (28-R22, 30-R04,
+    ///   31-R03), and the driver reuses its id;
+    /// - any other peer departs ([`Socket::depart`]): out of every send
+    ///   path now, what it delivered still readable, then Gone; the driver
+    ///   forgets its id.
+    ///
+    /// Returns the peer's new state: `Connecting` when the driver keeps
+    /// the id, `Departing` or `Gone` when it must not reuse it.
+    pub fn connection_lost(&mut self, peer: PeerId, retry: bool) -> PeerState {
+        let kept = retry
+            && !self.core.options.immediate
+            && self.core.origin(peer) == Some(Origin::Connected)
+            && self.core.pipes.contains_key(&peer);
+        if kept {
+            self.suspend(peer);
+        } else {
+            self.depart(peer);
+        }
+        self.core.state(peer)
     }
 
     /// A peer's handshake succeeded (a new peer, or a pending or suspended
@@ -330,6 +408,8 @@ impl Socket {
         if fresh {
             self.pattern.behaviour().created(&mut self.core, peer);
         }
+        self.core
+            .live(peer, LifeEvent::HandshakeDone, Origin::Accepted);
         self.pattern.behaviour().attached(&mut self.core, peer);
         Ok(())
     }
@@ -348,6 +428,8 @@ impl Socket {
             return;
         };
         pipe.info = None;
+        self.core
+            .live(peer, LifeEvent::LostRetried, Origin::Connected);
         self.pattern.behaviour().suspended(&mut self.core, peer);
     }
 
@@ -358,6 +440,9 @@ impl Socket {
     /// messages are discarded.
     pub fn detach(&mut self, peer: PeerId) {
         if !self.core.knows(peer) {
+            // A peer known only to the lifecycle (Handshaking, or
+            // Connecting with IMMEDIATE on) has nothing to discard.
+            self.core.lives.remove(&peer);
             return;
         }
         self.pattern.behaviour().detaching(&mut self.core, peer);
@@ -384,6 +469,9 @@ impl Socket {
     /// asks it for anything about a departed peer.
     pub fn depart(&mut self, peer: PeerId) {
         if !self.core.pipes.contains_key(&peer) {
+            if !self.is_departed(peer) {
+                self.core.lives.remove(&peer);
+            }
             return;
         }
         if !self.core.has_input(peer) {

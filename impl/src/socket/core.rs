@@ -8,7 +8,7 @@ use std::task::Waker;
 
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
-use zmtp_model::{Event as PatternEvent, PeerId};
+use zmtp_model::{Event as PatternEvent, PeerId, PeerState};
 use zmtp_spec::SocketType;
 
 use crate::context::ContextInner;
@@ -38,21 +38,40 @@ impl Shared {
     }
 }
 
-/// A driver's entry.
+/// What the socket asks of a driver the next time it runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Nothing.
+    #[default]
+    None,
+    /// The machine has room again for a message it refused (RCVHWM).
+    Resume,
+    /// Close the connection: the machine dropped the peer
+    /// (ROUTER_HANDOVER), the application disconnected, or LINGER ran out.
+    Close,
+}
+
+/// A driver's entry. Where its peer is in its life is the machine's to
+/// say ([`zmtp_model::PeerState`]); the slot only holds what the driver
+/// needs to be woken and told.
 #[derive(Debug, Default)]
 pub(crate) struct Slot {
     /// The driver's waker, set while it waits for output.
     pub(crate) waker: Option<Waker>,
-    /// The machine has room again for a message it refused.
-    pub(crate) resume: bool,
-    /// The machine dropped this peer, or the linger time ran out: close.
-    pub(crate) kill: bool,
-    /// Whether the machine knows this peer (attached, pending or
-    /// suspended).
-    pub(crate) known: bool,
-    /// Whether the peer's handshake is done and its connection up: the
-    /// driver may pull its queue.
-    pub(crate) attached: bool,
+    /// What the driver is to do when it next runs.
+    pub(crate) order: Order,
+}
+
+impl Slot {
+    /// Gives the driver an order (closing outranks resuming) and wakes it.
+    pub(crate) fn tell(&mut self, order: Order) {
+        if self.order != Order::Close {
+            self.order = order;
+        }
+        if let Some(w) = self.waker.take() {
+            w.wake();
+        }
+    }
 }
 
 /// An endpoint the socket bound.
@@ -141,6 +160,29 @@ impl Core {
         id
     }
 
+    /// A connection accepted on a bound endpoint: a fresh peer, handshaking.
+    pub(crate) fn accepted_peer(&mut self) -> PeerId {
+        let id = self.new_peer();
+        // A fresh id is never in use.
+        let _ = self.pattern.accept(id);
+        id
+    }
+
+    /// A connect endpoint's peer: with IMMEDIATE off the machine queues
+    /// messages for it from now on (and may refuse to, PAIR being busy:
+    /// its handshake then decides).
+    pub(crate) fn connecting_peer(&mut self) -> PeerId {
+        let id = self.new_peer();
+        let _ = self.pattern.connect(id);
+        id
+    }
+
+    /// Whether the machine lets the driver pull `id`'s queue: its
+    /// handshake is done and its connection up.
+    pub(crate) fn is_active(&self, id: PeerId) -> bool {
+        self.pattern.peer_state(id) == PeerState::Active
+    }
+
     /// Wakes every driver waiting for output: something was queued (the
     /// machine does not say for whom; a driver that finds nothing waits
     /// again).
@@ -155,49 +197,43 @@ impl Core {
     /// Acts on what the machine asked for.
     pub(crate) fn dispatch(&mut self) {
         while let Some(event) = self.pattern.poll_event() {
-            let (peer, kill) = match event {
-                PatternEvent::Disconnect(p) => (p, true),
-                PatternEvent::InputResumed(p) => (p, false),
+            let (peer, order) = match event {
+                // The machine has forgotten the peer already.
+                PatternEvent::Disconnect(p) => (p, Order::Close),
+                PatternEvent::InputResumed(p) => (p, Order::Resume),
                 _ => continue,
             };
             if let Some(slot) = self.slots.get_mut(&peer) {
-                if kill {
-                    // The machine has forgotten the peer already.
-                    slot.kill = true;
-                    slot.attached = false;
-                    slot.known = false;
-                } else {
-                    slot.resume = true;
-                }
-                if let Some(w) = slot.waker.take() {
-                    w.wake();
-                }
+                slot.tell(order);
             }
         }
     }
 
-    /// A connection ended: its peer departs from the machine (out of every
-    /// send path now, what it delivered still readable), or is suspended
-    /// (its queue kept for the next connection) when `keep`.
-    pub(crate) fn remove_peer(&mut self, id: PeerId, keep: bool) {
-        if keep {
-            if let Some(s) = self.slots.get_mut(&id) {
-                s.waker = None;
-                s.resume = false;
-                s.kill = false;
-                let was = std::mem::take(&mut s.attached);
-                if was && s.known {
-                    self.pattern.suspend(id);
-                    if self.options.immediate {
-                        s.known = false;
-                    }
+    /// A peer's connection ended. `retry` says whether its connect
+    /// endpoint will connect again; the machine decides the rest
+    /// ([`zmtp_model::Socket::connection_lost`]): a kept peer's slot waits
+    /// for the next connection, any other peer's slot goes (the machine
+    /// still hands out what it delivered).
+    pub(crate) fn connection_lost(&mut self, id: PeerId, retry: bool) {
+        let retry = retry && !self.closing;
+        match self.pattern.connection_lost(id, retry) {
+            PeerState::Connecting => {
+                if let Some(s) = self.slots.get_mut(&id) {
+                    *s = Slot::default();
                 }
             }
-        } else if let Some(s) = self.slots.remove(&id)
-            && s.known
-        {
-            self.pattern.depart(id);
+            _ => {
+                self.slots.remove(&id);
+            }
         }
+        self.dispatch();
+    }
+
+    /// The application gave up a peer (a disconnect, a connect that
+    /// stopped, a connection that could not start): its queues go.
+    pub(crate) fn forget_peer(&mut self, id: PeerId) {
+        self.slots.remove(&id);
+        self.pattern.forget(id);
         self.dispatch();
     }
 }

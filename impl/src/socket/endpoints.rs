@@ -12,7 +12,7 @@ use zmtp_spec::security::Curve;
 use zmtp_spec::security::curve::cookie::ROTATION_PERIOD;
 
 use super::Socket;
-use super::core::{Bound, Connected, Shared};
+use super::core::{Bound, Connected, Order, Shared};
 use crate::driver::Driver;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -224,17 +224,10 @@ impl Socket {
             let mut core = shared.lock();
             let alias = core.pattern.take_connect_routing_id();
             core.options.connect_routing_id = None;
-            let peer = if core.options.immediate {
-                None
-            } else {
-                let id = core.new_peer();
-                if core.pattern.attach_pending(id).is_ok()
-                    && let Some(s) = core.slots.get_mut(&id)
-                {
-                    s.known = true;
-                }
-                Some(id)
-            };
+            // With IMMEDIATE off the endpoint's peer exists (and queues)
+            // before its first connection and across reconnects; with it
+            // on, each connection is a new peer.
+            let peer = (!core.options.immediate).then(|| core.connecting_peer());
             endpoint.clone_into(&mut core.options.last_endpoint);
             core.connected.push(Connected {
                 given: endpoint.to_owned(),
@@ -252,7 +245,7 @@ impl Socket {
                 shared,
                 end,
                 endpoint.to_owned(),
-                peer.is_some(),
+                true,
                 peer.map(|p| (p, alias)),
             );
             return Ok(());
@@ -279,17 +272,14 @@ impl Socket {
         let _ = c.stop.send(true);
         for id in c.live.into_iter().chain(c.peer) {
             if let Some(slot) = core.slots.get_mut(&id) {
-                slot.kill = true;
-                if let Some(w) = slot.waker.take() {
-                    w.wake();
-                }
+                slot.tell(Order::Close);
             }
         }
         if let Some(p) = c.peer {
-            // Nothing will reconnect it: drop its queue now.
-            if core.slots.get(&p).is_some_and(|s| !s.attached) {
-                core.remove_peer(p, false);
-            }
+            // Nothing will reconnect it: drop its queue now, whatever its
+            // connection is doing (its driver finds its slot gone and
+            // closes).
+            core.forget_peer(p);
         }
         Ok(())
     }
@@ -320,7 +310,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: St
                     .lock()
                     .monitors
                     .emit(MonitorEventKind::Accepted, &endpoint, Some(&addr));
-                let id = shared.lock().new_peer();
+                let id = shared.lock().accepted_peer();
                 let driver = stream_driver(
                     &shared,
                     stream,
@@ -335,7 +325,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: St
                     Some(d) => {
                         shared.ctx.handle.spawn(d);
                     }
-                    None => shared.lock().remove_peer(id, false),
+                    None => shared.lock().forget_peer(id),
                 }
             }
             Err(e) => {
@@ -383,23 +373,38 @@ fn stream_driver(
     ))
 }
 
+/// Starts the driver of an inproc connection: a bound endpoint's accepted
+/// one (`connect_side` false), or a connect endpoint's, with the peer it
+/// keeps (IMMEDIATE off) or a new one.
 fn start_inproc(
     shared: &Arc<Shared>,
     end: PipeEnd,
     endpoint: String,
-    keep: bool,
+    connect_side: bool,
     peer: Option<(PeerId, Option<bytes::Bytes>)>,
 ) {
     let (id, alias, routing_id) = {
         let mut core = shared.lock();
         let (id, alias) = match peer {
             Some((id, alias)) => (id, alias),
-            None => (core.new_peer(), None),
+            None if connect_side => (core.connecting_peer(), None),
+            None => (core.accepted_peer(), None),
         };
+        if connect_side {
+            core.pattern.connection_up(id);
+        }
         (id, alias, core.options.routing_id.clone())
     };
     let link = InprocLink::new(end, shared.socket_type, routing_id);
-    let driver = Driver::new(Arc::clone(shared), id, link, endpoint, None, keep, alias);
+    let driver = Driver::new(
+        Arc::clone(shared),
+        id,
+        link,
+        endpoint,
+        None,
+        connect_side,
+        alias,
+    );
     shared.ctx.handle.spawn(driver);
 }
 
@@ -432,7 +437,8 @@ async fn connect_loop(
                 let mut core = shared.lock();
                 core.monitors
                     .emit(MonitorEventKind::Connected, &given, Some(&addr));
-                let id = peer.unwrap_or_else(|| core.new_peer());
+                let id = peer.unwrap_or_else(|| core.connecting_peer());
+                core.pattern.connection_up(id);
                 if let Some(c) = core.connected.iter_mut().find(|c| c.given == given) {
                     c.live = Some(id);
                 }
@@ -445,7 +451,7 @@ async fn connect_loop(
                 id,
                 &given,
                 Some(addr),
-                peer.is_some(),
+                true,
                 alias.clone(),
             );
             let Some(driver) = driver else { break };
@@ -479,7 +485,7 @@ async fn connect_loop(
         };
     }
     if let Some(p) = peer {
-        shared.lock().remove_peer(p, false);
+        shared.lock().forget_peer(p);
     }
     shared.readable.notify_waiters();
     shared.writable.notify_waiters();
@@ -520,13 +526,13 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
                 let _ = c.stop.send(true);
             }
         }
+        let order = if linger == Some(core::time::Duration::ZERO) {
+            Order::Close
+        } else {
+            Order::None
+        };
         for slot in core.slots.values_mut() {
-            if linger == Some(core::time::Duration::ZERO) {
-                slot.kill = true;
-            }
-            if let Some(w) = slot.waker.take() {
-                w.wake();
-            }
+            slot.tell(order);
         }
         core.monitors
             .emit(MonitorEventKind::MonitorStopped, "", None);
@@ -547,10 +553,7 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
                     let _ = stop.send(true);
                 }
                 for slot in core.slots.values_mut() {
-                    slot.kill = true;
-                    if let Some(w) = slot.waker.take() {
-                        w.wake();
-                    }
+                    slot.tell(Order::Close);
                 }
             });
         }

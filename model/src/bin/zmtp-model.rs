@@ -5,6 +5,7 @@
 //! cargo run -p zmtp-model --release --features check -- check all
 //! cargo run -p zmtp-model --release --features check -- explore req-rep --addr 127.0.0.1:3000
 //! cargo run -p zmtp-model --release --features check -- dot req
+//! cargo run -p zmtp-model --release --features check -- dot lifecycle
 //! ```
 
 use std::process::ExitCode;
@@ -45,9 +46,10 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: String,
     },
-    /// Print the Graphviz dot of the REQ or REP machine.
+    /// Print the Graphviz dot of the REQ or REP machine, or of the peer
+    /// lifecycle (`lifecycle`).
     Dot {
-        /// req or rep.
+        /// req, rep or lifecycle.
         machine: String,
     },
 }
@@ -164,8 +166,12 @@ fn main() -> ExitCode {
                 print!("{}", dot::rep());
                 ExitCode::SUCCESS
             }
+            "lifecycle" => {
+                print!("{}", zmtp_model::lifecycle::dot());
+                ExitCode::SUCCESS
+            }
             _ => {
-                eprintln!("dot is available for req and rep");
+                eprintln!("dot is available for req, rep and lifecycle");
                 ExitCode::FAILURE
             }
         },

@@ -11,8 +11,12 @@
 //!   connections;
 //! - never duplicate an item (37-R43);
 //! - may break at any point a bounded number of times: whatever is on the
-//!   wire is lost; the connecting side keeps its queues and reconnects
-//!   (IMMEDIATE off), the binding side forgets the peer and its queues;
+//!   wire is lost; both ends report the loss to their machine
+//!   (`Socket::connection_lost`), which decides through the peer
+//!   lifecycle ([`crate::lifecycle`]): the connecting side keeps its queues
+//!   and reconnects (IMMEDIATE off), the binding side's peer departs (its
+//!   output discarded, what it delivered still readable) and the next
+//!   connection is a new peer;
 //! - hold at most a bounded number of items (the `wire` bound), so a slow
 //!   reader pushes back on its writer through the HWMs.
 //!
@@ -38,6 +42,9 @@
 //! | 37-R50/37-R51 the publisher's subscription counts balance | pub-sub, xpub-xsub |
 //! | 37-R47 SUB delivers no topic after its CANCEL | pub-sub, xpub-xsub |
 //! | 31-R10 PAIR has at most one peer | pair |
+//! | lifecycle: nothing is routed to a departed peer | all |
+//! | sometimes a departed peer's message is read | pull-fair, dealer-router |
+//! | sometimes a message queued while away arrives after reconnect | pull-fair, req-router, dealer-router |
 //!
 //! Each scenario also has `sometimes` properties (a reply arrives, a
 //! message is delivered, every message is delivered, a full queue blocks a

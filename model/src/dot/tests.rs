@@ -43,4 +43,9 @@ fn snapshots_match_the_machines() {
     // `cargo run -p zmtp-model --features check -- dot req > model/dot/req.dot`.
     assert_eq!(req(), include_str!("../../dot/req.dot"));
     assert_eq!(rep(), include_str!("../../dot/rep.dot"));
+    // `... -- dot lifecycle > model/dot/lifecycle.dot`
+    assert_eq!(
+        crate::lifecycle::dot(),
+        include_str!("../../dot/lifecycle.dot")
+    );
 }

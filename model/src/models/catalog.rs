@@ -152,7 +152,7 @@ impl Scenario {
     pub fn model_with_fault(self, b: Bounds, fault: Fault) -> Topology {
         use Check::*;
         use SocketType::*;
-        let common = vec![Atomic, NoDuplicate, Fifo, Hwm];
+        let common = vec![Atomic, NoDuplicate, Fifo, Hwm, NothingToDeparted];
         let (one, one_role, many, many_role, mut checks) = match self {
             Self::PushPull => (
                 Push,
@@ -166,7 +166,7 @@ impl Scenario {
                 Role::Sink,
                 Push,
                 Role::Source,
-                vec![FairQueue, SomeDelivery],
+                vec![FairQueue, SomeDelivery, SomeDepartedRead, SomeAwayDelivered],
             ),
             Self::ReqRep => (
                 Rep,
@@ -187,7 +187,7 @@ impl Scenario {
                 Role::Server,
                 Req,
                 Role::Client,
-                vec![OneOutstanding, ReplyToAsker, SomeReply],
+                vec![OneOutstanding, ReplyToAsker, SomeReply, SomeAwayDelivered],
             ),
             Self::DealerRep => (
                 Rep,
@@ -201,7 +201,14 @@ impl Scenario {
                 Role::Server,
                 Dealer,
                 Role::Client,
-                vec![ReplyToAsker, MandatoryReports, SomeReply, SomeUnreachable],
+                vec![
+                    ReplyToAsker,
+                    MandatoryReports,
+                    SomeReply,
+                    SomeUnreachable,
+                    SomeDepartedRead,
+                    SomeAwayDelivered,
+                ],
             ),
             Self::PubSub => (
                 Pub,
@@ -351,6 +358,7 @@ fn xpub_xsub(b: Bounds, fault: Fault) -> Topology {
             NoDuplicate,
             Fifo,
             Hwm,
+            NothingToDeparted,
             PubFilters,
             CountsBalance,
             NothingAfterCancel,
@@ -399,6 +407,7 @@ fn pair(b: Bounds, fault: Fault) -> Topology {
             NoDuplicate,
             Fifo,
             Hwm,
+            NothingToDeparted,
             PairExclusive,
             SomeDelivery,
             SomeBlock,

@@ -3,7 +3,7 @@
 use stateright::Property;
 
 use super::topology::{Role, State, Topology};
-use crate::{PeerId, SocketType};
+use crate::{PeerId, PeerState, SocketType};
 
 /// A property a scenario may check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -44,6 +44,15 @@ pub enum Check {
     JoinHonoured,
     /// 37-R54: DISH delivers no group after its LEAVE.
     NothingAfterLeave,
+    /// No message is routed to a departed peer: it is in no send path and
+    /// nothing is queued for it (28-R24, 28-R35, 30-R06, 31-R05; the
+    /// peer lifecycle).
+    NothingToDeparted,
+    /// Sometimes: the application reads what a departed peer delivered.
+    SomeDepartedRead,
+    /// Sometimes: a message sent while every link was down arrives after a
+    /// reconnect (queueing while away, 28-R22, 30-R04).
+    SomeAwayDelivered,
     /// Sometimes: a client gets a reply.
     SomeReply,
     /// Sometimes: every request of every client is answered (no loss
@@ -75,9 +84,8 @@ fn hwm(_: &Topology, s: &State) -> bool {
 
 fn counts_balance(m: &Topology, s: &State) -> bool {
     m.links.iter().enumerate().all(|(l, link)| {
-        let peer = PeerId(l as u64);
         [link.connector, link.binder].into_iter().all(|n| {
-            match s.sockets[n].peer_subscriptions(peer) {
+            match s.sockets[n].peer_subscriptions(m.peer_at(s, l, n)) {
                 Some(subs) if s.up[l] => *subs == s.ghost.view[l],
                 _ => true,
             }
@@ -88,6 +96,17 @@ fn counts_balance(m: &Topology, s: &State) -> bool {
 fn one_peer(_: &Topology, s: &State) -> bool {
     let mut seen = std::collections::BTreeSet::new();
     s.ghost.received.iter().flatten().all(|m| seen.insert(*m))
+}
+
+fn nothing_to_departed(_: &Topology, s: &State) -> bool {
+    s.sockets.iter().all(|sock| {
+        let choices = sock.send_choices();
+        sock.departed_peers().into_iter().all(|p| {
+            sock.peer_state(p) == PeerState::Departing
+                && sock.outgoing(p).next().is_none()
+                && !choices.contains(&p)
+        })
+    })
 }
 
 fn pair_exclusive(_: &Topology, s: &State) -> bool {
@@ -164,6 +183,18 @@ pub(crate) fn property(check: Check) -> Property<Topology> {
         Check::NothingAfterLeave => Property::always(
             "37-R54 DISH delivers no group after its LEAVE",
             |_, s: &State| ok(s, "37-R54"),
+        ),
+        Check::NothingToDeparted => Property::always(
+            "lifecycle: nothing is routed to a departed peer",
+            nothing_to_departed,
+        ),
+        Check::SomeDepartedRead => Property::sometimes(
+            "sometimes a departed peer's message is read",
+            |_, s: &State| s.ghost.departed_read,
+        ),
+        Check::SomeAwayDelivered => Property::sometimes(
+            "sometimes a message queued while away arrives after reconnect",
+            |_, s: &State| s.ghost.away_delivered,
         ),
         Check::AllReplied => Property::sometimes(
             "sometimes every request is answered",

@@ -9,8 +9,8 @@ use stateright::{Model, Property};
 
 use super::properties::{self, Check};
 use crate::{
-    Message, Options, Outgoing, PeerId, PeerInfo, SendError, Socket, SocketOption, SocketType,
-    Subscriptions,
+    Message, Options, Outgoing, PeerId, PeerInfo, PeerState, SendError, Socket, SocketOption,
+    SocketType, Subscriptions,
 };
 
 /// What a node's application does.
@@ -126,6 +126,13 @@ pub struct Ghost {
     /// Per fair node: the peer of its last receive and the other peers
     /// that had input then (cleared by a break).
     pub fair_last: BTreeMap<usize, (u64, BTreeSet<u64>)>,
+    /// Per node, the seqs its application sent while none of its links
+    /// was up (queued while away, 28-R22, 30-R04).
+    pub away: BTreeSet<(usize, u8)>,
+    /// A message sent while away was delivered after a reconnect.
+    pub away_delivered: bool,
+    /// The application read a message from a departed peer.
+    pub departed_read: bool,
 }
 
 /// A state of the topology.
@@ -138,6 +145,9 @@ pub struct State {
     pub wires: Vec<[VecDeque<Outgoing>; 2]>,
     /// Per link, whether it is up.
     pub up: Vec<bool>,
+    /// Per link, how many times it broke: the binding side's peer id for
+    /// the link changes each time ([`Topology::peer_at`]).
+    pub generation: Vec<u8>,
     /// Breaks left.
     pub disconnects_left: u8,
     /// Subscription changes left.
@@ -236,7 +246,20 @@ impl Topology {
     }
 
     fn link_of(peer: PeerId) -> usize {
-        peer.0 as usize
+        (peer.0 & 0xffff) as usize
+    }
+
+    /// The peer id of `link` at `node`. The connecting side keeps one id
+    /// across reconnects (its queue waits for the next connection); the
+    /// binding side sees each connection as a new peer, since the one
+    /// before may still be departing with unread messages.
+    pub(crate) fn peer_at(&self, s: &State, link: usize, node: usize) -> PeerId {
+        let generation = if node == self.links[link].binder {
+            u64::from(s.generation[link]) << 16
+        } else {
+            0
+        };
+        PeerId(link as u64 | generation)
     }
 
     fn record_receipt(&self, s: &mut State, node: usize, peer: Option<PeerId>, msg: &Message) {
@@ -250,6 +273,9 @@ impl Topology {
         };
         if !s.ghost.received[node].insert((origin, seq)) {
             s.ghost.violations.insert("37-R43");
+        }
+        if s.ghost.away.contains(&(usize::from(origin), seq)) {
+            s.ghost.away_delivered = true;
         }
         if let Some(p) = peer {
             let key = (node, p.0, origin);
@@ -312,6 +338,14 @@ impl Topology {
             Some(p) => sock.send_via(p, msg),
             None => sock.send(msg),
         };
+        let away = self
+            .links
+            .iter()
+            .enumerate()
+            .all(|(l, link)| (link.connector != node && link.binder != node) || !s.up[l]);
+        if result.is_ok() && away {
+            s.ghost.away.insert((node, seq));
+        }
         match result {
             Ok(()) => {
                 s.ghost.sent[node] += 1;
@@ -376,11 +410,13 @@ impl Topology {
             self.check_fair(s, node, peer, &waiting);
         }
         let sock = &mut s.sockets[node];
+        let departed = peer.is_some_and(|p| sock.is_departed(p));
         let msg = match from {
             Some(p) => sock.recv_from(p),
             None => sock.recv(),
         }
         .ok()?;
+        s.ghost.departed_read |= departed;
         match self.nodes[node].role {
             Role::Server | Role::Proxy { .. } => {}
             _ => self.record_receipt(s, node, peer, &msg),
@@ -429,7 +465,7 @@ impl Topology {
     fn deliver(&self, s: &mut State, link: usize, dir: usize) -> Option<()> {
         let (_, to) = self.ends(link, dir);
         let item = s.wires[link][dir].pop_front()?;
-        let peer = PeerId(link as u64);
+        let peer = self.peer_at(s, link, to);
         let publisher = keeps_view(self.nodes[to].socket_type);
         match item {
             Outgoing::Message(m) => s.sockets[to].peer_message(peer, m).ok()?,
@@ -463,12 +499,19 @@ impl Topology {
 
     fn attach(&self, s: &mut State, link: usize) -> Option<()> {
         let l = &self.links[link];
-        let peer = PeerId(link as u64);
         let (c, b) = (l.connector, l.binder);
+        let (peer_c, peer_b) = (self.peer_at(s, link, c), self.peer_at(s, link, b));
         let ct = self.nodes[c].socket_type;
         let bt = self.nodes[b].socket_type;
-        s.sockets[b].attach(peer, PeerInfo::new(ct)).ok()?;
-        s.sockets[c].attach(peer, PeerInfo::new(bt)).ok()?;
+        // The lifecycle as a driver reports it: the connector's endpoint
+        // (kept across reconnects), the binder's accepted connection.
+        if s.sockets[c].peer_state(peer_c) == PeerState::Gone {
+            s.sockets[c].connect(peer_c).ok()?;
+        }
+        s.sockets[c].connection_up(peer_c);
+        s.sockets[b].accept(peer_b).ok()?;
+        s.sockets[b].attach(peer_b, PeerInfo::new(ct)).ok()?;
+        s.sockets[c].attach(peer_c, PeerInfo::new(bt)).ok()?;
         s.up[link] = true;
         Some(())
     }
@@ -519,17 +562,23 @@ impl Topology {
             }
             Action::Transmit(link, dir) => {
                 let (from, _) = self.ends(link, dir);
-                let item = s.sockets[from].poll_transmit(PeerId(link as u64))?;
+                let peer = self.peer_at(s, link, from);
+                let item = s.sockets[from].poll_transmit(peer)?;
                 s.wires[link][dir].push_back(item);
                 Some(())
             }
             Action::Deliver(link, dir) => self.deliver(s, link, dir),
             Action::Disconnect(link) => {
                 let l = &self.links[link];
-                let peer = PeerId(link as u64);
+                let (c, b) = (l.connector, l.binder);
+                let (peer_c, peer_b) = (self.peer_at(s, link, c), self.peer_at(s, link, b));
                 s.wires[link] = Default::default();
-                s.sockets[l.connector].suspend(peer);
-                s.sockets[l.binder].detach(peer);
+                // The connector retries; the machines decide the rest: the
+                // connector keeps its queues (IMMEDIATE off), the binder's
+                // peer departs, what it delivered still readable.
+                s.sockets[c].connection_lost(peer_c, true);
+                s.sockets[b].connection_lost(peer_b, false);
+                s.generation[link] += 1;
                 s.ghost.view[link] = Subscriptions::new();
                 s.ghost.fair_last.clear();
                 s.up[link] = false;
@@ -594,6 +643,7 @@ impl Model for Topology {
             sockets,
             wires: vec![Default::default(); self.links.len()],
             up: vec![false; self.links.len()],
+            generation: vec![0; self.links.len()],
             disconnects_left: self.disconnects,
             sub_changes_left: self.sub_changes,
             pending: vec![None; n],
@@ -644,7 +694,7 @@ impl Model for Topology {
             if s.up[l] {
                 for dir in 0..2 {
                     let (from, _) = self.ends(l, dir);
-                    let peer = PeerId(l as u64);
+                    let peer = self.peer_at(s, l, from);
                     if s.wires[l][dir].len() < self.wire_capacity
                         && s.sockets[from].queued_items_out(peer) > 0
                     {
