@@ -23,13 +23,21 @@ enum Step {
     Read(usize),
 }
 
+/// How long one case may run against a scripted peer: far above its own
+/// waits (`op_timeout` 2 s each), far below a hang.
+const LIMIT: Duration = Duration::from_secs(20);
+
 /// libzmq's pseudo-signature for an empty identity (size 1).
 const PSEUDO: &[u8] = &[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F];
 
 /// Runs case 37-R01/1 against a peer that plays `script` on the first
-/// connection, in the strict profile or not; returns the verdict.
+/// connection, in the strict profile or not; returns the verdict. Every
+/// wait is bounded: the case by [`LIMIT`], the scripted peer by its abort.
 async fn pacing_against(script: &'static [Step], strict: bool) -> (Kind, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::time::timeout(LIMIT, TcpListener::bind("127.0.0.1:0"))
+        .await
+        .expect("a listening port within the limit")
+        .expect("bind");
     let port = listener.local_addr().expect("address").port();
     let peer = tokio::spawn(async move {
         let (mut io, _) = listener.accept().await.expect("accept");
@@ -52,7 +60,10 @@ async fn pacing_against(script: &'static [Step], strict: bool) -> (Kind, String)
     };
     let manifest = json!({"zmtp": "3.1", "socket_types": ["PULL"], "transports": ["tcp"]});
     let mut cx = Ctx::new(Box::new(agent), settings, manifest, &case, 0);
-    let verdict = (case.run)(&mut cx).await.expect("a verdict");
+    let verdict = tokio::time::timeout(LIMIT, (case.run)(&mut cx))
+        .await
+        .unwrap_or_else(|_| panic!("case 37-R01/1 gave no verdict within {LIMIT:?}"))
+        .expect("a verdict");
     drop(cx);
     peer.abort();
     (verdict.kind, verdict.detail)
