@@ -2,8 +2,10 @@
 
 use bytes::Bytes;
 
+use super::WireError;
 use super::metadata::Metadata;
-use super::{WireError, run_complete};
+use super::view::CommandView;
+use super::view::command::{check_error, check_ping, check_pong, check_ready, check_split};
 
 mod grammar;
 #[cfg(test)]
@@ -119,7 +121,7 @@ impl MechanismCommand {
 /// [`WireError::BadCommandName`] if the body does not start with a
 /// well-formed name.
 pub fn split_command(body: &Bytes) -> Result<(Bytes, Bytes), WireError> {
-    let (name, data) = run_complete(command_body, body, |_| WireError::BadCommandName)?;
+    let (name, data) = check_split(body)?;
     Ok((body.slice_ref(name), body.slice_ref(data)))
 }
 
@@ -137,37 +139,31 @@ impl Command {
     ///
     /// # Errors
     /// The [`WireError`] of the rule the body breaks.
+    ///
+    /// This is a [`CommandView`] and its checks: the name, then the check
+    /// of the command it names.
     pub fn parse(body: &Bytes) -> Result<Self, WireError> {
         let slice = |s: &[u8]| body.slice_ref(s);
-        let (name, _) = run_complete(command_body, body, |_| WireError::BadCommandName)?;
-        let command = match name {
-            b"READY" => {
-                let properties = run_complete(ready, body, WireError::TrailingPropertyBytes)?;
-                Self::Ready(Metadata::from_refs(body, &properties))
-            }
+        let view = CommandView::new(&body[..]);
+        let command = match view.check_name()? {
+            b"READY" => Self::Ready(Metadata::from_refs(body, &check_ready(body)?)),
             b"ERROR" => Self::Error {
-                reason: slice(run_complete(error_command, body, |_| {
-                    WireError::BadErrorReason
-                })?),
+                reason: slice(check_error(body)?),
             },
-            b"SUBSCRIBE" => Self::Subscribe(slice(run_complete(subscribe, body, |_| {
-                WireError::TruncatedBody
-            })?)),
-            b"CANCEL" => Self::Cancel(slice(run_complete(cancel, body, |_| {
-                WireError::TruncatedBody
-            })?)),
+            b"SUBSCRIBE" => Self::Subscribe(slice(view.check_subscribe()?)),
+            b"CANCEL" => Self::Cancel(slice(view.check_cancel()?)),
             b"PING" => {
-                let (ttl, context) = run_complete(ping, body, |_| WireError::BadPing)?;
+                let (ttl, context) = check_ping(body)?;
                 Self::Ping {
                     ttl,
                     context: slice(context),
                 }
             }
             b"PONG" => Self::Pong {
-                context: slice(run_complete(pong, body, |_| WireError::BadPing)?),
+                context: slice(check_pong(body)?),
             },
-            b"JOIN" => Self::Join(slice(run_complete(join, body, |_| WireError::BadGroup)?)),
-            b"LEAVE" => Self::Leave(slice(run_complete(leave, body, |_| WireError::BadGroup)?)),
+            b"JOIN" => Self::Join(slice(view.check_join()?)),
+            b"LEAVE" => Self::Leave(slice(view.check_leave()?)),
             other => {
                 let (name, data) = split_command(body)?;
                 match MechanismCommand::from_name(other) {

@@ -6,6 +6,8 @@ use bytes::BufMut;
 use nom::{IResult, Needed};
 
 use super::error::WireError;
+use super::view::greeting::{as_server_value, mechanism_value};
+use super::view::{GreetingView, to_rule};
 
 /// A ZMTP protocol version as carried in octets 10 and 11 of the greeting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -170,11 +172,6 @@ fn octets<const N: usize>(input: &[u8]) -> Parse<'_, [u8; N]> {
     }
 }
 
-/// Wraps a wire error as a nom error.
-fn malformed<T>(error: WireError) -> Parse<'static, T> {
-    Err(nom::Err::Failure(error))
-}
-
 /// `padding`: any 8 octets (octets 1-8).
 ///
 /// Never validated nor interpreted (37-R05, 37-R06): a detecting peer puts
@@ -194,17 +191,11 @@ pub fn padding(input: &[u8]) -> Parse<'_, [u8; 8]> {
 /// other than `0xFF`, or a clear lowest bit, is
 /// [`WireError::BadSignature`]: such a peer is ZMTP 1.0, which
 /// [`detect`] recognises before this rule is used.
+///
+/// This is [`GreetingView::check_signature`].
 pub fn signature(input: &[u8]) -> Parse<'_, Signature> {
-    let (rest, [start]) = octets::<1>(input)?;
-    if start != SIGNATURE_START {
-        return malformed(WireError::BadSignature);
-    }
-    let (rest, padding) = padding(rest)?;
-    let (rest, [end]) = octets::<1>(rest)?;
-    if end & 0x01 == 0 {
-        return malformed(WireError::BadSignature);
-    }
-    Ok((rest, Signature { padding, end }))
+    let checked = GreetingView::new(input).check_signature();
+    to_rule(input, checked.map(|s| (s, Greeting::SIGNATURE_LEN)))
 }
 
 /// `version`: version-major then version-minor (octets 10-11).
@@ -224,12 +215,8 @@ pub fn version(input: &[u8]) -> Parse<'_, Version> {
 /// do not speak is not an error here: it is a mismatch, which the
 /// connection handles by closing (37-R15).
 pub fn mechanism(input: &[u8]) -> Parse<'_, Mechanism> {
-    let (rest, raw) = octets::<20>(input)?;
-    let mechanism = Mechanism::from_octets(raw);
-    if !mechanism.is_valid() {
-        return malformed(WireError::BadMechanismName);
-    }
-    Ok((rest, mechanism))
+    let (rest, raw) = octets::<{ Mechanism::LEN }>(input)?;
+    Ok((rest, mechanism_value(raw).map_err(nom::Err::Failure)?))
 }
 
 /// `as-server`: one octet, `0x00` or `0x01` (octet 32; G03).
@@ -238,11 +225,7 @@ pub fn mechanism(input: &[u8]) -> Parse<'_, Mechanism> {
 /// anything is the mechanism's business (37-R10; NULL requires 0, 37-R22).
 pub fn as_server(input: &[u8]) -> Parse<'_, bool> {
     let (rest, [octet]) = octets::<1>(input)?;
-    match octet {
-        0x00 => Ok((rest, false)),
-        0x01 => Ok((rest, true)),
-        other => malformed(WireError::BadAsServer(other)),
-    }
+    Ok((rest, as_server_value(octet).map_err(nom::Err::Failure)?))
 }
 
 /// `filler`: 31 octets (octets 33-63), zeros on send and never validated
@@ -260,36 +243,21 @@ pub fn filler(input: &[u8]) -> Parse<'_, ()> {
 /// below 3 is [`WireError::VersionBelow3`] (such peers are found by
 /// [`detect`]); any version from 3.0 up, 3.2 and 4.x included, is accepted
 /// (37-R07).
+///
+/// This is [`GreetingView::check`]: the fields are checked in wire order.
 pub fn greeting(input: &[u8]) -> Parse<'_, Greeting> {
-    let (rest, signature) = signature(input)?;
-    if signature.end != SIGNATURE_END {
-        return malformed(WireError::BadSignature);
-    }
-    let (rest, version) = version(rest)?;
-    if version.major < 3 {
-        return malformed(WireError::VersionBelow3(version.major));
-    }
-    let (rest, mechanism) = mechanism(rest)?;
-    let (rest, as_server) = as_server(rest)?;
-    let (rest, ()) = filler(rest)?;
-    Ok((
-        rest,
-        Greeting {
-            padding: signature.padding,
-            version,
-            mechanism,
-            as_server,
-        },
-    ))
+    let checked = GreetingView::new(input).check();
+    to_rule(input, checked.map(|g| (g, Greeting::LEN)))
 }
 
 /// `partial-greeting`: the [`signature`] and version-major, the first 11
 /// octets that a detecting peer sends before anything else and reads from
 /// its peer to decide on a downgrade (37-R01, 37-R02).
+///
+/// This is [`GreetingView::check_partial`].
 pub fn partial_greeting(input: &[u8]) -> Parse<'_, PartialGreeting> {
-    let (rest, signature) = signature(input)?;
-    let (rest, [major]) = octets::<1>(rest)?;
-    Ok((rest, PartialGreeting { signature, major }))
+    let checked = GreetingView::new(input).check_partial();
+    to_rule(input, checked.map(|p| (p, Greeting::PARTIAL_LEN)))
 }
 
 /// Version detection on the first octets a peer sent (zmtp-wire.md 4.5;
@@ -303,17 +271,10 @@ pub fn partial_greeting(input: &[u8]) -> Parse<'_, PartialGreeting> {
 ///   length (decided on 10 octets);
 /// - otherwise the peer is versioned and octet 10 is its revision
 ///   (decided on 11 octets): see [`Detected::Versioned`].
+///
+/// This is [`GreetingView::detect`].
 pub fn detect(input: &[u8]) -> Parse<'_, Detected> {
-    let (_, [start]) = octets::<1>(input)?;
-    if start != SIGNATURE_START {
-        return Ok((input, Detected::Unversioned));
-    }
-    let (rest, signature) = octets::<{ Greeting::SIGNATURE_LEN }>(input)?;
-    if signature[9] & 0x01 == 0 {
-        return Ok((input, Detected::Unversioned));
-    }
-    let (_, [revision]) = octets::<1>(rest)?;
-    Ok((input, Detected::Versioned { revision }))
+    to_rule(input, GreetingView::new(input).detect().map(|d| (d, 0)))
 }
 
 /// The signature (octets 0-9) as read: the padding and the end octet.
@@ -348,11 +309,11 @@ impl Signature {
         Greeting::SIGNATURE_LEN
     }
 
-    /// Writes the 10 octets.
+    /// Writes the 10 octets (through [`GreetingView::set_signature`]).
     pub fn encode<B: BufMut>(&self, buf: &mut B) {
-        buf.put_u8(SIGNATURE_START);
-        buf.put_slice(&self.padding);
-        buf.put_u8(self.end);
+        let mut out = [0; Greeting::SIGNATURE_LEN];
+        GreetingView::new(&mut out[..]).set_signature(self);
+        buf.put_slice(&out);
     }
 }
 
@@ -371,10 +332,13 @@ impl PartialGreeting {
         Greeting::PARTIAL_LEN
     }
 
-    /// Writes the 11 octets.
+    /// Writes the 11 octets (through [`GreetingView`]).
     pub fn encode<B: BufMut>(&self, buf: &mut B) {
-        self.signature.encode(buf);
-        buf.put_u8(self.major);
+        let mut out = [0; Greeting::PARTIAL_LEN];
+        let mut view = GreetingView::new(&mut out[..]);
+        view.set_signature(&self.signature);
+        view.set_major(self.major);
+        buf.put_slice(&out);
     }
 }
 
@@ -469,22 +433,14 @@ impl Greeting {
     /// Writes the 64 octets: signature with this padding and end `0x7F`,
     /// version, mechanism, as-server, zero filler (G01..G04).
     pub fn encode<B: BufMut>(&self, buf: &mut B) {
-        Signature {
-            padding: self.padding,
-            end: SIGNATURE_END,
-        }
-        .encode(buf);
-        self.version.encode(buf);
-        self.mechanism.encode(buf);
-        buf.put_u8(u8::from(self.as_server));
-        buf.put_bytes(0, FILLER_LEN);
+        buf.put_slice(&self.to_bytes());
     }
 
-    /// The greeting as an array.
+    /// The greeting as an array, written through
+    /// [`GreetingView::set_greeting`].
     pub fn to_bytes(&self) -> [u8; Self::LEN] {
         let mut out = [0u8; Self::LEN];
-        let mut buf = &mut out[..];
-        self.encode(&mut buf);
+        GreetingView::new(&mut out[..]).set_greeting(self);
         out
     }
 }

@@ -13,48 +13,41 @@
 //! frame, so toward a 1.0 peer only the identity body follows them.
 
 use bytes::{BufMut, Bytes};
-use nom::Needed;
 
-use super::error::WireError;
-use super::greeting::{Parse, Signature, signature};
+#[cfg(doc)]
+use super::WireError;
+use super::greeting::Parse;
+use super::view::frame::check_v2_identity;
+use super::view::legacy::check_identity;
+use super::view::{GreetingView, V1FrameView, to_rule};
 
 /// The longest identity a legacy peer may announce (RFC 13 "1 to 255
 /// octets"; 37-R34 for 3.x). Longer declarations are refused before any of
 /// the body is buffered.
 pub const MAX_IDENTITY: usize = 255;
 
-/// `v2-greeting`: [`signature`] (any padding, end octet with its lowest
+/// `v2-greeting`: [`signature`](super::greeting::signature) (any padding, end octet with its lowest
 /// bit set), revision, socket-type: the 12 octets a ZMTP 2.0 peer sends
 /// before its identity frame (RFC 15 `greeting`).
 ///
 /// The revision and the socket-type octet are kept raw: the revision was
 /// already used by detection, and which socket-type codes are acceptable
 /// (libzmq sends 9 and 10 for XPUB and XSUB, zmtp-wire.md 6.2 #7) is the
-/// connection's decision.
+/// connection's decision. This is [`GreetingView::check_v2`].
 pub fn v2_greeting(input: &[u8]) -> Parse<'_, V2Greeting> {
-    let (rest, signature) = signature(input)?;
-    let (rest, [revision, socket_type]) = take::<2>(rest)?;
-    Ok((
-        rest,
-        V2Greeting {
-            padding: signature.padding,
-            revision,
-            socket_type,
-        },
-    ))
+    let checked = GreetingView::new(input).check_v2();
+    to_rule(input, checked.map(|g| (g, V2Greeting::LEN)))
 }
 
 /// `v2-identity`: a short final frame, flags `0x00`, a one-octet length and
 /// the identity (RFC 15 `identity = final-short body`).
 ///
 /// Other flags are [`WireError::BadV2IdentityFlags`]; the length octet
-/// bounds the body at 255 octets.
+/// bounds the body at 255 octets. This is
+/// [`FrameView::check_v2_identity`](super::view::FrameView::check_v2_identity).
 pub fn v2_identity(input: &[u8]) -> Parse<'_, &[u8]> {
-    let (rest, [flags, len]) = take::<2>(input)?;
-    if flags != 0x00 {
-        return Err(nom::Err::Failure(WireError::BadV2IdentityFlags(flags)));
-    }
-    body(rest, usize::from(len))
+    let identity = check_v2_identity(input)?;
+    Ok((&input[2 + identity.len()..], identity))
 }
 
 /// `v1-identity`: a ZMTP 1.0 identity frame: a length that counts the
@@ -64,48 +57,19 @@ pub fn v2_identity(input: &[u8]) -> Parse<'_, &[u8]> {
 ///
 /// Length 0 is [`WireError::ZeroLengthLegacyFrame`]; a body longer than
 /// [`MAX_IDENTITY`] is [`WireError::LegacyIdentityTooLong`], reported as
-/// soon as the length is read.
+/// soon as the length is read. This is [`V1FrameView::check_identity`].
 pub fn v1_identity(input: &[u8]) -> Parse<'_, V1Identity<'_>> {
-    let (rest, len) = v1_length(input)?;
-    if len == 0 {
-        return Err(nom::Err::Failure(WireError::ZeroLengthLegacyFrame));
-    }
-    let body_len = len - 1;
-    if body_len > MAX_IDENTITY as u64 {
-        return Err(nom::Err::Failure(WireError::LegacyIdentityTooLong(
-            body_len,
-        )));
-    }
-    let (rest, [flags]) = take::<1>(rest)?;
-    #[allow(clippy::cast_possible_truncation)] // bounded by MAX_IDENTITY above
-    let (rest, identity) = body(rest, body_len as usize)?;
-    Ok((rest, V1Identity { flags, identity }))
+    let (identity, used) = check_identity(input)?;
+    Ok((&input[used..], identity))
 }
 
 /// `v1-length`: one octet other than `0xFF`, or `0xFF` followed by a
-/// big-endian u64 (RFC 13 `length = OCTET / (%xFF 8OCTET)`).
+/// big-endian u64 (RFC 13 `length = OCTET / (%xFF 8OCTET)`). This is
+/// [`V1FrameView::check_length_field`].
 pub fn v1_length(input: &[u8]) -> Parse<'_, u64> {
-    let (rest, [first]) = take::<1>(input)?;
-    if first != 0xFF {
-        return Ok((rest, u64::from(first)));
-    }
-    let (rest, long) = take::<8>(rest)?;
-    Ok((rest, u64::from_be_bytes(long)))
-}
-
-fn take<const N: usize>(input: &[u8]) -> Parse<'_, [u8; N]> {
-    match input.split_first_chunk::<N>() {
-        Some((head, rest)) => Ok((rest, *head)),
-        None => Err(nom::Err::Incomplete(Needed::new(N - input.len()))),
-    }
-}
-
-fn body(input: &[u8], len: usize) -> Parse<'_, &[u8]> {
-    if input.len() < len {
-        return Err(nom::Err::Incomplete(Needed::new(len - input.len())));
-    }
-    let (body, rest) = input.split_at(len);
-    Ok((rest, body))
+    let view = V1FrameView::new(input);
+    let length = view.check_length_field()?;
+    Ok((&input[view.checked_length_len()..], length))
 }
 
 /// The 12-octet ZMTP 2.0 greeting before the identity frame.
@@ -129,15 +93,12 @@ impl V2Greeting {
         Self::LEN
     }
 
-    /// Writes the signature (end `0x7F`), revision and socket type.
+    /// Writes the signature (end `0x7F`), revision and socket type
+    /// (through [`GreetingView::set_v2`]).
     pub fn encode<B: BufMut>(&self, buf: &mut B) {
-        Signature {
-            padding: self.padding,
-            end: super::greeting::SIGNATURE_END,
-        }
-        .encode(buf);
-        buf.put_u8(self.revision);
-        buf.put_u8(self.socket_type);
+        let mut out = [0; Self::LEN];
+        GreetingView::new(&mut out[..]).set_v2(self);
+        buf.put_slice(&out);
     }
 }
 

@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 
-use super::{WireError, run_complete};
+use super::WireError;
+use super::view::metadata::check_metadata;
 
 mod grammar;
 #[cfg(test)]
@@ -93,8 +94,7 @@ impl Metadata {
     /// # Errors
     /// The [`WireError`] of the first malformed property.
     pub fn parse(body: &Bytes) -> Result<Self, WireError> {
-        let refs = run_complete(metadata, body, WireError::TrailingPropertyBytes)?;
-        Ok(Self::from_refs(body, &refs))
+        Ok(Self::from_refs(body, &check_metadata(body)?))
     }
 
     /// Builds metadata from properties that are slices of `body`.

@@ -1,25 +1,24 @@
 //! The command rules (G08..G14). A command body is complete once its frame
-//! is, so these use nom's complete parsers: running out of body is an
-//! error, never "need more".
+//! is, so running out of body is an error, never "need more".
 //!
 //! Each command rule parses the whole command body, its name included, and
 //! returns slices of it; [`Command::parse`](super::Command::parse) turns
-//! them into `Bytes` that share the frame's buffer.
+//! them into `Bytes` that share the frame's buffer. Each rule is the check
+//! of the same name on a [`CommandView`](crate::wire::view::CommandView):
+//! the grammar is that view plus its checks, so the two cannot drift.
 
-use nom::bytes::complete::{tag, take};
-use nom::combinator::rest;
-use nom::number::complete::{be_u8, be_u16};
+use crate::wire::metadata::PropertyRef;
+#[cfg(doc)]
+use crate::wire::metadata::metadata;
+use crate::wire::view::command::{
+    check_error, check_name, check_named, check_ping, check_pong, check_ready, check_split,
+    group_value,
+};
+use crate::wire::{IResult, WireError};
 
-use super::MAX_PING_CONTEXT;
-use crate::wire::metadata::{PropertyRef, metadata};
-use crate::wire::{IResult, WireError, fail};
-
-/// Maps any nom error inside a rule to that rule's own error.
-fn or<'a, T>(result: IResult<'a, T>, error: WireError) -> IResult<'a, T> {
-    result.map_err(|e| match e {
-        nom::Err::Incomplete(_) | nom::Err::Error(_) => nom::Err::Failure(error),
-        failure @ nom::Err::Failure(_) => failure,
-    })
+/// A rule over the whole body: nothing is left once it has run.
+fn whole<T>(body: &[u8], checked: Result<T, WireError>) -> IResult<'_, T> {
+    Ok((&body[body.len()..], checked.map_err(nom::Err::Failure)?))
 }
 
 /// `command-name = name-len:1 (1..255) name:ALPHA{name-len}` (G08, 37-R66).
@@ -28,30 +27,20 @@ fn or<'a, T>(result: IResult<'a, T>, error: WireError) -> IResult<'a, T> {
 /// length, a name running past the body or a non-ALPHA octet is
 /// [`WireError::BadCommandName`].
 pub fn command_name(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (rest, len) = or(be_u8(input), WireError::BadCommandName)?;
-    if len == 0 {
-        return fail(WireError::BadCommandName);
-    }
-    let (rest, name) = or(take(len)(rest), WireError::BadCommandName)?;
-    if !name.iter().all(u8::is_ascii_alphabetic) {
-        return fail(WireError::BadCommandName);
-    }
-    Ok((rest, name))
+    let name = check_name(input).map_err(nom::Err::Failure)?;
+    Ok((&input[1 + name.len()..], name))
 }
 
 /// `command-body = command-name data:*OCTET` (G08): the name and the rest
 /// of the body.
 pub fn command_body(input: &[u8]) -> IResult<'_, (&[u8], &[u8])> {
-    let (input, name) = command_name(input)?;
-    let (input, data) = rest(input)?;
-    Ok((input, (name, data)))
+    whole(input, check_split(input))
 }
 
 /// `ready = 05 "READY" metadata` (G10, G-P5; 37-R26..R29 through
 /// [`metadata`]). The properties fill the rest of the body exactly.
 pub fn ready(input: &[u8]) -> IResult<'_, Vec<PropertyRef<'_>>> {
-    let (input, _) = or(tag(&b"\x05READY"[..])(input), WireError::BadCommandName)?;
-    metadata(input)
+    whole(input, check_ready(input))
 }
 
 /// `error-command = 05 "ERROR" reason-len:1 reason:reason-len` (G11,
@@ -63,13 +52,7 @@ pub fn ready(input: &[u8]) -> IResult<'_, Vec<PropertyRef<'_>>> {
 /// (zmtp-wire.md 6.1 #6), so the characters are not checked on receive.
 /// The encoder does check them.
 pub fn error_command(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (input, _) = or(tag(&b"\x05ERROR"[..])(input), WireError::BadCommandName)?;
-    let (input, len) = or(be_u8(input), WireError::BadErrorReason)?;
-    let (input, reason) = or(take(len)(input), WireError::BadErrorReason)?;
-    if !input.is_empty() {
-        return fail(WireError::BadErrorReason);
-    }
-    Ok((input, reason))
+    whole(input, check_error(input))
 }
 
 /// `ping = 04 "PING" ttl:2 context:0..16` (G13, 37-R58, 37-R59).
@@ -79,55 +62,37 @@ pub fn error_command(input: &[u8]) -> IResult<'_, &[u8]> {
 /// [`WireError::BadPing`] (libzmq reads the TTL without a length check:
 /// zmtp-wire.md 6.2 #9).
 pub fn ping(input: &[u8]) -> IResult<'_, (u16, &[u8])> {
-    let (input, _) = or(tag(&b"\x04PING"[..])(input), WireError::BadCommandName)?;
-    let (input, ttl) = or(be_u16(input), WireError::BadPing)?;
-    let (input, context) = ping_context(input)?;
-    Ok((input, (ttl, context)))
+    whole(input, check_ping(input))
 }
 
-/// `pong = 04 "PONG" context:0..16` (G13, 37-R58, 37-R59).
+/// `pong = 04 "PONG" context:0..16` (G13, 37-R58, 37-R59); the context,
+/// `ping-context = 0*16OCTET`, is the rest of the body.
 pub fn pong(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (input, _) = or(tag(&b"\x04PONG"[..])(input), WireError::BadCommandName)?;
-    ping_context(input)
-}
-
-/// `ping-context = 0*16OCTET`, the rest of the body (37-R59).
-fn ping_context(input: &[u8]) -> IResult<'_, &[u8]> {
-    if input.len() > MAX_PING_CONTEXT {
-        return fail(WireError::BadPing);
-    }
-    rest(input)
+    whole(input, check_pong(input))
 }
 
 /// `subscribe = 09 "SUBSCRIBE" subscription:*OCTET` (G12, 37-R46).
 pub fn subscribe(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (input, _) = or(tag(&b"\x09SUBSCRIBE"[..])(input), WireError::BadCommandName)?;
-    rest(input)
+    whole(input, check_named(input, b"SUBSCRIBE"))
 }
 
 /// `cancel = 06 "CANCEL" subscription:*OCTET` (G12, 37-R47).
 pub fn cancel(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (input, _) = or(tag(&b"\x06CANCEL"[..])(input), WireError::BadCommandName)?;
-    rest(input)
+    whole(input, check_named(input, b"CANCEL"))
 }
 
 /// `join = 04 "JOIN" group` (G14, 37-R53).
 pub fn join(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (input, _) = or(tag(&b"\x04JOIN"[..])(input), WireError::BadCommandName)?;
-    group(input)
+    whole(input, check_named(input, b"JOIN").and_then(group_value))
 }
 
 /// `leave = 05 "LEAVE" group` (G14, 37-R54).
 pub fn leave(input: &[u8]) -> IResult<'_, &[u8]> {
-    let (input, _) = or(tag(&b"\x05LEAVE"[..])(input), WireError::BadCommandName)?;
-    group(input)
+    whole(input, check_named(input, b"LEAVE").and_then(group_value))
 }
 
 /// `group = 0*255(01..FF)`, the rest of the body (G14): at most 255 octets,
 /// none of them NUL, else [`WireError::BadGroup`].
 pub fn group(input: &[u8]) -> IResult<'_, &[u8]> {
-    if input.len() > 255 || input.contains(&0) {
-        return fail(WireError::BadGroup);
-    }
-    rest(input)
+    whole(input, group_value(input))
 }

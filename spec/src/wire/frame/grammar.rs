@@ -5,11 +5,14 @@
 //! choice, `*x` zero or more, values in hex.
 
 use nom::Parser;
-use nom::bytes::streaming::take;
 use nom::number::streaming::{be_u8, be_u64};
 
-use super::{Flags, FrameHeader, FrameKind, MAX_LONG_SIZE};
-use crate::wire::{IResult, WireError, fail};
+use super::{Flags, FrameHeader};
+use crate::wire::IResult;
+#[cfg(doc)]
+use crate::wire::WireError;
+use crate::wire::view::frame::{check_frame, long_size_value};
+use crate::wire::view::{FrameView, V1FrameView, to_rule};
 
 /// `flags = 00 | 01 | 02 | 03 | 04 | 06` (ZMTP 3.x).
 ///
@@ -20,16 +23,10 @@ use crate::wire::{IResult, WireError, fail};
 ///   reference peer.
 /// - 37-R20, G06: MORE is never set on a command
 ///   ([`WireError::CommandWithMore`]).
+///
+/// This is [`FrameView::check_flags`].
 pub fn flags(input: &[u8]) -> IResult<'_, Flags> {
-    let (rest, octet) = be_u8(input)?;
-    let flags = Flags(octet);
-    if flags.reserved() != 0 {
-        return fail(WireError::ReservedFlags(octet));
-    }
-    if flags.command() && flags.more() {
-        return fail(WireError::CommandWithMore);
-    }
-    Ok((rest, flags))
+    to_rule(input, FrameView::new(input).check_flags().map(|f| (f, 1)))
 }
 
 /// `zmtp2-flags = 00 | 01 | 02 | 03` (ZMTP 2.0, RFC 15).
@@ -37,12 +34,13 @@ pub fn flags(input: &[u8]) -> IResult<'_, Flags> {
 /// Bit 0 MORE, bit 1 LONG; bits 2-7 are reserved and must be zero (RFC 15:
 /// there is no COMMAND bit in 2.0), so a set bit is
 /// [`WireError::ReservedFlags`].
+///
+/// This is [`FrameView::check_zmtp2_flags`].
 pub fn zmtp2_flags(input: &[u8]) -> IResult<'_, Flags> {
-    let (rest, octet) = be_u8(input)?;
-    if octet & !(Flags::MORE | Flags::LONG) != 0 {
-        return fail(WireError::ReservedFlags(octet));
-    }
-    Ok((rest, Flags(octet)))
+    to_rule(
+        input,
+        FrameView::new(input).check_zmtp2_flags().map(|f| (f, 1)),
+    )
 }
 
 /// `short-size = OCTET` : a body of 0-255 octets (G07).
@@ -57,58 +55,32 @@ pub fn short_size(input: &[u8]) -> IResult<'_, u64> {
 /// [`WireError::SizeTooLarge`].
 pub fn long_size(input: &[u8]) -> IResult<'_, u64> {
     let (rest, size) = be_u64(input)?;
-    if size > MAX_LONG_SIZE {
-        return fail(WireError::SizeTooLarge(size));
-    }
-    Ok((rest, size))
-}
-
-fn header_from(flags: Flags, size: u64) -> FrameHeader {
-    let kind = if flags.command() {
-        FrameKind::Command
-    } else {
-        FrameKind::Message { more: flags.more() }
-    };
-    FrameHeader { kind, size }
+    Ok((rest, long_size_value(size).map_err(nom::Err::Failure)?))
 }
 
 /// `frame-header = flags (short-size | long-size)` (ZMTP 3.x).
 ///
 /// The LONG bit selects the size form. Enforces 37-R19, 37-R20 (through
-/// [`flags`]) and G06, G07 (through [`short_size`], [`long_size`]).
+/// [`flags`]) and G06, G07 (the rules of [`short_size`], [`long_size`]).
+/// This is [`FrameView::check_header`].
 pub fn frame_header(input: &[u8]) -> IResult<'_, FrameHeader> {
-    let (rest, flags) = flags(input)?;
-    let (rest, size) = if flags.long() {
-        long_size(rest)?
-    } else {
-        short_size(rest)?
-    };
-    Ok((rest, header_from(flags, size)))
+    to_rule(input, FrameView::new(input).header_and_len(false))
 }
 
 /// `zmtp2-frame-header = zmtp2-flags (short-size | long-size)` (RFC 15).
 ///
-/// Same layout as 3.x without commands.
+/// Same layout as 3.x without commands: [`FrameView::check_zmtp2_header`].
 pub fn zmtp2_frame_header(input: &[u8]) -> IResult<'_, FrameHeader> {
-    let (rest, flags) = zmtp2_flags(input)?;
-    let (rest, size) = if flags.long() {
-        long_size(rest)?
-    } else {
-        short_size(rest)?
-    };
-    Ok((rest, header_from(flags, size)))
+    to_rule(input, FrameView::new(input).header_and_len(true))
 }
 
 /// `frame = frame-header body:size` (ZMTP 3.x): a whole frame, returning
-/// the header and the body as a slice of the input.
+/// the header and the body as a slice of the input. On a 32-bit target a
+/// body above `usize::MAX` can never be buffered and is refused. This is
+/// [`FrameView::check`].
 pub fn frame(input: &[u8]) -> IResult<'_, (FrameHeader, &[u8])> {
-    let (rest, header) = frame_header(input)?;
-    // On a 32-bit target a body above usize::MAX can never be buffered.
-    let Ok(size) = usize::try_from(header.size) else {
-        return fail(WireError::SizeTooLarge(header.size));
-    };
-    let (rest, body) = take(size)(rest)?;
-    Ok((rest, (header, body)))
+    let (header, body, used) = check_frame(input)?;
+    Ok((&input[used..], (header, body)))
 }
 
 /// `zmtp1-length = 01..FE | FF length:8` (RFC 13), the length counting the
@@ -117,33 +89,20 @@ pub fn frame(input: &[u8]) -> IResult<'_, (FrameHeader, &[u8])> {
 /// A length of 0 is invalid ([`WireError::ZeroLengthLegacyFrame`]; RFC 13
 /// says such frames SHOULD be dropped silently, this grammar reports them).
 /// The 8-octet form may carry any length, small ones included (RFC 13
-/// "MAY").
+/// "MAY"). This is [`V1FrameView::check_length`].
 pub fn zmtp1_length(input: &[u8]) -> IResult<'_, u64> {
-    let (rest, octet) = be_u8(input)?;
-    let (rest, length) = if octet == 0xFF {
-        be_u64(rest)?
-    } else {
-        (rest, u64::from(octet))
-    };
-    if length == 0 {
-        return fail(WireError::ZeroLengthLegacyFrame);
-    }
-    Ok((rest, length))
+    let view = V1FrameView::new(input);
+    let length = view.check_length()?;
+    Ok((&input[view.checked_length_len()..], length))
 }
 
 /// `zmtp1-frame-header = zmtp1-length zmtp1-flags` (RFC 13).
 ///
 /// The flags octet has MORE in bit 0; bits 1-7 are reserved and only
 /// "SHOULD be zero", so they are ignored on receive. The body is
-/// `length - 1` octets.
+/// `length - 1` octets. This is [`V1FrameView::check_header`].
 pub fn zmtp1_frame_header(input: &[u8]) -> IResult<'_, FrameHeader> {
-    let (rest, length) = zmtp1_length(input)?;
-    let (rest, flags) = be_u8(rest)?;
-    let header = FrameHeader {
-        kind: FrameKind::Message {
-            more: flags & Flags::MORE != 0,
-        },
-        size: length - 1,
-    };
-    Ok((rest, header))
+    let view = V1FrameView::new(input);
+    let header = view.check_header()?;
+    Ok((&input[view.checked_length_len() + 1..], header))
 }

@@ -1,4 +1,6 @@
 use super::*;
+use crate::wire::WireError;
+use crate::wire::greeting::Signature;
 
 fn error_of<T: core::fmt::Debug>(r: Parse<'_, T>) -> WireError {
     match r {

@@ -1,11 +1,13 @@
 //! The metadata rules (37-R26..R29, G10), over a complete command body.
+//! Each is the check of the same name on a
+//! [`PropertyView`](crate::wire::view::PropertyView) or
+//! [`MetadataView`](crate::wire::view::MetadataView).
 
-use nom::bytes::complete::take;
-use nom::number::complete::{be_u8, be_u32};
-
-use crate::wire::{IResult, WireError, fail};
-
-use super::MAX_VALUE_LEN;
+use crate::wire::IResult;
+#[cfg(doc)]
+use crate::wire::WireError;
+use crate::wire::view::PropertyView;
+use crate::wire::view::metadata::{check_metadata, check_name, check_property, value_field};
 
 /// A property as slices of the body it was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,19 +30,8 @@ pub const fn is_name_char(c: u8) -> bool {
 /// zmtp-wire.md 6.2 #3); a character outside `A-Z a-z 0-9 - _ . +` is
 /// [`WireError::BadPropertyNameChar`].
 pub fn property_name(input: &[u8]) -> IResult<'_, &[u8]> {
-    let Ok((input, len)) = be_u8::<_, WireError>(input) else {
-        return fail(WireError::BadPropertyName);
-    };
-    if len == 0 {
-        return fail(WireError::BadPropertyName);
-    }
-    let Ok((input, name)) = take::<_, _, WireError>(len)(input) else {
-        return fail(WireError::BadPropertyName);
-    };
-    if !name.iter().all(|&c| is_name_char(c)) {
-        return fail(WireError::BadPropertyNameChar);
-    }
-    Ok((input, name))
+    let name = check_name(input).map_err(nom::Err::Failure)?;
+    Ok((&input[1 + name.len()..], name))
 }
 
 /// `property-value = value-len:4 (0..2^31-1, big-endian) value:value-len`
@@ -50,37 +41,23 @@ pub fn property_name(input: &[u8]) -> IResult<'_, &[u8]> {
 /// [`WireError::TrailingPropertyBytes`]; a length above 2^31-1 or past the
 /// end of the body is [`WireError::BadPropertyValue`].
 pub fn property_value(input: &[u8]) -> IResult<'_, &[u8]> {
-    let Ok((input, len)) = be_u32::<_, WireError>(input) else {
-        return fail(WireError::TrailingPropertyBytes(input.len()));
-    };
-    if u64::from(len) > MAX_VALUE_LEN as u64 || len as usize > input.len() {
-        return fail(WireError::BadPropertyValue(len));
-    }
-    let (input, value) = take(len)(input)?;
-    Ok((input, value))
+    let (value, used) = value_field(input).map_err(nom::Err::Failure)?;
+    Ok((&input[used..], value))
 }
 
-/// `property = property-name property-value` (37-R26..R29, G10).
+/// `property = property-name property-value` (37-R26..R29, G10). Missing
+/// value-length octets are counted from the start of the property.
 pub fn property(input: &[u8]) -> IResult<'_, PropertyRef<'_>> {
-    let (after_name, name) = property_name(input)?;
-    let (input, value) = property_value(after_name).map_err(|e| match e {
-        // Count the trailing octets from the start of the broken property.
-        nom::Err::Failure(WireError::TrailingPropertyBytes(_)) => {
-            nom::Err::Failure(WireError::TrailingPropertyBytes(input.len()))
-        }
-        other => other,
-    })?;
-    Ok((input, PropertyRef { name, value }))
+    let property = check_property(input).map_err(nom::Err::Failure)?;
+    let used = PropertyView::new(input)
+        .declared_len()
+        .unwrap_or(input.len());
+    Ok((&input[used..], property))
 }
 
 /// `metadata = *property`, filling the input exactly (G10, G-P5): there is
 /// no count and no terminator, so every octet must belong to a property.
-pub fn metadata(mut input: &[u8]) -> IResult<'_, Vec<PropertyRef<'_>>> {
-    let mut properties = Vec::new();
-    while !input.is_empty() {
-        let (rest, property) = property(input)?;
-        properties.push(property);
-        input = rest;
-    }
-    Ok((input, properties))
+pub fn metadata(input: &[u8]) -> IResult<'_, Vec<PropertyRef<'_>>> {
+    let properties = check_metadata(input).map_err(nom::Err::Failure)?;
+    Ok((&input[input.len()..], properties))
 }

@@ -107,14 +107,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadCommandName`] for an empty body, a zero length, a
     /// name past the end or a non-ALPHA octet.
     pub fn check_name(&self) -> Result<&[u8], WireError> {
-        let name = match self.name_len() {
-            Some(len) if len > 0 => self.name().ok_or(WireError::BadCommandName)?,
-            _ => return Err(WireError::BadCommandName),
-        };
-        if !name.iter().all(u8::is_ascii_alphabetic) {
-            return Err(WireError::BadCommandName);
-        }
-        Ok(name)
+        check_name(self.buf())
     }
 
     /// The rule `command-body` (G08): a valid name and the data after it.
@@ -122,16 +115,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// As [`CommandView::check_name`].
     pub fn check_split(&self) -> Result<(&[u8], &[u8]), WireError> {
-        let name = self.check_name()?;
-        Ok((name, &self.buf()[field::data(name.len())..]))
-    }
-
-    /// The data of a command that must be called `name`.
-    fn check_named(&self, name: &[u8]) -> Result<&[u8], WireError> {
-        match self.check_split()? {
-            (found, data) if found == name => Ok(data),
-            _ => Err(WireError::BadCommandName),
-        }
+        check_split(self.buf())
     }
 
     /// The rule `ready` (G10, G-P5; 37-R26..R29 through
@@ -141,7 +125,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadCommandName`] for another name, else the metadata's
     /// error.
     pub fn check_ready(&self) -> Result<Vec<PropertyRef<'_>>, WireError> {
-        check_metadata(self.check_named(b"READY")?)
+        check_ready(self.buf())
     }
 
     /// The rule `error-command` (G11, 37-R16): ERROR, a reason length and
@@ -153,12 +137,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadErrorReason`] for a missing length, a reason past
     /// the end or octets after it.
     pub fn check_error(&self) -> Result<&[u8], WireError> {
-        let data = self.check_named(b"ERROR")?;
-        let [len] = array(data, field::REASON_LEN).ok_or(WireError::BadErrorReason)?;
-        match data.get(field::REASON..) {
-            Some(reason) if reason.len() == usize::from(len) => Ok(reason),
-            _ => Err(WireError::BadErrorReason),
-        }
+        check_error(self.buf())
     }
 
     /// The rule `ping` (G13, 37-R58, 37-R59): PING, a two-octet TTL and a
@@ -168,10 +147,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadPing`] for a missing TTL or a long context.
     pub fn check_ping(&self) -> Result<(u16, &[u8]), WireError> {
-        let data = self.check_named(b"PING")?;
-        let ttl = array(data, field::TTL).ok_or(WireError::BadPing)?;
-        let context = ping_context(&data[field::CONTEXT..])?;
-        Ok((u16::from_be_bytes(ttl), context))
+        check_ping(self.buf())
     }
 
     /// The rule `pong` (G13, 37-R58, 37-R59): PONG and a context of at
@@ -181,7 +157,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadPing`] for a long context.
     pub fn check_pong(&self) -> Result<&[u8], WireError> {
-        ping_context(self.check_named(b"PONG")?)
+        check_pong(self.buf())
     }
 
     /// The rule `subscribe` (G12, 37-R46): SUBSCRIBE and any topic.
@@ -189,7 +165,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name.
     pub fn check_subscribe(&self) -> Result<&[u8], WireError> {
-        self.check_named(b"SUBSCRIBE")
+        check_named(self.buf(), b"SUBSCRIBE")
     }
 
     /// The rule `cancel` (G12, 37-R47): CANCEL and any topic.
@@ -197,7 +173,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name.
     pub fn check_cancel(&self) -> Result<&[u8], WireError> {
-        self.check_named(b"CANCEL")
+        check_named(self.buf(), b"CANCEL")
     }
 
     /// The rule `join` (G14, 37-R53): JOIN and a group.
@@ -206,7 +182,7 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadGroup`] for a group over 255 octets or with a NUL.
     pub fn check_join(&self) -> Result<&[u8], WireError> {
-        group_value(self.check_named(b"JOIN")?)
+        group_value(check_named(self.buf(), b"JOIN")?)
     }
 
     /// The rule `leave` (G14, 37-R54): LEAVE and a group.
@@ -214,8 +190,61 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// As [`CommandView::check_join`].
     pub fn check_leave(&self) -> Result<&[u8], WireError> {
-        group_value(self.check_named(b"LEAVE")?)
+        group_value(check_named(self.buf(), b"LEAVE")?)
     }
+}
+
+// The checks over a body, so that what they return borrows the body
+// itself (the grammar rules hand these slices out): see the methods.
+
+pub(crate) fn check_name(body: &[u8]) -> Result<&[u8], WireError> {
+    let name = match body.get(field::NAME_LEN) {
+        Some(&len) if len > 0 => body
+            .get(field::NAME..field::data(usize::from(len)))
+            .ok_or(WireError::BadCommandName)?,
+        _ => return Err(WireError::BadCommandName),
+    };
+    if !name.iter().all(u8::is_ascii_alphabetic) {
+        return Err(WireError::BadCommandName);
+    }
+    Ok(name)
+}
+
+pub(crate) fn check_split(body: &[u8]) -> Result<(&[u8], &[u8]), WireError> {
+    let name = check_name(body)?;
+    Ok((name, &body[field::data(name.len())..]))
+}
+
+/// The data of a command that must be called `name`.
+pub(crate) fn check_named<'a>(body: &'a [u8], name: &[u8]) -> Result<&'a [u8], WireError> {
+    match check_split(body)? {
+        (found, data) if found == name => Ok(data),
+        _ => Err(WireError::BadCommandName),
+    }
+}
+
+pub(crate) fn check_ready(body: &[u8]) -> Result<Vec<PropertyRef<'_>>, WireError> {
+    check_metadata(check_named(body, b"READY")?)
+}
+
+pub(crate) fn check_error(body: &[u8]) -> Result<&[u8], WireError> {
+    let data = check_named(body, b"ERROR")?;
+    let [len] = array(data, field::REASON_LEN).ok_or(WireError::BadErrorReason)?;
+    match data.get(field::REASON..) {
+        Some(reason) if reason.len() == usize::from(len) => Ok(reason),
+        _ => Err(WireError::BadErrorReason),
+    }
+}
+
+pub(crate) fn check_ping(body: &[u8]) -> Result<(u16, &[u8]), WireError> {
+    let data = check_named(body, b"PING")?;
+    let ttl = array(data, field::TTL).ok_or(WireError::BadPing)?;
+    let context = ping_context(&data[field::CONTEXT..])?;
+    Ok((u16::from_be_bytes(ttl), context))
+}
+
+pub(crate) fn check_pong(body: &[u8]) -> Result<&[u8], WireError> {
+    ping_context(check_named(body, b"PONG")?)
 }
 
 /// `ping-context` (37-R59): at most 16 octets.

@@ -143,8 +143,17 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     /// # Errors
     /// The first of those to fail.
     pub fn check_header(&self) -> Result<FrameHeader, CheckError> {
-        let flags = self.check_flags()?;
-        Ok(header_from(flags, self.check_size()?))
+        self.header_and_len(false).map(|(header, _)| header)
+    }
+
+    /// The 3.x (or 2.0) header and its length.
+    pub(crate) fn header_and_len(&self, zmtp2: bool) -> Result<(FrameHeader, usize), CheckError> {
+        let flags = if zmtp2 {
+            self.check_zmtp2_flags()?
+        } else {
+            self.check_flags()?
+        };
+        Ok((header_from(flags, self.check_size()?), header_len(flags)))
     }
 
     /// The rule `zmtp2-frame-header` (RFC 15): as
@@ -153,8 +162,7 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     /// # Errors
     /// The first check to fail.
     pub fn check_zmtp2_header(&self) -> Result<FrameHeader, CheckError> {
-        let flags = self.check_zmtp2_flags()?;
-        Ok(header_from(flags, self.check_size()?))
+        self.header_and_len(true).map(|(header, _)| header)
     }
 
     /// The rule `frame` of ZMTP 3.x: the header and the whole body.
@@ -164,12 +172,7 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     /// memory here is [`WireError::SizeTooLarge`]; "need more" until the
     /// body has arrived.
     pub fn check(&self) -> Result<(FrameHeader, &[u8]), CheckError> {
-        let flags = self.check_flags()?;
-        let header = header_from(flags, self.check_size()?);
-        let Ok(size) = usize::try_from(header.size) else {
-            return Err(WireError::SizeTooLarge(header.size).into());
-        };
-        Ok((header, need_slice(self.buf(), header_len(flags), size)?))
+        check_frame(self.buf()).map(|(header, body, _)| (header, body))
     }
 
     /// The rule `v2-identity` (RFC 15): a final short frame, flags `00`,
@@ -179,12 +182,27 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     /// # Errors
     /// [`WireError::BadV2IdentityFlags`], or "need more".
     pub fn check_v2_identity(&self) -> Result<&[u8], CheckError> {
-        let [flags, len]: [u8; 2] = need(self.buf(), field::FLAGS)?;
-        if flags != 0x00 {
-            return Err(WireError::BadV2IdentityFlags(flags).into());
-        }
-        need_slice(self.buf(), Self::SHORT_HEADER_LEN, usize::from(len))
+        check_v2_identity(self.buf())
     }
+}
+
+/// [`FrameView::check`] over `buf`, with the frame's length.
+pub(crate) fn check_frame(buf: &[u8]) -> Result<(FrameHeader, &[u8], usize), CheckError> {
+    let (header, header_len) = FrameView::new(buf).header_and_len(false)?;
+    let Ok(size) = usize::try_from(header.size) else {
+        return Err(WireError::SizeTooLarge(header.size).into());
+    };
+    let body = need_slice(buf, header_len, size)?;
+    Ok((header, body, header_len + size))
+}
+
+/// [`FrameView::check_v2_identity`] over `buf`.
+pub(crate) fn check_v2_identity(buf: &[u8]) -> Result<&[u8], CheckError> {
+    let [flags, len]: [u8; 2] = need(buf, field::FLAGS)?;
+    if flags != 0x00 {
+        return Err(WireError::BadV2IdentityFlags(flags).into());
+    }
+    need_slice(buf, FrameView::<&[u8]>::SHORT_HEADER_LEN, usize::from(len))
 }
 
 const fn header_len(flags: Flags) -> usize {

@@ -139,22 +139,34 @@ impl<T: AsRef<[u8]>> V1FrameView<T> {
     /// [`WireError::ZeroLengthLegacyFrame`],
     /// [`WireError::LegacyIdentityTooLong`], or "need more".
     pub fn check_identity(&self) -> Result<V1Identity<'_>, CheckError> {
-        let length = self.check_length()?;
-        let body_len = length - 1;
-        if body_len > MAX_IDENTITY as u64 {
-            return Err(WireError::LegacyIdentityTooLong(body_len).into());
-        }
-        let at = self.flags_at();
-        let [flags] = need(self.buf(), at)?;
-        #[allow(clippy::cast_possible_truncation)] // bounded by MAX_IDENTITY above
-        let identity = need_slice(self.buf(), at + 1, body_len as usize)?;
-        Ok(V1Identity { flags, identity })
+        check_identity(self.buf()).map(|(identity, _)| identity)
+    }
+
+    /// The length field's length, once [`V1FrameView::check_length_field`]
+    /// has passed.
+    pub(crate) fn checked_length_len(&self) -> usize {
+        self.flags_at()
     }
 
     /// Where the flags octet sits (after a length octet that is there).
     fn flags_at(&self) -> usize {
         self.length_len().unwrap_or(1)
     }
+}
+
+/// [`V1FrameView::check_identity`] over `buf`, with the frame's length.
+pub(crate) fn check_identity(buf: &[u8]) -> Result<(V1Identity<'_>, usize), CheckError> {
+    let view = V1FrameView::new(buf);
+    let length = view.check_length()?;
+    let body_len = length - 1;
+    if body_len > MAX_IDENTITY as u64 {
+        return Err(WireError::LegacyIdentityTooLong(body_len).into());
+    }
+    let at = view.flags_at();
+    let [flags] = need(buf, at)?;
+    #[allow(clippy::cast_possible_truncation)] // bounded by MAX_IDENTITY above
+    let identity = need_slice(buf, at + 1, body_len as usize)?;
+    Ok((V1Identity { flags, identity }, at + 1 + identity.len()))
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> V1FrameView<T> {

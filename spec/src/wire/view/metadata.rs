@@ -127,7 +127,7 @@ impl<T: AsRef<[u8]>> PropertyView<T> {
     }
 }
 
-fn check_name(buf: &[u8]) -> Result<&[u8], WireError> {
+pub(crate) fn check_name(buf: &[u8]) -> Result<&[u8], WireError> {
     let len = match PropertyView::new(buf).name_len() {
         Some(len) if len > 0 => usize::from(len),
         _ => return Err(WireError::BadPropertyName),
@@ -143,7 +143,7 @@ fn check_name(buf: &[u8]) -> Result<&[u8], WireError> {
 
 /// The name, then the value; a missing value length counts the trailing
 /// octets from the start of the property.
-fn check_property(buf: &[u8]) -> Result<PropertyRef<'_>, WireError> {
+pub(crate) fn check_property(buf: &[u8]) -> Result<PropertyRef<'_>, WireError> {
     let name = check_name(buf)?;
     let value = match value_field(&buf[field::value_len(name.len())..]) {
         Err(WireError::TrailingPropertyBytes(_)) => {

@@ -55,12 +55,12 @@
 
 use super::WireError;
 
-mod command;
+pub(crate) mod command;
 pub mod curve;
-mod frame;
-mod greeting;
-mod legacy;
-mod metadata;
+pub(crate) mod frame;
+pub(crate) mod greeting;
+pub(crate) mod legacy;
+pub(crate) mod metadata;
 
 pub use command::{CommandBuilder, CommandView};
 pub use frame::{FrameBuilder, FrameView};
@@ -96,6 +96,16 @@ impl From<CheckError> for nom::Err<WireError> {
             CheckError::Invalid(e) => Self::Failure(e),
         }
     }
+}
+
+/// A check's result as a grammar rule's: the value and the input left
+/// after the `used` octets.
+pub(crate) fn to_rule<T>(
+    input: &[u8],
+    checked: Result<(T, usize), CheckError>,
+) -> nom::IResult<&[u8], T, WireError> {
+    let (value, used) = checked?;
+    Ok((&input[used..], value))
 }
 
 /// Declares a view: a struct over `T: AsRef<[u8]>` with `new`,
