@@ -272,7 +272,9 @@ impl<L: Link> Driver<L> {
                     self.peer_address.as_deref(),
                     properties,
                 );
-                core.wake_senders();
+                // What the attach queued (subscriptions, a probe) wakes
+                // the drivers it concerns; the exchange pulls this one's.
+                core.dispatch();
                 self.shared.writable.notify_waiters();
             }
             Err(e) => {

@@ -94,7 +94,6 @@ impl Socket {
         }
         core.options = options;
         core.dispatch();
-        core.wake_senders();
         drop(core);
         self.shared.writable.notify_waiters();
         self.shared.readable.notify_waiters();

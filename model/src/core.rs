@@ -95,7 +95,8 @@ impl Core {
     pub(crate) fn remove_pipe(&mut self, peer: PeerId) -> Option<Pipe> {
         self.fair_queue.remove(peer);
         self.load_balancer.remove(peer);
-        self.events.retain(|e| *e != Event::InputResumed(peer));
+        self.events
+            .retain(|e| *e != Event::InputResumed(peer) && *e != Event::Output(peer));
         self.departed.remove(&peer);
         self.lives.remove(&peer);
         self.pipes.remove(&peer)
@@ -110,7 +111,8 @@ impl Core {
     /// their end. With nothing unread, this is [`Core::remove_pipe`].
     pub(crate) fn depart_pipe(&mut self, peer: PeerId) {
         self.load_balancer.remove(peer);
-        self.events.retain(|e| *e != Event::InputResumed(peer));
+        self.events
+            .retain(|e| *e != Event::InputResumed(peer) && *e != Event::Output(peer));
         match self.pipes.remove(&peer) {
             Some(pipe) if !pipe.inbound.is_empty() => {
                 self.departed.insert(peer, pipe.inbound);
@@ -228,6 +230,9 @@ impl Core {
         let (hwm, conflate) = (self.options.sndhwm, self.options.conflate);
         match self.pipes.get_mut(&peer) {
             Some(pipe) if pipe.out_has_room(hwm, conflate) => {
+                if pipe.outbound.is_empty() {
+                    self.events.push_back(Event::Output(peer));
+                }
                 pipe.push_out(msg, conflate);
                 Ok(())
             }
@@ -235,10 +240,29 @@ impl Core {
         }
     }
 
+    /// Queues a copy of `msg` for every peer that `wants` it and has room
+    /// (the publishers' and RADIO's fan-out, XSUB's forwarding); a full
+    /// peer misses it.
+    pub(crate) fn queue_out_all(&mut self, msg: &Message, mut wants: impl FnMut(&Pipe) -> bool) {
+        let (hwm, conflate) = (self.options.sndhwm, self.options.conflate);
+        let (pipes, events) = (&mut self.pipes, &mut self.events);
+        for (peer, pipe) in pipes.iter_mut() {
+            if wants(pipe) && pipe.out_has_room(hwm, conflate) {
+                if pipe.outbound.is_empty() {
+                    events.push_back(Event::Output(*peer));
+                }
+                pipe.push_out(msg.clone(), conflate);
+            }
+        }
+    }
+
     /// Queues a message for a peer whatever its HWM (a probe or welcome
     /// message, sent once per connection).
     pub(crate) fn queue_out_unbounded(&mut self, peer: PeerId, msg: Message) {
         if let Some(pipe) = self.pipes.get_mut(&peer) {
+            if pipe.outbound.is_empty() {
+                self.events.push_back(Event::Output(peer));
+            }
             pipe.push_out(msg, false);
         }
     }
@@ -246,6 +270,9 @@ impl Core {
     /// Queues a subscription item for a peer.
     pub(crate) fn queue_control(&mut self, peer: PeerId, item: Outgoing) {
         if let Some(pipe) = self.pipes.get_mut(&peer) {
+            if pipe.outbound.is_empty() {
+                self.events.push_back(Event::Output(peer));
+            }
             pipe.push_out_control(item);
         }
     }

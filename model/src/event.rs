@@ -46,4 +46,13 @@ pub enum Event {
     /// [`Backpressure`](crate::Backpressure) has room again: offer the held
     /// message and resume reading.
     InputResumed(PeerId),
+    /// Items wait for this peer and its queue was empty before: its
+    /// connection, if idle, should call
+    /// [`Socket::poll_transmit`](crate::Socket::poll_transmit). Only the
+    /// peers named here need waking after a send.
+    Output(PeerId),
+    /// A receive changed what the pattern lets the application send: REQ
+    /// got its reply and may send the next request, REP got a request and
+    /// may reply. Senders waiting for that may try again.
+    SendAllowed,
 }

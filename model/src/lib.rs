@@ -56,7 +56,10 @@
 //!    tells the machine nothing else about writes.
 //! 4. **Events.** Drain [`Socket::poll_event`] after each call:
 //!    [`Event::Disconnect`] asks the driver to close a peer the machine has
-//!    already forgotten (ROUTER_HANDOVER).
+//!    already forgotten (ROUTER_HANDOVER); [`Event::Output`] names a peer
+//!    whose empty queue got items (wake that connection only);
+//!    [`Event::InputResumed`] a peer to read again; [`Event::SendAllowed`]
+//!    says a receive let the application send again (REQ, REP).
 //! 5. **Application.** [`Socket::send`] and [`Socket::recv`] never block:
 //!    [`SendError::WouldBlock`] / [`RecvError::WouldBlock`] tell the driver to
 //!    wait; [`Socket::can_send`] and [`Socket::can_recv`] answer pollers and

@@ -63,9 +63,10 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    /// Gives the driver an order (closing outranks resuming) and wakes it.
+    /// Gives the driver an order (closing outranks resuming; `None` only
+    /// wakes it) and wakes it.
     pub(crate) fn tell(&mut self, order: Order) {
-        if self.order != Order::Close {
+        if self.order == Order::None || order == Order::Close {
             self.order = order;
         }
         if let Some(w) = self.waker.take() {
@@ -183,30 +184,30 @@ impl Core {
         self.pattern.peer_state(id) == PeerState::Active
     }
 
-    /// Wakes every driver waiting for output: something was queued (the
-    /// machine does not say for whom; a driver that finds nothing waits
-    /// again).
-    pub(crate) fn wake_senders(&mut self) {
-        for slot in self.slots.values_mut() {
-            if let Some(w) = slot.waker.take() {
-                w.wake();
-            }
-        }
-    }
-
-    /// Acts on what the machine asked for.
-    pub(crate) fn dispatch(&mut self) {
+    /// Acts on what the machine asked for: wakes the drivers it names
+    /// (only those: a peer with new output, one with room again, one to
+    /// close). Returns whether a sender waiting on the pattern's state may
+    /// go on (REQ got its reply, REP a request): the caller then notifies
+    /// the writable waiters once the lock is released.
+    pub(crate) fn dispatch(&mut self) -> bool {
+        let mut send_allowed = false;
         while let Some(event) = self.pattern.poll_event() {
             let (peer, order) = match event {
                 // The machine has forgotten the peer already.
                 PatternEvent::Disconnect(p) => (p, Order::Close),
                 PatternEvent::InputResumed(p) => (p, Order::Resume),
+                PatternEvent::Output(p) => (p, Order::None),
+                PatternEvent::SendAllowed => {
+                    send_allowed = true;
+                    continue;
+                }
                 _ => continue,
             };
             if let Some(slot) = self.slots.get_mut(&peer) {
                 slot.tell(order);
             }
         }
+        send_allowed
     }
 
     /// A peer's connection ended. `retry` says whether its connect

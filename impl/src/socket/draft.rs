@@ -189,7 +189,6 @@ impl Socket {
             })?;
         // Wake the links so the JOIN/LEAVE is written.
         core.dispatch();
-        core.wake_senders();
         Ok(())
     }
 

@@ -235,7 +235,7 @@ impl Socket {
                 peer,
                 live: None,
             });
-            core.wake_senders();
+            core.dispatch();
             (peer, alias)
         };
         shared.writable.notify_waiters();

@@ -82,7 +82,8 @@ impl Socket {
         // gives it back when it would block (no pre-check, no copy).
         match core.pattern.send(message) {
             Ok(()) => {
-                core.wake_senders();
+                // Wakes only the driver of the peer that got it (the
+                // machine's Output event), if its queue was empty.
                 core.dispatch();
                 Ok(())
             }
@@ -151,16 +152,12 @@ impl Socket {
         let r = core.pattern.recv();
         match r {
             Ok(m) => {
-                // A receive may free room (RCVHWM) or change REQ/REP's
-                // state, letting a driver or a sender go on.
-                core.dispatch();
-                let wake_send =
-                    matches!(self.shared.socket_type, SocketType::Req | SocketType::Rep);
-                if wake_send {
-                    core.wake_senders();
-                }
+                // A receive may free room (RCVHWM: the machine names the
+                // driver to resume) or let a sender go on (the machine
+                // says so: REQ got its reply, REP a request).
+                let send_allowed = core.dispatch();
                 drop(core);
-                if wake_send {
+                if send_allowed {
                     self.shared.writable.notify_waiters();
                 }
                 Ok(m)

@@ -194,11 +194,7 @@ impl Behaviour for Publish {
         }
         let first = msg.first().cloned().unwrap_or_default();
         // Peers in id order; each copy shares the frames' bodies.
-        for pipe in core.pipes.values_mut() {
-            if Self::wants(pipe, &first, invert) && pipe.out_has_room(hwm, conflate) {
-                pipe.push_out(msg.clone(), conflate);
-            }
-        }
+        core.queue_out_all(&msg, |pipe| Self::wants(pipe, &first, invert));
         Ok(())
     }
 

@@ -61,12 +61,7 @@ impl Behaviour for Radio {
         if !valid_group(&group) {
             return Err((SendError::InvalidGroup, None));
         }
-        let (hwm, conflate) = (core.options.sndhwm, core.options.conflate);
-        for pipe in core.pipes.values_mut() {
-            if pipe.subscriptions.count(&group) > 0 && pipe.out_has_room(hwm, conflate) {
-                pipe.push_out(msg.clone(), conflate);
-            }
-        }
+        core.queue_out_all(&msg, |pipe| pipe.subscriptions.count(&group) > 0);
         Ok(())
     }
 

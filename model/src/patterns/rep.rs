@@ -82,6 +82,7 @@ impl Behaviour for Rep {
         // Only well-formed requests are queued (see `message`).
         let (envelope, body) = split_request(msg).ok_or(RecvError::WouldBlock)?;
         self.replying = Some((Some(peer), envelope));
+        core.events.push_back(crate::Event::SendAllowed);
         Ok(body)
     }
 

@@ -122,6 +122,7 @@ impl Behaviour for Req {
         let msg = core.take_from(from).ok_or(RecvError::WouldBlock)?;
         self.state = ReqState::Ready;
         self.reply_from = None;
+        core.events.push_back(crate::Event::SendAllowed);
         Ok(msg)
     }
 

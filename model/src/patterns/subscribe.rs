@@ -112,12 +112,7 @@ impl Behaviour for Subscribe {
             Some(0) => self.remove(core, first.slice(1..)),
             _ => {
                 // Every publisher with room; a full one misses it.
-                let (hwm, conflate) = (core.options.sndhwm, core.options.conflate);
-                for pipe in core.pipes.values_mut() {
-                    if pipe.out_has_room(hwm, conflate) {
-                        pipe.push_out(msg.clone(), conflate);
-                    }
-                }
+                core.queue_out_all(&msg, |_| true);
             }
         }
         Ok(())

@@ -361,3 +361,71 @@ fn unsubscribing_reaps_a_departed_publisher() {
     assert!(!s.is_departed(PeerId(1)));
     assert!(!s.can_recv());
 }
+
+// ----- what the driver is told to wake ------------------------------------
+
+fn events(s: &mut Socket) -> Vec<Event> {
+    std::iter::from_fn(|| s.poll_event()).collect()
+}
+
+/// A send names the one peer whose queue it filled, and only when that
+/// queue was empty: the driver wakes that connection alone.
+#[test]
+fn a_send_names_only_the_peer_that_got_it() {
+    let mut s = with_peers(Dealer, Options::default(), Router, 3);
+    let _ = events(&mut s);
+    s.send(msg(&["a"])).unwrap();
+    assert_eq!(events(&mut s), vec![Event::Output(PeerId(1))]);
+    s.send(msg(&["b"])).unwrap();
+    s.send(msg(&["c"])).unwrap();
+    s.send(msg(&["d"])).unwrap();
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Output(PeerId(2)), Event::Output(PeerId(3))],
+        "peer 1's queue was not empty"
+    );
+    let _ = drain(&mut s, 1);
+    s.send(msg(&["e"])).unwrap();
+    assert!(events(&mut s).is_empty(), "peer 2 still has output");
+    let _ = drain(&mut s, 2);
+    let _ = drain(&mut s, 3);
+    s.send(msg(&["f"])).unwrap();
+    assert_eq!(events(&mut s), vec![Event::Output(PeerId(3))]);
+}
+
+/// PUB names each subscriber its fan-out reached.
+#[test]
+fn a_publish_names_the_subscribers_it_reached() {
+    let mut s = with_peers(Pub, Options::default(), Sub, 3);
+    s.peer_subscribe(PeerId(1), b("a"));
+    s.peer_subscribe(PeerId(3), b(""));
+    let _ = events(&mut s);
+    s.send(msg(&["a1"])).unwrap();
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Output(PeerId(1)), Event::Output(PeerId(3))]
+    );
+}
+
+/// REQ's reply and REP's request let the application send again.
+#[test]
+fn req_and_rep_say_when_a_send_is_allowed_again() {
+    let mut req = with_peers(Req, Options::default(), Rep, 1);
+    req.send(msg(&["q"])).unwrap();
+    let _ = drain(&mut req, 1);
+    req.peer_message(PeerId(1), msg(&["", "r"])).unwrap();
+    let _ = events(&mut req);
+    req.recv().unwrap();
+    assert_eq!(events(&mut req), vec![Event::SendAllowed]);
+
+    let mut rep = with_peers(Rep, Options::default(), Req, 1);
+    rep.peer_message(PeerId(1), msg(&["", "q"])).unwrap();
+    let _ = events(&mut rep);
+    rep.recv().unwrap();
+    assert_eq!(events(&mut rep), vec![Event::SendAllowed]);
+
+    let mut pull = with_peers(Pull, Options::default(), Push, 1);
+    pull.peer_message(PeerId(1), msg(&["m"])).unwrap();
+    pull.recv().unwrap();
+    assert!(events(&mut pull).is_empty(), "other patterns say nothing");
+}
