@@ -5,15 +5,20 @@
 //! Sizes with the name included: HELLO 200 (26-R06), WELCOME 168
 //! (26-R23), INITIATE at least 257 (26-R32), READY at least 30 (26-R45),
 //! MESSAGE at least 33 (26-R54).
+//!
+//! Each layout is a view of [`crate::wire::view::curve`] plus its check,
+//! and each encoder writes through that view's builder: the layouts exist
+//! once.
 
-use bytes::{BufMut, Bytes, BytesMut};
-use nom::bytes::complete::take;
-use nom::combinator::rest;
-use nom::number::complete::be_u64;
+use bytes::Bytes;
 
 use super::cookie::COOKIE_LEN;
 use super::crypto::{KEY_LEN, PublicKey, TAG_LEN};
-use crate::wire::{IResult, WireError};
+use crate::wire::WireError;
+use crate::wire::view::curve::{
+    HelloBuilder, HelloView, InitiateBoxView, InitiateBuilder, InitiateView, NonceBoxView,
+    WelcomeBoxView, WelcomeBuilder, WelcomeView,
+};
 
 /// The data of a HELLO after its name (G-C1).
 pub const HELLO_DATA_LEN: usize = 194;
@@ -39,34 +44,6 @@ pub const VERSION: [u8; 2] = [1, 0];
 /// is an erratum, zmtp-wire.md 6.1 #13).
 pub const PADDING_LEN: usize = 72;
 
-fn malformed(command: &'static str, rule: &'static str) -> WireError {
-    WireError::BadMechanismCommand {
-        mechanism: "CURVE",
-        command,
-        rule,
-    }
-}
-
-/// Runs a layout rule over the whole data; any shortfall or leftover is
-/// the command's layout error.
-fn run<'a, T>(
-    rule: impl FnOnce(&'a [u8]) -> IResult<'a, T>,
-    data: &'a [u8],
-    error: WireError,
-) -> Result<T, WireError> {
-    match rule(data) {
-        Ok(([], value)) => Ok(value),
-        _ => Err(error),
-    }
-}
-
-fn array<const N: usize>(input: &[u8]) -> IResult<'_, [u8; N]> {
-    let (input, bytes) = take(N)(input)?;
-    let mut out = [0u8; N];
-    out.copy_from_slice(bytes);
-    Ok((input, out))
-}
-
 /// `hello = version:2 (01 00) padding:72 (zeros) C':32 nonce:8 box:80`
 /// (G-C1, 26-R06..R08, 26-R13).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,37 +63,12 @@ impl Hello {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C1.
     pub fn parse(data: &[u8]) -> Result<Self, WireError> {
-        let error = malformed("HELLO", "G-C1, 26-R06..R08");
-        let rule = |input| -> IResult<'_, Self> {
-            let (input, version) = array::<2>(input)?;
-            let (input, padding) = take(PADDING_LEN)(input)?;
-            let (input, key) = array::<KEY_LEN>(input)?;
-            let (input, nonce) = be_u64(input)?;
-            let (input, signature) = array::<SIGNATURE_BOX_LEN>(input)?;
-            if version != VERSION || padding.iter().any(|&b| b != 0) {
-                return Err(nom::Err::Failure(WireError::TruncatedBody));
-            }
-            Ok((
-                input,
-                Self {
-                    client_transient: PublicKey::from_bytes(key),
-                    nonce,
-                    signature,
-                },
-            ))
-        };
-        run(rule, data, error)
+        HelloView::new(data).check()
     }
 
     /// The data after the name, 194 octets.
     pub fn encode(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(HELLO_DATA_LEN);
-        out.put_slice(&VERSION);
-        out.put_bytes(0, PADDING_LEN);
-        out.put_slice(self.client_transient.as_bytes());
-        out.put_u64(self.nonce);
-        out.put_slice(&self.signature);
-        out.freeze()
+        Bytes::from(HelloBuilder::from(self).build())
     }
 }
 
@@ -135,20 +87,12 @@ impl Welcome {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C2.
     pub fn parse(data: &[u8]) -> Result<Self, WireError> {
-        let rule = |input| -> IResult<'_, Self> {
-            let (input, nonce) = array::<16>(input)?;
-            let (input, boxed) = array::<WELCOME_BOX_LEN>(input)?;
-            Ok((input, Self { nonce, boxed }))
-        };
-        run(rule, data, malformed("WELCOME", "G-C2, 26-R23"))
+        WelcomeView::new(data).check()
     }
 
     /// The data after the name, 160 octets.
     pub fn encode(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(WELCOME_DATA_LEN);
-        out.put_slice(&self.nonce);
-        out.put_slice(&self.boxed);
-        out.freeze()
+        Bytes::from(WelcomeBuilder::from(self).build())
     }
 }
 
@@ -170,31 +114,22 @@ impl Initiate {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C4.
     pub fn parse(data: &Bytes) -> Result<Self, WireError> {
-        let rule = |input| -> IResult<'_, ([u8; COOKIE_LEN], u64, &[u8])> {
-            let (input, cookie) = array::<COOKIE_LEN>(input)?;
-            let (input, nonce) = be_u64(input)?;
-            let (input, boxed) = rest(input)?;
-            Ok((input, (cookie, nonce, boxed)))
-        };
-        let error = malformed("INITIATE", "G-C4, 26-R32");
-        if data.len() < MIN_INITIATE_DATA_LEN {
-            return Err(error);
-        }
-        let (cookie, nonce, boxed) = run(rule, data, error)?;
+        let view = InitiateView::new(&data[..]);
+        let fields = view.check()?;
         Ok(Self {
-            cookie,
-            nonce,
-            boxed: data.slice_ref(boxed),
+            cookie: fields.cookie,
+            nonce: fields.nonce,
+            boxed: data.slice_ref(fields.boxed),
         })
     }
 
     /// The data after the name.
     pub fn encode(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(COOKIE_LEN + 8 + self.boxed.len());
-        out.put_slice(&self.cookie);
-        out.put_u64(self.nonce);
-        out.put_slice(&self.boxed);
-        out.freeze()
+        let builder = InitiateBuilder::new()
+            .cookie(self.cookie)
+            .nonce(self.nonce)
+            .initiate_box(&self.boxed);
+        Bytes::from(builder.build())
     }
 }
 
@@ -214,7 +149,12 @@ impl NonceBox {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C6.
     pub fn parse_ready(data: &Bytes) -> Result<Self, WireError> {
-        Self::parse(data, MIN_READY_DATA_LEN, malformed("READY", "G-C6, 26-R45"))
+        let view = NonceBoxView::new(&data[..]);
+        let fields = view.check_ready()?;
+        Ok(Self {
+            nonce: fields.nonce,
+            boxed: data.slice_ref(fields.boxed),
+        })
     }
 
     /// Parses MESSAGE data (G-C7, 26-R54).
@@ -222,29 +162,11 @@ impl NonceBox {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C7.
     pub fn parse_message(data: &Bytes) -> Result<Self, WireError> {
-        Self::parse(
-            data,
-            MIN_MESSAGE_DATA_LEN,
-            malformed("MESSAGE", "G-C7, 26-R54"),
-        )
-    }
-
-    fn parse(data: &Bytes, min: usize, error: WireError) -> Result<Self, WireError> {
-        if data.len() < min {
-            return Err(error);
-        }
-        let (nonce, boxed) = run(
-            |input| -> IResult<'_, (u64, &[u8])> {
-                let (input, nonce) = be_u64(input)?;
-                let (input, boxed) = rest(input)?;
-                Ok((input, (nonce, boxed)))
-            },
-            data,
-            error,
-        )?;
+        let view = NonceBoxView::new(&data[..]);
+        let fields = view.check_message()?;
         Ok(Self {
-            nonce,
-            boxed: data.slice_ref(boxed),
+            nonce: fields.nonce,
+            boxed: data.slice_ref(fields.boxed),
         })
     }
 }
@@ -264,18 +186,7 @@ impl WelcomeContent {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C2.
     pub fn parse(plain: &[u8]) -> Result<Self, WireError> {
-        let rule = |input| -> IResult<'_, Self> {
-            let (input, key) = array::<KEY_LEN>(input)?;
-            let (input, cookie) = array::<COOKIE_LEN>(input)?;
-            Ok((
-                input,
-                Self {
-                    server_transient: PublicKey::from_bytes(key),
-                    cookie,
-                },
-            ))
-        };
-        run(rule, plain, malformed("WELCOME", "G-C2"))
+        WelcomeBoxView::new(plain).check()
     }
 }
 
@@ -296,17 +207,12 @@ impl InitiateContent {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C4.
     pub fn parse(plain: &Bytes) -> Result<Self, WireError> {
-        let rule = |input| -> IResult<'_, ([u8; KEY_LEN], [u8; VOUCH_LEN], &[u8])> {
-            let (input, key) = array::<KEY_LEN>(input)?;
-            let (input, vouch) = array::<VOUCH_LEN>(input)?;
-            let (input, metadata) = rest(input)?;
-            Ok((input, (key, vouch, metadata)))
-        };
-        let (key, vouch, metadata) = run(rule, plain, malformed("INITIATE", "G-C4"))?;
+        let view = InitiateBoxView::new(&plain[..]);
+        let fields = view.check()?;
         Ok(Self {
-            client_permanent: PublicKey::from_bytes(key),
-            vouch,
-            metadata: plain.slice_ref(metadata),
+            client_permanent: PublicKey::from_bytes(fields.client_permanent),
+            vouch: fields.vouch,
+            metadata: plain.slice_ref(fields.metadata),
         })
     }
 }
