@@ -1,6 +1,11 @@
 // zmtp-conformance agent for JeroMQ 0.3.6 (see ../../AGENTS.md).
 // Build: javac -cp /usr/share/java/jeromq.jar -d OUT Agent.java
 // Run:   java -cp /usr/share/java/jeromq.jar:OUT Agent
+//
+// No call waits forever: send, recv and poll wait for the request's
+// timeout_ms (clamped to 0..MAX_WAIT_MS), and every socket the agent opens
+// (bounded()) has a receive and a send timeout (SAFETY_MS) and linger 0 in
+// case anything else waits on it.
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,7 +23,26 @@ public class Agent {
     static final String[] TYPES = {"PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB"};
     static final int[] CODES = {ZMQ.PAIR, ZMQ.PUB, ZMQ.SUB, ZMQ.REQ, ZMQ.REP, ZMQ.DEALER, ZMQ.ROUTER, ZMQ.PULL, ZMQ.PUSH, ZMQ.XPUB, ZMQ.XSUB};
 
+    // The longest wait a request may ask for, and the timeouts every socket
+    // gets (the runner passes timeout_ms for the waits it means).
+    static final long MAX_WAIT_MS = 600000;
+    static final int SAFETY_MS = 10000;
+
     static ZMQ.Context ctx = ZMQ.context(1);
+
+    // A socket whose receives and sends give up and whose close drops what
+    // is left.
+    static ZMQ.Socket bounded(ZMQ.Socket s) {
+        s.setReceiveTimeOut(SAFETY_MS);
+        s.setSendTimeOut(SAFETY_MS);
+        s.setLinger(0);
+        return s;
+    }
+
+    // The request's timeout_ms (or dflt), within 0..MAX_WAIT_MS.
+    static int waitMs(Map<String, Object> req, long dflt) {
+        return (int) Math.max(0, Math.min(num(req, "timeout_ms", dflt), MAX_WAIT_MS));
+    }
     static Map<Long, ZMQ.Socket> sockets = new HashMap<>();
     static long nextHandle = 0;
 
@@ -153,8 +177,7 @@ public class Agent {
                 String t = (String) req.get("type");
                 for (int k = 0; k < TYPES.length; k++) {
                     if (TYPES[k].equals(t)) {
-                        ZMQ.Socket s = ctx.socket(CODES[k]);
-                        s.setLinger(0);
+                        ZMQ.Socket s = bounded(ctx.socket(CODES[k]));
                         long h = nextHandle++;
                         sockets.put(h, s);
                         return ans("ok", true, "socket", h);
@@ -203,7 +226,7 @@ public class Agent {
                 ZMQ.Socket s = sock(req);
                 List<Object> frames = (List<Object>) req.get("frames");
                 if (frames == null || frames.isEmpty()) return ans("error", "no frames");
-                s.setSendTimeOut((int) num(req, "timeout_ms", 1000));
+                s.setSendTimeOut(waitMs(req, 1000));
                 for (int k = 0; k < frames.size(); k++) {
                     boolean more = k + 1 < frames.size();
                     if (!s.send(unhex((String) frames.get(k)), more ? ZMQ.SNDMORE : 0)) {
@@ -214,7 +237,7 @@ public class Agent {
             }
             case "recv": {
                 ZMQ.Socket s = sock(req);
-                s.setReceiveTimeOut((int) num(req, "timeout_ms", 1000));
+                s.setReceiveTimeOut(waitMs(req, 1000));
                 byte[] first = s.recv(0);
                 if (first == null) return ans("error", "recv timed out", "again", true);
                 List<Object> out = new ArrayList<>();
@@ -230,7 +253,7 @@ public class Agent {
                 ZMQ.Socket s = sock(req);
                 ZMQ.Poller p = new ZMQ.Poller(1);
                 p.register(s, ZMQ.Poller.POLLIN | ZMQ.Poller.POLLOUT);
-                p.poll(num(req, "timeout_ms", 0));
+                p.poll(waitMs(req, 0));
                 return ans("ok", true, "readable", p.pollin(0), "writable", p.pollout(0));
             }
             case "close": {

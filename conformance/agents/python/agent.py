@@ -4,6 +4,11 @@
 Usage: agent.py [--lib zmq|pyomq] [--name NAME]
 Drives libzmq through pyzmq (venv or Debian's python3-zmq), or omq.rs
 through pyomq, which offers the same API.
+
+No call blocks forever: send, recv and poll wait for the request's
+timeout_ms (clamped to 0..MAX_WAIT_MS) through poll and NOBLOCK, and every
+socket the agent opens (bounded()) has RCVTIMEO and SNDTIMEO (SAFETY_MS)
+and LINGER 0 in case anything else waits on it.
 """
 
 import json
@@ -34,9 +39,27 @@ HEX_OPTIONS |= {"PLAIN_USERNAME", "PLAIN_PASSWORD", "CURVE_PUBLICKEY", "CURVE_SE
                 "CURVE_SERVERKEY", "ZAP_DOMAIN"}
 INT_OPTIONS += ["PLAIN_SERVER", "CURVE_SERVER"]
 
+# The longest wait a request may ask for, and the timeouts every socket
+# gets (the runner passes timeout_ms for the waits it means).
+MAX_WAIT_MS = 600000
+SAFETY_MS = 10000
+
 ctx = zmq.Context()
 sockets = {}
 next_handle = 0
+
+
+def bounded(s):
+    """Every socket: receives and sends give up, close drops what is left."""
+    s.setsockopt(zmq.RCVTIMEO, SAFETY_MS)
+    s.setsockopt(zmq.SNDTIMEO, SAFETY_MS)
+    s.setsockopt(zmq.LINGER, 0)
+    return s
+
+
+def wait_ms(req, default):
+    """The request's timeout_ms, within 0..MAX_WAIT_MS (never forever)."""
+    return max(0, min(int(req.get("timeout_ms", default)), MAX_WAIT_MS))
 
 
 def manifest():
@@ -75,6 +98,8 @@ def zap_loop(rep):
     while True:
         try:
             req = rep.recv_multipart()
+        except zmq.Again:
+            continue  # RCVTIMEO: nobody asked meanwhile
         except Exception:
             return
         version, request_id, mech, creds = req[0], req[1], req[5], req[6:]
@@ -88,9 +113,15 @@ def zap_loop(rep):
             except Exception:
                 presented = None
         if zap_allowed is None or presented == zap_allowed:
-            rep.send_multipart([b"1.0", request_id, b"200", b"OK", b"allowed", b""])
+            reply = [b"1.0", request_id, b"200", b"OK", b"allowed", b""]
         else:
-            rep.send_multipart([b"1.0", request_id, b"400", b"not allowed", b"", b""])
+            reply = [b"1.0", request_id, b"400", b"not allowed", b"", b""]
+        try:
+            rep.send_multipart(reply)
+        except zmq.Again:
+            continue  # SNDTIMEO: the asking socket went away
+        except Exception:
+            return
 
 
 def zap_allow(value):
@@ -98,7 +129,7 @@ def zap_allow(value):
     import threading
     zap_allowed = value
     if zap_thread is None:
-        rep = ctx.socket(zmq.REP)
+        rep = bounded(ctx.socket(zmq.REP))
         rep.bind("inproc://zeromq.zap.01")
         zap_thread = threading.Thread(target=zap_loop, args=(rep,), daemon=True)
         zap_thread.start()
@@ -127,8 +158,7 @@ def handle(req):
         t = req.get("type", "")
         if t not in TYPES or not hasattr(zmq, t):
             return {"unsupported": "socket type %s" % t}
-        s = ctx.socket(getattr(zmq, t))
-        s.setsockopt(zmq.LINGER, 0)
+        s = bounded(ctx.socket(getattr(zmq, t)))
         h = next_handle
         next_handle += 1
         sockets[h] = s
@@ -174,7 +204,7 @@ def handle(req):
         frames = [bytes.fromhex(f) for f in req.get("frames", [])]
         if not frames:
             return {"error": "no frames"}
-        deadline = time.monotonic() + int(req.get("timeout_ms", 1000)) / 1000.0
+        deadline = time.monotonic() + wait_ms(req, 1000) / 1000.0
         while True:
             left = max(0, int((deadline - time.monotonic()) * 1000))
             if s.poll(left, zmq.POLLOUT) & zmq.POLLOUT:
@@ -190,7 +220,7 @@ def handle(req):
         # POLLIN may be raised by a message the socket then drops (REQ
         # discarding a reply from the wrong peer): poll again until the
         # deadline.
-        deadline = time.monotonic() + int(req.get("timeout_ms", 1000)) / 1000.0
+        deadline = time.monotonic() + wait_ms(req, 1000) / 1000.0
         while True:
             left = max(0, int((deadline - time.monotonic()) * 1000))
             if s.poll(left, zmq.POLLIN) & zmq.POLLIN:
@@ -203,7 +233,7 @@ def handle(req):
                 return {"error": "recv timed out", "again": True}
     if op == "poll":
         s = sock(req)
-        ev = s.poll(int(req.get("timeout_ms", 0)), zmq.POLLIN | zmq.POLLOUT)
+        ev = s.poll(wait_ms(req, 0), zmq.POLLIN | zmq.POLLOUT)
         return {"ok": True, "readable": bool(ev & zmq.POLLIN), "writable": bool(ev & zmq.POLLOUT)}
     if op == "close":
         s = sockets.pop(req.get("socket"), None)

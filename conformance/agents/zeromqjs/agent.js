@@ -1,10 +1,37 @@
 #!/usr/bin/env node
 // zmtp-conformance agent for zeromq.js 6 (see ../../AGENTS.md).
 // Run with NODE_PATH pointing at the node_modules that holds `zeromq`.
+//
+// No call waits forever: send, recv and poll wait for the request's
+// timeout_ms (clamped to 0..MAX_WAIT_MS), and every socket the agent opens
+// (bounded()) has receiveTimeout and sendTimeout (SAFETY_MS) and linger 0
+// in case anything else waits on it.
 "use strict";
 
 const zmq = require("zeromq");
 const readline = require("readline");
+
+// The longest wait a request may ask for, and the timeouts every socket
+// gets (the runner passes timeout_ms for the waits it means).
+const MAX_WAIT_MS = 600000;
+const SAFETY_MS = 10000;
+
+// A socket of class `Class` whose receives and sends give up and whose
+// close drops what is left (a send-only socket has no receiveTimeout, a
+// receive-only one no sendTimeout).
+function bounded(Class) {
+  const options = { linger: 0, receiveTimeout: SAFETY_MS, sendTimeout: SAFETY_MS };
+  for (const name of ["receiveTimeout", "sendTimeout"]) {
+    if (!(name in Class.prototype)) delete options[name];
+  }
+  return new Class(options);
+}
+
+// The request's timeout_ms (or `dflt`), within 0..MAX_WAIT_MS.
+function waitMs(req, dflt) {
+  const ms = Number(req.timeout_ms ?? dflt);
+  return Number.isFinite(ms) ? Math.max(0, Math.min(ms, MAX_WAIT_MS)) : dflt;
+}
 
 const CLASSES = {
   PAIR: zmq.Pair, PUB: zmq.Publisher, SUB: zmq.Subscriber, REQ: zmq.Request,
@@ -66,6 +93,7 @@ async function zapLoop(router) {
     try {
       request = await router.receive();
     } catch (e) {
+      if (e.code === "EAGAIN") continue; // receiveTimeout: nobody asked meanwhile
       return; // closed
     }
     // [peer routing id, "", version, request id, domain, address, identity,
@@ -85,6 +113,7 @@ async function zapLoop(router) {
     try {
       await router.send([peer, delimiter, ...reply]);
     } catch (e) {
+      if (e.code === "EAGAIN") continue; // sendTimeout: the asking socket went away
       return;
     }
   }
@@ -93,7 +122,7 @@ async function zapLoop(router) {
 async function zapAllow(value) {
   zapAllowed = value;
   if (zapHandler === null) {
-    const router = new zmq.Router({ linger: 0 });
+    const router = bounded(zmq.Router);
     await router.bind("inproc://zeromq.zap.01");
     zapHandler = router;
     zapLoop(router);
@@ -133,7 +162,7 @@ async function handle(req) {
     case "socket": {
       const C = CLASSES[req.type];
       if (!C) return { unsupported: "socket type " + req.type };
-      const s = new C({ linger: 0 });
+      const s = bounded(C);
       const h = nextHandle++;
       sockets.set(h, s);
       return { ok: true, socket: h };
@@ -178,7 +207,7 @@ async function handle(req) {
       return { ok: true };
     case "send": {
       const s = sock(req);
-      s.sendTimeout = req.timeout_ms ?? 1000;
+      s.sendTimeout = waitMs(req, 1000);
       const frames = (req.frames || []).map((f) => Buffer.from(f, "hex"));
       try {
         if (draft && s instanceof draft.Radio) {
@@ -200,7 +229,7 @@ async function handle(req) {
       // A socket may wake up for a message it then drops (REQ discarding
       // a reply from the wrong peer): try again until the deadline.
       const s = sock(req);
-      const deadline = Date.now() + (req.timeout_ms ?? 1000);
+      const deadline = Date.now() + waitMs(req, 1000);
       for (;;) {
         s.receiveTimeout = Math.max(0, deadline - Date.now());
         try {
@@ -223,7 +252,7 @@ async function handle(req) {
     }
     case "poll": {
       const s = sock(req);
-      const end = Date.now() + (req.timeout_ms ?? 0);
+      const end = Date.now() + waitMs(req, 0);
       for (;;) {
         if (s.readable || s.writable || Date.now() >= end) {
           return { ok: true, readable: !!s.readable, writable: !!s.writable };

@@ -3,6 +3,11 @@
 //!
 //! zmq.rs takes the routing id at construction, so a socket is built lazily:
 //! on its first bind, connect, send, recv or subscription.
+//!
+//! No call waits forever: send and recv wait for the request's
+//! `timeout_ms` (at most [`MAX_WAIT`]), and every request, whatever it
+//! waits on (a socket a background connect still holds, a close), is
+//! answered within that plus [`SAFETY`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +23,16 @@ use zeromq::{
     DealerSocket, PubSocket, PullSocket, PushSocket, RepSocket, ReqSocket, RouterSocket,
     SocketOptions, SubSocket, XPubSocket, XSubSocket, ZmqMessage,
 };
+
+/// The longest wait a request may ask for.
+const MAX_WAIT: Duration = Duration::from_secs(600);
+/// How long any request may take beyond its own `timeout_ms`.
+const SAFETY: Duration = Duration::from_secs(10);
+
+/// The request's `timeout_ms` (1000 when absent), at most [`MAX_WAIT`].
+fn wait(req: &Value) -> Duration {
+    Duration::from_millis(req["timeout_ms"].as_u64().unwrap_or(1000)).min(MAX_WAIT)
+}
 
 const TYPES: [&str; 10] = [
     "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB",
@@ -159,7 +174,7 @@ impl Agent {
     }
 
     async fn handle(&mut self, req: &Value) -> Result<Value, String> {
-        let timeout = Duration::from_millis(req["timeout_ms"].as_u64().unwrap_or(1000));
+        let timeout = wait(req);
         match req["op"].as_str().unwrap_or("") {
             "manifest" => Ok(
                 json!({"ok": true, "name": "zmqrs", "version": "zmq.rs (zeromq 0.7)",
@@ -299,9 +314,11 @@ async fn main() {
             Ok(v) => v,
             Err(e) => json!({"op": "", "bad": e.to_string()}),
         };
-        let mut answer = match agent.handle(&req).await {
-            Ok(v) => v,
-            Err(e) => json!({"error": e}),
+        let limit = wait(&req) + SAFETY;
+        let mut answer = match tokio::time::timeout(limit, agent.handle(&req)).await {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => json!({"error": e}),
+            Err(_) => json!({"error": format!("no answer within {limit:?}"), "again": true}),
         };
         answer["id"] = req["id"].clone();
         let text = format!("{answer}\n");
