@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use super::properties::Check;
+use super::check::Check;
 use super::topology::{Link, Node, Role, TOPICS, Topology};
 use crate::{Fault, SocketType};
 

@@ -23,6 +23,8 @@
 //! The scenarios are in [`catalog`].
 
 pub mod catalog;
+mod check;
+mod model;
 mod properties;
 mod topology;
 
