@@ -62,41 +62,54 @@ impl<T: AsRef<[u8]>> CommandView<T> {
         self.buf().get(field::NAME_LEN).copied()
     }
 
-    /// The name, as many octets as the name length says.
-    pub fn name(&self) -> Option<&[u8]> {
-        let len = usize::from(self.name_len()?);
-        self.buf().get(field::NAME..field::data(len))
-    }
-
-    /// The octets after the name.
-    pub fn data(&self) -> Option<&[u8]> {
-        let at = field::data(usize::from(self.name_len()?));
-        self.buf().get(at..)
-    }
-
     /// ERROR's reason-length octet (the data's first).
     pub fn reason_len(&self) -> Option<u8> {
-        self.data()?.get(field::REASON_LEN).copied()
-    }
-
-    /// ERROR's reason, as many octets as the reason length says.
-    pub fn reason(&self) -> Option<&[u8]> {
-        let len = usize::from(self.reason_len()?);
-        self.data()?.get(field::REASON..field::REASON + len)
+        self.data_octets()?.get(field::REASON_LEN).copied()
     }
 
     /// PING's time-to-live (the data's first two octets, big-endian).
     pub fn ttl(&self) -> Option<u16> {
-        array(self.data()?, field::TTL).map(u16::from_be_bytes)
+        array(self.data_octets()?, field::TTL).map(u16::from_be_bytes)
+    }
+
+    fn data_octets(&self) -> Option<&[u8]> {
+        let at = field::data(usize::from(self.name_len()?));
+        self.buf().get(at..)
+    }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> CommandView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The name, as many octets as the name length says.
+    pub fn name(&self) -> Option<&'a [u8]> {
+        let len = usize::from(self.name_len()?);
+        self.bytes().get(field::NAME..field::data(len))
+    }
+
+    /// The octets after the name.
+    pub fn data(&self) -> Option<&'a [u8]> {
+        let at = field::data(usize::from(self.name_len()?));
+        self.bytes().get(at..)
+    }
+
+    /// ERROR's reason, as many octets as the reason length says.
+    pub fn reason(&self) -> Option<&'a [u8]> {
+        let len = usize::from(self.reason_len()?);
+        self.data()?.get(field::REASON..field::REASON + len)
     }
 
     /// PING's context (the data after the TTL).
-    pub fn ping_context(&self) -> Option<&[u8]> {
+    pub fn ping_context(&self) -> Option<&'a [u8]> {
         self.data()?.get(field::CONTEXT..)
     }
 
     /// The data as metadata (READY; INITIATE in PLAIN).
-    pub fn metadata(&self) -> Option<MetadataView<&[u8]>> {
+    pub fn metadata(&self) -> Option<MetadataView<&'a [u8]>> {
         self.data().map(MetadataView::new)
     }
 
@@ -106,16 +119,16 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for an empty body, a zero length, a
     /// name past the end or a non-ALPHA octet.
-    pub fn check_name(&self) -> Result<&[u8], WireError> {
-        check_name(self.buf())
+    pub fn check_name(&self) -> Result<&'a [u8], WireError> {
+        check_name(self.bytes())
     }
 
     /// The rule `command-body` (G08): a valid name and the data after it.
     ///
     /// # Errors
     /// As [`CommandView::check_name`].
-    pub fn check_split(&self) -> Result<(&[u8], &[u8]), WireError> {
-        check_split(self.buf())
+    pub fn check_split(&self) -> Result<(&'a [u8], &'a [u8]), WireError> {
+        check_split(self.bytes())
     }
 
     /// The rule `ready` (G10, G-P5; 37-R26..R29 through
@@ -124,8 +137,8 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name, else the metadata's
     /// error.
-    pub fn check_ready(&self) -> Result<Vec<PropertyRef<'_>>, WireError> {
-        check_ready(self.buf())
+    pub fn check_ready(&self) -> Result<Vec<PropertyRef<'a>>, WireError> {
+        check_ready(self.bytes())
     }
 
     /// The rule `error-command` (G11, 37-R16): ERROR, a reason length and
@@ -136,8 +149,8 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadErrorReason`] for a missing length, a reason past
     /// the end or octets after it.
-    pub fn check_error(&self) -> Result<&[u8], WireError> {
-        check_error(self.buf())
+    pub fn check_error(&self) -> Result<&'a [u8], WireError> {
+        check_error(self.bytes())
     }
 
     /// The rule `ping` (G13, 37-R58, 37-R59): PING, a two-octet TTL and a
@@ -146,8 +159,8 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadPing`] for a missing TTL or a long context.
-    pub fn check_ping(&self) -> Result<(u16, &[u8]), WireError> {
-        check_ping(self.buf())
+    pub fn check_ping(&self) -> Result<(u16, &'a [u8]), WireError> {
+        check_ping(self.bytes())
     }
 
     /// The rule `pong` (G13, 37-R58, 37-R59): PONG and a context of at
@@ -156,24 +169,24 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadPing`] for a long context.
-    pub fn check_pong(&self) -> Result<&[u8], WireError> {
-        check_pong(self.buf())
+    pub fn check_pong(&self) -> Result<&'a [u8], WireError> {
+        check_pong(self.bytes())
     }
 
     /// The rule `subscribe` (G12, 37-R46): SUBSCRIBE and any topic.
     ///
     /// # Errors
     /// [`WireError::BadCommandName`] for another name.
-    pub fn check_subscribe(&self) -> Result<&[u8], WireError> {
-        check_named(self.buf(), b"SUBSCRIBE")
+    pub fn check_subscribe(&self) -> Result<&'a [u8], WireError> {
+        check_named(self.bytes(), b"SUBSCRIBE")
     }
 
     /// The rule `cancel` (G12, 37-R47): CANCEL and any topic.
     ///
     /// # Errors
     /// [`WireError::BadCommandName`] for another name.
-    pub fn check_cancel(&self) -> Result<&[u8], WireError> {
-        check_named(self.buf(), b"CANCEL")
+    pub fn check_cancel(&self) -> Result<&'a [u8], WireError> {
+        check_named(self.bytes(), b"CANCEL")
     }
 
     /// The rule `join` (G14, 37-R53): JOIN and a group.
@@ -181,16 +194,16 @@ impl<T: AsRef<[u8]>> CommandView<T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadGroup`] for a group over 255 octets or with a NUL.
-    pub fn check_join(&self) -> Result<&[u8], WireError> {
-        group_value(check_named(self.buf(), b"JOIN")?)
+    pub fn check_join(&self) -> Result<&'a [u8], WireError> {
+        group_value(check_named(self.bytes(), b"JOIN")?)
     }
 
     /// The rule `leave` (G14, 37-R54): LEAVE and a group.
     ///
     /// # Errors
     /// As [`CommandView::check_join`].
-    pub fn check_leave(&self) -> Result<&[u8], WireError> {
-        group_value(check_named(self.buf(), b"LEAVE")?)
+    pub fn check_leave(&self) -> Result<&'a [u8], WireError> {
+        group_value(check_named(self.bytes(), b"LEAVE")?)
     }
 }
 

@@ -63,30 +63,9 @@ impl<T: AsRef<[u8]>> FrameView<T> {
         }
     }
 
-    /// The whole body, if it has all arrived.
-    pub fn body(&self) -> Option<&[u8]> {
-        let start = self.header_len()?;
-        let end = start.checked_add(usize::try_from(self.size()?).ok()?)?;
-        self.buf().get(start..end)
-    }
-
-    /// The part of the body that has arrived (all of it once complete).
-    pub fn body_so_far(&self) -> Option<&[u8]> {
-        let start = self.header_len()?;
-        let size = usize::try_from(self.size()?).unwrap_or(usize::MAX);
-        let rest = self.buf().get(start..)?;
-        Some(&rest[..rest.len().min(size)])
-    }
-
     /// The number of octets the frame takes, header included, as declared.
     pub fn frame_len(&self) -> Option<u64> {
         (self.header_len()? as u64).checked_add(self.size()?)
-    }
-
-    /// The octets after a complete frame (the next frame of a stream).
-    pub fn rest(&self) -> Option<&[u8]> {
-        let used = usize::try_from(self.frame_len()?).ok()?;
-        self.buf().get(used..)
     }
 
     /// The rule `flags` of ZMTP 3.x: no reserved bit (37-R19, G06) and no
@@ -164,6 +143,35 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     pub fn check_zmtp2_header(&self) -> Result<FrameHeader, CheckError> {
         self.header_and_len(true).map(|(header, _)| header)
     }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> FrameView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The whole body, if it has all arrived.
+    pub fn body(&self) -> Option<&'a [u8]> {
+        let start = self.header_len()?;
+        let end = start.checked_add(usize::try_from(self.size()?).ok()?)?;
+        self.bytes().get(start..end)
+    }
+
+    /// The part of the body that has arrived (all of it once complete).
+    pub fn body_so_far(&self) -> Option<&'a [u8]> {
+        let start = self.header_len()?;
+        let size = usize::try_from(self.size()?).unwrap_or(usize::MAX);
+        let rest = self.bytes().get(start..)?;
+        Some(&rest[..rest.len().min(size)])
+    }
+
+    /// The octets after a complete frame (the next frame of a stream).
+    pub fn rest(&self) -> Option<&'a [u8]> {
+        let used = usize::try_from(self.frame_len()?).ok()?;
+        self.bytes().get(used..)
+    }
 
     /// The rule `frame` of ZMTP 3.x: the header and the whole body.
     ///
@@ -171,8 +179,8 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     /// As [`FrameView::check_header`]; a size that cannot be held in
     /// memory here is [`WireError::SizeTooLarge`]; "need more" until the
     /// body has arrived.
-    pub fn check(&self) -> Result<(FrameHeader, &[u8]), CheckError> {
-        check_frame(self.buf()).map(|(header, body, _)| (header, body))
+    pub fn check(&self) -> Result<(FrameHeader, &'a [u8]), CheckError> {
+        check_frame(self.bytes()).map(|(header, body, _)| (header, body))
     }
 
     /// The rule `v2-identity` (RFC 15): a final short frame, flags `00`,
@@ -181,8 +189,8 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     ///
     /// # Errors
     /// [`WireError::BadV2IdentityFlags`], or "need more".
-    pub fn check_v2_identity(&self) -> Result<&[u8], CheckError> {
-        check_v2_identity(self.buf())
+    pub fn check_v2_identity(&self) -> Result<&'a [u8], CheckError> {
+        check_v2_identity(self.bytes())
     }
 }
 

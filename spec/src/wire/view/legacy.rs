@@ -81,13 +81,6 @@ impl<T: AsRef<[u8]>> V1FrameView<T> {
         self.length()?.checked_sub(1)
     }
 
-    /// The whole body, if it has all arrived.
-    pub fn body(&self) -> Option<&[u8]> {
-        let start = self.header_len()?;
-        let end = start.checked_add(usize::try_from(self.body_len()?).ok()?)?;
-        self.buf().get(start..end)
-    }
-
     /// The rule `v1-length` (RFC 13): one octet other than `FF`, or `FF`
     /// and eight octets, big-endian; any value.
     ///
@@ -130,18 +123,6 @@ impl<T: AsRef<[u8]>> V1FrameView<T> {
         })
     }
 
-    /// The rule `v1-identity` (RFC 13): an identity frame of at most
-    /// [`MAX_IDENTITY`] octets, refused as soon as its length is read;
-    /// the flags octet is not judged (a detecting 3.x peer's `7F` lands
-    /// there).
-    ///
-    /// # Errors
-    /// [`WireError::ZeroLengthLegacyFrame`],
-    /// [`WireError::LegacyIdentityTooLong`], or "need more".
-    pub fn check_identity(&self) -> Result<V1Identity<'_>, CheckError> {
-        check_identity(self.buf()).map(|(identity, _)| identity)
-    }
-
     /// The length field's length, once [`V1FrameView::check_length_field`]
     /// has passed.
     pub(crate) fn checked_length_len(&self) -> usize {
@@ -151,6 +132,33 @@ impl<T: AsRef<[u8]>> V1FrameView<T> {
     /// Where the flags octet sits (after a length octet that is there).
     fn flags_at(&self) -> usize {
         self.length_len().unwrap_or(1)
+    }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> V1FrameView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The whole body, if it has all arrived.
+    pub fn body(&self) -> Option<&'a [u8]> {
+        let start = self.header_len()?;
+        let end = start.checked_add(usize::try_from(self.body_len()?).ok()?)?;
+        self.bytes().get(start..end)
+    }
+
+    /// The rule `v1-identity` (RFC 13): an identity frame of at most
+    /// [`MAX_IDENTITY`] octets, refused as soon as its length is read;
+    /// the flags octet is not judged (a detecting 3.x peer's `7F` lands
+    /// there).
+    ///
+    /// # Errors
+    /// [`WireError::ZeroLengthLegacyFrame`],
+    /// [`WireError::LegacyIdentityTooLong`], or "need more".
+    pub fn check_identity(&self) -> Result<V1Identity<'a>, CheckError> {
+        check_identity(self.bytes()).map(|(identity, _)| identity)
     }
 }
 

@@ -53,23 +53,10 @@ impl<T: AsRef<[u8]>> PropertyView<T> {
         self.buf().get(field::NAME_LEN).copied()
     }
 
-    /// The name, as many octets as the name length says.
-    pub fn name(&self) -> Option<&[u8]> {
-        let len = usize::from(self.name_len()?);
-        self.buf().get(field::NAME..field::value_len(len))
-    }
-
     /// The four-octet value length, any value.
     pub fn value_len(&self) -> Option<u32> {
         let at = field::value_len(usize::from(self.name_len()?));
         array(self.buf(), at).map(u32::from_be_bytes)
-    }
-
-    /// The value, as many octets as the value length says.
-    pub fn value(&self) -> Option<&[u8]> {
-        let start = self.value_at()?;
-        let end = start.checked_add(usize::try_from(self.value_len()?).ok()?)?;
-        self.buf().get(start..end)
     }
 
     /// How many octets follow the value-length field, to the end of the
@@ -85,14 +72,35 @@ impl<T: AsRef<[u8]>> PropertyView<T> {
             .checked_add(usize::try_from(self.value_len()?).ok()?)
     }
 
-    /// The octets after a complete property.
-    pub fn rest(&self) -> Option<&[u8]> {
-        property_rest(self.buf())
-    }
-
     fn value_at(&self) -> Option<usize> {
         let at = field::value(usize::from(self.name_len()?));
         (at <= self.buf().len()).then_some(at)
+    }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> PropertyView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The name, as many octets as the name length says.
+    pub fn name(&self) -> Option<&'a [u8]> {
+        let len = usize::from(self.name_len()?);
+        self.bytes().get(field::NAME..field::value_len(len))
+    }
+
+    /// The value, as many octets as the value length says.
+    pub fn value(&self) -> Option<&'a [u8]> {
+        let start = self.value_at()?;
+        let end = start.checked_add(usize::try_from(self.value_len()?).ok()?)?;
+        self.bytes().get(start..end)
+    }
+
+    /// The octets after a complete property.
+    pub fn rest(&self) -> Option<&'a [u8]> {
+        property_rest(self.bytes())
     }
 
     /// The rule `property-name` (37-R26, G10): 1-255 characters of
@@ -102,8 +110,8 @@ impl<T: AsRef<[u8]>> PropertyView<T> {
     /// [`WireError::BadPropertyName`] for no octets, a zero length or a
     /// name past the end; [`WireError::BadPropertyNameChar`] for a
     /// character outside the set.
-    pub fn check_name(&self) -> Result<&[u8], WireError> {
-        check_name(self.buf())
+    pub fn check_name(&self) -> Result<&'a [u8], WireError> {
+        check_name(self.bytes())
     }
 
     /// The rule `property-value` (37-R28, 37-R29, G10), after a valid
@@ -114,16 +122,16 @@ impl<T: AsRef<[u8]>> PropertyView<T> {
     /// property when the four length octets are missing;
     /// [`WireError::BadPropertyValue`] for a length over 2^31-1 or past the
     /// end; or the name's error.
-    pub fn check_value(&self) -> Result<&[u8], WireError> {
-        check_property(self.buf()).map(|p| p.value)
+    pub fn check_value(&self) -> Result<&'a [u8], WireError> {
+        check_property(self.bytes()).map(|p| p.value)
     }
 
     /// The rule `property` (37-R26..R29, G10): the name, then the value.
     ///
     /// # Errors
     /// As [`PropertyView::check_name`] and [`PropertyView::check_value`].
-    pub fn check(&self) -> Result<PropertyRef<'_>, WireError> {
-        check_property(self.buf())
+    pub fn check(&self) -> Result<PropertyRef<'a>, WireError> {
+        check_property(self.bytes())
     }
 }
 
@@ -244,25 +252,35 @@ impl<T: AsRef<[u8]>> MetadataView<T> {
         self.buffer.as_ref()
     }
 
-    /// The properties, in order. Each starts where the one before ends by
-    /// its length fields; one that runs past the end is the last.
-    pub fn properties(&self) -> Properties<'_> {
-        Properties {
-            rest: Some(self.buf()),
-        }
-    }
-
     /// Where property `index` starts, counted as [`MetadataView::properties`]
     /// does.
     pub fn property_offset(&self, index: usize) -> Option<usize> {
         let total = self.buf().len();
-        self.properties()
-            .nth(index)
-            .map(|p| total - p.into_inner().len())
+        Properties {
+            rest: Some(self.buf()),
+        }
+        .nth(index)
+        .map(|p| total - p.into_inner().len())
+    }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> MetadataView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The properties, in order. Each starts where the one before ends by
+    /// its length fields; one that runs past the end is the last.
+    pub fn properties(&self) -> Properties<'a> {
+        Properties {
+            rest: Some(self.bytes()),
+        }
     }
 
     /// Property `index` (from 0), viewed to the end of the body.
-    pub fn property(&self, index: usize) -> Option<PropertyView<&[u8]>> {
+    pub fn property(&self, index: usize) -> Option<PropertyView<&'a [u8]>> {
         self.properties().nth(index)
     }
 
@@ -271,8 +289,8 @@ impl<T: AsRef<[u8]>> MetadataView<T> {
     ///
     /// # Errors
     /// The first malformed property's error.
-    pub fn check(&self) -> Result<Vec<PropertyRef<'_>>, WireError> {
-        check_metadata(self.buf())
+    pub fn check(&self) -> Result<Vec<PropertyRef<'a>>, WireError> {
+        check_metadata(self.bytes())
     }
 }
 

@@ -23,7 +23,11 @@
 //! [`crate::security::curve::commands`], call the checks here.
 //!
 //! Reading never panics: every accessor returns `None` for a field that
-//! lies (partly) past the end of the octets. Setters write into a buffer
+//! lies (partly) past the end of the octets. As in smoltcp, the accessors
+//! that return slices of the octets (a body, a name, a box) belong to
+//! borrowed views (`XxxView<&[u8]>`), so what they return borrows the
+//! octets themselves; views over owned or mutable buffers have the
+//! fixed-size fields and the setters. Setters write into a buffer
 //! the caller sized, and panic when the field does not fit it, as a slice
 //! index would; the builders size their buffers first.
 //!
@@ -58,6 +62,8 @@ use super::WireError;
 pub(crate) mod command;
 pub mod curve;
 pub(crate) mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod greeting;
 pub(crate) mod legacy;
 pub(crate) mod metadata;

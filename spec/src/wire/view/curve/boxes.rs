@@ -112,21 +112,29 @@ impl<T: AsRef<[u8]>> InitiateBoxView<T> {
     pub fn vouch(&self) -> Option<[u8; VOUCH_LEN]> {
         array(self.buf(), field::VOUCH)
     }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> InitiateBoxView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
 
     /// The metadata octets after the vouch.
-    pub fn metadata(&self) -> Option<MetadataView<&[u8]>> {
-        self.buf().get(field::METADATA..).map(MetadataView::new)
+    pub fn metadata(&self) -> Option<MetadataView<&'a [u8]>> {
+        self.bytes().get(field::METADATA..).map(MetadataView::new)
     }
 
     /// An opened INITIATE box holds at least C and the vouch (G-C4).
     ///
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C4.
-    pub fn check(&self) -> Result<InitiateBoxFields<'_>, WireError> {
+    pub fn check(&self) -> Result<InitiateBoxFields<'a>, WireError> {
         match (
             self.client_permanent(),
             self.vouch(),
-            self.buf().get(field::METADATA..),
+            self.bytes().get(field::METADATA..),
         ) {
             (Some(client_permanent), Some(vouch), Some(metadata)) => Ok(InitiateBoxFields {
                 client_permanent,
@@ -166,10 +174,18 @@ impl<T: AsRef<[u8]>> LongNonceBoxView<T> {
     pub fn nonce(&self) -> Option<[u8; LONG_NONCE_LEN]> {
         array(self.buf(), field::LONG_NONCE)
     }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> LongNonceBoxView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
 
     /// The box, from its start to the end.
-    pub fn boxed(&self) -> Option<&[u8]> {
-        self.buf().get(field::LONG_BOX..)
+    pub fn boxed(&self) -> Option<&'a [u8]> {
+        self.bytes().get(field::LONG_BOX..)
     }
 }
 
@@ -207,10 +223,18 @@ impl<T: AsRef<[u8]>> MessageBoxView<T> {
     pub fn command(&self) -> Option<bool> {
         Some(self.flags()? & FLAG_COMMAND != 0)
     }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> MessageBoxView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
 
     /// The frame body after the flags.
-    pub fn payload(&self) -> Option<&[u8]> {
-        self.buf().get(field::PAYLOAD..)
+    pub fn payload(&self) -> Option<&'a [u8]> {
+        self.bytes().get(field::PAYLOAD..)
     }
 }
 

@@ -34,11 +34,6 @@ impl<T: AsRef<[u8]>> HelloView<T> {
         array(self.buf(), field::VERSION_AT)
     }
 
-    /// The 72 padding octets (zeros: 26-R08).
-    pub fn padding(&self) -> Option<&[u8]> {
-        self.buf().get(field::PADDING..field::PADDING + PADDING_LEN)
-    }
-
     /// The client's transient public key C'.
     pub fn client_transient(&self) -> Option<[u8; KEY_LEN]> {
         array(self.buf(), field::CLIENT_TRANSIENT)
@@ -47,12 +42,6 @@ impl<T: AsRef<[u8]>> HelloView<T> {
     /// The short nonce.
     pub fn nonce(&self) -> Option<u64> {
         array(self.buf(), field::NONCE).map(u64::from_be_bytes)
-    }
-
-    /// The signature box, Box[64 zeros](C'->S): the octets from its start
-    /// to the end of the data (80 in a valid HELLO).
-    pub fn signature_box(&self) -> Option<&[u8]> {
-        self.buf().get(field::SIGNATURE..)
     }
 
     /// The layout `hello` (G-C1): exactly 194 octets (26-R06), version
@@ -64,7 +53,9 @@ impl<T: AsRef<[u8]>> HelloView<T> {
         let data = self.buf();
         if data.len() != HELLO_DATA_LEN
             || self.version() != Some(VERSION)
-            || self.padding().is_none_or(|p| p.iter().any(|&b| b != 0))
+            || data[field::PADDING..field::PADDING + PADDING_LEN]
+                .iter()
+                .any(|&b| b != 0)
         {
             return Err(BAD_HELLO);
         }
@@ -80,6 +71,26 @@ impl<T: AsRef<[u8]>> HelloView<T> {
             }),
             _ => Err(BAD_HELLO),
         }
+    }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> HelloView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The 72 padding octets (zeros: 26-R08).
+    pub fn padding(&self) -> Option<&'a [u8]> {
+        self.bytes()
+            .get(field::PADDING..field::PADDING + PADDING_LEN)
+    }
+
+    /// The signature box, Box[64 zeros](C'->S): the octets from its start
+    /// to the end of the data (80 in a valid HELLO).
+    pub fn signature_box(&self) -> Option<&'a [u8]> {
+        self.bytes().get(field::SIGNATURE..)
     }
 }
 

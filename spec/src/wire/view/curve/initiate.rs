@@ -46,10 +46,18 @@ impl<T: AsRef<[u8]>> InitiateView<T> {
     pub fn nonce(&self) -> Option<u64> {
         array(self.buf(), field::NONCE).map(u64::from_be_bytes)
     }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> InitiateView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
 
     /// The box, from its start to the end of the data.
-    pub fn initiate_box(&self) -> Option<&[u8]> {
-        self.buf().get(field::BOX..)
+    pub fn initiate_box(&self) -> Option<&'a [u8]> {
+        self.bytes().get(field::BOX..)
     }
 
     /// The layout `initiate` (G-C4): at least 248 octets (26-R32), the
@@ -57,8 +65,8 @@ impl<T: AsRef<[u8]>> InitiateView<T> {
     ///
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C4.
-    pub fn check(&self) -> Result<InitiateFields<'_>, WireError> {
-        if self.buf().len() < MIN_INITIATE_DATA_LEN {
+    pub fn check(&self) -> Result<InitiateFields<'a>, WireError> {
+        if self.bytes().len() < MIN_INITIATE_DATA_LEN {
             return Err(BAD_INITIATE);
         }
         match (self.cookie(), self.nonce(), self.initiate_box()) {

@@ -33,14 +33,22 @@ impl<T: AsRef<[u8]>> NonceBoxView<T> {
     pub fn nonce(&self) -> Option<u64> {
         array(self.buf(), field::NONCE).map(u64::from_be_bytes)
     }
+}
 
-    /// The box, from its start to the end of the data.
-    pub fn boxed(&self) -> Option<&[u8]> {
-        self.buf().get(field::BOX..)
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> NonceBoxView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
     }
 
-    fn check_min(&self, min: usize, error: WireError) -> Result<NonceBoxFields<'_>, WireError> {
-        if self.buf().len() < min {
+    /// The box, from its start to the end of the data.
+    pub fn boxed(&self) -> Option<&'a [u8]> {
+        self.bytes().get(field::BOX..)
+    }
+
+    fn check_min(&self, min: usize, error: WireError) -> Result<NonceBoxFields<'a>, WireError> {
+        if self.bytes().len() < min {
             return Err(error);
         }
         match (self.nonce(), self.boxed()) {
@@ -54,7 +62,7 @@ impl<T: AsRef<[u8]>> NonceBoxView<T> {
     ///
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C6.
-    pub fn check_ready(&self) -> Result<NonceBoxFields<'_>, WireError> {
+    pub fn check_ready(&self) -> Result<NonceBoxFields<'a>, WireError> {
         self.check_min(MIN_READY_DATA_LEN, BAD_READY)
     }
 
@@ -63,7 +71,7 @@ impl<T: AsRef<[u8]>> NonceBoxView<T> {
     ///
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-C7.
-    pub fn check_message(&self) -> Result<NonceBoxFields<'_>, WireError> {
+    pub fn check_message(&self) -> Result<NonceBoxFields<'a>, WireError> {
         self.check_min(MIN_MESSAGE_DATA_LEN, BAD_MESSAGE)
     }
 }

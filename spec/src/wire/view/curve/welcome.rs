@@ -27,12 +27,6 @@ impl<T: AsRef<[u8]>> WelcomeView<T> {
         array(self.buf(), field::NONCE)
     }
 
-    /// The box, Box[S' + cookie](S->C'): from its start to the end of the
-    /// data (144 octets in a valid WELCOME).
-    pub fn welcome_box(&self) -> Option<&[u8]> {
-        self.buf().get(field::BOX..)
-    }
-
     /// The layout `welcome` (G-C2): exactly 160 octets (26-R23).
     ///
     /// # Errors
@@ -45,6 +39,20 @@ impl<T: AsRef<[u8]>> WelcomeView<T> {
             (Some(nonce), Some(boxed)) => Ok(Welcome { nonce, boxed }),
             _ => Err(BAD_WELCOME),
         }
+    }
+}
+
+/// The parts of a borrowed view: the slices they return borrow the
+/// octets, not the view, so they outlive a temporary view.
+impl<'a, T: AsRef<[u8]> + ?Sized> WelcomeView<&'a T> {
+    fn bytes(&self) -> &'a [u8] {
+        <T as AsRef<[u8]>>::as_ref(self.buffer)
+    }
+
+    /// The box, Box[S' + cookie](S->C'): from its start to the end of the
+    /// data (144 octets in a valid WELCOME).
+    pub fn welcome_box(&self) -> Option<&'a [u8]> {
+        self.bytes().get(field::BOX..)
     }
 }
 

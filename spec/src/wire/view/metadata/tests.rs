@@ -148,7 +148,7 @@ fn second_value_length_one_past_the_end() {
         .build();
     let mut view = MetadataView::new(&mut body[..]);
     let mut identity = view.property_mut(1).unwrap();
-    assert_eq!(identity.name(), Some(&b"Identity"[..]));
+    assert_eq!(identity.name_len(), Some(8));
     let room = identity.value_room().unwrap();
     assert_eq!(room, 3);
     identity.set_value_len(room as u32 + 1);
