@@ -7,8 +7,9 @@
 //!     2. the context's Authenticator (Context::set_authenticator)     ├─> reply now
 //!     3. a REP/ROUTER bound at inproc://zeromq.zap.01 in the context ─┘   or later:
 //!        (request sent as a DEALER: "" + frames; 27-R04, 27-R05)       oneshot reply
-//!     4. no handler: libzmq's rule (zmtp-wire.md 6.2 #12): PLAIN refuses;
-//!        CURVE and NULL accept, unless ZAP_ENFORCE_DOMAIN      ─> reply now
+//!     4. no handler: spec's ZapRequest::reply_without_handler (libzmq's
+//!        rule: PLAIN refuses; CURVE and NULL accept, unless
+//!        ZAP_ENFORCE_DOMAIN)                                    ─> reply now
 //!   ──> Connection::handle_zap_reply
 //! ```
 //!
@@ -71,12 +72,7 @@ pub(crate) fn route(shared: &Shared, mut request: ZapRequest, address: Option<&s
         });
         return Route::Pending(rx);
     }
-    let refuses = request.mechanism == "PLAIN".as_bytes() || enforce;
-    Route::Reply(if refuses {
-        request.refuse(StatusCode::InternalError, "no ZAP handler")
-    } else {
-        request.accept_without_handler()
-    })
+    Route::Reply(request.reply_without_handler(enforce))
 }
 
 /// The reply used when the inproc handler went away or answered with a
@@ -114,7 +110,9 @@ async fn ask_handler(ctx: &ContextInner, request: &ZapRequest) -> Option<ZapRepl
             }
             while let Some(input) = link.poll_event() {
                 match input {
-                    Input::Message(m) => return Poll::Ready(ZapReply::parse(m.frames()).ok()),
+                    Input::Item(Outgoing::Message(m)) => {
+                        return Poll::Ready(ZapReply::parse(m.frames()).ok());
+                    }
                     Input::Closed | Input::Failed(_) => return Poll::Ready(None),
                     _ => {}
                 }

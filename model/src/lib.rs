@@ -142,7 +142,7 @@ pub mod exercise;
 pub mod lifecycle;
 #[cfg(any(test, feature = "check"))]
 pub mod models;
-mod options;
+pub mod options;
 pub mod oracle;
 mod patterns;
 mod peer;
@@ -151,6 +151,7 @@ mod rotation;
 mod routing;
 mod socket;
 pub mod subscriptions;
+pub mod tagging;
 #[cfg(test)]
 mod testutil;
 

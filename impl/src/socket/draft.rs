@@ -14,41 +14,24 @@
 //! datagram format no RFC specifies) is not implemented.
 
 use bytes::Bytes;
+use zmtp_model::tagging;
 use zmtp_spec::Message;
 
 use super::Socket;
 use crate::error::{Error, Result};
 
-/// A routing id as the first frame of a SERVER message.
-fn id_frame(routing_id: u32) -> Bytes {
-    Bytes::copy_from_slice(&routing_id.to_be_bytes())
-}
-
-/// Puts a tag frame (routing id or group) in front of a body.
-fn tagged(tag: Bytes, body: Message) -> Message {
-    let mut m = body;
-    m.push_front(tag);
-    m
-}
-
 /// Splits a RADIO/DISH message into its group and body.
-fn untag_group(mut m: Message) -> Result<(Bytes, Message)> {
-    let group = m.pop_front().ok_or(Error::InvalidState(
+fn untag_group(m: Message) -> Result<(Bytes, Message)> {
+    tagging::split_group(m).ok_or(Error::InvalidState(
         "this socket type does not tag messages with a group",
-    ))?;
-    Ok((group, m))
+    ))
 }
 
 /// Splits a SERVER message into its routing id and body.
-fn untag_id(mut m: Message) -> Result<(u32, Message)> {
-    let id = m
-        .pop_front()
-        .and_then(|f| <[u8; 4]>::try_from(&f[..]).ok())
-        .map(u32::from_be_bytes)
-        .ok_or(Error::InvalidState(
-            "this socket type does not tag messages with a routing id",
-        ))?;
-    Ok((id, m))
+fn untag_id(m: Message) -> Result<(u32, Message)> {
+    tagging::split_routing_id(m).ok_or(Error::InvalidState(
+        "this socket type does not tag messages with a routing id",
+    ))
 }
 
 impl Socket {
@@ -66,7 +49,8 @@ impl Socket {
             zmtp_spec::SocketType::Server,
             "send_to is for SERVER sockets",
         )?;
-        self.send(tagged(id_frame(routing_id), body.into())).await
+        self.send(tagging::with_routing_id(routing_id, body.into()))
+            .await
     }
 
     /// [`Socket::send_to`] without waiting.
@@ -79,7 +63,7 @@ impl Socket {
             zmtp_spec::SocketType::Server,
             "send_to is for SERVER sockets",
         )?;
-        self.try_send(tagged(id_frame(routing_id), body.into()))
+        self.try_send(tagging::with_routing_id(routing_id, body.into()))
     }
 
     /// SERVER: receives a single-part message and the routing id of the
@@ -123,7 +107,7 @@ impl Socket {
             zmtp_spec::SocketType::Radio,
             "send_group is for RADIO sockets",
         )?;
-        self.try_send(tagged(group.into(), body.into()))
+        self.try_send(tagging::with_group(group.into(), body.into()))
     }
 
     /// DISH: receives a message of a group it joined, with the group,

@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use bytes::Bytes;
 use zmtp_spec::Message;
 
 use super::{Behaviour, Refused};
@@ -38,15 +37,7 @@ impl Default for Server {
     }
 }
 
-/// A routing id as the frame SERVER's messages carry.
-pub(crate) fn id_frame(id: u32) -> Bytes {
-    Bytes::copy_from_slice(&id.to_be_bytes())
-}
-
-/// The routing id in a frame, if it is four octets.
-pub(crate) fn frame_id(frame: &[u8]) -> Option<u32> {
-    <[u8; 4]>::try_from(frame).ok().map(u32::from_be_bytes)
-}
+pub(crate) use crate::tagging::{frame_routing_id as frame_id, routing_id_frame as id_frame};
 
 impl Server {
     /// The routing id of a peer.

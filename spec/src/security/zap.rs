@@ -239,6 +239,20 @@ impl ZapRequest {
         }
     }
 
+    /// The verdict when no handler answers (none is set or bound): libzmq's
+    /// rule (zmtp-wire.md 6.2 #12). PLAIN is refused (500: a password
+    /// nobody checks is no check), and so is every mechanism when the
+    /// application asked for ZAP to be enforced (ZAP_ENFORCE_DOMAIN); CURVE
+    /// and NULL are otherwise accepted
+    /// ([`ZapRequest::accept_without_handler`]).
+    pub fn reply_without_handler(&self, enforce_domain: bool) -> ZapReply {
+        if enforce_domain || self.mechanism.as_ref() == b"PLAIN" {
+            self.refuse(StatusCode::InternalError, "no ZAP handler")
+        } else {
+            self.accept_without_handler()
+        }
+    }
+
     /// A reply to this request with a failure status and text; the user id
     /// is empty, as 27-R24 requires.
     pub fn refuse(&self, status: StatusCode, text: impl Into<Bytes>) -> ZapReply {

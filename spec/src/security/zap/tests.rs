@@ -259,3 +259,29 @@ fn debug_output_hides_a_plain_password() {
     curve.credentials = vec![b("public-key-octets")];
     assert!(format!("{curve:?}").contains("public-key-octets"));
 }
+
+/// libzmq's rule without a handler: PLAIN is refused with 500, CURVE and
+/// NULL are accepted, unless ZAP_ENFORCE_DOMAIN refuses them all.
+#[test]
+fn the_no_handler_rule() {
+    let plain = request();
+    let mut curve = request();
+    curve.mechanism = b("CURVE");
+    let mut null = request();
+    null.mechanism = b("NULL");
+    assert_eq!(
+        plain.reply_without_handler(false).status,
+        StatusCode::InternalError
+    );
+    for r in [&curve, &null] {
+        assert_eq!(r.reply_without_handler(false).status, StatusCode::Success);
+        assert_eq!(
+            r.reply_without_handler(true).status,
+            StatusCode::InternalError
+        );
+    }
+    assert_eq!(
+        plain.reply_without_handler(true).status,
+        StatusCode::InternalError
+    );
+}
