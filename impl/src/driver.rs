@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use zmtp_model::{PeerId, PeerInfo};
+use zmtp_model::{Outgoing, PeerId, PeerInfo};
 use zmtp_spec::Message;
 use zmtp_spec::connection::{ConnectionError, PeerError};
 use zmtp_spec::security::{SecurityError, ZapReply};
@@ -144,7 +144,7 @@ impl<L: Link> Driver<L> {
             && let Some(m) = self.held.take()
         {
             {
-                match core.pattern.peer_message(self.id, m) {
+                match core.pattern.peer_item(self.id, Outgoing::Message(m)) {
                     Ok(()) => delivered = true,
                     Err(m) => self.held = Some(m),
                 }
@@ -155,20 +155,15 @@ impl<L: Link> Driver<L> {
                 break;
             };
             match event {
-                Input::Message(m) => match core.pattern.peer_message(self.id, m) {
-                    Ok(()) => delivered = true,
-                    Err(m) => self.held = Some(m),
-                },
-                Input::Subscribe(t) => {
-                    core.pattern.peer_subscribe(self.id, t, true);
-                    delivered = true;
+                Input::Item(item) => {
+                    // JOIN and LEAVE change what RADIO sends, never what
+                    // the application may read.
+                    let readable = !matches!(item, Outgoing::Join(_) | Outgoing::Leave(_));
+                    match core.pattern.peer_item(self.id, item) {
+                        Ok(()) => delivered |= readable,
+                        Err(m) => self.held = Some(m),
+                    }
                 }
-                Input::Cancel(t) => {
-                    core.pattern.peer_subscribe(self.id, t, false);
-                    delivered = true;
-                }
-                Input::Join(g) => core.pattern.peer_group(self.id, g, true),
-                Input::Leave(g) => core.pattern.peer_group(self.id, g, false),
                 Input::Handshake(info, properties) => {
                     self.on_handshake(&mut core, info, properties);
                 }

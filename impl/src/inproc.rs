@@ -18,8 +18,8 @@ use std::task::{Context, Poll, Waker};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 use zmtp_model::{Outgoing, PeerInfo};
+use zmtp_spec::SocketType;
 use zmtp_spec::connection::ErrorReason;
-use zmtp_spec::{Message, SocketType};
 
 use crate::error::{Error, Result};
 use crate::link::{Input, Link};
@@ -37,11 +37,8 @@ enum Item {
         socket_type: SocketType,
         routing_id: Bytes,
     },
-    Message(Message),
-    Subscribe(Bytes),
-    Cancel(Bytes),
-    Join(Bytes),
-    Leave(Bytes),
+    /// Traffic, as the socket's machine speaks it (no serialization).
+    Traffic(Outgoing),
 }
 
 #[derive(Debug, Default)]
@@ -233,24 +230,12 @@ impl Link for InprocLink {
                 }
                 Input::Handshake(info, zmtp_spec::wire::Metadata::new())
             }
-            Item::Message(m) => Input::Message(m),
-            Item::Subscribe(t) => Input::Subscribe(t),
-            Item::Cancel(t) => Input::Cancel(t),
-            Item::Join(g) => Input::Join(g),
-            Item::Leave(g) => Input::Leave(g),
+            Item::Traffic(item) => Input::Item(item),
         })
     }
 
     fn send(&mut self, item: Outgoing) {
-        let item = match item {
-            Outgoing::Message(m) => Item::Message(m),
-            Outgoing::Subscribe(t) => Item::Subscribe(t),
-            Outgoing::Cancel(t) => Item::Cancel(t),
-            Outgoing::Join(g) => Item::Join(g),
-            Outgoing::Leave(g) => Item::Leave(g),
-            _ => return,
-        };
-        self.outgoing.push_back(item);
+        self.outgoing.push_back(Item::Traffic(item));
     }
 
     fn wants_more(&self) -> bool {

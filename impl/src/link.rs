@@ -25,7 +25,6 @@ use bytes::Bytes;
 use tokio::io::AsyncWrite;
 use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
-use zmtp_spec::Message;
 use zmtp_spec::connection::{Connection, ConnectionError, ErrorReason, Event};
 use zmtp_spec::security::{ZapReply, ZapRequest};
 use zmtp_spec::wire::{Command, Metadata};
@@ -57,16 +56,11 @@ pub(crate) enum Input {
     /// The handshake succeeded; this is the peer, and its properties (its
     /// READY metadata, plus the ZAP reply's `User-Id` and metadata).
     Handshake(PeerInfo, Metadata),
-    /// A whole message.
-    Message(Message),
-    /// The peer subscribed.
-    Subscribe(Bytes),
-    /// The peer cancelled a subscription.
-    Cancel(Bytes),
-    /// The peer joined a group (JOIN, 37-R53: a DISH talking to a RADIO).
-    Join(Bytes),
-    /// The peer left a group (LEAVE, 37-R54).
-    Leave(Bytes),
+    /// What the peer sent, as the item type the socket's machine speaks in
+    /// both directions: a whole message, a subscription or its
+    /// cancellation, a JOIN (37-R53) or LEAVE (37-R54). The connection's
+    /// events become items here and nowhere else.
+    Item(Outgoing),
     /// We closed the link.
     Closed,
     /// The protocol failed.
@@ -186,11 +180,11 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
                     info.routing_id = peer.routing_id;
                     Input::Handshake(info, peer.metadata)
                 }
-                Event::Message(m) => Input::Message(m),
-                Event::Subscribe(t) => Input::Subscribe(t),
-                Event::Cancel(t) => Input::Cancel(t),
-                Event::Join(g) => Input::Join(g),
-                Event::Leave(g) => Input::Leave(g),
+                Event::Message(m) => Input::Item(Outgoing::Message(m)),
+                Event::Subscribe(t) => Input::Item(Outgoing::Subscribe(t)),
+                Event::Cancel(t) => Input::Item(Outgoing::Cancel(t)),
+                Event::Join(g) => Input::Item(Outgoing::Join(g)),
+                Event::Leave(g) => Input::Item(Outgoing::Leave(g)),
                 Event::Closed => Input::Closed,
                 Event::Failed(e) => Input::Failed(e),
                 _ => continue,

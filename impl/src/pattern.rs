@@ -62,28 +62,10 @@ impl Pattern {
         self.machine.detach(peer);
     }
 
+    /// What a peer sent; a message refused at RCVHWM comes back.
     #[inline]
-    pub(crate) fn peer_message(&mut self, peer: PeerId, message: Message) -> Result<(), Message> {
-        self.machine.peer_message(peer, message).map_err(|b| b.0)
-    }
-
-    #[inline]
-    pub(crate) fn peer_subscribe(&mut self, peer: PeerId, topic: bytes::Bytes, on: bool) {
-        if on {
-            self.machine.peer_subscribe(peer, topic);
-        } else {
-            self.machine.peer_cancel(peer, topic);
-        }
-    }
-
-    /// A JOIN (`on`) or LEAVE from a peer (RADIO acts on it).
-    #[inline]
-    pub(crate) fn peer_group(&mut self, peer: PeerId, group: bytes::Bytes, on: bool) {
-        if on {
-            self.machine.peer_join(peer, group);
-        } else {
-            self.machine.peer_leave(peer, group);
-        }
+    pub(crate) fn peer_item(&mut self, peer: PeerId, item: Outgoing) -> Result<(), Message> {
+        self.machine.peer_item(peer, item).map_err(|b| b.0)
     }
 
     /// DISH joins (`on`) or leaves a group.

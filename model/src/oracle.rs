@@ -208,13 +208,7 @@ fn process(s: &OracleState, peer: PeerId) -> Option<OracleState> {
     if queue.is_empty() {
         n.in_flight.remove(&peer);
     }
-    match item {
-        Outgoing::Message(m) => n.socket.peer_message(peer, m).ok()?,
-        Outgoing::Subscribe(t) => n.socket.peer_subscribe(peer, t),
-        Outgoing::Cancel(t) => n.socket.peer_cancel(peer, t),
-        Outgoing::Join(g) => n.socket.peer_join(peer, g),
-        Outgoing::Leave(g) => n.socket.peer_leave(peer, g),
-    }
+    n.socket.peer_item(peer, item).ok()?;
     drain_events(&mut n);
     Some(n)
 }

@@ -507,6 +507,21 @@ impl Socket {
         self.pattern.behaviour().message(&mut self.core, peer, msg)
     }
 
+    /// Anything a peer sent, as the one item type that crosses between
+    /// connection and socket in both directions: a message
+    /// ([`Socket::peer_message`], whose `Err` it returns), a subscription or
+    /// its cancellation, a JOIN or a LEAVE.
+    pub fn peer_item(&mut self, peer: PeerId, item: Outgoing) -> Result<(), Backpressure> {
+        match item {
+            Outgoing::Message(m) => return self.peer_message(peer, m),
+            Outgoing::Subscribe(t) => self.peer_subscribe(peer, t),
+            Outgoing::Cancel(t) => self.peer_cancel(peer, t),
+            Outgoing::Join(g) => self.peer_join(peer, g),
+            Outgoing::Leave(g) => self.peer_leave(peer, g),
+        }
+        Ok(())
+    }
+
     /// A subscription from a peer: the SUBSCRIBE command or the `01`
     /// message (`zmtp_spec` reports both as `Event::Subscribe`). Only PUB
     /// and XPUB act on it.

@@ -299,8 +299,8 @@ async fn an_accepted_peer_of_every_pattern_departs_and_stays_readable() {
             until("the peer is gone", || state(&socket, id) == PeerState::Gone).await;
             continue;
         };
-        fake.push(Input::Message(inbound.clone()));
-        fake.push(Input::Message(inbound.clone()));
+        fake.push(Input::Item(Outgoing::Message(inbound.clone())));
+        fake.push(Input::Item(Outgoing::Message(inbound.clone())));
         until("both messages are queued", || {
             socket.shared.lock().pattern.peer_state(id) == PeerState::Active
                 && socket.shared.lock().pattern.can_recv()

@@ -36,7 +36,7 @@ async fn connect_before_bind_then_hello_and_messages_pass_whole() {
     assert!(
         matches!(&got[0], Input::Handshake(info, _) if info.socket_type == Some(SocketType::Push))
     );
-    assert!(matches!(&got[1], Input::Message(x) if *x == m));
+    assert!(matches!(&got[1], Input::Item(Outgoing::Message(x)) if *x == m));
 }
 
 #[test]
@@ -94,7 +94,7 @@ async fn order_is_kept_when_reading_resumes_before_everything_was_delivered() {
     let mut seen = Vec::new();
     while seen.len() < 18 {
         poll_fn(|cx| b.poll_read(cx)).await.expect("read");
-        while let Some(Input::Message(m)) = b.poll_event() {
+        while let Some(Input::Item(Outgoing::Message(m))) = b.poll_event() {
             seen.push(m.frames()[0][0]);
         }
     }
@@ -136,7 +136,7 @@ async fn batches_are_handed_over_whole_or_appended_in_order() {
     while seen.len() < usize::from(next) {
         poll_fn(|cx| b.poll_read(cx)).await.expect("read");
         while let Some(input) = b.poll_event() {
-            if let Input::Message(m) = input {
+            if let Input::Item(Outgoing::Message(m)) = input {
                 seen.push(u16::from_be_bytes([m.frames()[0][0], m.frames()[0][1]]));
             }
         }
