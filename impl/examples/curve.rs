@@ -28,8 +28,8 @@ fn client(ctx: &Context, keys: &KeyPair, server: &PublicKey) -> zmtp::Result<Soc
 
 #[tokio::main]
 async fn main() -> zmtp::Result<()> {
-    let server_keys = KeyPair::generate();
-    let client_keys = KeyPair::generate();
+    let server_keys = zmtp::curve_keypair();
+    let client_keys = zmtp::curve_keypair();
     println!("server public key {}", server_keys.public());
     println!("client public key {}", client_keys.public());
 
@@ -83,7 +83,7 @@ async fn main() -> zmtp::Result<()> {
     }
 
     // An unknown client: refused during the handshake.
-    let stranger = client(&ctx, &KeyPair::generate(), server_keys.public())?;
+    let stranger = client(&ctx, &zmtp::curve_keypair(), server_keys.public())?;
     let mut stranger_events = stranger.monitor();
     stranger.connect(&endpoint)?;
     stranger.send("let me in").await?;

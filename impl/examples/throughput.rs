@@ -27,8 +27,8 @@ async fn main() -> zmtp::Result<()> {
     let pull = ctx.socket(SocketType::Pull)?;
     let push = ctx.socket(SocketType::Push)?;
     if curve {
-        let server = KeyPair::generate();
-        let client = KeyPair::generate();
+        let server = zmtp::curve_keypair();
+        let client = zmtp::curve_keypair();
         pull.set(opt::CurveServer, true)?;
         pull.set(opt::CurveSecretKey, secret(&server))?;
         push.set(opt::CurveServerKey, Bytes::from(server.public().to_z85()))?;

@@ -90,8 +90,7 @@
 //! ```no_run
 //! # async fn f() -> zmtp::Result<()> {
 //! use zmtp::{opt, Bytes, Context, SocketType};
-//! use zmtp::security::KeyPair;
-//! let (server_keys, client_keys) = (KeyPair::generate(), KeyPair::generate());
+//! let (server_keys, client_keys) = (zmtp::curve_keypair(), zmtp::curve_keypair());
 //! let ctx = Context::new()?;
 //! let server = ctx.socket(SocketType::Pull)?;
 //! server.set(opt::CurveServer, true)?;
@@ -163,3 +162,10 @@ pub use socket::Socket;
 /// status codes), [`security::z85`].
 pub use zmtp_spec::security;
 pub use zmtp_spec::{Message, SocketType};
+
+/// A fresh CURVE key pair from the operating system's generator (libzmq's
+/// `zmq_curve_keypair`): spec's [`security::KeyPair::generate`] with
+/// rand_core's `OsRng`.
+pub fn curve_keypair() -> security::KeyPair {
+    security::KeyPair::generate(&mut rand_core::OsRng)
+}

@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
+use std::sync::PoisonError;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -29,6 +30,7 @@ use zmtp_spec::connection::{Connection, ConnectionError, ErrorReason, Event};
 use zmtp_spec::security::{ZapReply, ZapRequest};
 use zmtp_spec::wire::{Command, Metadata};
 
+use crate::options::security::SharedCookieJar;
 use crate::transport::ReadIntoBuf;
 
 #[cfg(test)]
@@ -111,6 +113,9 @@ pub(crate) struct StreamLink<S> {
     out_len: usize,
     sleep: Pin<Box<Sleep>>,
     armed: Option<Instant>,
+    /// A CURVE server socket's cookie jar, lent to the connection when
+    /// its handshake waits for it.
+    cookies: Option<SharedCookieJar>,
 }
 
 impl<S> StreamLink<S> {
@@ -122,6 +127,24 @@ impl<S> StreamLink<S> {
             out_len: 0,
             sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
             armed: None,
+            cookies: None,
+        }
+    }
+
+    /// The socket's cookie jar, for a CURVE server.
+    pub(crate) fn with_cookie_jar(mut self, cookies: Option<SharedCookieJar>) -> Self {
+        self.cookies = cookies;
+        self
+    }
+
+    /// Lends the cookie jar when the handshake waits for it (a CURVE
+    /// server after HELLO and after INITIATE).
+    fn lend_cookie_jar(&mut self) {
+        if let Some(cookies) = &self.cookies
+            && self.conn.needs_cookie_jar()
+        {
+            let mut jar = cookies.lock().unwrap_or_else(PoisonError::into_inner);
+            self.conn.handle_cookie_jar(Instant::now(), &mut jar);
         }
     }
 
@@ -153,6 +176,7 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
                         return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
                     }
                     self.conn.handle_read(Instant::now());
+                    self.lend_cookie_jar();
                     total += n;
                     if n < room {
                         // Most likely drained; let the driver deliver.

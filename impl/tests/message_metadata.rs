@@ -34,8 +34,8 @@ use std::time::Duration;
 
 use peer::Peer;
 use zmtp::{Bytes, Context, Message, Socket, SocketType, opt};
+use zmtp_spec::security::Authenticator;
 use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, ZapRequest};
-use zmtp_spec::security::{Authenticator, KeyPair};
 
 /// A message that never comes fails the test instead of hanging it (no
 /// timing is asserted).
@@ -173,7 +173,7 @@ async fn curve_router_and_rep_messages_carry_the_properties_27_r25() {
             (SocketType::Rep, SocketType::Req),
         ] {
             let ctx = Context::new().unwrap();
-            let server_keys = KeyPair::generate();
+            let server_keys = zmtp::curve_keypair();
             let server = ctx.socket(server_type).unwrap();
             server.set(opt::CurveServer, true).unwrap();
             server
@@ -185,7 +185,7 @@ async fn curve_router_and_rep_messages_carry_the_properties_27_r25() {
             server.set_authenticator(Some(authenticator()));
             server.bind(wildcard(transport)).unwrap();
             let client = ctx.socket(client_type).unwrap();
-            let client_keys = KeyPair::generate();
+            let client_keys = zmtp::curve_keypair();
             client
                 .set(
                     opt::CurveServerKey,
@@ -231,7 +231,7 @@ async fn curve_router_and_rep_messages_carry_the_properties_27_r25() {
 #[tokio::test]
 async fn curve_without_handler_gives_no_user_id() {
     let ctx = Context::new().unwrap();
-    let server_keys = KeyPair::generate();
+    let server_keys = zmtp::curve_keypair();
     let pull = ctx.socket(SocketType::Pull).unwrap();
     pull.set(opt::CurveServer, true).unwrap();
     pull.set(
@@ -248,7 +248,7 @@ async fn curve_without_handler_gives_no_user_id() {
     .unwrap();
     push.set(
         opt::CurveSecretKey,
-        Bytes::copy_from_slice(&KeyPair::generate().secret().to_bytes()[..]),
+        Bytes::copy_from_slice(&zmtp::curve_keypair().secret().to_bytes()[..]),
     )
     .unwrap();
     push.set(opt::Linger, Some(Duration::ZERO)).unwrap();
@@ -332,8 +332,8 @@ async fn libzmq_plain_client_messages_carry_the_zap_user_id_27_r25() {
 async fn libzmq_curve_client_messages_carry_the_zap_user_id_27_r25() {
     for transport in ["tcp", "ipc"] {
         let ctx = Context::new().unwrap();
-        let server = KeyPair::generate();
-        let client = KeyPair::generate();
+        let server = zmtp::curve_keypair();
+        let client = zmtp::curve_keypair();
         let pull = ctx.socket(SocketType::Pull).unwrap();
         pull.set(opt::CurveServer, true).unwrap();
         pull.set(

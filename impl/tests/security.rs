@@ -39,8 +39,8 @@ fn z85(key: &[u8]) -> Bytes {
 /// A CURVE PULL server and a CURVE PUSH client of it, keys given as Z85
 /// text to one and as 32 octets to the other (libzmq takes both).
 fn curve_pair(ctx: &Context, transport: &str) -> (Socket, Socket, KeyPair) {
-    let server_keys = KeyPair::generate();
-    let client_keys = KeyPair::generate();
+    let server_keys = zmtp::curve_keypair();
+    let client_keys = zmtp::curve_keypair();
     let pull = ctx.socket(SocketType::Pull).unwrap();
     pull.set(opt::CurveServer, true).unwrap();
     pull.set(
@@ -176,7 +176,7 @@ async fn curve_without_handler_accepts_unless_the_domain_is_enforced() {
 async fn curve_wrong_server_key_is_refused() {
     let ctx = Context::new().unwrap();
     let (pull, push, _client) = curve_pair(&ctx, "tcp");
-    let wrong = KeyPair::generate();
+    let wrong = zmtp::curve_keypair();
     push.set(opt::CurveServerKey, Bytes::from(wrong.public().to_z85()))
         .unwrap();
     let mut m = pull.monitor();
@@ -388,7 +388,7 @@ async fn downgrade_to_zmtp_2_is_refused() {
             pull.set(opt::CurveServer, true).unwrap();
             pull.set(
                 opt::CurveSecretKey,
-                z85(&KeyPair::generate().secret().to_bytes()[..]),
+                z85(&zmtp::curve_keypair().secret().to_bytes()[..]),
             )
             .unwrap();
         } else {
@@ -427,7 +427,7 @@ fn security_options_read_back_and_check_their_values() {
     let ctx = Context::new().unwrap();
     let s = ctx.socket(SocketType::Dealer).unwrap();
     assert_eq!(s.get(opt::Mechanism).unwrap(), MechanismKind::Null);
-    let keys = KeyPair::generate();
+    let keys = zmtp::curve_keypair();
     // Z85 text in, 32 octets out.
     s.set(opt::CurveServerKey, Bytes::from(keys.public().to_z85()))
         .unwrap();

@@ -10,7 +10,9 @@
 //! connection settings) read them from the first octets through
 //! [`Choices`], so a corpus file is an exact, replayable test case.
 //!
-//! Not part of the API.
+//! Not part of the API: compiled only with the `fuzzing` feature (fuzz/
+//! and this crate's tests turn it on). Whatever is random comes from the
+//! harness's seeded `TestRng`, so a corpus file replays exactly.
 
 use core::time::Duration;
 

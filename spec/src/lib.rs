@@ -1,4 +1,4 @@
-//! # zmtp-spec: the ZMTP wire protocol, with no I/O and no clock
+//! # zmtp-spec: the ZMTP wire protocol, with no I/O, no clock and no entropy
 //!
 //! ```text
 //!   bytes from the transport                    bytes to the transport
@@ -17,13 +17,30 @@
 //!
 //! Everything here is a pure function of its inputs: bytes come in through
 //! `handle_*` methods, time comes in as an argument, and output is pulled
-//! with `poll_*` methods. The same code serves the tokio implementation, the
+//! with `poll_*` methods. Randomness is an argument too, as in quinn-proto:
+//! a `rand_core` generator (`CryptoRng + RngCore`) given to
+//! [`Connection::new`] and to the key and cookie-jar constructors
+//! ([`security::KeyPair::generate`], [`security::curve::CookieJar::new`]);
+//! the crate enables no entropy source. State shared between connections,
+//! a CURVE server's cookie keys, is a plain value the driver owns and
+//! lends ([`Connection::handle_cookie_jar`]); nothing here locks, spawns or
+//! keeps a global. The same code serves the tokio implementation, the
 //! model checker, the conformance runner's raw peer and the fuzzers.
+//!
+//! # Features
+//!
+//! - `arbitrary`: `arbitrary::Arbitrary` for the wire values (fuzz/).
+//! - `fuzzing`: the test harness and the fuzz target bodies (`fuzzing`,
+//!   `connection::harness` with its seeded `TestRng`, `security::fuzzing`,
+//!   `wire::view::fuzzing`),
+//!   for this crate's tests and fuzz/. Not part of the API; a library
+//!   user's build does not compile them.
 //!
 //! Requirement IDs (`37-R15`, `G07`, ...) refer to the project's requirement
 //! catalogue; each rule's doc comment names the ones it enforces.
 
 pub mod connection;
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod guide;

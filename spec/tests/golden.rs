@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
+use zmtp_spec::connection::harness::TestRng;
 use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Side};
 use zmtp_spec::wire::greeting::{
     Detected, Protocol, Signature, detect, greeting, partial_greeting, signature,
@@ -442,7 +443,8 @@ fn recorder_peer(libzmq: SocketType) -> SocketType {
 /// type `own`; returns it, its events and every octet it sent.
 fn session(own: SocketType, files: &[&str]) -> (Connection, Vec<Event>, Vec<u8>) {
     let now = Instant::now();
-    let mut conn = Connection::new(Config::new(own), Side::Client, now).expect("config");
+    let mut conn =
+        Connection::new(Config::new(own), Side::Client, now, TestRng::new(0)).expect("config");
     let mut events = Vec::new();
     let mut sent = Vec::new();
     for file in files {

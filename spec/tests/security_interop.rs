@@ -21,10 +21,16 @@ use common::{
     DEADLINE, End, LIMIT, Peer, accept_on, connect, interpreter, listener, output_within,
 };
 
+use zmtp_spec::connection::harness::TestRng;
 use zmtp_spec::connection::{Config, ConnectionError, Event, Heartbeat};
 use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
 use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, ZapNull};
 use zmtp_spec::{Message, SocketType};
+
+/// A key pair from a seeded generator: each call site its own seed.
+fn key_pair(seed: u64) -> KeyPair {
+    KeyPair::generate(&mut TestRng::new(seed))
+}
 
 /// Which third-party stack the Python peer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,8 +116,8 @@ fn curve_client_config(keys: KeyPair, server: PublicKey) -> Config {
 }
 
 fn our_curve_client(stack: Stack) {
-    let server = KeyPair::generate();
-    let client = KeyPair::generate();
+    let server = key_pair(1);
+    let client = key_pair(2);
     let args = [
         &*server.secret().to_z85(),
         &server.public().to_z85(),
@@ -164,8 +170,8 @@ fn our_curve_client_against_omq_router() {
 /// drops the connection; nothing gets through.
 #[test]
 fn our_curve_client_with_a_wrong_server_key_is_refused_by_libzmq() {
-    let server = KeyPair::generate();
-    let client = KeyPair::generate();
+    let server = key_pair(3);
+    let client = key_pair(4);
     let args = [
         &*server.secret().to_z85(),
         &server.public().to_z85(),
@@ -176,7 +182,7 @@ fn our_curve_client_with_a_wrong_server_key_is_refused_by_libzmq() {
         return;
     };
     let endpoint = peer.line();
-    let wrong = *KeyPair::generate().public();
+    let wrong = *key_pair(5).public();
     let mut d = connect(&endpoint, curve_client_config(client, wrong));
     d.conn.send_message(Message::from(&b"nope"[..])).unwrap();
     let end = d.refused();
@@ -224,7 +230,7 @@ fn curve_server_config(keys: KeyPair, allowed: Option<PublicKey>) -> Config {
 }
 
 fn our_curve_server(stack: Stack) {
-    let server = KeyPair::generate();
+    let server = key_pair(6);
     let (listener, port) = listener();
     let Some(mut peer) = start(stack, CURVE_DEALER, &[&server.public().to_z85(), &port]) else {
         return;
@@ -283,7 +289,7 @@ print(e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH, e["value"], flush=True)
 /// HANDSHAKE_FAILED_AUTH with status 400; its message never crosses.
 #[test]
 fn our_curve_server_denial_reaches_libzmq_as_auth_failure_400() {
-    let server = KeyPair::generate();
+    let server = key_pair(7);
     let (listener, port) = listener();
     let Some(mut peer) = start(
         Stack::Libzmq,
@@ -457,7 +463,7 @@ fn libzmq_derives_our_public_keys() {
     let Some(python) = interpreter(Stack::Libzmq.module()) else {
         return;
     };
-    let keys = KeyPair::generate();
+    let keys = key_pair(8);
     let out = output_within(
         std::process::Command::new(python).args([
             "-c",
@@ -495,14 +501,14 @@ while time.time() < end:
 /// reads as a command: its PUB then filters for us (37-R46, G-C8).
 #[test]
 fn our_curve_sub_subscribes_at_libzmq_pub() {
-    let server = KeyPair::generate();
+    let server = key_pair(9);
     let (secret, public) = (server.secret().to_z85(), server.public().to_z85());
     let Some(mut peer) = start(Stack::Libzmq, CURVE_PUB, &[&secret, &public]) else {
         return;
     };
     let endpoint = peer.line();
     let mut config = Config::new(SocketType::Sub);
-    config.mechanism = Arc::new(Curve::client(KeyPair::generate(), *server.public()));
+    config.mechanism = Arc::new(Curve::client(key_pair(10), *server.public()));
     let mut d = connect(&endpoint, config);
     d.handshake();
     d.conn
@@ -531,7 +537,7 @@ print(s.recv().decode(), flush=True)
 /// (zmtp-wire.md 6.2 #10), and our reply reaches its SUB.
 #[test]
 fn libzmq_curve_sub_subscribes_at_our_pub() {
-    let server = KeyPair::generate();
+    let server = key_pair(11);
     let (listener, port) = listener();
     let Some(mut peer) = start(
         Stack::Libzmq,

@@ -80,8 +80,13 @@ async fn pongs_a_peer_does_not_read_do_not_pile_up() {
         };
         reads.push_back(ping.to_bytes().expect("PING encodes").to_vec());
     }
-    let conn = Connection::new(Config::new(SocketType::Pull), Side::Server, Instant::now())
-        .expect("valid config");
+    let conn = Connection::new(
+        Config::new(SocketType::Pull),
+        Side::Server,
+        Instant::now(),
+        rand_core::OsRng,
+    )
+    .expect("valid config");
     let mut link = StreamLink::new(conn, Unread { reads });
     let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..=PINGS {

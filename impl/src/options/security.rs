@@ -5,8 +5,9 @@
 //!   PLAIN_SERVER / PLAIN_USERNAME / PLAIN_PASSWORD ─┐
 //!   CURVE_SERVER / CURVE_*KEY                       ├─> Security::rebuild
 //!   ZAP_DOMAIN / ZAP_ENFORCE_DOMAIN                 ┘     │
-//!        Arc<dyn Mechanism> shared by every connection of the socket
-//!        (a CURVE server's cookie jar is per socket: 26-R17, 26-R27)
+//!        Arc<dyn Mechanism> shared by every connection of the socket,
+//!        and a CURVE server's cookie jar (per socket: 26-R17, 26-R27),
+//!        which spec's connections borrow and the socket rotates
 //! ```
 //!
 //! As in libzmq, the option set last decides the mechanism: PLAIN_USERNAME,
@@ -17,12 +18,14 @@
 //! socket's or context's authenticator, the `inproc://zeromq.zap.01`
 //! handler, or applies libzmq's no-handler rule.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use rand_core::OsRng;
 use zeroize::{Zeroize, Zeroizing};
 use zmtp_spec::connection::Mechanism;
 use zmtp_spec::connection::mechanism::Null;
+use zmtp_spec::security::curve::CookieJar;
 use zmtp_spec::security::zap::Zap;
 use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, SecretKey, ZapNull, z85};
 
@@ -96,12 +99,18 @@ impl core::fmt::Debug for Password {
     }
 }
 
+/// A CURVE server socket's cookie keys: a plain spec value, shared here by
+/// the socket's connection tasks (which lend it to their connections) and
+/// its rotation task.
+pub(crate) type SharedCookieJar = Arc<Mutex<CookieJar>>;
+
 /// A mechanism built from the options, shared by the socket's connections.
 #[derive(Clone, Debug)]
 pub(crate) struct Built {
     pub(crate) mechanism: Arc<dyn Mechanism>,
-    /// The CURVE server, whose cookie key the socket rotates.
-    pub(crate) curve_server: Option<Curve>,
+    /// A CURVE server's cookie jar, with a key from the operating system's
+    /// generator; the socket rotates it.
+    pub(crate) cookies: Option<SharedCookieJar>,
 }
 
 impl Security {
@@ -166,16 +175,18 @@ fn build(s: &Security) -> core::result::Result<Built, &'static str> {
                     .ok_or("a CURVE client needs CURVE_SERVERKEY")?;
                 Curve::client(keys, server)
             };
-            let server = curve.is_server().then(|| curve.clone());
+            let cookies = curve
+                .is_server()
+                .then(|| Arc::new(Mutex::new(CookieJar::new(&mut OsRng))));
             return Ok(Built {
                 mechanism: Arc::new(curve),
-                curve_server: server,
+                cookies,
             });
         }
     };
     Ok(Built {
         mechanism,
-        curve_server: None,
+        cookies: None,
     })
 }
 

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use rand_core::OsRng;
 use tokio::sync::watch;
 use zmtp_model::PeerId;
 use zmtp_spec::connection::{Config, Connection, Heartbeat, Side};
-use zmtp_spec::security::Curve;
 use zmtp_spec::security::curve::cookie::ROTATION_PERIOD;
 
 use super::Socket;
@@ -20,16 +20,17 @@ use crate::inproc::{InprocLink, PipeEnd};
 use crate::link::StreamLink;
 use crate::monitor::MonitorEventKind;
 use crate::options::Options;
+use crate::options::security::SharedCookieJar;
 use crate::transport::{self, Listener, Stream};
 
 /// The connection configuration the options ask for, with the socket's
-/// security mechanism (built once per change of the options, so that a
-/// CURVE server's cookie jar serves every connection).
+/// security mechanism and a CURVE server's cookie jar (built once per
+/// change of the options, so that the jar serves every connection).
 ///
 /// # Errors
 /// [`Error::InvalidOption`] when the security options cannot build a
 /// mechanism (CURVE without its keys).
-pub(crate) fn config(options: &mut Options) -> Result<(Config, Option<Curve>)> {
+pub(crate) fn config(options: &mut Options) -> Result<(Config, Option<SharedCookieJar>)> {
     let built = options.security.mechanism()?;
     let mut c = Config::new(options.socket_type);
     c.mechanism = built.mechanism;
@@ -41,7 +42,7 @@ pub(crate) fn config(options: &mut Options) -> Result<(Config, Option<Curve>)> {
     };
     c.handshake_timeout = options.handshake_ivl;
     c.max_message_size = options.maxmsgsize;
-    Ok((c, built.curve_server))
+    Ok((c, built.cookies))
 }
 
 /// The message property naming the peer's address, as libzmq calls it.
@@ -69,8 +70,9 @@ fn peer_address_property(stream: &Stream) -> Option<String> {
 
 /// Drives the socket's cookie-key rotation (26-R27) once a CURVE server
 /// mechanism is in use: ticks ten times per [`ROTATION_PERIOD`] and gives
-/// the mechanism the time, which decides (the spec machine reads no
-/// clock), so a key is current for one period and at most a tenth more.
+/// the cookie jar the time and the operating system's generator; the jar
+/// decides (spec reads no clock and draws nothing itself), so a key is
+/// current for one period and at most a tenth more.
 /// The first tick, at once, starts its clock. The task ends with the
 /// socket.
 fn start_rotation(shared: &Arc<Shared>) {
@@ -87,7 +89,7 @@ fn start_rotation(shared: &Arc<Shared>) {
         loop {
             ticks.tick().await;
             let Some(shared) = weak.upgrade() else { return };
-            let curve = {
+            let cookies = {
                 let mut core = shared.lock();
                 if core.closing {
                     return;
@@ -96,10 +98,13 @@ fn start_rotation(shared: &Arc<Shared>) {
                     .security
                     .mechanism()
                     .ok()
-                    .and_then(|b| b.curve_server)
+                    .and_then(|b| b.cookies)
             };
-            if let Some(curve) = curve {
-                curve.rotate_cookie_key_if_due(Instant::now());
+            if let Some(cookies) = cookies {
+                cookies
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .rotate_if_due(Instant::now(), &mut OsRng);
             }
         }
     });
@@ -354,18 +359,19 @@ fn stream_driver(
     // bind and connect checked that the mechanism builds; the only other
     // refusal is an invalid routing id, which the option check already
     // rules out. A refused connection is dropped.
-    let (mut cfg, curve_server) = config(&mut shared.lock().options).ok()?;
+    let (mut cfg, cookies) = config(&mut shared.lock().options).ok()?;
     if let Some(address) = peer_address_property(&stream) {
         cfg.message_properties.push(PEER_ADDRESS, address);
     }
-    if curve_server.is_some() {
+    if cookies.is_some() {
         start_rotation(shared);
     }
-    let conn = Connection::new(cfg, side, Instant::now()).ok()?;
+    // The connection's randomness (CURVE keys and nonces): the OS's.
+    let conn = Connection::new(cfg, side, Instant::now(), OsRng).ok()?;
     Some(Driver::new(
         Arc::clone(shared),
         id,
-        StreamLink::new(conn, stream),
+        StreamLink::new(conn, stream).with_cookie_jar(cookies),
         endpoint.to_owned(),
         addr,
         keep,

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use zmtp_spec::connection::LARGE_FRAME;
-use zmtp_spec::security::KeyPair;
 
 use crate::{Context, Message, Socket, SocketType, opt};
 
@@ -51,8 +50,8 @@ fn wildcard(transport: &str) -> &'static str {
 }
 
 fn curve(pull: &Socket, push: &Socket) {
-    let server = KeyPair::generate();
-    let client = KeyPair::generate();
+    let server = crate::curve_keypair();
+    let client = crate::curve_keypair();
     pull.set(opt::CurveServer, true).expect("option");
     pull.set(
         opt::CurveSecretKey,

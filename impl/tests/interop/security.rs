@@ -193,8 +193,8 @@ async fn request_reply(stack: Stack, mech: Mech, we_serve: bool) {
         for transport in ["tcp", "ipc"] {
             eprintln!("{stack:?} {mech:?}, we serve: {we_serve}, we bind: {we_bind}, {transport}");
             let keys = Keys {
-                server: KeyPair::generate(),
-                client: KeyPair::generate(),
+                server: zmtp::curve_keypair(),
+                client: zmtp::curve_keypair(),
             };
             let ctx = Context::new().unwrap();
             let s = ctx.socket(SocketType::Dealer).unwrap();
@@ -270,8 +270,8 @@ async fn our_zap_denial_lets_no_data_cross() {
         }
         for mech in [Mech::Curve, Mech::Plain] {
             let keys = Keys {
-                server: KeyPair::generate(),
-                client: KeyPair::generate(),
+                server: zmtp::curve_keypair(),
+                client: zmtp::curve_keypair(),
             };
             let ctx = Context::new().unwrap();
             let s = ctx.socket(SocketType::Router).unwrap();
@@ -302,13 +302,13 @@ async fn wrong_server_key_lets_no_data_cross() {
             return;
         }
         let keys = Keys {
-            server: KeyPair::generate(),
-            client: KeyPair::generate(),
+            server: zmtp::curve_keypair(),
+            client: zmtp::curve_keypair(),
         };
         let ctx = Context::new().unwrap();
         let s = ctx.socket(SocketType::Dealer).unwrap();
         s.set(opt::Linger, Some(Duration::ZERO)).unwrap();
-        let wrong = KeyPair::generate();
+        let wrong = zmtp::curve_keypair();
         our_client(&s, Mech::Curve, &keys, Some(&wrong));
         let options = peer_server_options(stack, Mech::Curve, &keys);
         let mut peer = start(SocketType::Router, "bind", "tcp://127.0.0.1:*", &options).await;
@@ -333,8 +333,8 @@ async fn their_zap_denial_reaches_our_monitor() {
             return;
         }
         let keys = Keys {
-            server: KeyPair::generate(),
-            client: KeyPair::generate(),
+            server: zmtp::curve_keypair(),
+            client: zmtp::curve_keypair(),
         };
         let ctx = Context::new().unwrap();
         let s = ctx.socket(SocketType::Dealer).unwrap();

@@ -295,7 +295,10 @@ impl Connection {
         // RFC 37's NULL server replies to a 3.1 client's READY, RFC 23's
         // sends its own at once (37-R25, 23-R28): decided by the version.
         let behaviour = self.config.behaviour.for_protocol(protocol);
-        let mut session = self.config.mechanism.start(self.side, &behaviour);
+        let mut session = self
+            .config
+            .mechanism
+            .start(self.side, &behaviour, self.rng.get());
         let mut out = Vec::new();
         session.begin(
             &HandshakeContext {

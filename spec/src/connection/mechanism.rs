@@ -4,12 +4,14 @@
 //!
 //! ```text
 //!   Config.mechanism: Arc<dyn Mechanism>     (one per socket: keys, names)
-//!        | start(side, behaviour)
+//!        | start(side, behaviour, rng)      (rng: the connection's generator)
 //!        v
 //!   Box<dyn MechanismSession>                (one per connection)
 //!        begin(ctx, out)  -> commands to send once the greetings are done
 //!        handle_raw(body, ctx, out) -> Continue | Done(peer metadata)
 //!          (default: Command::parse, then handle(cmd, ctx, out))
+//!        needs_cookie_jar() -> handle_cookie_jar(jar, rng, ctx, out)
+//!          (a CURVE server: the driver's cookie keys, lent on HELLO, INITIATE)
 //!        -- after the handshake, only if wraps_frames() --
 //!        wrap_frame(frame)   -> the frame that goes on the wire
 //!        unwrap_frame(frame) -> the frame it carried
@@ -43,6 +45,7 @@
 use core::fmt;
 
 use bytes::Bytes;
+use rand_core::CryptoRngCore;
 
 use super::config::{Behaviour, Side};
 use super::error::{ConnectionError, ErrorReason, LocalError, PeerError};
@@ -71,8 +74,15 @@ pub trait Mechanism: fmt::Debug + Send + Sync {
 
     /// A fresh handshake for one connection. The connection passes its
     /// behaviour resolved against the negotiated version
-    /// ([`Behaviour::for_protocol`]).
-    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession>;
+    /// ([`Behaviour::for_protocol`]) and its generator, from which the
+    /// session draws what it needs when it starts (CURVE: a client's
+    /// transient keys). A mechanism draws no randomness of its own.
+    fn start(
+        &self,
+        side: Side,
+        behaviour: &Behaviour,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Box<dyn MechanismSession>;
 }
 
 /// What the handshake needs from the connection.
@@ -171,6 +181,34 @@ pub trait MechanismSession: fmt::Debug + Send {
         Some(ErrorReason::from(error))
     }
 
+    /// Whether the handshake waits for the driver's cookie jar (a CURVE
+    /// server after HELLO and after INITIATE: the cookie key is the
+    /// socket's, not the connection's, 26-R17); the connection then calls
+    /// [`MechanismSession::handle_cookie_jar`] when the driver hands it
+    /// to [`Connection::handle_cookie_jar`](super::Connection::handle_cookie_jar).
+    /// The default never waits.
+    fn needs_cookie_jar(&self) -> bool {
+        false
+    }
+
+    /// The step that waited for the cookie jar ([`MechanismSession::needs_cookie_jar`]),
+    /// with the connection's generator: like [`MechanismSession::handle`],
+    /// it may push commands and finish the handshake.
+    ///
+    /// # Errors
+    /// The peer's fault (a cookie that does not open, a bad INITIATE), or
+    /// an unexpected jar (the default: the handshake did not wait for one).
+    fn handle_cookie_jar(
+        &mut self,
+        jar: &mut crate::security::curve::CookieJar,
+        rng: &mut dyn CryptoRngCore,
+        ctx: &HandshakeContext<'_>,
+        out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        let _ = (jar, rng, ctx, out);
+        Err(LocalError::NotAnApplicationCommand("a cookie jar").into())
+    }
+
     /// A ZAP request the handshake now waits on (RFC 27), taken once;
     /// the driver gets it through
     /// [`Connection::poll_zap_request`](super::Connection::poll_zap_request).
@@ -207,7 +245,12 @@ impl Mechanism for Null {
         wire::Mechanism::NULL
     }
 
-    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+    fn start(
+        &self,
+        side: Side,
+        behaviour: &Behaviour,
+        _rng: &mut dyn CryptoRngCore,
+    ) -> Box<dyn MechanismSession> {
         Box::new(NullSession {
             waits: side == Side::Server && behaviour.null_server_ready.server_waits(),
             sent_ready: false,

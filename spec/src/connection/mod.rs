@@ -1,11 +1,13 @@
 //! The sans-IO connection machine: one ZMTP connection from the first
-//! greeting octet to the close, with no I/O and no clock.
+//! greeting octet to the close, with no I/O, no clock and no randomness
+//! of its own (the generator is an argument of [`Connection::new`]).
 //!
 //! ```text
 //!  handle_bytes(now, &[u8]) ──┐                       ┌── poll_transmit() -> Bytes
 //!  read_buffer + handle_read ─┤                       ├── poll_transmit_chunk() -> Bytes
 //!  handle_timeout(now) ───────┤     Connection        ├── poll_timeout() -> Instant
 //!  send_message / send_command┤                       ├── poll_event() -> Event
+//!  handle_cookie_jar(now, jar)┤  (a CURVE server)     ├── needs_cookie_jar()
 //!  close(reason) ─────────────┘                       └── peer(), protocol(), state()
 //! ```
 //!
@@ -36,7 +38,8 @@
 //! `None`, and arm a timer for [`Connection::poll_timeout`], calling
 //! [`Connection::handle_timeout`] when it fires. The same machine serves
 //! the tokio driver, the model checker, the conformance runner and the
-//! fuzzers ([`harness`] wires two of them back to back on virtual time).
+//! fuzzers (the `harness` module, under the `fuzzing` feature, wires two
+//! of them back to back on virtual time).
 //!
 //! # Greeting (zmtp-wire.md 4.5)
 //!
@@ -83,10 +86,12 @@ pub mod config;
 pub mod error;
 pub mod event;
 mod greeting;
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod harness;
 mod heartbeat;
 pub mod mechanism;
+mod services;
 pub mod state;
 mod traffic;
 
@@ -114,10 +119,14 @@ use crate::wire::{Command, Decoder, Encode, Framing, Metadata};
 /// One ZMTP connection, as a pure state machine.
 ///
 /// Call order (as quinn-proto's `Connection`):
-/// 1. [`Connection::new`] queues the first greeting octets.
+/// 1. [`Connection::new`] queues the first greeting octets; it takes the
+///    generator the mechanism draws from (a driver passes the operating
+///    system's, e.g. rand_core's `OsRng`).
 /// 2. Feed whatever the transport delivers to [`Connection::handle_bytes`],
 ///    and call [`Connection::handle_timeout`] when the instant last returned
-///    by [`Connection::poll_timeout`] has passed.
+///    by [`Connection::poll_timeout`] has passed. A CURVE server also
+///    lends the socket's cookie jar when [`Connection::needs_cookie_jar`]
+///    says so ([`Connection::handle_cookie_jar`]).
 /// 3. Application output goes in with [`Connection::send_message`],
 ///    [`Connection::send_command`] and [`Connection::close`]; it is queued
 ///    until the handshake is done.
@@ -163,6 +172,8 @@ pub struct Connection {
     /// Frames of a message being reassembled by a wrapping mechanism.
     reassembly: traffic::Reassembly,
     timers: heartbeat::Timers,
+    /// Where the mechanism draws its randomness.
+    rng: services::Rng,
     /// The context of the peer's latest PING not answered yet: its PONG
     /// is encoded when the driver takes the output (see
     /// [`Connection::answer_ping`]).
@@ -179,14 +190,21 @@ enum Outgoing {
 impl Connection {
     /// A connection that has just been opened at `now`, as the connecting
     /// ([`Side::Client`]) or accepting ([`Side::Server`]) end. Its first
-    /// greeting octets are ready in [`Connection::poll_transmit`].
+    /// greeting octets are ready in [`Connection::poll_transmit`]. `rng`
+    /// is the only randomness it uses (CURVE's transient keys and
+    /// nonces): the operating system's generator, or one seeded from it.
     ///
     /// # Errors
     /// [`LocalError::InvalidRoutingId`] if the routing id is longer than
     /// 255 octets or starts with a zero octet (37-R34, 37-R35);
     /// [`LocalError::Encode`] if the configured metadata breaks the
     /// property grammar (37-R26, 37-R28).
-    pub fn new(config: Config, side: Side, now: Instant) -> Result<Self, LocalError> {
+    pub fn new(
+        config: Config,
+        side: Side,
+        now: Instant,
+        rng: impl rand_core::CryptoRngCore + Send + 'static,
+    ) -> Result<Self, LocalError> {
         let id = &config.routing_id;
         if id.len() > 255 || id.first() == Some(&0) {
             return Err(LocalError::InvalidRoutingId);
@@ -214,6 +232,7 @@ impl Connection {
             pending: VecDeque::new(),
             reassembly: traffic::Reassembly::default(),
             timers: heartbeat::Timers::new(&config, now),
+            rng: services::Rng::new(rng),
             pong: None,
             config,
         };

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::harness::{Pair, events, feed_split};
+use super::harness::{Pair, TestRng, events, feed_split};
 use super::*;
 use crate::SocketType;
 use crate::wire::greeting::Version;
@@ -126,7 +126,8 @@ fn at_every_split(
 ) {
     for at in 0..=peer.len() {
         let now = Instant::now();
-        let mut conn = Connection::new(config.clone(), side, now).expect("valid config");
+        let mut conn =
+            Connection::new(config.clone(), side, now, TestRng::new(0)).expect("valid config");
         feed_split(&mut conn, now, peer, at);
         let sent = conn.poll_transmit().map(|b| b.to_vec()).unwrap_or_default();
         let evs = events(&mut conn);
@@ -176,8 +177,13 @@ impl Mechanism for FakePlain {
     fn name(&self) -> wire::Mechanism {
         wire::Mechanism::PLAIN
     }
-    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
-        Null.start(side, behaviour)
+    fn start(
+        &self,
+        side: Side,
+        behaviour: &Behaviour,
+        rng: &mut dyn rand_core::CryptoRngCore,
+    ) -> Box<dyn MechanismSession> {
+        Null.start(side, behaviour, rng)
     }
 }
 
@@ -222,16 +228,16 @@ fn routing_id_rules_on_our_side_37_r34_r35() {
     let mut c = config(SocketType::Dealer);
     c.routing_id = Bytes::from_static(b"\0abc");
     assert_eq!(
-        Connection::new(c.clone(), Side::Client, now).err(),
+        Connection::new(c.clone(), Side::Client, now, TestRng::new(0)).err(),
         Some(LocalError::InvalidRoutingId)
     );
     c.routing_id = Bytes::from(vec![b'x'; 256]);
     assert_eq!(
-        Connection::new(c.clone(), Side::Client, now).err(),
+        Connection::new(c.clone(), Side::Client, now, TestRng::new(0)).err(),
         Some(LocalError::InvalidRoutingId)
     );
     c.routing_id = Bytes::from(vec![b'x'; 255]);
-    assert!(Connection::new(c, Side::Client, now).is_ok());
+    assert!(Connection::new(c, Side::Client, now, TestRng::new(0)).is_ok());
 }
 
 #[test]
@@ -239,15 +245,20 @@ fn invalid_configured_metadata_is_refused_37_r26() {
     let mut c = config(SocketType::Dealer);
     c.metadata.push("", "empty name");
     assert!(matches!(
-        Connection::new(c, Side::Client, Instant::now()),
+        Connection::new(c, Side::Client, Instant::now(), TestRng::new(0)),
         Err(LocalError::Encode(_))
     ));
 }
 
 #[test]
 fn application_cannot_send_handshake_commands() {
-    let mut conn = Connection::new(config(SocketType::Dealer), Side::Client, Instant::now())
-        .expect("valid config");
+    let mut conn = Connection::new(
+        config(SocketType::Dealer),
+        Side::Client,
+        Instant::now(),
+        TestRng::new(0),
+    )
+    .expect("valid config");
     assert!(matches!(
         conn.send_command(Command::Ready(Metadata::new())),
         Err(LocalError::NotAnApplicationCommand("READY"))

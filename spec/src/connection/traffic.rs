@@ -150,7 +150,7 @@ impl Connection {
 
     /// Sends what the mechanism pushed and, once it is done, checks the
     /// peer's metadata and goes active.
-    fn handshake_progress(
+    pub(super) fn handshake_progress(
         &mut self,
         now: Instant,
         progress: Progress,

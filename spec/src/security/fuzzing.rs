@@ -4,10 +4,10 @@
 //! owner of `fuzz/` wires them as targets `z85`, `plain_handshake`,
 //! `curve_handshake` and `curve_tunnel`.
 //!
-//! Not part of the API.
+//! Not part of the API (feature `fuzzing`). Keys and nonces come from
+//! seeded [`TestRng`]s, so every run repeats.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -16,9 +16,10 @@ use super::curve::{Curve, KeyPair};
 use super::plain::Plain;
 use super::z85;
 use super::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
-use crate::connection::harness::{Pair, feed};
-use crate::connection::{Config, Connection, Event, Side};
+use crate::connection::harness::{self, Pair, TestRng, cookie_jar, feed, lend};
+use crate::connection::{Config, Event, Side};
 use crate::fuzzing::{Choices, capacity_bound};
+use crate::wire::metadata::USER_ID;
 use crate::wire::{self, Greeting};
 use crate::{Message, SocketType};
 
@@ -86,17 +87,20 @@ fn scripted_peer(mechanism: wire::Mechanism, choices: &mut Choices<'_>) -> Vec<u
     out.to_vec()
 }
 
-/// Feeds `peer` to a fresh connection in chunks of `chunk` octets and
-/// checks what every run must satisfy: bounded buffer, one handshake at
-/// most, nothing delivered before it, nothing after the end.
+/// Feeds `peer` to a fresh connection in chunks of `chunk` octets (and
+/// lends a cookie jar whenever it asks) and checks what every run must
+/// satisfy: bounded buffer, one handshake at most, nothing delivered
+/// before it, nothing after the end.
 fn run_scripted(config: Config, side: Side, peer: &[u8], chunk: usize) -> Vec<Event> {
     let now = Instant::now();
-    let Ok(mut conn) = Connection::new(config, side, now) else {
+    let Ok(mut conn) = harness::connection(config, side, now, 2) else {
         return Vec::new();
     };
+    let mut jar = cookie_jar();
     let mut max_capacity = 0;
     for piece in peer.chunks(chunk.max(1)) {
         conn.handle_bytes(now, piece);
+        lend(&mut conn, now, &mut jar);
         max_capacity = max_capacity.max(conn.receive_buffer_capacity());
         while conn.poll_transmit().is_some() {}
     }
@@ -127,6 +131,12 @@ pub fn plain_handshake(data: &[u8]) {
     let _ = plain_events(data);
 }
 
+/// The user id the PLAIN target's authenticator gives admin: longer than
+/// any property value a scripted peer can send (its command bodies are at
+/// most 255 octets), so seeing it on the peer shows the authenticator
+/// accepted.
+static ADMIN_USER_ID: [u8; 256] = [b'a'; 256];
+
 fn plain_events(data: &[u8]) -> Vec<Event> {
     let mut choices = Choices::new(data);
     let flags = choices.u8();
@@ -137,16 +147,13 @@ fn plain_events(data: &[u8]) -> Vec<Event> {
     } else {
         Side::Server
     };
-    let accepted = Arc::new(AtomicBool::new(false));
     let mut config = Config::new(SocketType::Dealer);
     config.behaviour.require_socket_type = false;
     config.mechanism = if server {
-        let seen = Arc::clone(&accepted);
         Arc::new(Plain::server(Zap::new(Arc::new(FnAuthenticator(
-            move |r: &ZapRequest| match &r.credentials[..] {
+            |r: &ZapRequest| match &r.credentials[..] {
                 [user, pass] if &user[..] == b"admin" && &pass[..] == b"secret" => {
-                    seen.store(true, Ordering::SeqCst);
-                    r.accept("admin")
+                    r.accept(Bytes::from_static(&ADMIN_USER_ID))
                 }
                 _ => r.refuse(StatusCode::AuthenticationFailure, "no"),
             },
@@ -159,29 +166,32 @@ fn plain_events(data: &[u8]) -> Vec<Event> {
     };
     let peer = scripted_peer(wire::Mechanism::PLAIN, &mut choices);
     let events = run_scripted(config, side, &peer, chunk);
-    if server
-        && events
-            .iter()
-            .any(|e| matches!(e, Event::HandshakeSucceeded(_)))
-    {
-        assert!(
-            accepted.load(Ordering::SeqCst),
-            "handshake without an accepted HELLO"
-        );
+    if server {
+        for event in &events {
+            if let Event::HandshakeSucceeded(peer) = event {
+                assert_eq!(
+                    peer.metadata.get(USER_ID).map(|id| &id[..]),
+                    Some(&ADMIN_USER_ID[..]),
+                    "handshake without an accepted HELLO"
+                );
+            }
+        }
     }
     events
 }
 
 /// Target `curve_handshake`: a CURVE client or server (octet 0, bit 0)
-/// with fresh keys, fed a CURVE greeting and arbitrary commands. Besides
+/// with seeded keys, fed a CURVE greeting and arbitrary commands. Besides
 /// the run invariants: no handshake ever completes and nothing is
-/// delivered, since arbitrary octets cannot open a box made for keys
-/// generated after they were chosen (26-R14, 26-R29).
+/// delivered, since octets written before the exchange cannot open or
+/// answer its boxes (26-R14, 26-R29) without computing them for those keys
+/// and nonces (X25519, Poly1305), which mutation does not do.
 pub fn curve_handshake(data: &[u8]) {
     let mut choices = Choices::new(data);
     let flags = choices.u8();
     let chunk = usize::from(choices.u8()) + 1;
-    let server_keys = KeyPair::generate();
+    let mut rng = TestRng::new(10);
+    let server_keys = KeyPair::generate(&mut rng);
     let mut config = Config::new(SocketType::Dealer);
     config.behaviour.require_socket_type = false;
     let side = if flags & 2 == 0 {
@@ -192,7 +202,10 @@ pub fn curve_handshake(data: &[u8]) {
     config.mechanism = if flags & 1 == 1 {
         Arc::new(Curve::server(server_keys, Zap::default()))
     } else {
-        Arc::new(Curve::client(KeyPair::generate(), *server_keys.public()))
+        Arc::new(Curve::client(
+            KeyPair::generate(&mut rng),
+            *server_keys.public(),
+        ))
     };
     let peer = scripted_peer(wire::Mechanism::CURVE, &mut choices);
     let events = run_scripted(config, side, &peer, chunk);
@@ -217,9 +230,13 @@ pub fn curve_tunnel(data: &[u8]) {
 /// What [`curve_tunnel`] sent and what arrived.
 fn tunnel_delivered(data: &[u8]) -> (Vec<Message>, Vec<Message>) {
     let mut choices = Choices::new(data);
-    let server_keys = KeyPair::generate();
+    let mut rng = TestRng::new(20);
+    let server_keys = KeyPair::generate(&mut rng);
     let mut client = Config::new(SocketType::Dealer);
-    client.mechanism = Arc::new(Curve::client(KeyPair::generate(), *server_keys.public()));
+    client.mechanism = Arc::new(Curve::client(
+        KeyPair::generate(&mut rng),
+        *server_keys.public(),
+    ));
     let mut server = Config::new(SocketType::Dealer);
     server.mechanism = Arc::new(Curve::server(server_keys, Zap::default()));
     let Ok(mut pair) = Pair::new(client, server) else {

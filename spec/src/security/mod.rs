@@ -15,8 +15,11 @@
 //! ```
 //!
 //! Everything is sans-IO, like the connection machine: no socket, no
-//! clock. The only outside input is randomness (transient keys, long
-//! nonces, cookie keys), taken from the operating system's generator.
+//! clock, no entropy source. Randomness (transient keys, long nonces,
+//! cookie keys) comes from the generator the caller passes: to
+//! [`KeyPair::generate`], to [`Connection::new`](crate::connection::Connection::new)
+//! for what a session draws, and to the [`curve::CookieJar`] a CURVE
+//! server's driver owns and lends to its connections.
 //!
 //! # Using it
 //!
@@ -27,8 +30,10 @@
 //! use zmtp_spec::security::{Curve, KeyPair, PublicKey, Zap};
 //! use zmtp_spec::SocketType;
 //!
-//! let server_keys = KeyPair::generate();
-//! let allowed: PublicKey = KeyPair::generate().public().to_z85().parse().unwrap();
+//! # let mut rng = zmtp_spec::connection::harness::TestRng::new(1);
+//! // `rng`: any rand_core `CryptoRng + RngCore`; a driver passes `OsRng`.
+//! let server_keys = KeyPair::generate(&mut rng);
+//! let allowed: PublicKey = KeyPair::generate(&mut rng).public().to_z85().parse().unwrap();
 //! let zap = Zap::new(Arc::new(FnAuthenticator(move |r: &ZapRequest| {
 //!     if r.credentials[0][..] == allowed.as_bytes()[..] {
 //!         r.accept("alice")
@@ -62,6 +67,7 @@
 
 pub mod curve;
 pub mod error;
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod null;

@@ -58,7 +58,12 @@ impl Mechanism for ZapNull {
     /// does: by default its READY answers a 3.1 client's READY (37-R24,
     /// 37-R25), so it goes out once both the verdict and that READY are
     /// in.
-    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+    fn start(
+        &self,
+        side: Side,
+        behaviour: &Behaviour,
+        _rng: &mut dyn rand_core::CryptoRngCore,
+    ) -> Box<dyn MechanismSession> {
         Box::new(Session {
             waits: side == Side::Server && behaviour.null_server_ready.server_waits(),
             sent_ready: false,

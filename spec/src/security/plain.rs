@@ -122,7 +122,12 @@ impl Mechanism for Plain {
         self.is_server()
     }
 
-    fn start(&self, _side: Side, _behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+    fn start(
+        &self,
+        _side: Side,
+        _behaviour: &Behaviour,
+        _rng: &mut dyn rand_core::CryptoRngCore,
+    ) -> Box<dyn MechanismSession> {
         match &self.role {
             Role::Client(credentials) => Box::new(ClientSession {
                 credentials: Arc::clone(credentials),

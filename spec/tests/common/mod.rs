@@ -24,7 +24,9 @@ use child::ChildGuard;
 pub(crate) use child::output_within;
 
 use zmtp_spec::Message;
+use zmtp_spec::connection::harness::{TestRng, cookie_jar};
 use zmtp_spec::connection::{Config, Connection, ConnectionError, Event, Side};
+use zmtp_spec::security::curve::CookieJar;
 
 /// How long any one exchange may take before the test fails.
 pub(crate) const DEADLINE: Duration = Duration::from_secs(5);
@@ -131,6 +133,8 @@ pub(crate) struct Driver {
     pub(crate) conn: Connection,
     /// Every octet received, for inspection.
     pub(crate) received: Vec<u8>,
+    /// The cookie jar, lent to a CURVE server connection when it asks.
+    jar: CookieJar,
 }
 
 /// How [`Driver::run`] ended.
@@ -153,11 +157,15 @@ impl Driver {
         stream
             .set_write_timeout(Some(LIMIT))
             .expect("write timeout");
-        let conn = Connection::new(config, side, Instant::now()).expect("valid config");
+        // A seed of its own per connection (its port), for distinct keys.
+        let seed = stream.local_addr().map_or(0, |a| u64::from(a.port()));
+        let conn = Connection::new(config, side, Instant::now(), TestRng::new(seed))
+            .expect("valid config");
         Self {
             stream,
             conn,
             received: Vec::new(),
+            jar: cookie_jar(),
         }
     }
 
@@ -214,6 +222,9 @@ impl Driver {
                 Ok(n) => {
                     self.received.extend_from_slice(&buf[..n]);
                     self.conn.handle_bytes(Instant::now(), &buf[..n]);
+                    if self.conn.needs_cookie_jar() {
+                        self.conn.handle_cookie_jar(Instant::now(), &mut self.jar);
+                    }
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(e) if e.kind() == ErrorKind::ConnectionReset => return (End::Eof, events),

@@ -7,7 +7,6 @@
 use crypto_box::aead::AeadInPlace;
 use crypto_box::aead::generic_array::GenericArray;
 use crypto_box::{PublicKey, SalsaBox, SecretKey};
-use zmtp_spec::security::KeyPair;
 
 /// HELLO short-nonce prefix (26-R12).
 pub(crate) const HELLO: &[u8; 16] = b"CurveZMQHELLO---";
@@ -31,9 +30,9 @@ pub(crate) struct Keys {
 }
 
 impl Keys {
-    /// Fresh keys (from spec's generator).
+    /// Fresh keys (from the operating system's generator).
     pub(crate) fn generate() -> Self {
-        let k = KeyPair::generate();
+        let k = zmtp::curve_keypair();
         Self {
             public: *k.public().as_bytes(),
             secret: *k.secret().to_bytes(),

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use zmtp_spec::SocketType;
-use zmtp_spec::security::{KeyPair, z85};
+use zmtp_spec::security::z85;
 use zmtp_spec::wire;
 
 use super::{MechanismKind, key_octets, opt};
@@ -13,7 +13,7 @@ use crate::options::sealed::Access;
 /// terminating NUL; nothing else.
 #[test]
 fn keys_are_32_octets_or_z85_text() {
-    let keys = KeyPair::generate();
+    let keys = crate::curve_keypair();
     let raw = *keys.public().as_bytes();
     let text = z85::encode(&raw).unwrap();
     assert_eq!(key_octets("K", &raw).unwrap(), raw);
@@ -32,12 +32,15 @@ fn keys_are_32_octets_or_z85_text() {
 fn the_mechanism_is_built_once_per_change() {
     let mut o = Options::new(SocketType::Pull);
     opt::CurveServer::set(&mut o, true).unwrap();
-    let secret = Bytes::copy_from_slice(&KeyPair::generate().secret().to_bytes()[..]);
+    let secret = Bytes::copy_from_slice(&crate::curve_keypair().secret().to_bytes()[..]);
     opt::CurveSecretKey::set(&mut o, secret).unwrap();
     let a = o.security.mechanism().unwrap();
     let b = o.security.mechanism().unwrap();
     assert!(Arc::ptr_eq(&a.mechanism, &b.mechanism));
-    assert!(a.curve_server.is_some());
+    let (Some(jar_a), Some(jar_b)) = (&a.cookies, &b.cookies) else {
+        panic!("a CURVE server has a cookie jar")
+    };
+    assert!(Arc::ptr_eq(jar_a, jar_b));
     opt::ZapDomain::set(&mut o, Bytes::from_static(b"d")).unwrap();
     let c = o.security.mechanism().unwrap();
     assert!(!Arc::ptr_eq(&a.mechanism, &c.mechanism));
@@ -47,10 +50,14 @@ fn the_mechanism_is_built_once_per_change() {
 #[test]
 fn curve_without_keys_does_not_build() {
     let mut o = Options::new(SocketType::Push);
-    opt::CurveServerKey::set(&mut o, Bytes::from(KeyPair::generate().public().to_z85())).unwrap();
+    opt::CurveServerKey::set(
+        &mut o,
+        Bytes::from(crate::curve_keypair().public().to_z85()),
+    )
+    .unwrap();
     assert!(o.security.mechanism().is_err());
     let mut o = Options::new(SocketType::Push);
-    let secret = Bytes::copy_from_slice(&KeyPair::generate().secret().to_bytes()[..]);
+    let secret = Bytes::copy_from_slice(&crate::curve_keypair().secret().to_bytes()[..]);
     opt::CurveSecretKey::set(&mut o, secret).unwrap();
     assert!(o.security.mechanism().is_err());
     opt::CurveServer::set(&mut o, true).unwrap();

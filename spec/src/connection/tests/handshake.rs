@@ -97,7 +97,7 @@ fn greeting_is_libzmq_paced_zmtp_wire_4_5() {
     let mut c = config(SocketType::Dealer);
     c.routing_id = Bytes::from_static(b"abc");
     let now = Instant::now();
-    let mut conn = Connection::new(c, Side::Client, now).expect("valid");
+    let mut conn = Connection::new(c, Side::Client, now, TestRng::new(0)).expect("valid");
     let first = conn.poll_transmit().expect("signature at once");
     // FF, identity length + 1 as u64 BE (37-R60), 7F.
     assert_eq!(&first[..], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 4, 0x7F]);
@@ -141,7 +141,8 @@ fn partial_pacing_sends_11_octets_full_sends_64() {
     for (pacing, len) in [(GreetingPacing::Partial, 11), (GreetingPacing::Full, 64)] {
         let mut c = config(SocketType::Pair);
         c.behaviour.pacing = pacing;
-        let mut conn = Connection::new(c, Side::Client, Instant::now()).expect("valid");
+        let mut conn =
+            Connection::new(c, Side::Client, Instant::now(), TestRng::new(0)).expect("valid");
         let out = conn.poll_transmit().expect("greeting");
         assert_eq!(out.len(), len);
         assert_eq!(&out[..10], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F]);
@@ -319,7 +320,7 @@ fn missing_socket_type_is_accepted_when_configured() {
 /// what it sends before the client's READY (after its first 10 octets).
 fn server_before_client_ready(server: Config, minor: u8) -> (Connection, Vec<Item>) {
     let now = Instant::now();
-    let mut conn = Connection::new(server, Side::Server, now).expect("valid");
+    let mut conn = Connection::new(server, Side::Server, now, TestRng::new(0)).expect("valid");
     let first = conn.poll_transmit().expect("first greeting octets");
     assert_eq!(first.len(), Greeting::SIGNATURE_LEN);
     conn.handle_bytes(now, &greeting(minor, wire::Mechanism::NULL));
@@ -416,7 +417,7 @@ fn null_client_never_waits_whatever_the_setting_37_r24_23_r28() {
             let mut c = config(SocketType::Req);
             c.behaviour.null_server_ready = setting;
             let now = Instant::now();
-            let mut client = Connection::new(c, Side::Client, now).expect("valid");
+            let mut client = Connection::new(c, Side::Client, now, TestRng::new(0)).expect("valid");
             let _ = client.poll_transmit();
             client.handle_bytes(now, &greeting(minor, wire::Mechanism::NULL));
             let out = client.poll_transmit().expect("rest of greeting and READY");

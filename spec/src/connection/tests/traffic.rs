@@ -131,7 +131,7 @@ fn after_handshake_fails(tail: &[u8], max: Option<u64>, expected: &ConnectionErr
     refuses_at_every_split(&c, Side::Server, &peer, expected, true);
     // And fed whole, after the handshake was seen to succeed.
     let now = Instant::now();
-    let mut conn = Connection::new(c, Side::Server, now).expect("valid");
+    let mut conn = Connection::new(c, Side::Server, now, TestRng::new(0)).expect("valid");
     conn.handle_bytes(now, &peer[..handshake_len]);
     assert_eq!(conn.state(), State::Active);
     conn.handle_bytes(now, tail);

@@ -14,8 +14,13 @@ impl Mechanism for Tunnel {
     fn name(&self) -> wire::Mechanism {
         wire::Mechanism::new(b"X-TUNNEL").expect("valid name")
     }
-    fn start(&self, side: Side, behaviour: &Behaviour) -> Box<dyn MechanismSession> {
-        Box::new(TunnelSession(Null.start(side, behaviour)))
+    fn start(
+        &self,
+        side: Side,
+        behaviour: &Behaviour,
+        rng: &mut dyn rand_core::CryptoRngCore,
+    ) -> Box<dyn MechanismSession> {
+        Box::new(TunnelSession(Null.start(side, behaviour, rng)))
     }
 }
 

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
+use rand_core::CryptoRngCore;
 
 use super::ClientConfig;
 use super::commands::{Hello, NonceBox, SIGNATURE_BOX_LEN, Welcome, WelcomeContent};
@@ -39,17 +40,21 @@ pub struct ClientSession {
     config: Arc<ClientConfig>,
     /// C', c': fresh for this connection, wiped when it ends (26-R09..R11).
     transient: KeyPair,
+    /// The long nonce of our vouch (26-R35), drawn with the keys.
+    vouch_nonce: [u8; 16],
     ours: Counter,
     theirs: PeerNonces,
     state: State,
 }
 
 impl ClientSession {
-    /// A session with a fresh transient key pair (26-R09).
-    pub fn new(config: Arc<ClientConfig>) -> Self {
+    /// A session with a fresh transient key pair (26-R09) and vouch
+    /// nonce, from `rng`: the only randomness a client needs.
+    pub fn new(config: Arc<ClientConfig>, rng: &mut (impl CryptoRngCore + ?Sized)) -> Self {
         Self {
             config,
-            transient: KeyPair::generate(),
+            transient: KeyPair::generate(rng),
+            vouch_nonce: random_long_nonce(rng),
             ours: Counter::default(),
             theirs: PeerNonces::default(),
             state: State::Start,
@@ -95,7 +100,7 @@ impl ClientSession {
             .map_err(weak)?;
 
         // The vouch: Box[C' + S](C->S') under a fresh long nonce (26-R35).
-        let vouch_nonce = random_long_nonce();
+        let vouch_nonce = self.vouch_nonce;
         let vouch_channel = Channel::new(&content.server_transient, self.config.keys.secret());
         let mut vouch = BytesMut::with_capacity(super::commands::VOUCH_LEN);
         vouch.put_slice(&vouch_nonce);

@@ -5,19 +5,24 @@
 //! (26-R17).
 //!
 //! One [`CookieJar`] serves every connection of a socket: a connection
-//! never holds K. The jar keeps the current key and the one before it;
-//! [`CookieJar::rotate`] retires the older (26-R27). The jar reads no
-//! clock: the driver calls [`CookieJar::rotate_if_due`] with `now`, e.g.
-//! once per [`ROTATION_PERIOD`], and a key stays current for that period,
-//! so a cookie opens for one to two periods after its WELCOME. The jar
-//! also rotates by itself after [`ROTATE_AFTER`] cookies.
+//! never holds K. The jar is a plain value that its driver owns (and
+//! shares between its tasks as it likes); a CURVE server connection
+//! borrows it for HELLO and INITIATE
+//! ([`Connection::handle_cookie_jar`](crate::connection::Connection::handle_cookie_jar)).
+//! The jar keeps the current key and the one before it;
+//! [`CookieJar::rotate`] retires the older (26-R27). It reads no clock and
+//! draws no randomness of its own: the driver calls
+//! [`CookieJar::rotate_if_due`] with `now` and its generator, e.g. once
+//! per [`ROTATION_PERIOD`], and a key stays current for that period, so a
+//! cookie opens for one to two periods after its WELCOME. The jar also
+//! rotates by itself after [`ROTATE_AFTER`] cookies.
 //! Replaying an INITIATE on another connection fails anyway: the server
 //! compares the cookie with the one its own WELCOME sent.
 
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
+use rand_core::CryptoRngCore;
 
 use super::crypto::{KEY_LEN, PublicKey, SecretBoxKey, SecretKey, long_nonce, random_long_nonce};
 use super::nonce;
@@ -36,11 +41,6 @@ pub const ROTATION_PERIOD: Duration = Duration::from_secs(30);
 /// The cookie keys of one server socket.
 #[derive(Debug)]
 pub struct CookieJar {
-    keys: Mutex<Keys>,
-}
-
-#[derive(Debug)]
-struct Keys {
     current: SecretBoxKey,
     previous: Option<SecretBoxKey>,
     issued: u32,
@@ -49,66 +49,63 @@ struct Keys {
     since: Option<Instant>,
 }
 
-impl Default for CookieJar {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl CookieJar {
-    /// A jar with a fresh random key.
-    pub fn new() -> Self {
+    /// A jar with a fresh random key from `rng`.
+    pub fn new(rng: &mut (impl CryptoRngCore + ?Sized)) -> Self {
         Self {
-            keys: Mutex::new(Keys {
-                current: SecretBoxKey::generate(),
-                previous: None,
-                issued: 0,
-                since: None,
-            }),
+            current: SecretBoxKey::generate(rng),
+            previous: None,
+            issued: 0,
+            since: None,
         }
     }
 
-    /// Makes a new key current and forgets the previous one: cookies made
-    /// two rotations ago no longer open (26-R27).
-    pub fn rotate(&self) {
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        rotate(&mut keys);
+    /// Makes a new key from `rng` current and forgets the previous one:
+    /// cookies made two rotations ago no longer open (26-R27).
+    pub fn rotate(&mut self, rng: &mut (impl CryptoRngCore + ?Sized)) {
+        let fresh = SecretBoxKey::generate(rng);
+        self.previous = Some(core::mem::replace(&mut self.current, fresh));
+        self.issued = 0;
     }
 
-    /// Rotates when the current key has been current for
-    /// [`ROTATION_PERIOD`] at `now` (the driver's clock; the first call
-    /// only starts the clock). Returns whether it rotated.
-    pub fn rotate_if_due(&self, now: Instant) -> bool {
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        match keys.since {
+    /// Rotates (with a key from `rng`) when the current key has been
+    /// current for [`ROTATION_PERIOD`] at `now` (the driver's clock; the
+    /// first call only starts the clock). Returns whether it rotated.
+    pub fn rotate_if_due(&mut self, now: Instant, rng: &mut (impl CryptoRngCore + ?Sized)) -> bool {
+        match self.since {
             Some(since) if now.saturating_duration_since(since) >= ROTATION_PERIOD => {
-                rotate(&mut keys);
-                keys.since = Some(now);
+                self.rotate(rng);
+                self.since = Some(now);
                 true
             }
             Some(_) => false,
             None => {
-                keys.since = Some(now);
+                self.since = Some(now);
                 false
             }
         }
     }
 
     /// A new cookie for this client transient key and server transient
-    /// secret key (26-R28: a fresh nonce, so a new cookie every time).
-    pub fn seal(&self, client: &PublicKey, server_secret: &SecretKey) -> [u8; COOKIE_LEN] {
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        keys.issued += 1;
-        if keys.issued >= ROTATE_AFTER {
-            rotate(&mut keys);
+    /// secret key (26-R28: a fresh nonce from `rng`, so a new cookie every
+    /// time).
+    pub fn seal(
+        &mut self,
+        client: &PublicKey,
+        server_secret: &SecretKey,
+        rng: &mut (impl CryptoRngCore + ?Sized),
+    ) -> [u8; COOKIE_LEN] {
+        self.issued += 1;
+        if self.issued >= ROTATE_AFTER {
+            self.rotate(rng);
         }
-        let long = random_long_nonce();
+        let long = random_long_nonce(rng);
         let mut plain = zeroize::Zeroizing::new([0u8; 2 * KEY_LEN]);
         plain[..KEY_LEN].copy_from_slice(client.as_bytes());
         plain[KEY_LEN..].copy_from_slice(server_secret.to_bytes().as_ref());
         let mut out = BytesMut::with_capacity(COOKIE_LEN);
         out.extend_from_slice(&long);
-        keys.current
+        self.current
             .seal_into(&long_nonce(nonce::COOKIE, &long), &plain[..], &mut out);
         let mut cookie = [0u8; COOKIE_LEN];
         cookie.copy_from_slice(&out);
@@ -118,13 +115,12 @@ impl CookieJar {
     /// The client transient key and server transient secret key inside a
     /// cookie, if it opens under the current or the previous key.
     pub fn open(&self, cookie: &[u8; COOKIE_LEN]) -> Option<(PublicKey, SecretKey)> {
-        let keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         let (long, boxed) = cookie.split_at(16);
         let mut long_bytes = [0u8; 16];
         long_bytes.copy_from_slice(long);
         let nonce = long_nonce(nonce::COOKIE, &long_bytes);
-        let plain = core::iter::once(&keys.current)
-            .chain(keys.previous.as_ref())
+        let plain = core::iter::once(&self.current)
+            .chain(self.previous.as_ref())
             .find_map(|key| key.open_secret(&nonce, boxed).ok())?;
         if plain.len() != 2 * KEY_LEN {
             return None;
@@ -133,10 +129,4 @@ impl CookieJar {
         let secret = SecretKey::from_slice(&plain[KEY_LEN..]).ok()?;
         Some((client, secret))
     }
-}
-
-fn rotate(keys: &mut Keys) {
-    let fresh = SecretBoxKey::generate();
-    keys.previous = Some(core::mem::replace(&mut keys.current, fresh));
-    keys.issued = 0;
 }

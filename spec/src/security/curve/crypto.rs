@@ -4,6 +4,10 @@
 //! cryptographic is written here: this file only lays out keys, nonces
 //! and boxes.
 //!
+//! Nothing here draws randomness of its own: whatever needs some (a key,
+//! a long nonce) takes the caller's generator, as RustCrypto's
+//! `SecretKey::generate(&mut rng)` does.
+//!
 //! A box on the wire is the 16-octet Poly1305 tag followed by the
 //! ciphertext, which is what NaCl's `crypto_box` produces once its 16 zero
 //! octets are dropped, and what libzmq sends.
@@ -17,7 +21,7 @@ use crypto_box::aead::consts::{U16, U24};
 use crypto_box::aead::generic_array::GenericArray;
 use crypto_box::aead::{AeadCore, AeadInPlace};
 use crypto_secretbox::{KeyInit, XSalsa20Poly1305};
-use rand_core::{OsRng, RngCore};
+use rand_core::CryptoRngCore;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::security::z85::{self, Z85Error};
@@ -91,10 +95,11 @@ impl FromStr for PublicKey {
 pub struct SecretKey(crypto_box::SecretKey);
 
 impl SecretKey {
-    /// A fresh random key from the operating system's generator.
-    pub fn generate() -> Self {
+    /// A fresh random key from `rng` (a driver passes the operating
+    /// system's generator, e.g. rand_core's `OsRng`).
+    pub fn generate(rng: &mut (impl CryptoRngCore + ?Sized)) -> Self {
         let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        OsRng.fill_bytes(bytes.as_mut());
+        rng.fill_bytes(bytes.as_mut());
         Self::from_bytes(*bytes)
     }
 
@@ -167,9 +172,9 @@ pub struct KeyPair {
 }
 
 impl KeyPair {
-    /// A fresh random pair (libzmq's `zmq_curve_keypair`).
-    pub fn generate() -> Self {
-        Self::from_secret(SecretKey::generate())
+    /// A fresh random pair from `rng` (libzmq's `zmq_curve_keypair`).
+    pub fn generate(rng: &mut (impl CryptoRngCore + ?Sized)) -> Self {
+        Self::from_secret(SecretKey::generate(rng))
     }
 
     /// The pair of a known secret key (libzmq's `zmq_curve_public`).
@@ -248,9 +253,9 @@ pub(crate) fn long_nonce(prefix: &[u8; 8], nonce: &[u8; 16]) -> [u8; 24] {
 
 /// 16 random octets for a long nonce (26-R25, 26-R35: unique per key, which
 /// 128 random bits give with overwhelming probability).
-pub(crate) fn random_long_nonce() -> [u8; 16] {
+pub(crate) fn random_long_nonce(rng: &mut (impl CryptoRngCore + ?Sized)) -> [u8; 16] {
     let mut nonce = [0u8; 16];
-    OsRng.fill_bytes(&mut nonce);
+    rng.fill_bytes(&mut nonce);
     nonce
 }
 
@@ -319,9 +324,9 @@ impl fmt::Debug for SecretBoxKey {
 }
 
 impl SecretBoxKey {
-    pub(crate) fn generate() -> Self {
+    pub(crate) fn generate(rng: &mut (impl CryptoRngCore + ?Sized)) -> Self {
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
-        OsRng.fill_bytes(key.as_mut());
+        rng.fill_bytes(key.as_mut());
         Self(XSalsa20Poly1305::new((&*key).into()))
     }
 

@@ -3,7 +3,7 @@
 //! INITIATE, and every frame after the handshake boxed in a MESSAGE.
 //!
 //! ```text
-//!   client (C, c; S known: 26-R04)           server (S, s; cookie jar K)
+//!   client (C, c; S known: 26-R04)           server (S, s; the driver's cookie jar K)
 //!   C', c' fresh per connection (26-R09)
 //!   HELLO   C', n, Box[0*64](C'->S)    ──>   opens it (26-R13, 26-R14)
 //!                                            S', s' fresh; cookie = Box[C'+s'](K)
@@ -18,6 +18,15 @@
 //!
 //! Short nonces strictly increase in each direction and are checked
 //! ([`nonce::PeerNonces`]); every box is `crypto_box` from RustCrypto.
+//!
+//! Nothing here draws randomness or keeps shared state of its own. A
+//! session takes the connection's generator (handed to
+//! [`Connection::new`](crate::connection::Connection::new)): the client's
+//! C', c' and vouch nonce when it starts, the server's S', s' and long
+//! nonces on HELLO. The cookie key K is the driver's [`CookieJar`], which
+//! a server connection borrows on HELLO and INITIATE
+//! ([`Connection::handle_cookie_jar`](crate::connection::Connection::handle_cookie_jar));
+//! the driver rotates it with its clock ([`CookieJar::rotate_if_due`]).
 
 pub mod client;
 pub mod commands;
@@ -33,6 +42,8 @@ pub use traffic::{FLAG_COMMAND, FLAG_MORE};
 mod tests;
 
 use std::sync::Arc;
+
+use rand_core::CryptoRngCore;
 
 pub use cookie::CookieJar;
 pub use crypto::{KeyError, KeyPair, PublicKey, SecretKey};
@@ -66,13 +77,12 @@ pub struct ClientConfig {
     pub server_key: PublicKey,
 }
 
-/// What a CURVE server knows.
+/// What a CURVE server knows. (The cookie keys are the driver's
+/// [`CookieJar`], lent to each connection when it needs them.)
 #[derive(Debug)]
 pub struct ServerConfig {
     /// Our permanent key pair (S, s).
     pub keys: KeyPair,
-    /// The cookie keys, shared by every connection of the socket.
-    pub cookies: CookieJar,
     /// Who decides on clients; without an authenticator every client that
     /// completes the handshake is accepted, as in libzmq (zmtp-wire.md
     /// 6.2 #12).
@@ -89,39 +99,16 @@ impl Curve {
     }
 
     /// A CURVE server with permanent keys `keys`, asking `zap` about each
-    /// client.
+    /// client. Its connections borrow the driver's [`CookieJar`].
     pub fn server(keys: KeyPair, zap: Zap) -> Self {
         Self {
-            role: Role::Server(Arc::new(ServerConfig {
-                keys,
-                cookies: CookieJar::new(),
-                zap,
-            })),
+            role: Role::Server(Arc::new(ServerConfig { keys, zap })),
         }
     }
 
     /// Whether this is the server role.
     pub fn is_server(&self) -> bool {
         matches!(self.role, Role::Server(_))
-    }
-
-    /// Retires the older cookie key of a server (26-R27) now. Does nothing
-    /// for a client.
-    pub fn rotate_cookie_key(&self) {
-        if let Role::Server(server) = &self.role {
-            server.cookies.rotate();
-        }
-    }
-
-    /// Rotates a server's cookie key when it has been current for
-    /// [`cookie::ROTATION_PERIOD`] at `now` (26-R27; see
-    /// [`CookieJar::rotate_if_due`]): the driver calls this from a timer
-    /// with its clock. Returns whether it rotated; a client never does.
-    pub fn rotate_cookie_key_if_due(&self, now: std::time::Instant) -> bool {
-        match &self.role {
-            Role::Server(server) => server.cookies.rotate_if_due(now),
-            Role::Client(_) => false,
-        }
     }
 }
 
@@ -136,9 +123,14 @@ impl Mechanism for Curve {
         self.is_server()
     }
 
-    fn start(&self, _side: Side, _behaviour: &Behaviour) -> Box<dyn MechanismSession> {
+    fn start(
+        &self,
+        _side: Side,
+        _behaviour: &Behaviour,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Box<dyn MechanismSession> {
         match &self.role {
-            Role::Client(config) => Box::new(client::ClientSession::new(Arc::clone(config))),
+            Role::Client(config) => Box::new(client::ClientSession::new(Arc::clone(config), rng)),
             Role::Server(config) => Box::new(server::ServerSession::new(Arc::clone(config))),
         }
     }

@@ -4,15 +4,28 @@
 //! Between WELCOME and INITIATE the session holds no secret: only the
 //! client's transient public key, the cookie it sent (both public) and the
 //! nonce counters. The server transient secret key s' lives in the cookie,
-//! boxed under the socket's [`CookieJar`](super::CookieJar) key (26-R17).
+//! boxed under the socket's [`CookieJar`] key (26-R17).
+//!
+//! The jar is the driver's: a checked HELLO, and an INITIATE that returns
+//! our cookie, wait for it
+//! ([`MechanismSession::needs_cookie_jar`]), and the work that needs the
+//! cookie key (sealing the cookie and answering WELCOME; opening it and
+//! checking the rest of INITIATE) runs when the driver lends it
+//! ([`MechanismSession::handle_cookie_jar`]).
+//!
+//! ```text
+//!   ExpectHello ──HELLO──> SealCookie ──jar──> ExpectInitiate (WELCOME sent)
+//!   ExpectInitiate ──INITIATE──> OpenCookie ──jar──> Active (READY) | AwaitZap
+//! ```
 
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
+use rand_core::CryptoRngCore;
 
 use super::ServerConfig;
 use super::commands::{Hello, Initiate, InitiateContent, VOUCH_LEN, WELCOME_BOX_LEN, Welcome};
-use super::cookie::COOKIE_LEN;
+use super::cookie::{COOKIE_LEN, CookieJar};
 use super::crypto::{
     Channel, KEY_LEN, KeyPair, PublicKey, long_nonce, random_long_nonce, short_nonce,
 };
@@ -31,10 +44,21 @@ use crate::wire::{Command, Encode, Frame, MechanismCommand, Metadata};
 enum State {
     /// A HELLO is due.
     ExpectHello,
+    /// HELLO checked; WELCOME waits for the cookie jar.
+    SealCookie {
+        client_transient: PublicKey,
+        /// The box between our permanent key and C'.
+        permanent: Channel,
+    },
     /// WELCOME sent: what INITIATE must match (all public).
     ExpectInitiate {
         client_transient: PublicKey,
         cookie: [u8; COOKIE_LEN],
+    },
+    /// An INITIATE with our cookie; opening it waits for the cookie jar.
+    OpenCookie {
+        client_transient: PublicKey,
+        initiate: Initiate,
     },
     /// INITIATE checked; the external ZAP handler has the request.
     AwaitZap {
@@ -70,10 +94,9 @@ impl ServerSession {
         }
     }
 
-    /// Checks HELLO (26-R06..R08, R13..R15, R20) and builds WELCOME with a
-    /// fresh S', s' (26-R16, 26-R22) whose secret goes into a new cookie
-    /// (26-R28) and is then dropped (26-R17).
-    fn on_hello(&mut self, data: &Bytes) -> Result<(Command, State), ConnectionError> {
+    /// Checks HELLO (26-R06..R08, R13..R15, R20); WELCOME then waits for
+    /// the cookie jar ([`ServerSession::welcome`]).
+    fn on_hello(&mut self, data: &Bytes) -> Result<State, ConnectionError> {
         let hello = Hello::parse(data).map_err(PeerError::from)?;
         let permanent = Channel::with_peer_key(&hello.client_transient, self.config.keys.secret())
             .map_err(|_| PeerError::from(SecurityError::WeakKey("HELLO")))?;
@@ -86,13 +109,24 @@ impl ServerSession {
         self.theirs
             .accept("HELLO", hello.nonce)
             .map_err(PeerError::from)?;
+        Ok(State::SealCookie {
+            client_transient: hello.client_transient,
+            permanent,
+        })
+    }
 
-        let transient = KeyPair::generate();
-        let cookie = self
-            .config
-            .cookies
-            .seal(&hello.client_transient, transient.secret());
-        let long = random_long_nonce();
+    /// WELCOME with a fresh S', s' from `rng` (26-R16, 26-R22) whose
+    /// secret goes into a new cookie sealed in `jar` (26-R28) and is then
+    /// dropped (26-R17).
+    fn welcome(
+        client_transient: PublicKey,
+        permanent: &Channel,
+        jar: &mut CookieJar,
+        rng: &mut dyn CryptoRngCore,
+    ) -> (Command, State) {
+        let transient = KeyPair::generate(rng);
+        let cookie = jar.seal(&client_transient, transient.secret(), rng);
+        let long = random_long_nonce(rng);
         let mut boxed = BytesMut::with_capacity(WELCOME_BOX_LEN);
         permanent.seal_parts_into(
             &long_nonce(nonce::WELCOME, &long),
@@ -110,38 +144,47 @@ impl ServerSession {
             name: MechanismCommand::Welcome,
             body: welcome.encode(),
         };
-        Ok((
+        (
             command,
             State::ExpectInitiate {
-                client_transient: hello.client_transient,
+                client_transient,
                 cookie,
             },
-        ))
+        )
     }
 
-    /// Checks INITIATE (26-R40, 26-R41): the cookie is the one our WELCOME
-    /// sent and opens under a live cookie key (26-R27), it names this
+    /// INITIATE must return the cookie our WELCOME sent (26-R40); the rest
+    /// waits for the cookie jar ([`ServerSession::on_initiate`]).
+    fn check_cookie(
+        data: &Bytes,
+        client_transient: PublicKey,
+        sent_cookie: &[u8; COOKIE_LEN],
+    ) -> Result<State, ConnectionError> {
+        let initiate = Initiate::parse(data).map_err(PeerError::from)?;
+        if initiate.cookie != *sent_cookie {
+            return Err(PeerError::from(SecurityError::CookieRejected).into());
+        }
+        Ok(State::OpenCookie {
+            client_transient,
+            initiate,
+        })
+    }
+
+    /// Checks INITIATE (26-R40, 26-R41): the cookie (the one our WELCOME
+    /// sent) opens under a live key of `jar` (26-R27), it names this
     /// connection's C', the box opens with s', the vouch opens with C and
     /// s' and names C' and S, the metadata parses; then the authenticator
     /// decides (RFC 27). Returns the client's metadata (with the ZAP
     /// reply's properties) and the tunnel's channel.
     fn on_initiate(
         &mut self,
-        data: &Bytes,
+        initiate: &Initiate,
         client_transient: &PublicKey,
-        sent_cookie: &[u8; COOKIE_LEN],
+        jar: &CookieJar,
         ctx: &HandshakeContext<'_>,
     ) -> Result<(Metadata, Channel, Asked), ConnectionError> {
-        let initiate = Initiate::parse(data).map_err(PeerError::from)?;
         let cookie_error = || PeerError::from(SecurityError::CookieRejected);
-        if initiate.cookie != *sent_cookie {
-            return Err(cookie_error().into());
-        }
-        let (cookie_client, server_secret) = self
-            .config
-            .cookies
-            .open(&initiate.cookie)
-            .ok_or_else(cookie_error)?;
+        let (cookie_client, server_secret) = jar.open(&initiate.cookie).ok_or_else(cookie_error)?;
         if cookie_client != *client_transient {
             return Err(cookie_error().into());
         }
@@ -213,21 +256,16 @@ impl ServerSession {
         })
     }
 
-    fn step(
-        &mut self,
-        body: &Bytes,
-        ctx: &HandshakeContext<'_>,
-        out: &mut Vec<Command>,
-    ) -> Result<Progress, ConnectionError> {
+    /// HELLO and INITIATE: each is checked as far as it can be without
+    /// the cookie jar, then the session waits for it.
+    fn step(&mut self, body: &Bytes) -> Result<Progress, ConnectionError> {
         let (name, data) = split_command(body).map_err(PeerError::from)?;
         match (
             core::mem::replace(&mut self.state, State::Failed),
             &name[..],
         ) {
             (State::ExpectHello, b"HELLO") => {
-                let (welcome, next) = self.on_hello(&data)?;
-                out.push(welcome);
-                self.state = next;
+                self.state = self.on_hello(&data)?;
                 Ok(Progress::Continue)
             }
             (
@@ -237,18 +275,8 @@ impl ServerSession {
                 },
                 b"INITIATE",
             ) => {
-                let (metadata, channel, asked) =
-                    self.on_initiate(&data, &client_transient, &cookie, ctx)?;
-                match asked {
-                    Asked::Accepted(properties) => {
-                        self.accept(metadata, &properties, channel, ctx, out)
-                    }
-                    Asked::Pending(request) => {
-                        self.pending = Some(request);
-                        self.state = State::AwaitZap { metadata, channel };
-                        Ok(Progress::Continue)
-                    }
-                }
+                self.state = Self::check_cookie(&data, client_transient, &cookie)?;
+                Ok(Progress::Continue)
             }
             _ => Err(PeerError::UnexpectedDuringHandshake(super::client::label(&name)).into()),
         }
@@ -296,10 +324,58 @@ impl MechanismSession for ServerSession {
     fn handle_raw(
         &mut self,
         body: Bytes,
+        _ctx: &HandshakeContext<'_>,
+        _out: &mut Vec<Command>,
+    ) -> Result<Progress, ConnectionError> {
+        self.step(&body)
+    }
+
+    fn needs_cookie_jar(&self) -> bool {
+        matches!(
+            self.state,
+            State::SealCookie { .. } | State::OpenCookie { .. }
+        )
+    }
+
+    fn handle_cookie_jar(
+        &mut self,
+        jar: &mut CookieJar,
+        rng: &mut dyn CryptoRngCore,
         ctx: &HandshakeContext<'_>,
         out: &mut Vec<Command>,
     ) -> Result<Progress, ConnectionError> {
-        self.step(&body, ctx, out)
+        match core::mem::replace(&mut self.state, State::Failed) {
+            State::SealCookie {
+                client_transient,
+                permanent,
+            } => {
+                let (welcome, next) = Self::welcome(client_transient, &permanent, jar, rng);
+                out.push(welcome);
+                self.state = next;
+                Ok(Progress::Continue)
+            }
+            State::OpenCookie {
+                client_transient,
+                initiate,
+            } => {
+                let (metadata, channel, asked) =
+                    self.on_initiate(&initiate, &client_transient, jar, ctx)?;
+                match asked {
+                    Asked::Accepted(properties) => {
+                        self.accept(metadata, &properties, channel, ctx, out)
+                    }
+                    Asked::Pending(request) => {
+                        self.pending = Some(request);
+                        self.state = State::AwaitZap { metadata, channel };
+                        Ok(Progress::Continue)
+                    }
+                }
+            }
+            other => {
+                self.state = other;
+                Err(LocalError::NotAnApplicationCommand("an unrequested cookie jar").into())
+            }
+        }
     }
 
     fn poll_zap_request(&mut self) -> Option<ZapRequest> {

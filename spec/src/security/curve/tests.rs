@@ -12,13 +12,18 @@ use super::nonce::{self, Counter, PeerNonces};
 use super::server::ServerSession;
 use super::*;
 use crate::connection::error::{ConnectionError, LocalError, PeerError};
-use crate::connection::harness::Pair;
+use crate::connection::harness::{Pair, TestRng};
 use crate::connection::mechanism::{HandshakeContext, MechanismSession, Progress};
 use crate::connection::{Config, Event, Side};
 use crate::security::SecurityError;
 use crate::security::zap::{FnAuthenticator, StatusCode, Zap, ZapRequest};
 use crate::{Message, SocketType};
 use wire::{Command, Decoder, Encode, Frame, Framing, Greeting, Item, Metadata};
+
+/// A key pair from a seeded generator (each call site its own seed).
+fn key_pair(seed: u64) -> KeyPair {
+    KeyPair::generate(&mut TestRng::new(seed))
+}
 
 // ---- keys ---------------------------------------------------------------
 
@@ -40,7 +45,7 @@ fn libzmq_example_keypair_derives_its_public_key() {
 
 #[test]
 fn keys_read_as_32_octets_or_40_characters() {
-    let pair = KeyPair::generate();
+    let pair = key_pair(1);
     let text = pair.public().to_z85();
     assert_eq!(text.len(), 40);
     assert_eq!(
@@ -63,8 +68,8 @@ fn keys_read_as_32_octets_or_40_characters() {
 
 #[test]
 fn generated_keys_differ_and_secrets_do_not_print() {
-    let a = KeyPair::generate();
-    let b = KeyPair::generate();
+    let a = key_pair(2);
+    let b = key_pair(3);
     assert_ne!(a.public(), b.public());
     let shown = format!("{a:?} {:?}", a.secret());
     assert!(!shown.contains(&*a.secret().to_z85()));
@@ -109,7 +114,7 @@ fn peer_nonces_must_step_by_one_26_r20_r21() {
 
 fn hello_bytes() -> Bytes {
     Hello {
-        client_transient: *KeyPair::generate().public(),
+        client_transient: *key_pair(4).public(),
         nonce: 1,
         signature: [7; SIGNATURE_BOX_LEN],
     }
@@ -167,17 +172,34 @@ fn other_layouts_check_their_sizes_g_c2_g_c7() {
 
 fn client_config(server: &KeyPair) -> Arc<ClientConfig> {
     Arc::new(ClientConfig {
-        keys: KeyPair::generate(),
+        keys: key_pair(5),
         server_key: *server.public(),
     })
 }
 
 fn server_config(keys: KeyPair, zap: Zap) -> Arc<ServerConfig> {
-    Arc::new(ServerConfig {
-        keys,
-        cookies: CookieJar::new(),
-        zap,
-    })
+    Arc::new(ServerConfig { keys, zap })
+}
+
+/// A server's driver in these tests: the cookie jar it lends its
+/// sessions, and the generator its connections would hand them.
+struct Driver {
+    jar: CookieJar,
+    rng: TestRng,
+}
+
+impl Driver {
+    fn new(seed: u64) -> Self {
+        let mut rng = TestRng::new(seed);
+        Self {
+            jar: CookieJar::new(&mut rng),
+            rng,
+        }
+    }
+
+    fn rotate(&mut self) {
+        self.jar.rotate(&mut self.rng);
+    }
 }
 
 fn client_metadata() -> Metadata {
@@ -208,6 +230,27 @@ fn feed(
     (result, out)
 }
 
+/// Feeds `command` to a server session and, when it then waits for the
+/// cookie jar, lends `driver`'s (as a connection does).
+fn serve(
+    server: &mut ServerSession,
+    driver: &mut Driver,
+    command: &Command,
+) -> (Result<Progress, ConnectionError>, Vec<Command>) {
+    let metadata = server_metadata();
+    let (result, mut out) = feed(server, command, &metadata, Side::Server);
+    if result != Ok(Progress::Continue) || !server.needs_cookie_jar() {
+        return (result, out);
+    }
+    let ctx = HandshakeContext {
+        side: Side::Server,
+        metadata: &metadata,
+    };
+    let result = server.handle_cookie_jar(&mut driver.jar, &mut driver.rng, &ctx, &mut out);
+    assert!(!server.needs_cookie_jar(), "one jar per step");
+    (result, out)
+}
+
 fn begin(client: &mut ClientSession) -> Command {
     let md = client_metadata();
     let ctx = HandshakeContext {
@@ -232,16 +275,17 @@ struct Done {
 
 fn handshake(server_keys: KeyPair, zap: Zap) -> Done {
     let server_cfg = server_config(server_keys.clone(), zap);
-    let mut client = ClientSession::new(client_config(&server_keys));
+    let mut driver = Driver::new(50);
+    let mut client = ClientSession::new(client_config(&server_keys), &mut TestRng::new(100));
     let mut server = ServerSession::new(server_cfg);
     let hello = begin(&mut client);
-    let (r, mut welcome) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (r, mut welcome) = serve(&mut server, &mut driver, &hello);
     assert_eq!(r, Ok(Progress::Continue));
     let welcome = welcome.remove(0);
     let (r, mut initiate) = feed(&mut client, &welcome, &client_metadata(), Side::Client);
     assert_eq!(r, Ok(Progress::Continue));
     let initiate = initiate.remove(0);
-    let (r, mut ready) = feed(&mut server, &initiate, &server_metadata(), Side::Server);
+    let (r, mut ready) = serve(&mut server, &mut driver, &initiate);
     let Ok(Progress::Done(server_peer)) = r else {
         panic!("server: {r:?}")
     };
@@ -277,7 +321,7 @@ fn security_error(result: Result<Progress, ConnectionError>) -> SecurityError {
 /// G-C1..G-C6, metadata both ways.
 #[test]
 fn handshake_by_hand_exchanges_metadata() {
-    let done = handshake(KeyPair::generate(), Zap::default());
+    let done = handshake(key_pair(6), Zap::default());
     assert_eq!(done.server_peer, client_metadata());
     assert_eq!(done.client_peer, server_metadata());
     assert!(done.client.wraps_frames() && done.server.wraps_frames());
@@ -287,19 +331,20 @@ fn handshake_by_hand_exchanges_metadata() {
 
 #[test]
 fn command_sizes_on_the_wire_26_r06_r23() {
-    let server_keys = KeyPair::generate();
-    let mut client = ClientSession::new(client_config(&server_keys));
+    let mut driver = Driver::new(60);
+    let server_keys = key_pair(7);
+    let mut client = ClientSession::new(client_config(&server_keys), &mut TestRng::new(101));
     let mut server = ServerSession::new(server_config(server_keys, Zap::default()));
     let hello = begin(&mut client);
     assert_eq!(body(&hello).len(), 200);
-    let (_, welcome) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (_, welcome) = serve(&mut server, &mut driver, &hello);
     assert_eq!(body(&welcome[0]).len(), 168);
 }
 
 /// MESSAGE frames both ways; MORE and the command flag survive (G-C8).
 #[test]
 fn messages_tunnel_both_ways_g_c8() {
-    let mut done = handshake(KeyPair::generate(), Zap::default());
+    let mut done = handshake(key_pair(8), Zap::default());
     let frames = [
         Frame::message(&b"first"[..], true),
         Frame::message(&b""[..], false),
@@ -322,7 +367,7 @@ fn messages_tunnel_both_ways_g_c8() {
 /// arriving after a newer one (reordered).
 #[test]
 fn replayed_and_reordered_messages_are_refused_26_r21() {
-    let mut done = handshake(KeyPair::generate(), Zap::default());
+    let mut done = handshake(key_pair(9), Zap::default());
     let first = done
         .client
         .wrap_frame(Frame::message(&b"a"[..], false))
@@ -354,7 +399,7 @@ fn replayed_and_reordered_messages_are_refused_26_r21() {
 /// an attacker cannot splice the frames of two messages into one.
 #[test]
 fn dropped_message_is_refused_26_r20() {
-    let mut done = handshake(KeyPair::generate(), Zap::default());
+    let mut done = handshake(key_pair(10), Zap::default());
     let frames: Vec<Frame> = [
         Frame::message(&b"a1"[..], true),
         Frame::message(&b"a2"[..], false),
@@ -376,7 +421,7 @@ fn dropped_message_is_refused_26_r20() {
 /// 26-R57, 26-R58: a MESSAGE box with any octet changed does not open.
 #[test]
 fn altered_message_box_is_refused_26_r57() {
-    let mut done = handshake(KeyPair::generate(), Zap::default());
+    let mut done = handshake(key_pair(11), Zap::default());
     let wire = done
         .client
         .wrap_frame(Frame::message(&b"secret"[..], false))
@@ -395,7 +440,7 @@ fn altered_message_box_is_refused_26_r57() {
 /// bits are refused; a clear frame after the handshake is refused (G-C8).
 #[test]
 fn payload_flags_and_clear_frames_26_r56() {
-    let mut done = handshake(KeyPair::generate(), Zap::default());
+    let mut done = handshake(key_pair(12), Zap::default());
     let frame = done
         .client
         .wrap_frame(Frame::command(&b"\x04PING\x00\x00"[..]))
@@ -423,7 +468,7 @@ fn payload_flags_and_clear_frames_26_r56() {
 /// 26-R56: flags with bits other than MORE and libzmq's 0x02 set.
 #[test]
 fn reserved_payload_flags_are_refused_26_r56() {
-    let (client_transient, server_transient) = (KeyPair::generate(), KeyPair::generate());
+    let (client_transient, server_transient) = (key_pair(13), key_pair(14));
     let mut tunnel = traffic::Tunnel {
         channel: Channel::new(client_transient.public(), server_transient.secret()),
         ours: Counter::default(),
@@ -457,7 +502,7 @@ fn reserved_payload_flags_are_refused_26_r56() {
 /// 26-R19: when our nonces run out, wrapping fails locally.
 #[test]
 fn exhausted_nonces_end_the_connection_26_r19() {
-    let a = KeyPair::generate();
+    let a = key_pair(15);
     let mut tunnel = traffic::Tunnel {
         channel: Channel::new(a.public(), a.secret()),
         ours: Counter::starting_at(u64::MAX),
@@ -478,11 +523,12 @@ fn exhausted_nonces_end_the_connection_26_r19() {
 /// the wrong key; the server cannot open it.
 #[test]
 fn wrong_server_key_fails_at_hello_26_r14() {
-    let server_keys = KeyPair::generate();
-    let mut client = ClientSession::new(client_config(&KeyPair::generate()));
+    let mut driver = Driver::new(61);
+    let server_keys = key_pair(16);
+    let mut client = ClientSession::new(client_config(&key_pair(17)), &mut TestRng::new(102));
     let mut server = ServerSession::new(server_config(server_keys, Zap::default()));
     let hello = begin(&mut client);
-    let (result, out) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (result, out) = serve(&mut server, &mut driver, &hello);
     assert_eq!(security_error(result), SecurityError::BadBox("HELLO"));
     assert!(out.is_empty(), "no WELCOME for a bad HELLO");
 }
@@ -490,8 +536,9 @@ fn wrong_server_key_fails_at_hello_26_r14() {
 /// 26-R13: the signature box must hold 64 zero octets.
 #[test]
 fn hello_signature_must_be_zeros_26_r13() {
-    let server_keys = KeyPair::generate();
-    let transient = KeyPair::generate();
+    let mut driver = Driver::new(62);
+    let server_keys = key_pair(18);
+    let transient = key_pair(19);
     let channel = Channel::new(server_keys.public(), transient.secret());
     let mut boxed = BytesMut::new();
     channel.seal_into(&short_nonce(nonce::HELLO, 1), &[1; 64], &mut boxed);
@@ -507,7 +554,7 @@ fn hello_signature_must_be_zeros_26_r13() {
         .encode(),
     };
     let mut server = ServerSession::new(server_config(server_keys, Zap::default()));
-    let (result, _) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (result, _) = serve(&mut server, &mut driver, &hello);
     assert_eq!(security_error(result), SecurityError::BadBox("HELLO"));
 }
 
@@ -515,13 +562,14 @@ fn hello_signature_must_be_zeros_26_r13() {
 /// malformed layout.
 #[test]
 fn truncated_or_oversized_hello_is_refused_26_r15() {
+    let mut driver = Driver::new(63);
     for len in [0, 100, HELLO_DATA_LEN - 1, HELLO_DATA_LEN + 1, 1000] {
-        let mut server = ServerSession::new(server_config(KeyPair::generate(), Zap::default()));
+        let mut server = ServerSession::new(server_config(key_pair(20), Zap::default()));
         let hello = Command::Mechanism {
             name: wire::MechanismCommand::Hello,
             body: Bytes::from(vec![0; len]),
         };
-        let (result, out) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+        let (result, out) = serve(&mut server, &mut driver, &hello);
         assert!(
             matches!(peer_error(result), PeerError::Malformed(_)),
             "length {len}"
@@ -533,12 +581,13 @@ fn truncated_or_oversized_hello_is_refused_26_r15() {
 /// 26-R29: a WELCOME whose box was not made with S is refused.
 #[test]
 fn forged_welcome_is_refused_26_r29() {
-    let server_keys = KeyPair::generate();
-    let mut client = ClientSession::new(client_config(&server_keys));
-    let mut impostor = ServerSession::new(server_config(KeyPair::generate(), Zap::default()));
+    let mut driver = Driver::new(64);
+    let server_keys = key_pair(21);
+    let mut client = ClientSession::new(client_config(&server_keys), &mut TestRng::new(103));
+    let mut impostor = ServerSession::new(server_config(key_pair(22), Zap::default()));
     let hello = begin(&mut client);
     // The impostor cannot open HELLO (boxed to the real S) ...
-    let (result, _) = feed(&mut impostor, &hello, &server_metadata(), Side::Server);
+    let (result, _) = serve(&mut impostor, &mut driver, &hello);
     assert!(result.is_err());
     // ... and a WELCOME of random octets does not open at the client.
     let welcome = Command::Mechanism {
@@ -552,10 +601,14 @@ fn forged_welcome_is_refused_26_r29() {
 
 /// Runs HELLO and WELCOME for a new client against `server`, returning the
 /// client session waiting for READY and the INITIATE it sent.
-fn up_to_initiate(server_keys: &KeyPair, server: &mut ServerSession) -> (ClientSession, Command) {
-    let mut client = ClientSession::new(client_config(server_keys));
+fn up_to_initiate(
+    server_keys: &KeyPair,
+    server: &mut ServerSession,
+    driver: &mut Driver,
+) -> (ClientSession, Command) {
+    let mut client = ClientSession::new(client_config(server_keys), &mut driver.rng);
     let hello = begin(&mut client);
-    let (r, mut welcome) = feed(server, &hello, &server_metadata(), Side::Server);
+    let (r, mut welcome) = serve(server, driver, &hello);
     assert_eq!(r, Ok(Progress::Continue));
     let (r, mut initiate) = feed(
         &mut client,
@@ -571,17 +624,18 @@ fn up_to_initiate(server_keys: &KeyPair, server: &mut ServerSession) -> (ClientS
 /// refused, though it was made by the same server with a live key.
 #[test]
 fn cookie_from_another_connection_is_refused_26_r40() {
-    let server_keys = KeyPair::generate();
+    let mut driver = Driver::new(65);
+    let server_keys = key_pair(23);
     let config = server_config(server_keys.clone(), Zap::default());
     let mut server_a = ServerSession::new(Arc::clone(&config));
     let mut server_b = ServerSession::new(Arc::clone(&config));
-    let (_client_a, initiate_a) = up_to_initiate(&server_keys, &mut server_a);
-    let (_client_b, _initiate_b) = up_to_initiate(&server_keys, &mut server_b);
-    let (result, out) = feed(&mut server_b, &initiate_a, &server_metadata(), Side::Server);
+    let (_client_a, initiate_a) = up_to_initiate(&server_keys, &mut server_a, &mut driver);
+    let (_client_b, _initiate_b) = up_to_initiate(&server_keys, &mut server_b, &mut driver);
+    let (result, out) = serve(&mut server_b, &mut driver, &initiate_a);
     assert_eq!(security_error(result), SecurityError::CookieRejected);
     assert!(out.is_empty(), "no READY");
     // And A accepts its own.
-    let (result, _) = feed(&mut server_a, &initiate_a, &server_metadata(), Side::Server);
+    let (result, _) = serve(&mut server_a, &mut driver, &initiate_a);
     assert!(matches!(result, Ok(Progress::Done(_))));
 }
 
@@ -589,12 +643,13 @@ fn cookie_from_another_connection_is_refused_26_r40() {
 /// new connection fails: the new WELCOME carried a new cookie (26-R28).
 #[test]
 fn replayed_hello_and_initiate_are_refused_26_r27() {
-    let server_keys = KeyPair::generate();
+    let mut driver = Driver::new(66);
+    let server_keys = key_pair(24);
     let config = server_config(server_keys.clone(), Zap::default());
-    let mut client = ClientSession::new(client_config(&server_keys));
+    let mut client = ClientSession::new(client_config(&server_keys), &mut TestRng::new(105));
     let mut first = ServerSession::new(Arc::clone(&config));
     let hello = begin(&mut client);
-    let (_, mut welcome) = feed(&mut first, &hello, &server_metadata(), Side::Server);
+    let (_, mut welcome) = serve(&mut first, &mut driver, &hello);
     let (_, mut initiate) = feed(
         &mut client,
         &welcome.remove(0),
@@ -603,9 +658,9 @@ fn replayed_hello_and_initiate_are_refused_26_r27() {
     );
     let initiate = initiate.remove(0);
     let mut second = ServerSession::new(config);
-    let (r, _) = feed(&mut second, &hello, &server_metadata(), Side::Server);
+    let (r, _) = serve(&mut second, &mut driver, &hello);
     assert_eq!(r, Ok(Progress::Continue));
-    let (result, _) = feed(&mut second, &initiate, &server_metadata(), Side::Server);
+    let (result, _) = serve(&mut second, &mut driver, &initiate);
     assert_eq!(security_error(result), SecurityError::CookieRejected);
 }
 
@@ -613,19 +668,20 @@ fn replayed_hello_and_initiate_are_refused_26_r27() {
 /// after one it still opens.
 #[test]
 fn cookie_key_rotation_26_r27() {
-    let server_keys = KeyPair::generate();
+    let mut driver = Driver::new(67);
+    let server_keys = key_pair(25);
     let config = server_config(server_keys.clone(), Zap::default());
     let mut server = ServerSession::new(Arc::clone(&config));
-    let (_c, initiate) = up_to_initiate(&server_keys, &mut server);
-    config.cookies.rotate();
-    let (result, _) = feed(&mut server, &initiate, &server_metadata(), Side::Server);
+    let (_c, initiate) = up_to_initiate(&server_keys, &mut server, &mut driver);
+    driver.rotate();
+    let (result, _) = serve(&mut server, &mut driver, &initiate);
     assert!(matches!(result, Ok(Progress::Done(_))), "{result:?}");
 
     let mut server = ServerSession::new(Arc::clone(&config));
-    let (_c, initiate) = up_to_initiate(&server_keys, &mut server);
-    config.cookies.rotate();
-    config.cookies.rotate();
-    let (result, _) = feed(&mut server, &initiate, &server_metadata(), Side::Server);
+    let (_c, initiate) = up_to_initiate(&server_keys, &mut server, &mut driver);
+    driver.rotate();
+    driver.rotate();
+    let (result, _) = serve(&mut server, &mut driver, &initiate);
     assert_eq!(security_error(result), SecurityError::CookieRejected);
 }
 
@@ -640,42 +696,34 @@ fn cookie_key_rotates_by_the_drivers_clock_26_r27() {
     use super::cookie::ROTATION_PERIOD;
 
     let t0 = Instant::now();
-    let server_keys = KeyPair::generate();
+    let server_keys = key_pair(26);
     let config = server_config(server_keys.clone(), Zap::default());
-    let curve = Curve {
-        role: Role::Server(Arc::clone(&config)),
-    };
-    assert!(
-        !curve.rotate_cookie_key_if_due(t0),
-        "the first tick starts the clock"
-    );
-    assert!(!curve.rotate_cookie_key_if_due(t0 + ROTATION_PERIOD - Duration::from_millis(1)));
+    let mut driver = Driver::new(68);
+    let tick = |driver: &mut Driver, now| driver.jar.rotate_if_due(now, &mut driver.rng);
+    assert!(!tick(&mut driver, t0), "the first tick starts the clock");
+    assert!(!tick(
+        &mut driver,
+        t0 + ROTATION_PERIOD - Duration::from_millis(1)
+    ));
 
     // A WELCOME just before the first rotation: its cookie survives it.
     let mut early = ServerSession::new(Arc::clone(&config));
-    let (_c, early_initiate) = up_to_initiate(&server_keys, &mut early);
-    assert!(curve.rotate_cookie_key_if_due(t0 + ROTATION_PERIOD));
-    let (result, _) = feed(
-        &mut early,
-        &early_initiate,
-        &server_metadata(),
-        Side::Server,
-    );
+    let (_c, early_initiate) = up_to_initiate(&server_keys, &mut early, &mut driver);
+    assert!(tick(&mut driver, t0 + ROTATION_PERIOD));
+    let (result, _) = serve(&mut early, &mut driver, &early_initiate);
     assert!(matches!(result, Ok(Progress::Done(_))), "{result:?}");
 
     // A WELCOME after the first rotation, its INITIATE after two more.
     let t1 = t0 + ROTATION_PERIOD;
     let mut late = ServerSession::new(Arc::clone(&config));
-    let (_c, late_initiate) = up_to_initiate(&server_keys, &mut late);
-    assert!(curve.rotate_cookie_key_if_due(t1 + ROTATION_PERIOD));
-    assert!(curve.rotate_cookie_key_if_due(t1 + 2 * ROTATION_PERIOD));
-    let (result, _) = feed(&mut late, &late_initiate, &server_metadata(), Side::Server);
+    let (_c, late_initiate) = up_to_initiate(&server_keys, &mut late, &mut driver);
+    assert!(tick(&mut driver, t1 + ROTATION_PERIOD));
+    assert!(tick(&mut driver, t1 + 2 * ROTATION_PERIOD));
+    let (result, _) = serve(&mut late, &mut driver, &late_initiate);
     assert_eq!(security_error(result), SecurityError::CookieRejected);
 
-    // A tick that is not due changes nothing; a client never rotates.
-    assert!(!curve.rotate_cookie_key_if_due(t1 + 2 * ROTATION_PERIOD));
-    let client = Curve::client(KeyPair::generate(), *server_keys.public());
-    assert!(!client.rotate_cookie_key_if_due(t0 + 10 * ROTATION_PERIOD));
+    // A tick that is not due changes nothing.
+    assert!(!tick(&mut driver, t1 + 2 * ROTATION_PERIOD));
 }
 
 /// Builds an INITIATE by hand for a connection whose WELCOME `welcome`
@@ -702,7 +750,7 @@ impl Forge<'_> {
             .open(&long_nonce(nonce::WELCOME, &welcome.nonce), &welcome.boxed)
             .unwrap();
         let content = WelcomeContent::parse(&plain).unwrap();
-        let long = random_long_nonce();
+        let long = random_long_nonce(&mut TestRng::new(7));
         let mut vouch = BytesMut::new();
         vouch.put_slice(&long);
         Channel::new(&content.server_transient, self.vouch_key).seal_parts_into(
@@ -755,10 +803,11 @@ fn hello_from(transient: &KeyPair, server: &PublicKey) -> Command {
 /// another transient or server key.
 #[test]
 fn forged_vouch_is_refused_26_r40() {
-    let server_keys = KeyPair::generate();
-    let victim = KeyPair::generate();
-    let attacker = KeyPair::generate();
-    let other = KeyPair::generate();
+    let mut driver = Driver::new(69);
+    let server_keys = key_pair(28);
+    let victim = key_pair(29);
+    let attacker = key_pair(30);
+    let other = key_pair(31);
     let cases: [(&str, &PublicKey, &SecretKey, bool, bool); 4] = [
         ("honest", attacker.public(), attacker.secret(), true, true),
         (
@@ -785,9 +834,9 @@ fn forged_vouch_is_refused_26_r40() {
     ];
     for (name, claimed, vouch_key, right_transient, right_server) in cases {
         let mut server = ServerSession::new(server_config(server_keys.clone(), Zap::default()));
-        let transient = KeyPair::generate();
+        let transient = key_pair(32);
         let hello = hello_from(&transient, server_keys.public());
-        let (r, mut welcome) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+        let (r, mut welcome) = serve(&mut server, &mut driver, &hello);
         assert_eq!(r, Ok(Progress::Continue));
         let forge = Forge {
             server_permanent: server_keys.public(),
@@ -806,12 +855,7 @@ fn forged_vouch_is_refused_26_r40() {
                 *other.public()
             },
         };
-        let (result, out) = feed(
-            &mut server,
-            &forge.initiate(),
-            &server_metadata(),
-            Side::Server,
-        );
+        let (result, out) = serve(&mut server, &mut driver, &forge.initiate());
         if name == "honest" {
             assert!(
                 matches!(result, Ok(Progress::Done(_))),
@@ -831,9 +875,10 @@ fn forged_vouch_is_refused_26_r40() {
 /// 26-R20: INITIATE must carry a nonce above HELLO's.
 #[test]
 fn initiate_nonce_must_exceed_hellos_26_r20() {
-    let server_keys = KeyPair::generate();
+    let mut driver = Driver::new(70);
+    let server_keys = key_pair(33);
     let mut server = ServerSession::new(server_config(server_keys.clone(), Zap::default()));
-    let transient = KeyPair::generate();
+    let transient = key_pair(34);
     // HELLO with nonce 1; the forged INITIATE below also uses nonce 2, so
     // rewrite HELLO's nonce to 5 by building it again.
     let mut boxed = BytesMut::new();
@@ -853,9 +898,9 @@ fn initiate_nonce_must_exceed_hellos_26_r20() {
         }
         .encode(),
     };
-    let (r, mut welcome) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (r, mut welcome) = serve(&mut server, &mut driver, &hello);
     assert_eq!(r, Ok(Progress::Continue));
-    let me = KeyPair::generate();
+    let me = key_pair(35);
     let forge = Forge {
         server_permanent: server_keys.public(),
         transient: &transient,
@@ -865,12 +910,7 @@ fn initiate_nonce_must_exceed_hellos_26_r20() {
         vouch_transient: *transient.public(),
         vouch_server: *server_keys.public(),
     };
-    let (result, _) = feed(
-        &mut server,
-        &forge.initiate(),
-        &server_metadata(),
-        Side::Server,
-    );
+    let (result, _) = serve(&mut server, &mut driver, &forge.initiate());
     assert!(matches!(
         security_error(result),
         SecurityError::UnexpectedNonce {
@@ -886,8 +926,9 @@ fn initiate_nonce_must_exceed_hellos_26_r20() {
 /// User-Id and the reply's metadata to the peer's.
 #[test]
 fn zap_decides_on_initiate_27_r40() {
-    let server_keys = KeyPair::generate();
-    let allowed = KeyPair::generate();
+    let mut driver = Driver::new(71);
+    let server_keys = key_pair(36);
+    let allowed = key_pair(37);
     let allowed_key = *allowed.public();
     let zap = Zap::new(Arc::new(FnAuthenticator(move |request: &ZapRequest| {
         assert_eq!(&request.mechanism[..], b"CURVE");
@@ -904,8 +945,8 @@ fn zap_decides_on_initiate_27_r40() {
 
     // A stranger is refused.
     let mut server = ServerSession::new(Arc::clone(&config));
-    let (_c, initiate) = up_to_initiate(&server_keys, &mut server);
-    let (result, out) = feed(&mut server, &initiate, &server_metadata(), Side::Server);
+    let (_c, initiate) = up_to_initiate(&server_keys, &mut server, &mut driver);
+    let (result, out) = serve(&mut server, &mut driver, &initiate);
     let error = security_error(result);
     assert!(matches!(
         error,
@@ -919,24 +960,22 @@ fn zap_decides_on_initiate_27_r40() {
 
     // The allowed key passes, with User-Id and X-Role on the peer.
     let mut server = ServerSession::new(config);
-    let mut client = ClientSession::new(Arc::new(ClientConfig {
-        keys: allowed,
-        server_key: *server_keys.public(),
-    }));
+    let mut client = ClientSession::new(
+        Arc::new(ClientConfig {
+            keys: allowed,
+            server_key: *server_keys.public(),
+        }),
+        &mut TestRng::new(106),
+    );
     let hello = begin(&mut client);
-    let (_, mut welcome) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (_, mut welcome) = serve(&mut server, &mut driver, &hello);
     let (_, mut initiate) = feed(
         &mut client,
         &welcome.remove(0),
         &client_metadata(),
         Side::Client,
     );
-    let (result, _) = feed(
-        &mut server,
-        &initiate.remove(0),
-        &server_metadata(),
-        Side::Server,
-    );
+    let (result, _) = serve(&mut server, &mut driver, &initiate.remove(0));
     let Ok(Progress::Done(peer)) = result else {
         panic!("{result:?}")
     };
@@ -951,18 +990,20 @@ fn zap_decides_on_initiate_27_r40() {
 /// G-P2-like order for CURVE: commands out of order are refused.
 #[test]
 fn commands_out_of_order_are_refused() {
-    let server_keys = KeyPair::generate();
+    let mut driver = Driver::new(72);
+    let server_keys = key_pair(38);
     let mut server = ServerSession::new(server_config(server_keys.clone(), Zap::default()));
     let (_c, initiate) = up_to_initiate(
         &server_keys,
         &mut ServerSession::new(server_config(server_keys.clone(), Zap::default())),
+        &mut driver,
     );
-    let (result, _) = feed(&mut server, &initiate, &server_metadata(), Side::Server);
+    let (result, _) = serve(&mut server, &mut driver, &initiate);
     assert!(matches!(
         peer_error(result),
         PeerError::UnexpectedDuringHandshake("INITIATE")
     ));
-    let mut client = ClientSession::new(client_config(&server_keys));
+    let mut client = ClientSession::new(client_config(&server_keys), &mut TestRng::new(107));
     let _ = begin(&mut client);
     let (result, _) = feed(
         &mut client,
@@ -976,9 +1017,9 @@ fn commands_out_of_order_are_refused() {
 // ---- connection machines back to back ------------------------------------
 
 fn curve_configs(client_type: SocketType, server_type: SocketType, zap: Zap) -> (Config, Config) {
-    let server_keys = KeyPair::generate();
+    let server_keys = key_pair(39);
     let mut client = Config::new(client_type);
-    client.mechanism = Arc::new(Curve::client(KeyPair::generate(), *server_keys.public()));
+    client.mechanism = Arc::new(Curve::client(key_pair(40), *server_keys.public()));
     let mut server = Config::new(server_type);
     server.mechanism = Arc::new(Curve::server(server_keys, zap));
     (client, server)
@@ -1014,6 +1055,81 @@ fn command_names(log: &[u8]) -> Vec<Vec<u8>> {
                 .collect(),
         })
         .collect()
+}
+
+/// The machines draw nothing of their own: the same seeds give the same
+/// handshake, octet for octet, and other seeds another one.
+#[test]
+fn the_generators_alone_decide_the_octets() {
+    let run = |seed| {
+        let (client, server) =
+            curve_configs(SocketType::Dealer, SocketType::Router, Zap::default());
+        let mut pair = Pair::with_seed(client, server, seed).unwrap();
+        pair.drive();
+        assert!(pair.is_active());
+        (pair.to_server, pair.to_client)
+    };
+    assert_eq!(run(1), run(1));
+    assert_ne!(run(1), run(2));
+}
+
+/// 26-R17: a CURVE server connection waits for its driver's cookie jar
+/// after HELLO (no WELCOME until it is lent) and after INITIATE (no
+/// READY); lent each time, the handshake completes. A jar lent when
+/// nothing waits is ignored.
+#[test]
+fn the_server_waits_for_the_drivers_cookie_jar_26_r17() {
+    use crate::connection::harness::{connection, cookie_jar};
+    use crate::connection::{Connection, State};
+
+    let (client, server) = curve_configs(SocketType::Dealer, SocketType::Router, Zap::default());
+    let now = std::time::Instant::now();
+    let mut client = connection(client, Side::Client, now, 1).unwrap();
+    let mut server = connection(server, Side::Server, now, 2).unwrap();
+    let mut jar = cookie_jar();
+    // Shuttles octets until both are quiet; logs what the server sent.
+    let mut log = Vec::new();
+    let mut shuttle = |client: &mut Connection, server: &mut Connection| {
+        loop {
+            let a = client.poll_transmit();
+            let b = server.poll_transmit();
+            if a.is_none() && b.is_none() {
+                return command_names(&log);
+            }
+            if let Some(a) = a {
+                server.handle_bytes(now, &a);
+            }
+            if let Some(b) = b {
+                log.extend_from_slice(&b);
+                client.handle_bytes(now, &b);
+            }
+        }
+    };
+    server.handle_cookie_jar(now, &mut jar);
+    assert!(
+        shuttle(&mut client, &mut server).is_empty(),
+        "no WELCOME yet"
+    );
+    assert!(server.needs_cookie_jar(), "HELLO read");
+    assert!(!client.needs_cookie_jar(), "a client never asks");
+    assert_eq!(server.state(), State::Handshake);
+
+    server.handle_cookie_jar(now, &mut jar);
+    assert!(!server.needs_cookie_jar());
+    assert_eq!(shuttle(&mut client, &mut server), [b"WELCOME".to_vec()]);
+    assert!(server.needs_cookie_jar(), "INITIATE read");
+
+    server.handle_cookie_jar(now, &mut jar);
+    assert_eq!(
+        shuttle(&mut client, &mut server),
+        [b"WELCOME".to_vec(), b"READY".to_vec()]
+    );
+    assert_eq!(
+        (client.state(), server.state()),
+        (State::Active, State::Active)
+    );
+    server.handle_cookie_jar(now, &mut jar);
+    assert_eq!(server.state(), State::Active);
 }
 
 /// Two connection machines: the handshake, then multipart messages both
@@ -1232,10 +1348,7 @@ fn zap_user_id_is_on_the_peer() {
 fn wrong_server_key_over_connections_26_r03() {
     let (mut client, server) =
         curve_configs(SocketType::Dealer, SocketType::Router, Zap::default());
-    client.mechanism = Arc::new(Curve::client(
-        KeyPair::generate(),
-        *KeyPair::generate().public(),
-    ));
+    client.mechanism = Arc::new(Curve::client(key_pair(41), *key_pair(42).public()));
     let mut pair = Pair::new(client, server).unwrap();
     pair.client
         .send_message(Message::from(&b"data"[..]))
@@ -1258,11 +1371,12 @@ fn wrong_server_key_over_connections_26_r03() {
 /// 26-R03: a client that fails on a bad WELCOME closes without ERROR.
 #[test]
 fn client_never_sends_error_26_r03() {
-    let server_keys = KeyPair::generate();
+    let server_keys = key_pair(43);
     let mut config = Config::new(SocketType::Dealer);
-    config.mechanism = Arc::new(Curve::client(KeyPair::generate(), *server_keys.public()));
+    config.mechanism = Arc::new(Curve::client(key_pair(44), *server_keys.public()));
     let now = std::time::Instant::now();
-    let mut conn = crate::connection::Connection::new(config, Side::Client, now).unwrap();
+    let mut conn =
+        crate::connection::Connection::new(config, Side::Client, now, TestRng::new(0)).unwrap();
     let mut peer = Greeting::new(wire::Mechanism::CURVE, true)
         .to_bytes()
         .to_vec();
@@ -1289,7 +1403,8 @@ fn client_never_sends_error_26_r03() {
 fn curve_refuses_a_zmtp_2_peer_37_r61() {
     let (client, _server) = curve_configs(SocketType::Dealer, SocketType::Router, Zap::default());
     let now = std::time::Instant::now();
-    let mut conn = crate::connection::Connection::new(client, Side::Client, now).unwrap();
+    let mut conn =
+        crate::connection::Connection::new(client, Side::Client, now, TestRng::new(0)).unwrap();
     // A 2.0 peer: signature, revision 1, socket type, identity frame.
     let mut peer = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, 5, 0, 0];
     peer.extend_from_slice(b"");
@@ -1378,10 +1493,11 @@ fn libzmq_golden_hello_g_c1() {
 /// agreement is all zeros), so it is refused, as libsodium does.
 #[test]
 fn low_order_client_key_is_refused() {
-    let server_keys = KeyPair::generate();
+    let mut driver = Driver::new(73);
+    let server_keys = key_pair(45);
     let zero = PublicKey::from_bytes([0; 32]);
     // Any secret key forges the box: X25519 with the point 0 is 0.
-    let forger = KeyPair::generate();
+    let forger = key_pair(46);
     let mut boxed = BytesMut::new();
     Channel::new(&zero, forger.secret()).seal_into(
         &short_nonce(nonce::HELLO, 1),
@@ -1400,7 +1516,7 @@ fn low_order_client_key_is_refused() {
         .encode(),
     };
     let mut server = ServerSession::new(server_config(server_keys, Zap::default()));
-    let (result, out) = feed(&mut server, &hello, &server_metadata(), Side::Server);
+    let (result, out) = serve(&mut server, &mut driver, &hello);
     assert_eq!(security_error(result), SecurityError::WeakKey("HELLO"));
     assert!(out.is_empty(), "no WELCOME");
 }
@@ -1409,14 +1525,14 @@ fn low_order_client_key_is_refused() {
 /// refused: the session boxes would be readable by anyone.
 #[test]
 fn low_order_server_transient_is_refused() {
-    let server_keys = KeyPair::generate();
-    let mut client = ClientSession::new(client_config(&server_keys));
+    let server_keys = key_pair(47);
+    let mut client = ClientSession::new(client_config(&server_keys), &mut TestRng::new(108));
     let hello = begin(&mut client);
     let Command::Mechanism { body, .. } = &hello else {
         panic!("HELLO")
     };
     let hello = Hello::parse(body).unwrap();
-    let long = random_long_nonce();
+    let long = random_long_nonce(&mut TestRng::new(7));
     let mut boxed = BytesMut::new();
     Channel::new(&hello.client_transient, server_keys.secret()).seal_parts_into(
         &long_nonce(nonce::WELCOME, &long),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::*;
-use crate::connection::harness::Pair;
+use crate::connection::harness::{Pair, TestRng};
 use crate::connection::{Config, Event};
 use crate::security::zap::{FnAuthenticator, StatusCode};
 use crate::{Message, SocketType};
@@ -147,8 +147,8 @@ fn server_before_client_ready(
     let (client, mut server) = server_with(zap);
     server.behaviour.null_server_ready = setting;
     let now = Instant::now();
-    let mut c = Connection::new(client, Side::Client, now).unwrap();
-    let mut s = Connection::new(server, Side::Server, now).unwrap();
+    let mut c = Connection::new(client, Side::Client, now, TestRng::new(0)).unwrap();
+    let mut s = Connection::new(server, Side::Server, now, TestRng::new(0)).unwrap();
     let (mut from_client, mut from_server) = (Vec::new(), Vec::new());
     let mut fed = 0;
     for _ in 0..8 {

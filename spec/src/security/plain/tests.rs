@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::*;
-use crate::connection::harness::Pair;
+use crate::connection::harness::{Pair, TestRng};
 use crate::connection::{Config, Event, Side};
 use crate::security::SecurityError;
 use crate::security::zap::{FnAuthenticator, StatusCode, ZapRequest};
@@ -58,7 +58,7 @@ fn debug_output_hides_the_password() {
 #[test]
 fn client_hello_carries_the_credentials_g_p3() {
     let plain = Plain::client("admin", b"p\x00ss").unwrap();
-    let mut session = plain.start(Side::Client, &Behaviour::default());
+    let mut session = plain.start(Side::Client, &Behaviour::default(), &mut TestRng::new(0));
     let metadata = Metadata::new();
     let ctx = HandshakeContext {
         side: Side::Client,
@@ -307,7 +307,7 @@ fn client_refuses_bad_welcome_and_order_g_p4() {
         metadata: &ctx_md,
     };
     let plain = Plain::client("u", "p").unwrap();
-    let mut session = plain.start(Side::Client, &Behaviour::default());
+    let mut session = plain.start(Side::Client, &Behaviour::default(), &mut TestRng::new(0));
     let mut out = Vec::new();
     session.begin(&ctx, &mut out);
     assert_eq!(out.len(), 1);
@@ -317,7 +317,7 @@ fn client_refuses_bad_welcome_and_order_g_p4() {
     };
     assert!(session.handle(welcome, &ctx, &mut Vec::new()).is_err());
 
-    let mut session = plain.start(Side::Client, &Behaviour::default());
+    let mut session = plain.start(Side::Client, &Behaviour::default(), &mut TestRng::new(0));
     session.begin(&ctx, &mut Vec::new());
     let early = session.handle(Command::Ready(Metadata::new()), &ctx, &mut Vec::new());
     assert!(matches!(
@@ -337,13 +337,13 @@ fn server_refuses_bad_order_and_layout_g_p2() {
         metadata: &md,
     };
     let plain = Plain::server(users());
-    let mut session = plain.start(Side::Server, &Behaviour::default());
+    let mut session = plain.start(Side::Server, &Behaviour::default(), &mut TestRng::new(0));
     let initiate = Command::Mechanism {
         name: MechanismCommand::Initiate,
         body: Bytes::new(),
     };
     assert!(session.handle(initiate, &ctx, &mut Vec::new()).is_err());
-    let mut session = plain.start(Side::Server, &Behaviour::default());
+    let mut session = plain.start(Side::Server, &Behaviour::default(), &mut TestRng::new(0));
     let hello = Command::Mechanism {
         name: MechanismCommand::Hello,
         body: Bytes::from_static(b"\x09admin"),
@@ -362,7 +362,8 @@ fn server_refuses_bad_order_and_layout_g_p2() {
 fn plain_refuses_a_zmtp_1_peer_37_r61() {
     let (client, _) = configs("admin", "secret", users());
     let now = std::time::Instant::now();
-    let mut conn = crate::connection::Connection::new(client, Side::Client, now).unwrap();
+    let mut conn =
+        crate::connection::Connection::new(client, Side::Client, now, TestRng::new(0)).unwrap();
     // A 1.0 peer: identity frame header (length 1, flags 0).
     conn.handle_bytes(now, &[0x01, 0x00]);
     assert!(conn.is_closed());
@@ -386,7 +387,8 @@ fn libzmq_malformed_plain_error_is_read_as_error() {
 
     let (client, _) = configs("admin", "wrong", users());
     let now = std::time::Instant::now();
-    let mut conn = crate::connection::Connection::new(client, Side::Client, now).unwrap();
+    let mut conn =
+        crate::connection::Connection::new(client, Side::Client, now, TestRng::new(0)).unwrap();
     let mut peer = Greeting::new(wire::Mechanism::PLAIN, true)
         .to_bytes()
         .to_vec();

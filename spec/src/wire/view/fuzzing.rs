@@ -3,8 +3,8 @@
 //! with what the grammar parsed, and the builders write back exactly the
 //! octets the views read, valid or not.
 //!
-//! Not part of the API. `cargo test` replays `fuzz/corpus/views/` through
-//! it (`tests/fuzz_corpus.rs`).
+//! Not part of the API (feature `fuzzing`). `cargo test` replays
+//! `fuzz/corpus/views/` through it (`tests/fuzz_corpus.rs`).
 
 use bytes::Bytes;
 

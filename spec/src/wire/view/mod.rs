@@ -62,6 +62,7 @@ use super::WireError;
 pub(crate) mod command;
 pub mod curve;
 pub(crate) mod frame;
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod greeting;
