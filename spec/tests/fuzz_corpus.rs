@@ -38,6 +38,7 @@ const TARGETS: &[(&str, Body)] = &[
         zmtp_spec::security::fuzzing::curve_handshake,
     ),
     ("curve_tunnel", zmtp_spec::security::fuzzing::curve_tunnel),
+    ("views", zmtp_spec::wire::view::fuzzing::views),
 ];
 
 /// The committed corpora stay small (the brief: < 100 KiB in all).
@@ -275,6 +276,11 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
         add("metadata", name, body.to_vec());
     }
 
+    // views: recorded octets, and malformed ones written by the builders.
+    for (name, data) in view_seeds() {
+        add("views", name, data);
+    }
+
     // connection: configuration header, then operations.
     for (name, data) in connection_seeds() {
         add("connection", name, data);
@@ -286,6 +292,57 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
         add(target, name, data);
     }
     out
+}
+
+/// Seeds for the `views` target: libzmq's greeting and frames as
+/// recorded, and octets the lenient builders forge.
+fn view_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    use zmtp_spec::wire::view::curve::{HelloBuilder, NonceBoxBuilder};
+    use zmtp_spec::wire::view::{
+        CommandBuilder, CommandView, FrameBuilder, GreetingBuilder, MetadataBuilder, V1FrameBuilder,
+    };
+    let mut ready = CommandBuilder::ready(
+        MetadataBuilder::new()
+            .property(b"Socket-Type", b"DEALER")
+            .property(b"Identity", b""),
+    )
+    .build();
+    {
+        let mut view = CommandView::new(&mut ready[..]);
+        let mut metadata = view.metadata_mut().expect("a whole name");
+        let mut identity = metadata.property_mut(1).expect("two properties");
+        let room = identity.value_room().expect("a whole header");
+        identity.set_value_len(room as u32 + 1);
+    }
+    vec![
+        ("libzmq-greeting", libzmq_greeting()),
+        ("libzmq-ready-dealer-id", golden("ready-dealer-id.bin")),
+        ("libzmq-long-frame", golden("long-frame.bin")),
+        ("libzmq-v1-identity", golden("v1-signature-identity.bin")),
+        (
+            "greeting-v2-as-server-2",
+            GreetingBuilder::new()
+                .major(1)
+                .as_server(2)
+                .build()
+                .to_vec(),
+        ),
+        (
+            "command-size-2-63",
+            FrameBuilder::new()
+                .flags(0x04)
+                .size(1 << 63)
+                .body(b"..")
+                .build(),
+        ),
+        ("ready-value-overrun", FrameBuilder::command(&ready).build()),
+        ("v1-length-zero", V1FrameBuilder::new().length(0).build()),
+        ("curve-hello-data", HelloBuilder::new().nonce(7).build()),
+        (
+            "curve-message-data",
+            NonceBoxBuilder::new().nonce(9).boxed(&[0xAA; 17]).build(),
+        ),
+    ]
 }
 
 /// Seeds for the security targets (`zmtp_spec::security::fuzzing`): Z85
@@ -763,6 +820,11 @@ fn replay_curve_handshake() {
 #[test]
 fn replay_curve_tunnel() {
     replay("curve_tunnel");
+}
+
+#[test]
+fn replay_views() {
+    replay("views");
 }
 
 /// The seeds reach past the greeting: a seed that stops early would make
