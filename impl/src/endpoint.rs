@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidEndpoint, Result};
 
 #[cfg(test)]
 mod tests;
@@ -82,18 +82,18 @@ impl Endpoint {
     /// crate does not (pgm, epgm, norm, tipc, vmci, udp, ws, wss).
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
-            return Err(Error::endpoint(s, "expected TRANSPORT://ADDRESS"));
+            return Err(Error::endpoint(s, InvalidEndpoint::NoTransport));
         };
         match scheme {
             "tcp" => parse_tcp(s, rest).map(Endpoint::Tcp),
             "ipc" => {
                 if rest.is_empty() {
-                    Err(Error::endpoint(s, "empty ipc path"))
+                    Err(Error::endpoint(s, InvalidEndpoint::EmptyIpcPath))
                 } else if rest == "*" {
                     Ok(Endpoint::Ipc(IpcEndpoint::Any))
                 } else if let Some(name) = rest.strip_prefix('@') {
                     if name.is_empty() {
-                        return Err(Error::endpoint(s, "empty abstract name"));
+                        return Err(Error::endpoint(s, InvalidEndpoint::EmptyAbstractName));
                     }
                     Ok(Endpoint::Ipc(IpcEndpoint::Abstract(name.to_owned())))
                 } else {
@@ -102,7 +102,7 @@ impl Endpoint {
             }
             "inproc" => {
                 if rest.is_empty() {
-                    Err(Error::endpoint(s, "empty inproc name"))
+                    Err(Error::endpoint(s, InvalidEndpoint::EmptyInprocName))
                 } else {
                     Ok(Endpoint::Inproc(rest.to_owned()))
                 }
@@ -110,7 +110,7 @@ impl Endpoint {
             "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "udp" | "ws" | "wss" => {
                 Err(Error::UnsupportedTransport(s.to_owned()))
             }
-            _ => Err(Error::endpoint(s, "unknown transport")),
+            _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
         }
     }
 
@@ -135,7 +135,7 @@ fn parse_tcp(whole: &str, rest: &str) -> Result<TcpEndpoint> {
     };
     let (host, port) = parse_host_port(whole, dest, false)?;
     let Some(port) = port else {
-        return Err(Error::endpoint(whole, "missing port"));
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
     };
     Ok(TcpEndpoint { host, port, source })
 }
@@ -145,17 +145,17 @@ fn parse_tcp(whole: &str, rest: &str) -> Result<TcpEndpoint> {
 fn parse_host_port(whole: &str, s: &str, port_optional: bool) -> Result<(Host, Option<Port>)> {
     let (host, port) = if let Some(inner) = s.strip_prefix('[') {
         let Some((addr, after)) = inner.split_once(']') else {
-            return Err(Error::endpoint(whole, "unclosed '[' in IPv6 address"));
+            return Err(Error::endpoint(whole, InvalidEndpoint::UnclosedBracket));
         };
         // A zone id (`%eth0`) is not supported: it would need an
         // interface index lookup.
         let ip = addr
             .parse::<std::net::Ipv6Addr>()
-            .map_err(|_| Error::endpoint(whole, "invalid IPv6 address"))?;
+            .map_err(|_| Error::endpoint(whole, InvalidEndpoint::InvalidIpv6))?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
-            None => return Err(Error::endpoint(whole, "junk after ']'")),
+            None => return Err(Error::endpoint(whole, InvalidEndpoint::JunkAfterBracket)),
         };
         (Host::Ip(IpAddr::V6(ip)), port)
     } else {
@@ -164,15 +164,12 @@ fn parse_host_port(whole: &str, s: &str, port_optional: bool) -> Result<(Host, O
             None => (s, None),
         };
         if h.contains(':') {
-            return Err(Error::endpoint(
-                whole,
-                "IPv6 addresses must be written in brackets",
-            ));
+            return Err(Error::endpoint(whole, InvalidEndpoint::UnbracketedIpv6));
         }
         let host = if h == "*" {
             Host::Any
         } else if h.is_empty() {
-            return Err(Error::endpoint(whole, "empty host"));
+            return Err(Error::endpoint(whole, InvalidEndpoint::EmptyHost));
         } else if let Ok(ip) = IpAddr::from_str(h) {
             Host::Ip(ip)
         } else if h
@@ -181,17 +178,17 @@ fn parse_host_port(whole: &str, s: &str, port_optional: bool) -> Result<(Host, O
         {
             Host::Name(h.to_owned())
         } else {
-            return Err(Error::endpoint(whole, "invalid host name"));
+            return Err(Error::endpoint(whole, InvalidEndpoint::InvalidHost));
         };
         (host, p)
     };
     let port = match port {
         None if port_optional => None,
-        None => return Err(Error::endpoint(whole, "missing port")),
+        None => return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort)),
         Some("*") | Some("0") => Some(Port::Any),
         Some(p) => match p.parse::<u16>() {
             Ok(n) => Some(Port::Number(n)),
-            Err(_) => return Err(Error::endpoint(whole, "invalid port")),
+            Err(_) => return Err(Error::endpoint(whole, InvalidEndpoint::InvalidPort)),
         },
     };
     Ok((host, port))

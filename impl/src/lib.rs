@@ -58,7 +58,13 @@
 //! - [`Poller`], [`adapters`] (`Stream`/`Sink`), [`proxy()`] and
 //!   [`proxy_steerable`].
 //! - [`Endpoint`]: libzmq's endpoint syntax.
-//! - [`Error`]: typed errors: would-block, invalid state, peer fault, I/O.
+//! - [`Error`]: typed errors, split by who is at fault ([`Error::fault`]):
+//!   the application, with the rule it broke ([`error::InvalidState`],
+//!   [`error::InvalidMessage`], [`error::InvalidEndpoint`],
+//!   [`error::InvalidOption`]); a peer, with what it did
+//!   ([`error::PeerFault`], from [`MonitorEvent::to_error`]); the
+//!   operating system ([`Error::Io`]); or flow ([`Error::WouldBlock`],
+//!   [`Error::TimedOut`], [`Error::HostUnreachable`]).
 //!
 //! ## Security
 //!
@@ -144,6 +150,7 @@ pub mod options;
 mod pattern;
 pub mod poller;
 pub mod proxy;
+mod runtime;
 mod socket;
 mod transport;
 mod zap;
@@ -151,7 +158,7 @@ mod zap;
 pub use bytes::Bytes;
 pub use context::Context;
 pub use endpoint::Endpoint;
-pub use error::{Error, Result};
+pub use error::{Error, Fault, Result};
 pub use monitor::{Monitor, MonitorEvent, MonitorEventKind};
 pub use options::{SocketOption, opt};
 pub use poller::{Interest, Poller};

@@ -9,6 +9,8 @@ use tokio::sync::mpsc;
 use zmtp_spec::connection::ConnectionError;
 pub use zmtp_spec::wire::Metadata;
 
+use crate::error::Error;
+
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -69,6 +71,17 @@ pub struct MonitorEvent {
     /// its metadata and the user id as `User-Id` (RFC 27). Read them with
     /// [`Metadata::get`], e.g. `properties.get("User-Id")`.
     pub properties: Option<Metadata>,
+}
+
+impl MonitorEvent {
+    /// Why the connection ended ([`MonitorEvent::error`]) as this crate's
+    /// [`Error`], split by who is at fault: [`Error::Peer`] with what the
+    /// peer did (it broke the protocol, sent ERROR with its reason, or went
+    /// silent), or [`Error::Local`] when our side could not go on. `None`
+    /// when the event has no such error.
+    pub fn to_error(&self) -> Option<Error> {
+        self.error.as_ref().and_then(Error::from_connection)
+    }
 }
 
 /// The events of one socket, from [`crate::Socket::monitor`]. It is a

@@ -23,7 +23,7 @@ use core::time::Duration;
 use bytes::Bytes;
 use zmtp_spec::SocketType;
 
-use crate::error::Error;
+use crate::error::{Error, InvalidOption};
 
 pub mod security;
 #[cfg(test)]
@@ -165,17 +165,11 @@ pub(crate) mod sealed {
 pub trait SocketOption: sealed::Access + Copy {}
 
 fn write_only(name: &'static str) -> Error {
-    Error::InvalidOption {
-        option: name,
-        reason: "write-only",
-    }
+    Error::option(name, InvalidOption::WriteOnly)
 }
 
 pub(crate) fn read_only(name: &'static str) -> Error {
-    Error::InvalidOption {
-        option: name,
-        reason: "read-only",
-    }
+    Error::option(name, InvalidOption::ReadOnly)
 }
 
 macro_rules! field_option {

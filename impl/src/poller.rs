@@ -132,7 +132,7 @@ impl Poller<'_> {
         let Some((first, _)) = self.items.first() else {
             return Ok(Vec::new());
         };
-        crate::context::block_on(&first.ctx.inner.handle, self.poll(timeout))?
+        crate::runtime::block_on(&first.shared.ctx.handle, self.poll(timeout))?
     }
 }
 

@@ -11,11 +11,11 @@ use tokio::sync::Notify;
 use zmtp_spec::SocketType;
 
 use self::core::{Core, Shared};
-use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidOption, Result};
 use crate::monitor::Monitor;
 use crate::options::{Effect, Options, SocketOption};
 use crate::pattern::Pattern;
+use crate::runtime::ContextInner;
 
 /// A ZeroMQ socket of one of the 11 classic types, or of the draft
 /// thread-safe types CLIENT and SERVER (RFC 41; SERVER's calls are
@@ -36,27 +36,21 @@ use crate::pattern::Pattern;
 #[derive(Debug)]
 pub struct Socket {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) ctx: Context,
 }
 
 impl Socket {
-    pub(crate) fn new(ctx: &Context, socket_type: SocketType) -> Result<Self> {
+    pub(crate) fn new(ctx: Arc<ContextInner>, socket_type: SocketType) -> Result<Self> {
         let options = Options::new(socket_type);
-        let pattern = Pattern::new(socket_type, zmtp_model::Options::default()).ok_or(
-            Error::InvalidOption {
-                option: "ZMQ_TYPE",
-                reason: "this draft socket type is not implemented",
-            },
-        )?;
+        let pattern = Pattern::new(socket_type, zmtp_model::Options::default())
+            .ok_or(Error::UnsupportedSocketType(socket_type))?;
         Ok(Self {
             shared: Arc::new(Shared {
                 core: std::sync::Mutex::new(Core::new(pattern, options)),
                 readable: Notify::new(),
                 writable: Notify::new(),
-                ctx: Arc::clone(&ctx.inner),
+                ctx,
                 socket_type,
             }),
-            ctx: ctx.clone(),
         })
     }
 
@@ -82,15 +76,7 @@ impl Socket {
             let name = o.name();
             core.pattern
                 .set_option(o)
-                .map_err(|e| Error::InvalidOption {
-                    option: name,
-                    reason: match e {
-                        zmtp_model::OptionError::NotApplicable { .. } => {
-                            "not applicable to this socket type"
-                        }
-                        _ => "invalid value",
-                    },
-                })?;
+                .map_err(|e| Error::option(name, option_refused(&e)))?;
         }
         core.options = options;
         core.dispatch();
@@ -160,6 +146,16 @@ impl Socket {
     /// their pending messages for up to LINGER, then end.
     pub fn close(self) {
         drop(self);
+    }
+}
+
+/// Why the pattern machine refused an option.
+pub(crate) fn option_refused(e: &zmtp_model::OptionError) -> InvalidOption {
+    match e {
+        zmtp_model::OptionError::NotApplicable { socket_type, .. } => {
+            InvalidOption::NotApplicable(*socket_type)
+        }
+        _ => InvalidOption::OutOfRange,
     }
 }
 

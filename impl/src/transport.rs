@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
 use crate::endpoint::{Endpoint, Host, IpcEndpoint, Port, TcpEndpoint};
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidEndpoint, Result};
 use crate::options::Options;
 
 pub(crate) mod ipc;
@@ -159,7 +159,8 @@ impl Listener {
         match endpoint {
             Endpoint::Tcp(t) => tcp::bind(t, options),
             Endpoint::Ipc(i) => ipc::bind(i),
-            Endpoint::Inproc(_) => Err(Error::InvalidState("inproc has no listener")),
+            // inproc binds in the registry, not here.
+            Endpoint::Inproc(_) => Err(Error::UnsupportedTransport(endpoint.to_string())),
         }
     }
 
@@ -212,14 +213,14 @@ pub(crate) fn check_connectable(endpoint: &Endpoint, text: &str) -> Result<()> {
     match endpoint {
         Endpoint::Tcp(TcpEndpoint { host, port, .. }) => {
             if *host == Host::Any {
-                return Err(Error::endpoint(text, "cannot connect to '*'"));
+                return Err(Error::endpoint(text, InvalidEndpoint::WildcardHost));
             }
             if *port == Port::Any {
-                return Err(Error::endpoint(text, "cannot connect to a wildcard port"));
+                return Err(Error::endpoint(text, InvalidEndpoint::WildcardPort));
             }
             Ok(())
         }
-        Endpoint::Ipc(IpcEndpoint::Any) => Err(Error::endpoint(text, "cannot connect to ipc://*")),
+        Endpoint::Ipc(IpcEndpoint::Any) => Err(Error::endpoint(text, InvalidEndpoint::WildcardIpc)),
         _ => Ok(()),
     }
 }

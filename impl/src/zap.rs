@@ -26,9 +26,9 @@ use zmtp_model::Outgoing;
 use zmtp_spec::security::zap::{ENDPOINT, StatusCode, ZapReply, ZapRequest};
 use zmtp_spec::{Message, SocketType};
 
-use crate::context::ContextInner;
 use crate::inproc::InprocLink;
 use crate::link::{Input, Link};
+use crate::runtime::ContextInner;
 use crate::socket::core::Shared;
 
 /// The inproc name a ZAP handler binds.

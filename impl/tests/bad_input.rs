@@ -11,8 +11,8 @@ use raw::bounded::{Within, event_where};
 use std::time::Duration;
 
 use raw::{greeting, ready};
-use zmtp::error::{ConnectionError, PeerError, Timeout};
-use zmtp::{Context, MonitorEvent, MonitorEventKind, Socket, SocketType, opt};
+use zmtp::error::{ConnectionError, PeerError, PeerFault, Timeout};
+use zmtp::{Context, Error, Fault, MonitorEvent, MonitorEventKind, Socket, SocketType, opt};
 
 /// A ROUTER serving a well-behaved DEALER, and the ROUTER's monitor.
 async fn server(ctx: &Context) -> (Socket, Socket, zmtp::Monitor) {
@@ -119,6 +119,16 @@ async fn a_wrong_socket_type_is_refused() {
         e.error,
         Some(ConnectionError::Peer(PeerError::InvalidSocketType(_)))
     ));
+    // The same, as the crate's error: the peer's fault, the rule it broke
+    // as the source.
+    let error = e.to_error().expect("a peer error");
+    assert_eq!(error.fault(), Fault::Peer);
+    assert!(matches!(
+        error,
+        Error::Peer(PeerFault::Misbehaved(PeerError::InvalidSocketType(_)))
+    ));
+    let source = std::error::Error::source(&error).expect("the peer error");
+    assert!(source.to_string().contains("37-R33"), "{source}");
     assert!(raw.read_until_eof().await);
     still_serving(&router, &good).await;
 }
@@ -137,6 +147,11 @@ async fn an_error_command_ends_the_connection() {
     let e = failure(&mut mon).await;
     assert_eq!(e.kind, MonitorEventKind::Disconnected);
     assert!(matches!(e.error, Some(ConnectionError::ErrorReceived(ref r)) if r.as_ref() == b"bye"));
+    // The peer's reason reaches the crate's error.
+    assert!(matches!(
+        e.to_error(),
+        Some(Error::Peer(PeerFault::Refused(ref r))) if r.as_ref() == b"bye"
+    ));
     assert!(raw.read_until_eof().await);
     still_serving(&router, &good).await;
 }
@@ -152,6 +167,10 @@ async fn a_stalled_handshake_times_out() {
     assert!(matches!(
         e.error,
         Some(ConnectionError::Timeout(Timeout::Handshake))
+    ));
+    assert!(matches!(
+        e.to_error(),
+        Some(Error::Peer(PeerFault::Silent(Timeout::Handshake)))
     ));
     assert!(raw.read_until_eof().await);
     still_serving(&router, &good).await;

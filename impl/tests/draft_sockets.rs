@@ -9,6 +9,7 @@ mod raw;
 use raw::bounded::Within;
 use std::time::Duration;
 
+use zmtp::error::{InvalidMessage, InvalidOption, InvalidState};
 use zmtp::{Bytes, Context, Error, Message, SocketType};
 
 fn endpoint(transport: &str, name: &str) -> String {
@@ -82,7 +83,7 @@ async fn client_refuses_multipart_37_r56() {
     client.connect(&server.last_endpoint()).expect("connect");
     assert!(matches!(
         client.send(two("a", "b")).within("send").await,
-        Err(Error::InvalidMessage(_))
+        Err(Error::InvalidMessage(InvalidMessage::Multipart))
     ));
     client.send("single").within("send").await.expect("send");
     let (id, m) = server.recv_from().within("recv").await.expect("recv");
@@ -105,7 +106,10 @@ async fn server_reports_unknown_routing_ids() {
     let client = ctx.socket(SocketType::Client).expect("client");
     assert!(matches!(
         client.send_to(1, "x").within("send").await,
-        Err(Error::InvalidState(_))
+        Err(Error::InvalidState(InvalidState::WrongSocketType {
+            call: "send_to",
+            socket_type: SocketType::Server,
+        }))
     ));
 }
 
@@ -214,18 +218,38 @@ async fn radio_and_dish_refuse_what_rfc_48_forbids() {
     let long = Bytes::from(vec![b'x'; 256]);
     assert!(matches!(
         radio.send_group(long.clone(), "x"),
-        Err(Error::InvalidMessage(_))
+        Err(Error::InvalidMessage(InvalidMessage::InvalidGroup))
     ));
-    assert!(matches!(dish.join(long), Err(Error::InvalidOption { .. })));
+    let refused = |r| matches!(r, Err(Error::InvalidOption { reason, .. }) if reason == InvalidOption::JoinRefused);
+    assert!(refused(dish.join(long)));
     dish.join("g").expect("join");
-    assert!(matches!(dish.join("g"), Err(Error::InvalidOption { .. })));
-    assert!(matches!(dish.leave("h"), Err(Error::InvalidOption { .. })));
-    assert!(matches!(radio.join("g"), Err(Error::InvalidOption { .. })));
+    assert!(refused(dish.join("g")));
+    assert!(matches!(
+        dish.leave("h"),
+        Err(Error::InvalidOption {
+            option: "ZMQ_LEAVE",
+            reason: InvalidOption::NotJoined
+        })
+    ));
+    assert!(matches!(
+        radio.join("g"),
+        Err(Error::InvalidOption {
+            option: "ZMQ_JOIN",
+            reason: InvalidOption::NotApplicable(SocketType::Radio)
+        })
+    ));
     assert!(matches!(
         dish.send("x").within("send").await,
-        Err(Error::InvalidState(_))
+        Err(Error::InvalidState(InvalidState::CannotSend(
+            SocketType::Dish
+        )))
     ));
-    assert!(matches!(radio.try_recv(), Err(Error::InvalidState(_))));
+    assert!(matches!(
+        radio.try_recv(),
+        Err(Error::InvalidState(InvalidState::CannotRecv(
+            SocketType::Radio
+        )))
+    ));
 }
 
 #[tokio::test]

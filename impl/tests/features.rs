@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use zmtp::adapters::{RecvStream, SendSink};
-use zmtp::{Bytes, Context, Error, Interest, Message, MonitorEventKind, Poller, SocketType, opt};
+use zmtp::error::{InvalidEndpoint, InvalidState};
+use zmtp::{
+    Bytes, Context, Error, Fault, Interest, Message, MonitorEventKind, Poller, SocketType, opt,
+};
 
 fn text(m: &Message) -> String {
     m.iter()
@@ -85,7 +88,10 @@ async fn dropped_recv_loses_nothing_and_keeps_req_state() {
             .is_err()
     );
     // REQ still awaits its reply: a second send is refused.
-    assert!(matches!(req.try_send("again"), Err(Error::InvalidState(_))));
+    assert!(matches!(
+        req.try_send("again"),
+        Err(Error::InvalidState(InvalidState::ReqAwaitingReply))
+    ));
     let q = rep.recv().within("recv").await.expect("request");
     rep.send(q).within("send").await.expect("reply");
     assert_eq!(text(&req.recv().within("recv").await.expect("reply")), "q");
@@ -95,7 +101,9 @@ async fn dropped_recv_loses_nothing_and_keeps_req_state() {
 async fn timeouts_and_would_block() {
     let ctx = Context::new().expect("ctx");
     let pull = ctx.socket(SocketType::Pull).expect("pull");
-    assert!(matches!(pull.try_recv(), Err(Error::WouldBlock)));
+    let would_block = pull.try_recv().expect_err("nothing to receive");
+    assert!(matches!(would_block, Error::WouldBlock));
+    assert_eq!(would_block.fault(), Fault::Flow);
     pull.set(opt::RcvTimeo, Some(Duration::from_millis(10)))
         .expect("rcvtimeo");
     assert!(matches!(
@@ -111,7 +119,12 @@ async fn timeouts_and_would_block() {
         push.send("x").within("send").await,
         Err(Error::TimedOut)
     ));
-    assert!(matches!(pull.try_send("x"), Err(Error::InvalidState(_))));
+    assert!(matches!(
+        pull.try_send("x"),
+        Err(Error::InvalidState(InvalidState::CannotSend(
+            SocketType::Pull
+        )))
+    ));
 }
 
 #[test]
@@ -145,7 +158,10 @@ fn blocking_facade_from_plain_threads() {
 async fn blocking_calls_from_async_code_are_refused() {
     let ctx = Context::new().expect("ctx");
     let s = ctx.socket(SocketType::Pull).expect("pull");
-    assert!(matches!(s.recv_blocking(), Err(Error::InvalidState(_))));
+    assert!(matches!(
+        s.recv_blocking(),
+        Err(Error::InvalidState(InvalidState::BlockingInAsync))
+    ));
 }
 
 #[tokio::test]
@@ -332,12 +348,18 @@ async fn unbind_removes_the_ipc_file_and_unknown_endpoints_are_errors() {
     assert!(matches!(s.disconnect(&ep), Err(Error::EndpointNotFound(_))));
     assert!(matches!(
         s.bind("tcp://nowhere"),
-        Err(Error::InvalidEndpoint { endpoint, .. }) if endpoint == "tcp://nowhere"
+        Err(Error::InvalidEndpoint { endpoint, reason: InvalidEndpoint::MissingPort })
+            if endpoint == "tcp://nowhere"
     ));
+    let wildcard = s.connect("tcp://*:5555").expect_err("connect to '*'");
     assert!(matches!(
-        s.connect("tcp://*:5555"),
-        Err(Error::InvalidEndpoint { .. })
+        wildcard,
+        Error::InvalidEndpoint {
+            reason: InvalidEndpoint::WildcardHost,
+            ..
+        }
     ));
+    assert_eq!(wildcard.fault(), Fault::Application);
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ use zmtp_spec::security::curve::CookieJar;
 use zmtp_spec::security::zap::Zap;
 use zmtp_spec::security::{Curve, KeyPair, Plain, PublicKey, SecretKey, ZapNull, z85};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidOption, Result};
 
 #[cfg(test)]
 mod tests;
@@ -60,7 +60,7 @@ pub(crate) struct Security {
     pub(crate) zap_domain: Bytes,
     pub(crate) zap_enforce_domain: bool,
     /// What the options build, or why they cannot (CURVE without keys).
-    built: Option<core::result::Result<Built, &'static str>>,
+    built: Option<core::result::Result<Built, (&'static str, InvalidOption)>>,
 }
 
 /// The PLAIN_PASSWORD option's value: one buffer shared by the option
@@ -129,10 +129,7 @@ impl Security {
                 built
             }
         };
-        built.map_err(|reason| Error::InvalidOption {
-            option: "ZMQ_CURVE_SECRETKEY",
-            reason,
-        })
+        built.map_err(|(option, reason)| Error::option(option, reason))
     }
 
     /// Forgets the built mechanism after an option changed.
@@ -148,7 +145,7 @@ fn zap(security: &Security) -> Zap {
     zap
 }
 
-fn build(s: &Security) -> core::result::Result<Built, &'static str> {
+fn build(s: &Security) -> core::result::Result<Built, (&'static str, InvalidOption)> {
     let mechanism: Arc<dyn Mechanism> = match s.kind {
         // libzmq asks its ZAP handler about NULL peers when a ZAP domain is
         // set (zmtp-wire.md 6.2 #12).
@@ -159,20 +156,20 @@ fn build(s: &Security) -> core::result::Result<Built, &'static str> {
         MechanismKind::Plain if s.as_server => Arc::new(Plain::server(zap(s))),
         MechanismKind::Plain => Arc::new(
             Plain::client(s.plain_username.clone(), s.plain_password.as_bytes())
-                .map_err(|_| "PLAIN credentials longer than 255 octets")?,
+                .map_err(|_| ("ZMQ_PLAIN_PASSWORD", InvalidOption::TooLong { max: 255 }))?,
         ),
         MechanismKind::Curve => {
             let secret = s
                 .curve_secretkey
                 .clone()
-                .ok_or("CURVE needs CURVE_SECRETKEY")?;
+                .ok_or(("ZMQ_CURVE_SECRETKEY", InvalidOption::Required))?;
             let keys = KeyPair::from_secret(secret);
             let curve = if s.as_server {
                 Curve::server(keys, zap(s))
             } else {
                 let server = s
                     .curve_serverkey
-                    .ok_or("a CURVE client needs CURVE_SERVERKEY")?;
+                    .ok_or(("ZMQ_CURVE_SERVERKEY", InvalidOption::Required))?;
                 Curve::client(keys, server)
             };
             let cookies = curve
@@ -193,10 +190,7 @@ fn build(s: &Security) -> core::result::Result<Built, &'static str> {
 /// A CURVE key given as 32 octets or 40 characters of Z85 (RFC 32), as
 /// libzmq takes it.
 pub(crate) fn key_octets(option: &'static str, value: &[u8]) -> Result<[u8; 32]> {
-    let invalid = || Error::InvalidOption {
-        option,
-        reason: "a CURVE key is 32 octets or 40 characters of Z85",
-    };
+    let invalid = || Error::option(option, InvalidOption::InvalidCurveKey);
     match value.len() {
         32 => value.try_into().map_err(|_| invalid()),
         40 => z85::decode_key(value).map_err(|_| invalid()),
@@ -239,7 +233,7 @@ pub mod opt {
     use zmtp_spec::security::{PublicKey, SecretKey};
 
     use super::{MechanismKind, key_octets};
-    use crate::error::Error;
+    use crate::error::{Error, InvalidOption};
 
     security_option!(
         /// ZMQ_PLAIN_SERVER: be a PLAIN server (selects PLAIN; `false`
@@ -259,7 +253,7 @@ pub mod opt {
         PlainUsername, "ZMQ_PLAIN_USERNAME", Bytes,
         set(s, v) {
             if v.len() > 255 {
-                return Err(Error::InvalidOption { option: "ZMQ_PLAIN_USERNAME", reason: "longer than 255 octets" });
+                return Err(Error::option("ZMQ_PLAIN_USERNAME", InvalidOption::TooLong { max: 255 }));
             }
             s.kind = if v.is_empty() { MechanismKind::Null } else { MechanismKind::Plain };
             s.as_server = false;
@@ -276,7 +270,7 @@ pub mod opt {
         PlainPassword, "ZMQ_PLAIN_PASSWORD", Bytes,
         set(s, v) {
             if v.len() > 255 {
-                return Err(Error::InvalidOption { option: "ZMQ_PLAIN_PASSWORD", reason: "longer than 255 octets" });
+                return Err(Error::option("ZMQ_PLAIN_PASSWORD", InvalidOption::TooLong { max: 255 }));
             }
             s.kind = if v.is_empty() { MechanismKind::Null } else { MechanismKind::Plain };
             s.as_server = false;
@@ -347,7 +341,7 @@ pub mod opt {
         ZapDomain, "ZMQ_ZAP_DOMAIN", Bytes,
         set(s, v) {
             if v.len() > 255 {
-                return Err(Error::InvalidOption { option: "ZMQ_ZAP_DOMAIN", reason: "longer than 255 octets" });
+                return Err(Error::option("ZMQ_ZAP_DOMAIN", InvalidOption::TooLong { max: 255 }));
             }
             s.zap_domain = v;
         }

@@ -11,10 +11,11 @@ use tokio::task::AbortHandle;
 use zmtp_model::{Event as PatternEvent, PeerId, PeerState};
 use zmtp_spec::SocketType;
 
-use crate::context::ContextInner;
 use crate::monitor::Monitors;
 use crate::options::Options;
 use crate::pattern::Pattern;
+use crate::runtime::ContextInner;
+use crate::transport::Listener;
 
 /// What a socket shares with its tasks.
 #[derive(Debug)]
@@ -75,6 +76,10 @@ impl Slot {
     }
 }
 
+/// A bound endpoint's listener, shared by the socket (which closes it) and
+/// its accept task.
+pub(crate) type SharedListener = Arc<Mutex<Option<Listener>>>;
+
 /// An endpoint the socket bound.
 #[derive(Debug)]
 pub(crate) struct Bound {
@@ -84,7 +89,7 @@ pub(crate) struct Bound {
     pub(crate) resolved: String,
     pub(crate) task: Option<AbortHandle>,
     /// The tcp or ipc listener, shared with the accept task.
-    pub(crate) listener: Option<crate::socket::endpoints::SharedListener>,
+    pub(crate) listener: Option<SharedListener>,
 }
 
 impl Bound {

@@ -18,20 +18,16 @@ use zmtp_model::tagging;
 use zmtp_spec::Message;
 
 use super::Socket;
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidMessage, InvalidOption, InvalidState, Result};
 
 /// Splits a RADIO/DISH message into its group and body.
 fn untag_group(m: Message) -> Result<(Bytes, Message)> {
-    tagging::split_group(m).ok_or(Error::InvalidState(
-        "this socket type does not tag messages with a group",
-    ))
+    tagging::split_group(m).ok_or(Error::InvalidMessage(InvalidMessage::InvalidGroup))
 }
 
 /// Splits a SERVER message into its routing id and body.
 fn untag_id(m: Message) -> Result<(u32, Message)> {
-    tagging::split_routing_id(m).ok_or(Error::InvalidState(
-        "this socket type does not tag messages with a routing id",
-    ))
+    tagging::split_routing_id(m).ok_or(Error::InvalidMessage(InvalidMessage::NoRoutingId))
 }
 
 impl Socket {
@@ -42,13 +38,10 @@ impl Socket {
     /// # Errors
     /// [`Error::HostUnreachable`] when no peer has the id (libzmq
     /// EHOSTUNREACH); [`Error::InvalidMessage`] for a multipart body
-    /// (37-R56) or on a socket type other than SERVER; as
-    /// [`Socket::send`].
+    /// (37-R56); [`Error::InvalidState`] on a socket type other than
+    /// SERVER; as [`Socket::send`].
     pub async fn send_to(&self, routing_id: u32, body: impl Into<Message>) -> Result<()> {
-        self.check_type(
-            zmtp_spec::SocketType::Server,
-            "send_to is for SERVER sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Server, "send_to")?;
         self.send(tagging::with_routing_id(routing_id, body.into()))
             .await
     }
@@ -59,10 +52,7 @@ impl Socket {
     /// [`Error::WouldBlock`] when the peer's queue is full, and as
     /// [`Socket::send_to`].
     pub fn try_send_to(&self, routing_id: u32, body: impl Into<Message>) -> Result<()> {
-        self.check_type(
-            zmtp_spec::SocketType::Server,
-            "send_to is for SERVER sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Server, "send_to")?;
         self.try_send(tagging::with_routing_id(routing_id, body.into()))
     }
 
@@ -74,10 +64,7 @@ impl Socket {
     /// [`Error::InvalidState`] on a socket type other than SERVER; as
     /// [`Socket::recv`].
     pub async fn recv_from(&self) -> Result<(u32, Message)> {
-        self.check_type(
-            zmtp_spec::SocketType::Server,
-            "recv_from is for SERVER sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Server, "recv_from")?;
         untag_id(self.recv().await?)
     }
 
@@ -87,10 +74,7 @@ impl Socket {
     /// [`Error::WouldBlock`] when no message is waiting, and as
     /// [`Socket::recv_from`].
     pub fn try_recv_from(&self) -> Result<(u32, Message)> {
-        self.check_type(
-            zmtp_spec::SocketType::Server,
-            "recv_from is for SERVER sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Server, "recv_from")?;
         untag_id(self.try_recv()?)
     }
 
@@ -103,10 +87,7 @@ impl Socket {
     /// over 255 octets or holding a zero octet; [`Error::InvalidState`]
     /// on a socket type other than RADIO; [`Error::Closed`].
     pub fn send_group(&self, group: impl Into<Bytes>, body: impl Into<Message>) -> Result<()> {
-        self.check_type(
-            zmtp_spec::SocketType::Radio,
-            "send_group is for RADIO sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Radio, "send_group")?;
         self.try_send(tagging::with_group(group.into(), body.into()))
     }
 
@@ -117,10 +98,7 @@ impl Socket {
     /// [`Error::InvalidState`] on a socket type other than DISH; as
     /// [`Socket::recv`].
     pub async fn recv_group(&self) -> Result<(Bytes, Message)> {
-        self.check_type(
-            zmtp_spec::SocketType::Dish,
-            "recv_group is for DISH sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Dish, "recv_group")?;
         untag_group(self.recv().await?)
     }
 
@@ -130,10 +108,7 @@ impl Socket {
     /// [`Error::WouldBlock`] when no message is waiting, and as
     /// [`Socket::recv_group`].
     pub fn try_recv_group(&self) -> Result<(Bytes, Message)> {
-        self.check_type(
-            zmtp_spec::SocketType::Dish,
-            "recv_group is for DISH sockets",
-        )?;
+        self.check_type(zmtp_spec::SocketType::Dish, "recv_group")?;
         untag_group(self.try_recv()?)
     }
 
@@ -161,26 +136,32 @@ impl Socket {
 
     fn group(&self, group: Bytes, join: bool) -> Result<()> {
         let mut core = self.shared.lock();
-        core.pattern
-            .group(group, join)
-            .map_err(|e| Error::InvalidOption {
-                option: if join { "ZMQ_JOIN" } else { "ZMQ_LEAVE" },
-                reason: match e {
-                    zmtp_model::OptionError::NotApplicable { .. } => "only DISH joins groups",
-                    _ if join => "already joined, or not 0-255 non-zero octets",
-                    _ => "not joined",
+        core.pattern.group(group, join).map_err(|e| {
+            let option = if join { "ZMQ_JOIN" } else { "ZMQ_LEAVE" };
+            Error::option(
+                option,
+                match e {
+                    zmtp_model::OptionError::NotApplicable { socket_type, .. } => {
+                        InvalidOption::NotApplicable(socket_type)
+                    }
+                    _ if join => InvalidOption::JoinRefused,
+                    _ => InvalidOption::NotJoined,
                 },
-            })?;
+            )
+        })?;
         // Wake the links so the JOIN/LEAVE is written.
         core.dispatch();
         Ok(())
     }
 
-    fn check_type(&self, t: zmtp_spec::SocketType, why: &'static str) -> Result<()> {
-        if self.shared.socket_type == t {
+    fn check_type(&self, socket_type: zmtp_spec::SocketType, call: &'static str) -> Result<()> {
+        if self.shared.socket_type == socket_type {
             Ok(())
         } else {
-            Err(Error::InvalidState(why))
+            Err(Error::InvalidState(InvalidState::WrongSocketType {
+                call,
+                socket_type,
+            }))
         }
     }
 }

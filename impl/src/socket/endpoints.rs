@@ -12,7 +12,7 @@ use zmtp_spec::connection::{Config, Connection, Heartbeat, Side};
 use zmtp_spec::security::curve::cookie::ROTATION_PERIOD;
 
 use super::Socket;
-use super::core::{Bound, Connected, Order, Shared};
+use super::core::{Bound, Connected, Order, Shared, SharedListener};
 use crate::driver::Driver;
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -292,8 +292,6 @@ impl Socket {
 
 /// A listener that unbind can close at once (releasing the port and
 /// removing the ipc file) while its accept task waits on it.
-pub(crate) type SharedListener = Arc<std::sync::Mutex<Option<Listener>>>;
-
 async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: String) {
     loop {
         let options = shared.lock().options.clone();

@@ -8,8 +8,8 @@ use zmtp_model::{RecvError, SendError};
 use zmtp_spec::{Message, SocketType};
 
 use super::Socket;
-use crate::context::block_on;
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidMessage, InvalidState, Result};
+use crate::runtime::block_on;
 
 impl Socket {
     /// Sends a whole message (37-R41), waiting while no peer can take it
@@ -69,10 +69,7 @@ impl Socket {
     /// Sends, giving the message back when it could not be taken.
     fn try_send_inner(&self, message: Message) -> Result<(), (Error, Option<Message>)> {
         if message.is_empty() {
-            return Err((
-                Error::InvalidMessage("a message needs at least one frame"),
-                None,
-            ));
+            return Err((Error::InvalidMessage(InvalidMessage::NoFrames), None));
         }
         let mut core = self.shared.lock();
         if core.closing {
@@ -87,24 +84,8 @@ impl Socket {
                 core.dispatch();
                 Ok(())
             }
-            Err((e, back)) => Err(match e {
-                SendError::WouldBlock => (Error::WouldBlock, back),
-                SendError::InvalidState => (Error::InvalidState("send not allowed now"), None),
-                SendError::HostUnreachable => (Error::HostUnreachable, None),
-                SendError::NotSupported(t) => (not_supported(t, "send"), None),
-                SendError::EmptyMessage => (
-                    Error::InvalidMessage("no frames, or no routing id frame"),
-                    None,
-                ),
-                SendError::Multipart => (
-                    Error::InvalidMessage("this socket type sends single-part messages only"),
-                    None,
-                ),
-                SendError::InvalidGroup => {
-                    (Error::InvalidMessage("a group is at most 255 octets"), None)
-                }
-                _ => (Error::InvalidMessage("refused by the pattern"), None),
-            }),
+            Err((SendError::WouldBlock, back)) => Err((Error::WouldBlock, back)),
+            Err((e, _)) => Err((send_refused(self.shared.socket_type, e), None)),
         }
     }
 
@@ -166,12 +147,7 @@ impl Socket {
                 if core.closing {
                     return Err(Error::Closed);
                 }
-                Err(match e {
-                    RecvError::WouldBlock => Error::WouldBlock,
-                    RecvError::InvalidState => Error::InvalidState("receive not allowed now"),
-                    RecvError::NotSupported(t) => not_supported(t, "receive"),
-                    _ => Error::WouldBlock,
-                })
+                Err(recv_refused(self.shared.socket_type, e))
             }
         }
     }
@@ -219,7 +195,7 @@ impl Socket {
     /// As [`Socket::send`]; [`Error::InvalidState`] if called from async
     /// code.
     pub fn send_blocking(&self, message: impl Into<Message>) -> Result<()> {
-        block_on(&self.ctx.inner.handle, self.send(message))?
+        block_on(&self.shared.ctx.handle, self.send(message))?
     }
 
     /// [`Socket::recv`] from a plain thread.
@@ -228,17 +204,47 @@ impl Socket {
     /// As [`Socket::recv`]; [`Error::InvalidState`] if called from async
     /// code.
     pub fn recv_blocking(&self) -> Result<Message> {
-        block_on(&self.ctx.inner.handle, self.recv())?
+        block_on(&self.shared.ctx.handle, self.recv())?
     }
 }
 
-fn not_supported(t: SocketType, what: &'static str) -> Error {
-    let _ = t;
-    Error::InvalidState(if what == "send" {
-        "this socket type does not send"
-    } else {
-        "this socket type does not receive"
-    })
+/// Why the pattern machine of a `socket_type` socket refused a send,
+/// other than that it would block.
+fn send_refused(socket_type: SocketType, e: SendError) -> Error {
+    match e {
+        SendError::WouldBlock => Error::WouldBlock,
+        SendError::InvalidState => Error::InvalidState(match socket_type {
+            SocketType::Req => InvalidState::ReqAwaitingReply,
+            SocketType::Rep => InvalidState::RepNoRequest,
+            t => InvalidState::OutOfTurn(t),
+        }),
+        SendError::HostUnreachable => Error::HostUnreachable,
+        SendError::NotSupported(t) => Error::InvalidState(InvalidState::CannotSend(t)),
+        // The message has frames (checked first): what is missing is the
+        // routing id a ROUTER or SERVER message starts with.
+        SendError::EmptyMessage => match socket_type {
+            SocketType::Router | SocketType::Server => {
+                Error::InvalidMessage(InvalidMessage::NoRoutingId)
+            }
+            _ => Error::InvalidMessage(InvalidMessage::NoFrames),
+        },
+        SendError::Multipart => Error::InvalidMessage(InvalidMessage::Multipart),
+        SendError::InvalidGroup => Error::InvalidMessage(InvalidMessage::InvalidGroup),
+        e => Error::InvalidMessage(InvalidMessage::Refused(e)),
+    }
+}
+
+/// Why the pattern machine of a `socket_type` socket returned no message.
+fn recv_refused(socket_type: SocketType, e: RecvError) -> Error {
+    match e {
+        RecvError::InvalidState => Error::InvalidState(match socket_type {
+            SocketType::Req => InvalidState::ReqNoRequest,
+            SocketType::Rep => InvalidState::RepOwesReply,
+            t => InvalidState::OutOfTurn(t),
+        }),
+        RecvError::NotSupported(t) => Error::InvalidState(InvalidState::CannotRecv(t)),
+        _ => Error::WouldBlock,
+    }
 }
 
 async fn with_timeout<T>(

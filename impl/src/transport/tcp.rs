@@ -8,7 +8,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 use super::{Listener, resolve, resolve_blocking};
 use crate::endpoint::{Endpoint, Host, TcpEndpoint};
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidEndpoint, Result};
 use crate::options::Options;
 
 /// Applies TCP_NODELAY, SO_KEEPALIVE (and its CNT/IDLE/INTVL), SO_SNDBUF
@@ -72,7 +72,7 @@ fn apply_buffers(sock: &Socket, options: &Options) -> io::Result<()> {
 pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endpoint)> {
     let text = Endpoint::Tcp(t.clone()).to_string();
     let addrs = resolve_blocking(&t.host, t.port, options.ipv6)
-        .map_err(|_| Error::endpoint(&text, "cannot resolve the host"))?;
+        .map_err(|_| Error::endpoint(&text, InvalidEndpoint::Unresolvable))?;
     let mut last = None;
     for addr in addrs {
         let sock = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
@@ -99,7 +99,10 @@ pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endp
             Err(e) => last = Some(e),
         }
     }
-    Err(last.map_or_else(|| Error::endpoint(&text, "no address"), Error::Io))
+    Err(last.map_or_else(
+        || Error::endpoint(&text, InvalidEndpoint::NoAddress),
+        Error::Io,
+    ))
 }
 
 pub(crate) async fn connect(t: &TcpEndpoint, options: &Options) -> io::Result<TcpStream> {
