@@ -20,6 +20,12 @@ impl Pattern {
             .map(|machine| Self { machine })
     }
 
+    /// The machine's options: the table's pattern options.
+    #[inline]
+    pub(crate) fn options(&self) -> &zmtp_model::Options {
+        self.machine.options()
+    }
+
     #[inline]
     pub(crate) fn attach(&mut self, peer: PeerId, info: PeerInfo) -> Result<(), AttachError> {
         self.machine.attach(peer, info)

@@ -67,7 +67,7 @@ impl Socket {
     pub fn set<O: SocketOption>(&self, _option: O, value: O::Value) -> Result<()> {
         let mut core = self.shared.lock();
         let mut options = core.options.clone();
-        let effect = O::set(&mut options, value)?;
+        let effect = crate::options::set::<O>(&mut options, value)?;
         let model = match effect {
             Effect::Stored => None,
             Effect::Pattern(o) => Some(o),
@@ -92,7 +92,8 @@ impl Socket {
     /// [`Error::InvalidOption`] for a write-only option (SUBSCRIBE,
     /// UNSUBSCRIBE).
     pub fn get<O: SocketOption>(&self, _option: O) -> Result<O::Value> {
-        O::get(&self.shared.lock().options)
+        let core = self.shared.lock();
+        O::get(&core.options, core.pattern.options())
     }
 
     /// The last endpoint bound or connected, wildcards resolved

@@ -14,6 +14,7 @@
 use bytes::Bytes;
 
 use crate::oracle::TraceEvent;
+use crate::pipe::limit;
 use crate::{
     Message, Options, Outgoing, PeerId, PeerInfo, PeerState, RecvError, SendError, Socket,
     SocketOption, SocketType,
@@ -93,8 +94,8 @@ fn header(input: &mut Input<'_>) -> Option<(SocketType, Options)> {
     let flags = input.byte()?;
     let bit = |n: u8| flags & (1 << n) != 0;
     let options = Options {
-        sndhwm: usize::from(hwm % 4),
-        rcvhwm: usize::from((hwm >> 2) % 4),
+        sndhwm: u32::from(hwm % 4),
+        rcvhwm: u32::from((hwm >> 2) % 4),
         router_mandatory: bit(0),
         router_handover: bit(1),
         probe_router: bit(2),
@@ -134,7 +135,7 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
     let o = s.options();
     for p in s.peers() {
         // One probe or welcome message may pass the HWM.
-        if o.sndhwm != 0 && !o.conflate && s.queued_out(p) > o.sndhwm + 1 {
+        if o.sndhwm != 0 && !o.conflate && s.queued_out(p) > limit(o.sndhwm) + 1 {
             return fail(format!(
                 "{p}: {} queued out, SNDHWM {}",
                 s.queued_out(p),
@@ -144,7 +145,7 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
         if o.conflate && s.queued_out(p) > 2 {
             return fail(format!("{p}: CONFLATE keeps {} out", s.queued_out(p)));
         }
-        let rcv = if o.conflate { 1 } else { o.rcvhwm };
+        let rcv = if o.conflate { 1 } else { limit(o.rcvhwm) };
         if rcv != 0 && s.queued_in(p) > rcv {
             return fail(format!("{p}: {} queued in, RCVHWM {rcv}", s.queued_in(p)));
         }

@@ -65,6 +65,11 @@
 //!    wait; [`Socket::can_send`] and [`Socket::can_recv`] answer pollers and
 //!    change only after one of the calls above, so a driver re-checks them
 //!    after each call. Options change with [`Socket::set_option`].
+//!    Every socket option, the driver's too, is defined once, in
+//!    [`option_table!`]: libzmq name and number, value type, default,
+//!    socket types and layer ([`options::OPTIONS`]); [`Options`],
+//!    [`SocketOption`] and the `zmtp` crate's typed options are built from
+//!    it.
 //!
 //! Two machines back to back, the driver's job done by hand:
 //!

@@ -1,99 +1,333 @@
-//! The socket options the pattern machines own, with libzmq's defaults.
+//! Every socket option, defined once.
+//!
+//! [`option_table!`](crate::option_table) lists each option with its
+//! libzmq name and number, value type, default, the socket types it
+//! applies to and the layer that holds it. This module builds three
+//! things from that table, and the `zmtp` crate builds its typed options
+//! from the same one, so the two cannot disagree:
+//!
+//! ```text
+//!                      option_table!  (options/table.rs)
+//!          ┌─────────────────┼──────────────────────────┐
+//!   Options (pattern)   SocketOption (pattern   OPTIONS: OptionInfo per option
+//!   fields + defaults   and action changes)     (name, number, layer, types)
+//!          └──── zmtp-model ───────┘             zmtp: opt::* markers, the
+//!                                                driver's fields, set/get
+//! ```
+//!
+//! Each socket type's machine reads [`Options`]; the driver keeps the
+//! connection and driver options and puts them into the spec connection
+//! machine ([`Layer`]).
 
 use bytes::Bytes;
 use zmtp_spec::SocketType;
 
 use crate::OptionError;
 
-/// The options a pattern machine reads. Build one with struct update
-/// syntax (`Options { sndhwm: 10, ..Options::default() }`) or change a
-/// running machine with [`Socket::set_option`](crate::Socket::set_option),
-/// which also checks that the option applies to the socket type.
-///
-/// High-water marks count whole messages per peer and per direction; 0
-/// means no limit, as in libzmq.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Options {
-    /// ZMQ_SNDHWM: the most messages queued for one peer (default 1000).
-    pub sndhwm: usize,
-    /// ZMQ_RCVHWM: the most messages queued from one peer (default 1000).
-    pub rcvhwm: usize,
-    /// ZMQ_ROUTING_ID: the Identity this socket announces. The machine only
-    /// stores it; the driver puts it in READY.
-    pub routing_id: Option<Bytes>,
-    /// ZMQ_CONNECT_ROUTING_ID (ROUTER): the routing id to give the peer of
-    /// the next outgoing connection. Consumed by
-    /// [`Socket::take_connect_routing_id`](crate::Socket::take_connect_routing_id).
-    pub connect_routing_id: Option<Bytes>,
-    /// ZMQ_ROUTER_MANDATORY (ROUTER): report an unknown routing id
-    /// ([`SendError::HostUnreachable`](crate::SendError::HostUnreachable))
-    /// and a full queue ([`SendError::WouldBlock`](crate::SendError::WouldBlock))
-    /// instead of dropping the message (28-R42).
-    pub router_mandatory: bool,
-    /// ZMQ_ROUTER_HANDOVER (ROUTER): a new peer with a routing id in use
-    /// takes it over; the old peer is disconnected.
-    pub router_handover: bool,
-    /// ZMQ_PROBE_ROUTER (ROUTER, DEALER, REQ): send an empty message to
-    /// every new peer.
-    pub probe_router: bool,
-    /// ZMQ_REQ_CORRELATE (REQ): prefix each request with a 4-octet request
-    /// id and accept only the reply that carries it back.
-    pub req_correlate: bool,
-    /// ZMQ_REQ_RELAXED (REQ): allow a new request while one is outstanding;
-    /// the old request's reply is then discarded.
-    pub req_relaxed: bool,
-    /// ZMQ_XPUB_VERBOSE (XPUB): pass every subscription to the application,
-    /// not only new topics.
-    pub xpub_verbose: bool,
-    /// ZMQ_XPUB_VERBOSER (XPUB): also pass every cancellation.
-    pub xpub_verboser: bool,
-    /// ZMQ_XPUB_MANUAL (XPUB): subscriptions take effect only when the
-    /// application sets SUBSCRIBE/UNSUBSCRIBE, for the peer whose
-    /// subscription message it received last.
-    pub xpub_manual: bool,
-    /// ZMQ_XPUB_WELCOME_MSG (XPUB): a message queued to every new peer.
-    pub xpub_welcome_msg: Option<Bytes>,
-    /// ZMQ_XPUB_NODROP (PUB, XPUB): a send that would overflow a matching
-    /// peer's queue fails with `WouldBlock` instead of dropping.
-    pub xpub_nodrop: bool,
-    /// ZMQ_INVERT_MATCHING (PUB, XPUB, SUB): a subscription selects the
-    /// messages it does not match.
-    pub invert_matching: bool,
-    /// ZMQ_CONFLATE: keep only the newest message in each queue (HWMs are
-    /// then ignored). Meant for single-part messages on PUSH, PULL, PUB,
-    /// SUB and DEALER.
-    pub conflate: bool,
-    /// ZMQ_IMMEDIATE: queue only to peers whose connection is up: the driver
-    /// creates no peer before the handshake, and a lost connection detaches
-    /// its peer (see [`Socket::suspend`](crate::Socket::suspend)).
-    pub immediate: bool,
-    /// A deliberately broken behaviour, for the mutation tests only.
-    #[doc(hidden)]
-    pub fault: Fault,
+mod table;
+#[cfg(test)]
+mod tests;
+
+/// Who holds an option's value and acts on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Layer {
+    /// The pattern machine ([`Options`], changed with [`SocketOption`]).
+    Pattern,
+    /// The connection: the driver configures the spec connection machine
+    /// with it (READY's identity, limits, heartbeats, the mechanism).
+    Connection,
+    /// The driver alone: its sockets, timers and API.
+    Driver,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            sndhwm: 1000,
-            rcvhwm: 1000,
-            routing_id: None,
-            connect_routing_id: None,
-            router_mandatory: false,
-            router_handover: false,
-            probe_router: false,
-            req_correlate: false,
-            req_relaxed: false,
-            xpub_verbose: false,
-            xpub_verboser: false,
-            xpub_manual: false,
-            xpub_welcome_msg: None,
-            xpub_nodrop: false,
-            invert_matching: false,
-            conflate: false,
-            immediate: false,
-            fault: Fault::None,
+/// Whether an option can be set, read, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Access {
+    /// Set and read.
+    ReadWrite,
+    /// Read only (ZMQ_TYPE, ZMQ_LAST_ENDPOINT, ZMQ_MECHANISM).
+    ReadOnly,
+    /// Set only (ZMQ_SUBSCRIBE, ZMQ_UNSUBSCRIBE).
+    WriteOnly,
+}
+
+impl Access {
+    /// Whether the option can be read.
+    pub const fn readable(self) -> bool {
+        !matches!(self, Self::WriteOnly)
+    }
+
+    /// Whether the option can be set.
+    pub const fn writable(self) -> bool {
+        !matches!(self, Self::ReadOnly)
+    }
+}
+
+/// The socket types an option applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Applies {
+    /// Every socket type.
+    All,
+    /// These types only.
+    Only(&'static [SocketType]),
+}
+
+/// What the table says about one option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct OptionInfo {
+    /// libzmq's name (`ZMQ_SNDHWM`).
+    pub name: &'static str,
+    /// libzmq's number for it (`zmq.h`: ZMQ_SNDHWM is 23).
+    pub id: i32,
+    /// Who holds the value.
+    pub layer: Layer,
+    /// Whether it can be set and read.
+    pub access: Access,
+    /// The socket types it applies to.
+    pub applies: Applies,
+    /// Its value type, as the table writes it (`u32`, `Option<Duration>`).
+    pub value_type: &'static str,
+    /// Its default, as the table writes it (`1000`, `None`); `None` for
+    /// the write-only options and ZMQ_TYPE.
+    pub default: Option<&'static str>,
+}
+
+impl OptionInfo {
+    /// Whether the option applies to a socket of type `t` (as libzmq's
+    /// `zmq_setsockopt` accepts it).
+    pub fn applies_to(&self, t: SocketType) -> bool {
+        match self.applies {
+            Applies::All => true,
+            Applies::Only(types) => types.contains(&t),
         }
+    }
+
+    /// The option with this libzmq name (`ZMQ_SNDHWM`).
+    pub fn find(name: &str) -> Option<&'static Self> {
+        OPTIONS.iter().find(|o| o.name == name)
+    }
+}
+
+/// The value checks the table names (`check = …`), used by the pattern
+/// machine for its options and by the driver for its own. Each returns
+/// the value to store.
+pub mod check {
+    use bytes::Bytes;
+
+    /// A value the option does not take (libzmq's EINVAL).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+    #[error("value out of range")]
+    pub struct OutOfRange;
+
+    /// A routing id (37-R34, 37-R35): 1 to 255 octets, the first not zero
+    /// (libzmq reserves a leading zero for the ids it generates, and
+    /// refuses an empty one).
+    ///
+    /// # Errors
+    /// [`OutOfRange`] for any other value.
+    pub fn routing_id(id: Bytes) -> Result<Bytes, OutOfRange> {
+        if !id.is_empty() && id.len() <= 255 && id[0] != 0 {
+            Ok(id)
+        } else {
+            Err(OutOfRange)
+        }
+    }
+
+    /// A CONNECT_ROUTING_ID: `None` clears it, a value is a routing id.
+    ///
+    /// # Errors
+    /// As [`routing_id`].
+    pub fn connect_routing_id(id: Option<Bytes>) -> Result<Option<Bytes>, OutOfRange> {
+        id.map(routing_id).transpose()
+    }
+
+    /// An XPUB welcome message: an empty one is none, as in libzmq.
+    ///
+    /// # Errors
+    /// Never.
+    pub fn welcome_msg(msg: Option<Bytes>) -> Result<Option<Bytes>, OutOfRange> {
+        Ok(msg.filter(|m| !m.is_empty()))
+    }
+}
+
+/// The socket types of a table entry: `all` or a list.
+macro_rules! applies {
+    (all) => {
+        Applies::All
+    };
+    ([$($t:ident),*]) => {
+        Applies::Only(&[$(SocketType::$t),*])
+    };
+}
+
+/// A table entry's default as written, if it has one.
+macro_rules! default_text {
+    () => {
+        None
+    };
+    ($d:expr) => {
+        Some(stringify!($d))
+    };
+}
+
+/// This crate's reading of [`option_table!`](crate::option_table).
+macro_rules! model_options {
+    (
+        pattern { $(
+            $(#[$pdoc:meta])* $p:ident($pf:ident: $pt:ty = $pd:expr)
+                $pz:ident = $pi:literal, $pa:tt $(, check = $pc:ident)?;
+        )* }
+        action { $(
+            $(#[$adoc:meta])* $a:ident($at:ty) $az:ident = $ai:literal, $aa:tt;
+        )* }
+        stored { $(
+            $(#[$sdoc:meta])* $s:ident($sf:ident: $st:ty = $sd:expr)
+                $sz:ident = $si:literal, $sl:ident, $sa:tt $(, check = $sc:ident)?;
+        )* }
+        security { $(
+            $(#[$xdoc:meta])* $x:ident($xt:ty = $xd:expr) $xz:ident = $xi:literal, $xa:tt;
+        )* }
+        read_only { $(
+            $(#[$rdoc:meta])* $r:ident($rt:ty $(= $rd:expr)?) $rz:ident = $ri:literal, $rl:ident, $ra:tt;
+        )* }
+    ) => {
+        /// The table entry of each option, by libzmq name.
+        pub mod info {
+            use zmtp_spec::SocketType;
+
+            use super::{Access, Applies, Layer, OptionInfo};
+
+            $(
+                #[doc = concat!("`", stringify!($pz), "`, a pattern option.")]
+                pub const $pz: OptionInfo = OptionInfo {
+                    name: stringify!($pz), id: $pi, layer: Layer::Pattern,
+                    access: Access::ReadWrite, applies: applies!($pa),
+                    value_type: stringify!($pt), default: Some(stringify!($pd)),
+                };
+            )*
+            $(
+                #[doc = concat!("`", stringify!($az), "`, a pattern action.")]
+                pub const $az: OptionInfo = OptionInfo {
+                    name: stringify!($az), id: $ai, layer: Layer::Pattern,
+                    access: Access::WriteOnly, applies: applies!($aa),
+                    value_type: stringify!($at), default: None,
+                };
+            )*
+            $(
+                #[doc = concat!("`", stringify!($sz), "`, kept by the driver.")]
+                pub const $sz: OptionInfo = OptionInfo {
+                    name: stringify!($sz), id: $si, layer: Layer::$sl,
+                    access: Access::ReadWrite, applies: applies!($sa),
+                    value_type: stringify!($st), default: Some(stringify!($sd)),
+                };
+            )*
+            $(
+                #[doc = concat!("`", stringify!($xz), "`, a security option.")]
+                pub const $xz: OptionInfo = OptionInfo {
+                    name: stringify!($xz), id: $xi, layer: Layer::Connection,
+                    access: Access::ReadWrite, applies: applies!($xa),
+                    value_type: stringify!($xt), default: Some(stringify!($xd)),
+                };
+            )*
+            $(
+                #[doc = concat!("`", stringify!($rz), "`, read-only.")]
+                pub const $rz: OptionInfo = OptionInfo {
+                    name: stringify!($rz), id: $ri, layer: Layer::$rl,
+                    access: Access::ReadOnly, applies: applies!($ra),
+                    value_type: stringify!($rt),
+                    default: default_text!($($rd)?),
+                };
+            )*
+        }
+
+        /// Every option of the table, in its order.
+        pub const OPTIONS: &[OptionInfo] = &[
+            $(info::$pz,)* $(info::$az,)* $(info::$sz,)* $(info::$xz,)* $(info::$rz,)*
+        ];
+
+        /// The options a pattern machine reads, with libzmq's defaults.
+        /// Build one with struct update syntax
+        /// (`Options { sndhwm: 10, ..Options::default() }`) or change a
+        /// running machine with
+        /// [`Socket::set_option`](crate::Socket::set_option), which also
+        /// checks that the option applies to the socket type.
+        ///
+        /// High-water marks count whole messages per peer and per
+        /// direction; 0 means no limit, as in libzmq.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct Options {
+            $( $(#[$pdoc])* pub $pf: $pt, )*
+            /// A deliberately broken behaviour, for the mutation tests only.
+            #[doc(hidden)]
+            pub fault: Fault,
+        }
+
+        impl Default for Options {
+            fn default() -> Self {
+                Self { $($pf: $pd,)* fault: Fault::None }
+            }
+        }
+
+        /// One option change, for
+        /// [`Socket::set_option`](crate::Socket::set_option).
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum SocketOption {
+            $( $(#[$pdoc])* $p($pt), )*
+            $( $(#[$adoc])* $a($at), )*
+        }
+
+        impl SocketOption {
+            /// The option's table entry.
+            pub const fn info(&self) -> &'static OptionInfo {
+                match self {
+                    $( Self::$p(_) => &info::$pz, )*
+                    $( Self::$a(_) => &info::$az, )*
+                }
+            }
+        }
+
+        impl Options {
+            /// Stores a plain option value after the table's check.
+            /// SUBSCRIBE and UNSUBSCRIBE are actions, handled by the
+            /// pattern; here they are accepted and ignored.
+            pub(crate) fn apply(&mut self, option: SocketOption) -> Result<(), OptionError> {
+                match option {
+                    $( SocketOption::$p(v) => {
+                        $( let v = check::$pc(v)
+                            .map_err(|_| OptionError::InvalidValue(info::$pz.name))?; )?
+                        self.$pf = v;
+                    } )*
+                    $( SocketOption::$a(_) => {} )*
+                }
+                Ok(())
+            }
+        }
+
+        /// Every pattern option at its default, and every action with an
+        /// empty value.
+        #[cfg(test)]
+        pub(crate) fn samples() -> Vec<SocketOption> {
+            vec![ $(SocketOption::$p($pd),)* $(SocketOption::$a(<$at>::default()),)* ]
+        }
+    };
+}
+
+crate::option_table!(model_options);
+
+impl SocketOption {
+    /// The libzmq name of the option.
+    pub const fn name(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// Whether the option applies to a socket of type `t` (as libzmq's
+    /// `setsockopt` accepts it).
+    pub fn applies_to(&self, t: SocketType) -> bool {
+        self.info().applies_to(t)
     }
 }
 
@@ -117,148 +351,3 @@ pub enum Fault {
     /// fault: it shows why the option exists).
     ReqUncorrelated,
 }
-
-/// One option change, for [`Socket::set_option`](crate::Socket::set_option).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SocketOption {
-    /// ZMQ_SNDHWM.
-    SndHwm(usize),
-    /// ZMQ_RCVHWM.
-    RcvHwm(usize),
-    /// ZMQ_ROUTING_ID (1-255 octets, first octet not zero: 37-R34, 37-R35).
-    RoutingId(Bytes),
-    /// ZMQ_CONNECT_ROUTING_ID (ROUTER; same limits as RoutingId).
-    ConnectRoutingId(Bytes),
-    /// ZMQ_ROUTER_MANDATORY.
-    RouterMandatory(bool),
-    /// ZMQ_ROUTER_HANDOVER.
-    RouterHandover(bool),
-    /// ZMQ_PROBE_ROUTER.
-    ProbeRouter(bool),
-    /// ZMQ_REQ_CORRELATE.
-    ReqCorrelate(bool),
-    /// ZMQ_REQ_RELAXED.
-    ReqRelaxed(bool),
-    /// ZMQ_XPUB_VERBOSE.
-    XPubVerbose(bool),
-    /// ZMQ_XPUB_VERBOSER.
-    XPubVerboser(bool),
-    /// ZMQ_XPUB_MANUAL.
-    XPubManual(bool),
-    /// ZMQ_XPUB_WELCOME_MSG (`None` or an empty value clears it).
-    XPubWelcomeMsg(Option<Bytes>),
-    /// ZMQ_XPUB_NODROP.
-    XPubNoDrop(bool),
-    /// ZMQ_INVERT_MATCHING.
-    InvertMatching(bool),
-    /// ZMQ_CONFLATE.
-    Conflate(bool),
-    /// ZMQ_IMMEDIATE.
-    Immediate(bool),
-    /// ZMQ_SUBSCRIBE: SUB, or XPUB with XPUB_MANUAL.
-    Subscribe(Bytes),
-    /// ZMQ_UNSUBSCRIBE: SUB, or XPUB with XPUB_MANUAL.
-    Unsubscribe(Bytes),
-}
-
-impl SocketOption {
-    /// The libzmq name of the option.
-    pub const fn name(&self) -> &'static str {
-        match self {
-            Self::SndHwm(_) => "ZMQ_SNDHWM",
-            Self::RcvHwm(_) => "ZMQ_RCVHWM",
-            Self::RoutingId(_) => "ZMQ_ROUTING_ID",
-            Self::ConnectRoutingId(_) => "ZMQ_CONNECT_ROUTING_ID",
-            Self::RouterMandatory(_) => "ZMQ_ROUTER_MANDATORY",
-            Self::RouterHandover(_) => "ZMQ_ROUTER_HANDOVER",
-            Self::ProbeRouter(_) => "ZMQ_PROBE_ROUTER",
-            Self::ReqCorrelate(_) => "ZMQ_REQ_CORRELATE",
-            Self::ReqRelaxed(_) => "ZMQ_REQ_RELAXED",
-            Self::XPubVerbose(_) => "ZMQ_XPUB_VERBOSE",
-            Self::XPubVerboser(_) => "ZMQ_XPUB_VERBOSER",
-            Self::XPubManual(_) => "ZMQ_XPUB_MANUAL",
-            Self::XPubWelcomeMsg(_) => "ZMQ_XPUB_WELCOME_MSG",
-            Self::XPubNoDrop(_) => "ZMQ_XPUB_NODROP",
-            Self::InvertMatching(_) => "ZMQ_INVERT_MATCHING",
-            Self::Conflate(_) => "ZMQ_CONFLATE",
-            Self::Immediate(_) => "ZMQ_IMMEDIATE",
-            Self::Subscribe(_) => "ZMQ_SUBSCRIBE",
-            Self::Unsubscribe(_) => "ZMQ_UNSUBSCRIBE",
-        }
-    }
-
-    /// Whether the option applies to a socket of type `t` (as libzmq's
-    /// `setsockopt` accepts it).
-    pub fn applies_to(&self, t: SocketType) -> bool {
-        use SocketType::*;
-        match self {
-            Self::SndHwm(_)
-            | Self::RcvHwm(_)
-            | Self::RoutingId(_)
-            | Self::Conflate(_)
-            | Self::Immediate(_) => true,
-            Self::ConnectRoutingId(_) | Self::RouterMandatory(_) | Self::RouterHandover(_) => {
-                t == Router
-            }
-            Self::ProbeRouter(_) => matches!(t, Router | Dealer | Req),
-            Self::ReqCorrelate(_) | Self::ReqRelaxed(_) => t == Req,
-            Self::XPubVerbose(_)
-            | Self::XPubVerboser(_)
-            | Self::XPubManual(_)
-            | Self::XPubWelcomeMsg(_) => t == XPub,
-            Self::XPubNoDrop(_) => matches!(t, Pub | XPub),
-            Self::InvertMatching(_) => matches!(t, Pub | XPub | Sub),
-            Self::Subscribe(_) | Self::Unsubscribe(_) => matches!(t, Sub | XPub),
-        }
-    }
-}
-
-/// Checks a routing id value (37-R34, 37-R35): 1 to 255 octets, the first
-/// not zero (libzmq reserves a leading zero for the ids it generates).
-pub(crate) fn valid_routing_id(id: &[u8]) -> bool {
-    !id.is_empty() && id.len() <= 255 && id[0] != 0
-}
-
-impl Options {
-    /// Stores a plain option value. SUBSCRIBE and UNSUBSCRIBE are actions,
-    /// handled by the pattern; here they are accepted and ignored.
-    pub(crate) fn apply(&mut self, option: SocketOption) -> Result<(), OptionError> {
-        match option {
-            SocketOption::SndHwm(v) => self.sndhwm = v,
-            SocketOption::RcvHwm(v) => self.rcvhwm = v,
-            SocketOption::RoutingId(id) => {
-                if !valid_routing_id(&id) {
-                    return Err(OptionError::InvalidValue("ZMQ_ROUTING_ID"));
-                }
-                self.routing_id = Some(id);
-            }
-            SocketOption::ConnectRoutingId(id) => {
-                if !valid_routing_id(&id) {
-                    return Err(OptionError::InvalidValue("ZMQ_CONNECT_ROUTING_ID"));
-                }
-                self.connect_routing_id = Some(id);
-            }
-            SocketOption::RouterMandatory(v) => self.router_mandatory = v,
-            SocketOption::RouterHandover(v) => self.router_handover = v,
-            SocketOption::ProbeRouter(v) => self.probe_router = v,
-            SocketOption::ReqCorrelate(v) => self.req_correlate = v,
-            SocketOption::ReqRelaxed(v) => self.req_relaxed = v,
-            SocketOption::XPubVerbose(v) => self.xpub_verbose = v,
-            SocketOption::XPubVerboser(v) => self.xpub_verboser = v,
-            SocketOption::XPubManual(v) => self.xpub_manual = v,
-            SocketOption::XPubWelcomeMsg(v) => {
-                self.xpub_welcome_msg = v.filter(|b| !b.is_empty());
-            }
-            SocketOption::XPubNoDrop(v) => self.xpub_nodrop = v,
-            SocketOption::InvertMatching(v) => self.invert_matching = v,
-            SocketOption::Conflate(v) => self.conflate = v,
-            SocketOption::Immediate(v) => self.immediate = v,
-            SocketOption::Subscribe(_) | SocketOption::Unsubscribe(_) => {}
-        }
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests;

@@ -32,8 +32,15 @@ pub(crate) struct Pipe {
 /// Whether a queue of `len` messages is below the high-water mark `hwm`
 /// (0 means no limit).
 #[inline]
-pub(crate) fn below(len: usize, hwm: usize) -> bool {
-    hwm == 0 || len < hwm
+pub(crate) fn below(len: usize, hwm: u32) -> bool {
+    hwm == 0 || len < limit(hwm)
+}
+
+/// A high-water mark as a queue length (ZMQ_SNDHWM and ZMQ_RCVHWM are
+/// libzmq ints, kept as `u32`; 0 stays 0, "no limit").
+#[inline]
+pub(crate) fn limit(hwm: u32) -> usize {
+    usize::try_from(hwm).unwrap_or(usize::MAX)
 }
 
 impl Pipe {
@@ -49,7 +56,7 @@ impl Pipe {
 
     /// Whether one more message may be queued for the peer.
     #[inline]
-    pub(crate) fn out_has_room(&self, hwm: usize, conflate: bool) -> bool {
+    pub(crate) fn out_has_room(&self, hwm: u32, conflate: bool) -> bool {
         conflate || below(self.out_messages, hwm)
     }
 
@@ -88,7 +95,7 @@ impl Pipe {
 
     /// Whether one more message from the peer may be queued.
     #[inline]
-    pub(crate) fn in_has_room(&self, hwm: usize, conflate: bool) -> bool {
+    pub(crate) fn in_has_room(&self, hwm: u32, conflate: bool) -> bool {
         conflate || below(self.inbound.len(), hwm)
     }
 

@@ -200,47 +200,42 @@ pub(crate) fn key_octets(option: &'static str, value: &[u8]) -> Result<[u8; 32]>
     }
 }
 
+/// How one security option is kept: its marker, value type and docs
+/// are the table's (`zmtp_model::option_table!`, section `security`).
 macro_rules! security_option {
-    ($(#[$doc:meta])* $name:ident, $zmq:literal, $ty:ty,
-     set($o:ident, $v:ident) $set:block get($g:ident) $get:block) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-        pub struct $name;
-        impl crate::options::sealed::Access for $name {
-            type Value = $ty;
-            const NAME: &'static str = $zmq;
+    ($name:ident, set($o:ident, $v:ident) $set:block get($g:ident) $get:block) => {
+        impl crate::options::sealed::Access for crate::options::opt::$name {
             fn set(
                 options: &mut crate::options::Options,
-                $v: $ty,
+                $v: <Self as crate::options::sealed::Typed>::Value,
             ) -> crate::Result<crate::options::Effect> {
                 let $o = &mut options.security;
                 $set
                 $o.changed();
                 Ok(crate::options::Effect::Stored)
             }
-            fn get(options: &crate::options::Options) -> crate::Result<$ty> {
+            fn get(
+                options: &crate::options::Options,
+                _: &zmtp_model::Options,
+            ) -> crate::Result<<Self as crate::options::sealed::Typed>::Value> {
                 let $g = &options.security;
                 $get
             }
         }
-        impl crate::options::SocketOption for $name {}
     };
 }
 
-/// The security option marker types, re-exported in [`crate::opt`].
-pub mod opt {
+/// How the security options of [`crate::opt`] are set and read.
+mod access {
     use bytes::Bytes;
     use zmtp_spec::security::{PublicKey, SecretKey};
 
     use super::{MechanismKind, key_octets};
     use crate::error::{Error, InvalidOption};
+    use crate::options::sealed::Typed as _;
 
     security_option!(
-        /// ZMQ_PLAIN_SERVER: be a PLAIN server (selects PLAIN; `false`
-        /// goes back to NULL). Reads `true` only while PLAIN is the
-        /// mechanism and we are its server. Clients are put to the ZAP
-        /// handler; without one they are refused, as in libzmq.
-        PlainServer, "ZMQ_PLAIN_SERVER", bool,
+        PlainServer,
         set(s, v) {
             s.as_server = v;
             s.kind = if v { MechanismKind::Plain } else { MechanismKind::Null };
@@ -248,9 +243,7 @@ pub mod opt {
         get(s) { Ok(s.kind == MechanismKind::Plain && s.as_server) }
     );
     security_option!(
-        /// ZMQ_PLAIN_USERNAME: be a PLAIN client with this username (0-255
-        /// octets; empty goes back to NULL, as libzmq's NULL value does).
-        PlainUsername, "ZMQ_PLAIN_USERNAME", Bytes,
+        PlainUsername,
         set(s, v) {
             if v.len() > 255 {
                 return Err(Error::option("ZMQ_PLAIN_USERNAME", InvalidOption::TooLong { max: 255 }));
@@ -262,12 +255,7 @@ pub mod opt {
         get(s) { Ok(s.plain_username.clone()) }
     );
     security_option!(
-        /// ZMQ_PLAIN_PASSWORD: the PLAIN client's password (0-255 octets;
-        /// selects the PLAIN client role). The socket keeps one copy,
-        /// wiped when the socket is dropped or the password replaced, and
-        /// never prints it; the value given is wiped too when the call
-        /// holds its only reference. Reading it back returns a copy.
-        PlainPassword, "ZMQ_PLAIN_PASSWORD", Bytes,
+        PlainPassword,
         set(s, v) {
             if v.len() > 255 {
                 return Err(Error::option("ZMQ_PLAIN_PASSWORD", InvalidOption::TooLong { max: 255 }));
@@ -279,11 +267,7 @@ pub mod opt {
         get(s) { Ok(Bytes::copy_from_slice(s.plain_password.as_bytes())) }
     );
     security_option!(
-        /// ZMQ_CURVE_SERVER: be a CURVE server (selects CURVE; `false` goes
-        /// back to NULL). Needs [`CurveSecretKey`]. Clients are put to the
-        /// ZAP handler; without one every client is accepted (libzmq's
-        /// "Stonehouse"), unless [`ZapEnforceDomain`].
-        CurveServer, "ZMQ_CURVE_SERVER", bool,
+        CurveServer,
         set(s, v) {
             s.as_server = v;
             s.kind = if v { MechanismKind::Curve } else { MechanismKind::Null };
@@ -291,11 +275,7 @@ pub mod opt {
         get(s) { Ok(s.kind == MechanismKind::Curve && s.as_server) }
     );
     security_option!(
-        /// ZMQ_CURVE_PUBLICKEY: our permanent public key, 32 octets or 40
-        /// characters of Z85; reads back as 32 octets (empty if unset).
-        /// Selects CURVE. The key actually used is the one derived from
-        /// [`CurveSecretKey`], which this should match.
-        CurvePublicKey, "ZMQ_CURVE_PUBLICKEY", Bytes,
+        CurvePublicKey,
         set(s, v) {
             s.curve_publickey = Some(PublicKey::from_bytes(key_octets("ZMQ_CURVE_PUBLICKEY", &v)?));
             s.kind = MechanismKind::Curve;
@@ -305,11 +285,7 @@ pub mod opt {
         }
     );
     security_option!(
-        /// ZMQ_CURVE_SECRETKEY: our permanent secret key, 32 octets or 40
-        /// characters of Z85; reads back as 32 octets (empty if unset), as
-        /// libzmq allows. Selects CURVE. The stored key is wiped on drop,
-        /// and the value given too when the call holds its only reference.
-        CurveSecretKey, "ZMQ_CURVE_SECRETKEY", Bytes,
+        CurveSecretKey,
         set(s, v) {
             let octets = zeroize::Zeroizing::new(key_octets("ZMQ_CURVE_SECRETKEY", &v)?);
             super::wipe(v);
@@ -321,10 +297,7 @@ pub mod opt {
         }
     );
     security_option!(
-        /// ZMQ_CURVE_SERVERKEY: the server's permanent public key (32
-        /// octets or 40 characters of Z85): be a CURVE client of that
-        /// server (26-R04). Reads back as 32 octets (empty if unset).
-        CurveServerKey, "ZMQ_CURVE_SERVERKEY", Bytes,
+        CurveServerKey,
         set(s, v) {
             s.curve_serverkey = Some(PublicKey::from_bytes(key_octets("ZMQ_CURVE_SERVERKEY", &v)?));
             s.kind = MechanismKind::Curve;
@@ -335,10 +308,7 @@ pub mod opt {
         }
     );
     security_option!(
-        /// ZMQ_ZAP_DOMAIN: the ZAP domain sent with each request (0-255
-        /// octets, RFC 27). On a NULL socket a non-empty domain turns ZAP
-        /// on, as in libzmq.
-        ZapDomain, "ZMQ_ZAP_DOMAIN", Bytes,
+        ZapDomain,
         set(s, v) {
             if v.len() > 255 {
                 return Err(Error::option("ZMQ_ZAP_DOMAIN", InvalidOption::TooLong { max: 255 }));
@@ -348,28 +318,23 @@ pub mod opt {
         get(s) { Ok(s.zap_domain.clone()) }
     );
     security_option!(
-        /// ZMQ_ZAP_ENFORCE_DOMAIN: with no ZAP handler, refuse every peer
-        /// instead of accepting it (CURVE, NULL with a domain).
-        ZapEnforceDomain, "ZMQ_ZAP_ENFORCE_DOMAIN", bool,
+        ZapEnforceDomain,
         set(s, v) { s.zap_enforce_domain = v; }
         get(s) { Ok(s.zap_enforce_domain) }
     );
 
-    /// ZMQ_MECHANISM (read-only): the mechanism the options select.
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-    pub struct Mechanism;
-    impl crate::options::sealed::Access for Mechanism {
-        type Value = MechanismKind;
-        const NAME: &'static str = "ZMQ_MECHANISM";
+    impl crate::options::sealed::Access for crate::options::opt::Mechanism {
         fn set(
             _: &mut crate::options::Options,
             _: MechanismKind,
         ) -> crate::Result<crate::options::Effect> {
             Err(crate::options::read_only(Self::NAME))
         }
-        fn get(options: &crate::options::Options) -> crate::Result<MechanismKind> {
+        fn get(
+            options: &crate::options::Options,
+            _: &zmtp_model::Options,
+        ) -> crate::Result<MechanismKind> {
             Ok(options.security.kind)
         }
     }
-    impl crate::options::SocketOption for Mechanism {}
 }

@@ -228,11 +228,10 @@ impl Socket {
         let (peer, alias) = {
             let mut core = shared.lock();
             let alias = core.pattern.take_connect_routing_id();
-            core.options.connect_routing_id = None;
             // With IMMEDIATE off the endpoint's peer exists (and queues)
             // before its first connection and across reconnects; with it
             // on, each connection is a new peer.
-            let peer = (!core.options.immediate).then(|| core.connecting_peer());
+            let peer = (!core.pattern.options().immediate).then(|| core.connecting_peer());
             endpoint.clone_into(&mut core.options.last_endpoint);
             core.connected.push(Connected {
                 given: endpoint.to_owned(),
@@ -423,9 +422,6 @@ async fn connect_loop(
     let mut ivl = shared.lock().options.reconnect_ivl;
     loop {
         let options = shared.lock().options.clone();
-        if options.immediate && peer.is_some() {
-            // IMMEDIATE set after connect: keep the existing peer.
-        }
         shared
             .lock()
             .monitors

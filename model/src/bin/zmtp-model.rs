@@ -64,7 +64,7 @@ struct BoundArgs {
     messages: Option<u8>,
     /// SNDHWM and RCVHWM (h).
     #[arg(long)]
-    hwm: Option<usize>,
+    hwm: Option<u32>,
     /// Connection breaks per run.
     #[arg(long)]
     disconnects: Option<u8>,

@@ -15,7 +15,7 @@ pub struct Bounds {
     /// Messages each sending application sends (N).
     pub messages: u8,
     /// SNDHWM and RCVHWM of every socket (h).
-    pub hwm: usize,
+    pub hwm: u32,
     /// Connection breaks per run.
     pub disconnects: u8,
     /// Items a wire holds at most.

@@ -4,6 +4,7 @@ use stateright::Property;
 
 use super::check::Check;
 use super::topology::{Role, State, Topology};
+use crate::pipe::limit;
 use crate::{PeerId, PeerState, SocketType};
 
 fn ok(s: &State, id: &str) -> bool {
@@ -14,8 +15,8 @@ fn hwm(_: &Topology, s: &State) -> bool {
     s.sockets.iter().all(|sock| {
         let o = sock.options();
         sock.peers().into_iter().all(|p: PeerId| {
-            (o.sndhwm == 0 || sock.queued_out(p) <= o.sndhwm)
-                && (o.rcvhwm == 0 || sock.queued_in(p) <= o.rcvhwm)
+            (o.sndhwm == 0 || sock.queued_out(p) <= limit(o.sndhwm))
+                && (o.rcvhwm == 0 || sock.queued_in(p) <= limit(o.rcvhwm))
         })
     })
 }

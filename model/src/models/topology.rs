@@ -393,7 +393,7 @@ impl Topology {
             if got && !joined {
                 s.ghost.violations.insert("37-R52");
             }
-            if joined && !got && (hwm == 0 || *n < hwm) {
+            if joined && !got && crate::pipe::below(*n, hwm) {
                 s.ghost.violations.insert("37-R53");
             }
         }

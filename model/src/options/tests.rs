@@ -27,19 +27,18 @@ fn options_apply_only_where_libzmq_accepts_them() {
 
 #[test]
 fn routing_ids_are_checked_37_r34_r35() {
-    let mut s = socket(Dealer);
-    assert!(
-        s.set_option(SocketOption::RoutingId(Bytes::from_static(b"\0x")))
-            .is_err()
-    );
-    assert!(s.set_option(SocketOption::RoutingId(Bytes::new())).is_err());
-    assert!(
-        s.set_option(SocketOption::RoutingId(Bytes::from(vec![1; 256])))
-            .is_err()
-    );
-    s.set_option(SocketOption::RoutingId(Bytes::from_static(b"me")))
-        .unwrap();
-    assert_eq!(s.options().routing_id.as_deref(), Some(&b"me"[..]));
+    assert!(check::routing_id(Bytes::from_static(b"\0x")).is_err());
+    assert!(check::routing_id(Bytes::new()).is_err());
+    assert!(check::routing_id(Bytes::from(vec![1; 256])).is_err());
+    assert!(check::routing_id(Bytes::from(vec![1; 255])).is_ok());
+    let mut s = socket(Router);
+    let id = |v: &'static [u8]| SocketOption::ConnectRoutingId(Some(Bytes::from_static(v)));
+    assert!(s.set_option(id(b"\0x")).is_err());
+    assert!(s.set_option(id(b"")).is_err());
+    s.set_option(id(b"me")).unwrap();
+    assert_eq!(s.options().connect_routing_id.as_deref(), Some(&b"me"[..]));
+    s.set_option(SocketOption::ConnectRoutingId(None)).unwrap();
+    assert_eq!(s.options().connect_routing_id, None);
 }
 
 #[test]
@@ -62,4 +61,54 @@ fn every_option_is_stored() {
     o.apply(SocketOption::XPubWelcomeMsg(Some(Bytes::new())))
         .unwrap();
     assert_eq!(o.xpub_welcome_msg, None);
+}
+
+/// The table has one entry per libzmq name and number, and
+/// [`OptionInfo::find`] finds each.
+#[test]
+fn the_table_names_each_option_once() {
+    for (i, a) in OPTIONS.iter().enumerate() {
+        assert!(a.name.starts_with("ZMQ_"), "{}", a.name);
+        for b in &OPTIONS[i + 1..] {
+            assert_ne!(a.name, b.name);
+            assert_ne!(a.id, b.id, "{} and {}", a.name, b.name);
+        }
+        assert_eq!(OptionInfo::find(a.name), Some(a));
+        assert_eq!(
+            a.default.is_none(),
+            !a.access.readable() || a.name == "ZMQ_TYPE"
+        );
+    }
+    assert_eq!(OptionInfo::find("ZMQ_SNDHWM").map(|o| o.id), Some(23));
+}
+
+/// Every pattern option and action is in [`OPTIONS`] as a pattern entry,
+/// and a machine of each type refuses it exactly where the table says it
+/// does not apply.
+#[test]
+fn the_machines_refuse_what_the_table_does_not_apply() {
+    let samples = samples();
+    let pattern = OPTIONS.iter().filter(|o| o.layer == Layer::Pattern);
+    assert_eq!(samples.len(), pattern.count());
+    for t in SocketType::ALL {
+        let Ok(mut s) = crate::Socket::new(t, Options::default()) else {
+            continue;
+        };
+        for option in &samples {
+            assert_eq!(OptionInfo::find(option.name()), Some(option.info()));
+            let applies = option.info().applies_to(t);
+            let refused = matches!(
+                s.set_option(option.clone()),
+                Err(OptionError::NotApplicable { .. })
+            );
+            // An XPUB takes SUBSCRIBE/UNSUBSCRIBE only with XPUB_MANUAL:
+            // a refusal the table cannot show.
+            let manual = t == XPub
+                && matches!(
+                    option,
+                    SocketOption::Subscribe(_) | SocketOption::Unsubscribe(_)
+                );
+            assert_eq!(refused, !applies || manual, "{} on {t}", option.name());
+        }
+    }
 }

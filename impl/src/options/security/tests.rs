@@ -5,9 +5,9 @@ use zmtp_spec::SocketType;
 use zmtp_spec::security::z85;
 use zmtp_spec::wire;
 
-use super::{MechanismKind, key_octets, opt};
-use crate::options::Options;
+use super::{MechanismKind, key_octets};
 use crate::options::sealed::Access;
+use crate::options::{Options, opt};
 
 /// libzmq takes a key as 32 octets, 40 Z85 characters, or those 40 with a
 /// terminating NUL; nothing else.
@@ -75,7 +75,10 @@ fn null_with_a_zap_domain_authenticates() {
     let zap = o.security.mechanism().unwrap();
     assert_eq!(zap.mechanism.name(), wire::Mechanism::NULL);
     assert!(!zap.mechanism.allows_downgrade());
-    assert_eq!(opt::Mechanism::get(&o).unwrap(), MechanismKind::Null);
+    assert_eq!(
+        opt::Mechanism::get(&o, &zmtp_model::Options::default()).unwrap(),
+        MechanismKind::Null
+    );
 }
 
 /// The option set last decides the mechanism, as in libzmq.
@@ -83,14 +86,26 @@ fn null_with_a_zap_domain_authenticates() {
 fn the_last_option_set_selects_the_mechanism() {
     let mut o = Options::new(SocketType::Dealer);
     opt::PlainUsername::set(&mut o, Bytes::from_static(b"u")).unwrap();
-    assert_eq!(opt::Mechanism::get(&o).unwrap(), MechanismKind::Plain);
-    assert!(!opt::PlainServer::get(&o).unwrap());
+    assert_eq!(
+        opt::Mechanism::get(&o, &zmtp_model::Options::default()).unwrap(),
+        MechanismKind::Plain
+    );
+    assert!(!opt::PlainServer::get(&o, &zmtp_model::Options::default()).unwrap());
     opt::CurveServer::set(&mut o, true).unwrap();
-    assert_eq!(opt::Mechanism::get(&o).unwrap(), MechanismKind::Curve);
+    assert_eq!(
+        opt::Mechanism::get(&o, &zmtp_model::Options::default()).unwrap(),
+        MechanismKind::Curve
+    );
     opt::CurveServer::set(&mut o, false).unwrap();
-    assert_eq!(opt::Mechanism::get(&o).unwrap(), MechanismKind::Null);
+    assert_eq!(
+        opt::Mechanism::get(&o, &zmtp_model::Options::default()).unwrap(),
+        MechanismKind::Null
+    );
     opt::PlainUsername::set(&mut o, Bytes::new()).unwrap();
-    assert_eq!(opt::Mechanism::get(&o).unwrap(), MechanismKind::Null);
+    assert_eq!(
+        opt::Mechanism::get(&o, &zmtp_model::Options::default()).unwrap(),
+        MechanismKind::Null
+    );
     assert!(opt::PlainPassword::set(&mut o, Bytes::from(vec![b'p'; 256])).is_err());
 }
 
@@ -101,13 +116,19 @@ fn the_password_is_kept_but_never_printed() {
     let mut o = Options::new(SocketType::Push);
     opt::PlainUsername::set(&mut o, Bytes::from_static(b"admin")).unwrap();
     opt::PlainPassword::set(&mut o, Bytes::from(b"hunter2-secret".to_vec())).unwrap();
-    assert_eq!(opt::PlainPassword::get(&o).unwrap(), "hunter2-secret");
+    assert_eq!(
+        opt::PlainPassword::get(&o, &zmtp_model::Options::default()).unwrap(),
+        "hunter2-secret"
+    );
     let built = o.security.mechanism().unwrap();
     for shown in [format!("{o:?}"), format!("{built:?}")] {
         assert!(!shown.contains("hunter2"), "{shown}");
     }
     assert!(format!("{:?}", o.security).contains("Password(14 octets)"));
     opt::PlainPassword::set(&mut o, Bytes::from_static(b"other")).unwrap();
-    assert_eq!(opt::PlainPassword::get(&o).unwrap(), "other");
+    assert_eq!(
+        opt::PlainPassword::get(&o, &zmtp_model::Options::default()).unwrap(),
+        "other"
+    );
     assert_eq!(o.security.plain_password.as_bytes(), b"other");
 }

@@ -92,7 +92,7 @@ fn handover_gives_the_id_to_the_new_peer() {
 #[test]
 fn connect_routing_id_names_the_outgoing_peer() {
     let mut s = socket(Router);
-    s.set_option(crate::SocketOption::ConnectRoutingId(b("peerB")))
+    s.set_option(crate::SocketOption::ConnectRoutingId(Some(b("peerB"))))
         .unwrap();
     let alias = s.take_connect_routing_id().unwrap();
     assert_eq!(s.take_connect_routing_id(), None);
