@@ -108,9 +108,9 @@ impl Builtin {
                     .collect();
                 let msg = Message::from_frames(frames.ok_or_else(|| error("bad frames".into()))?);
                 match tokio::time::timeout(wait, s.send(msg)).await {
-                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => {
-                        Ok(again("send timed out"))
-                    }
+                    // EAGAIN: the contract's `again` (AGENTS.md).
+                    Err(_) => Ok(again("send timed out")),
+                    Ok(Err(e)) if e.is_again() => Ok(again("send timed out")),
                     Ok(Err(e)) => Ok(error(e.to_string())),
                     Ok(Ok(())) => Ok(ok()),
                 }
@@ -118,9 +118,8 @@ impl Builtin {
             "recv" => {
                 let s = self.socket(req)?;
                 match tokio::time::timeout(wait, s.recv()).await {
-                    Err(_) | Ok(Err(Error::WouldBlock | Error::TimedOut)) => {
-                        Ok(again("recv timed out"))
-                    }
+                    Err(_) => Ok(again("recv timed out")),
+                    Ok(Err(e)) if e.is_again() => Ok(again("recv timed out")),
                     Ok(Err(e)) => Ok(error(e.to_string())),
                     Ok(Ok(m)) => {
                         let frames: Vec<String> = m.iter().map(|f| hex(f)).collect();
