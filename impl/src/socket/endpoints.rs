@@ -498,6 +498,20 @@ fn closed_and_flushed(shared: &Shared, peer: Option<PeerId>) -> bool {
     core.closing && peer.is_none_or(|p| core.pattern.queued_items_out(p) == 0)
 }
 
+/// Resolves once the socket has no connection left: each driver and
+/// connect loop that ends notifies the writable waiters.
+async fn all_ended(shared: &Shared) {
+    loop {
+        let notified = shared.writable.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if shared.lock().slots.is_empty() {
+            return;
+        }
+        notified.await;
+    }
+}
+
 /// Closes a socket: listeners stop, connect loops stop, and connections
 /// flush for up to LINGER.
 pub(crate) fn shutdown(shared: &Arc<Shared>) {
@@ -547,7 +561,13 @@ pub(crate) fn shutdown(shared: &Arc<Shared>) {
         {
             let s = Arc::clone(shared);
             shared.ctx.handle.spawn(async move {
-                tokio::time::sleep(d).await;
+                // LINGER ends early once every connection has flushed and
+                // ended (no slot left), as libzmq frees a socket whose
+                // queues are empty; the task then lets go of the socket.
+                tokio::select! {
+                    () = tokio::time::sleep(d) => {}
+                    () = all_ended(&s) => return,
+                }
                 let mut core = s.lock();
                 for stop in core.lingering.drain(..) {
                     let _ = stop.send(true);

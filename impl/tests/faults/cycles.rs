@@ -28,9 +28,7 @@ fn body(i: usize) -> String {
 async fn cycle(ctx: &Context, endpoint: &str, i: usize) {
     if i.is_multiple_of(10) {
         let dealer = ctx.socket(SocketType::Dealer).expect("socket");
-        // Closing flushes the message, then ends the connection. (Not a
-        // finite LINGER: the socket would be kept for all of it, see
-        // `a_closed_socket_is_not_kept_for_its_linger_once_flushed`.)
+        // Closing flushes the message, then ends the connection.
         dealer.set(opt::Linger, None).expect("LINGER");
         dealer.connect(endpoint).expect("connect");
         within("a DEALER's send", dealer.send(body(i)))
@@ -168,7 +166,6 @@ fn connect_send_close_cycles_leave_nothing_behind() {
 /// (`impl/src/socket/endpoints.rs`, `shutdown`), so sockets opened and
 /// closed faster than their LINGER pile up.
 #[test]
-#[ignore = "reason: close() with a finite LINGER keeps a task holding the socket's core for the whole LINGER even once everything is flushed"]
 fn a_closed_socket_is_not_kept_for_its_linger_once_flushed() {
     alone(async {
         let ctx = Context::new().expect("context");
