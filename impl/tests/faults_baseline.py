@@ -876,6 +876,162 @@ def restart(ctx, total, gap, kills, burst, pad):
     }
 
 
+class Relay:
+    """The control port of the Rust side's fault relay: one command a
+    line (`reset`, `blackhole`, `heal`), each answered `ok`."""
+
+    def __init__(self, port):
+        self.c = socket.create_connection(("127.0.0.1", int(port)), timeout=TIMEOUT)
+
+    def __call__(self, command):
+        self.c.sendall(command.encode() + b"\n")
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = self.c.recv(16)
+            if not chunk:
+                raise SystemExit("the relay closed its control port")
+            reply += chunk
+        if reply.strip() != b"ok":
+            raise SystemExit("the relay said %r" % reply)
+
+
+def numbered(n):
+    return b"%064d" % n
+
+
+def network_throughput(ctx, server_port, relay_port, total):
+    """PUSH -> the relay (delay, throttle) -> PULL: delivered, in order,
+    duplicated, and messages per second."""
+    total = int(total)
+    pull = sock(ctx, zmq.PULL)
+    pull.bind("tcp://127.0.0.1:%d" % int(server_port))
+    push = sock(ctx, zmq.PUSH)
+    monitor = monitored(push, zmq.EVENT_HANDSHAKE_SUCCEEDED)
+    push.connect("tcp://127.0.0.1:%d" % int(relay_port))
+    if not wait_event(monitor, zmq.EVENT_HANDSHAKE_SUCCEEDED):
+        raise SystemExit("the PUSH never connected through the relay")
+    times, in_order = {}, 0
+    result = {}
+
+    def read():
+        nonlocal in_order
+        for i in range(total):
+            n = int(pull.recv())
+            in_order += n == i
+            times[n] = times.get(n, 0) + 1
+        result["end"] = time.monotonic()
+
+    reader = threading.Thread(target=read, daemon=True)
+    start = time.monotonic()
+    reader.start()
+    for i in range(total):
+        push.send(numbered(i))
+    reader.join(TIMEOUT * 3)
+    if "end" not in result:
+        raise SystemExit("not every message arrived: %d of %d" % (len(times), total))
+    return {
+        "sent": total,
+        "delivered": len(times),
+        "in_order": in_order,
+        "duplicates": sum(1 for t in times.values() if t > 1),
+        "msgs_per_s": round(total / (result["end"] - start)),
+    }
+
+
+def network_reset(ctx, server_port, relay_port, control_port, total, reset_at):
+    """DEALER -> the relay -> ROUTER; the relay resets both sides after
+    `reset_at` messages; the DEALER reconnects and goes on."""
+    total, reset_at = int(total), int(reset_at)
+    relay = Relay(control_port)
+    router = sock(ctx, zmq.ROUTER)
+    router.bind("tcp://127.0.0.1:%d" % int(server_port))
+    dealer = sock(ctx, zmq.DEALER, RECONNECT_IVL=50)
+    monitor = monitored(dealer, zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+    dealer.connect("tcp://127.0.0.1:%d" % int(relay_port))
+    if not wait_event(monitor, zmq.EVENT_HANDSHAKE_SUCCEEDED):
+        raise SystemExit("the DEALER never connected through the relay")
+    got = []
+
+    def read():
+        while True:
+            n = int(router.recv_multipart()[1])
+            got.append(n)
+            if n == total - 1:
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    for i in range(total):
+        if i == reset_at:
+            relay("reset")
+            if not wait_event(monitor, zmq.EVENT_DISCONNECTED):
+                raise SystemExit("the DEALER never saw the reset")
+        dealer.send(numbered(i))
+        if i % 10 == 0:
+            time.sleep(0.001)
+    reader.join(TIMEOUT)
+    if reader.is_alive():
+        raise SystemExit("the last message never arrived")
+    times = {}
+    for n in got:
+        times[n] = times.get(n, 0) + 1
+    return {
+        "sent": total,
+        "reset_after": reset_at,
+        "duplicates": sum(1 for t in times.values() if t > 1),
+        "lost_before_reset": sum(1 for n in range(reset_at) if n not in times),
+        "lost_after_reset": sum(1 for n in range(reset_at, total) if n not in times),
+    }
+
+
+def network_black_hole(ctx, server_port, relay_port, control_port, ivl, timeout, warm, during, queued):
+    """PUSH (heartbeats) -> the relay -> PULL; the relay black-holes; the
+    time until the PUSH sees DISCONNECTED, as a multiple of
+    HEARTBEAT_TIMEOUT; then what is queued arrives after the heal."""
+    ivl, timeout = int(ivl), int(timeout)
+    warm, during, queued = int(warm), int(during), int(queued)
+    relay = Relay(control_port)
+    pull = sock(ctx, zmq.PULL)
+    pull.bind("tcp://127.0.0.1:%d" % int(server_port))
+    push = sock(ctx, zmq.PUSH, HEARTBEAT_IVL=ivl, HEARTBEAT_TIMEOUT=timeout, RECONNECT_IVL=50)
+    monitor = monitored(push, zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+    push.connect("tcp://127.0.0.1:%d" % int(relay_port))
+    if not wait_event(monitor, zmq.EVENT_HANDSHAKE_SUCCEEDED):
+        raise SystemExit("the PUSH never connected through the relay")
+    for i in range(warm):
+        push.send(numbered(i))
+        pull.recv()
+    relay("blackhole")
+    start = time.monotonic()
+    for i in range(warm, warm + during):
+        push.send(numbered(i))
+    if not wait_event(monitor, zmq.EVENT_DISCONNECTED):
+        raise SystemExit("the PUSH never noticed the black hole")
+    noticed = (time.monotonic() - start) / (timeout / 1000)
+    first = warm + during
+    for i in range(first, first + queued):
+        push.send(numbered(i))
+    relay("heal")
+    got = {}
+    pull.setsockopt(zmq.RCVTIMEO, 5000)
+    while True:
+        try:
+            n = int(pull.recv())
+        except zmq.Again:
+            break
+        got[n] = got.get(n, 0) + 1
+        if n == first + queued - 1:
+            break
+    return {
+        "noticed_x_timeout": round(noticed, 2),
+        "sent_into_black_hole": during,
+        "of_those_delivered": sum(1 for n in range(warm, first) if n in got),
+        "queued_while_down": queued,
+        "queued_delivered": sum(1 for n in range(first, first + queued) if n in got),
+        "duplicates": sum(1 for t in got.values() if t > 1),
+    }
+
+
 def main():
     scenario, args = sys.argv[1], sys.argv[2:]
     ctx = zmq.Context()

@@ -12,6 +12,7 @@
 //! | `subscriptions` | distinct subscriptions into an XPUB                  |
 //! | `curve`         | replayed HELLO and INITIATE, a flood of bad HELLOs   |
 //! | `restart`       | kill -9 and restart of the bind side of PUSH->PULL   |
+//! | `network`       | a relay that delays, throttles, resets, black-holes  |
 //!
 //! Every scenario prints one line of figures (`support::report`) and
 //! asserts the promise. The quick mode (the default, CI's) runs the
@@ -34,6 +35,7 @@ mod cycles;
 mod flood;
 mod handshakes;
 mod hwm;
+mod network;
 mod restart;
 mod slow_frame;
 mod subscriptions;
