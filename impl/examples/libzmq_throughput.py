@@ -12,10 +12,22 @@ import time
 
 import zmq
 
+# Every wait is bounded: a stalled peer ends the run with zmq.Again
+# instead of hanging it.
+TIMEOUT_MS = 60_000
+
+
+def bounded(ctx, kind):
+    s = ctx.socket(kind)
+    s.setsockopt(zmq.RCVTIMEO, TIMEOUT_MS)
+    s.setsockopt(zmq.SNDTIMEO, TIMEOUT_MS)
+    s.setsockopt(zmq.LINGER, TIMEOUT_MS)
+    return s
+
 
 def push(endpoint, count, size, server_public):
     ctx = zmq.Context()
-    s = ctx.socket(zmq.PUSH)
+    s = bounded(ctx, zmq.PUSH)
     if server_public:
         public, secret = zmq.curve_keypair()
         s.setsockopt(zmq.CURVE_SERVERKEY, server_public)
@@ -26,7 +38,7 @@ def push(endpoint, count, size, server_public):
     send = s.send
     for _ in range(count):
         send(payload, copy=True)
-    s.close(linger=-1)
+    s.close()  # flushes, for at most TIMEOUT_MS (LINGER)
     ctx.term()
 
 
@@ -35,7 +47,7 @@ def main():
     size = int(sys.argv[2]) if len(sys.argv) > 2 else 64
     curve = len(sys.argv) > 3 and sys.argv[3] == "curve"
     ctx = zmq.Context()
-    s = ctx.socket(zmq.PULL)
+    s = bounded(ctx, zmq.PULL)
     server_public = None
     if curve:
         server_public, server_secret = zmq.curve_keypair()
@@ -51,7 +63,7 @@ def main():
     for _ in range(count - 1):
         recv(copy=False)
     elapsed = time.perf_counter() - start
-    sender.join()
+    sender.join(TIMEOUT_MS / 1000)
     rate = (count - 1) / elapsed
     print(
         f"libzmq {zmq.zmq_version()}: {count} messages of {size} octets over tcp"
