@@ -12,31 +12,25 @@
 //!   (libzmq keeps 0), and their 200 messages are all still read.
 //!
 //! In every scenario the departed peer's message is still read afterwards,
-//! as libzmq delivers it. Every wait is bounded.
+//! as libzmq delivers it. Every wait is bounded (`common/bounded.rs`).
+
+#[path = "common/bounded.rs"]
+#[allow(dead_code)]
+mod bounded;
+#[path = "common/child.rs"]
+#[allow(dead_code)]
+mod child;
+#[path = "common/endpoints.rs"]
+mod endpoints;
+#[path = "common/pyzmq.rs"]
+mod pyzmq;
 
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::Command;
 use std::time::Duration;
 
+use bounded::{LIMIT, within};
 use zmtp::{Context, Error, Message, MonitorEventKind, Socket, SocketType, opt};
-
-const WAIT: Duration = Duration::from_secs(10);
-
-/// Awaits `fut`, failing the test with `what` after [`WAIT`].
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(v) => v,
-        Err(_) => panic!("timed out after {WAIT:?}: {what}"),
-    }
-}
-
-fn bind_endpoint(transport: &str) -> &'static str {
-    if transport == "tcp" {
-        "tcp://127.0.0.1:*"
-    } else {
-        "ipc://*"
-    }
-}
 
 struct Server {
     socket: Socket,
@@ -48,7 +42,7 @@ impl Server {
     fn bind(ctx: &Context, t: SocketType, transport: &str) -> Server {
         let socket = ctx.socket(t).expect("socket");
         let monitor = socket.monitor();
-        socket.bind(bind_endpoint(transport)).expect("bind");
+        socket.bind(endpoints::wildcard(transport)).expect("bind");
         let endpoint = socket.last_endpoint();
         Server {
             socket,
@@ -75,7 +69,7 @@ impl Server {
     async fn departs(&mut self, ctx: &Context, t: SocketType, routing_id: Option<&'static str>) {
         let client = ctx.socket(t).expect("socket");
         // close() flushes the message, then disconnects.
-        client.set(opt::Linger, Some(WAIT)).expect("LINGER");
+        client.set(opt::Linger, Some(LIMIT)).expect("LINGER");
         if let Some(id) = routing_id {
             client
                 .set(opt::RoutingId, zmtp::Bytes::from_static(id.as_bytes()))
@@ -95,54 +89,26 @@ fn body(m: &Message) -> &[u8] {
     m.frames().last().expect("a frame")
 }
 
-/// The Python interpreter with pyzmq, or `None` (after saying why) when
-/// it is missing and peers are not required.
-fn python() -> Option<PathBuf> {
-    let p = std::env::var("ZMTP_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/pyzmq/bin/python")
-        });
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
-        "ZMTP_REQUIRE_PEERS=1 but there is no pyzmq at {}",
-        p.display()
-    );
-    eprintln!(
-        "libzmq baseline skipped: no pyzmq at {} (run .ci/setup-pyzmq)",
-        p.display()
-    );
-    None
-}
-
 /// libzmq's figures for a scenario, or `None` without pyzmq. The child is
-/// killed if it outlives the wait (`kill_on_drop`).
+/// killed if it outlives [`LIMIT`] (`child::output_within`).
 async fn libzmq(scenario: &str, transport: &str) -> Option<serde_json::Value> {
-    let python = python()?;
+    let python = pyzmq::python()?;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/departed_baseline.py");
-    let child = tokio::process::Command::new(python)
-        .arg(script)
-        .arg(scenario)
-        .arg(transport)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the libzmq baseline");
-    let out = within(
-        &format!("libzmq baseline {scenario}"),
-        child.wait_with_output(),
-    )
+    let (scenario, transport) = (scenario.to_owned(), transport.to_owned());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(python);
+        command.arg(script).arg(&scenario).arg(&transport);
+        let out = child::output_within(&mut command, &scenario, LIMIT)
+            .expect("start the libzmq baseline");
+        assert!(
+            out.status.success(),
+            "libzmq baseline {scenario} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    })
     .await
-    .expect("baseline output");
-    assert!(
-        out.status.success(),
-        "libzmq baseline {scenario} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    .expect("the baseline's thread");
     Some(serde_json::from_slice(&out.stdout).expect("baseline JSON"))
 }
 

@@ -26,6 +26,8 @@
 #[path = "../common/child.rs"]
 #[allow(dead_code)]
 mod child;
+#[path = "../common/pyzmq.rs"]
+mod pyzmq;
 
 mod support;
 mod wire;

@@ -148,28 +148,7 @@ impl Drop for PeakRss {
     }
 }
 
-/// The Python interpreter with pyzmq, or `None` (after saying why) when
-/// it is missing and peers are not required.
-pub(crate) fn python() -> Option<PathBuf> {
-    let p = std::env::var("ZMTP_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/pyzmq/bin/python")
-        });
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
-        "ZMTP_REQUIRE_PEERS=1 but there is no pyzmq at {}",
-        p.display()
-    );
-    eprintln!(
-        "libzmq baseline skipped: no pyzmq at {} (run .ci/setup-pyzmq)",
-        p.display()
-    );
-    None
-}
+pub(crate) use crate::pyzmq::python;
 
 /// The baseline script.
 pub(crate) fn script() -> PathBuf {
