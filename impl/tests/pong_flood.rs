@@ -11,14 +11,13 @@
 #[allow(dead_code)]
 mod raw;
 
-use std::future::Future;
 use std::time::Duration;
 
+use raw::bounded::within_for as within;
 use tokio::io::AsyncReadExt;
 use zmtp::{Context, SocketType};
 use zmtp_spec::Message;
-use zmtp_spec::wire::metadata::SOCKET_TYPE;
-use zmtp_spec::wire::{Command, Encode, Greeting, Mechanism, Metadata, Version};
+use zmtp_spec::wire::{Command, Encode, Greeting};
 
 /// PINGs the raw peer sends: 25 octets each (16-octet contexts), 50 MB in
 /// all. Held as PONGs (23 octets each) they took about 46 MB; the bound
@@ -41,29 +40,6 @@ fn rss_kb() -> u64 {
         .expect("VmRSS in /proc/self/status")
 }
 
-/// `future`, or a panic saying what did not happen within `limit`.
-async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(limit, future)
-        .await
-        .unwrap_or_else(|_| panic!("timed out after {limit:?}: {what}"))
-}
-
-/// Our 3.1 NULL greeting and READY as a PUSH, from the wire encoder.
-fn handshake_bytes() -> Vec<u8> {
-    let mut out = Greeting {
-        padding: [0; 8],
-        version: Version { major: 3, minor: 1 },
-        mechanism: Mechanism::NULL,
-        as_server: false,
-    }
-    .to_bytes()
-    .to_vec();
-    Command::Ready(Metadata::new().with(SOCKET_TYPE, &b"PUSH"[..]))
-        .encode(&mut out)
-        .expect("READY encodes");
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unread_pongs_do_not_accumulate_37_r58() {
     let ctx = Context::new().expect("ctx");
@@ -81,7 +57,9 @@ async fn unread_pongs_do_not_accumulate_37_r58() {
     .expect("connect");
     let mut flooder = raw::Raw { stream };
     within(STEP, "raw peer sends its handshake", async {
-        flooder.send(&handshake_bytes()).await;
+        flooder
+            .send(&[raw::greeting(), raw::ready(b"PUSH")].concat())
+            .await;
     })
     .await;
     // The PULL's greeting and READY; nothing is read after them.

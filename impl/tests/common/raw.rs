@@ -8,8 +8,11 @@
 pub(crate) mod bounded;
 
 use bounded::{Within, within};
+use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use zmtp_spec::wire::metadata::SOCKET_TYPE;
+use zmtp_spec::wire::{Command, Encode, Greeting, Mechanism, Metadata, Version};
 
 /// A listener for one raw connection.
 pub(crate) struct RawPeer {
@@ -48,28 +51,25 @@ pub(crate) struct Raw {
     pub(crate) stream: TcpStream,
 }
 
-/// A 3.1 NULL greeting.
+/// A 3.1 NULL greeting, from spec's encoder.
 pub(crate) fn greeting() -> Vec<u8> {
-    let mut g = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1];
-    let mut mech = b"NULL".to_vec();
-    mech.resize(20, 0);
-    g.extend(mech);
-    g.push(0);
-    g.resize(64, 0);
-    g
+    Greeting {
+        padding: [0; 8],
+        version: Version { major: 3, minor: 1 },
+        mechanism: Mechanism::NULL,
+        as_server: false,
+    }
+    .to_bytes()
+    .to_vec()
 }
 
-/// A READY command with a Socket-Type.
+/// A READY command with a Socket-Type, from spec's encoder.
 pub(crate) fn ready(socket_type: &[u8]) -> Vec<u8> {
-    let mut body = vec![5];
-    body.extend(b"READY");
-    body.push(11);
-    body.extend(b"Socket-Type");
-    body.extend((socket_type.len() as u32).to_be_bytes());
-    body.extend(socket_type);
-    let mut frame = vec![0x04, body.len() as u8];
-    frame.extend(body);
-    frame
+    let mut out = Vec::new();
+    Command::Ready(Metadata::new().with(SOCKET_TYPE, Bytes::copy_from_slice(socket_type)))
+        .encode(&mut out)
+        .expect("READY encodes");
+    out
 }
 
 impl Raw {
