@@ -45,12 +45,14 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    /// Whether reconnecting makes sense: not after the peer refused the
-    /// handshake with ERROR, since the same credentials would be refused
-    /// again (37-R17). An ERROR after the handshake, or any other end, is
-    /// a temporary error (37-R18), as a plain disconnect is for libzmq.
+    /// Whether reconnecting makes sense: spec's rule
+    /// ([`ConnectionError::permits_reconnect`], 37-R17/R18) for a protocol
+    /// end; any other end is temporary.
     pub(crate) fn may_reconnect(&self) -> bool {
-        self.handshaken || !matches!(self.end, End::Protocol(ConnectionError::ErrorReceived(_)))
+        match &self.end {
+            End::Protocol(e) => e.permits_reconnect(self.handshaken),
+            _ => true,
+        }
     }
 }
 

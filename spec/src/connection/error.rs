@@ -22,6 +22,17 @@ pub enum ConnectionError {
     ErrorReceived(Bytes),
 }
 
+impl ConnectionError {
+    /// Whether a connect endpoint may connect again after this ended its
+    /// connection. Not after the peer refused the handshake with ERROR:
+    /// the same credentials would be refused again (37-R17). An ERROR after
+    /// the handshake, or any other end, is a temporary error (37-R18), as a
+    /// plain disconnect is for libzmq.
+    pub fn permits_reconnect(&self, handshake_done: bool) -> bool {
+        handshake_done || !matches!(self, Self::ErrorReceived(_))
+    }
+}
+
 /// The peer's fault. Each maps to the ERROR reason we send, where the
 /// protocol still allows a command ([`ErrorReason::from`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -278,3 +278,15 @@ fn application_cannot_send_handshake_commands() {
     assert_eq!(conn.send_message("x".into()), Err(LocalError::Closed));
     assert_eq!(events(&mut conn), vec![Event::Closed]);
 }
+
+/// 37-R17: an ERROR that refused the handshake rules out reconnecting with
+/// the same credentials; an ERROR after it (37-R18) and any other end do
+/// not.
+#[test]
+fn reconnect_after_error_37_r17_r18() {
+    let error = ConnectionError::ErrorReceived(Bytes::from_static(b"400"));
+    assert!(!error.permits_reconnect(false));
+    assert!(error.permits_reconnect(true));
+    let timeout = ConnectionError::Timeout(Timeout::Handshake);
+    assert!(timeout.permits_reconnect(false));
+}
