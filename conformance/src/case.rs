@@ -162,16 +162,16 @@ impl Case {
 /// Settings shared by every case of a run.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// The transport.
-    pub transport: Transport,
+    /// The transport every case of the run goes over.
+    pub transport: &'static dyn Transport,
     /// The strict profile (no tolerance).
     pub strict: bool,
     /// How long an expected event may take.
     pub op_timeout: Duration,
     /// How long to watch for something that must not happen.
     pub quiet: Duration,
-    /// Where ipc socket files go.
-    pub ipc_dir: PathBuf,
+    /// Where endpoints that are names (ipc socket files) go.
+    pub scratch_dir: PathBuf,
 }
 
 /// The context a case runs in: the agent, the wire log, the settings.
@@ -249,18 +249,18 @@ impl Ctx {
 
     /// A fresh endpoint for the agent to bind.
     pub fn endpoint(&mut self) -> String {
-        match self.settings.transport {
-            Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
-            Transport::Ipc => format!("ipc://{}", self.ipc_path().display()),
-        }
+        let unique = self.unique_path();
+        self.settings.transport.agent_endpoint(&unique)
     }
 
-    fn ipc_path(&mut self) -> PathBuf {
+    /// A path no other endpoint of the run uses, in the run's folder (for
+    /// transports whose endpoints are names).
+    fn unique_path(&mut self) -> PathBuf {
         static UNIQUE: AtomicU32 = AtomicU32::new(0);
         self.serial += 1;
         let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
         self.settings
-            .ipc_dir
+            .scratch_dir
             .join(format!("{}-{}-{n}.sock", self.case_tag, self.serial))
     }
 
@@ -272,7 +272,7 @@ impl Ctx {
                 return Err(Stop::Unsupported(format!("no {k} socket")));
             }
         }
-        let t = self.settings.transport.as_str();
+        let t = self.settings.transport.name();
         let transports = self.manifest["transports"].as_array();
         if !transports.is_some_and(|o| o.iter().any(|x| x == t)) {
             return Err(Stop::Unsupported(format!("no {t} transport")));
@@ -290,8 +290,8 @@ impl Ctx {
     /// # Errors
     /// A failure to bind.
     pub async fn listener(&mut self, label: &str) -> Result<RawListener, Stop> {
-        let path = self.ipc_path();
-        RawListener::bind(self.settings.transport, path, &self.log, label)
+        let unique = self.unique_path();
+        RawListener::bind(self.settings.transport, &unique, &self.log, label)
             .await
             .map_err(|e| Stop::Fail(format!("raw listener: {e}")))
     }

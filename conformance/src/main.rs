@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use zmtp_conformance::agent::process::ProcessAgent;
 use zmtp_conformance::agent::registry::{AGENTS, find, repo_root};
 use zmtp_conformance::case::Settings;
-use zmtp_conformance::peer::Transport;
+use zmtp_conformance::peer::{Transport, transport};
 use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
 
 /// The command line.
@@ -50,7 +50,7 @@ struct RunArgs {
     /// Only cases whose id starts with this (e.g. `37-`, `28-R1`).
     #[arg(long, default_value = "")]
     cases: String,
-    /// tcp or ipc (both when omitted).
+    /// One transport (tcp, ipc); every transport when omitted.
     #[arg(long)]
     transport: Option<String>,
     /// The strict profile: no tolerance for known libzmq deviations.
@@ -234,14 +234,16 @@ fn setup(name: &str) -> ExitCode {
 }
 
 async fn run(args: RunArgs) -> ExitCode {
-    let transports: Vec<Transport> = match args.transport.as_deref() {
-        None => vec![Transport::Tcp, Transport::Ipc],
-        Some("tcp") => vec![Transport::Tcp],
-        Some("ipc") => vec![Transport::Ipc],
-        Some(t) => {
-            eprintln!("unknown transport {t} (tcp or ipc)");
-            return ExitCode::from(2);
-        }
+    let transports: Vec<&'static dyn Transport> = match args.transport.as_deref() {
+        None => transport::ALL.to_vec(),
+        Some(name) => match transport::by_name(name) {
+            Some(t) => vec![t],
+            None => {
+                let known: Vec<&str> = transport::ALL.iter().map(|t| t.name()).collect();
+                eprintln!("unknown transport {name} ({})", known.join(" or "));
+                return ExitCode::from(2);
+            }
+        },
     };
     let selected = cases::select(&args.cases);
     if selected.is_empty() {
@@ -260,8 +262,8 @@ async fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let ipc_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&ipc_dir);
+    let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&scratch_dir);
     let mut runs = Vec::new();
     let mut unexpected = 0usize;
     let mut broken = false;
@@ -305,7 +307,7 @@ async fn run(args: RunArgs) -> ExitCode {
             let plan = runner::Plan {
                 agent: name.clone(),
                 factory,
-                settings: settings(&args, transport, ipc_dir.clone()),
+                settings: settings(&args, transport, scratch_dir.clone()),
                 jobs: args.jobs,
                 case_timeout: case_timeout(&args),
             };
@@ -331,14 +333,14 @@ async fn run(args: RunArgs) -> ExitCode {
                 Err(e) => {
                     println!(
                         "== {name} over {}: the agent did not start: {e}",
-                        transport.as_str()
+                        transport.name()
                     );
                     broken = true;
                 }
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&ipc_dir);
+    let _ = std::fs::remove_dir_all(&scratch_dir);
     if let Some(dir) = &args.report
         && let Err(e) = report::write_matrix(dir, &runs)
     {
@@ -353,13 +355,13 @@ async fn run(args: RunArgs) -> ExitCode {
     }
 }
 
-fn settings(args: &RunArgs, transport: Transport, ipc_dir: PathBuf) -> Settings {
+fn settings(args: &RunArgs, transport: &'static dyn Transport, scratch_dir: PathBuf) -> Settings {
     Settings {
         transport,
         strict: args.strict,
         op_timeout: Duration::from_millis(args.timeout_ms),
         quiet: Duration::from_millis(args.quiet_ms),
-        ipc_dir,
+        scratch_dir,
     }
 }
 
@@ -382,20 +384,19 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
         eprintln!("--endpoint needs --peer-type");
         return ExitCode::from(2);
     };
-    let transport = if endpoint.starts_with("ipc://") {
-        Transport::Ipc
-    } else {
-        Transport::Tcp
+    let Some((transport, _)) = transport::of_endpoint(endpoint) else {
+        eprintln!("unknown transport in {endpoint}");
+        return ExitCode::from(2);
     };
     let ep = endpoint.to_string();
     let factory: runner::Factory = Arc::new(move || {
         Ok(Box::new(agent::fixed::FixedPeer::new(&ep, &peer_type)) as Box<dyn agent::Agent>)
     });
-    let ipc_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
+    let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let plan = runner::Plan {
         agent: format!("endpoint {endpoint}"),
         factory,
-        settings: settings(args, transport, ipc_dir),
+        settings: settings(args, transport, scratch_dir),
         jobs: 1,
         case_timeout: case_timeout(args),
     };

@@ -1,4 +1,4 @@
-//! The raw ZMTP peer: a tcp or ipc connection the runner drives octet by
+//! The raw ZMTP peer: a connection over any [`Transport`] the runner drives octet by
 //! octet, so it can behave well (greeting, READY, frames built with
 //! zmtp-spec's encoder) or misbehave on purpose (truncated greetings,
 //! malformed commands, frames out of order). Everything sent and received is
@@ -9,44 +9,25 @@
 //! form as they were, so a case can judge them instead of the reader
 //! refusing them.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
-use tokio::time::{Instant, timeout_at};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::{Instant, timeout, timeout_at};
 
 use crate::wirelog::{Direction, WireLog};
 
 mod build;
 mod frame;
+pub mod transport;
 
 pub use build::{
     GreetingSpec, command, command_frame, mechanism as mechanism_name, message_frames, named_body,
     ping_body, pong_body, raw_frame, ready_body,
 };
 pub use frame::RawFrame;
-
-/// A transport the suite runs over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    /// tcp on 127.0.0.1.
-    Tcp,
-    /// Unix-domain sockets in a temporary folder.
-    Ipc,
-}
-
-impl Transport {
-    /// `tcp` or `ipc`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Tcp => "tcp",
-            Self::Ipc => "ipc",
-        }
-    }
-}
+pub use transport::{Listener, Stream, Transport, of_endpoint};
 
 /// Why a raw peer operation did not give what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,72 +50,52 @@ impl std::fmt::Display for PeerError {
     }
 }
 
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
 /// One raw connection.
 pub struct RawPeer {
-    io: Box<dyn Io>,
+    io: Box<dyn Stream>,
     buf: BytesMut,
     log: WireLog,
     label: String,
     eof: bool,
 }
 
-enum ListenerKind {
-    Tcp(TcpListener),
-    Unix(UnixListener, PathBuf),
-}
-
 /// A raw listening socket the implementation under test connects to.
 pub struct RawListener {
-    kind: ListenerKind,
-    endpoint: String,
+    listener: Box<dyn Listener>,
     log: WireLog,
     label: String,
 }
 
 impl RawListener {
-    /// Listens on a fresh endpoint: `127.0.0.1` with a free port, or a new
-    /// socket file in `ipc_dir`.
+    /// Listens on a fresh endpoint of `transport` (a free port, a new
+    /// name made from `unique`).
     ///
     /// # Errors
     /// [`PeerError::Io`] when the socket cannot be bound.
     pub async fn bind(
-        transport: Transport,
-        ipc_path: PathBuf,
+        transport: &dyn Transport,
+        unique: &Path,
         log: &WireLog,
         label: &str,
     ) -> Result<Self, PeerError> {
-        let endpoint = match transport {
-            Transport::Tcp => "tcp://127.0.0.1:0".to_string(),
-            Transport::Ipc => format!("ipc://{}", ipc_path.display()),
-        };
-        Self::bind_at(&endpoint, log, label).await
+        Self::bind_at(&transport.raw_endpoint(unique), log, label).await
     }
 
-    /// Listens on exactly `endpoint` (`tcp://HOST:PORT` or `ipc://PATH`).
+    /// Listens on exactly `endpoint` (`scheme://address` of a transport of
+    /// [`transport::ALL`]).
     ///
     /// # Errors
     /// [`PeerError::Io`] when the socket cannot be bound.
     pub async fn bind_at(endpoint: &str, log: &WireLog, label: &str) -> Result<Self, PeerError> {
-        let io = |e: std::io::Error| PeerError::Io(e.to_string());
-        let (kind, endpoint) = if let Some(addr) = endpoint.strip_prefix("tcp://") {
-            let l = TcpListener::bind(addr).await.map_err(io)?;
-            let local = l.local_addr().map_err(io)?;
-            (ListenerKind::Tcp(l), format!("tcp://{local}"))
-        } else if let Some(path) = endpoint.strip_prefix("ipc://") {
-            let path = PathBuf::from(path);
-            let _ = std::fs::remove_file(&path);
-            let l = UnixListener::bind(&path).map_err(io)?;
-            (ListenerKind::Unix(l, path), endpoint.to_string())
-        } else {
-            return Err(PeerError::Io(format!("unknown transport in {endpoint}")));
-        };
-        log.note(label, format!("listening on {endpoint}"));
+        let (transport, address) = of_endpoint(endpoint)
+            .ok_or_else(|| PeerError::Io(format!("unknown transport in {endpoint}")))?;
+        let listener = transport
+            .listen(address)
+            .await
+            .map_err(|e| PeerError::Io(format!("listen on {endpoint}: {e}")))?;
+        log.note(label, format!("listening on {}", listener.endpoint()));
         Ok(Self {
-            kind,
-            endpoint,
+            listener,
             log: log.clone(),
             label: label.to_string(),
         })
@@ -142,7 +103,7 @@ impl RawListener {
 
     /// The endpoint to give the implementation under test.
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        self.listener.endpoint()
     }
 
     /// Waits for the next incoming connection, labelled `label`.
@@ -150,26 +111,12 @@ impl RawListener {
     /// # Errors
     /// [`PeerError::Timeout`] when none arrives in time.
     pub async fn accept(&self, wait: Duration, label: &str) -> Result<RawPeer, PeerError> {
-        let deadline = Instant::now() + wait;
-        let io: Box<dyn Io> = match &self.kind {
-            ListenerKind::Tcp(l) => {
-                let (s, _) = timeout_at(deadline, l.accept())
-                    .await
-                    .map_err(|_| PeerError::Timeout)?
-                    .map_err(|e| PeerError::Io(e.to_string()))?;
-                let _ = s.set_nodelay(true);
-                Box::new(s)
-            }
-            ListenerKind::Unix(l, _) => {
-                let (s, _) = timeout_at(deadline, l.accept())
-                    .await
-                    .map_err(|_| PeerError::Timeout)?
-                    .map_err(|e| PeerError::Io(e.to_string()))?;
-                Box::new(s)
-            }
-        };
+        let io = timeout(wait, self.listener.accept())
+            .await
+            .map_err(|_| PeerError::Timeout)?
+            .map_err(|e| PeerError::Io(e.to_string()))?;
         self.log
-            .note(label, format!("accepted on {}", self.endpoint));
+            .note(label, format!("accepted on {}", self.endpoint()));
         Ok(RawPeer::new(io, &self.log, label))
     }
 
@@ -179,16 +126,8 @@ impl RawListener {
     }
 }
 
-impl Drop for RawListener {
-    fn drop(&mut self) {
-        if let ListenerKind::Unix(_, path) = &self.kind {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
 impl RawPeer {
-    fn new(io: Box<dyn Io>, log: &WireLog, label: &str) -> Self {
+    fn new(io: Box<dyn Stream>, log: &WireLog, label: &str) -> Self {
         Self {
             io,
             buf: BytesMut::new(),
@@ -198,7 +137,7 @@ impl RawPeer {
         }
     }
 
-    /// Connects to `endpoint` (`tcp://HOST:PORT` or `ipc://PATH`), retrying
+    /// Connects to `endpoint` (`scheme://address` of any transport), retrying
     /// until `wait` runs out (the implementation may still be binding).
     ///
     /// # Errors
@@ -209,33 +148,21 @@ impl RawPeer {
         log: &WireLog,
         label: &str,
     ) -> Result<Self, PeerError> {
+        let (transport, address) = of_endpoint(endpoint)
+            .ok_or_else(|| PeerError::Io(format!("unknown transport in {endpoint}")))?;
         let deadline = Instant::now() + wait;
         loop {
-            let attempt: Result<Box<dyn Io>, std::io::Error> =
-                if let Some(addr) = endpoint.strip_prefix("tcp://") {
-                    match TcpStream::connect(addr).await {
-                        Ok(s) => {
-                            let _ = s.set_nodelay(true);
-                            Ok(Box::new(s))
-                        }
-                        Err(e) => Err(e),
-                    }
-                } else if let Some(path) = endpoint.strip_prefix("ipc://") {
-                    UnixStream::connect(path)
-                        .await
-                        .map(|s| Box::new(s) as Box<dyn Io>)
-                } else {
-                    return Err(PeerError::Io(format!("unknown transport in {endpoint}")));
-                };
+            let attempt = timeout_at(deadline, transport.connect(address)).await;
             match attempt {
-                Ok(io) => {
+                Ok(Ok(io)) => {
                     log.note(label, format!("connected to {endpoint}"));
                     return Ok(Self::new(io, log, label));
                 }
-                Err(e) if Instant::now() >= deadline => {
+                Err(_) => return Err(PeerError::Timeout),
+                Ok(Err(e)) if Instant::now() >= deadline => {
                     return Err(PeerError::Io(format!("connect {endpoint}: {e}")));
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(20)).await,
             }
         }
     }

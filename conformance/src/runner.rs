@@ -150,7 +150,7 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
     Ok(RunReport {
         agent: plan.agent.clone(),
         manifest,
-        transport: plan.settings.transport.as_str().to_string(),
+        transport: plan.settings.transport.name().to_string(),
         profile: if plan.settings.strict {
             "strict"
         } else {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{Agent, AgentFailure, Answer, BoxFuture};
+use crate::peer::of_endpoint;
 
 /// A fixed peer at an endpoint, of one socket type.
 pub struct FixedPeer {
@@ -25,11 +26,7 @@ impl FixedPeer {
     }
 
     fn answer(&self, request: &Value) -> Answer {
-        let transport = if self.endpoint.starts_with("ipc://") {
-            "ipc"
-        } else {
-            "tcp"
-        };
+        let transport = of_endpoint(&self.endpoint).map_or("", |(t, _)| t.name());
         match request["op"].as_str().unwrap_or("") {
             "manifest" => Answer::Ok(
                 json!({"ok": true, "name": "endpoint", "version": self.endpoint,

@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::agent::fixed::FixedPeer;
 use crate::case::{Ctx, Kind, Settings};
 use crate::cases::greeting;
-use crate::peer::Transport;
+use crate::peer::transport::Tcp;
 
 /// One step of a scripted peer under test.
 #[derive(Clone, Copy, Debug)]
@@ -52,11 +52,11 @@ async fn pacing_against(script: &'static [Step], strict: bool) -> (Kind, String)
         .expect("case 37-R01/1");
     let agent = FixedPeer::new(&format!("tcp://127.0.0.1:{port}"), "PULL");
     let settings = Settings {
-        transport: Transport::Tcp,
+        transport: &Tcp,
         strict,
         op_timeout: Duration::from_secs(2),
         quiet: Duration::from_millis(300),
-        ipc_dir: std::env::temp_dir(),
+        scratch_dir: std::env::temp_dir(),
     };
     let manifest = json!({"zmtp": "3.1", "socket_types": ["PULL"], "transports": ["tcp"]});
     let mut cx = Ctx::new(Box::new(agent), settings, manifest, &case, 0);
