@@ -26,10 +26,9 @@
 //! keys and long nonces come from the generator the caller passes.
 
 use bytes::BytesMut;
-use rand_core::CryptoRngCore;
 
 use super::client::label;
-use super::crypto::{Channel, PublicKey, SecretKey, long_nonce, random_long_nonce, short_nonce};
+use super::crypto::{Channel, PublicKey, SecretKey, long_nonce, short_nonce};
 use super::nonce;
 use crate::connection::error::PeerError;
 use crate::security::SecurityError;
@@ -70,11 +69,6 @@ pub fn break_box(body: &mut [u8]) {
     if let Some(last) = body.last_mut() {
         *last ^= 0x01;
     }
-}
-
-/// 16 random octets from `rng`, for a long nonce (26-R25, 26-R35).
-pub fn random_long(rng: &mut (impl CryptoRngCore + ?Sized)) -> [u8; 16] {
-    random_long_nonce(rng)
 }
 
 /// The commands whose box takes a short nonce: a 16-octet prefix and an
