@@ -1,18 +1,19 @@
 //! Security mechanisms: PLAIN (RFC 24, G-P1..G-P5), CURVE (RFCs 25/26,
 //! G-C1..G-C9), ZAP (RFC 27) as seen from the wire, and downgrades
-//! (37-R61, 37-R67). The raw peer plays the other side with its own
-//! CURVE code (`box_peer`), so hostile cases can forge one field at a
-//! time; every hostile case also checks that no application data crossed.
+//! (37-R61, 37-R67). The raw peer plays the other side with spec's raw
+//! CURVE halves (`zmtp_spec::security::curve::raw`), so hostile cases can
+//! forge one field at a time; every hostile case also checks that no application data crossed.
 //!
 //! The agent is configured through the security options of AGENTS.md
 //! (`CURVE_SERVER`, `CURVE_SECRETKEY` as Z85, ..., and `ZAP_ALLOW`).
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, Outcome};
-use crate::peer::{GreetingSpec, RawFrame, RawPeer, mechanism_name as mechanism, raw_frame};
+use zmtp_spec::wire::view::FrameBuilder;
+
+use crate::peer::{GreetingSpec, RawFrame, RawPeer, mechanism_name as mechanism};
 use crate::wirelog::printable;
 
-mod box_peer;
 mod curve;
 mod curve_client;
 mod plain;
@@ -45,8 +46,7 @@ pub(crate) fn need_mechanism(cx: &Ctx, mech: &str) -> Result<(), Stop> {
 /// A message frame carrying a CURVE MESSAGE (libzmq sends MESSAGE in a
 /// message frame; zmtp-wire.md).
 pub(crate) fn message_frame(body: &[u8]) -> Vec<u8> {
-    let long = body.len() > 255;
-    raw_frame(if long { 0x02 } else { 0x00 }, long, body)
+    FrameBuilder::message(body, false).build()
 }
 
 /// How a hostile exchange ended, as seen from both sides.

@@ -1,13 +1,23 @@
 //! CURVE cases (RFCs 25/26, G-C1..G-C9): the implementation as a CURVE
-//! server facing the raw peer's client (`box_peer::Client`), honest and
-//! hostile, and as a CURVE client facing a raw listener.
+//! server facing the raw peer's client, honest and hostile, and as a CURVE
+//! client facing a raw listener. The raw peer is spec's
+//! `security::curve::raw` (`Client`, `Server`): each case says what to
+//! send and which field to forge; spec builds and seals the octets.
+
+use rand_core::OsRng;
+use zmtp_spec::connection::error::PeerError;
+use zmtp_spec::security::KeyPair;
+use zmtp_spec::security::curve::PublicKey;
+use zmtp_spec::security::curve::commands::PADDING_LEN;
+use zmtp_spec::security::curve::raw::{Client, Server, break_box};
+use zmtp_spec::wire::view::curve::HelloView;
+use zmtp_spec::wire::view::{CommandBuilder, CommandView, MetadataBuilder, MetadataView};
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, step};
 use crate::cases::case_fn;
-use crate::peer::{GreetingSpec, RawPeer, command_frame, ready_body};
+use crate::peer::{GreetingSpec, RawPeer, command_frame};
 
-use super::box_peer::{Client, HELLO, Keys, long, open, seal, short};
 use super::{aftermath, greeting_for, judge_refusal, message_frame, need_mechanism};
 
 pub(super) fn cases() -> Vec<Case> {
@@ -30,7 +40,7 @@ pub(super) fn cases() -> Vec<Case> {
             param: 0,
             run: server_nonces,
             sends: "a valid CURVE handshake with a bound CURVE-server DEALER, which then sends \"a\", \"b\", \"c\"",
-            expects: "three MESSAGEs that open with S', c' and CurveZMQMESSAGES, with nonces above READY's and growing",
+            expects: "three MESSAGEs that open with S', c' and the server-to-client MESSAGE prefix (26-R55), with nonces above READY's and growing",
         },
         Case {
             id: "26-R37/1",
@@ -219,15 +229,27 @@ pub(super) fn cases() -> Vec<Case> {
     ]
 }
 
+/// What the implementation sent wrong, as the raw peer found it.
+pub(super) fn fault(e: PeerError) -> Stop {
+    Stop::Fail(e.to_string())
+}
+
+/// The metadata octets of a socket of type `kind`.
+pub(super) fn metadata_of(kind: &[u8]) -> Vec<u8> {
+    MetadataBuilder::new()
+        .property(b"Socket-Type", kind)
+        .build()
+}
+
 /// A PULL socket as a CURVE server with fresh keys (and ZAP_ALLOW when
 /// `allow` is given), bound to a fresh endpoint.
-async fn curve_server(cx: &mut Ctx, allow: Option<&str>) -> Result<(Sock, String, Keys), Stop> {
+async fn curve_server(cx: &mut Ctx, allow: Option<&str>) -> Result<(Sock, String, KeyPair), Stop> {
     curve_server_of(cx, "PULL", allow).await
 }
 
 /// A CURVE-server PULL given only its secret key (libzmq derives the
 /// public key; some libraries need it set).
-async fn curve_server_secret_only(cx: &mut Ctx) -> Result<(Sock, String, Keys), Stop> {
+async fn curve_server_secret_only(cx: &mut Ctx) -> Result<(Sock, String, KeyPair), Stop> {
     curve_server_with(cx, "PULL", None, false).await
 }
 
@@ -236,7 +258,7 @@ async fn curve_server_of(
     cx: &mut Ctx,
     kind: &str,
     allow: Option<&str>,
-) -> Result<(Sock, String, Keys), Stop> {
+) -> Result<(Sock, String, KeyPair), Stop> {
     curve_server_with(cx, kind, allow, true).await
 }
 
@@ -246,18 +268,18 @@ async fn curve_server_with(
     kind: &str,
     allow: Option<&str>,
     public: bool,
-) -> Result<(Sock, String, Keys), Stop> {
+) -> Result<(Sock, String, KeyPair), Stop> {
     need_mechanism(cx, "CURVE")?;
     cx.need(&[kind])?;
-    let keys = Keys::generate();
+    let keys = zmtp::curve_keypair();
     let ep = cx.endpoint();
     let mut a = cx.agent();
     let s = a.socket(kind).await?;
     a.set_int(s, "CURVE_SERVER", 1).await?;
-    a.set_bytes(s, "CURVE_SECRETKEY", keys.secret_z85().as_bytes())
+    a.set_bytes(s, "CURVE_SECRETKEY", keys.secret().to_z85().as_bytes())
         .await?;
     if public {
-        a.set_bytes(s, "CURVE_PUBLICKEY", keys.public_z85().as_bytes())
+        a.set_bytes(s, "CURVE_PUBLICKEY", keys.public().to_z85().as_bytes())
             .await?;
     }
     if let Some(allow) = allow {
@@ -265,15 +287,6 @@ async fn curve_server_with(
     }
     let real = a.bind(s, &ep).await?;
     Ok((s, real, keys))
-}
-
-fn metadata_push() -> Vec<u8> {
-    metadata_of(b"PUSH")
-}
-
-fn metadata_of(kind: &[u8]) -> Vec<u8> {
-    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", kind)];
-    ready_body(&props)[6..].to_vec()
 }
 
 /// Greeting, HELLO, WELCOME (checked and opened).
@@ -287,7 +300,7 @@ async fn hello_welcome(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Resu
         .read_frame(wait)
         .await
         .map_err(step("reading WELCOME"))?;
-    c.welcome(&f.body).map_err(Stop::Fail)
+    c.welcome(&f.body).map_err(fault)
 }
 
 /// A full client handshake.
@@ -309,11 +322,12 @@ async fn handshake_as(
         .await
         .map_err(step("sending INITIATE"))?;
     let f = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-    let md = c.ready(&f.body).map_err(Stop::Fail)?;
-    if !md
-        .windows(11)
-        .any(|w| w.eq_ignore_ascii_case(b"Socket-Type"))
-    {
+    let md = c.ready(&f.body).map_err(fault)?;
+    let named = |p: zmtp_spec::wire::view::PropertyView<&[u8]>| {
+        p.name()
+            .is_some_and(|n| n.eq_ignore_ascii_case(b"Socket-Type"))
+    };
+    if !MetadataView::new(&md[..]).properties().any(named) {
         return Err(Stop::Fail("READY metadata carries no Socket-Type".into()));
     }
     Ok(())
@@ -321,11 +335,11 @@ async fn handshake_as(
 
 case_fn!(honest_handshake, |cx| {
     // Param 1: the agent's ZAP handler allows exactly our permanent key.
-    let permanent = Keys::generate();
-    let allow = (cx.param == 1).then(|| permanent.public_z85());
+    let permanent = zmtp::curve_keypair();
+    let allow = (cx.param == 1).then(|| permanent.public().to_z85());
     let (s, ep, keys) = curve_server(cx, allow.as_deref()).await?;
     let mut peer = cx.dial(&ep, "client").await?;
-    let mut c = Client::new(keys.public);
+    let mut c = Client::new(*keys.public(), &mut OsRng);
     c.permanent = permanent;
     handshake(cx, &mut peer, &mut c).await?;
     peer.send(&message_frame(&c.message(0, b"probe")))
@@ -342,7 +356,7 @@ case_fn!(honest_handshake, |cx| {
 case_fn!(server_nonces, |cx| {
     let (s, ep, keys) = curve_server_of(cx, "DEALER", None).await?;
     let mut peer = cx.dial(&ep, "client").await?;
-    let mut c = Client::new(keys.public);
+    let mut c = Client::new(*keys.public(), &mut OsRng);
     handshake_as(cx, &mut peer, &mut c, b"DEALER").await?;
     let wait = cx.wait();
     let mut nonces = vec![c.peer_nonce];
@@ -353,36 +367,26 @@ case_fn!(server_nonces, |cx| {
             .await
             .map_err(step("reading MESSAGE"))?;
         match c.open_message(&f.body) {
-            Ok((n, _, payload)) if payload == body => nonces.push(n),
-            Ok((_, _, payload)) => {
-                return cx.fail(format!("MESSAGE carries {payload:?}, not {body:?}"));
+            Ok(m) if m.payload == body => nonces.push(m.nonce),
+            Ok(m) => {
+                return cx.fail(format!("MESSAGE carries {:?}, not {body:?}", m.payload));
             }
-            Err(e) => return cx.fail(e),
+            Err(e) => return cx.fail(e.to_string()),
         }
     }
     cx.pass(format!(
-        "READY and three MESSAGEs open (CurveZMQMESSAGES) with growing nonces {nonces:?}"
+        "READY and three MESSAGEs open (server-to-client prefix) with growing nonces {nonces:?}"
     ))
 });
 
 case_fn!(welcome_unique, |cx| {
     let (_s, ep, keys) = curve_server(cx, None).await?;
-    let mut seen: Vec<(Vec<u8>, [u8; 32], [u8; 96])> = Vec::new();
+    let mut seen = Vec::new();
     for n in 0..3 {
         let mut peer = cx.dial(&ep, &format!("client{n}")).await?;
-        let mut c = Client::new(keys.public);
-        cx.greet(&mut peer, &greeting_for(b"CURVE")).await?;
-        peer.send(&command_frame(&c.hello()))
-            .await
-            .map_err(step("sending HELLO"))?;
-        let wait = cx.wait();
-        let f = peer
-            .read_frame(wait)
-            .await
-            .map_err(step("reading WELCOME"))?;
-        c.welcome(&f.body).map_err(Stop::Fail)?;
-        let nonce = f.body.get(8..24).unwrap_or_default().to_vec();
-        seen.push((nonce, c.server_transient, c.cookie));
+        let mut c = Client::new(*keys.public(), &mut OsRng);
+        hello_welcome(cx, &mut peer, &mut c).await?;
+        seen.push((c.welcome_nonce, c.server_transient, c.cookie));
     }
     for (i, a) in seen.iter().enumerate() {
         for b in &seen[i + 1..] {
@@ -400,25 +404,22 @@ case_fn!(welcome_unique, |cx| {
     cx.pass("three WELCOMEs: distinct long nonces, S' and cookies")
 });
 
+/// C' of a HELLO command body, read leniently.
+fn client_transient(hello: &[u8]) -> Option<PublicKey> {
+    let data = CommandView::new(hello).data()?;
+    HelloView::new(data)
+        .client_transient()
+        .map(PublicKey::from_bytes)
+}
+
 case_fn!(client_transient_unique, |cx| {
-    let server = Keys::generate();
-    let mine = Keys::generate();
+    let (server, mine) = (zmtp::curve_keypair(), zmtp::curve_keypair());
     let mut keys = Vec::new();
     for n in 0..2 {
-        need_mechanism(cx, "CURVE")?;
-        cx.need(&["PUSH"])?;
-        let listener = cx.listener(&format!("server{n}")).await?;
-        let mut a = cx.agent();
-        let s = a.socket("PUSH").await?;
-        a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
-            .await?;
-        a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
-            .await?;
-        a.set_bytes(s, "CURVE_SECRETKEY", mine.secret_z85().as_bytes())
-            .await?;
-        let (mut peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
+        let name = format!("server{n}");
+        let (_s, mut peer) = curve_client_as(cx, &server, &mine, "PUSH", &name).await?;
         let body = read_hello(cx, &mut peer).await?;
-        keys.push(body.get(80..112).unwrap_or_default().to_vec());
+        keys.push(client_transient(&body));
     }
     if keys[0] == keys[1] {
         cx.fail("two connections used the same transient key C' (26-R09)")
@@ -431,35 +432,40 @@ case_fn!(hostile_hello, |cx| {
     let (s, ep, keys) = curve_server(cx, None).await?;
     let mut peer = cx.dial(&ep, "client").await?;
     let server = if cx.param == 1 {
-        Keys::generate().public
+        *zmtp::curve_keypair().public()
     } else {
-        keys.public
+        *keys.public()
     };
-    let mut c = Client::new(server);
+    let mut c = Client::new(server, &mut OsRng);
     cx.greet(&mut peer, &greeting_for(b"CURVE")).await?;
-    let mut hello = c.hello();
-    let what = match cx.param {
+    let (hello, what) = match cx.param {
         0 => {
-            let last = hello.len() - 1;
-            hello[last] ^= 0x01;
-            "HELLO with a bad box"
+            let mut hello = c.hello();
+            break_box(&mut hello);
+            (hello, "HELLO with a bad box")
         }
-        1 => "HELLO for a wrong server key",
+        1 => (c.hello(), "HELLO for a wrong server key"),
         2 => {
-            hello.truncate(199);
-            "HELLO of 199 octets"
+            let mut hello = c.hello();
+            hello.pop();
+            (hello, "HELLO of 199 octets")
         }
         3 => {
+            let mut hello = c.hello();
             hello.push(0);
-            "HELLO of 201 octets"
+            (hello, "HELLO of 201 octets")
         }
-        4 => {
-            hello[6] = 2;
-            "HELLO version 2.0"
-        }
+        4 => (
+            c.hello_builder().version([2, 0]).command().build(),
+            "HELLO version 2.0",
+        ),
         _ => {
-            hello[20] = 1;
-            "HELLO with non-zero padding"
+            let mut padding = [0; PADDING_LEN];
+            padding[12] = 1;
+            (
+                c.hello_builder().padding(padding).command().build(),
+                "HELLO with non-zero padding",
+            )
         }
     };
     peer.send(&command_frame(&hello))
@@ -474,7 +480,7 @@ case_fn!(hostile_hello, |cx| {
 case_fn!(replayed_message, |cx| {
     let (s, ep, keys) = curve_server(cx, None).await?;
     let mut peer = cx.dial(&ep, "client").await?;
-    let mut c = Client::new(keys.public);
+    let mut c = Client::new(*keys.public(), &mut OsRng);
     handshake(cx, &mut peer, &mut c).await?;
     if cx.param == 0 {
         let m = message_frame(&c.message(0, b"one"));
@@ -490,40 +496,34 @@ case_fn!(replayed_message, |cx| {
         let a = aftermath(cx, s, &mut peer).await?;
         judge_refusal(cx, &a, &[b"ERROR"], "a replayed MESSAGE nonce")
     } else {
-        let mut m = message_frame(&c.message(0, b"probe"));
-        let last = m.len() - 1;
-        m[last] ^= 0x01;
-        let _ = peer.send(&m).await;
+        let mut m = c.message(0, b"probe");
+        break_box(&mut m);
+        let _ = peer.send(&message_frame(&m)).await;
         let a = aftermath(cx, s, &mut peer).await?;
         judge_refusal(cx, &a, &[b"ERROR"], "a MESSAGE with a bad box")
     }
 });
 
 case_fn!(hostile_initiate, |cx| {
-    let allow = (cx.param == 4).then(|| Keys::generate().public_z85());
+    let allow = (cx.param == 4).then(|| zmtp::curve_keypair().public().to_z85());
     let (s, ep, keys) = curve_server(cx, allow.as_deref()).await?;
     let mut peer = cx.dial(&ep, "client").await?;
-    let mut c = Client::new(keys.public);
+    let mut c = Client::new(*keys.public(), &mut OsRng);
     hello_welcome(cx, &mut peer, &mut c).await?;
-    let md = metadata_push();
+    let md = metadata_of(b"PUSH");
     let (init, what) = match cx.param {
         0 => {
-            let forger = Keys::generate();
-            let v = c.vouch(&forger.secret);
+            let v = c.vouch(zmtp::curve_keypair().secret());
             (c.initiate_with(&v, &md), "an INITIATE with a forged vouch")
         }
         1 | 2 => {
             let mut other_peer = cx.dial(&ep, "other").await?;
-            let mut other = Client::new(keys.public);
+            let mut other = Client::new(*keys.public(), &mut OsRng);
+            hello_welcome(cx, &mut other_peer, &mut other).await?;
+            let init = other.initiate(&md);
             if cx.param == 1 {
-                hello_welcome(cx, &mut other_peer, &mut other).await?;
-                (
-                    other.initiate(&md),
-                    "an INITIATE with another connection's cookie",
-                )
+                (init, "an INITIATE with another connection's cookie")
             } else {
-                hello_welcome(cx, &mut other_peer, &mut other).await?;
-                let init = other.initiate(&md);
                 let wait = cx.wait();
                 other_peer
                     .send(&command_frame(&init))
@@ -533,7 +533,7 @@ case_fn!(hostile_initiate, |cx| {
                     .read_frame(wait)
                     .await
                     .map_err(step("reading READY"))?;
-                other.ready(&f.body).map_err(Stop::Fail)?;
+                other.ready(&f.body).map_err(fault)?;
                 (init, "a replayed INITIATE of a finished handshake")
             }
         }
@@ -543,16 +543,19 @@ case_fn!(hostile_initiate, |cx| {
             (init, "an INITIATE of 256 octets")
         }
         6 => {
-            let props: [(&[u8], &[u8]); 1] = [(b"socket-type", b"PUB")];
-            let md = ready_body(&props)[6..].to_vec();
+            let md = MetadataBuilder::new()
+                .property(b"socket-type", b"PUB")
+                .build();
             (
                 c.initiate(&md),
                 "INITIATE metadata \"socket-type\" = PUB (lower case) to a PULL",
             )
         }
         5 => {
-            let mut bad = vec![0u8, 0, 0, 0, 1, b'x'];
-            bad.extend_from_slice(&md);
+            let bad = MetadataBuilder::new()
+                .property(b"", b"x")
+                .property(b"Socket-Type", b"PUSH")
+                .build();
             (
                 c.initiate(&bad),
                 "INITIATE metadata with a zero-length name",
@@ -628,8 +631,8 @@ case_fn!(downgrade, |cx| {
         )
     } else {
         let _ = peer.send(&GreetingSpec::null(1).to_bytes()).await;
-        let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
-        let _ = peer.send(&command_frame(&ready_body(&props))).await;
+        let ready = CommandBuilder::ready(MetadataBuilder::new().property(b"Socket-Type", b"PUSH"));
+        let _ = peer.send(&ready.frame().build()).await;
         let _ = peer.send(&crate::peer::message_frames(&[b"probe"])).await;
         let a = aftermath(cx, s, &mut peer).await?;
         judge_refusal(
@@ -641,32 +644,37 @@ case_fn!(downgrade, |cx| {
     }
 });
 
-/// A socket of `kind` as a CURVE client of `server`, connected to a raw
-/// listener.
-pub(super) async fn curve_client_of(
+/// A socket of `kind` with permanent keys `mine`, as a CURVE client of
+/// `server`, connected to a raw listener named `listener`.
+async fn curve_client_as(
     cx: &mut Ctx,
-    server: &Keys,
+    server: &KeyPair,
+    mine: &KeyPair,
     kind: &str,
+    listener: &str,
 ) -> Result<(Sock, RawPeer), Stop> {
     need_mechanism(cx, "CURVE")?;
     cx.need(&[kind])?;
-    let mine = Keys::generate();
-    let listener = cx.listener("server").await?;
+    let listener = cx.listener(listener).await?;
     let mut a = cx.agent();
     let s = a.socket(kind).await?;
-    a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
+    a.set_bytes(s, "CURVE_SERVERKEY", server.public().to_z85().as_bytes())
         .await?;
-    a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
+    a.set_bytes(s, "CURVE_PUBLICKEY", mine.public().to_z85().as_bytes())
         .await?;
-    a.set_bytes(s, "CURVE_SECRETKEY", mine.secret_z85().as_bytes())
+    a.set_bytes(s, "CURVE_SECRETKEY", mine.secret().to_z85().as_bytes())
         .await?;
     let (peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
     Ok((s, peer))
 }
 
-/// A PUSH socket as a CURVE client of `server`.
-async fn curve_client(cx: &mut Ctx, server: &Keys) -> Result<(Sock, RawPeer), Stop> {
-    curve_client_of(cx, server, "PUSH").await
+/// A socket of `kind` with fresh keys as a CURVE client of `server`.
+pub(super) async fn curve_client_of(
+    cx: &mut Ctx,
+    server: &KeyPair,
+    kind: &str,
+) -> Result<(Sock, RawPeer), Stop> {
+    curve_client_as(cx, server, &zmtp::curve_keypair(), kind, "server").await
 }
 
 /// Reads the client's HELLO: its body, or why it is wrong.
@@ -683,48 +691,28 @@ pub(super) async fn read_hello(cx: &mut Ctx, peer: &mut RawPeer) -> Result<Vec<u
 }
 
 case_fn!(client_hello, |cx| {
-    let server = Keys::generate();
-    let (_s, mut peer) = curve_client(cx, &server).await?;
+    let server = zmtp::curve_keypair();
+    let (_s, mut peer) = curve_client_of(cx, &server, "PUSH").await?;
     let body = read_hello(cx, &mut peer).await?;
-    if body.len() != 200 {
-        return cx.fail(format!("HELLO of {} octets, not 200 (26-R06)", body.len()));
-    }
-    if !body.starts_with(b"\x05HELLO\x01\x00") {
-        return cx.fail("HELLO does not start with 05 HELLO 01 00 (26-R07)");
-    }
-    if body[8..80].iter().any(|&b| b != 0) {
-        return cx.fail("non-zero padding (26-R08)");
-    }
-    let mut cprime = [0u8; 32];
-    cprime.copy_from_slice(&body[80..112]);
-    let n = u64::from_be_bytes(body[112..120].try_into().unwrap_or([0; 8]));
-    match open(&cprime, &server.secret, &short(HELLO, n), &body[120..]) {
-        Some(p) if p == [0u8; 64] => {
+    match Server::new(server, &mut OsRng).hello(&body) {
+        Ok(()) => {
             cx.pass("HELLO: 200 octets, version 1.0, zero padding, signature box of 64 zeros")
         }
-        Some(_) => cx.fail("the signature box does not hold 64 zeros (26-R13)"),
-        None => cx.fail("the signature box does not open with C' and s (26-R12, 26-R13)"),
+        Err(e) => cx.fail(e.to_string()),
     }
 });
 
 case_fn!(client_bad_welcome, |cx| {
-    let server = Keys::generate();
-    let (_s, mut peer) = curve_client(cx, &server).await?;
+    let server = zmtp::curve_keypair();
+    let (_s, mut peer) = curve_client_of(cx, &server, "PUSH").await?;
     let body = read_hello(cx, &mut peer).await?;
-    let mut cprime = [0u8; 32];
-    cprime.copy_from_slice(body.get(80..112).unwrap_or(&[0; 32]));
-    // A WELCOME boxed with a key that is not S: right length, wrong box.
-    let ln = super::box_peer::unique16();
-    let impostor = Keys::generate();
-    let mut welcome = b"\x07WELCOME".to_vec();
-    welcome.extend_from_slice(&ln);
-    welcome.extend(seal(
-        &cprime,
-        &impostor.secret,
-        &long(super::box_peer::WELCOME, &ln),
-        &[0u8; 128],
-    ));
-    peer.send(&command_frame(&welcome))
+    // A WELCOME from a server with other permanent keys than S: the
+    // right length, a box that does not open.
+    let mut impostor = Server::new(zmtp::curve_keypair(), &mut OsRng);
+    if let Some(key) = client_transient(&body) {
+        impostor.client_transient = key;
+    }
+    peer.send(&command_frame(&impostor.welcome()))
         .await
         .map_err(step("sending WELCOME"))?;
     let wait = cx.wait();

@@ -1,18 +1,21 @@
 //! CURVE cases with the implementation as the client (RFC 26 §INITIATE,
 //! §READY, §MESSAGE from the client's side): the raw peer plays the server
-//! (`box_peer::Server`), checks what the client sends and forges what the
+//! (spec's `security::curve::raw::Server`), checks what the client sends and forges what the
 //! client must refuse.
 
 use bytes::Bytes;
-use zmtp_spec::wire::Command;
+use rand_core::OsRng;
+use zmtp_spec::security::KeyPair;
+use zmtp_spec::security::curve::raw::{Server, break_box};
+use zmtp_spec::wire::Metadata;
+use zmtp_spec::wire::view::{CommandBuilder, CommandView};
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, show, step};
 use crate::cases::case_fn;
-use crate::peer::{RawPeer, command_frame, ready_body};
+use crate::peer::{RawPeer, command_frame};
 
-use super::box_peer::{Keys, Server};
-use super::curve::{curve_client_of, read_hello};
+use super::curve::{curve_client_of, fault, metadata_of, read_hello};
 use super::message_frame;
 
 pub(super) fn cases() -> Vec<Case> {
@@ -26,7 +29,7 @@ pub(super) fn cases() -> Vec<Case> {
             param: 0,
             run: client_handshake,
             sends: "plays a CURVE server to the implementation's DEALER: checks HELLO, sends WELCOME, checks INITIATE (cookie, nonce, vouch, metadata), sends READY, then MESSAGE \"back\" after the client's message",
-            expects: "a valid INITIATE with well-formed metadata; the client's message as a MESSAGE that opens with CurveZMQMESSAGEC, reserved flag bits zero, growing nonces; \"back\" delivered",
+            expects: "a valid INITIATE with well-formed metadata; the client's message as a MESSAGE that opens with the client-to-server MESSAGE prefix (26-R55), reserved flag bits zero, growing nonces; \"back\" delivered",
         },
         Case {
             id: "26-R47/1",
@@ -58,21 +61,21 @@ pub(super) fn cases() -> Vec<Case> {
 case_fn!(no_reconnect_after_error, |cx| {
     super::need_mechanism(cx, "CURVE")?;
     cx.need(&["PUSH"])?;
-    let server = Keys::generate();
-    let mine = Keys::generate();
+    let server = zmtp::curve_keypair();
+    let mine = zmtp::curve_keypair();
     let listener = cx.listener("server").await?;
     let mut a = cx.agent();
     let s = a.socket("PUSH").await?;
     a.set_int(s, "RECONNECT_IVL", 100).await?;
-    a.set_bytes(s, "CURVE_SERVERKEY", server.public_z85().as_bytes())
+    a.set_bytes(s, "CURVE_SERVERKEY", server.public().to_z85().as_bytes())
         .await?;
-    a.set_bytes(s, "CURVE_PUBLICKEY", mine.public_z85().as_bytes())
+    a.set_bytes(s, "CURVE_PUBLICKEY", mine.public().to_z85().as_bytes())
         .await?;
-    a.set_bytes(s, "CURVE_SECRETKEY", mine.secret_z85().as_bytes())
+    a.set_bytes(s, "CURVE_SECRETKEY", mine.secret().to_z85().as_bytes())
         .await?;
     let (mut peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
     let _ = read_hello(cx, &mut peer).await?;
-    peer.send(&command_frame(b"\x05ERROR\x03400"))
+    peer.send(&CommandBuilder::error(b"400").frame().build())
         .await
         .map_err(step("sending ERROR"))?;
     peer.close().await;
@@ -83,20 +86,15 @@ case_fn!(no_reconnect_after_error, |cx| {
     }
 });
 
-fn metadata(kind: &[u8]) -> Vec<u8> {
-    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", kind)];
-    ready_body(&props)[6..].to_vec()
-}
-
 case_fn!(client_handshake, |cx| {
     // The raw server's permanent keys; the client is given S.
-    let keys = Keys::generate();
+    let keys = zmtp::curve_keypair();
     let (s, mut peer): (Sock, RawPeer) = curve_client_of(cx, &keys, "DEALER").await?;
     let mut server = up_to_initiate(cx, &mut peer, keys).await?;
     let wait = cx.wait();
     match cx.param {
         0 => {
-            peer.send(&command_frame(&server.ready(&metadata(b"DEALER"))))
+            peer.send(&command_frame(&server.ready(&metadata_of(b"DEALER"))))
                 .await
                 .map_err(step("sending READY"))?;
             cx.agent().send(s, &[b"probe"]).await?;
@@ -104,9 +102,9 @@ case_fn!(client_handshake, |cx| {
                 .read_frame(wait)
                 .await
                 .map_err(step("reading MESSAGE"))?;
-            let (_, flags, payload) = match server.open_message(&f.body) {
-                Ok(m) => m,
-                Err(e) => return cx.fail(e),
+            let (flags, payload) = match server.open_message(&f.body) {
+                Ok(m) => (m.flags, m.payload),
+                Err(e) => return cx.fail(e.to_string()),
             };
             if flags & 0xFE != 0 {
                 return cx.fail(format!(
@@ -134,9 +132,8 @@ case_fn!(client_handshake, |cx| {
             }
         }
         1 => {
-            let mut ready = server.ready(&metadata(b"DEALER"));
-            let last = ready.len() - 1;
-            ready[last] ^= 1;
+            let mut ready = server.ready(&metadata_of(b"DEALER"));
+            break_box(&mut ready);
             peer.send(&command_frame(&ready))
                 .await
                 .map_err(step("sending READY"))?;
@@ -146,7 +143,10 @@ case_fn!(client_handshake, |cx| {
                 Err(f) => (false, f),
             };
             let seen: Vec<String> = frames.iter().map(crate::peer::RawFrame::describe).collect();
-            if frames.iter().any(|f| f.body.starts_with(b"\x07MESSAGE")) {
+            let message = |f: &crate::peer::RawFrame| {
+                CommandView::new(&f.body[..]).name() == Some(&b"MESSAGE"[..])
+            };
+            if frames.iter().any(message) {
                 return cx.fail(format!(
                     "the client sent MESSAGE after a bad READY ({})",
                     seen.join(", ")
@@ -162,7 +162,7 @@ case_fn!(client_handshake, |cx| {
             }
         }
         _ => {
-            peer.send(&command_frame(&server.ready(&metadata(b"DEALER"))))
+            peer.send(&command_frame(&server.ready(&metadata_of(b"DEALER"))))
                 .await
                 .map_err(step("sending READY"))?;
             let n = server.nonce;
@@ -196,11 +196,11 @@ case_fn!(client_handshake, |cx| {
 });
 
 /// HELLO, WELCOME, INITIATE (all checked): the server state.
-async fn up_to_initiate(cx: &mut Ctx, peer: &mut RawPeer, keys: Keys) -> Result<Server, Stop> {
+async fn up_to_initiate(cx: &mut Ctx, peer: &mut RawPeer, keys: KeyPair) -> Result<Server, Stop> {
     let wait = cx.wait();
-    let mut server = Server::new(keys);
+    let mut server = Server::new(keys, &mut OsRng);
     let hello = read_hello(cx, peer).await?;
-    server.hello(&hello).map_err(Stop::Fail)?;
+    server.hello(&hello).map_err(fault)?;
     peer.send(&command_frame(&server.welcome()))
         .await
         .map_err(step("sending WELCOME"))?;
@@ -208,12 +208,10 @@ async fn up_to_initiate(cx: &mut Ctx, peer: &mut RawPeer, keys: Keys) -> Result<
         .read_frame(wait)
         .await
         .map_err(step("reading INITIATE"))?;
-    let md = server.initiate(&f.body).map_err(Stop::Fail)?;
+    let md = server.initiate(&f.body).map_err(fault)?;
     // The metadata in 23's property format (26-R36..R39, G-C9).
-    let mut ready = b"\x05READY".to_vec();
-    ready.extend_from_slice(&md);
-    match Command::parse(&Bytes::from(ready)) {
-        Ok(Command::Ready(m)) if m.get("Socket-Type").is_some() => Ok(server),
+    match Metadata::parse(&Bytes::from(md)) {
+        Ok(m) if m.get("Socket-Type").is_some() => Ok(server),
         other => Err(Stop::Fail(format!(
             "INITIATE metadata is not well-formed properties with Socket-Type (26-R36..R39): {other:?}"
         ))),

@@ -33,6 +33,8 @@ pub mod commands;
 pub mod cookie;
 pub mod crypto;
 pub mod nonce;
+#[cfg(feature = "raw")]
+pub mod raw;
 pub mod server;
 mod traffic;
 
