@@ -60,6 +60,11 @@ pub struct Behaviour {
     /// Require a `Socket-Type` property in the peer's READY (default). libzmq
     /// accepts a READY without one (zmtp-wire.md 6.2 #3).
     pub require_socket_type: bool,
+    /// Keep each outgoing packet's boundary and kind, for
+    /// [`Connection::poll_packet`](super::Connection::poll_packet): a raw
+    /// peer or a fuzzer that tampers with packets one at a time (see
+    /// [`super::packets`]). Off by default; a driver has no use for it.
+    pub packets: bool,
 }
 
 impl Default for Behaviour {
@@ -69,6 +74,7 @@ impl Default for Behaviour {
             pacing: GreetingPacing::Detect,
             null_server_ready: NullServerReady::WaitFor31,
             require_socket_type: true,
+            packets: false,
         }
     }
 }

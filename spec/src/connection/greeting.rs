@@ -17,6 +17,7 @@ use bytes::{Buf, BufMut, Bytes};
 
 use super::error::{ConnectionError, PeerError};
 use super::event::{Event, Peer};
+use super::packets::PacketKind;
 use super::state::{Input, State};
 use super::{Connection, GreetingPacing, HandshakeContext};
 use crate::SocketType;
@@ -70,6 +71,7 @@ impl Connection {
             GreetingPacing::Detect => {
                 self.our_signature().encode(&mut self.out);
                 self.greeting.sent = Greeting::SIGNATURE_LEN;
+                self.mark_greeting(0);
             }
             GreetingPacing::Partial => {
                 PartialGreeting {
@@ -78,10 +80,12 @@ impl Connection {
                 }
                 .encode(&mut self.out);
                 self.greeting.sent = Greeting::PARTIAL_LEN;
+                self.mark_greeting(0);
             }
             GreetingPacing::Full => {
                 self.our_greeting().encode(&mut self.out);
                 self.greeting.sent = Greeting::LEN;
+                self.mark_greeting(0);
             }
         }
     }
@@ -92,6 +96,17 @@ impl Connection {
         let from = self.greeting.sent.min(Greeting::LEN);
         self.out.put_slice(&bytes[from..]);
         self.greeting.sent = Greeting::LEN;
+        self.mark_greeting(from);
+    }
+
+    /// Marks the greeting octets from `from` to those sent by now as one
+    /// packet.
+    fn mark_greeting(&mut self, from: usize) {
+        let to = self.greeting.sent;
+        self.mark(PacketKind::Greeting {
+            from: u8::try_from(from).unwrap_or(u8::MAX),
+            to: u8::try_from(to).unwrap_or(u8::MAX),
+        });
     }
 
     /// One step of the greeting states; `Ok(true)` when the state changed.
@@ -143,6 +158,7 @@ impl Connection {
         {
             self.out.put_u8(3);
             self.greeting.sent = Greeting::PARTIAL_LEN;
+            self.mark_greeting(Greeting::SIGNATURE_LEN);
         }
     }
 
@@ -159,6 +175,7 @@ impl Connection {
         // The header (length = identity + 1, flags 0x7F) is already out.
         let id = self.config.routing_id.clone();
         self.out.put_slice(&id);
+        self.mark(PacketKind::LegacyIdentity);
         self.start_legacy(Protocol::V1_0, Framing::Zmtp1);
         Ok(())
     }
@@ -178,6 +195,7 @@ impl Connection {
         };
         self.out.put_u8(code);
         identity.encode(&mut self.out);
+        self.mark(PacketKind::LegacyIdentity);
         self.start_legacy(Protocol::V2_0, Framing::Zmtp2);
         Ok(())
     }

@@ -8,8 +8,16 @@
 //!  handle_timeout(now) ───────┤     Connection        ├── poll_timeout() -> Instant
 //!  send_message / send_command┤                       ├── poll_event() -> Event
 //!  handle_cookie_jar(now, jar)┤  (a CURVE server)     ├── needs_cookie_jar()
-//!  close(reason) ─────────────┘                       └── peer(), protocol(), state()
+//!  close(reason) ─────────────┘                       ├── peer(), protocol(), state()
+//!                                                     └── poll_packet() -> Packet (a raw peer)
 //! ```
+//!
+//! A misbehaving peer (the conformance runner, a fuzzer) runs the same
+//! machine with [`Behaviour::packets`] set and takes its output one
+//! [`Packet`] at a time, each named (a greeting piece, a command, a
+//! message frame), to send it, replace it, mutate it, split it, delay it
+//! or drop it ([`Tamper`], in [`packets`]): the NULL, PLAIN and CURVE
+//! handshakes and the 2.0/1.0 downgrade it forges are this machine's.
 //!
 //! # States
 //!
@@ -91,6 +99,7 @@ mod greeting;
 pub mod harness;
 mod heartbeat;
 pub mod mechanism;
+pub mod packets;
 mod services;
 pub mod state;
 mod traffic;
@@ -110,6 +119,7 @@ pub use config::{Behaviour, Config, GreetingPacing, Heartbeat, NullServerReady, 
 pub use error::{ConnectionError, ErrorReason, LocalError, PeerError, Timeout};
 pub use event::{Event, Peer};
 pub use mechanism::{HandshakeContext, Mechanism, MechanismSession, Null, Progress};
+pub use packets::{Packet, PacketKind, Tamper, Write};
 pub use state::{Input, State};
 
 use crate::Message;
@@ -178,6 +188,9 @@ pub struct Connection {
     /// is encoded when the driver takes the output (see
     /// [`Connection::answer_ping`]).
     pong: Option<Bytes>,
+    /// Where each outgoing packet ends, with
+    /// [`Behaviour::packets`] (see [`packets`]).
+    boundaries: Option<packets::Boundaries>,
 }
 
 /// Application output waiting for the handshake.
@@ -234,6 +247,7 @@ impl Connection {
             timers: heartbeat::Timers::new(&config, now),
             rng: services::Rng::new(rng),
             pong: None,
+            boundaries: config.behaviour.packets.then(packets::Boundaries::default),
             config,
         };
         conn.send_initial_greeting();

@@ -21,6 +21,7 @@ use bytes::{Bytes, BytesMut};
 use super::error::{ConnectionError, LocalError, PeerError};
 use super::event::{Event, Peer};
 use super::mechanism::{HandshakeContext, Progress, command_label};
+use super::packets::{PacketKind, mark_at};
 use super::state::{Input, State};
 use super::{Connection, Outgoing};
 use crate::wire::command::split_command;
@@ -369,6 +370,15 @@ impl Connection {
             for (i, body) in message.iter().enumerate() {
                 let frame = session.wrap_frame(Frame::message(body.clone(), i < last))?;
                 frame.encode(&mut self.out).map_err(LocalError::from)?;
+                let queued = self.chunks_len + self.out.len();
+                mark_at(
+                    &mut self.boundaries,
+                    queued,
+                    PacketKind::Message {
+                        more: i < last,
+                        boxed: true,
+                    },
+                );
             }
             return Ok(());
         }
@@ -401,6 +411,10 @@ impl Connection {
                 self.push_chunk(headers);
                 self.push_chunk(body.clone());
             }
+            self.mark(PacketKind::Message {
+                more: i < last,
+                boxed: false,
+            });
         }
         Ok(())
     }
@@ -432,10 +446,19 @@ impl Connection {
         {
             let frame = session.wrap_frame(Frame::command(command_body(command)?))?;
             frame.encode(&mut self.out).map_err(LocalError::from)?;
+            self.mark_command(command, true);
             return Ok(());
         }
         command.encode(&mut self.out).map_err(LocalError::from)?;
+        self.mark_command(command, false);
         Ok(())
+    }
+
+    fn mark_command(&mut self, command: &Command, boxed: bool) {
+        if self.boundaries.is_some() {
+            let name = Bytes::copy_from_slice(command.name());
+            self.mark(PacketKind::Command { name, boxed });
+        }
     }
 }
 
