@@ -20,6 +20,7 @@ use crate::wirelog::{Direction, WireLog};
 
 mod build;
 mod frame;
+pub mod machine;
 pub mod transport;
 
 pub use build::{
