@@ -15,6 +15,7 @@ use std::time::Duration;
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::{Instant, timeout, timeout_at};
+use zmtp_spec::connection::Side;
 
 use crate::wirelog::{Direction, WireLog};
 
@@ -58,6 +59,9 @@ pub struct RawPeer {
     log: WireLog,
     label: String,
     eof: bool,
+    /// Which end of the connection the raw peer is: it dialled (client) or
+    /// accepted (server). The handshakes it runs take this side.
+    side: Side,
 }
 
 /// A raw listening socket the implementation under test connects to.
@@ -118,7 +122,7 @@ impl RawListener {
             .map_err(|e| PeerError::Io(e.to_string()))?;
         self.log
             .note(label, format!("accepted on {}", self.endpoint()));
-        Ok(RawPeer::new(io, &self.log, label))
+        Ok(RawPeer::new(io, &self.log, label, Side::Server))
     }
 
     /// The listener's label in the log.
@@ -128,14 +132,21 @@ impl RawListener {
 }
 
 impl RawPeer {
-    fn new(io: Box<dyn Stream>, log: &WireLog, label: &str) -> Self {
+    fn new(io: Box<dyn Stream>, log: &WireLog, label: &str, side: Side) -> Self {
         Self {
             io,
             buf: BytesMut::new(),
             log: log.clone(),
             label: label.to_string(),
             eof: false,
+            side,
         }
+    }
+
+    /// Which end the raw peer is: [`Side::Client`] when it dialled,
+    /// [`Side::Server`] when it accepted.
+    pub fn side(&self) -> Side {
+        self.side
     }
 
     /// Connects to `endpoint` (`scheme://address` of any transport), retrying
@@ -157,7 +168,7 @@ impl RawPeer {
             match attempt {
                 Ok(Ok(io)) => {
                     log.note(label, format!("connected to {endpoint}"));
-                    return Ok(Self::new(io, log, label));
+                    return Ok(Self::new(io, log, label, Side::Client));
                 }
                 Err(_) => return Err(PeerError::Timeout),
                 Ok(Err(e)) if Instant::now() >= deadline => {

@@ -99,7 +99,11 @@ fn null_handshake_and_messages_packet_by_packet() {
     let mut packets = run(&mut client, &mut server, now);
     assert_eq!(client.state(), State::Active);
     client
-        .send_message(Message::from_frames([Bytes::from_static(b"a"), Bytes::new(), Bytes::from(vec![7u8; 300])]))
+        .send_message(Message::from_frames([
+            Bytes::from_static(b"a"),
+            Bytes::new(),
+            Bytes::from(vec![7u8; 300]),
+        ]))
         .expect("active");
     client
         .send_command(crate::wire::Command::Ping {
