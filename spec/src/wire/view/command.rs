@@ -374,6 +374,11 @@ impl CommandBuilder {
         Self::new(b"PING").data(&data)
     }
 
+    /// PONG echoing a context of any length.
+    pub fn pong(context: &[u8]) -> Self {
+        Self::new(b"PONG").data(context)
+    }
+
     /// The name-length octet, instead of the name's length (cut to its low
     /// octet by default).
     pub fn name_len(mut self, len: u8) -> Self {
