@@ -10,11 +10,12 @@ use serde_json::Value;
 use zmtp_model::oracle::{Oracle, TraceEvent};
 use zmtp_model::{Options as ModelOptions, Outgoing, PeerId, PeerInfo};
 use zmtp_spec::wire::Metadata;
+use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder, GreetingView};
 use zmtp_spec::{Message, SocketType};
 
 use crate::agent::{Agent, BoxFuture, Client, Sock, Stop};
-use crate::peer::{GreetingSpec, PeerError, RawFrame, RawListener, RawPeer, Transport};
-use crate::peer::{command_frame, message_frames, ready_body};
+use crate::peer::{PeerError, RawFrame, RawListener, RawPeer, Transport};
+use crate::peer::{message_frames, ready};
 use crate::wirelog::{WireLog, printable};
 
 /// What a case concluded.
@@ -204,6 +205,15 @@ pub struct Handshake {
     pub metadata: Metadata,
 }
 
+impl Handshake {
+    /// The version-minor of the implementation's greeting.
+    pub fn minor(&self) -> u8 {
+        GreetingView::new(&self.greeting)
+            .minor()
+            .unwrap_or_default()
+    }
+}
+
 impl Ctx {
     /// A context for one case.
     pub fn new(
@@ -361,7 +371,8 @@ impl Ctx {
         minor: u8,
     ) -> Result<Handshake, Stop> {
         let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", as_type.as_bytes())];
-        self.handshake_with(peer, &GreetingSpec::null(minor), &ready_body(&props))
+        let greeting = GreetingBuilder::new().minor(minor);
+        self.handshake_with(peer, &greeting, &ready(&props).build())
             .await
     }
 
@@ -369,7 +380,7 @@ impl Ctx {
     pub async fn handshake_with(
         &mut self,
         peer: &mut RawPeer,
-        greeting: &GreetingSpec,
+        greeting: &GreetingBuilder,
         ready: &[u8],
     ) -> Result<Handshake, Stop> {
         raw_handshake(peer, self.zmtp2_only(), greeting, ready, self.wait()).await
@@ -380,10 +391,10 @@ impl Ctx {
     pub async fn greet(
         &mut self,
         peer: &mut RawPeer,
-        greeting: &GreetingSpec,
+        greeting: impl Into<GreetingBuilder>,
     ) -> Result<[u8; 64], Stop> {
         self.need_zmtp3()?;
-        greet(peer, greeting, self.wait()).await
+        greet(peer, &greeting.into(), self.wait()).await
     }
 
     /// Whether the agent says its implementation speaks only ZMTP 2.0.
@@ -611,10 +622,10 @@ fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str
 /// context, so it can run alongside an agent call).
 pub async fn greet(
     peer: &mut RawPeer,
-    greeting: &GreetingSpec,
+    greeting: &GreetingBuilder,
     wait: Duration,
 ) -> Result<[u8; 64], Stop> {
-    peer.send(&greeting.to_bytes())
+    peer.send(&greeting.build())
         .await
         .map_err(step("sending the greeting"))?;
     let head = peer
@@ -643,7 +654,7 @@ pub async fn greet(
 pub async fn raw_handshake(
     peer: &mut RawPeer,
     zmtp2: bool,
-    greeting: &GreetingSpec,
+    greeting: &GreetingBuilder,
     ready: &[u8],
     wait: Duration,
 ) -> Result<Handshake, Stop> {
@@ -651,7 +662,7 @@ pub async fn raw_handshake(
         return handshake_v2(peer, ready, wait).await;
     }
     let g = greet(peer, greeting, wait).await?;
-    peer.send(&command_frame(ready))
+    peer.send(&FrameBuilder::command(ready).build())
         .await
         .map_err(step("sending READY"))?;
     let frame = peer.read_frame(wait).await.map_err(step("reading READY"))?;

@@ -9,7 +9,9 @@
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, Outcome};
-use crate::peer::{GreetingSpec, RawFrame, RawPeer, mechanism_name as mechanism, raw_frame};
+use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder};
+
+use crate::peer::{GreetingSpec, RawFrame, RawPeer};
 use crate::wirelog::printable;
 
 mod box_peer;
@@ -24,11 +26,13 @@ pub(super) fn cases() -> Vec<Case> {
     v
 }
 
-/// A ZMTP 3.1 greeting for `mech` as a client.
+/// A ZMTP 3.1 greeting for `mech` as a client (`curve.rs` sets its
+/// as-server field).
 pub(crate) fn greeting_for(mech: &[u8]) -> GreetingSpec {
-    let mut g = GreetingSpec::null(1);
-    g.mechanism = mechanism(mech);
-    g
+    GreetingSpec {
+        greeting: GreetingBuilder::new().mechanism_name(mech),
+        as_server: 0,
+    }
 }
 
 /// Stops the case when the agent's manifest lacks `mech`.
@@ -45,8 +49,7 @@ pub(crate) fn need_mechanism(cx: &Ctx, mech: &str) -> Result<(), Stop> {
 /// A message frame carrying a CURVE MESSAGE (libzmq sends MESSAGE in a
 /// message frame; zmtp-wire.md).
 pub(crate) fn message_frame(body: &[u8]) -> Vec<u8> {
-    let long = body.len() > 255;
-    raw_frame(if long { 0x02 } else { 0x00 }, long, body)
+    FrameBuilder::message(body, false).build()
 }
 
 /// How a hostile exchange ended, as seen from both sides.
