@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use zmtp_spec::SocketType;
+use zmtp_spec::wire::command::name;
 use zmtp_spec::wire::greeting::{SIGNATURE_END, SIGNATURE_START, Signature};
 use zmtp_spec::wire::legacy::{V2Greeting, V2Identity};
 use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder, GreetingView};
@@ -205,7 +206,7 @@ case_fn!(mechanism_field, |cx| {
     let chars_ok = name
         .iter()
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b"-_".contains(c));
-    if name == b"NULL" && pad.iter().all(|&c| c == 0) && chars_ok {
+    if name == Mechanism::NULL.name() && pad.iter().all(|&c| c == 0) && chars_ok {
         cx.pass("mechanism NULL, NUL-padded")
     } else {
         cx.fail(format!("mechanism field {}", hex(mech)))
@@ -456,7 +457,7 @@ case_fn!(higher_version, |cx| {
     let _ = peer.send(&push_ready()).await;
     let wait = cx.wait();
     let ready = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-    if ready.command_name().as_deref() != Some(b"READY") {
+    if ready.command_name() != Some(name::READY) {
         return cx.fail(format!(
             "expected READY in 3.x framing, got {}",
             ready.describe()

@@ -2,6 +2,7 @@
 //! the implementation as a PLAIN server whose ZAP handler allows
 //! `admin:secret` (AGENTS.md `ZAP_ALLOW`), and as a PLAIN client.
 
+use zmtp_spec::wire::command::name;
 use zmtp_spec::wire::view::plain::{self, HelloBuilder};
 use zmtp_spec::wire::view::{CommandBuilder, GreetingBuilder};
 use zmtp_spec::wire::{Command, Mechanism, MechanismCommand};
@@ -148,12 +149,13 @@ case_fn!(plain_server, |cx| {
             let _ = peer.send(&initiate().frame().build()).await;
             let _ = peer.send(&message_frames(&[b"probe"])).await;
             let a = aftermath(cx, s, &mut peer).await?;
+            let welcome = MechanismCommand::Welcome.as_str().as_bytes();
             let forbidden: &[&[u8]] = if n == 3 {
-                &[b"READY", b"WELCOME"]
+                &[name::READY, welcome]
             } else {
-                &[b"READY"]
+                &[name::READY]
             };
-            if n == 1 && a.got(b"WELCOME") {
+            if n == 1 && a.got(welcome) {
                 return cx.fail(format!(
                     "{what}: WELCOME sent for refused credentials ({})",
                     a.describe()

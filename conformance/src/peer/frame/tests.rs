@@ -1,3 +1,4 @@
+use zmtp_spec::wire::command::name;
 use zmtp_spec::wire::view::{CommandBuilder, FrameBuilder};
 
 use super::*;
@@ -6,7 +7,7 @@ use super::*;
 fn reads_short_long_and_partial_frames() {
     let mut short = FrameBuilder::message(b"ab", true).build();
     let used = short.len();
-    short.push(0xFF);
+    short.push(0x55);
     let (f, n) = RawFrame::parse(&short).expect("short frame");
     assert_eq!((f.long(), n, &f.body[..]), (false, used, &b"ab"[..]));
     assert!(f.more() && !f.is_command());
@@ -26,7 +27,7 @@ fn reads_commands_and_reserved_bits() {
     let ping = CommandBuilder::ping(10, b"c").frame().build();
     let (f, _) = RawFrame::parse(&ping).expect("ping");
     assert_eq!(f.ping_context(), Some(&b"c"[..]));
-    assert_eq!(f.command_name(), Some(&b"PING"[..]));
+    assert_eq!(f.command_name(), Some(name::PING));
     assert!(f.describe().starts_with("command PING"));
     let reserved = FrameBuilder::new().flags(0x88).build();
     let (f, _) = RawFrame::parse(&reserved).expect("frame");

@@ -64,8 +64,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> HelloView<&'a T> {
     /// The username, as many octets as its length says.
     pub fn username(&self) -> Option<&'a [u8]> {
         let ulen = usize::from(self.username_len()?);
-        self.bytes()
-            .get(field::USERNAME..field::password_len(ulen))
+        self.bytes().get(field::USERNAME..field::password_len(ulen))
     }
 
     /// The password, as many octets as its length says.
