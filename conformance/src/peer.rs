@@ -37,19 +37,15 @@ pub fn encoded(value: &impl Encode) -> Vec<u8> {
 
 /// The frames of a multipart message, encoded by zmtp-spec.
 pub fn message_frames(frames: &[&[u8]]) -> Vec<u8> {
-    encoded(&Message::from_frames(
-        frames.iter().map(|f| Bytes::copy_from_slice(f)),
-    ))
+    let frames = frames.iter().map(|f| Bytes::copy_from_slice(f));
+    encoded(&Message::from_frames(frames))
 }
 
 /// Metadata with the properties as given, even invalid ones (empty names,
 /// odd characters).
 pub fn metadata(props: &[(&[u8], &[u8])]) -> MetadataBuilder {
-    props
-        .iter()
-        .fold(MetadataBuilder::new(), |m, (name, value)| {
-            m.property(name, value)
-        })
+    let add = |m: MetadataBuilder, (name, value): &(&[u8], &[u8])| m.property(name, value);
+    props.iter().fold(MetadataBuilder::new(), add)
 }
 
 /// READY with the properties as given.

@@ -161,10 +161,8 @@ case_fn!(reserved_flag_bits, |cx| {
 });
 
 case_fn!(command_with_more, |cx| {
-    let f = CommandBuilder::ping(0, b"")
-        .frame()
-        .flags(Flags::COMMAND | Flags::MORE)
-        .build();
+    let more = Flags::COMMAND | Flags::MORE;
+    let f = CommandBuilder::ping(0, b"").frame().flags(more).build();
     expect_refused(cx, &f, Some("T-LAX-FRAMES"), "a command with MORE").await
 });
 

@@ -248,7 +248,7 @@ case_fn!(client_sends_ready, |cx| {
         .read_frame(wait)
         .await
         .map_err(step("waiting for READY"))?;
-    if f.command_name() == Some(name::READY) {
+    if f.command_name().as_deref() == Some(name::READY) {
         cx.pass("the client sent READY first")
     } else {
         cx.fail(format!("expected READY, got {}", f.describe()))
@@ -270,7 +270,7 @@ case_fn!(server_waits, |cx| {
     cx.greet(&mut peer, GreetingBuilder::new()).await?;
     let quiet = cx.quiet();
     match peer.read_frame(quiet).await {
-        Ok(f) if f.command_name() == Some(name::READY) => cx.deviation(
+        Ok(f) if f.command_name().as_deref() == Some(name::READY) => cx.deviation(
             "T-NULL-SYMMETRIC",
             "the server sent READY before the client's READY",
         ),
@@ -284,7 +284,7 @@ case_fn!(server_waits, |cx| {
                 .read_frame(wait)
                 .await
                 .map_err(step("waiting for READY"))?;
-            if f.command_name() == Some(name::READY) {
+            if f.command_name().as_deref() == Some(name::READY) {
                 cx.pass("the server waited, then replied READY")
             } else {
                 cx.fail(format!("expected READY, got {}", f.describe()))
@@ -300,7 +300,7 @@ case_fn!(sends_ready_first_30, |cx| {
     cx.greet(&mut peer, GreetingBuilder::new().minor(0)).await?;
     let wait = cx.wait();
     match peer.read_frame(wait).await {
-        Ok(f) if f.command_name() == Some(name::READY) => {
+        Ok(f) if f.command_name().as_deref() == Some(name::READY) => {
             cx.pass("READY sent to a 3.0 peer without waiting")
         }
         Ok(f) => cx.fail(format!("expected READY, got {}", f.describe())),
@@ -566,7 +566,7 @@ case_fn!(ping_pong, |cx| {
                         cx.fail(format!("PONG context {}", printable(&got)))
                     };
                 }
-                _ if f.command_name() == Some(name::PONG) => {
+                _ if f.command_name().as_deref() == Some(name::PONG) => {
                     return if n > 16 {
                         let context = f.command_view().data().map_or(0, <[u8]>::len);
                         cx.fail(format!("PONG with a {context}-octet context"))

@@ -29,8 +29,9 @@ pub(super) fn cases() -> Vec<Case> {
 /// A ZMTP 3.1 greeting for `mech` as a client (`curve.rs` sets its
 /// as-server field).
 pub(crate) fn greeting_for(mech: &[u8]) -> GreetingSpec {
+    let greeting = GreetingBuilder::new().mechanism_name(mech);
     GreetingSpec {
-        greeting: GreetingBuilder::new().mechanism_name(mech),
+        greeting,
         as_server: 0,
     }
 }

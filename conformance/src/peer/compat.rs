@@ -1,31 +1,32 @@
 //! What `cases/security/{curve,curve_client}.rs` still take from the raw
 //! peer's earlier builders, now written by zmtp-spec's builders. Those
-//! files are being rewritten on their own; this module goes once they no
-//! longer use it. New code uses [`GreetingBuilder`], [`FrameBuilder`] and
-//! [`super::ready`] directly.
+//! files are rewritten on their own; this module goes once they no longer
+//! use it. New code uses [`GreetingBuilder`], [`FrameBuilder`] and
+//! [`super::ready`].
 
 use zmtp_spec::wire::Greeting;
 use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder};
 
-/// A greeting whose as-server octet a case may still set as a field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A greeting whose as-server octet (G03) a case sets as a field.
+#[derive(Clone, Copy, Debug)]
 pub struct GreetingSpec {
-    /// Every field but as-server.
+    /// Every other field.
     pub greeting: GreetingBuilder,
-    /// The as-server octet (G03), any value.
+    /// The as-server octet, any value.
     pub as_server: u8,
 }
 
 impl GreetingSpec {
     /// A valid NULL greeting for ZMTP 3.`minor`.
     pub fn null(minor: u8) -> Self {
+        let greeting = GreetingBuilder::new().minor(minor);
         Self {
-            greeting: GreetingBuilder::new().minor(minor),
+            greeting,
             as_server: 0,
         }
     }
 
-    /// The greeting's octets.
+    /// The 64 octets.
     pub fn to_bytes(&self) -> [u8; Greeting::LEN] {
         GreetingBuilder::from(self).build()
     }

@@ -59,39 +59,34 @@ impl RawFrame {
         CommandView::new(&self.body[..])
     }
 
+    /// The body as a command body, if this is a command frame.
+    fn command_body(&self) -> Option<CommandView<&[u8]>> {
+        self.is_command().then(|| self.command_view())
+    }
+
     /// The command, if this is a well-formed command frame.
     pub fn command(&self) -> Option<Command> {
-        if !self.is_command() {
-            return None;
-        }
+        self.command_body()?;
         Command::parse(&self.body).ok()
     }
 
     /// The command name, if this is a command frame with a well-formed
     /// name (G08).
-    pub fn command_name(&self) -> Option<&[u8]> {
-        if !self.is_command() {
-            return None;
-        }
-        self.command_view().check_name().ok()
+    pub fn command_name(&self) -> Option<Bytes> {
+        let name = self.command_body()?.check_name().ok()?;
+        Some(self.body.slice_ref(name))
     }
 
     /// The context of a well-formed PING command (G13).
     pub fn ping_context(&self) -> Option<&[u8]> {
-        if !self.is_command() {
-            return None;
-        }
-        self.command_view()
-            .check_ping()
-            .ok()
-            .map(|(_, context)| context)
+        Some(self.command_body()?.check_ping().ok()?.1)
     }
 
     /// A one-line description for verdict details.
     pub fn describe(&self) -> String {
         let kind = if self.is_command() {
             match self.command_name() {
-                Some(n) => format!("command {}", String::from_utf8_lossy(n)),
+                Some(n) => format!("command {}", String::from_utf8_lossy(&n)),
                 None => "malformed command".to_string(),
             }
         } else {

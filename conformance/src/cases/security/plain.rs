@@ -2,9 +2,9 @@
 //! the implementation as a PLAIN server whose ZAP handler allows
 //! `admin:secret` (AGENTS.md `ZAP_ALLOW`), and as a PLAIN client.
 
+use bytes::Bytes;
 use zmtp_spec::wire::command::name;
-use zmtp_spec::wire::view::plain::{self, HelloBuilder};
-use zmtp_spec::wire::view::{CommandBuilder, GreetingBuilder};
+use zmtp_spec::wire::view::{CommandBuilder, GreetingBuilder, plain, plain::HelloBuilder};
 use zmtp_spec::wire::{Command, Mechanism, MechanismCommand};
 
 use crate::agent::{Sock, Stop};
@@ -100,9 +100,12 @@ case_fn!(plain_server, |cx| {
                 .read_frame(wait)
                 .await
                 .map_err(step("reading WELCOME"))?;
-            let welcome = MechanismCommand::Welcome;
-            if !matches!(w.command(), Some(Command::Mechanism { name, body })
-                if name == welcome && body.is_empty())
+            let name = MechanismCommand::Welcome;
+            if w.command()
+                != Some(Command::Mechanism {
+                    name,
+                    body: Bytes::new(),
+                })
             {
                 return cx.fail(format!(
                     "expected WELCOME with an empty body (G-P4), got {}",

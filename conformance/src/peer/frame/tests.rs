@@ -27,7 +27,7 @@ fn reads_commands_and_reserved_bits() {
     let ping = CommandBuilder::ping(10, b"c").frame().build();
     let (f, _) = RawFrame::parse(&ping).expect("ping");
     assert_eq!(f.ping_context(), Some(&b"c"[..]));
-    assert_eq!(f.command_name(), Some(name::PING));
+    assert_eq!(f.command_name().as_deref(), Some(name::PING));
     assert!(f.describe().starts_with("command PING"));
     let reserved = FrameBuilder::new().flags(0x88).build();
     let (f, _) = RawFrame::parse(&reserved).expect("frame");
