@@ -9,12 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 use zmtp_model::oracle::{Oracle, TraceEvent};
 use zmtp_model::{Options as ModelOptions, Outgoing, PeerId, PeerInfo};
-use zmtp_spec::wire::Metadata;
+use zmtp_spec::wire::view::GreetingBuilder;
 use zmtp_spec::{Message, SocketType};
 
 use crate::agent::{Agent, BoxFuture, Client, Sock, Stop};
-use crate::peer::{GreetingSpec, PeerError, RawFrame, RawListener, RawPeer, Transport};
-use crate::peer::{command_frame, message_frames, ready_body};
+use crate::peer::{PeerError, RawListener, RawPeer, Transport};
+use crate::peer::{message_frames, ready};
 use crate::wirelog::{WireLog, printable};
 
 /// What a case concluded.
@@ -193,17 +193,6 @@ pub struct Ctx {
     case_tag: String,
 }
 
-/// A completed handshake with the implementation under test.
-#[derive(Clone, Debug)]
-pub struct Handshake {
-    /// Its 64-octet greeting.
-    pub greeting: [u8; 64],
-    /// Its READY command frame.
-    pub ready: RawFrame,
-    /// Its READY metadata (empty when malformed).
-    pub metadata: Metadata,
-}
-
 impl Ctx {
     /// A context for one case.
     pub fn new(
@@ -361,7 +350,8 @@ impl Ctx {
         minor: u8,
     ) -> Result<Handshake, Stop> {
         let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", as_type.as_bytes())];
-        self.handshake_with(peer, &GreetingSpec::null(minor), &ready_body(&props))
+        let greeting = GreetingBuilder::new().minor(minor);
+        self.handshake_with(peer, &greeting, &ready(&props).build())
             .await
     }
 
@@ -369,7 +359,7 @@ impl Ctx {
     pub async fn handshake_with(
         &mut self,
         peer: &mut RawPeer,
-        greeting: &GreetingSpec,
+        greeting: &GreetingBuilder,
         ready: &[u8],
     ) -> Result<Handshake, Stop> {
         raw_handshake(peer, self.zmtp2_only(), greeting, ready, self.wait()).await
@@ -380,10 +370,10 @@ impl Ctx {
     pub async fn greet(
         &mut self,
         peer: &mut RawPeer,
-        greeting: &GreetingSpec,
+        greeting: impl Into<GreetingBuilder>,
     ) -> Result<[u8; 64], Stop> {
         self.need_zmtp3()?;
-        greet(peer, greeting, self.wait()).await
+        greet(peer, &greeting.into(), self.wait()).await
     }
 
     /// Whether the agent says its implementation speaks only ZMTP 2.0.
@@ -607,114 +597,6 @@ fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str
     }
 }
 
-/// Sends `greeting` and reads the implementation's 64 octets (without a
-/// context, so it can run alongside an agent call).
-pub async fn greet(
-    peer: &mut RawPeer,
-    greeting: &GreetingSpec,
-    wait: Duration,
-) -> Result<[u8; 64], Stop> {
-    peer.send(&greeting.to_bytes())
-        .await
-        .map_err(step("sending the greeting"))?;
-    let head = peer
-        .read_exact(11, wait)
-        .await
-        .map_err(step("reading the greeting"))?;
-    if head.get(10).is_some_and(|&v| v < 3) && head.first() == Some(&0xFF) {
-        return Err(Stop::Unsupported(format!(
-            "the peer answered as ZMTP 2.0 or older (revision {:02x})",
-            head.get(10).copied().unwrap_or(0)
-        )));
-    }
-    let rest = peer
-        .read_exact(53, wait)
-        .await
-        .map_err(step("reading the greeting"))?;
-    let mut g = [0u8; 64];
-    g[..11].copy_from_slice(&head);
-    g[11..].copy_from_slice(&rest);
-    Ok(g)
-}
-
-/// A whole handshake without a context (so it can run alongside an agent
-/// call): ZMTP 2.0 when `zmtp2` (see `handshake_v2`), else `greeting`,
-/// `ready` and the implementation's READY.
-pub async fn raw_handshake(
-    peer: &mut RawPeer,
-    zmtp2: bool,
-    greeting: &GreetingSpec,
-    ready: &[u8],
-    wait: Duration,
-) -> Result<Handshake, Stop> {
-    if zmtp2 {
-        return handshake_v2(peer, ready, wait).await;
-    }
-    let g = greet(peer, greeting, wait).await?;
-    peer.send(&command_frame(ready))
-        .await
-        .map_err(step("sending READY"))?;
-    let frame = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-    let Some(zmtp_spec::wire::Command::Ready(metadata)) = frame.command() else {
-        return Err(Stop::Fail(format!(
-            "expected READY, got {}",
-            frame.describe()
-        )));
-    };
-    Ok(Handshake {
-        greeting: g,
-        ready: frame,
-        metadata,
-    })
-}
-
-/// A ZMTP 2.0 handshake (RFC 15) for a 2.0-only implementation: the raw
-/// peer downgrades, as a 3.x peer doing version detection would. The
-/// socket type and identity come from the READY body the case built; the
-/// result looks like a 3.0 handshake (minor 0: subscriptions as messages).
-async fn handshake_v2(peer: &mut RawPeer, ready: &[u8], wait: Duration) -> Result<Handshake, Stop> {
-    let body = Bytes::copy_from_slice(ready);
-    let Ok(zmtp_spec::wire::Command::Ready(md)) = zmtp_spec::wire::Command::parse(&body) else {
-        return Err(Stop::Unsupported(
-            "a malformed READY has no ZMTP 2.0 equivalent".into(),
-        ));
-    };
-    let code = md
-        .get("Socket-Type")
-        .and_then(|t| SocketType::from_wire(t))
-        .and_then(SocketType::zmtp2_code)
-        .ok_or_else(|| Stop::Unsupported("no ZMTP 2.0 code for this socket type".into()))?;
-    let identity = md.get("Identity").cloned().unwrap_or_default();
-    let mut hello = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, code, 0x00];
-    hello.push(u8::try_from(identity.len()).unwrap_or(0));
-    hello.extend_from_slice(&identity);
-    peer.send(&hello)
-        .await
-        .map_err(step("sending a ZMTP 2.0 greeting"))?;
-    let head = peer
-        .read_exact(12, wait)
-        .await
-        .map_err(step("reading the 2.0 greeting"))?;
-    let id = peer
-        .read_frame(wait)
-        .await
-        .map_err(step("reading the 2.0 identity"))?;
-    let mut greeting = [0u8; 64];
-    greeting[..12].copy_from_slice(&head);
-    greeting[10] = 3;
-    greeting[11] = 0;
-    let mut metadata = Metadata::new();
-    if let Some(t) = head.get(11).and_then(|&c| SocketType::from_zmtp2_code(c)) {
-        metadata.push("Socket-Type", t.as_str());
-    }
-    metadata.push("Identity", id.body.clone());
-    Ok(Handshake {
-        greeting,
-        ready: id,
-        metadata,
-    })
-}
-
 /// Maps a raw-peer error during `what` to a failure.
 pub fn step(what: &'static str) -> impl Fn(PeerError) -> Stop {
     move |e| Stop::Fail(format!("{what}: {e}"))
@@ -728,6 +610,9 @@ pub fn show(frames: &[Bytes]) -> String {
         .collect();
     parts.join("")
 }
+
+mod handshake;
+pub use handshake::{Handshake, greet, raw_handshake};
 
 #[cfg(test)]
 mod tests;

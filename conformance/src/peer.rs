@@ -1,13 +1,15 @@
 //! The raw ZMTP peer: a connection over any [`Transport`] the runner drives octet by
-//! octet, so it can behave well (greeting, READY, frames built with
-//! zmtp-spec's encoder) or misbehave on purpose (truncated greetings,
-//! malformed commands, frames out of order). Everything sent and received is
-//! written to the case's [`WireLog`].
+//! octet, so it can behave well (greeting, READY, frames from zmtp-spec's
+//! encoder) or misbehave on purpose (truncated greetings, malformed
+//! commands, frames out of order, from zmtp-spec's lenient builders in
+//! [`zmtp_spec::wire::view`]). Everything sent and received is written to
+//! the case's [`WireLog`]. Its handshakes run zmtp-spec's connection
+//! machine ([`machine`]).
 //!
-//! Frames coming from the implementation under test are read by a small
-//! lenient reader ([`RawFrame`]) that keeps the flags octet and the size
-//! form as they were, so a case can judge them instead of the reader
-//! refusing them.
+//! Frames coming from the implementation under test are read through
+//! zmtp-spec's lenient views ([`RawFrame`]), which keep the flags octet and
+//! the size form as they were, so a case can judge them instead of the
+//! reader refusing them.
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,21 +17,43 @@ use std::time::Duration;
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::{Instant, timeout, timeout_at};
+use zmtp_spec::Message;
 use zmtp_spec::connection::Side;
+use zmtp_spec::wire::Encode;
+use zmtp_spec::wire::view::{CommandBuilder, MetadataBuilder};
 
 use crate::wirelog::{Direction, WireLog};
 
-mod build;
 mod frame;
 pub mod machine;
 pub mod transport;
 
-pub use build::{
-    GreetingSpec, command, command_frame, mechanism as mechanism_name, message_frames, named_body,
-    ping_body, pong_body, raw_frame, ready_body,
-};
 pub use frame::RawFrame;
 pub use transport::{Listener, Stream, Transport, of_endpoint};
+
+/// The octets of a value zmtp-spec's encoder accepts (a message, a
+/// command); none for a value it refuses.
+pub fn encoded(value: &impl Encode) -> Vec<u8> {
+    value.to_bytes().map(|b| b.to_vec()).unwrap_or_default()
+}
+
+/// The frames of a multipart message, encoded by zmtp-spec.
+pub fn message_frames(frames: &[&[u8]]) -> Vec<u8> {
+    let frames = frames.iter().map(|f| Bytes::copy_from_slice(f));
+    encoded(&Message::from_frames(frames))
+}
+
+/// Metadata with the properties as given, even invalid ones (empty names,
+/// odd characters).
+pub fn metadata(props: &[(&[u8], &[u8])]) -> MetadataBuilder {
+    let add = |m: MetadataBuilder, (name, value): &(&[u8], &[u8])| m.property(name, value);
+    props.iter().fold(MetadataBuilder::new(), add)
+}
+
+/// READY with the properties as given.
+pub fn ready(props: &[(&[u8], &[u8])]) -> CommandBuilder {
+    CommandBuilder::ready(metadata(props))
+}
 
 /// Why a raw peer operation did not give what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -291,7 +315,7 @@ impl RawPeer {
             let unit = self.read_unit(left).await?;
             if unit.first().is_some_and(RawFrame::is_command) {
                 if let Some(ctx) = unit.first().and_then(RawFrame::ping_context) {
-                    let pong = command_frame(&pong_body(&ctx));
+                    let pong = CommandBuilder::pong(ctx).frame().build();
                     self.send(&pong).await?;
                 }
                 continue;

@@ -8,12 +8,12 @@ use bytes::Bytes;
 use serde_json::json;
 use zmtp_model::oracle::TraceEvent;
 use zmtp_model::{PeerId, SocketOption};
-use zmtp_spec::wire::Command;
+use zmtp_spec::wire::{Command, Flags, SubscriptionMessage};
 
 use crate::agent::{Answer, Sock, Stop};
 use crate::case::{Case, Ctx, show, step};
 use crate::cases::case_fn;
-use crate::peer::{command_frame, message_frames, named_body, raw_frame};
+use crate::peer::{encoded, message_frames};
 use crate::wirelog::hex;
 
 pub(super) fn cases() -> Vec<Case> {
@@ -177,10 +177,10 @@ case_fn!(pub_never_blocks, |cx| {
     let mut p = cx.dial(&ep, "sub1").await?;
     let h = cx.handshake(&mut p, "SUB", 1).await?;
     cx.record_attach(1, "SUB", None);
-    let sub = if h.greeting[11] >= 1 {
-        command_frame(&named_body(b"SUBSCRIBE", b""))
+    let sub = if h.minor() >= 1 {
+        encoded(&Command::Subscribe(Bytes::new()))
     } else {
-        message_frames(&[b"\x01"])
+        encoded(&SubscriptionMessage::Subscribe(Bytes::new()).to_message())
     };
     p.send(&sub).await.map_err(step("subscribing"))?;
     cx.record_subscription(1, true, b"");
@@ -333,10 +333,11 @@ case_fn!(pub_connects_out, |cx| {
     let h = cx.handshake(&mut p, "SUB", 1).await?;
     cx.model(kind);
     cx.record_attach(1, "SUB", None);
-    let sub = if h.greeting[11] >= 1 {
-        command_frame(&named_body(b"SUBSCRIBE", b"A"))
+    let topic = Bytes::from_static(b"A");
+    let sub = if h.minor() >= 1 {
+        encoded(&Command::Subscribe(topic))
     } else {
-        message_frames(&[b"\x01A"])
+        encoded(&SubscriptionMessage::Subscribe(topic).to_message())
     };
     p.send(&sub).await.map_err(step("subscribing"))?;
     cx.record_subscription(1, true, b"A");
@@ -397,7 +398,9 @@ case_fn!(sub_bound, |cx| {
         .map_err(step("waiting for the subscription"))?;
     let f = &unit[0];
     let ok = matches!(f.command(), Some(Command::Subscribe(ref t)) if t.is_empty())
-        || (!f.is_command() && f.body.as_ref() == b"\x01");
+        || (!f.is_command()
+            && SubscriptionMessage::parse(&f.body)
+                == Ok(SubscriptionMessage::Subscribe(Bytes::new())));
     if !ok {
         return cx.fail(format!("expected a subscription, got {}", f.describe()));
     }
@@ -497,7 +500,7 @@ case_fn!(radio_filters, |cx| {
     let (s, ep) = cx.bound("RADIO").await?;
     let mut p = cx.dial(&ep, "dish1").await?;
     cx.handshake(&mut p, "DISH", 1).await?;
-    p.send(&command_frame(&named_body(b"JOIN", b"g")))
+    p.send(&encoded(&Command::Join(Bytes::from_static(b"g"))))
         .await
         .map_err(step("JOIN"))?;
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -508,11 +511,11 @@ case_fn!(radio_filters, |cx| {
         .read_unit(wait)
         .await
         .map_err(step("waiting for the group message"))?;
-    let shape: Vec<(u8, Bytes)> = unit.iter().map(|f| (f.flags, f.body.clone())).collect();
+    let shape: Vec<(Flags, Bytes)> = unit.iter().map(|f| (f.flags(), f.body.clone())).collect();
     if shape
         == [
-            (0x01, Bytes::from_static(b"g")),
-            (0x00, Bytes::from_static(b"mine")),
+            (Flags(Flags::MORE), Bytes::from_static(b"g")),
+            (Flags(0), Bytes::from_static(b"mine")),
         ]
     {
         cx.pass("only group g, as [g](01) + [mine](00)")
@@ -531,9 +534,8 @@ case_fn!(server_drops_multipart, |cx| {
     let (s, ep) = cx.bound("SERVER").await?;
     let mut p = cx.dial(&ep, "client1").await?;
     cx.handshake(&mut p, "CLIENT", 1).await?;
-    let mut bytes = raw_frame(0x01, false, b"part");
-    bytes.extend_from_slice(&raw_frame(0x00, false, b"two"));
-    bytes.extend_from_slice(&message_frames(&[b"single"]));
+    let mut bytes = message_frames(&[b"part", b"two"]);
+    bytes.extend(message_frames(&[b"single"]));
     p.send(&bytes).await.map_err(step("sending"))?;
     let got = cx.agent().recv(s).await?;
     let body = got.last().cloned().unwrap_or_default();

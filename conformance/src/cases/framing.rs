@@ -4,9 +4,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use zmtp_spec::wire::Flags;
+use zmtp_spec::wire::view::{CommandBuilder, FrameBuilder};
+
 use crate::case::{Case, Outcome, show, step};
 use crate::cases::{Reaction, case_fn, greeting, minor, probe, push_ready};
-use crate::peer::{command_frame, message_frames, ping_body, raw_frame};
+use crate::peer::message_frames;
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -128,7 +131,7 @@ case_fn!(long_small_frame, |cx| {
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut peer, "PUSH", 1).await?;
-    peer.send(&raw_frame(0x02, true, b"hello"))
+    peer.send(&FrameBuilder::message(b"hello", false).long(true).build())
         .await
         .map_err(step("sending"))?;
     let wait = cx.wait();
@@ -140,16 +143,17 @@ case_fn!(long_small_frame, |cx| {
 });
 
 case_fn!(size_msb_set, |cx| {
-    let mut f = vec![0x02];
-    f.extend_from_slice(&0x8000_0000_0000_0005u64.to_be_bytes());
-    f.extend_from_slice(b"hello");
+    let f = FrameBuilder::message(b"hello", false)
+        .size(0x8000_0000_0000_0005)
+        .build();
     expect_refused(cx, &f, None, "a size with the top bit set").await
 });
 
 case_fn!(reserved_flag_bits, |cx| {
     expect_refused(
         cx,
-        &raw_frame(0x20, false, b"x"),
+        // Bit 5, one of the reserved bits.
+        &FrameBuilder::message(b"x", false).flags(0x20).build(),
         Some("T-LAX-FRAMES"),
         "flags 20",
     )
@@ -157,8 +161,8 @@ case_fn!(reserved_flag_bits, |cx| {
 });
 
 case_fn!(command_with_more, |cx| {
-    let mut f = command_frame(&ping_body(0, b""));
-    f[0] = 0x05;
+    let more = Flags::COMMAND | Flags::MORE;
+    let f = CommandBuilder::ping(0, b"").frame().flags(more).build();
     expect_refused(cx, &f, Some("T-LAX-FRAMES"), "a command with MORE").await
 });
 
@@ -171,7 +175,8 @@ case_fn!(message_before_command, |cx| {
 });
 
 case_fn!(empty_command_name, |cx| {
-    match probe(cx, &greeting(1), &command_frame(&[0x00])).await? {
+    let unnamed = CommandBuilder::new(b"").frame().build();
+    match probe(cx, &greeting(1), &unnamed).await? {
         Reaction::Closed(_) => cx.pass("closed on an empty command name"),
         Reaction::Delivered(m) => cx.fail(format!("delivered {}", show(&m))),
         Reaction::Ignored => cx.fail("kept the connection open"),
@@ -183,9 +188,9 @@ case_fn!(command_inside_message, |cx| {
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut peer, "PUSH", 1).await?;
-    let mut bytes = raw_frame(0x01, false, b"one");
-    bytes.extend_from_slice(&command_frame(&ping_body(0, b"")));
-    bytes.extend_from_slice(&raw_frame(0x00, false, b"two"));
+    let mut bytes = FrameBuilder::message(b"one", true).build();
+    bytes.extend(CommandBuilder::ping(0, b"").frame().build());
+    bytes.extend(FrameBuilder::message(b"two", false).build());
     peer.send(&bytes).await.map_err(step("sending"))?;
     let quiet = cx.quiet();
     match cx.agent().recv_within(s, quiet).await? {
@@ -222,7 +227,7 @@ case_fn!(sent_frames_are_clean, |cx| {
     let mut problems = Vec::new();
     for f in std::iter::once(&h.ready).chain(unit.iter()) {
         if f.reserved_bits() != 0 {
-            problems.push(format!("reserved bits in flags {:02x}", f.flags));
+            problems.push(format!("reserved bits in flags {:02x}", f.flags().0));
         }
         if f.is_command() {
             if f.more() {
@@ -257,8 +262,8 @@ case_fn!(partial_message_dropped, |cx| {
     let (s, ep) = cx.bound("PULL").await?;
     let mut p1 = cx.dial(&ep, "peer1").await?;
     cx.handshake(&mut p1, "PUSH", 1).await?;
-    let mut part = raw_frame(0x01, false, b"part1");
-    part.extend_from_slice(&raw_frame(0x01, false, b"part2"));
+    let mut part = FrameBuilder::message(b"part1", true).build();
+    part.extend(FrameBuilder::message(b"part2", true).build());
     p1.send(&part).await.map_err(step("sending two frames"))?;
     p1.close().await;
     let mut p2 = cx.dial(&ep, "peer2").await?;

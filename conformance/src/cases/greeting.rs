@@ -1,9 +1,17 @@
 //! Greeting and version negotiation (RFC 23/37 §Version Negotiation, G01-G04).
 
+use bytes::Bytes;
+use zmtp_spec::SocketType;
+use zmtp_spec::wire::command::name;
+use zmtp_spec::wire::greeting::{SIGNATURE_END, SIGNATURE_START, Signature};
+use zmtp_spec::wire::legacy::{V2Greeting, V2Identity};
+use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder, GreetingView};
+use zmtp_spec::wire::{Greeting, Mechanism, Version};
+
 use crate::case::{Case, Ctx, Outcome, step};
 use crate::cases::{Reaction, case_fn, greeting, minor, probe, push_ready};
 use crate::peer::RawPeer;
-use crate::peer::{GreetingSpec, message_frames};
+use crate::peer::message_frames;
 use crate::wirelog::hex;
 
 pub(super) fn cases() -> Vec<Case> {
@@ -173,37 +181,33 @@ pub(super) fn cases() -> Vec<Case> {
 case_fn!(layout, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    let g = cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
-    let ok = g[0] == 0xFF && g[9] == 0x7F && g[10] == 3 && g[11] <= 1;
-    let what = format!(
-        "signature {:02x}..{:02x}, version {}.{}",
-        g[0], g[9], g[10], g[11]
-    );
+    let g = cx.greet(&mut peer, GreetingBuilder::new()).await?;
+    let v = GreetingView::new(&g);
+    let [start, end, major, minor] = [v.signature_start(), v.signature_end(), v.major(), v.minor()]
+        .map(Option::unwrap_or_default);
+    let ok = is_signature(&g) && major == 3 && minor <= 1;
+    let what = format!("signature {start:02x}..{end:02x}, version {major}.{minor}");
     if ok { cx.pass(what) } else { cx.fail(what) }
 });
 
 case_fn!(mechanism_field, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    let g = cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
-    let mech = &g[12..32];
-    let name_len = mech.iter().position(|&c| c == 0).unwrap_or(20);
-    let (name, pad) = mech.split_at(name_len);
-    let chars_ok = name
-        .iter()
-        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || b"-_".contains(c));
-    if name == b"NULL" && pad.iter().all(|&c| c == 0) && chars_ok {
-        cx.pass("mechanism NULL, NUL-padded")
-    } else {
-        cx.fail(format!("mechanism field {}", hex(mech)))
+    let g = cx.greet(&mut peer, GreetingBuilder::new()).await?;
+    match GreetingView::new(&g).mechanism() {
+        Some(m) if m == Mechanism::NULL => cx.pass("mechanism NULL, NUL-padded"),
+        m => cx.fail(format!(
+            "mechanism field {}",
+            m.map_or_else(String::new, |m| hex(m.octets()))
+        )),
     }
 });
 
 case_fn!(as_server_field, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    let g = cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
-    match g[32] {
+    let g = cx.greet(&mut peer, GreetingBuilder::new()).await?;
+    match GreetingView::new(&g).as_server().unwrap_or_default() {
         0 => cx.pass("as-server 00"),
         v => cx.fail(format!("as-server {v:02x} with NULL")),
     }
@@ -212,11 +216,12 @@ case_fn!(as_server_field, |cx| {
 case_fn!(filler_field, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    let g = cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
-    if g[33..].iter().all(|&c| c == 0) {
+    let g = cx.greet(&mut peer, GreetingBuilder::new()).await?;
+    let filler = GreetingView::new(&g).filler().unwrap_or_default();
+    if filler.iter().all(|&c| c == 0) {
         cx.pass("filler all zero")
     } else {
-        cx.fail(format!("filler {}", hex(&g[33..])))
+        cx.fail(format!("filler {}", hex(&filler)))
     }
 });
 
@@ -257,43 +262,50 @@ case_fn!(pacing, |cx| {
     }
 });
 
-/// Octets 0 and 9 of a signature: FF and 7F (G01).
+/// The signature's start and end octets are those of a 3.x greeting (G01).
 fn is_signature(octets: &[u8]) -> bool {
-    octets.first() == Some(&0xFF) && octets.get(9) == Some(&0x7F)
+    let v = GreetingView::new(octets);
+    v.signature_start() == Some(SIGNATURE_START) && v.signature_end() == Some(SIGNATURE_END)
+}
+
+/// Octet 10 is version-major 3.
+fn is_major_3(octets: &[u8]) -> bool {
+    GreetingView::new(octets).major() == Some(3)
 }
 
 /// A 64-octet opening: no detection (37-R03), whose padding SHOULD be
 /// zero (§Version Negotiation, second case).
 fn whole_greeting(cx: &Ctx, g: &[u8]) -> Outcome {
-    if !is_signature(g) || g.get(10) != Some(&3) {
+    if !is_signature(g) || !is_major_3(g) {
         return cx.fail(format!("64 octets that are not a 3.x greeting: {}", hex(g)));
     }
-    let padding = g.get(1..9).unwrap_or_default();
+    let padding = GreetingView::new(g).padding().unwrap_or_default();
     if padding.iter().all(|&c| c == 0) {
         cx.pass("the whole greeting at once, zero padding (no detection, 37-R03)")
     } else {
         cx.non_strict(format!(
             "the whole greeting at once with padding {}: a peer not doing detection \
              SHOULD send zero padding",
-            hex(padding)
+            hex(&padding)
         ))
     }
 }
 
 /// An 11-octet opening (37-R01): the rest must follow our 11 octets.
 async fn partial_greeting(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outcome {
-    if !is_signature(head) || head.get(10) != Some(&3) {
+    if !is_signature(head) || !is_major_3(head) {
         return cx.fail(format!(
             "11 octets that are not a signature and version-major 03: {}",
             hex(head)
         ));
     }
     let ours = greeting(1);
-    peer.send(&ours[..11])
+    peer.send(&ours[..Greeting::PARTIAL_LEN])
         .await
         .map_err(step("sending our 11 octets"))?;
     let wait = cx.wait();
-    match peer.read_exact(53, wait).await {
+    let rest = Greeting::LEN - Greeting::PARTIAL_LEN;
+    match peer.read_exact(rest, wait).await {
         Ok(_) => cx.pass("the 11-octet partial greeting (37-R01), the rest after our 11 octets"),
         Err(e) => cx.fail(format!("sent 11 octets but not the rest after ours: {e}")),
     }
@@ -303,9 +315,8 @@ async fn partial_greeting(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outc
 /// Peers (37-R60), then octet 11 no earlier than our 10 octets and the
 /// rest no earlier than our octet 11.
 async fn pseudo_signature(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outcome {
-    let size = head
-        .get(1..9)
-        .and_then(|p| <[u8; 8]>::try_from(p).ok())
+    let size = GreetingView::new(head)
+        .padding()
         .map_or(0, u64::from_be_bytes);
     // An identity has 0 to 255 octets (37-R34), so size is 1 to 256.
     if !is_signature(head) || !(1..=256).contains(&size) {
@@ -317,10 +328,10 @@ async fn pseudo_signature(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outc
     }
     // Our own pseudo-signature (empty identity): versioned, since 7F ends
     // in a 1 bit.
-    let ours = greeting(1);
-    let mut signature = ours;
-    signature[8] = 1;
-    peer.send(&signature[..10])
+    let ours = GreetingBuilder::new()
+        .padding(Signature::detecting(0).padding)
+        .build();
+    peer.send(&ours[..Greeting::SIGNATURE_LEN])
         .await
         .map_err(step("sending our 10 octets"))?;
     let quiet = cx.quiet();
@@ -337,11 +348,12 @@ async fn pseudo_signature(cx: &mut Ctx, peer: &mut RawPeer, head: &[u8]) -> Outc
             ));
         }
     };
-    peer.send(&ours[10..11])
+    peer.send(&ours[Greeting::SIGNATURE_LEN..Greeting::PARTIAL_LEN])
         .await
         .map_err(step("sending our octet 11"))?;
     let wait = cx.wait();
-    let rest = match peer.read_exact(64 - 10 - after.len(), wait).await {
+    let left = Greeting::LEN - Greeting::SIGNATURE_LEN - after.len();
+    let rest = match peer.read_exact(left, wait).await {
         Ok(rest) => rest,
         Err(e) => {
             return cx.fail(format!("no rest of the greeting after our octet 11: {e}"));
@@ -366,11 +378,11 @@ case_fn!(partial_then_rest, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let g = greeting(1);
-    peer.send(&g[..11])
+    peer.send(&g[..Greeting::PARTIAL_LEN])
         .await
         .map_err(step("sending 11 octets"))?;
     let wait = cx.wait();
-    match peer.read_exact(64, wait).await {
+    match peer.read_exact(Greeting::LEN, wait).await {
         Ok(_) => cx.pass("the whole greeting came after our first 11 octets"),
         Err(e) => cx.fail(format!(
             "after our 11 octets the peer did not complete its greeting: {e}"
@@ -386,7 +398,7 @@ case_fn!(full_greeting_answered, |cx| {
         .await
         .map_err(step("sending the greeting"))?;
     let wait = cx.wait();
-    match peer.read_exact(64, wait).await {
+    match peer.read_exact(Greeting::LEN, wait).await {
         Ok(_) => cx.pass("64 octets came back"),
         Err(e) => cx.fail(format!("no whole greeting back: {e}")),
     }
@@ -397,11 +409,11 @@ case_fn!(short_greeting_not_accepted, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let g = greeting(1);
-    peer.send(&g[..63])
+    peer.send(&g[..Greeting::LEN - 1])
         .await
         .map_err(step("sending 63 octets"))?;
     let wait = cx.wait();
-    let _ = peer.read_exact(64, wait).await;
+    let _ = peer.read_exact(Greeting::LEN, wait).await;
     let quiet = cx.quiet();
     let (more, _) = peer.read_for(quiet).await;
     if more.is_empty() {
@@ -415,22 +427,25 @@ case_fn!(short_greeting_not_accepted, |cx| {
 });
 
 case_fn!(padding_ignored, |cx| {
-    let mut g = GreetingSpec::null(minor(cx));
-    g.padding = [0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3, 4];
-    delivered_or_fail(cx, &g.to_bytes(), "with arbitrary padding").await
+    let g = GreetingBuilder::new()
+        .minor(minor(cx))
+        .padding([0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3, 4]);
+    delivered_or_fail(cx, &g.build(), "with arbitrary padding").await
 });
 
 case_fn!(higher_version, |cx| {
-    let mut g = GreetingSpec::null(1);
-    g.major = u8::try_from(cx.param >> 8).unwrap_or(3);
-    g.minor = u8::try_from(cx.param & 0xFF).unwrap_or(1);
+    let version = Version {
+        major: u8::try_from(cx.param >> 8).unwrap_or(3),
+        minor: u8::try_from(cx.param & 0xFF).unwrap_or(1),
+    };
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    cx.greet(&mut peer, &g).await?;
+    cx.greet(&mut peer, GreetingBuilder::new().version(version))
+        .await?;
     let _ = peer.send(&push_ready()).await;
     let wait = cx.wait();
     let ready = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-    if ready.command_name().as_deref() != Some(b"READY") {
+    if ready.command_name().as_deref() != Some(name::READY) {
         return cx.fail(format!(
             "expected READY in 3.x framing, got {}",
             ready.describe()
@@ -438,7 +453,7 @@ case_fn!(higher_version, |cx| {
     }
     let _ = peer.send(&message_frames(&[b"probe"])).await;
     let wait = cx.wait();
-    let what = format!("version {}.{} accepted", g.major, g.minor);
+    let what = format!("version {}.{} accepted", version.major, version.minor);
     match cx.agent().recv_within(s, wait).await? {
         Some(m) if m.len() == 1 && m[0].as_ref() == b"probe" => cx.pass(what),
         Some(m) => cx.fail(format!("delivered {}", crate::case::show(&m))),
@@ -447,15 +462,15 @@ case_fn!(higher_version, |cx| {
 });
 
 case_fn!(as_server_ignored, |cx| {
-    let mut g = GreetingSpec::null(minor(cx));
-    g.as_server = 1;
-    delivered_or_fail(cx, &g.to_bytes(), "with as-server = 1").await
+    let g = GreetingBuilder::new().minor(minor(cx)).as_server(1);
+    delivered_or_fail(cx, &g.build(), "with as-server = 1").await
 });
 
 case_fn!(mechanism_mismatch, |cx| {
-    let mut g = GreetingSpec::null(minor(cx));
-    g.mechanism = crate::peer::mechanism_name(b"PLAIN");
-    match probe(cx, &g.to_bytes(), &push_ready()).await? {
+    let g = GreetingBuilder::new()
+        .minor(minor(cx))
+        .mechanism(Mechanism::PLAIN);
+    match probe(cx, &g.build(), &push_ready()).await? {
         Reaction::Closed(_) => cx.pass("closed on the mechanism mismatch"),
         Reaction::Delivered(m) => cx.fail(format!(
             "delivered {} from a peer announcing PLAIN",
@@ -466,11 +481,19 @@ case_fn!(mechanism_mismatch, |cx| {
 });
 
 case_fn!(zmtp2_peer, |cx| {
-    // ZMTP 2.0: FF, padding = identity length + 1 (BE), 7F, revision 01,
-    // socket type PUSH (8), identity frame 00 00; then 2.0 framing.
-    let mut hello = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 8, 0x00, 0x00];
-    hello.extend_from_slice(&[0x00, 5]);
-    hello.extend_from_slice(b"probe");
+    // ZMTP 2.0 (RFC 15) from a detecting PUSH peer with an empty
+    // identity, then one message in 2.0 framing.
+    let mut hello = Vec::new();
+    V2Greeting {
+        padding: Signature::detecting(0).padding,
+        revision: V2Greeting::REVISION,
+        socket_type: SocketType::Push.zmtp2_code().unwrap_or_default(),
+    }
+    .encode(&mut hello);
+    if let Some(identity) = V2Identity::new(Bytes::new()) {
+        identity.encode(&mut hello);
+    }
+    hello.extend(FrameBuilder::message(b"probe", false).build());
     let (s, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let _ = peer.send(&hello).await;
@@ -500,8 +523,8 @@ case_fn!(padding_value, |cx| {
     a.set_bytes(s, "ROUTING_ID", b"abc").await?;
     let ep = a.bind(s, &ep).await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    let g = cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
-    let pad = &g[1..9];
+    let g = cx.greet(&mut peer, GreetingBuilder::new()).await?;
+    let pad = GreetingView::new(&g).padding().unwrap_or_default();
     if pad.iter().all(|&c| c == 0) {
         cx.pass("padding all zero")
     } else if pad == 4u64.to_be_bytes() {
@@ -512,7 +535,7 @@ case_fn!(padding_value, |cx| {
             "padding 1: identity length + 1 of an empty identity, not of \"abc\"",
         )
     } else {
-        cx.fail(format!("padding {}", hex(pad)))
+        cx.fail(format!("padding {}", hex(&pad)))
     }
 });
 

@@ -8,10 +8,12 @@ use bytes::Bytes;
 use zmtp_model::PeerId;
 use zmtp_model::oracle::TraceEvent;
 use zmtp_spec::wire::Command;
+use zmtp_spec::wire::command::name;
+use zmtp_spec::wire::view::{CommandBuilder, GreetingBuilder, PropertyBuilder};
 
 use crate::case::{Case, Ctx, Outcome, show, step};
 use crate::cases::{Reaction, case_fn, greeting, minor, probe, push_ready};
-use crate::peer::{GreetingSpec, command_frame, named_body, ping_body, ready_body};
+use crate::peer::{metadata, ready};
 use crate::wirelog::printable;
 
 pub(super) fn cases() -> Vec<Case> {
@@ -240,13 +242,13 @@ pub(super) fn cases() -> Vec<Case> {
 
 case_fn!(client_sends_ready, |cx| {
     let (_, _l, mut peer) = cx.connected("DEALER", "peer1").await?;
-    cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
+    cx.greet(&mut peer, GreetingBuilder::new()).await?;
     let wait = cx.wait();
     let f = peer
         .read_frame(wait)
         .await
         .map_err(step("waiting for READY"))?;
-    if f.command_name().as_deref() == Some(b"READY") {
+    if f.command_name().as_deref() == Some(name::READY) {
         cx.pass("the client sent READY first")
     } else {
         cx.fail(format!("expected READY, got {}", f.describe()))
@@ -265,10 +267,10 @@ case_fn!(server_replies_ready, |cx| {
 case_fn!(server_waits, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
+    cx.greet(&mut peer, GreetingBuilder::new()).await?;
     let quiet = cx.quiet();
     match peer.read_frame(quiet).await {
-        Ok(f) if f.command_name().as_deref() == Some(b"READY") => cx.deviation(
+        Ok(f) if f.command_name().as_deref() == Some(name::READY) => cx.deviation(
             "T-NULL-SYMMETRIC",
             "the server sent READY before the client's READY",
         ),
@@ -282,7 +284,7 @@ case_fn!(server_waits, |cx| {
                 .read_frame(wait)
                 .await
                 .map_err(step("waiting for READY"))?;
-            if f.command_name().as_deref() == Some(b"READY") {
+            if f.command_name().as_deref() == Some(name::READY) {
                 cx.pass("the server waited, then replied READY")
             } else {
                 cx.fail(format!("expected READY, got {}", f.describe()))
@@ -295,10 +297,10 @@ case_fn!(server_waits, |cx| {
 case_fn!(sends_ready_first_30, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
-    cx.greet(&mut peer, &GreetingSpec::null(0)).await?;
+    cx.greet(&mut peer, GreetingBuilder::new().minor(0)).await?;
     let wait = cx.wait();
     match peer.read_frame(wait).await {
-        Ok(f) if f.command_name().as_deref() == Some(b"READY") => {
+        Ok(f) if f.command_name().as_deref() == Some(name::READY) => {
             cx.pass("READY sent to a 3.0 peer without waiting")
         }
         Ok(f) => cx.fail(format!("expected READY, got {}", f.describe())),
@@ -307,7 +309,7 @@ case_fn!(sends_ready_first_30, |cx| {
 });
 
 case_fn!(error_is_fatal, |cx| {
-    let err = command_frame(&named_body(b"ERROR", b"\x03bye"));
+    let err = CommandBuilder::error(b"bye").frame().build();
     match probe(cx, &greeting(minor(cx)), &err).await? {
         Reaction::Closed(_) => cx.pass("closed after ERROR"),
         Reaction::Delivered(m) => cx.fail(format!("delivered {} after ERROR", show(&m))),
@@ -318,11 +320,11 @@ case_fn!(error_is_fatal, |cx| {
 /// Expects the connection to be refused after `ready`.
 async fn refused(
     cx: &mut Ctx,
-    ready: &[u8],
+    ready: &CommandBuilder,
     tolerance: Option<&'static str>,
     what: &str,
 ) -> Outcome {
-    match probe(cx, &greeting(minor(cx)), &command_frame(ready)).await? {
+    match probe(cx, &greeting(minor(cx)), &ready.frame().build()).await? {
         Reaction::Closed(_) => cx.pass(format!("closed after {what}")),
         Reaction::Delivered(m) => match tolerance {
             Some(t) => cx.deviation(t, format!("accepted {what} and delivered {}", show(&m))),
@@ -336,8 +338,8 @@ async fn refused(
 }
 
 /// Expects the message to be delivered after `ready`.
-async fn accepted(cx: &mut Ctx, ready: &[u8], what: &str) -> Outcome {
-    match probe(cx, &greeting(minor(cx)), &command_frame(ready)).await? {
+async fn accepted(cx: &mut Ctx, ready: &CommandBuilder, what: &str) -> Outcome {
+    match probe(cx, &greeting(minor(cx)), &ready.frame().build()).await? {
         Reaction::Delivered(m) if m.len() == 1 && m[0].as_ref() == b"probe" => {
             cx.pass(format!("delivered after {what}"))
         }
@@ -351,7 +353,7 @@ case_fn!(empty_property_name, |cx| {
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"", b"x")];
     refused(
         cx,
-        &ready_body(&props),
+        &ready(&props),
         Some("T-EMPTY-NAME"),
         "a zero-length property name",
     )
@@ -362,7 +364,7 @@ case_fn!(name_case, |cx| {
     let props: [(&[u8], &[u8]); 1] = [(b"socket-type", b"PUB")];
     refused(
         cx,
-        &ready_body(&props),
+        &ready(&props),
         Some("T-METADATA-CASE"),
         "socket-type = PUB (lower-case name)",
     )
@@ -371,28 +373,25 @@ case_fn!(name_case, |cx| {
 
 case_fn!(empty_value, |cx| {
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"X-Empty", b"")];
-    accepted(cx, &ready_body(&props), "an empty property value").await
+    accepted(cx, &ready(&props), "an empty property value").await
 });
 
 case_fn!(oversized_value, |cx| {
     let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
-    let mut body = ready_body(&props);
-    body.push(5);
-    body.extend_from_slice(b"X-Big");
-    body.extend_from_slice(&0x8000_0000u32.to_be_bytes());
+    let big = PropertyBuilder::new(b"X-Big", b"").value_len(0x8000_0000);
+    let body = CommandBuilder::ready(metadata(&props).raw(big));
     refused(cx, &body, None, "a value size of 2^31").await
 });
 
 case_fn!(long_value, |cx| {
     let big = vec![b'v'; 300];
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"X-Long", &big)];
-    accepted(cx, &ready_body(&props), "a 300-octet property value").await
+    accepted(cx, &ready(&props), "a 300-octet property value").await
 });
 
 case_fn!(trailing_octet, |cx| {
     let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
-    let mut body = ready_body(&props);
-    body.push(0x07);
+    let body = CommandBuilder::ready(metadata(&props).octets(&[0x07]));
     refused(cx, &body, None, "a stray octet after the properties").await
 });
 
@@ -476,7 +475,7 @@ case_fn!(socket_type_values, |cx| {
 
 case_fn!(incompatible_type, |cx| {
     let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUB")];
-    match probe(cx, &greeting(1), &command_frame(&ready_body(&props))).await? {
+    match probe(cx, &greeting(1), &ready(&props).frame().build()).await? {
         Reaction::Closed(Some(reason)) => {
             cx.pass(format!("ERROR \"{}\" then closed", printable(&reason)))
         }
@@ -520,7 +519,7 @@ case_fn!(zero_identity, |cx| {
         s,
         &mut peer,
         &greeting(1),
-        &command_frame(&ready_body(&props)),
+        &ready(&props).frame().build(),
     )
     .await?
     {
@@ -537,21 +536,21 @@ case_fn!(zero_identity, |cx| {
 
 case_fn!(resource_accepted, |cx| {
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", b"PUSH"), (b"Resource", b"svc/echo")];
-    accepted(cx, &ready_body(&props), "Resource svc/echo").await
+    accepted(cx, &ready(&props), "Resource svc/echo").await
 });
 
 case_fn!(ping_pong, |cx| {
     let (_, ep) = cx.bound("PULL").await?;
     let mut peer = cx.dial(&ep, "peer1").await?;
     let h = cx.handshake(&mut peer, "PUSH", 1).await?;
-    if h.greeting[11] < 1 {
+    if h.minor() < 1 {
         return Err(crate::agent::Stop::Unsupported(
             "the peer announces ZMTP 3.0: PING/PONG is 3.1".into(),
         ));
     }
     let n = usize::try_from(cx.param).unwrap_or(0);
     let context: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
-    peer.send(&command_frame(&ping_body(0, &context)))
+    peer.send(&CommandBuilder::ping(0, &context).frame().build())
         .await
         .map_err(step("sending PING"))?;
     let wait = cx.wait();
@@ -567,9 +566,10 @@ case_fn!(ping_pong, |cx| {
                         cx.fail(format!("PONG context {}", printable(&got)))
                     };
                 }
-                _ if f.command_name().as_deref() == Some(b"PONG") => {
+                _ if f.command_name().as_deref() == Some(name::PONG) => {
                     return if n > 16 {
-                        cx.fail(format!("PONG with a {}-octet context", f.body.len() - 5))
+                        let context = f.command_view().data().map_or(0, <[u8]>::len);
+                        cx.fail(format!("PONG with a {context}-octet context"))
                     } else {
                         cx.fail(format!("malformed PONG {}", f.describe()))
                     };
@@ -586,8 +586,8 @@ case_fn!(ping_pong, |cx| {
 
 case_fn!(no_reconnect_after_error, |cx| {
     let (_, listener, mut peer) = cx.connected("DEALER", "peer1").await?;
-    cx.greet(&mut peer, &GreetingSpec::null(1)).await?;
-    let err = command_frame(&named_body(b"ERROR", b"\x03bye"));
+    cx.greet(&mut peer, GreetingBuilder::new()).await?;
+    let err = CommandBuilder::error(b"bye").frame().build();
     peer.send(&err).await.map_err(step("sending ERROR"))?;
     let wait = cx.wait();
     if peer.wait_close(wait).await.is_err() {

@@ -2,10 +2,12 @@
 //! is named `<requirement-id>/<n>` after the requirement it checks.
 
 use bytes::Bytes;
+use zmtp_spec::wire::Greeting;
+use zmtp_spec::wire::view::GreetingBuilder;
 
 use crate::agent::Stop;
 use crate::case::{Case, Ctx};
-use crate::peer::{GreetingSpec, RawPeer, message_frames};
+use crate::peer::{RawPeer, message_frames, ready};
 
 mod flow;
 mod framing;
@@ -83,8 +85,8 @@ pub(crate) async fn probe_on(
     let wait = cx.wait();
     let quiet = cx.quiet();
     let _ = peer.send(greeting).await;
-    // Their greeting (64 octets) comes first unless they close at once.
-    let _ = peer.read_exact(64, wait).await;
+    // Their greeting comes first unless they close at once.
+    let _ = peer.read_exact(Greeting::LEN, wait).await;
     let _ = peer.send(after).await;
     let _ = peer.send(&message_frames(&[b"probe"])).await;
     if let Some(m) = cx.agent().recv_within(s, quiet).await? {
@@ -103,14 +105,14 @@ pub(crate) async fn probe_on(
 }
 
 /// A valid NULL greeting for 3.`minor`.
-pub(crate) fn greeting(minor: u8) -> [u8; 64] {
-    GreetingSpec::null(minor).to_bytes()
+pub(crate) fn greeting(minor: u8) -> [u8; Greeting::LEN] {
+    GreetingBuilder::new().minor(minor).build()
 }
 
 /// The READY command frame of a PUSH peer.
 pub(crate) fn push_ready() -> Vec<u8> {
     let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
-    crate::peer::command_frame(&crate::peer::ready_body(&props))
+    ready(&props).frame().build()
 }
 
 /// The ZMTP minor version a case runs as: its parameter (0 or 1).

@@ -6,12 +6,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use zmtp_model::SocketOption;
 use zmtp_model::oracle::TraceEvent;
-use zmtp_spec::wire::Command;
+use zmtp_spec::wire::{Command, Flags, SubscriptionMessage};
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, Outcome, show, step};
 use crate::cases::{case_fn, minor};
-use crate::peer::{RawPeer, command_frame, message_frames, named_body};
+use crate::peer::{RawPeer, encoded, message_frames};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -136,18 +136,17 @@ pub(super) fn cases() -> Vec<Case> {
 async fn raw_sub(cx: &mut Ctx, ep: &str, minor: u8) -> Result<(RawPeer, u8), Stop> {
     let mut p = cx.dial(ep, "sub1").await?;
     let h = cx.handshake(&mut p, "SUB", minor).await?;
-    Ok((p, minor.min(h.greeting[11])))
+    Ok((p, minor.min(h.minor())))
 }
 
 /// A subscription or cancel, in the format of ZMTP 3.`minor`.
 fn sub_bytes(minor: u8, subscribe: bool, topic: &[u8]) -> Vec<u8> {
-    if minor >= 1 {
-        let name: &[u8] = if subscribe { b"SUBSCRIBE" } else { b"CANCEL" };
-        command_frame(&named_body(name, topic))
-    } else {
-        let mut body = vec![u8::from(subscribe)];
-        body.extend_from_slice(topic);
-        message_frames(&[&body])
+    let topic = Bytes::copy_from_slice(topic);
+    match (minor >= 1, subscribe) {
+        (true, true) => encoded(&Command::Subscribe(topic)),
+        (true, false) => encoded(&Command::Cancel(topic)),
+        (false, true) => encoded(&SubscriptionMessage::Subscribe(topic).to_message()),
+        (false, false) => encoded(&SubscriptionMessage::Cancel(topic).to_message()),
     }
 }
 
@@ -306,10 +305,11 @@ case_fn!(sub_sends_subscribe, |cx| {
                     format!("CANCEL {}", crate::wirelog::printable(&t))
                 }
                 (_, true) => continue,
-                (_, false) if unit.len() == 1 && f.flags == 0 && !f.long => {
+                (_, false) if unit.len() == 1 && f.flags() == Flags(0) => {
                     // A 3.0 subscription message is the same item.
-                    if let Some((&flag @ (0 | 1), topic)) = f.body.split_first() {
-                        cx.record_subscription_to(1, flag == 1, topic);
+                    if let Ok(m) = SubscriptionMessage::parse(&f.body) {
+                        let subscribe = matches!(m, SubscriptionMessage::Subscribe(_));
+                        cx.record_subscription_to(1, subscribe, m.topic());
                     }
                     format!("message {}", crate::wirelog::hex(&f.body))
                 }
@@ -438,7 +438,10 @@ case_fn!(xsub_to_all, |cx| {
                             got.push("sub".to_string());
                         }
                         _ if f.is_command() => continue,
-                        _ if unit.len() == 1 && f.body.as_ref() == b"\x01A" => {
+                        _ if unit.len() == 1
+                            && SubscriptionMessage::parse(&f.body)
+                                == Ok(SubscriptionMessage::Subscribe(Bytes::from_static(b"A"))) =>
+                        {
                             cx.record_subscription_to(n, true, b"A");
                             got.push("sub".to_string());
                         }

@@ -10,7 +10,9 @@ use zmtp_spec::Message;
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, show};
 use crate::cases::case_fn;
-use crate::peer::{GreetingSpec, RawListener, RawPeer, ready_body};
+use zmtp_spec::wire::view::GreetingBuilder;
+
+use crate::peer::{RawListener, RawPeer, ready};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -153,7 +155,7 @@ async fn peer_as(
     if let Some(id) = identity {
         props.push((b"Identity", id));
     }
-    cx.handshake_with(&mut p, &GreetingSpec::null(1), &ready_body(&props))
+    cx.handshake_with(&mut p, &GreetingBuilder::new(), &ready(&props).build())
         .await?;
     Ok(p)
 }
@@ -604,7 +606,7 @@ pub(super) async fn queued_before_connect(
     let wait = cx.wait();
     let log = cx.log.clone();
     let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", as_type.as_bytes())];
-    let ready = ready_body(&props);
+    let ready = ready(&props).build();
     let zmtp2 = cx.zmtp2_only();
     let later = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -615,7 +617,8 @@ pub(super) async fn queued_before_connect(
             .accept(wait, "peer1")
             .await
             .map_err(|e| Stop::Fail(format!("never connected: {e}")))?;
-        crate::case::raw_handshake(&mut p, zmtp2, &GreetingSpec::null(1), &ready, wait).await?;
+        let greeting = GreetingBuilder::new();
+        crate::case::raw_handshake(&mut p, zmtp2, &greeting, &ready, wait).await?;
         Ok::<_, Stop>((l, p))
     };
     let mut agent = cx.agent();

@@ -9,9 +9,9 @@
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, Outcome};
-use zmtp_spec::wire::view::FrameBuilder;
+use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder};
 
-use crate::peer::{GreetingSpec, RawFrame, RawPeer, mechanism_name as mechanism};
+use crate::peer::{RawFrame, RawPeer};
 use crate::wirelog::printable;
 
 mod curve;
@@ -25,11 +25,10 @@ pub(super) fn cases() -> Vec<Case> {
     v
 }
 
-/// A ZMTP 3.1 greeting for `mech` as a client.
-pub(crate) fn greeting_for(mech: &[u8]) -> GreetingSpec {
-    let mut g = GreetingSpec::null(1);
-    g.mechanism = mechanism(mech);
-    g
+/// A ZMTP 3.1 greeting for `mech` as a client (`curve.rs` sets its
+/// as-server field).
+pub(crate) fn greeting_for(mech: &[u8]) -> GreetingBuilder {
+    GreetingBuilder::new().mechanism_name(mech)
 }
 
 /// Stops the case when the agent's manifest lacks `mech`.

@@ -1,84 +1,85 @@
-//! A lenient frame reader for what the implementation under test sends:
-//! it keeps the flags octet and the size form so cases can judge them.
+//! The frames the implementation under test sends, as they arrived: read
+//! through zmtp-spec's lenient views, which judge nothing, so a case can
+//! judge the flags octet and the size form itself.
 
 use bytes::Bytes;
 use zmtp_spec::wire::Command;
-use zmtp_spec::wire::command::split_command;
+use zmtp_spec::wire::frame::Flags;
+use zmtp_spec::wire::view::{CommandView, FrameView};
 
 /// One ZMTP 3.x (or 2.0) frame as it arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawFrame {
-    /// The flags octet, reserved bits included.
-    pub flags: u8,
-    /// Whether the size came in the 8-octet form.
-    pub long: bool,
+    flags: Flags,
     /// The body.
     pub body: Bytes,
 }
 
 impl RawFrame {
-    /// Parses one frame from the start of `buf`: the frame and the octets
-    /// it used, or `None` when more octets are needed. The declared size
-    /// only decides how many octets to wait for: nothing is allocated for
-    /// it.
+    /// Reads one frame from the start of `buf` ([`FrameView`]): the frame
+    /// and the octets it used, or `None` while more octets are needed. The
+    /// declared size only decides how many octets to wait for: nothing is
+    /// allocated for it.
     pub fn parse(buf: &[u8]) -> Option<(Self, usize)> {
-        let flags = *buf.first()?;
-        let long = flags & 0x02 != 0;
-        let (size, header) = if long {
-            let raw: [u8; 8] = buf.get(1..9)?.try_into().ok()?;
-            (u64::from_be_bytes(raw), 9)
-        } else {
-            (u64::from(*buf.get(1)?), 2)
+        let view = FrameView::new(buf);
+        let frame = Self {
+            flags: view.flags()?,
+            body: Bytes::copy_from_slice(view.body()?),
         };
-        let end = header + usize::try_from(size).ok()?;
-        let body = buf.get(header..end)?;
-        Some((
-            Self {
-                flags,
-                long,
-                body: Bytes::copy_from_slice(body),
-            },
-            end,
-        ))
+        Some((frame, buf.len() - view.rest()?.len()))
+    }
+
+    /// The flags octet, reserved bits included.
+    pub const fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    /// Whether the size came in the 8-octet form (the LONG bit).
+    pub const fn long(&self) -> bool {
+        self.flags.long()
     }
 
     /// The COMMAND bit.
-    pub fn is_command(&self) -> bool {
-        self.flags & 0x04 != 0
+    pub const fn is_command(&self) -> bool {
+        self.flags.command()
     }
 
     /// The MORE bit.
-    pub fn more(&self) -> bool {
-        self.flags & 0x01 != 0
+    pub const fn more(&self) -> bool {
+        self.flags.more()
     }
 
-    /// Reserved bits 7-3 that are set (37-R19).
-    pub fn reserved_bits(&self) -> u8 {
-        self.flags & 0xF8
+    /// The reserved bits that are set (37-R19).
+    pub const fn reserved_bits(&self) -> u8 {
+        self.flags.reserved()
+    }
+
+    /// The body read as a command body, whatever the flags say.
+    pub fn command_view(&self) -> CommandView<&[u8]> {
+        CommandView::new(&self.body[..])
+    }
+
+    /// The body as a command body, if this is a command frame.
+    fn command_body(&self) -> Option<CommandView<&[u8]>> {
+        self.is_command().then(|| self.command_view())
     }
 
     /// The command, if this is a well-formed command frame.
     pub fn command(&self) -> Option<Command> {
-        if !self.is_command() {
-            return None;
-        }
+        self.command_body()?;
         Command::parse(&self.body).ok()
     }
 
-    /// The command name, if this is a command frame with a well-formed name.
+    /// The command name, if this is a command frame with a well-formed
+    /// name (G08).
     pub fn command_name(&self) -> Option<Bytes> {
-        if !self.is_command() {
-            return None;
-        }
-        split_command(&self.body).ok().map(|(name, _)| name)
+        let name = self.command_body()?.check_name().ok()?;
+        Some(self.body.slice_ref(name))
     }
 
-    /// The context of a PING command.
-    pub fn ping_context(&self) -> Option<Bytes> {
-        match self.command()? {
-            Command::Ping { context, .. } => Some(context),
-            _ => None,
-        }
+    /// The context of a well-formed PING command (G13).
+    pub fn ping_context(&self) -> Option<&[u8]> {
+        Some(self.command_body()?.check_ping().ok()?.1)
     }
 
     /// A one-line description for verdict details.
@@ -93,7 +94,7 @@ impl RawFrame {
         };
         format!(
             "{kind} (flags {:02x}, {} octets)",
-            self.flags,
+            self.flags.0,
             self.body.len()
         )
     }

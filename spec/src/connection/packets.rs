@@ -228,6 +228,8 @@ pub(super) struct Boundaries {
     marks: std::collections::VecDeque<Mark>,
     /// Octets taken from the send queue so far, into `held`.
     taken: u64,
+    /// Where the last packet marked ends.
+    marked: u64,
     /// Taken octets not handed out as packets yet; `held[0]` is at stream
     /// offset `taken - held.len()`.
     held: BytesMut,
@@ -239,9 +241,12 @@ pub(super) struct Boundaries {
 pub(super) fn mark_at(boundaries: &mut Option<Boundaries>, queued: usize, kind: PacketKind) {
     if let Some(b) = boundaries {
         let end = b.taken + queued as u64;
-        if b.marks.back().is_some_and(|m| m.end >= end) {
+        // Nothing queued since the last mark: no packet (an empty rest of
+        // a greeting already sent whole, say).
+        if end <= b.marked {
             return;
         }
+        b.marked = end;
         b.marks.push_back(Mark { end, kind });
     }
 }

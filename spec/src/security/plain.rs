@@ -17,8 +17,6 @@
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use nom::bytes::complete::take;
-use nom::number::complete::be_u8;
 use zeroize::Zeroizing;
 
 use super::zap::{Asked, Zap, ZapReply, ZapRequest, accepted_peer_metadata, verdict};
@@ -28,7 +26,8 @@ use crate::connection::mechanism::{
     HandshakeContext, Mechanism, MechanismSession, Progress, command_label,
 };
 use crate::wire::metadata::IDENTITY;
-use crate::wire::{self, Command, Encode, IResult, MechanismCommand, Metadata, WireError};
+use crate::wire::view::plain::HelloView;
+use crate::wire::{self, Command, Encode, MechanismCommand, Metadata, WireError};
 
 #[cfg(test)]
 mod tests;
@@ -174,22 +173,11 @@ impl Hello {
     /// # Errors
     /// [`WireError::BadMechanismCommand`] naming G-P3.
     pub fn parse(data: &Bytes) -> Result<Self, WireError> {
-        fn field(input: &[u8]) -> IResult<'_, &[u8]> {
-            let (input, len) = be_u8(input)?;
-            take(len)(input)
-        }
-        match (|input| -> IResult<'_, (&[u8], &[u8])> {
-            let (input, username) = field(input)?;
-            let (input, password) = field(input)?;
-            Ok((input, (username, password)))
-        })(data)
-        {
-            Ok(([], (username, password))) => Ok(Self {
-                username: data.slice_ref(username),
-                password: data.slice_ref(password),
-            }),
-            _ => Err(malformed("HELLO")),
-        }
+        let (username, password) = HelloView::new(&data[..]).check()?;
+        Ok(Self {
+            username: data.slice_ref(username),
+            password: data.slice_ref(password),
+        })
     }
 
     /// The data after the name. Fields longer than 255 octets, which

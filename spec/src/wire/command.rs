@@ -146,24 +146,24 @@ impl Command {
         let slice = |s: &[u8]| body.slice_ref(s);
         let view = CommandView::new(&body[..]);
         let command = match view.check_name()? {
-            b"READY" => Self::Ready(Metadata::from_refs(body, &check_ready(body)?)),
-            b"ERROR" => Self::Error {
+            name::READY => Self::Ready(Metadata::from_refs(body, &check_ready(body)?)),
+            name::ERROR => Self::Error {
                 reason: slice(check_error(body)?),
             },
-            b"SUBSCRIBE" => Self::Subscribe(slice(view.check_subscribe()?)),
-            b"CANCEL" => Self::Cancel(slice(view.check_cancel()?)),
-            b"PING" => {
+            name::SUBSCRIBE => Self::Subscribe(slice(view.check_subscribe()?)),
+            name::CANCEL => Self::Cancel(slice(view.check_cancel()?)),
+            name::PING => {
                 let (ttl, context) = check_ping(body)?;
                 Self::Ping {
                     ttl,
                     context: slice(context),
                 }
             }
-            b"PONG" => Self::Pong {
+            name::PONG => Self::Pong {
                 context: slice(check_pong(body)?),
             },
-            b"JOIN" => Self::Join(slice(view.check_join()?)),
-            b"LEAVE" => Self::Leave(slice(view.check_leave()?)),
+            name::JOIN => Self::Join(slice(view.check_join()?)),
+            name::LEAVE => Self::Leave(slice(view.check_leave()?)),
             other => {
                 let (name, data) = split_command(body)?;
                 match MechanismCommand::from_name(other) {
@@ -178,18 +178,39 @@ impl Command {
     /// The command name as it goes on the wire.
     pub fn name(&self) -> &[u8] {
         match self {
-            Self::Ready(_) => b"READY",
-            Self::Error { .. } => b"ERROR",
-            Self::Subscribe(_) => b"SUBSCRIBE",
-            Self::Cancel(_) => b"CANCEL",
-            Self::Ping { .. } => b"PING",
-            Self::Pong { .. } => b"PONG",
-            Self::Join(_) => b"JOIN",
-            Self::Leave(_) => b"LEAVE",
+            Self::Ready(_) => name::READY,
+            Self::Error { .. } => name::ERROR,
+            Self::Subscribe(_) => name::SUBSCRIBE,
+            Self::Cancel(_) => name::CANCEL,
+            Self::Ping { .. } => name::PING,
+            Self::Pong { .. } => name::PONG,
+            Self::Join(_) => name::JOIN,
+            Self::Leave(_) => name::LEAVE,
             Self::Mechanism { name, .. } => name.as_str().as_bytes(),
             Self::Unknown { name, .. } => name,
         }
     }
+}
+
+/// The names of the ZMTP commands (G08..G14) as they go on the wire; the
+/// mechanisms' own names are [`MechanismCommand::as_str`].
+pub mod name {
+    /// READY (G10).
+    pub const READY: &[u8] = b"READY";
+    /// ERROR (G11).
+    pub const ERROR: &[u8] = b"ERROR";
+    /// SUBSCRIBE (G12).
+    pub const SUBSCRIBE: &[u8] = b"SUBSCRIBE";
+    /// CANCEL (G12).
+    pub const CANCEL: &[u8] = b"CANCEL";
+    /// PING (G13).
+    pub const PING: &[u8] = b"PING";
+    /// PONG (G13).
+    pub const PONG: &[u8] = b"PONG";
+    /// JOIN (G14).
+    pub const JOIN: &[u8] = b"JOIN";
+    /// LEAVE (G14).
+    pub const LEAVE: &[u8] = b"LEAVE";
 }
 
 /// The longest PING/PONG context (37-R59, G13).

@@ -87,6 +87,8 @@ pub struct V2Greeting {
 impl V2Greeting {
     /// The length of the encoding.
     pub const LEN: usize = 12;
+    /// The revision a ZMTP 2.0 peer sends (RFC 15).
+    pub const REVISION: u8 = 0x01;
 
     /// The number of octets [`V2Greeting::encode`] writes.
     pub const fn encoded_len(&self) -> usize {

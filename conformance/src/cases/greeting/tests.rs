@@ -6,6 +6,9 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use zmtp_spec::wire::Greeting;
+use zmtp_spec::wire::greeting::{SIGNATURE_END, Signature};
+use zmtp_spec::wire::view::GreetingBuilder;
 
 use crate::agent::fixed::FixedPeer;
 use crate::case::{Ctx, Kind, Settings};
@@ -15,8 +18,9 @@ use crate::peer::transport::Tcp;
 /// One step of a scripted peer under test.
 #[derive(Clone, Copy, Debug)]
 enum Step {
-    /// Write these octets.
-    Write(&'static [u8]),
+    /// Write the pseudo-signature of an empty identity (size 1) with
+    /// this end octet (libzmq's: `7F`).
+    Pseudo(u8),
     /// Write octets `from..to` of a valid 3.1 NULL greeting.
     Greeting(usize, usize),
     /// Read exactly this many octets from the suite.
@@ -26,9 +30,6 @@ enum Step {
 /// How long one case may run against a scripted peer: far above its own
 /// waits (`op_timeout` 2 s each), far below a hang.
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// libzmq's pseudo-signature for an empty identity (size 1).
-const PSEUDO: &[u8] = &[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F];
 
 /// Runs case 37-R01/1 against a peer that plays `script` on the first
 /// connection, in the strict profile or not; returns the verdict. Every
@@ -73,7 +74,14 @@ async fn play(io: &mut TcpStream, script: &[Step]) {
     let g = greeting(1);
     for step in script {
         match *step {
-            Step::Write(octets) => io.write_all(octets).await.expect("write"),
+            Step::Pseudo(end) => {
+                let octets = GreetingBuilder::new()
+                    .padding(Signature::detecting(0).padding)
+                    .signature_end(end)
+                    .build();
+                let signature = &octets[..Greeting::SIGNATURE_LEN];
+                io.write_all(signature).await.expect("write");
+            }
             Step::Greeting(from, to) => io.write_all(&g[from..to]).await.expect("write"),
             Step::Read(n) => {
                 let mut buf = vec![0u8; n];
@@ -101,7 +109,7 @@ async fn whole_greeting_with_a_pseudo_signature_is_non_strict() {
     // 64 octets at once while the padding claims detection: the peer is
     // not detecting, and such a peer SHOULD send zero padding.
     verdict_is(
-        &[Step::Write(PSEUDO), Step::Greeting(10, 64)],
+        &[Step::Pseudo(SIGNATURE_END), Step::Greeting(10, 64)],
         Kind::NonStrict,
     )
     .await;
@@ -125,7 +133,7 @@ async fn libzmq_pacing_passes_37_r60() {
     // 10, then octet 11 after our 10, then the rest after our octet 11.
     verdict_is(
         &[
-            Step::Write(PSEUDO),
+            Step::Pseudo(SIGNATURE_END),
             Step::Read(10),
             Step::Greeting(10, 11),
             Step::Read(1),
@@ -140,7 +148,11 @@ async fn libzmq_pacing_passes_37_r60() {
 async fn literal_detection_order_passes_37_r60() {
     // 10, then octets 11-64 only after our octet 11.
     verdict_is(
-        &[Step::Write(PSEUDO), Step::Read(11), Step::Greeting(10, 64)],
+        &[
+            Step::Pseudo(SIGNATURE_END),
+            Step::Read(11),
+            Step::Greeting(10, 64),
+        ],
         Kind::Pass,
     )
     .await;
@@ -158,19 +170,19 @@ async fn ten_octets_that_are_no_pseudo_signature_fail() {
         Kind::Fail,
     )
     .await;
-    // Not a signature at all.
-    verdict_is(
-        &[Step::Write(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7E])],
-        Kind::Fail,
-    )
-    .await;
+    // Not a signature at all: the end octet's lowest bit is clear.
+    verdict_is(&[Step::Pseudo(0x7E)], Kind::Fail).await;
 }
 
 #[tokio::test]
 async fn the_rest_before_our_octet_11_fails() {
     // A valid pseudo-signature, but octets 12-64 follow our 10 at once.
     verdict_is(
-        &[Step::Write(PSEUDO), Step::Read(10), Step::Greeting(10, 64)],
+        &[
+            Step::Pseudo(SIGNATURE_END),
+            Step::Read(10),
+            Step::Greeting(10, 64),
+        ],
         Kind::Fail,
     )
     .await;

@@ -5,18 +5,22 @@
 //! send and which field to forge; spec builds and seals the octets.
 
 use rand_core::OsRng;
+use zmtp_spec::SocketType;
 use zmtp_spec::connection::error::PeerError;
 use zmtp_spec::security::KeyPair;
 use zmtp_spec::security::curve::PublicKey;
 use zmtp_spec::security::curve::commands::PADDING_LEN;
 use zmtp_spec::security::curve::raw::{Client, Server, break_box};
+use zmtp_spec::wire::legacy::{V2Greeting, V2Identity};
 use zmtp_spec::wire::view::curve::HelloView;
-use zmtp_spec::wire::view::{CommandBuilder, CommandView, MetadataBuilder, MetadataView};
+use zmtp_spec::wire::view::{
+    CommandBuilder, CommandView, FrameBuilder, GreetingBuilder, MetadataBuilder, MetadataView,
+};
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, step};
 use crate::cases::case_fn;
-use crate::peer::{GreetingSpec, RawPeer, command_frame};
+use crate::peer::RawPeer;
 
 use super::{aftermath, greeting_for, judge_refusal, message_frame, need_mechanism};
 
@@ -292,8 +296,8 @@ async fn curve_server_with(
 /// Greeting, HELLO, WELCOME (checked and opened).
 async fn hello_welcome(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Result<(), Stop> {
     let wait = cx.wait();
-    cx.greet(peer, &greeting_for(b"CURVE")).await?;
-    peer.send(&command_frame(&c.hello()))
+    cx.greet(peer, greeting_for(b"CURVE")).await?;
+    peer.send(&FrameBuilder::command(&c.hello()).build())
         .await
         .map_err(step("sending HELLO"))?;
     let f = peer
@@ -318,7 +322,7 @@ async fn handshake_as(
     hello_welcome(cx, peer, c).await?;
     let wait = cx.wait();
     let init = c.initiate(&metadata_of(kind));
-    peer.send(&command_frame(&init))
+    peer.send(&FrameBuilder::command(&init).build())
         .await
         .map_err(step("sending INITIATE"))?;
     let f = peer.read_frame(wait).await.map_err(step("reading READY"))?;
@@ -437,7 +441,7 @@ case_fn!(hostile_hello, |cx| {
         *keys.public()
     };
     let mut c = Client::new(server, &mut OsRng);
-    cx.greet(&mut peer, &greeting_for(b"CURVE")).await?;
+    cx.greet(&mut peer, greeting_for(b"CURVE")).await?;
     let (hello, what) = match cx.param {
         0 => {
             let mut hello = c.hello();
@@ -468,7 +472,7 @@ case_fn!(hostile_hello, |cx| {
             )
         }
     };
-    peer.send(&command_frame(&hello))
+    peer.send(&FrameBuilder::command(&hello).build())
         .await
         .map_err(step("sending HELLO"))?;
     // Whatever it does, a message must not get through.
@@ -526,7 +530,7 @@ case_fn!(hostile_initiate, |cx| {
             } else {
                 let wait = cx.wait();
                 other_peer
-                    .send(&command_frame(&init))
+                    .send(&FrameBuilder::command(&init).build())
                     .await
                     .map_err(step("sending INITIATE"))?;
                 let f = other_peer
@@ -563,7 +567,7 @@ case_fn!(hostile_initiate, |cx| {
         }
         _ => (c.initiate(&md), "a client key ZAP refuses"),
     };
-    peer.send(&command_frame(&init))
+    peer.send(&FrameBuilder::command(&init).build())
         .await
         .map_err(step("sending INITIATE"))?;
     // With a ZAP question pending, a MESSAGE sent at once would be a
@@ -615,13 +619,24 @@ case_fn!(downgrade, |cx| {
     };
     let mut peer = cx.dial(&ep, "attacker").await?;
     if cx.param == 0 {
-        // RFC 15: signature, revision 01, socket type PUSH (8), identity "".
-        let hello = [0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x08, 0x00, 0x00];
+        // A ZMTP 2.0 peer (RFC 15): a PUSH with an empty identity, then
+        // a message (2.0 framing is 3.x framing without commands).
+        let mut hello = Vec::new();
+        V2Greeting {
+            padding: [0; 8],
+            revision: V2Greeting::REVISION,
+            socket_type: SocketType::Push.zmtp2_code().unwrap_or_default(),
+        }
+        .encode(&mut hello);
+        if let Some(identity) = V2Identity::new(bytes::Bytes::new()) {
+            identity.encode(&mut hello);
+        }
         peer.send(&hello)
             .await
             .map_err(step("sending a 2.0 greeting"))?;
-        // A ZMTP 2.0 message frame: flags 0, size 5.
-        let _ = peer.send(b"\x00\x05probe").await;
+        let _ = peer
+            .send(&FrameBuilder::message(b"probe", false).build())
+            .await;
         let a = aftermath(cx, s, &mut peer).await?;
         judge_refusal(
             cx,
@@ -630,7 +645,7 @@ case_fn!(downgrade, |cx| {
             "a ZMTP 2.0 peer at a CURVE server",
         )
     } else {
-        let _ = peer.send(&GreetingSpec::null(1).to_bytes()).await;
+        let _ = peer.send(&GreetingBuilder::new().build()).await;
         let ready = CommandBuilder::ready(MetadataBuilder::new().property(b"Socket-Type", b"PUSH"));
         let _ = peer.send(&ready.frame().build()).await;
         let _ = peer.send(&crate::peer::message_frames(&[b"probe"])).await;
@@ -680,9 +695,7 @@ pub(super) async fn curve_client_of(
 /// Reads the client's HELLO: its body, or why it is wrong.
 pub(super) async fn read_hello(cx: &mut Ctx, peer: &mut RawPeer) -> Result<Vec<u8>, Stop> {
     let wait = cx.wait();
-    let mut g = greeting_for(b"CURVE");
-    g.as_server = 1;
-    cx.greet(peer, &g).await?;
+    cx.greet(peer, greeting_for(b"CURVE").as_server(1)).await?;
     let f = peer.read_frame(wait).await.map_err(step("reading HELLO"))?;
     if !f.is_command() {
         return Err(Stop::Fail(format!("expected HELLO, got {}", f.describe())));
@@ -712,7 +725,7 @@ case_fn!(client_bad_welcome, |cx| {
     if let Some(key) = client_transient(&body) {
         impostor.client_transient = key;
     }
-    peer.send(&command_frame(&impostor.welcome()))
+    peer.send(&FrameBuilder::command(&impostor.welcome()).build())
         .await
         .map_err(step("sending WELCOME"))?;
     let wait = cx.wait();

@@ -8,12 +8,12 @@ use rand_core::OsRng;
 use zmtp_spec::security::KeyPair;
 use zmtp_spec::security::curve::raw::{Server, break_box};
 use zmtp_spec::wire::Metadata;
-use zmtp_spec::wire::view::{CommandBuilder, CommandView};
+use zmtp_spec::wire::view::{CommandBuilder, CommandView, FrameBuilder};
 
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, show, step};
 use crate::cases::case_fn;
-use crate::peer::{RawPeer, command_frame};
+use crate::peer::RawPeer;
 
 use super::curve::{curve_client_of, fault, metadata_of, read_hello};
 use super::message_frame;
@@ -94,7 +94,7 @@ case_fn!(client_handshake, |cx| {
     let wait = cx.wait();
     match cx.param {
         0 => {
-            peer.send(&command_frame(&server.ready(&metadata_of(b"DEALER"))))
+            peer.send(&FrameBuilder::command(&server.ready(&metadata_of(b"DEALER"))).build())
                 .await
                 .map_err(step("sending READY"))?;
             cx.agent().send(s, &[b"probe"]).await?;
@@ -134,7 +134,7 @@ case_fn!(client_handshake, |cx| {
         1 => {
             let mut ready = server.ready(&metadata_of(b"DEALER"));
             break_box(&mut ready);
-            peer.send(&command_frame(&ready))
+            peer.send(&FrameBuilder::command(&ready).build())
                 .await
                 .map_err(step("sending READY"))?;
             let _ = cx.agent().try_send(s, &[b"probe"]).await;
@@ -162,7 +162,7 @@ case_fn!(client_handshake, |cx| {
             }
         }
         _ => {
-            peer.send(&command_frame(&server.ready(&metadata_of(b"DEALER"))))
+            peer.send(&FrameBuilder::command(&server.ready(&metadata_of(b"DEALER"))).build())
                 .await
                 .map_err(step("sending READY"))?;
             let n = server.nonce;
@@ -201,7 +201,7 @@ async fn up_to_initiate(cx: &mut Ctx, peer: &mut RawPeer, keys: KeyPair) -> Resu
     let mut server = Server::new(keys, &mut OsRng);
     let hello = read_hello(cx, peer).await?;
     server.hello(&hello).map_err(fault)?;
-    peer.send(&command_frame(&server.welcome()))
+    peer.send(&FrameBuilder::command(&server.welcome()).build())
         .await
         .map_err(step("sending WELCOME"))?;
     let f = peer

@@ -2,12 +2,17 @@
 //! the implementation as a PLAIN server whose ZAP handler allows
 //! `admin:secret` (AGENTS.md `ZAP_ALLOW`), and as a PLAIN client.
 
+use bytes::Bytes;
+use zmtp_spec::wire::command::name;
+use zmtp_spec::wire::view::{CommandBuilder, GreetingBuilder, plain, plain::HelloBuilder};
+use zmtp_spec::wire::{Command, Mechanism, MechanismCommand};
+
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, step};
 use crate::cases::case_fn;
-use crate::peer::{RawPeer, command_frame, message_frames, ready_body};
+use crate::peer::{RawPeer, message_frames, metadata};
 
-use super::{aftermath, greeting_for, judge_refusal, need_mechanism};
+use super::{aftermath, judge_refusal, need_mechanism};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -54,21 +59,19 @@ pub(super) fn cases() -> Vec<Case> {
     ]
 }
 
-/// The body of a PLAIN HELLO.
-fn hello(user: &[u8], pass: &[u8]) -> Vec<u8> {
-    let mut out = b"\x05HELLO".to_vec();
-    out.push(user.len() as u8);
-    out.extend_from_slice(user);
-    out.push(pass.len() as u8);
-    out.extend_from_slice(pass);
-    out
+/// A PLAIN HELLO.
+fn hello(user: &[u8], pass: &[u8]) -> CommandBuilder {
+    HelloBuilder::new(user, pass).command()
 }
 
-fn initiate() -> Vec<u8> {
-    let props: [(&[u8], &[u8]); 1] = [(b"Socket-Type", b"PUSH")];
-    let mut out = b"\x08INITIATE".to_vec();
-    out.extend_from_slice(&ready_body(&props)[6..]);
-    out
+/// A PLAIN INITIATE from a PUSH client.
+fn initiate() -> CommandBuilder {
+    plain::initiate(&metadata(&[(b"Socket-Type", b"PUSH")]))
+}
+
+/// A 3.1 PLAIN greeting.
+fn plain_greeting() -> GreetingBuilder {
+    GreetingBuilder::new().mechanism(Mechanism::PLAIN)
 }
 
 async fn plain_bound(cx: &mut Ctx) -> Result<(Sock, String), Stop> {
@@ -87,28 +90,34 @@ case_fn!(plain_server, |cx| {
     let (s, ep) = plain_bound(cx).await?;
     let mut peer: RawPeer = cx.dial(&ep, "client").await?;
     let wait = cx.wait();
-    cx.greet(&mut peer, &greeting_for(b"PLAIN")).await?;
+    cx.greet(&mut peer, plain_greeting()).await?;
     match cx.param {
         0 => {
-            peer.send(&command_frame(&hello(b"admin", b"secret")))
+            peer.send(&hello(b"admin", b"secret").frame().build())
                 .await
                 .map_err(step("sending HELLO"))?;
             let w = peer
                 .read_frame(wait)
                 .await
                 .map_err(step("reading WELCOME"))?;
-            if &w.body[..] != b"\x07WELCOME" || !w.is_command() {
+            let name = MechanismCommand::Welcome;
+            if w.command()
+                != Some(Command::Mechanism {
+                    name,
+                    body: Bytes::new(),
+                })
+            {
                 return cx.fail(format!(
                     "expected WELCOME with an empty body (G-P4), got {}",
                     w.describe()
                 ));
             }
-            peer.send(&command_frame(&initiate()))
+            peer.send(&initiate().frame().build())
                 .await
                 .map_err(step("sending INITIATE"))?;
             let r = peer.read_frame(wait).await.map_err(step("reading READY"))?;
             match r.command() {
-                Some(zmtp_spec::wire::Command::Ready(md)) if md.get("Socket-Type").is_some() => {}
+                Some(Command::Ready(md)) if md.get("Socket-Type").is_some() => {}
                 _ => {
                     return cx.fail(format!(
                         "expected READY with metadata (G-P5), got {}",
@@ -127,26 +136,29 @@ case_fn!(plain_server, |cx| {
             }
         }
         n => {
-            let (first, what): (Vec<u8>, &str) = match n {
+            let (first, what) = match n {
                 1 => (hello(b"admin", b"wrong"), "a PLAIN HELLO ZAP refuses"),
                 2 => (
-                    b"\x05HELLO\x05admin\x06sec".to_vec(),
+                    HelloBuilder::new(b"admin", b"sec")
+                        .password_len(6)
+                        .command(),
                     "a truncated PLAIN HELLO",
                 ),
                 _ => (initiate(), "INITIATE before HELLO"),
             };
-            peer.send(&command_frame(&first))
+            peer.send(&first.frame().build())
                 .await
                 .map_err(step("sending"))?;
-            let _ = peer.send(&command_frame(&initiate())).await;
+            let _ = peer.send(&initiate().frame().build()).await;
             let _ = peer.send(&message_frames(&[b"probe"])).await;
             let a = aftermath(cx, s, &mut peer).await?;
+            let welcome = MechanismCommand::Welcome.as_str().as_bytes();
             let forbidden: &[&[u8]] = if n == 3 {
-                &[b"READY", b"WELCOME"]
+                &[name::READY, welcome]
             } else {
-                &[b"READY"]
+                &[name::READY]
             };
-            if n == 1 && a.got(b"WELCOME") {
+            if n == 1 && a.got(welcome) {
                 return cx.fail(format!(
                     "{what}: WELCOME sent for refused credentials ({})",
                     a.describe()
@@ -166,12 +178,10 @@ case_fn!(plain_client, |cx| {
     a.set_bytes(s, "PLAIN_USERNAME", b"admin").await?;
     a.set_bytes(s, "PLAIN_PASSWORD", b"secret").await?;
     let (mut peer, ()) = cx.connect_and_accept(s, &listener, "server").await?;
-    let mut g = greeting_for(b"PLAIN");
-    g.as_server = 1;
-    cx.greet(&mut peer, &g).await?;
+    cx.greet(&mut peer, plain_greeting().as_server(1)).await?;
     let wait = cx.wait();
     let f = peer.read_frame(wait).await.map_err(step("reading HELLO"))?;
-    if f.is_command() && f.body[..] == hello(b"admin", b"secret")[..] {
+    if f.is_command() && f.body[..] == hello(b"admin", b"secret").build()[..] {
         cx.pass("HELLO 05 admin 06 secret")
     } else {
         cx.fail(format!(

@@ -333,3 +333,28 @@ fn tamper_split_ignores_cuts_out_of_range_and_composes() {
     .apply(packet(b"abcd"));
     assert_eq!(shapes(&joined), vec![(0, &b"zbcd"[..])]);
 }
+
+#[test]
+fn a_greeting_sent_whole_is_one_packet_and_no_empty_packet_follows() {
+    let now = Instant::now();
+    let mut config = with_packets(Config::new(SocketType::Dealer));
+    config.behaviour.pacing = super::super::GreetingPacing::Full;
+    let mut client = Connection::new(config, Side::Client, now, TestRng::new(1)).expect("valid");
+    let mut server = Connection::new(
+        Config::new(SocketType::Router),
+        Side::Server,
+        now,
+        TestRng::new(2),
+    )
+    .expect("valid");
+    let packets = run(&mut client, &mut server, now);
+    assert_eq!(
+        kinds(&packets),
+        vec![
+            PacketKind::Greeting { from: 0, to: 64 },
+            command(b"READY", false)
+        ]
+    );
+    assert!(packets.iter().all(|p| !p.octets.is_empty()));
+    assert_eq!(client.state(), State::Active);
+}

@@ -156,3 +156,14 @@ fn v1_length_forms() {
     assert_eq!(v1_length(&[0xFF, 0, 0, 0, 0, 0, 0, 1, 0]).unwrap().1, 256);
     assert!(is_incomplete(v1_length(&[0xFF, 0])));
 }
+
+/// The revision a 2.0 peer sends is one the detection reads as 2.0.
+#[test]
+fn v2_revision_is_detected_as_zmtp2() {
+    use crate::wire::greeting::Protocol;
+    assert_eq!(V2_DEALER[10], V2Greeting::REVISION);
+    assert_eq!(
+        Protocol::from_revision(V2Greeting::REVISION),
+        Some(Protocol::V2_0)
+    );
+}

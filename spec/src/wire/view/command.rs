@@ -14,7 +14,7 @@ use super::frame::FrameBuilder;
 use super::metadata::{MetadataBuilder, MetadataView, check_metadata};
 use super::{array, put};
 use crate::wire::WireError;
-use crate::wire::command::MAX_PING_CONTEXT;
+use crate::wire::command::{MAX_PING_CONTEXT, name};
 use crate::wire::metadata::PropertyRef;
 
 /// Where each field sits; the data fields count from the data's start.
@@ -178,7 +178,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> CommandView<&'a T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name.
     pub fn check_subscribe(&self) -> Result<&'a [u8], WireError> {
-        check_named(self.bytes(), b"SUBSCRIBE")
+        check_named(self.bytes(), name::SUBSCRIBE)
     }
 
     /// The rule `cancel` (G12, 37-R47): CANCEL and any topic.
@@ -186,7 +186,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> CommandView<&'a T> {
     /// # Errors
     /// [`WireError::BadCommandName`] for another name.
     pub fn check_cancel(&self) -> Result<&'a [u8], WireError> {
-        check_named(self.bytes(), b"CANCEL")
+        check_named(self.bytes(), name::CANCEL)
     }
 
     /// The rule `join` (G14, 37-R53): JOIN and a group.
@@ -195,7 +195,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> CommandView<&'a T> {
     /// [`WireError::BadCommandName`] for another name;
     /// [`WireError::BadGroup`] for a group over 255 octets or with a NUL.
     pub fn check_join(&self) -> Result<&'a [u8], WireError> {
-        group_value(check_named(self.bytes(), b"JOIN")?)
+        group_value(check_named(self.bytes(), name::JOIN)?)
     }
 
     /// The rule `leave` (G14, 37-R54): LEAVE and a group.
@@ -203,7 +203,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> CommandView<&'a T> {
     /// # Errors
     /// As [`CommandView::check_join`].
     pub fn check_leave(&self) -> Result<&'a [u8], WireError> {
-        group_value(check_named(self.bytes(), b"LEAVE")?)
+        group_value(check_named(self.bytes(), name::LEAVE)?)
     }
 }
 
@@ -237,11 +237,11 @@ pub(crate) fn check_named<'a>(body: &'a [u8], name: &[u8]) -> Result<&'a [u8], W
 }
 
 pub(crate) fn check_ready(body: &[u8]) -> Result<Vec<PropertyRef<'_>>, WireError> {
-    check_metadata(check_named(body, b"READY")?)
+    check_metadata(check_named(body, name::READY)?)
 }
 
 pub(crate) fn check_error(body: &[u8]) -> Result<&[u8], WireError> {
-    let data = check_named(body, b"ERROR")?;
+    let data = check_named(body, name::ERROR)?;
     let [len] = array(data, field::REASON_LEN).ok_or(WireError::BadErrorReason)?;
     match data.get(field::REASON..) {
         Some(reason) if reason.len() == usize::from(len) => Ok(reason),
@@ -250,14 +250,14 @@ pub(crate) fn check_error(body: &[u8]) -> Result<&[u8], WireError> {
 }
 
 pub(crate) fn check_ping(body: &[u8]) -> Result<(u16, &[u8]), WireError> {
-    let data = check_named(body, b"PING")?;
+    let data = check_named(body, name::PING)?;
     let ttl = array(data, field::TTL).ok_or(WireError::BadPing)?;
     let context = ping_context(&data[field::CONTEXT..])?;
     Ok((u16::from_be_bytes(ttl), context))
 }
 
 pub(crate) fn check_pong(body: &[u8]) -> Result<&[u8], WireError> {
-    ping_context(check_named(body, b"PONG")?)
+    ping_context(check_named(body, name::PONG)?)
 }
 
 /// `ping-context` (37-R59): at most 16 octets.
@@ -353,7 +353,7 @@ impl CommandBuilder {
 
     /// READY with a metadata body (valid or not).
     pub fn ready(metadata: MetadataBuilder) -> Self {
-        Self::new(b"READY").data(&metadata.build())
+        Self::new(name::READY).data(&metadata.build())
     }
 
     /// ERROR with a reason, its length octet the reason's (cut to the
@@ -363,7 +363,7 @@ impl CommandBuilder {
         #[allow(clippy::cast_possible_truncation)] // documented: the low octet
         put(&mut data, field::REASON_LEN, &[reason.len() as u8]);
         put(&mut data, field::REASON, reason);
-        Self::new(b"ERROR").data(&data)
+        Self::new(name::ERROR).data(&data)
     }
 
     /// PING with a TTL and a context of any length.
@@ -371,7 +371,12 @@ impl CommandBuilder {
         let mut data = vec![0; field::CONTEXT + context.len()];
         put(&mut data, field::TTL, &ttl.to_be_bytes());
         put(&mut data, field::CONTEXT, context);
-        Self::new(b"PING").data(&data)
+        Self::new(name::PING).data(&data)
+    }
+
+    /// PONG echoing a context of any length.
+    pub fn pong(context: &[u8]) -> Self {
+        Self::new(name::PONG).data(context)
     }
 
     /// The name-length octet, instead of the name's length (cut to its low

@@ -68,6 +68,7 @@ pub mod fuzzing;
 pub(crate) mod greeting;
 pub(crate) mod legacy;
 pub(crate) mod metadata;
+pub mod plain;
 
 pub use command::{CommandBuilder, CommandView};
 pub use frame::{FrameBuilder, FrameView};

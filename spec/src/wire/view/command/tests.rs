@@ -73,6 +73,7 @@ proptest! {
             Command::Ready(md) => Some(CommandBuilder::ready(MetadataBuilder::from(md))),
             Command::Error { reason } => Some(CommandBuilder::error(reason)),
             Command::Ping { ttl, context } => Some(CommandBuilder::ping(*ttl, context)),
+            Command::Pong { context } => Some(CommandBuilder::pong(context)),
             _ => None,
         };
         if let Some(special) = special {
@@ -150,7 +151,7 @@ fn bad_ping_and_pong_are_refused_g13_37_r59() {
     assert_eq!(parse(&no_ttl), Err(WireError::BadPing));
     let long = CommandBuilder::ping(1, &[7; 17]).build();
     assert_eq!(parse(&long), Err(WireError::BadPing));
-    let pong = CommandBuilder::new(b"PONG").data(&[7; 17]).build();
+    let pong = CommandBuilder::pong(&[7; 17]).build();
     assert_eq!(parse(&pong), Err(WireError::BadPing));
     let mut ttl = CommandBuilder::ping(1, b"ctx").build();
     CommandView::new(&mut ttl[..]).set_ttl(0x1234);
