@@ -27,9 +27,22 @@
 //! keeps a global. The same code serves the tokio implementation, the
 //! model checker, the conformance runner's raw peer and the fuzzers.
 //!
+//! A peer that misbehaves on purpose (the conformance runner, a fuzzer
+//! attacking a live implementation) is built from the same pieces, not
+//! from a second wire: the lenient views and builders of [`wire::view`]
+//! read and write any field value, valid or not, and the strict grammar is
+//! those views plus their checks; the connection machine hands out its
+//! output one named packet at a time for it to send, replace, mutate,
+//! split, delay or drop ([`connection::packets`]), through every handshake
+//! and the downgrade; and the `raw` feature gives CURVE's primitives with
+//! chosen keys and nonces.
+//!
 //! # Features
 //!
 //! - `arbitrary`: `arbitrary::Arbitrary` for the wire values (fuzz/).
+//! - `raw`: `security::curve::raw`, CURVE boxes under chosen keys and
+//!   nonces and raw client and server halves, for a peer that forges one
+//!   field at a time (the conformance runner). Not part of the API.
 //! - `fuzzing`: the test harness and the fuzz target bodies (`fuzzing`,
 //!   `connection::harness` with its seeded `TestRng`, `security::fuzzing`,
 //!   `wire::view::fuzzing`),
