@@ -238,9 +238,13 @@ fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
 fn zap_allow(allowed: Bytes) -> std::sync::Arc<dyn zmtp_spec::security::Authenticator> {
     use zmtp_spec::security::zap::{FnAuthenticator, StatusCode, ZapRequest};
     std::sync::Arc::new(FnAuthenticator(move |r: &ZapRequest| {
-        let presented: Option<Vec<u8>> = match (&r.mechanism[..], &r.credentials[..]) {
-            (b"PLAIN", [user, pass]) => Some([&user[..], b":", &pass[..]].concat()),
-            (b"CURVE", [key]) => zmtp_spec::security::z85::encode(key)
+        use zmtp_spec::wire::Mechanism;
+        let mechanism = &r.mechanism[..];
+        let presented: Option<Vec<u8>> = match &r.credentials[..] {
+            [user, pass] if mechanism == Mechanism::PLAIN.name() => {
+                Some([&user[..], b":", &pass[..]].concat())
+            }
+            [key] if mechanism == Mechanism::CURVE.name() => zmtp_spec::security::z85::encode(key)
                 .ok()
                 .map(String::into_bytes),
             _ => None,

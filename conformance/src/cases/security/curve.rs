@@ -17,12 +17,20 @@ use zmtp_spec::wire::view::{
     CommandBuilder, CommandView, FrameBuilder, GreetingBuilder, MetadataBuilder, MetadataView,
 };
 
+use zmtp_spec::wire::command::name;
+use zmtp_spec::wire::{Mechanism, MechanismCommand};
+
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, step};
 use crate::cases::case_fn;
 use crate::peer::RawPeer;
 
 use super::{aftermath, greeting_for, judge_refusal, message_frame, need_mechanism};
+
+/// The CURVE server's WELCOME, by spec's name.
+const WELCOME: &[u8] = MechanismCommand::Welcome.as_str().as_bytes();
+/// The CURVE client's INITIATE, by spec's name.
+const INITIATE: &[u8] = MechanismCommand::Initiate.as_str().as_bytes();
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -296,7 +304,8 @@ async fn curve_server_with(
 /// Greeting, HELLO, WELCOME (checked and opened).
 async fn hello_welcome(cx: &mut Ctx, peer: &mut RawPeer, c: &mut Client) -> Result<(), Stop> {
     let wait = cx.wait();
-    cx.greet(peer, greeting_for(b"CURVE")).await?;
+    cx.greet(peer, greeting_for(Mechanism::CURVE.name()))
+        .await?;
     peer.send(&FrameBuilder::command(&c.hello()).build())
         .await
         .map_err(step("sending HELLO"))?;
@@ -441,7 +450,8 @@ case_fn!(hostile_hello, |cx| {
         *keys.public()
     };
     let mut c = Client::new(server, &mut OsRng);
-    cx.greet(&mut peer, greeting_for(b"CURVE")).await?;
+    cx.greet(&mut peer, greeting_for(Mechanism::CURVE.name()))
+        .await?;
     let (hello, what) = match cx.param {
         0 => {
             let mut hello = c.hello();
@@ -478,7 +488,7 @@ case_fn!(hostile_hello, |cx| {
     // Whatever it does, a message must not get through.
     let _ = peer.send(&message_frame(&c.message(0, b"probe"))).await;
     let a = aftermath(cx, s, &mut peer).await?;
-    judge_refusal(cx, &a, &[b"WELCOME", b"READY"], what)
+    judge_refusal(cx, &a, &[WELCOME, name::READY], what)
 });
 
 case_fn!(replayed_message, |cx| {
@@ -498,13 +508,13 @@ case_fn!(replayed_message, |cx| {
         }
         let _ = peer.send(&m).await;
         let a = aftermath(cx, s, &mut peer).await?;
-        judge_refusal(cx, &a, &[b"ERROR"], "a replayed MESSAGE nonce")
+        judge_refusal(cx, &a, &[name::ERROR], "a replayed MESSAGE nonce")
     } else {
         let mut m = c.message(0, b"probe");
         break_box(&mut m);
         let _ = peer.send(&message_frame(&m)).await;
         let a = aftermath(cx, s, &mut peer).await?;
-        judge_refusal(cx, &a, &[b"ERROR"], "a MESSAGE with a bad box")
+        judge_refusal(cx, &a, &[name::ERROR], "a MESSAGE with a bad box")
     }
 });
 
@@ -576,7 +586,7 @@ case_fn!(hostile_initiate, |cx| {
         let _ = peer.send(&message_frame(&c.message(0, b"probe"))).await;
     }
     let a = aftermath(cx, s, &mut peer).await?;
-    if cx.param == 6 && (a.delivered.is_some() || a.got(b"READY")) {
+    if cx.param == 6 && (a.delivered.is_some() || a.got(name::READY)) {
         let seen = if a.delivered.is_some() {
             "the message delivered"
         } else {
@@ -593,7 +603,7 @@ case_fn!(hostile_initiate, |cx| {
             format!("{what}: accepted, and the message delivered (zero-length names, zmtp-wire.md 6.2 #3)"),
         );
     }
-    if cx.param == 4 && a.delivered.is_none() && !a.got(b"READY") {
+    if cx.param == 4 && a.delivered.is_none() && !a.got(name::READY) {
         // The ERROR's receiver closes (37-R16), so the server need not.
         return match a.error() {
             Some(r) => cx.pass(format!("{what}: ERROR \"{r}\" (26-R60); nothing crossed")),
@@ -603,7 +613,7 @@ case_fn!(hostile_initiate, |cx| {
             None => cx.fail(format!("{what}: neither ERROR nor a close; nothing crossed")),
         };
     }
-    judge_refusal(cx, &a, &[b"READY"], what)
+    judge_refusal(cx, &a, &[name::READY], what)
 });
 
 case_fn!(downgrade, |cx| {
@@ -641,7 +651,7 @@ case_fn!(downgrade, |cx| {
         judge_refusal(
             cx,
             &a,
-            &[b"READY", b"WELCOME"],
+            &[name::READY, WELCOME],
             "a ZMTP 2.0 peer at a CURVE server",
         )
     } else {
@@ -653,7 +663,7 @@ case_fn!(downgrade, |cx| {
         judge_refusal(
             cx,
             &a,
-            &[b"READY", b"WELCOME"],
+            &[name::READY, WELCOME],
             "a NULL peer at a CURVE server",
         )
     }
@@ -695,7 +705,8 @@ pub(super) async fn curve_client_of(
 /// Reads the client's HELLO: its body, or why it is wrong.
 pub(super) async fn read_hello(cx: &mut Ctx, peer: &mut RawPeer) -> Result<Vec<u8>, Stop> {
     let wait = cx.wait();
-    cx.greet(peer, greeting_for(b"CURVE").as_server(1)).await?;
+    cx.greet(peer, greeting_for(Mechanism::CURVE.name()).as_server(1))
+        .await?;
     let f = peer.read_frame(wait).await.map_err(step("reading HELLO"))?;
     if !f.is_command() {
         return Err(Stop::Fail(format!("expected HELLO, got {}", f.describe())));
@@ -736,7 +747,7 @@ case_fn!(client_bad_welcome, |cx| {
     let names: Vec<String> = frames.iter().map(crate::peer::RawFrame::describe).collect();
     if frames
         .iter()
-        .any(|f| f.command_name().is_some_and(|n| &n[..] == b"INITIATE"))
+        .any(|f| f.command_name().is_some_and(|n| &n[..] == INITIATE))
     {
         return cx.fail(format!(
             "the client answered a bad WELCOME with INITIATE ({})",
@@ -745,7 +756,7 @@ case_fn!(client_bad_welcome, |cx| {
     }
     if frames
         .iter()
-        .any(|f| f.command_name().is_some_and(|n| &n[..] == b"ERROR"))
+        .any(|f| f.command_name().is_some_and(|n| &n[..] == name::ERROR))
     {
         return cx.fail("the client sent ERROR (26-R03)");
     }

@@ -2,15 +2,21 @@
 //! the implementation as a PLAIN server whose ZAP handler allows
 //! `admin:secret` (AGENTS.md `ZAP_ALLOW`), and as a PLAIN client.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
+use zmtp_spec::connection::Config;
+use zmtp_spec::security::Plain;
 use zmtp_spec::wire::command::name;
 use zmtp_spec::wire::view::{CommandBuilder, GreetingBuilder, plain, plain::HelloBuilder};
 use zmtp_spec::wire::{Command, Mechanism, MechanismCommand};
+use zmtp_spec::{Message, SocketType};
 
 use crate::agent::{Sock, Stop};
-use crate::case::{Case, Ctx, step};
+use crate::case::{Case, Ctx, Outcome, step};
 use crate::cases::case_fn;
-use crate::peer::{RawPeer, message_frames, metadata};
+use crate::peer::machine::{honest, machine};
+use crate::peer::{RawFrame, RawPeer, message_frames, metadata};
 
 use super::{aftermath, judge_refusal, need_mechanism};
 
@@ -89,85 +95,85 @@ async fn plain_bound(cx: &mut Ctx) -> Result<(Sock, String), Stop> {
 case_fn!(plain_server, |cx| {
     let (s, ep) = plain_bound(cx).await?;
     let mut peer: RawPeer = cx.dial(&ep, "client").await?;
-    let wait = cx.wait();
-    cx.greet(&mut peer, plain_greeting()).await?;
-    match cx.param {
-        0 => {
-            peer.send(&hello(b"admin", b"secret").frame().build())
-                .await
-                .map_err(step("sending HELLO"))?;
-            let w = peer
-                .read_frame(wait)
-                .await
-                .map_err(step("reading WELCOME"))?;
-            let name = MechanismCommand::Welcome;
-            if w.command()
-                != Some(Command::Mechanism {
-                    name,
-                    body: Bytes::new(),
-                })
-            {
-                return cx.fail(format!(
-                    "expected WELCOME with an empty body (G-P4), got {}",
-                    w.describe()
-                ));
-            }
-            peer.send(&initiate().frame().build())
-                .await
-                .map_err(step("sending INITIATE"))?;
-            let r = peer.read_frame(wait).await.map_err(step("reading READY"))?;
-            match r.command() {
-                Some(Command::Ready(md)) if md.get("Socket-Type").is_some() => {}
-                _ => {
-                    return cx.fail(format!(
-                        "expected READY with metadata (G-P5), got {}",
-                        r.describe()
-                    ));
-                }
-            }
-            peer.send(&message_frames(&[b"probe"]))
-                .await
-                .map_err(step("sending a message"))?;
-            let got = cx.agent().recv(s).await?;
-            if got.len() == 1 && &got[0][..] == b"probe" {
-                cx.pass("HELLO -> WELCOME (empty), INITIATE -> READY, message delivered")
-            } else {
-                cx.fail(format!("delivered {}", crate::case::show(&got)))
-            }
-        }
-        n => {
-            let (first, what) = match n {
-                1 => (hello(b"admin", b"wrong"), "a PLAIN HELLO ZAP refuses"),
-                2 => (
-                    HelloBuilder::new(b"admin", b"sec")
-                        .password_len(6)
-                        .command(),
-                    "a truncated PLAIN HELLO",
-                ),
-                _ => (initiate(), "INITIATE before HELLO"),
-            };
-            peer.send(&first.frame().build())
-                .await
-                .map_err(step("sending"))?;
-            let _ = peer.send(&initiate().frame().build()).await;
-            let _ = peer.send(&message_frames(&[b"probe"])).await;
-            let a = aftermath(cx, s, &mut peer).await?;
-            let welcome = MechanismCommand::Welcome.as_str().as_bytes();
-            let forbidden: &[&[u8]] = if n == 3 {
-                &[name::READY, welcome]
-            } else {
-                &[name::READY]
-            };
-            if n == 1 && a.got(welcome) {
-                return cx.fail(format!(
-                    "{what}: WELCOME sent for refused credentials ({})",
-                    a.describe()
-                ));
-            }
-            judge_refusal(cx, &a, forbidden, what)
-        }
+    if cx.param == 0 {
+        return honest_client(cx, s, &mut peer).await;
     }
+    cx.greet(&mut peer, plain_greeting()).await?;
+    let n = cx.param;
+    let (first, what) = match n {
+        1 => (hello(b"admin", b"wrong"), "a PLAIN HELLO ZAP refuses"),
+        2 => (
+            HelloBuilder::new(b"admin", b"sec")
+                .password_len(6)
+                .command(),
+            "a truncated PLAIN HELLO",
+        ),
+        _ => (initiate(), "INITIATE before HELLO"),
+    };
+    peer.send(&first.frame().build())
+        .await
+        .map_err(step("sending"))?;
+    let _ = peer.send(&initiate().frame().build()).await;
+    let _ = peer.send(&message_frames(&[b"probe"])).await;
+    let a = aftermath(cx, s, &mut peer).await?;
+    let welcome = MechanismCommand::Welcome.as_str().as_bytes();
+    let forbidden: &[&[u8]] = if n == 3 {
+        &[name::READY, welcome]
+    } else {
+        &[name::READY]
+    };
+    if n == 1 && a.got(welcome) {
+        return cx.fail(format!(
+            "{what}: WELCOME sent for refused credentials ({})",
+            a.describe()
+        ));
+    }
+    judge_refusal(cx, &a, forbidden, what)
 });
+
+/// The PLAIN client handshake as spec's machine runs it (HELLO
+/// admin/secret, then INITIATE as a PUSH), judged step by step: WELCOME
+/// with an empty body (G-P4), READY with metadata (G-P5), then a message
+/// delivered.
+async fn honest_client(cx: &mut Ctx, s: Sock, peer: &mut RawPeer) -> Outcome {
+    cx.need_zmtp3()?;
+    let mut config = Config::new(SocketType::Push);
+    let plain = Plain::client("admin", "secret").map_err(|e| Stop::Fail(e.to_string()))?;
+    config.mechanism = Arc::new(plain);
+    let mut conn = machine(config, peer.side()).map_err(|e| Stop::Fail(e.to_string()))?;
+    let h = match peer
+        .handshake_through(&mut conn, &mut honest, cx.wait())
+        .await
+    {
+        Ok(h) => h,
+        Err(e) => return cx.fail(format!("the PLAIN handshake: {e}")),
+    };
+    let welcome = Command::Mechanism {
+        name: MechanismCommand::Welcome,
+        body: Bytes::new(),
+    };
+    if h.frames.first().and_then(RawFrame::command) != Some(welcome) {
+        let got = h
+            .frames
+            .first()
+            .map_or("nothing".into(), RawFrame::describe);
+        return cx.fail(format!(
+            "expected WELCOME with an empty body (G-P4), got {got}"
+        ));
+    }
+    // The machine checked READY's metadata (G-P5) before it succeeded.
+    conn.send_message(Message::from_frames([Bytes::from_static(b"probe")]))
+        .map_err(|e| Stop::Fail(e.to_string()))?;
+    peer.flush(&mut conn, &mut honest)
+        .await
+        .map_err(step("sending a message"))?;
+    let got = cx.agent().recv(s).await?;
+    if got.len() == 1 && &got[0][..] == b"probe" {
+        cx.pass("HELLO -> WELCOME (empty), INITIATE -> READY, message delivered")
+    } else {
+        cx.fail(format!("delivered {}", crate::case::show(&got)))
+    }
+}
 
 case_fn!(plain_client, |cx| {
     need_mechanism(cx, "PLAIN")?;
