@@ -44,6 +44,26 @@ pub fn views(data: &[u8]) {
         }
     }
     check_curve(data);
+    check_plain(data);
+}
+
+/// PLAIN HELLO: spec's parser equals the view's check, and a valid one
+/// builds back from its fields.
+fn check_plain(data: &[u8]) {
+    let shared = Bytes::copy_from_slice(data);
+    let view = super::plain::HelloView::new(data);
+    let (_, _) = (view.username_len(), view.password_len());
+    assert_eq!(
+        crate::security::plain::Hello::parse(&shared).map(|h| (h.username, h.password)),
+        view.check()
+            .map(|(u, p)| (Bytes::copy_from_slice(u), Bytes::copy_from_slice(p)))
+    );
+    if let Ok((username, password)) = view.check() {
+        assert_eq!(
+            super::plain::HelloBuilder::new(username, password).build(),
+            data
+        );
+    }
 }
 
 /// A streaming rule's outcome in the views' terms.
