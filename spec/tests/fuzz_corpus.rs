@@ -342,6 +342,10 @@ fn view_seeds() -> Vec<(&'static str, Vec<u8>)> {
             "curve-message-data",
             NonceBoxBuilder::new().nonce(9).boxed(&[0xAA; 17]).build(),
         ),
+        (
+            "plain-hello",
+            zmtp_spec::wire::view::plain::HelloBuilder::new(b"admin", b"secret").build(),
+        ),
     ]
 }
 
