@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use crate::wirelog::{WireLog, hex, unhex};
 
 pub mod builtin;
+pub mod custom;
 pub mod fixed;
 pub mod process;
 pub mod registry;

@@ -1,4 +1,6 @@
-//! Expected-results files (`conformance/expected/<agent>.txt`).
+//! Expected-results files (`conformance/expected/<agent>.txt`, or the path
+//! an agent file or `--expected` names; the format is documented in
+//! AGENTS.md).
 //!
 //! One entry a line: `[QUALIFIER:]...PATTERN VERDICT reason`, where a
 //! pattern is a case id or a prefix ending in `*`, the qualifiers are
@@ -9,9 +11,12 @@
 //! PASS-LENIENT). The most specific entry wins: more qualifiers first, then
 //! the longer pattern.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::case::Kind;
+use crate::runner::RunReport;
 
 /// One entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,6 +130,86 @@ impl Expected {
                 reason: String::new(),
             }),
         }
+    }
+}
+
+/// The longest reason `bless` copies from a verdict's detail.
+const BLESS_REASON_MAX: usize = 300;
+
+/// A first expected-results file from `runs` (one agent, one profile, any
+/// transports; `run --bless`): an entry for every case that did not PASS
+/// (or PASS-LENIENT), with the verdict's detail as its reason, so an
+/// UNSUPPORTED entry carries the agent's own answer. A case with the same
+/// verdict over every transport gets one entry, otherwise one per
+/// transport; a strict run's entries are qualified `strict:`.
+pub fn bless(runs: &[RunReport]) -> String {
+    let mut s = String::new();
+    let Some(first) = runs.first() else {
+        return s;
+    };
+    let transports: Vec<&str> = runs.iter().map(|r| r.transport.as_str()).collect();
+    let version = first.manifest["version"].as_str().unwrap_or("?");
+    let _ = writeln!(
+        s,
+        "# Expected results for the agent {} ({version}), written by `zmtp-conformance run --bless`\n\
+         # from a run over {}, {} profile. Each reason is what the run observed: replace it\n\
+         # with why the implementation behaves so. Format: conformance/AGENTS.md.",
+        first.agent,
+        transports.join(" and "),
+        first.profile
+    );
+    let strict = if first.profile == "strict" {
+        "strict:"
+    } else {
+        ""
+    };
+    for r in &first.results {
+        let per: Vec<(&str, Kind, &str)> = runs
+            .iter()
+            .filter_map(|run| {
+                let x = run.results.iter().find(|x| x.id == r.id)?;
+                Some((
+                    run.transport.as_str(),
+                    x.verdict.kind,
+                    x.verdict.detail.as_str(),
+                ))
+            })
+            .filter(|(_, k, _)| !matches!(k, Kind::Pass | Kind::PassLenient))
+            .collect();
+        let Some(&(_, kind, detail)) = per.first() else {
+            continue;
+        };
+        if per.len() == runs.len() && per.iter().all(|(_, k, _)| *k == kind) {
+            let _ = writeln!(s, "{strict}{} {} {}", r.id, kind.label(), reason(detail));
+        } else {
+            for (t, k, d) in per {
+                let _ = writeln!(s, "{strict}{t}:{} {} {}", r.id, k.label(), reason(d));
+            }
+        }
+    }
+    s
+}
+
+/// A detail as an entry's reason: one line, no `#` (a comment), bounded.
+fn reason(detail: &str) -> String {
+    let mut r: String = detail
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect::<String>()
+        .replace('#', "no. ");
+    if r.len() > BLESS_REASON_MAX {
+        let cut = (0..=BLESS_REASON_MAX)
+            .rev()
+            .find(|&i| r.is_char_boundary(i))
+            .unwrap_or(0);
+        r.truncate(cut);
+        r.push_str("...");
+    }
+    let r = r.trim().to_string();
+    if r.is_empty() {
+        "(blessed from a run; say why)".to_string()
+    } else {
+        r
     }
 }
 

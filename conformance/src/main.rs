@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use zmtp_conformance::agent::custom::Custom;
 use zmtp_conformance::agent::process::ProcessAgent;
-use zmtp_conformance::agent::registry::{AGENTS, find, repo_root};
+use zmtp_conformance::agent::registry::{self, AGENTS, AgentSpec, find, repo_root};
 use zmtp_conformance::case::Settings;
 use zmtp_conformance::peer::{Transport, transport};
 use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
@@ -24,7 +25,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Runs cases against an agent (or an already running peer).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Lists the cases with what they send and expect.
     List {
         /// Only cases whose id starts with this.
@@ -44,9 +45,26 @@ enum Cmd {
 
 #[derive(clap::Args, Debug, Default)]
 struct RunArgs {
-    /// The agent: builtin, pyzmq, debian, zeromqjs, zmqrs, pyomq, jeromq, or all.
+    /// A shipped agent: builtin, pyzmq, debian, zeromqjs, zmqrs, pyomq,
+    /// jeromq, or all. The default when no agent is given: builtin.
     #[arg(long)]
     agent: Option<String>,
+    /// Any agent program, run by `sh -c` from the current directory; its
+    /// manifest names it in reports.
+    #[arg(long, value_name = "COMMAND")]
+    agent_cmd: Option<String>,
+    /// The expected-results file of the `--agent-cmd` agent (must exist
+    /// unless `--bless`).
+    #[arg(long, value_name = "PATH")]
+    expected: Option<PathBuf>,
+    /// An agent file (name, command, setup, workdir, expected; see
+    /// AGENTS.md); give it more than once for a matrix.
+    #[arg(long, value_name = "PATH")]
+    agent_file: Vec<PathBuf>,
+    /// Writes each agent's expected-results file from this run (its
+    /// `expected` path, or `<name>.expected.txt` here).
+    #[arg(long)]
+    bless: bool,
     /// Only cases whose id starts with this (e.g. `37-`, `28-R1`).
     #[arg(long, default_value = "")]
     cases: String,
@@ -100,7 +118,7 @@ fn main() -> ExitCode {
             quiet_ms: 300,
             ..RunArgs::default()
         })),
-        Some(Cmd::Run(args)) => rt.block_on(run(args)),
+        Some(Cmd::Run(args)) => rt.block_on(run(*args)),
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
         Some(Cmd::Setup { agent }) => setup(&agent),
@@ -204,7 +222,7 @@ fn setup(name: &str) -> ExitCode {
         match find(name) {
             Some(a) => vec![a],
             None => {
-                eprintln!("unknown agent {name}");
+                eprintln!("unknown agent {name} (known: {})", registry::names());
                 return ExitCode::from(2);
             }
         }
@@ -233,6 +251,50 @@ fn setup(name: &str) -> ExitCode {
     }
 }
 
+/// What `run` tests: a shipped agent or one given by its command.
+enum Target {
+    Shipped(AgentSpec),
+    Custom(Custom),
+}
+
+impl Target {
+    /// The name for messages before the agent has told its own.
+    fn label(&self) -> String {
+        match self {
+            Self::Shipped(a) => a.name.to_string(),
+            Self::Custom(c) => c.name.clone().unwrap_or_else(|| c.command.shown()),
+        }
+    }
+}
+
+/// The agents `args` name, in order: `--agent` (builtin when nothing else
+/// is given), then `--agent-cmd`, then every `--agent-file`.
+fn targets(args: &RunArgs) -> Result<Vec<Target>, String> {
+    let mut v = Vec::new();
+    match args.agent.as_deref() {
+        Some("all") => v.extend(AGENTS.iter().copied().map(Target::Shipped)),
+        Some(n) => v.push(Target::Shipped(find(n).ok_or_else(|| {
+            format!("unknown agent {n} (known: {})", registry::names())
+        })?)),
+        None if args.agent_cmd.is_none() && args.agent_file.is_empty() => {
+            v.extend(find("builtin").map(Target::Shipped));
+        }
+        None => {}
+    }
+    if let Some(cmd) = &args.agent_cmd {
+        v.push(Target::Custom(Custom::from_command(
+            cmd,
+            args.expected.clone(),
+        )));
+    } else if args.expected.is_some() {
+        return Err("--expected goes with --agent-cmd (an agent file names its own)".into());
+    }
+    for f in &args.agent_file {
+        v.push(Target::Custom(Custom::from_file(f)?));
+    }
+    Ok(v)
+}
+
 async fn run(args: RunArgs) -> ExitCode {
     let transports: Vec<&'static dyn Transport> = match args.transport.as_deref() {
         None => transport::ALL.to_vec(),
@@ -253,90 +315,135 @@ async fn run(args: RunArgs) -> ExitCode {
     if let Some(endpoint) = &args.endpoint {
         return run_endpoint(&args, endpoint, selected).await;
     }
-    let root = repo_root();
-    let names: Vec<String> = match args.agent.as_deref() {
-        Some("all") => AGENTS.iter().map(|a| a.name.to_string()).collect(),
-        Some(n) => vec![n.to_string()],
-        None => {
-            eprintln!("run needs --agent NAME (or --endpoint)");
+    let targets = match targets(&args) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
+    let root = repo_root();
     let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch_dir);
     let mut runs = Vec::new();
     let mut unexpected = 0usize;
     let mut broken = false;
-    for name in names {
-        let Some(spec) = find(&name) else {
-            eprintln!("unknown agent {name}");
-            return ExitCode::from(2);
+    for target in targets {
+        let label = target.label();
+        let (factory, expected_path): (runner::Factory, Option<PathBuf>) = match &target {
+            Target::Shipped(spec) => {
+                let spec = *spec;
+                if !spec.is_installed(&root) {
+                    if args.no_setup {
+                        println!(
+                            "== {label}: not installed (run `zmtp-conformance setup --agent {label}`)"
+                        );
+                        broken = true;
+                        continue;
+                    }
+                    eprintln!("[setup {label}] installing {}", spec.describes);
+                    if let Err(e) = spec.setup(&root) {
+                        println!("== {label}: setup failed: {e}");
+                        broken = true;
+                        continue;
+                    }
+                }
+                let path = root
+                    .join("conformance/expected")
+                    .join(format!("{}.txt", spec.name));
+                let factory_root = root.clone();
+                let factory: runner::Factory = if spec.is_builtin() {
+                    Arc::new(|| {
+                        Ok(Box::new(agent::builtin::Builtin::new()) as Box<dyn agent::Agent>)
+                    })
+                } else {
+                    Arc::new(move || {
+                        let cmd = spec
+                            .command(&factory_root)
+                            .ok_or_else(|| agent::AgentFailure("no command".into()))?;
+                        ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
+                    })
+                };
+                (factory, Some(path))
+            }
+            Target::Custom(custom) => {
+                if !args.no_setup
+                    && let Err(e) = custom.run_setup(&label)
+                {
+                    println!("== {label}: setup failed: {e}");
+                    broken = true;
+                    continue;
+                }
+                let c = custom.clone();
+                let factory: runner::Factory = Arc::new(move || {
+                    let cmd = c.command().map_err(agent::AgentFailure)?;
+                    ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
+                });
+                (factory, custom.expected.clone())
+            }
         };
-        if !spec.is_installed(&root) {
-            if args.no_setup {
-                println!("== {name}: not installed (run `zmtp-conformance setup --agent {name}`)");
-                broken = true;
-                continue;
-            }
-            eprintln!("[setup {name}] installing {}", spec.describes);
-            if let Err(e) = spec.setup(&root) {
-                println!("== {name}: setup failed: {e}");
-                broken = true;
-                continue;
-            }
-        }
-        let expected = match load_expected(&root, &name) {
+        let name = match &target {
+            Target::Shipped(spec) => Some(spec.name.to_string()),
+            Target::Custom(c) => c.name.clone(),
+        };
+        let must_exist = matches!(target, Target::Custom(_)) && !args.bless;
+        let mut expected = match load_expected(expected_path.as_deref(), must_exist) {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("{e}");
                 return ExitCode::from(2);
             }
         };
+        let mut agent_runs = Vec::new();
         for &transport in &transports {
-            let factory_root = root.clone();
-            let factory: runner::Factory = if spec.is_builtin() {
-                Arc::new(|| Ok(Box::new(agent::builtin::Builtin::new()) as Box<dyn agent::Agent>))
-            } else {
-                Arc::new(move || {
-                    let cmd = spec
-                        .command(&factory_root)
-                        .ok_or_else(|| agent::AgentFailure("no command".into()))?;
-                    ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
-                })
-            };
             let plan = runner::Plan {
                 agent: name.clone(),
-                factory,
+                factory: Arc::clone(&factory),
                 settings: settings(&args, transport, scratch_dir.clone()),
                 jobs: args.jobs,
                 case_timeout: case_timeout(&args),
             };
             match runner::run(plan, selected.clone()).await {
+                Ok(run) if args.bless => agent_runs.push(run),
                 Ok(run) => {
-                    let profile = run.profile.clone();
-                    let mismatches: Vec<_> = run
-                        .results
-                        .iter()
-                        .filter_map(|r| {
-                            expected.check(&r.id, r.verdict.kind, &run.transport, &profile)
-                        })
-                        .collect();
-                    unexpected += mismatches.len();
-                    print!("{}", report::summary(&run, &mismatches));
-                    if let Some(dir) = &args.report
-                        && let Err(e) = report::write_run(dir, &run, &mismatches)
-                    {
-                        eprintln!("report: {e}");
-                    }
+                    unexpected += finish(&args, &expected, &run);
                     runs.push(run);
                 }
                 Err(e) => {
                     println!(
-                        "== {name} over {}: the agent did not start: {e}",
+                        "== {label} over {}: the agent did not start: {e}",
                         transport.name()
                     );
                     broken = true;
                 }
+            }
+        }
+        if args.bless && !agent_runs.is_empty() {
+            let text = expected::bless(&agent_runs);
+            let path = expected_path
+                .unwrap_or_else(|| PathBuf::from(format!("{}.expected.txt", agent_runs[0].agent)));
+            match std::fs::write(&path, &text) {
+                Ok(()) => eprintln!(
+                    "[bless {}] wrote {} ({} entries)",
+                    agent_runs[0].agent,
+                    path.display(),
+                    text.lines().filter(|l| !l.starts_with('#')).count()
+                ),
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+            expected = match expected::Expected::parse(&text) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("blessed file {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            };
+            for run in agent_runs {
+                unexpected += finish(&args, &expected, &run);
+                runs.push(run);
             }
         }
     }
@@ -348,11 +455,30 @@ async fn run(args: RunArgs) -> ExitCode {
     }
     let total: usize = runs.iter().map(|r| r.results.len()).sum();
     println!("{} passed, {} failed", total - unexpected, unexpected);
-    if unexpected > 0 || broken {
+    if broken {
+        ExitCode::from(2)
+    } else if unexpected > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Checks one run against `expected`, prints its summary and writes its
+/// reports; gives the number of unexpected results.
+fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> usize {
+    let mismatches: Vec<_> = run
+        .results
+        .iter()
+        .filter_map(|r| expected.check(&r.id, r.verdict.kind, &run.transport, &run.profile))
+        .collect();
+    print!("{}", report::summary(run, &mismatches));
+    if let Some(dir) = &args.report
+        && let Err(e) = report::write_run(dir, run, &mismatches)
+    {
+        eprintln!("report: {e}");
+    }
+    mismatches.len()
 }
 
 fn settings(args: &RunArgs, transport: &'static dyn Transport, scratch_dir: PathBuf) -> Settings {
@@ -369,12 +495,21 @@ fn case_timeout(args: &RunArgs) -> Duration {
     Duration::from_millis(args.timeout_ms * 8 + 5000)
 }
 
-fn load_expected(root: &std::path::Path, name: &str) -> Result<expected::Expected, String> {
-    let p = root
-        .join("conformance/expected")
-        .join(format!("{name}.txt"));
-    match std::fs::read_to_string(&p) {
+/// Reads the expected-results file at `path`. A missing file means every
+/// case must PASS, unless `must_exist` (a file the user named).
+fn load_expected(
+    path: Option<&std::path::Path>,
+    must_exist: bool,
+) -> Result<expected::Expected, String> {
+    let Some(p) = path else {
+        return Ok(expected::Expected::default());
+    };
+    match std::fs::read_to_string(p) {
         Ok(text) => expected::Expected::parse(&text).map_err(|e| format!("{}: {e}", p.display())),
+        Err(e) if must_exist => Err(format!(
+            "{}: {e} (`run --bless` writes a first one from a run)",
+            p.display()
+        )),
         Err(_) => Ok(expected::Expected::default()),
     }
 }
@@ -394,7 +529,7 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
     });
     let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let plan = runner::Plan {
-        agent: format!("endpoint {endpoint}"),
+        agent: Some(format!("endpoint {endpoint}")),
         factory,
         settings: settings(args, transport, scratch_dir),
         jobs: 1,

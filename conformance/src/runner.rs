@@ -59,8 +59,8 @@ pub struct RunReport {
 /// How a run is carried out.
 #[derive(Clone)]
 pub struct Plan {
-    /// The agent's name, for the report.
-    pub agent: String,
+    /// The agent's name, for the report; `None`: the name in its manifest.
+    pub agent: Option<String>,
     /// Starts agents.
     pub factory: Factory,
     /// Shared settings.
@@ -147,8 +147,12 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
         .lock()
         .map(|r| r.iter().flatten().cloned().collect())
         .unwrap_or_default();
+    let agent = plan
+        .agent
+        .clone()
+        .unwrap_or_else(|| manifest_name(&manifest));
     Ok(RunReport {
-        agent: plan.agent.clone(),
+        agent,
         manifest,
         transport: plan.settings.transport.name().to_string(),
         profile: if plan.settings.strict {
@@ -160,6 +164,28 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
         duration_ms: millis(started.elapsed()),
         results,
     })
+}
+
+/// The manifest's `name`, made fit for a file name (report files are
+/// named after the agent).
+pub fn manifest_name(manifest: &Value) -> String {
+    let name: String = manifest["name"]
+        .as_str()
+        .unwrap_or("")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "agent".to_string()
+    } else {
+        name
+    }
 }
 
 fn progress(tty: bool, n: usize, total: usize, r: &CaseResult) {

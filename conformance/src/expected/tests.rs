@@ -51,3 +51,84 @@ fn alternatives_accept_either_verdict() {
     );
     assert!(e.check("28-R08/1", Kind::Pass, "tcp", "default").is_some());
 }
+
+fn run_of(transport: &str, profile: &str, results: &[(&str, Kind, &str)]) -> RunReport {
+    use crate::case::Verdict;
+    use crate::runner::CaseResult;
+    RunReport {
+        agent: "mylib".into(),
+        manifest: serde_json::json!({"version": "1.0"}),
+        transport: transport.into(),
+        profile: profile.into(),
+        duration_ms: 1,
+        results: results
+            .iter()
+            .map(|&(id, kind, detail)| CaseResult {
+                id: id.into(),
+                requirements: Vec::new(),
+                sends: String::new(),
+                expects: String::new(),
+                verdict: Verdict {
+                    kind,
+                    detail: detail.into(),
+                    tolerance: None,
+                },
+                duration_ms: 1,
+                wire: Vec::new(),
+                trace: Vec::new(),
+                agent_stderr: String::new(),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_blessed_file_expects_what_the_run_gave() {
+    let tcp = run_of(
+        "tcp",
+        "default",
+        &[
+            ("G01/1", Kind::Pass, "ok"),
+            ("G02/1", Kind::PassLenient, "ok"),
+            ("37-R56/1", Kind::Unsupported, "no CLIENT socket"),
+            ("37-R51/1", Kind::Fail, "got # 2\nlines"),
+            ("G07/2", Kind::Fail, "tcp only"),
+        ],
+    );
+    let ipc = run_of(
+        "ipc",
+        "default",
+        &[
+            ("G01/1", Kind::Pass, "ok"),
+            ("G02/1", Kind::Pass, "ok"),
+            ("37-R56/1", Kind::Unsupported, "no CLIENT socket"),
+            ("37-R51/1", Kind::Fail, "got # 2\nlines"),
+            ("G07/2", Kind::Pass, "ok"),
+        ],
+    );
+    let text = bless(&[tcp.clone(), ipc.clone()]);
+    assert!(
+        text.contains("\n37-R56/1 UNSUPPORTED no CLIENT socket\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n37-R51/1 FAIL got no.  2 lines\n"),
+        "{text}"
+    );
+    assert!(text.contains("\ntcp:G07/2 FAIL tcp only\n"), "{text}");
+    assert!(!text.contains("G01/1") && !text.contains("G02/1"), "{text}");
+    let e = Expected::parse(&text).expect("a blessed file parses");
+    for run in [&tcp, &ipc] {
+        for r in &run.results {
+            assert!(
+                e.check(&r.id, r.verdict.kind, &run.transport, &run.profile)
+                    .is_none(),
+                "{} over {}",
+                r.id,
+                run.transport
+            );
+        }
+    }
+    let strict = bless(&[run_of("tcp", "strict", &[("G06/1", Kind::Fail, "lax")])]);
+    assert!(strict.contains("\nstrict:G06/1 FAIL lax\n"), "{strict}");
+}
