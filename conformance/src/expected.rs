@@ -8,15 +8,15 @@
 //! `#` starts a comment. A verdict may list alternatives, `FAIL|PASS-LENIENT`,
 //! for a result that depends on timing inside the implementation (the reason
 //! must say so). A case with no entry is expected to PASS (or
-//! PASS-LENIENT). The most specific entry wins: more qualifiers first, then
-//! the longer pattern.
+//! PASS-LENIENT); an UNSUPPORTED one is counted unsupported, never failed.
+//! The most specific entry wins: more qualifiers first, then the longer
+//! pattern. What each verdict then counts as: [`crate::tally`].
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
-
 use crate::case::Kind;
 use crate::runner::RunReport;
+use crate::tally::{Judged, Status};
 
 /// One entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,19 +33,6 @@ pub struct Entry {
 #[derive(Clone, Debug, Default)]
 pub struct Expected {
     entries: Vec<Entry>,
-}
-
-/// How one result compares with the expectation.
-#[derive(Clone, Debug, Serialize)]
-pub struct Mismatch {
-    /// The case.
-    pub id: String,
-    /// What was expected.
-    pub expected: String,
-    /// What happened.
-    pub got: String,
-    /// The expectation's reason, if it had one.
-    pub reason: String,
 }
 
 impl Expected {
@@ -107,29 +94,49 @@ impl Expected {
             })
     }
 
-    /// Compares one result; `None` when it is as expected.
-    pub fn check(&self, id: &str, got: Kind, transport: &str, profile: &str) -> Option<Mismatch> {
-        match self.lookup(id, transport, profile) {
-            Some(e) if e.kinds.contains(&got) => None,
-            Some(e) => Some(Mismatch {
-                id: id.to_string(),
-                expected: e
-                    .kinds
-                    .iter()
-                    .map(|k| k.label())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-                got: got.label().to_string(),
-                reason: e.reason.clone(),
-            }),
-            None if matches!(got, Kind::Pass | Kind::PassLenient) => None,
-            None => Some(Mismatch {
-                id: id.to_string(),
-                expected: "PASS".to_string(),
-                got: got.label().to_string(),
-                reason: String::new(),
-            }),
+    /// Judges one result (the table in [`crate::tally`]).
+    pub fn judge(&self, id: &str, got: Kind, transport: &str, profile: &str) -> Judged {
+        let entry = self.lookup(id, transport, profile);
+        let listed = |k: Kind| entry.is_some_and(|e| e.kinds.contains(&k));
+        let status = match got {
+            Kind::Pass | Kind::PassLenient
+                if entry.is_none() || listed(Kind::Pass) || listed(Kind::PassLenient) =>
+            {
+                if got == Kind::Pass {
+                    Status::Passed
+                } else {
+                    Status::Lenient
+                }
+            }
+            Kind::Pass | Kind::PassLenient => Status::UnexpectedPass,
+            Kind::Unsupported if entry.is_none() || listed(got) => Status::Unsupported,
+            Kind::NonStrict | Kind::Fail if listed(got) => Status::ExpectedFailure,
+            Kind::Unsupported | Kind::NonStrict | Kind::Fail => Status::Failed,
+        };
+        Judged {
+            id: id.to_string(),
+            status,
+            got: got.label().to_string(),
+            expected: entry.map_or_else(
+                || "PASS".to_string(),
+                |e| {
+                    e.kinds
+                        .iter()
+                        .map(|k| k.label())
+                        .collect::<Vec<_>>()
+                        .join("|")
+                },
+            ),
+            reason: entry.map(|e| e.reason.clone()).unwrap_or_default(),
         }
+    }
+
+    /// Judges every result of `run`, in its order.
+    pub fn judge_run(&self, run: &RunReport) -> Vec<Judged> {
+        run.results
+            .iter()
+            .map(|r| self.judge(&r.id, r.verdict.kind, &run.transport, &run.profile))
+            .collect()
     }
 }
 

@@ -9,7 +9,7 @@
 //!   case registry --select--> runner --workers--> agent process (JSON lines) --> library under test
 //!                                  \                                                  ^
 //!                                   `--> raw ZMTP peer (tcp / ipc) ------ wire -------'
-//!   verdicts --> expected-results check --> text summary, JSON, markdown, JUnit, HTML matrix
+//!   verdicts --> expected-results judge --> tally --> text summary, JSON, markdown, JUnit, HTML matrix
 //! ```
 
 pub mod agent;
@@ -20,4 +20,5 @@ pub mod expected;
 pub mod peer;
 pub mod report;
 pub mod runner;
+pub mod tally;
 pub mod wirelog;

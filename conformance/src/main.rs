@@ -12,6 +12,7 @@ use zmtp_conformance::agent::process::ProcessAgent;
 use zmtp_conformance::agent::registry::{self, AGENTS, AgentSpec, find, repo_root};
 use zmtp_conformance::case::Settings;
 use zmtp_conformance::peer::{Transport, transport};
+use zmtp_conformance::tally::Tally;
 use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
 
 /// The command line.
@@ -326,7 +327,7 @@ async fn run(args: RunArgs) -> ExitCode {
     let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch_dir);
     let mut runs = Vec::new();
-    let mut unexpected = 0usize;
+    let mut tally = Tally::default();
     let mut broken = false;
     for target in targets {
         let label = target.label();
@@ -406,7 +407,7 @@ async fn run(args: RunArgs) -> ExitCode {
             match runner::run(plan, selected.clone()).await {
                 Ok(run) if args.bless => agent_runs.push(run),
                 Ok(run) => {
-                    unexpected += finish(&args, &expected, &run);
+                    tally.add(&finish(&args, &expected, &run));
                     runs.push(run);
                 }
                 Err(e) => {
@@ -442,7 +443,7 @@ async fn run(args: RunArgs) -> ExitCode {
                 }
             };
             for run in agent_runs {
-                unexpected += finish(&args, &expected, &run);
+                tally.add(&finish(&args, &expected, &run));
                 runs.push(run);
             }
         }
@@ -453,32 +454,27 @@ async fn run(args: RunArgs) -> ExitCode {
     {
         eprintln!("report: {e}");
     }
-    let total: usize = runs.iter().map(|r| r.results.len()).sum();
-    println!("{} passed, {} failed", total - unexpected, unexpected);
+    println!("{tally}");
     if broken {
         ExitCode::from(2)
-    } else if unexpected > 0 {
+    } else if tally.unexpected() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
 }
 
-/// Checks one run against `expected`, prints its summary and writes its
-/// reports; gives the number of unexpected results.
-fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> usize {
-    let mismatches: Vec<_> = run
-        .results
-        .iter()
-        .filter_map(|r| expected.check(&r.id, r.verdict.kind, &run.transport, &run.profile))
-        .collect();
-    print!("{}", report::summary(run, &mismatches));
+/// Judges one run against `expected`, prints its summary and writes its
+/// reports; gives its counts.
+fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> Tally {
+    let judged = expected.judge_run(run);
+    print!("{}", report::summary(run, &judged));
     if let Some(dir) = &args.report
-        && let Err(e) = report::write_run(dir, run, &mismatches)
+        && let Err(e) = report::write_run(dir, run, &judged)
     {
         eprintln!("report: {e}");
     }
-    mismatches.len()
+    Tally::of(&judged)
 }
 
 fn settings(args: &RunArgs, transport: &'static dyn Transport, scratch_dir: PathBuf) -> Settings {
@@ -537,18 +533,12 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
     };
     match runner::run(plan, selected).await {
         Ok(run) => {
-            print!("{}", report::summary(&run, &[]));
+            let tally = finish(args, &expected::Expected::default(), &run);
             if let Some(dir) = &args.report {
-                let _ = report::write_run(dir, &run, &[]);
                 let _ = report::write_matrix(dir, std::slice::from_ref(&run));
             }
-            let failed = run
-                .results
-                .iter()
-                .filter(|r| r.verdict.kind == case::Kind::Fail)
-                .count();
-            println!("{} passed, {failed} failed", run.results.len() - failed);
-            if failed == 0 {
+            println!("{tally}");
+            if tally.unexpected() == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
