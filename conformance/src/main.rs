@@ -11,13 +11,37 @@ use zmtp_conformance::agent::custom::Custom;
 use zmtp_conformance::agent::process::ProcessAgent;
 use zmtp_conformance::agent::registry::{self, AGENTS, AgentSpec, find, repo_root};
 use zmtp_conformance::case::Settings;
+use zmtp_conformance::out;
 use zmtp_conformance::peer::{Transport, transport};
+use zmtp_conformance::runner::Progress;
 use zmtp_conformance::tally::Tally;
 use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
 
+/// A line to standard output; a closed pipe does not panic (see `out`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = out::stdout(&format!("{}\n", format_args!($($t)*)));
+    }};
+}
+
+/// A line to standard error, likewise.
+macro_rules! warn {
+    ($($t:tt)*) => {{
+        let _ = out::stderr(&format!("{}\n", format_args!($($t)*)));
+    }};
+}
+
 /// The command line.
 #[derive(Parser, Debug)]
-#[command(name = "zmtp-conformance", version, about = "ZMTP conformance suite")]
+#[command(
+    name = "zmtp-conformance",
+    version,
+    about = "ZMTP conformance suite",
+    after_help = "Exit status: 0 when every result is as expected, 1 on an unexpected result \
+                  (a failure, or a pass where the expected-results file names a failure), \
+                  2 on a usage or set-up error (unknown agent, an agent that does not start, \
+                  a missing or bad file)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -96,6 +120,11 @@ struct RunArgs {
     /// Do not run an agent's setup step when it is missing.
     #[arg(long)]
     no_setup: bool,
+    /// A line per case as it completes (on standard error); otherwise a
+    /// progress line per agent and transport on a terminal, nothing under
+    /// CI=true. The summary always prints.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -107,7 +136,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("zmtp-conformance: cannot start the runtime: {e}");
+            warn!("zmtp-conformance: cannot start the runtime: {e}");
             return ExitCode::from(2);
         }
     };
@@ -134,11 +163,18 @@ fn list(prefix: &str) -> ExitCode {
             .find(|r| r.id == c.requirement())
             .map(|r| r.text.clone())
             .unwrap_or_default();
-        println!("{}  [{}]", c.id, c.requirements().join(" "));
+        let mut entry = format!("{}  [{}]\n", c.id, c.requirements().join(" "));
         if !text.is_empty() {
-            println!("    requirement: {text}");
+            entry.push_str(&format!("    requirement: {text}\n"));
         }
-        println!("    sends:   {}\n    expects: {}", c.sends, c.expects);
+        entry.push_str(&format!(
+            "    sends:   {}\n    expects: {}\n",
+            c.sends, c.expects
+        ));
+        if !out::stdout(&entry) {
+            // The reader went away (`list | head`): that is not an error.
+            break;
+        }
     }
     ExitCode::SUCCESS
 }
@@ -159,7 +195,7 @@ fn coverage_cmd() -> ExitCode {
     let catalogue = match read_catalogue() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("zmtp-conformance coverage: cannot read the catalogue: {e}");
+            warn!("zmtp-conformance coverage: cannot read the catalogue: {e}");
             return ExitCode::from(2);
         }
     };
@@ -179,14 +215,14 @@ fn coverage_cmd() -> ExitCode {
             .map(|c| c.id)
             .collect();
         let tags = r.tags.iter().map(|t| format!("[{t}]")).collect::<String>();
-        println!("{:<7} {tags}", r.id);
+        say!("{:<7} {tags}", r.id);
         if !covering.is_empty() {
             with_case += 1;
-            println!("    cases: {}", covering.join(" "));
+            say!("    cases: {}", covering.join(" "));
         }
         if let Some(why) = exclusions.get(&r.id) {
             excluded += 1;
-            println!("    excluded: {why}");
+            say!("    excluded: {why}");
         }
         if let Some(locs) = sources.get(&r.id) {
             let shown: Vec<&str> = locs.iter().take(6).map(String::as_str).collect();
@@ -196,21 +232,21 @@ fn coverage_cmd() -> ExitCode {
             } else {
                 String::new()
             };
-            println!("    source: {}{more}", shown.join(" "));
+            say!("    source: {}{more}", shown.join(" "));
         }
         if r.needs_case() && covering.is_empty() && !exclusions.contains_key(&r.id) {
             missing.push(r.id.clone());
         }
     }
-    println!(
+    say!(
         "\n{} requirements in scope (23, 37, 28-31, 24, 26, 27, G01-G17, G-P, G-C): {with_case} with cases, {excluded} excluded with a reason",
         catalogue.len()
     );
     if missing.is_empty() {
-        println!("every [wire]/[behav] requirement has a case or a written exclusion");
+        say!("every [wire]/[behav] requirement has a case or a written exclusion");
         ExitCode::SUCCESS
     } else {
-        println!("without case or exclusion: {}", missing.join(" "));
+        say!("without case or exclusion: {}", missing.join(" "));
         ExitCode::FAILURE
     }
 }
@@ -223,7 +259,7 @@ fn setup(name: &str) -> ExitCode {
         match find(name) {
             Some(a) => vec![a],
             None => {
-                eprintln!("unknown agent {name} (known: {})", registry::names());
+                warn!("unknown agent {name} (known: {})", registry::names());
                 return ExitCode::from(2);
             }
         }
@@ -231,16 +267,16 @@ fn setup(name: &str) -> ExitCode {
     let mut ok = true;
     for a in specs {
         match a.setup(&root) {
-            Ok(()) if a.is_installed(&root) => eprintln!("[setup {}] ready", a.name),
+            Ok(()) if a.is_installed(&root) => warn!("[setup {}] ready", a.name),
             Ok(()) => {
-                eprintln!(
+                warn!(
                     "[setup {}] finished but the agent is still not usable",
                     a.name
                 );
                 ok = false;
             }
             Err(e) => {
-                eprintln!("[setup {}] failed: {e}", a.name);
+                warn!("[setup {}] failed: {e}", a.name);
                 ok = false;
             }
         }
@@ -248,7 +284,7 @@ fn setup(name: &str) -> ExitCode {
     if ok {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(2)
     }
 }
 
@@ -303,14 +339,14 @@ async fn run(args: RunArgs) -> ExitCode {
             Some(t) => vec![t],
             None => {
                 let known: Vec<&str> = transport::ALL.iter().map(|t| t.name()).collect();
-                eprintln!("unknown transport {name} ({})", known.join(" or "));
+                warn!("unknown transport {name} ({})", known.join(" or "));
                 return ExitCode::from(2);
             }
         },
     };
     let selected = cases::select(&args.cases);
     if selected.is_empty() {
-        eprintln!("no case matches {:?}", args.cases);
+        warn!("no case matches {:?}", args.cases);
         return ExitCode::from(2);
     }
     if let Some(endpoint) = &args.endpoint {
@@ -319,7 +355,7 @@ async fn run(args: RunArgs) -> ExitCode {
     let targets = match targets(&args) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("{e}");
+            warn!("{e}");
             return ExitCode::from(2);
         }
     };
@@ -336,15 +372,15 @@ async fn run(args: RunArgs) -> ExitCode {
                 let spec = *spec;
                 if !spec.is_installed(&root) {
                     if args.no_setup {
-                        println!(
+                        say!(
                             "== {label}: not installed (run `zmtp-conformance setup --agent {label}`)"
                         );
                         broken = true;
                         continue;
                     }
-                    eprintln!("[setup {label}] installing {}", spec.describes);
+                    warn!("[setup {label}] installing {}", spec.describes);
                     if let Err(e) = spec.setup(&root) {
-                        println!("== {label}: setup failed: {e}");
+                        say!("== {label}: setup failed: {e}");
                         broken = true;
                         continue;
                     }
@@ -371,7 +407,7 @@ async fn run(args: RunArgs) -> ExitCode {
                 if !args.no_setup
                     && let Err(e) = custom.run_setup(&label)
                 {
-                    println!("== {label}: setup failed: {e}");
+                    say!("== {label}: setup failed: {e}");
                     broken = true;
                     continue;
                 }
@@ -391,7 +427,7 @@ async fn run(args: RunArgs) -> ExitCode {
         let mut expected = match load_expected(expected_path.as_deref(), must_exist) {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("{e}");
+                warn!("{e}");
                 return ExitCode::from(2);
             }
         };
@@ -403,6 +439,7 @@ async fn run(args: RunArgs) -> ExitCode {
                 settings: settings(&args, transport, scratch_dir.clone()),
                 jobs: args.jobs,
                 case_timeout: case_timeout(&args),
+                progress: Progress::detect(args.verbose),
             };
             match runner::run(plan, selected.clone()).await {
                 Ok(run) if args.bless => agent_runs.push(run),
@@ -411,7 +448,7 @@ async fn run(args: RunArgs) -> ExitCode {
                     runs.push(run);
                 }
                 Err(e) => {
-                    println!(
+                    say!(
                         "== {label} over {}: the agent did not start: {e}",
                         transport.name()
                     );
@@ -424,21 +461,21 @@ async fn run(args: RunArgs) -> ExitCode {
             let path = expected_path
                 .unwrap_or_else(|| PathBuf::from(format!("{}.expected.txt", agent_runs[0].agent)));
             match std::fs::write(&path, &text) {
-                Ok(()) => eprintln!(
+                Ok(()) => warn!(
                     "[bless {}] wrote {} ({} entries)",
                     agent_runs[0].agent,
                     path.display(),
                     text.lines().filter(|l| !l.starts_with('#')).count()
                 ),
                 Err(e) => {
-                    eprintln!("{}: {e}", path.display());
+                    warn!("{}: {e}", path.display());
                     return ExitCode::from(2);
                 }
             }
             expected = match expected::Expected::parse(&text) {
                 Ok(e) => e,
                 Err(e) => {
-                    eprintln!("blessed file {}: {e}", path.display());
+                    warn!("blessed file {}: {e}", path.display());
                     return ExitCode::from(2);
                 }
             };
@@ -452,9 +489,9 @@ async fn run(args: RunArgs) -> ExitCode {
     if let Some(dir) = &args.report
         && let Err(e) = report::write_matrix(dir, &runs)
     {
-        eprintln!("report: {e}");
+        warn!("report: {e}");
     }
-    println!("{tally}");
+    say!("{tally}");
     if broken {
         ExitCode::from(2)
     } else if tally.unexpected() > 0 {
@@ -468,11 +505,11 @@ async fn run(args: RunArgs) -> ExitCode {
 /// reports; gives its counts.
 fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> Tally {
     let judged = expected.judge_run(run);
-    print!("{}", report::summary(run, &judged));
+    out::stdout(&report::summary(run, &judged));
     if let Some(dir) = &args.report
         && let Err(e) = report::write_run(dir, run, &judged)
     {
-        eprintln!("report: {e}");
+        warn!("report: {e}");
     }
     Tally::of(&judged)
 }
@@ -512,11 +549,11 @@ fn load_expected(
 
 async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>) -> ExitCode {
     let Some(peer_type) = args.peer_type.clone() else {
-        eprintln!("--endpoint needs --peer-type");
+        warn!("--endpoint needs --peer-type");
         return ExitCode::from(2);
     };
     let Some((transport, _)) = transport::of_endpoint(endpoint) else {
-        eprintln!("unknown transport in {endpoint}");
+        warn!("unknown transport in {endpoint}");
         return ExitCode::from(2);
     };
     let ep = endpoint.to_string();
@@ -530,6 +567,7 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
         settings: settings(args, transport, scratch_dir),
         jobs: 1,
         case_timeout: case_timeout(args),
+        progress: Progress::detect(args.verbose),
     };
     match runner::run(plan, selected).await {
         Ok(run) => {
@@ -537,7 +575,7 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
             if let Some(dir) = &args.report {
                 let _ = report::write_matrix(dir, std::slice::from_ref(&run));
             }
-            println!("{tally}");
+            say!("{tally}");
             if tally.unexpected() == 0 {
                 ExitCode::SUCCESS
             } else {
@@ -545,8 +583,8 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
             }
         }
         Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
+            warn!("{e}");
+            ExitCode::from(2)
         }
     }
 }

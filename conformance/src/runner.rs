@@ -2,7 +2,7 @@
 //! process, take cases from a shared queue. A case that exceeds its time
 //! limit is reported as hung and its agent is replaced; the run goes on.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,6 +56,34 @@ pub struct RunReport {
     pub results: Vec<CaseResult>,
 }
 
+/// What the runner shows while cases run (on standard error; the summary
+/// after the run always prints).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Nothing (CI, or standard error is not a terminal).
+    Quiet,
+    /// One line per agent and transport, redrawn in place.
+    Bar,
+    /// A line per completed case (`-v`).
+    Verbose,
+}
+
+impl Progress {
+    /// `Verbose` when asked for; otherwise a bar on a terminal, and quiet
+    /// under `CI=true` or without a terminal.
+    pub fn detect(verbose: bool) -> Self {
+        if verbose {
+            Self::Verbose
+        } else if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+            || !std::io::stderr().is_terminal()
+        {
+            Self::Quiet
+        } else {
+            Self::Bar
+        }
+    }
+}
+
 /// How a run is carried out.
 #[derive(Clone)]
 pub struct Plan {
@@ -69,6 +97,8 @@ pub struct Plan {
     pub jobs: usize,
     /// A case's time limit.
     pub case_timeout: Duration,
+    /// What to show while cases run.
+    pub progress: Progress,
 }
 
 async fn start(factory: &Factory) -> Result<(Box<dyn Agent>, Value), String> {
@@ -93,7 +123,11 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
     let next = Arc::new(Mutex::new(0usize));
     let results: Arc<Mutex<Vec<Option<CaseResult>>>> = Arc::new(Mutex::new(vec![None; total]));
     let done = Arc::new(Mutex::new(0usize));
-    let tty = std::io::stderr().is_terminal();
+    let agent_name = plan
+        .agent
+        .clone()
+        .unwrap_or_else(|| manifest_name(&manifest));
+    let label: Arc<str> = format!("{agent_name} {}", plan.settings.transport.name()).into();
     let mut workers = Vec::new();
     let mut first = Some((first, manifest.clone()));
     for w in 0..plan.jobs.max(1) {
@@ -102,6 +136,7 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
         let next = Arc::clone(&next);
         let results = Arc::clone(&results);
         let done = Arc::clone(&done);
+        let label = Arc::clone(&label);
         let mut agent = first.take();
         workers.push(tokio::spawn(async move {
             loop {
@@ -133,26 +168,23 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
                     *d += 1;
                     *d
                 });
-                progress(tty, n.unwrap_or(0), total, &result);
+                progress(plan.progress, &label, n.unwrap_or(0), total, &result);
             }
         }));
     }
     for w in workers {
         let _ = w.await;
     }
-    if tty {
-        eprintln!();
+    if plan.progress == Progress::Bar {
+        // Clears the bar: the summary follows on standard output.
+        crate::out::stderr(&format!("\r{:width$}\r", "", width = BAR_LINE));
     }
     let results = results
         .lock()
         .map(|r| r.iter().flatten().cloned().collect())
         .unwrap_or_default();
-    let agent = plan
-        .agent
-        .clone()
-        .unwrap_or_else(|| manifest_name(&manifest));
     Ok(RunReport {
-        agent,
+        agent: agent_name,
         manifest,
         transport: plan.settings.transport.name().to_string(),
         profile: if plan.settings.strict {
@@ -188,18 +220,31 @@ pub fn manifest_name(manifest: &Value) -> String {
     }
 }
 
-fn progress(tty: bool, n: usize, total: usize, r: &CaseResult) {
-    if tty {
-        let width = 30;
-        let filled = n * width / total.max(1);
-        eprint!(
-            "\r[{}{}] {n}/{total} {:<14} {:<12}",
-            "#".repeat(filled),
-            ".".repeat(width - filled),
-            r.id,
-            r.verdict.kind.label()
-        );
-        let _ = std::io::stderr().flush();
+/// The width the bar's line is cleared to.
+const BAR_LINE: usize = 100;
+
+fn progress(mode: Progress, label: &str, n: usize, total: usize, r: &CaseResult) {
+    match mode {
+        Progress::Quiet => {}
+        Progress::Bar => {
+            let width = 30;
+            let filled = n * width / total.max(1);
+            crate::out::stderr(&format!(
+                "\r[{label}] [{}{}] {n}/{total} {:<14} {:<12}",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                r.id,
+                r.verdict.kind.label()
+            ));
+        }
+        Progress::Verbose => {
+            crate::out::stderr(&format!(
+                "[{label} {n}/{total}] {:<12} {:<10} {} ms\n",
+                r.verdict.kind.label(),
+                r.id,
+                r.duration_ms
+            ));
+        }
     }
 }
 

@@ -3,55 +3,12 @@
 //! files, `--bless`, and the messages for a wrong `--agent`. Every wait is
 //! bounded: a child that outlives its deadline is killed and the test fails.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-/// The longest any one invocation may take (a handful of cases).
-const DEADLINE: Duration = Duration::from_secs(120);
-
-/// What an invocation did.
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with `args` in `cwd`, killing it at [`DEADLINE`].
-fn conformance(cwd: &Path, args: &[&str]) -> Outcome {
-    let out = cwd.join(".stdout");
-    let err = cwd.join(".stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zmtp-conformance"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("CI")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).expect("stdout file"))
-        .stderr(std::fs::File::create(&err).expect("stderr file"))
-        .spawn()
-        .expect("the binary starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("zmtp-conformance {args:?} ran past {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Outcome {
-        code: status.code(),
-        stdout: std::fs::read_to_string(&out).unwrap_or_default(),
-        stderr: std::fs::read_to_string(&err).unwrap_or_default(),
-    }
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{conformance, root};
 
 /// A Python with pyzmq: the pyzmq agent's venv, `.ci/setup-pyzmq`'s, or
 /// `ZMTP_PYTHON`; `None` (after saying so) when there is none and
@@ -186,28 +143,4 @@ fn an_agent_file_names_its_command_and_expected_file() {
 
     let o = conformance(dir.path(), &args);
     assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
-}
-
-#[test]
-fn an_unknown_agent_lists_the_names() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let o = conformance(dir.path(), &["run", "--agent", "foo"]);
-    assert_eq!(o.code, Some(2));
-    assert!(
-        o.stderr
-            .contains("unknown agent foo (known: builtin, pyzmq"),
-        "{}",
-        o.stderr
-    );
-}
-
-#[test]
-fn run_without_an_agent_tests_builtin() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let o = conformance(
-        dir.path(),
-        &["run", "--cases", "G01/", "--transport", "tcp"],
-    );
-    assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
-    assert!(o.stdout.contains("== builtin"), "{}", o.stdout);
 }

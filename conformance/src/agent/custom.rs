@@ -138,7 +138,7 @@ impl Custom {
             return Ok(());
         };
         let (program, args) = setup.parts()?;
-        eprintln!("[setup {label}] {}", setup.shown());
+        crate::out::stderr(&format!("[setup {label}] {}\n", setup.shown()));
         let status = StdCommand::new(program)
             .args(args)
             .current_dir(&self.workdir)

@@ -242,7 +242,7 @@ fn step(agent: &str, program: &str, args: &[&str]) -> Result<(), String> {
 
 fn run_step(agent: &str, c: &mut StdCommand) -> Result<(), String> {
     let shown = format!("{c:?}").replace('"', "");
-    eprintln!("[setup {agent}] {shown}");
+    crate::out::stderr(&format!("[setup {agent}] {shown}\n"));
     let status = c
         .stdin(std::process::Stdio::null())
         .status()
