@@ -114,13 +114,70 @@ pub fn write_run(dir: &Path, run: &RunReport, judged: &[Judged]) -> Result<(), S
     Ok(())
 }
 
+/// The JSON report: `counts` (the tally), `run` (the agent, its manifest,
+/// every result with its wire log and trace) and `judged` (each result's
+/// status). Bounded: octets on the wire as `len` and the first
+/// [`crate::events::BODY_MAX`] in `hex` (`truncated` when cut), agent
+/// requests and answers as their JSON with long strings cut (without the
+/// note's text), model events as objects in `trace` (a wire entry of the
+/// trace names its index instead of repeating it).
 fn json(run: &RunReport, judged: &[Judged]) -> String {
+    let mut run_v = serde_json::to_value(run).unwrap_or_default();
+    if let Some(results) = run_v["results"].as_array_mut() {
+        for r in results {
+            if let Some(wire) = r["wire"].as_array_mut() {
+                let mut observed = 0u64;
+                for e in wire {
+                    octets_as_body(e);
+                    let Some(o) = e.as_object_mut() else {
+                        continue;
+                    };
+                    if o.contains_key("json") {
+                        // An agent call: its JSON says what the note says.
+                        o.remove("data");
+                    } else if o.get("who").and_then(|w| w.as_str()) == Some("trace") {
+                        // The trace holds it, as an object: point there.
+                        o.remove("data");
+                        o.insert("trace".into(), observed.into());
+                        observed += 1;
+                    }
+                }
+            }
+        }
+    }
     let v = serde_json::json!({
         "counts": Tally::of(judged),
-        "run": run,
+        "run": run_v,
         "judged": judged,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// A wire entry's `data` (`hex` or `hex+more`) as `len`, `hex` and
+/// `truncated`, the hex cut to [`crate::events::BODY_MAX`] octets.
+fn octets_as_body(e: &mut serde_json::Value) {
+    if e["dir"] == "note" {
+        return;
+    }
+    let Some(data) = e["data"].as_str() else {
+        return;
+    };
+    let (head, more) = data.split_once('+').unwrap_or((data, "0"));
+    let Some(octets) = unhex(head) else {
+        return;
+    };
+    let more: usize = more.parse().unwrap_or(0);
+    let mut b = crate::events::body(&octets);
+    b["len"] = serde_json::Value::from(octets.len() + more);
+    if more > 0 {
+        b["truncated"] = serde_json::Value::from(true);
+    }
+    if let Some(o) = e.as_object_mut() {
+        o.remove("data");
+        if let Some(fields) = b.as_object() {
+            o.extend(fields.clone());
+        }
+    }
 }
 
 fn markdown(run: &RunReport, judged: &[Judged]) -> String {

@@ -33,8 +33,9 @@ pub struct CaseResult {
     pub duration_ms: u64,
     /// The wire log of both directions.
     pub wire: Vec<Entry>,
-    /// The observable trace of a behavioural case.
-    pub trace: Vec<String>,
+    /// The observable trace of a behavioural case: model events as objects
+    /// ([`crate::events::event`]), other observations as `{"note": text}`.
+    pub trace: Vec<Value>,
     /// The end of the agent's standard error, kept for failures.
     pub agent_stderr: String,
 }
@@ -272,7 +273,7 @@ fn result_of(
     verdict: Verdict,
     duration_ms: u64,
     wire: Vec<Entry>,
-    trace: Vec<String>,
+    trace: Vec<Value>,
     agent_stderr: String,
 ) -> CaseResult {
     CaseResult {
@@ -352,7 +353,8 @@ async fn run_one(
                 },
             };
             let verdict = consult_oracle(verdict, cx.model.as_ref());
-            let trace = cx.trace.clone();
+            let trace =
+                crate::events::trace(&cx.trace, cx.model.as_ref().map_or(&[][..], |m| &m.events));
             let mut agent = cx.into_agent();
             let stderr = if verdict.kind == Kind::Fail {
                 agent.stderr_tail()

@@ -22,6 +22,7 @@ fn result(id: &str, kind: Kind) -> CaseResult {
             who: "peer1".into(),
             dir: Direction::In,
             data: "ff00".into(),
+            json: None,
         }],
         trace: Vec::new(),
         agent_stderr: String::new(),
@@ -165,4 +166,30 @@ fn all_as_expected_only_without_unexpected_results() {
         .collect();
     assert!(summary(&run, &only_expected).contains("all results as expected"));
     assert_eq!(counts(&run).get(&Kind::Fail), Some(&2));
+}
+
+#[test]
+fn the_json_keeps_octet_lengths_and_agent_answers_as_json() {
+    let mut run = run();
+    let log = crate::wirelog::WireLog::new();
+    log.bytes("peer1", Direction::Out, &[0x79; 1000]);
+    log.agent("<", &json!({"id": 1, "ok": true, "frames": ["6869"]}));
+    log.note("trace", "Recv(...)");
+    run.results[0].wire = log.entries();
+    run.results[0].trace = vec![json!({"event": "recv", "message": []})];
+    let v: Value = serde_json::from_str(&json(&run, &judged())).expect("JSON");
+    let wire = &v["run"]["results"][0]["wire"];
+    assert_eq!(wire[0]["len"], 1000);
+    assert_eq!(wire[0]["truncated"], true);
+    assert_eq!(
+        wire[0]["hex"].as_str().map(str::len),
+        Some(crate::events::BODY_MAX * 2)
+    );
+    assert_eq!(
+        wire[1]["json"],
+        json!({"id": 1, "ok": true, "frames": ["6869"]})
+    );
+    assert!(wire[1].get("data").is_none());
+    assert_eq!(wire[2]["trace"], 0);
+    assert_eq!(v["run"]["results"][0]["trace"][0]["event"], "recv");
 }
