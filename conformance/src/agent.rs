@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use crate::wirelog::{WireLog, hex, unhex};
 
 pub mod builtin;
+pub mod custom;
 pub mod fixed;
 pub mod process;
 pub mod registry;
@@ -42,6 +43,16 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// The answer as JSON: an `ok` answer is the object the agent wrote
+    /// (its `id` too); the others are rebuilt from their marker.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Ok(v) => v.clone(),
+            Self::Unsupported(why) => json!({"unsupported": why}),
+            Self::Error { message, again } => json!({"error": message, "again": again}),
+        }
+    }
+
     /// Reads an answer object.
     pub fn from_json(v: &Value) -> Self {
         if let Some(why) = v.get("unsupported") {
@@ -115,13 +126,13 @@ impl<'a> Client<'a> {
     /// One call, with room beyond `op_ms` for the agent's own overhead.
     pub async fn raw(&mut self, request: Value, op_ms: u64) -> Result<Answer, Stop> {
         let wait = Duration::from_millis(op_ms) + Duration::from_secs(5);
-        self.log.note("agent", format!("> {request}"));
+        self.log.agent(">", &request);
         let answer = self
             .agent
             .call(request, wait)
             .await
             .map_err(|AgentFailure(e)| Stop::Fail(format!("agent failure: {e}")))?;
-        self.log.note("agent", format!("< {answer:?}"));
+        self.log.agent("<", &answer.to_json());
         Ok(answer)
     }
 

@@ -1,4 +1,6 @@
-//! Expected-results files (`conformance/expected/<agent>.txt`).
+//! Expected-results files (`conformance/expected/<agent>.txt`, or the path
+//! an agent file or `--expected` names; the format is documented in
+//! AGENTS.md).
 //!
 //! One entry a line: `[QUALIFIER:]...PATTERN VERDICT reason`, where a
 //! pattern is a case id or a prefix ending in `*`, the qualifiers are
@@ -6,12 +8,15 @@
 //! `#` starts a comment. A verdict may list alternatives, `FAIL|PASS-LENIENT`,
 //! for a result that depends on timing inside the implementation (the reason
 //! must say so). A case with no entry is expected to PASS (or
-//! PASS-LENIENT). The most specific entry wins: more qualifiers first, then
-//! the longer pattern.
+//! PASS-LENIENT); an UNSUPPORTED one is counted unsupported, never failed.
+//! The most specific entry wins: more qualifiers first, then the longer
+//! pattern. What each verdict then counts as: [`crate::tally`].
 
-use serde::Serialize;
+use std::fmt::Write as _;
 
 use crate::case::Kind;
+use crate::runner::RunReport;
+use crate::tally::{Judged, Status};
 
 /// One entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,19 +33,6 @@ pub struct Entry {
 #[derive(Clone, Debug, Default)]
 pub struct Expected {
     entries: Vec<Entry>,
-}
-
-/// How one result compares with the expectation.
-#[derive(Clone, Debug, Serialize)]
-pub struct Mismatch {
-    /// The case.
-    pub id: String,
-    /// What was expected.
-    pub expected: String,
-    /// What happened.
-    pub got: String,
-    /// The expectation's reason, if it had one.
-    pub reason: String,
 }
 
 impl Expected {
@@ -102,29 +94,129 @@ impl Expected {
             })
     }
 
-    /// Compares one result; `None` when it is as expected.
-    pub fn check(&self, id: &str, got: Kind, transport: &str, profile: &str) -> Option<Mismatch> {
-        match self.lookup(id, transport, profile) {
-            Some(e) if e.kinds.contains(&got) => None,
-            Some(e) => Some(Mismatch {
-                id: id.to_string(),
-                expected: e
-                    .kinds
-                    .iter()
-                    .map(|k| k.label())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-                got: got.label().to_string(),
-                reason: e.reason.clone(),
-            }),
-            None if matches!(got, Kind::Pass | Kind::PassLenient) => None,
-            None => Some(Mismatch {
-                id: id.to_string(),
-                expected: "PASS".to_string(),
-                got: got.label().to_string(),
-                reason: String::new(),
-            }),
+    /// Judges one result (the table in [`crate::tally`]).
+    pub fn judge(&self, id: &str, got: Kind, transport: &str, profile: &str) -> Judged {
+        let entry = self.lookup(id, transport, profile);
+        let listed = |k: Kind| entry.is_some_and(|e| e.kinds.contains(&k));
+        let status = match got {
+            Kind::Pass | Kind::PassLenient
+                if entry.is_none() || listed(Kind::Pass) || listed(Kind::PassLenient) =>
+            {
+                if got == Kind::Pass {
+                    Status::Passed
+                } else {
+                    Status::Lenient
+                }
+            }
+            Kind::Pass | Kind::PassLenient => Status::UnexpectedPass,
+            Kind::Unsupported if entry.is_none() || listed(got) => Status::Unsupported,
+            Kind::NonStrict | Kind::Fail if listed(got) => Status::ExpectedFailure,
+            Kind::Unsupported | Kind::NonStrict | Kind::Fail => Status::Failed,
+        };
+        Judged {
+            id: id.to_string(),
+            status,
+            got: got.label().to_string(),
+            expected: entry.map_or_else(
+                || "PASS".to_string(),
+                |e| {
+                    e.kinds
+                        .iter()
+                        .map(|k| k.label())
+                        .collect::<Vec<_>>()
+                        .join("|")
+                },
+            ),
+            reason: entry.map(|e| e.reason.clone()).unwrap_or_default(),
         }
+    }
+
+    /// Judges every result of `run`, in its order.
+    pub fn judge_run(&self, run: &RunReport) -> Vec<Judged> {
+        run.results
+            .iter()
+            .map(|r| self.judge(&r.id, r.verdict.kind, &run.transport, &run.profile))
+            .collect()
+    }
+}
+
+/// The longest reason `bless` copies from a verdict's detail.
+const BLESS_REASON_MAX: usize = 300;
+
+/// A first expected-results file from `runs` (one agent, one profile, any
+/// transports; `run --bless`): an entry for every case that did not PASS
+/// (or PASS-LENIENT), with the verdict's detail as its reason, so an
+/// UNSUPPORTED entry carries the agent's own answer. A case with the same
+/// verdict over every transport gets one entry, otherwise one per
+/// transport; a strict run's entries are qualified `strict:`.
+pub fn bless(runs: &[RunReport]) -> String {
+    let mut s = String::new();
+    let Some(first) = runs.first() else {
+        return s;
+    };
+    let transports: Vec<&str> = runs.iter().map(|r| r.transport.as_str()).collect();
+    let version = first.manifest["version"].as_str().unwrap_or("?");
+    let _ = writeln!(
+        s,
+        "# Expected results for the agent {} ({version}), written by `zmtp-conformance run --bless`\n\
+         # from a run over {}, {} profile. Each reason is what the run observed: replace it\n\
+         # with why the implementation behaves so. Format: conformance/AGENTS.md.",
+        first.agent,
+        transports.join(" and "),
+        first.profile
+    );
+    let strict = if first.profile == "strict" {
+        "strict:"
+    } else {
+        ""
+    };
+    for r in &first.results {
+        let per: Vec<(&str, Kind, &str)> = runs
+            .iter()
+            .filter_map(|run| {
+                let x = run.results.iter().find(|x| x.id == r.id)?;
+                Some((
+                    run.transport.as_str(),
+                    x.verdict.kind,
+                    x.verdict.detail.as_str(),
+                ))
+            })
+            .filter(|(_, k, _)| !matches!(k, Kind::Pass | Kind::PassLenient))
+            .collect();
+        let Some(&(_, kind, detail)) = per.first() else {
+            continue;
+        };
+        if per.len() == runs.len() && per.iter().all(|(_, k, _)| *k == kind) {
+            let _ = writeln!(s, "{strict}{} {} {}", r.id, kind.label(), reason(detail));
+        } else {
+            for (t, k, d) in per {
+                let _ = writeln!(s, "{strict}{t}:{} {} {}", r.id, k.label(), reason(d));
+            }
+        }
+    }
+    s
+}
+
+/// A detail as an entry's reason: one line, no `#` (a comment), bounded.
+fn reason(detail: &str) -> String {
+    let mut r: String = detail
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect::<String>()
+        .replace('#', "no. ");
+    if r.len() > BLESS_REASON_MAX {
+        let cut = (0..=BLESS_REASON_MAX)
+            .rev()
+            .find(|&i| r.is_char_boundary(i))
+            .unwrap_or(0);
+        r.truncate(cut);
+        r.push_str("...");
+    }
+    let r = r.trim().to_string();
+    if r.is_empty() {
+        "(blessed from a run; say why)".to_string()
+    } else {
+        r
     }
 }
 

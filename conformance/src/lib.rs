@@ -9,15 +9,18 @@
 //!   case registry --select--> runner --workers--> agent process (JSON lines) --> library under test
 //!                                  \                                                  ^
 //!                                   `--> raw ZMTP peer (tcp / ipc) ------ wire -------'
-//!   verdicts --> expected-results check --> text summary, JSON, markdown, JUnit, HTML matrix
+//!   verdicts --> expected-results judge --> tally --> text summary, JSON, markdown, JUnit, HTML matrix
 //! ```
 
 pub mod agent;
 pub mod case;
 pub mod cases;
 pub mod coverage;
+pub mod events;
 pub mod expected;
+pub mod out;
 pub mod peer;
 pub mod report;
 pub mod runner;
+pub mod tally;
 pub mod wirelog;

@@ -7,15 +7,41 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use zmtp_conformance::agent::custom::Custom;
 use zmtp_conformance::agent::process::ProcessAgent;
-use zmtp_conformance::agent::registry::{AGENTS, find, repo_root};
+use zmtp_conformance::agent::registry::{self, AGENTS, AgentSpec, find, repo_root};
 use zmtp_conformance::case::Settings;
+use zmtp_conformance::out;
 use zmtp_conformance::peer::{Transport, transport};
+use zmtp_conformance::runner::Progress;
+use zmtp_conformance::tally::Tally;
 use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
+
+/// A line to standard output; a closed pipe does not panic (see `out`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = out::stdout(&format!("{}\n", format_args!($($t)*)));
+    }};
+}
+
+/// A line to standard error, likewise.
+macro_rules! warn {
+    ($($t:tt)*) => {{
+        let _ = out::stderr(&format!("{}\n", format_args!($($t)*)));
+    }};
+}
 
 /// The command line.
 #[derive(Parser, Debug)]
-#[command(name = "zmtp-conformance", version, about = "ZMTP conformance suite")]
+#[command(
+    name = "zmtp-conformance",
+    version,
+    about = "ZMTP conformance suite",
+    after_help = "Exit status: 0 when every result is as expected, 1 on an unexpected result \
+                  (a failure, or a pass where the expected-results file names a failure), \
+                  2 on a usage or set-up error (unknown agent, an agent that does not start, \
+                  a missing or bad file)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -24,7 +50,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Runs cases against an agent (or an already running peer).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Lists the cases with what they send and expect.
     List {
         /// Only cases whose id starts with this.
@@ -44,9 +70,26 @@ enum Cmd {
 
 #[derive(clap::Args, Debug, Default)]
 struct RunArgs {
-    /// The agent: builtin, pyzmq, debian, zeromqjs, zmqrs, pyomq, jeromq, or all.
+    /// A shipped agent: builtin, pyzmq, debian, zeromqjs, zmqrs, pyomq,
+    /// jeromq, or all. The default when no agent is given: builtin.
     #[arg(long)]
     agent: Option<String>,
+    /// Any agent program, run by `sh -c` from the current directory; its
+    /// manifest names it in reports.
+    #[arg(long, value_name = "COMMAND")]
+    agent_cmd: Option<String>,
+    /// The expected-results file of the `--agent-cmd` agent (must exist
+    /// unless `--bless`).
+    #[arg(long, value_name = "PATH")]
+    expected: Option<PathBuf>,
+    /// An agent file (name, command, setup, workdir, expected; see
+    /// AGENTS.md); give it more than once for a matrix.
+    #[arg(long, value_name = "PATH")]
+    agent_file: Vec<PathBuf>,
+    /// Writes each agent's expected-results file from this run (its
+    /// `expected` path, or `<name>.expected.txt` here).
+    #[arg(long)]
+    bless: bool,
     /// Only cases whose id starts with this (e.g. `37-`, `28-R1`).
     #[arg(long, default_value = "")]
     cases: String,
@@ -77,6 +120,11 @@ struct RunArgs {
     /// Do not run an agent's setup step when it is missing.
     #[arg(long)]
     no_setup: bool,
+    /// A line per case as it completes (on standard error); otherwise a
+    /// progress line per agent and transport on a terminal, nothing under
+    /// CI=true. The summary always prints.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -88,7 +136,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("zmtp-conformance: cannot start the runtime: {e}");
+            warn!("zmtp-conformance: cannot start the runtime: {e}");
             return ExitCode::from(2);
         }
     };
@@ -100,7 +148,7 @@ fn main() -> ExitCode {
             quiet_ms: 300,
             ..RunArgs::default()
         })),
-        Some(Cmd::Run(args)) => rt.block_on(run(args)),
+        Some(Cmd::Run(args)) => rt.block_on(run(*args)),
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
         Some(Cmd::Setup { agent }) => setup(&agent),
@@ -115,11 +163,18 @@ fn list(prefix: &str) -> ExitCode {
             .find(|r| r.id == c.requirement())
             .map(|r| r.text.clone())
             .unwrap_or_default();
-        println!("{}  [{}]", c.id, c.requirements().join(" "));
+        let mut entry = format!("{}  [{}]\n", c.id, c.requirements().join(" "));
         if !text.is_empty() {
-            println!("    requirement: {text}");
+            entry.push_str(&format!("    requirement: {text}\n"));
         }
-        println!("    sends:   {}\n    expects: {}", c.sends, c.expects);
+        entry.push_str(&format!(
+            "    sends:   {}\n    expects: {}\n",
+            c.sends, c.expects
+        ));
+        if !out::stdout(&entry) {
+            // The reader went away (`list | head`): that is not an error.
+            break;
+        }
     }
     ExitCode::SUCCESS
 }
@@ -140,7 +195,7 @@ fn coverage_cmd() -> ExitCode {
     let catalogue = match read_catalogue() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("zmtp-conformance coverage: cannot read the catalogue: {e}");
+            warn!("zmtp-conformance coverage: cannot read the catalogue: {e}");
             return ExitCode::from(2);
         }
     };
@@ -160,14 +215,14 @@ fn coverage_cmd() -> ExitCode {
             .map(|c| c.id)
             .collect();
         let tags = r.tags.iter().map(|t| format!("[{t}]")).collect::<String>();
-        println!("{:<7} {tags}", r.id);
+        say!("{:<7} {tags}", r.id);
         if !covering.is_empty() {
             with_case += 1;
-            println!("    cases: {}", covering.join(" "));
+            say!("    cases: {}", covering.join(" "));
         }
         if let Some(why) = exclusions.get(&r.id) {
             excluded += 1;
-            println!("    excluded: {why}");
+            say!("    excluded: {why}");
         }
         if let Some(locs) = sources.get(&r.id) {
             let shown: Vec<&str> = locs.iter().take(6).map(String::as_str).collect();
@@ -177,21 +232,21 @@ fn coverage_cmd() -> ExitCode {
             } else {
                 String::new()
             };
-            println!("    source: {}{more}", shown.join(" "));
+            say!("    source: {}{more}", shown.join(" "));
         }
         if r.needs_case() && covering.is_empty() && !exclusions.contains_key(&r.id) {
             missing.push(r.id.clone());
         }
     }
-    println!(
+    say!(
         "\n{} requirements in scope (23, 37, 28-31, 24, 26, 27, G01-G17, G-P, G-C): {with_case} with cases, {excluded} excluded with a reason",
         catalogue.len()
     );
     if missing.is_empty() {
-        println!("every [wire]/[behav] requirement has a case or a written exclusion");
+        say!("every [wire]/[behav] requirement has a case or a written exclusion");
         ExitCode::SUCCESS
     } else {
-        println!("without case or exclusion: {}", missing.join(" "));
+        say!("without case or exclusion: {}", missing.join(" "));
         ExitCode::FAILURE
     }
 }
@@ -204,7 +259,7 @@ fn setup(name: &str) -> ExitCode {
         match find(name) {
             Some(a) => vec![a],
             None => {
-                eprintln!("unknown agent {name}");
+                warn!("unknown agent {name} (known: {})", registry::names());
                 return ExitCode::from(2);
             }
         }
@@ -212,16 +267,16 @@ fn setup(name: &str) -> ExitCode {
     let mut ok = true;
     for a in specs {
         match a.setup(&root) {
-            Ok(()) if a.is_installed(&root) => eprintln!("[setup {}] ready", a.name),
+            Ok(()) if a.is_installed(&root) => warn!("[setup {}] ready", a.name),
             Ok(()) => {
-                eprintln!(
+                warn!(
                     "[setup {}] finished but the agent is still not usable",
                     a.name
                 );
                 ok = false;
             }
             Err(e) => {
-                eprintln!("[setup {}] failed: {e}", a.name);
+                warn!("[setup {}] failed: {e}", a.name);
                 ok = false;
             }
         }
@@ -229,8 +284,52 @@ fn setup(name: &str) -> ExitCode {
     if ok {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(2)
     }
+}
+
+/// What `run` tests: a shipped agent or one given by its command.
+enum Target {
+    Shipped(AgentSpec),
+    Custom(Custom),
+}
+
+impl Target {
+    /// The name for messages before the agent has told its own.
+    fn label(&self) -> String {
+        match self {
+            Self::Shipped(a) => a.name.to_string(),
+            Self::Custom(c) => c.name.clone().unwrap_or_else(|| c.command.shown()),
+        }
+    }
+}
+
+/// The agents `args` name, in order: `--agent` (builtin when nothing else
+/// is given), then `--agent-cmd`, then every `--agent-file`.
+fn targets(args: &RunArgs) -> Result<Vec<Target>, String> {
+    let mut v = Vec::new();
+    match args.agent.as_deref() {
+        Some("all") => v.extend(AGENTS.iter().copied().map(Target::Shipped)),
+        Some(n) => v.push(Target::Shipped(find(n).ok_or_else(|| {
+            format!("unknown agent {n} (known: {})", registry::names())
+        })?)),
+        None if args.agent_cmd.is_none() && args.agent_file.is_empty() => {
+            v.extend(find("builtin").map(Target::Shipped));
+        }
+        None => {}
+    }
+    if let Some(cmd) = &args.agent_cmd {
+        v.push(Target::Custom(Custom::from_command(
+            cmd,
+            args.expected.clone(),
+        )));
+    } else if args.expected.is_some() {
+        return Err("--expected goes with --agent-cmd (an agent file names its own)".into());
+    }
+    for f in &args.agent_file {
+        v.push(Target::Custom(Custom::from_file(f)?));
+    }
+    Ok(v)
 }
 
 async fn run(args: RunArgs) -> ExitCode {
@@ -240,103 +339,149 @@ async fn run(args: RunArgs) -> ExitCode {
             Some(t) => vec![t],
             None => {
                 let known: Vec<&str> = transport::ALL.iter().map(|t| t.name()).collect();
-                eprintln!("unknown transport {name} ({})", known.join(" or "));
+                warn!("unknown transport {name} ({})", known.join(" or "));
                 return ExitCode::from(2);
             }
         },
     };
     let selected = cases::select(&args.cases);
     if selected.is_empty() {
-        eprintln!("no case matches {:?}", args.cases);
+        warn!("no case matches {:?}", args.cases);
         return ExitCode::from(2);
     }
     if let Some(endpoint) = &args.endpoint {
         return run_endpoint(&args, endpoint, selected).await;
     }
-    let root = repo_root();
-    let names: Vec<String> = match args.agent.as_deref() {
-        Some("all") => AGENTS.iter().map(|a| a.name.to_string()).collect(),
-        Some(n) => vec![n.to_string()],
-        None => {
-            eprintln!("run needs --agent NAME (or --endpoint)");
+    let targets = match targets(&args) {
+        Ok(t) => t,
+        Err(e) => {
+            warn!("{e}");
             return ExitCode::from(2);
         }
     };
+    let root = repo_root();
     let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch_dir);
     let mut runs = Vec::new();
-    let mut unexpected = 0usize;
+    let mut tally = Tally::default();
     let mut broken = false;
-    for name in names {
-        let Some(spec) = find(&name) else {
-            eprintln!("unknown agent {name}");
-            return ExitCode::from(2);
+    for target in targets {
+        let label = target.label();
+        let (factory, expected_path): (runner::Factory, Option<PathBuf>) = match &target {
+            Target::Shipped(spec) => {
+                let spec = *spec;
+                if !spec.is_installed(&root) {
+                    if args.no_setup {
+                        say!(
+                            "== {label}: not installed (run `zmtp-conformance setup --agent {label}`)"
+                        );
+                        broken = true;
+                        continue;
+                    }
+                    warn!("[setup {label}] installing {}", spec.describes);
+                    if let Err(e) = spec.setup(&root) {
+                        say!("== {label}: setup failed: {e}");
+                        broken = true;
+                        continue;
+                    }
+                }
+                let path = root
+                    .join("conformance/expected")
+                    .join(format!("{}.txt", spec.name));
+                let factory_root = root.clone();
+                let factory: runner::Factory = if spec.is_builtin() {
+                    Arc::new(|| {
+                        Ok(Box::new(agent::builtin::Builtin::new()) as Box<dyn agent::Agent>)
+                    })
+                } else {
+                    Arc::new(move || {
+                        let cmd = spec
+                            .command(&factory_root)
+                            .ok_or_else(|| agent::AgentFailure("no command".into()))?;
+                        ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
+                    })
+                };
+                (factory, Some(path))
+            }
+            Target::Custom(custom) => {
+                if !args.no_setup
+                    && let Err(e) = custom.run_setup(&label)
+                {
+                    say!("== {label}: setup failed: {e}");
+                    broken = true;
+                    continue;
+                }
+                let c = custom.clone();
+                let factory: runner::Factory = Arc::new(move || {
+                    let cmd = c.command().map_err(agent::AgentFailure)?;
+                    ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
+                });
+                (factory, custom.expected.clone())
+            }
         };
-        if !spec.is_installed(&root) {
-            if args.no_setup {
-                println!("== {name}: not installed (run `zmtp-conformance setup --agent {name}`)");
-                broken = true;
-                continue;
-            }
-            eprintln!("[setup {name}] installing {}", spec.describes);
-            if let Err(e) = spec.setup(&root) {
-                println!("== {name}: setup failed: {e}");
-                broken = true;
-                continue;
-            }
-        }
-        let expected = match load_expected(&root, &name) {
+        let name = match &target {
+            Target::Shipped(spec) => Some(spec.name.to_string()),
+            Target::Custom(c) => c.name.clone(),
+        };
+        let must_exist = matches!(target, Target::Custom(_)) && !args.bless;
+        let mut expected = match load_expected(expected_path.as_deref(), must_exist) {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("{e}");
+                warn!("{e}");
                 return ExitCode::from(2);
             }
         };
+        let mut agent_runs = Vec::new();
         for &transport in &transports {
-            let factory_root = root.clone();
-            let factory: runner::Factory = if spec.is_builtin() {
-                Arc::new(|| Ok(Box::new(agent::builtin::Builtin::new()) as Box<dyn agent::Agent>))
-            } else {
-                Arc::new(move || {
-                    let cmd = spec
-                        .command(&factory_root)
-                        .ok_or_else(|| agent::AgentFailure("no command".into()))?;
-                    ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
-                })
-            };
             let plan = runner::Plan {
                 agent: name.clone(),
-                factory,
+                factory: Arc::clone(&factory),
                 settings: settings(&args, transport, scratch_dir.clone()),
                 jobs: args.jobs,
                 case_timeout: case_timeout(&args),
+                progress: Progress::detect(args.verbose),
             };
             match runner::run(plan, selected.clone()).await {
+                Ok(run) if args.bless => agent_runs.push(run),
                 Ok(run) => {
-                    let profile = run.profile.clone();
-                    let mismatches: Vec<_> = run
-                        .results
-                        .iter()
-                        .filter_map(|r| {
-                            expected.check(&r.id, r.verdict.kind, &run.transport, &profile)
-                        })
-                        .collect();
-                    unexpected += mismatches.len();
-                    print!("{}", report::summary(&run, &mismatches));
-                    if let Some(dir) = &args.report
-                        && let Err(e) = report::write_run(dir, &run, &mismatches)
-                    {
-                        eprintln!("report: {e}");
-                    }
+                    tally.add(&finish(&args, &expected, &run));
                     runs.push(run);
                 }
                 Err(e) => {
-                    println!(
-                        "== {name} over {}: the agent did not start: {e}",
+                    say!(
+                        "== {label} over {}: the agent did not start: {e}",
                         transport.name()
                     );
                     broken = true;
                 }
+            }
+        }
+        if args.bless && !agent_runs.is_empty() {
+            let text = expected::bless(&agent_runs);
+            let path = expected_path
+                .unwrap_or_else(|| PathBuf::from(format!("{}.expected.txt", agent_runs[0].agent)));
+            match std::fs::write(&path, &text) {
+                Ok(()) => warn!(
+                    "[bless {}] wrote {} ({} entries)",
+                    agent_runs[0].agent,
+                    path.display(),
+                    text.lines().filter(|l| !l.starts_with('#')).count()
+                ),
+                Err(e) => {
+                    warn!("{}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+            expected = match expected::Expected::parse(&text) {
+                Ok(e) => e,
+                Err(e) => {
+                    warn!("blessed file {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            };
+            for run in agent_runs {
+                tally.add(&finish(&args, &expected, &run));
+                runs.push(run);
             }
         }
     }
@@ -344,15 +489,29 @@ async fn run(args: RunArgs) -> ExitCode {
     if let Some(dir) = &args.report
         && let Err(e) = report::write_matrix(dir, &runs)
     {
-        eprintln!("report: {e}");
+        warn!("report: {e}");
     }
-    let total: usize = runs.iter().map(|r| r.results.len()).sum();
-    println!("{} passed, {} failed", total - unexpected, unexpected);
-    if unexpected > 0 || broken {
+    say!("{tally}");
+    if broken {
+        ExitCode::from(2)
+    } else if tally.unexpected() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Judges one run against `expected`, prints its summary and writes its
+/// reports; gives its counts.
+fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> Tally {
+    let judged = expected.judge_run(run);
+    out::stdout(&report::summary(run, &judged));
+    if let Some(dir) = &args.report
+        && let Err(e) = report::write_run(dir, run, &judged)
+    {
+        warn!("report: {e}");
+    }
+    Tally::of(&judged)
 }
 
 fn settings(args: &RunArgs, transport: &'static dyn Transport, scratch_dir: PathBuf) -> Settings {
@@ -369,23 +528,32 @@ fn case_timeout(args: &RunArgs) -> Duration {
     Duration::from_millis(args.timeout_ms * 8 + 5000)
 }
 
-fn load_expected(root: &std::path::Path, name: &str) -> Result<expected::Expected, String> {
-    let p = root
-        .join("conformance/expected")
-        .join(format!("{name}.txt"));
-    match std::fs::read_to_string(&p) {
+/// Reads the expected-results file at `path`. A missing file means every
+/// case must PASS, unless `must_exist` (a file the user named).
+fn load_expected(
+    path: Option<&std::path::Path>,
+    must_exist: bool,
+) -> Result<expected::Expected, String> {
+    let Some(p) = path else {
+        return Ok(expected::Expected::default());
+    };
+    match std::fs::read_to_string(p) {
         Ok(text) => expected::Expected::parse(&text).map_err(|e| format!("{}: {e}", p.display())),
+        Err(e) if must_exist => Err(format!(
+            "{}: {e} (`run --bless` writes a first one from a run)",
+            p.display()
+        )),
         Err(_) => Ok(expected::Expected::default()),
     }
 }
 
 async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>) -> ExitCode {
     let Some(peer_type) = args.peer_type.clone() else {
-        eprintln!("--endpoint needs --peer-type");
+        warn!("--endpoint needs --peer-type");
         return ExitCode::from(2);
     };
     let Some((transport, _)) = transport::of_endpoint(endpoint) else {
-        eprintln!("unknown transport in {endpoint}");
+        warn!("unknown transport in {endpoint}");
         return ExitCode::from(2);
     };
     let ep = endpoint.to_string();
@@ -394,34 +562,29 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
     });
     let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let plan = runner::Plan {
-        agent: format!("endpoint {endpoint}"),
+        agent: Some(format!("endpoint {endpoint}")),
         factory,
         settings: settings(args, transport, scratch_dir),
         jobs: 1,
         case_timeout: case_timeout(args),
+        progress: Progress::detect(args.verbose),
     };
     match runner::run(plan, selected).await {
         Ok(run) => {
-            print!("{}", report::summary(&run, &[]));
+            let tally = finish(args, &expected::Expected::default(), &run);
             if let Some(dir) = &args.report {
-                let _ = report::write_run(dir, &run, &[]);
                 let _ = report::write_matrix(dir, std::slice::from_ref(&run));
             }
-            let failed = run
-                .results
-                .iter()
-                .filter(|r| r.verdict.kind == case::Kind::Fail)
-                .count();
-            println!("{} passed, {failed} failed", run.results.len() - failed);
-            if failed == 0 {
+            say!("{tally}");
+            if tally.unexpected() == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
             }
         }
         Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
+            warn!("{e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,14 +1,17 @@
 //! Reports: a terminal summary, and per run a JSON file (the source of
 //! truth), a markdown file and JUnit XML; an HTML matrix of every run.
+//! Every count comes from one [`Tally`] of the run's [`Judged`] results, so
+//! the closing line, the summary, the markdown, the JSON and the JUnit
+//! agree.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::case::{Kind, TOLERANCES};
-use crate::expected::Mismatch;
-use crate::runner::RunReport;
-use crate::wirelog::{Direction, printable, unhex};
+use crate::runner::{CaseResult, RunReport};
+use crate::tally::{Judged, Status, Tally};
+use crate::wirelog::{Direction, Entry, printable, unhex};
 
 /// Counts per verdict.
 pub fn counts(run: &RunReport) -> BTreeMap<Kind, usize> {
@@ -19,8 +22,20 @@ pub fn counts(run: &RunReport) -> BTreeMap<Kind, usize> {
     m
 }
 
+/// The judgement of each result, in the run's order (`judged` is
+/// parallel to `run.results`).
+fn pairs<'a>(
+    run: &'a RunReport,
+    judged: &'a [Judged],
+) -> impl Iterator<Item = (&'a CaseResult, Option<&'a Judged>)> {
+    run.results
+        .iter()
+        .enumerate()
+        .map(move |(i, r)| (r, judged.get(i).filter(|j| j.id == r.id)))
+}
+
 /// The terminal summary of one run.
-pub fn summary(run: &RunReport, mismatches: &[Mismatch]) -> String {
+pub fn summary(run: &RunReport, judged: &[Judged]) -> String {
     let mut s = String::new();
     let version = run.manifest["version"].as_str().unwrap_or("?");
     let _ = writeln!(
@@ -37,7 +52,7 @@ pub fn summary(run: &RunReport, mismatches: &[Mismatch]) -> String {
         .iter()
         .map(|(k, n)| format!("{} {n}", k.label()))
         .collect();
-    let _ = writeln!(s, "   {}", parts.join(", "));
+    let _ = writeln!(s, "   verdicts: {}", parts.join(", "));
     for r in &run.results {
         if r.verdict.kind == Kind::Pass {
             continue;
@@ -55,20 +70,22 @@ pub fn summary(run: &RunReport, mismatches: &[Mismatch]) -> String {
             r.verdict.detail
         );
     }
-    if mismatches.is_empty() {
+    let tally = Tally::of(judged);
+    let _ = writeln!(s, "   {tally}");
+    if tally.unexpected() == 0 {
         let _ = writeln!(s, "   all results as expected");
     } else {
-        for m in mismatches {
+        for j in judged.iter().filter(|j| j.status.is_unexpected()) {
             let _ = writeln!(
                 s,
                 "   UNEXPECTED {}: expected {}, got {}{}",
-                m.id,
-                m.expected,
-                m.got,
-                if m.reason.is_empty() {
+                j.id,
+                j.expected,
+                j.got,
+                if j.reason.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", m.reason)
+                    format!(" ({})", j.reason)
                 }
             );
         }
@@ -84,24 +101,86 @@ fn file_stem(run: &RunReport) -> String {
 ///
 /// # Errors
 /// The I/O error, as text.
-pub fn write_run(dir: &Path, run: &RunReport, mismatches: &[Mismatch]) -> Result<(), String> {
+pub fn write_run(dir: &Path, run: &RunReport, judged: &[Judged]) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let stem = file_stem(run);
-    let json = serde_json::json!({"run": run, "unexpected": mismatches});
     let write = |name: String, body: String| {
         let p = dir.join(name);
         std::fs::write(&p, body).map_err(|e| format!("{}: {e}", p.display()))
     };
-    write(
-        format!("{stem}.json"),
-        serde_json::to_string_pretty(&json).unwrap_or_default(),
-    )?;
-    write(format!("{stem}.md"), markdown(run, mismatches))?;
-    write(format!("{stem}.junit.xml"), junit(run, mismatches))?;
+    write(format!("{stem}.json"), json(run, judged))?;
+    write(format!("{stem}.md"), markdown(run, judged))?;
+    write(format!("{stem}.junit.xml"), junit(run, judged))?;
     Ok(())
 }
 
-fn markdown(run: &RunReport, mismatches: &[Mismatch]) -> String {
+/// The JSON report: `counts` (the tally), `run` (the agent, its manifest,
+/// every result with its wire log and trace) and `judged` (each result's
+/// status). Bounded: octets on the wire as `len` and the first
+/// [`crate::events::BODY_MAX`] in `hex` (`truncated` when cut), agent
+/// requests and answers as their JSON with long strings cut (without the
+/// note's text), model events as objects in `trace` (a wire entry of the
+/// trace names its index instead of repeating it).
+fn json(run: &RunReport, judged: &[Judged]) -> String {
+    let mut run_v = serde_json::to_value(run).unwrap_or_default();
+    if let Some(results) = run_v["results"].as_array_mut() {
+        for r in results {
+            if let Some(wire) = r["wire"].as_array_mut() {
+                let mut observed = 0u64;
+                for e in wire {
+                    octets_as_body(e);
+                    let Some(o) = e.as_object_mut() else {
+                        continue;
+                    };
+                    if o.contains_key("json") {
+                        // An agent call: its JSON says what the note says.
+                        o.remove("data");
+                    } else if o.get("who").and_then(|w| w.as_str()) == Some("trace") {
+                        // The trace holds it, as an object: point there.
+                        o.remove("data");
+                        o.insert("trace".into(), observed.into());
+                        observed += 1;
+                    }
+                }
+            }
+        }
+    }
+    let v = serde_json::json!({
+        "counts": Tally::of(judged),
+        "run": run_v,
+        "judged": judged,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// A wire entry's `data` (`hex` or `hex+more`) as `len`, `hex` and
+/// `truncated`, the hex cut to [`crate::events::BODY_MAX`] octets.
+fn octets_as_body(e: &mut serde_json::Value) {
+    if e["dir"] == "note" {
+        return;
+    }
+    let Some(data) = e["data"].as_str() else {
+        return;
+    };
+    let (head, more) = data.split_once('+').unwrap_or((data, "0"));
+    let Some(octets) = unhex(head) else {
+        return;
+    };
+    let more: usize = more.parse().unwrap_or(0);
+    let mut b = crate::events::body(&octets);
+    b["len"] = serde_json::Value::from(octets.len() + more);
+    if more > 0 {
+        b["truncated"] = serde_json::Value::from(true);
+    }
+    if let Some(o) = e.as_object_mut() {
+        o.remove("data");
+        if let Some(fields) = b.as_object() {
+            o.extend(fields.clone());
+        }
+    }
+}
+
+fn markdown(run: &RunReport, judged: &[Judged]) -> String {
     let mut s = String::new();
     let version = run.manifest["version"].as_str().unwrap_or("?");
     let _ = writeln!(
@@ -109,21 +188,23 @@ fn markdown(run: &RunReport, mismatches: &[Mismatch]) -> String {
         "# {} ({version}) over {}, {} profile\n",
         run.agent, run.transport, run.profile
     );
-    let c = counts(run);
-    for (k, n) in &c {
-        let _ = writeln!(s, "- {}: {n}", k.label());
+    let tally = Tally::of(judged);
+    let _ = writeln!(s, "**{tally}**\n");
+    for st in Status::ALL {
+        let _ = writeln!(s, "- {}: {}", st.label(), tally.get(st));
     }
     let _ = writeln!(
         s,
-        "\n| case | requirements | verdict | tolerance | detail |\n|---|---|---|---|---|"
+        "\n| case | requirements | verdict | status | tolerance | detail |\n|---|---|---|---|---|---|"
     );
-    for r in &run.results {
+    for (r, j) in pairs(run, judged) {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             r.id,
             r.requirements.join(" "),
             r.verdict.kind.label(),
+            j.map_or("", |j| j.status.label()),
             r.verdict.tolerance.unwrap_or(""),
             r.verdict.detail.replace('|', "\\|")
         );
@@ -132,10 +213,17 @@ fn markdown(run: &RunReport, mismatches: &[Mismatch]) -> String {
     for t in TOLERANCES {
         let _ = writeln!(s, "- **{}**: {}", t.id, t.text);
     }
-    if !mismatches.is_empty() {
+    if tally.unexpected() > 0 {
         let _ = writeln!(s, "\n## Unexpected results\n");
-        for m in mismatches {
-            let _ = writeln!(s, "- {}: expected {}, got {}", m.id, m.expected, m.got);
+        for j in judged.iter().filter(|j| j.status.is_unexpected()) {
+            let _ = writeln!(
+                s,
+                "- {} ({}): expected {}, got {}",
+                j.id,
+                j.status.label(),
+                j.expected,
+                j.got
+            );
         }
     }
     s
@@ -151,47 +239,127 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn junit(run: &RunReport, mismatches: &[Mismatch]) -> String {
-    let failures = mismatches.len();
-    let skipped = run
-        .results
-        .iter()
-        .filter(|r| r.verdict.kind == Kind::Unsupported)
-        .count();
+/// The family a case belongs to, for JUnit's classname: `rfc37` for
+/// `37-R01/1`, `grammar` for `G07/2`, `grammar-plain` and `grammar-curve`
+/// for `G-P*` and `G-C*`.
+pub fn family(id: &str) -> String {
+    if let Some(rest) = id.strip_prefix("G-") {
+        return match rest.chars().next() {
+            Some('P') => "grammar-plain".into(),
+            Some('C') => "grammar-curve".into(),
+            _ => "grammar".into(),
+        };
+    }
+    if id.starts_with('G') {
+        return "grammar".into();
+    }
+    let rfc: String = id.chars().take_while(char::is_ascii_digit).collect();
+    if rfc.is_empty() {
+        "other".into()
+    } else {
+        format!("rfc{rfc}")
+    }
+}
+
+/// A wire log as text: time, who, direction, octets (hex and printable).
+pub fn wire_text(entries: &[Entry]) -> String {
+    let mut s = String::new();
+    for e in entries {
+        let arrow = match e.dir {
+            Direction::Out => "->",
+            Direction::In => "<-",
+            Direction::Note => "  ",
+        };
+        let decoded = match e.dir {
+            Direction::Note => String::new(),
+            _ => unhex(e.data.split('+').next().unwrap_or(""))
+                .map(|b| format!("  \"{}\"", printable(&b)))
+                .unwrap_or_default(),
+        };
+        let _ = writeln!(
+            s,
+            "{:>6} ms {:<8} {arrow} {}{decoded}",
+            e.t_ms, e.who, e.data
+        );
+    }
+    s
+}
+
+/// JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: an
+/// unexpected result is a `<failure>` with the verdict as its type and the
+/// wire log in its body; UNSUPPORTED and expected failures are
+/// `<skipped>` with their reason.
+fn junit(run: &RunReport, judged: &[Judged]) -> String {
+    let tally = Tally::of(judged);
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let name = xml(&file_stem(run));
-    let _ = writeln!(
-        s,
-        "<testsuites><testsuite name=\"{name}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">",
-        run.results.len(),
+    let suite = format!(
+        "tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\"",
+        tally.total(),
+        tally.unexpected(),
+        tally.unsupported + tally.expected_failure,
         run.duration_ms as f64 / 1000.0
     );
-    for r in &run.results {
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"zmtp-conformance\" {suite}>\n<testsuite name=\"{name}\" {suite}>"
+    );
+    for (r, j) in pairs(run, judged) {
         let _ = write!(
             s,
-            "  <testcase classname=\"{name}\" name=\"{}\" time=\"{:.3}\">",
+            "  <testcase classname=\"{}.{}.{}\" name=\"{}\" time=\"{:.3}\">",
+            xml(&run.agent),
+            run.transport,
+            family(&r.id),
             xml(&r.id),
             r.duration_ms as f64 / 1000.0
         );
-        if let Some(m) = mismatches.iter().find(|m| m.id == r.id) {
-            let _ = write!(
-                s,
-                "<failure message=\"expected {} got {}\">{}</failure>",
-                m.expected,
-                m.got,
-                xml(&r.verdict.detail)
-            );
-        } else if r.verdict.kind == Kind::Unsupported {
-            let _ = write!(s, "<skipped message=\"{}\"/>", xml(&r.verdict.detail));
+        let detail = xml(&r.verdict.detail);
+        match j.map(|j| (j, j.status)) {
+            Some((j, Status::Failed)) => {
+                let _ = write!(
+                    s,
+                    "<failure type=\"{}\" message=\"expected {}, got {}: {detail}\">{detail}\n\nwire log:\n{}{}</failure>",
+                    xml(&j.got),
+                    xml(&j.expected),
+                    xml(&j.got),
+                    xml(&wire_text(&r.wire)),
+                    if r.agent_stderr.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\nagent stderr:\n{}", xml(&r.agent_stderr))
+                    }
+                );
+            }
+            Some((j, Status::UnexpectedPass)) => {
+                let _ = write!(
+                    s,
+                    "<failure type=\"unexpected-pass\" message=\"expected {} ({}), got {}: update the expected-results file\">{detail}</failure>",
+                    xml(&j.expected),
+                    xml(&j.reason),
+                    xml(&j.got)
+                );
+            }
+            Some((_, Status::Unsupported)) => {
+                let _ = write!(s, "<skipped message=\"unsupported: {detail}\"/>");
+            }
+            Some((j, Status::ExpectedFailure)) => {
+                let _ = write!(
+                    s,
+                    "<skipped message=\"expected {}: {}\">{detail}</skipped>",
+                    xml(&j.got),
+                    xml(&j.reason)
+                );
+            }
+            _ => {}
         }
         let _ = writeln!(
             s,
-            "<system-out>{}: {}</system-out></testcase>",
-            r.verdict.kind.label(),
-            xml(&r.verdict.detail)
+            "<system-out>{}: {detail}</system-out></testcase>",
+            r.verdict.kind.label()
         );
     }
-    s.push_str("</testsuite></testsuites>\n");
+    s.push_str("</testsuite>\n</testsuites>\n");
     s
 }
 
@@ -264,27 +432,7 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
                     .map(|t| format!(" (tolerance {t})"))
                     .unwrap_or_default()
             );
-            for e in &r.wire {
-                let arrow = match e.dir {
-                    Direction::Out => "->",
-                    Direction::In => "<-",
-                    Direction::Note => "  ",
-                };
-                let decoded = match e.dir {
-                    Direction::Note => String::new(),
-                    _ => unhex(e.data.split('+').next().unwrap_or(""))
-                        .map(|b| format!("  \"{}\"", printable(&b)))
-                        .unwrap_or_default(),
-                };
-                let _ = writeln!(
-                    s,
-                    "{:>6} ms {:<8} {arrow} {}{}",
-                    e.t_ms,
-                    xml(&e.who),
-                    xml(&e.data),
-                    xml(&decoded)
-                );
-            }
+            s.push_str(&xml(&wire_text(&r.wire)));
             s.push_str("</pre>");
         }
     }

@@ -2,7 +2,7 @@
 //! process, take cases from a shared queue. A case that exceeds its time
 //! limit is reported as hung and its agent is replaced; the run goes on.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,8 +33,9 @@ pub struct CaseResult {
     pub duration_ms: u64,
     /// The wire log of both directions.
     pub wire: Vec<Entry>,
-    /// The observable trace of a behavioural case.
-    pub trace: Vec<String>,
+    /// The observable trace of a behavioural case: model events as objects
+    /// ([`crate::events::event`]), other observations as `{"note": text}`.
+    pub trace: Vec<Value>,
     /// The end of the agent's standard error, kept for failures.
     pub agent_stderr: String,
 }
@@ -56,11 +57,39 @@ pub struct RunReport {
     pub results: Vec<CaseResult>,
 }
 
+/// What the runner shows while cases run (on standard error; the summary
+/// after the run always prints).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Nothing (CI, or standard error is not a terminal).
+    Quiet,
+    /// One line per agent and transport, redrawn in place.
+    Bar,
+    /// A line per completed case (`-v`).
+    Verbose,
+}
+
+impl Progress {
+    /// `Verbose` when asked for; otherwise a bar on a terminal, and quiet
+    /// under `CI=true` or without a terminal.
+    pub fn detect(verbose: bool) -> Self {
+        if verbose {
+            Self::Verbose
+        } else if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+            || !std::io::stderr().is_terminal()
+        {
+            Self::Quiet
+        } else {
+            Self::Bar
+        }
+    }
+}
+
 /// How a run is carried out.
 #[derive(Clone)]
 pub struct Plan {
-    /// The agent's name, for the report.
-    pub agent: String,
+    /// The agent's name, for the report; `None`: the name in its manifest.
+    pub agent: Option<String>,
     /// Starts agents.
     pub factory: Factory,
     /// Shared settings.
@@ -69,6 +98,8 @@ pub struct Plan {
     pub jobs: usize,
     /// A case's time limit.
     pub case_timeout: Duration,
+    /// What to show while cases run.
+    pub progress: Progress,
 }
 
 async fn start(factory: &Factory) -> Result<(Box<dyn Agent>, Value), String> {
@@ -93,7 +124,11 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
     let next = Arc::new(Mutex::new(0usize));
     let results: Arc<Mutex<Vec<Option<CaseResult>>>> = Arc::new(Mutex::new(vec![None; total]));
     let done = Arc::new(Mutex::new(0usize));
-    let tty = std::io::stderr().is_terminal();
+    let agent_name = plan
+        .agent
+        .clone()
+        .unwrap_or_else(|| manifest_name(&manifest));
+    let label: Arc<str> = format!("{agent_name} {}", plan.settings.transport.name()).into();
     let mut workers = Vec::new();
     let mut first = Some((first, manifest.clone()));
     for w in 0..plan.jobs.max(1) {
@@ -102,6 +137,7 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
         let next = Arc::clone(&next);
         let results = Arc::clone(&results);
         let done = Arc::clone(&done);
+        let label = Arc::clone(&label);
         let mut agent = first.take();
         workers.push(tokio::spawn(async move {
             loop {
@@ -133,22 +169,23 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
                     *d += 1;
                     *d
                 });
-                progress(tty, n.unwrap_or(0), total, &result);
+                progress(plan.progress, &label, n.unwrap_or(0), total, &result);
             }
         }));
     }
     for w in workers {
         let _ = w.await;
     }
-    if tty {
-        eprintln!();
+    if plan.progress == Progress::Bar {
+        // Clears the bar: the summary follows on standard output.
+        crate::out::stderr(&format!("\r{:width$}\r", "", width = BAR_LINE));
     }
     let results = results
         .lock()
         .map(|r| r.iter().flatten().cloned().collect())
         .unwrap_or_default();
     Ok(RunReport {
-        agent: plan.agent.clone(),
+        agent: agent_name,
         manifest,
         transport: plan.settings.transport.name().to_string(),
         profile: if plan.settings.strict {
@@ -162,18 +199,53 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
     })
 }
 
-fn progress(tty: bool, n: usize, total: usize, r: &CaseResult) {
-    if tty {
-        let width = 30;
-        let filled = n * width / total.max(1);
-        eprint!(
-            "\r[{}{}] {n}/{total} {:<14} {:<12}",
-            "#".repeat(filled),
-            ".".repeat(width - filled),
-            r.id,
-            r.verdict.kind.label()
-        );
-        let _ = std::io::stderr().flush();
+/// The manifest's `name`, made fit for a file name (report files are
+/// named after the agent).
+pub fn manifest_name(manifest: &Value) -> String {
+    let name: String = manifest["name"]
+        .as_str()
+        .unwrap_or("")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "agent".to_string()
+    } else {
+        name
+    }
+}
+
+/// The width the bar's line is cleared to.
+const BAR_LINE: usize = 100;
+
+fn progress(mode: Progress, label: &str, n: usize, total: usize, r: &CaseResult) {
+    match mode {
+        Progress::Quiet => {}
+        Progress::Bar => {
+            let width = 30;
+            let filled = n * width / total.max(1);
+            crate::out::stderr(&format!(
+                "\r[{label}] [{}{}] {n}/{total} {:<14} {:<12}",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                r.id,
+                r.verdict.kind.label()
+            ));
+        }
+        Progress::Verbose => {
+            crate::out::stderr(&format!(
+                "[{label} {n}/{total}] {:<12} {:<10} {} ms\n",
+                r.verdict.kind.label(),
+                r.id,
+                r.duration_ms
+            ));
+        }
     }
 }
 
@@ -201,7 +273,7 @@ fn result_of(
     verdict: Verdict,
     duration_ms: u64,
     wire: Vec<Entry>,
-    trace: Vec<String>,
+    trace: Vec<Value>,
     agent_stderr: String,
 ) -> CaseResult {
     CaseResult {
@@ -281,7 +353,8 @@ async fn run_one(
                 },
             };
             let verdict = consult_oracle(verdict, cx.model.as_ref());
-            let trace = cx.trace.clone();
+            let trace =
+                crate::events::trace(&cx.trace, cx.model.as_ref().map_or(&[][..], |m| &m.events));
             let mut agent = cx.into_agent();
             let stderr = if verdict.kind == Kind::Fail {
                 agent.stderr_tail()

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::Serialize;
+use serde_json::Value;
 
 /// Which way the octets went, seen from the raw peer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -29,6 +30,10 @@ pub struct Entry {
     pub dir: Direction,
     /// The octets, hex; or the note's text.
     pub data: String,
+    /// An agent's request or answer as the JSON it was (long strings cut
+    /// with their length kept, [`crate::events::bounded`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<Value>,
 }
 
 /// The most octets of one read or write kept in the log.
@@ -59,6 +64,10 @@ impl WireLog {
     }
 
     fn push(&self, who: &str, dir: Direction, data: String) {
+        self.push_json(who, dir, data, None);
+    }
+
+    fn push_json(&self, who: &str, dir: Direction, data: String, json: Option<Value>) {
         let t_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
@@ -79,6 +88,7 @@ impl WireLog {
                 who: who.to_string(),
                 dir,
                 data,
+                json,
             });
         }
     }
@@ -111,6 +121,28 @@ impl WireLog {
             text.push_str(&format!("... (+{more} characters)"));
         }
         self.push(who, Direction::Note, text);
+    }
+
+    /// Records an agent's request (`>`) or answer (`<`): a short note for
+    /// the text views, and the JSON itself, bounded.
+    pub fn agent(&self, arrow: &str, value: &Value) {
+        let text = value.to_string();
+        let cut = (0..=MAX_OCTETS.min(text.len()))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let note = match text.get(..cut) {
+            Some(head) if cut < text.len() => {
+                format!("{arrow} {head}... (+{} characters)", text.len() - cut)
+            }
+            _ => format!("{arrow} {text}"),
+        };
+        self.push_json(
+            "agent",
+            Direction::Note,
+            note,
+            Some(crate::events::bounded(value)),
+        );
     }
 
     /// A copy of the entries so far.

@@ -80,6 +80,13 @@ pub fn find(name: &str) -> Option<AgentSpec> {
     AGENTS.iter().copied().find(|a| a.name == name)
 }
 
+/// The names `--agent` accepts, `all` last, for messages.
+pub fn names() -> String {
+    let mut v: Vec<&str> = AGENTS.iter().map(|a| a.name).collect();
+    v.push("all");
+    v.join(", ")
+}
+
 /// The repository root: `$ZMTP_CONFORMANCE_ROOT`, or where this crate was
 /// built from.
 pub fn repo_root() -> PathBuf {
@@ -235,7 +242,7 @@ fn step(agent: &str, program: &str, args: &[&str]) -> Result<(), String> {
 
 fn run_step(agent: &str, c: &mut StdCommand) -> Result<(), String> {
     let shown = format!("{c:?}").replace('"', "");
-    eprintln!("[setup {agent}] {shown}");
+    crate::out::stderr(&format!("[setup {agent}] {shown}\n"));
     let status = c
         .stdin(std::process::Stdio::null())
         .status()

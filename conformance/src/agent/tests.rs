@@ -35,3 +35,48 @@ fn every_agent_has_a_unique_name() {
     assert!(registry::find("pyzmq").is_some());
     assert!(registry::find("nope").is_none());
 }
+
+#[test]
+fn an_agent_file_takes_paths_from_its_directory() {
+    use std::path::Path;
+
+    use custom::{CommandLine, Custom};
+    let c = Custom::parse(
+        "name = \"mylib\"\ncommand = \"python3 agent.py --fast\"\nsetup = [\"pip\", \"install\", \"mylib==1.2\"]\nworkdir = \"agent\"\nexpected = \"mylib.txt\"\n",
+        Path::new("/ci"),
+    )
+    .expect("valid file");
+    assert_eq!(c.name.as_deref(), Some("mylib"));
+    assert_eq!(
+        c.command,
+        CommandLine::Shell("python3 agent.py --fast".into())
+    );
+    assert_eq!(
+        c.setup,
+        Some(CommandLine::Argv(vec![
+            "pip".into(),
+            "install".into(),
+            "mylib==1.2".into()
+        ]))
+    );
+    assert_eq!(c.workdir, Path::new("/ci/agent"));
+    assert_eq!(c.expected.as_deref(), Some(Path::new("/ci/mylib.txt")));
+
+    // Only the command is required; the name then comes from the manifest.
+    let c = Custom::parse("command = [\"./agent\"]", Path::new("/ci")).expect("valid");
+    assert_eq!(c.name, None);
+    assert_eq!(c.expected, None);
+}
+
+#[test]
+fn a_bad_agent_file_says_what_is_wrong() {
+    use std::path::Path;
+
+    use custom::Custom;
+    let dir = Path::new(".");
+    assert!(Custom::parse("name = \"x\"", dir).is_err(), "no command");
+    assert!(Custom::parse("command = []", dir).is_err(), "empty command");
+    assert!(Custom::parse("command = \"a\"\ncomand = \"b\"", dir).is_err());
+    let e = Custom::parse("name = \"my lib\"\ncommand = \"a\"", dir).expect_err("a space");
+    assert!(e.contains("my lib"), "{e}");
+}

@@ -1,0 +1,57 @@
+//! Runs the `zmtp-conformance` binary with a deadline.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The longest any one invocation may take (a handful of cases).
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// What an invocation did.
+pub struct Outcome {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// What it wrote to standard output.
+    pub stdout: String,
+    /// What it wrote to standard error.
+    pub stderr: String,
+}
+
+/// Runs the binary with `args` in `cwd`, killing it at [`DEADLINE`].
+pub fn conformance(cwd: &Path, args: &[&str]) -> Outcome {
+    let out = cwd.join(".stdout");
+    let err = cwd.join(".stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zmtp-conformance"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("CI")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).expect("stdout file"))
+        .stderr(std::fs::File::create(&err).expect("stderr file"))
+        .spawn()
+        .expect("the binary starts");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("zmtp-conformance {args:?} ran past {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Outcome {
+        code: status.code(),
+        stdout: std::fs::read_to_string(&out).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err).unwrap_or_default(),
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
