@@ -60,6 +60,14 @@ enum Cmd {
     /// Lists every requirement with its cases, exclusion and source
     /// locations; fails when a [wire]/[behav] requirement has neither.
     Coverage,
+    /// Dissects one direction of a ZMTP connection (a hex dump or raw
+    /// octets): each greeting field, frame and command with the rules and
+    /// requirement IDs it answers to, and what breaks which rule. Exits 1
+    /// when a part is malformed.
+    Dissect {
+        /// The file (`-` for standard input).
+        file: PathBuf,
+    },
     /// Installs an agent's implementation (all agents with `--agent all`).
     Setup {
         /// The agent.
@@ -152,6 +160,29 @@ fn main() -> ExitCode {
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
         Some(Cmd::Setup { agent }) => setup(&agent),
+        Some(Cmd::Dissect { file }) => dissect_cmd(&file),
+    }
+}
+
+fn dissect_cmd(file: &std::path::Path) -> ExitCode {
+    use std::io::Read as _;
+    let mut input = Vec::new();
+    let read = if file.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut input).map(|_| ())
+    } else {
+        std::fs::read(file).map(|b| input = b)
+    };
+    if let Err(e) = read {
+        eprintln!("{}: {e}", file.display());
+        return ExitCode::from(2);
+    }
+    let lines = zmtp_conformance::dissect::dissect(&zmtp_conformance::dissect::octets(&input));
+    // A closed pipe (`dissect | head`) is not an error.
+    let _ = out::stdout(&zmtp_conformance::dissect::render(&lines));
+    if lines.iter().any(|l| l.error) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
