@@ -122,7 +122,7 @@ impl SecretKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(self.0.public_key().to_bytes())
+        PublicKey(x25519::public(&self.0))
     }
 
     /// The 32 octets, wiped when the returned value is dropped.
@@ -270,7 +270,7 @@ pub(crate) struct Unboxed;
 /// The precomputed `crypto_box` between one of our secret keys and one of
 /// the peer's public keys (the X25519 agreement is done once, as libzmq's
 /// `crypto_box_beforenm`). The derived key is wiped on drop.
-pub(crate) struct Channel(SalsaBox);
+pub(crate) struct Channel(std::sync::Arc<SalsaBox>);
 
 impl fmt::Debug for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -280,18 +280,14 @@ impl fmt::Debug for Channel {
 
 impl Channel {
     pub(crate) fn new(theirs: &PublicKey, ours: &SecretKey) -> Self {
-        Self(SalsaBox::new(&theirs.to_crypto(), ours.as_crypto()))
+        Self(x25519::channel(theirs, ours))
     }
 
     /// As [`Channel::new`] for a key the peer sent, refused when the
     /// agreement is all zeros: a low-order point, whose boxes anyone could
     /// open or forge (libsodium's `crypto_box_beforenm` refuses it too).
     pub(crate) fn with_peer_key(theirs: &PublicKey, ours: &SecretKey) -> Result<Self, WeakKey> {
-        let mut shared =
-            curve25519_dalek::MontgomeryPoint(*theirs.as_bytes()).mul_clamped(*ours.to_bytes());
-        let weak = shared.to_bytes() == [0; KEY_LEN];
-        shared.zeroize();
-        if weak {
+        if x25519::weak(theirs, ours) {
             return Err(WeakKey);
         }
         Ok(Self::new(theirs, ours))
@@ -299,18 +295,123 @@ impl Channel {
 
     /// Appends `tag || ciphertext` of `plaintext` to `out`.
     pub(crate) fn seal_into(&self, nonce: &[u8; 24], plaintext: &[u8], out: &mut BytesMut) {
-        seal_with(&self.0, nonce, &[plaintext], out);
+        seal_with(&*self.0, nonce, &[plaintext], out);
     }
 
     /// Appends `tag || ciphertext` of the concatenated `parts` to `out`,
     /// copying each part once.
     pub(crate) fn seal_parts_into(&self, nonce: &[u8; 24], parts: &[&[u8]], out: &mut BytesMut) {
-        seal_with(&self.0, nonce, parts, out);
+        seal_with(&*self.0, nonce, parts, out);
     }
 
     /// The plaintext of `tag || ciphertext`.
     pub(crate) fn open(&self, nonce: &[u8; 24], boxed: &[u8]) -> Result<Bytes, Unboxed> {
-        open_with(&self.0, nonce, boxed)
+        open_with(&*self.0, nonce, boxed)
+    }
+}
+
+/// The three X25519 operations, each done by the RustCrypto crates.
+#[cfg(not(feature = "fuzz-memo"))]
+mod x25519 {
+    pub(super) use super::direct::{channel, public, weak};
+}
+
+/// The same, remembered per thread (fuzz builds).
+#[cfg(feature = "fuzz-memo")]
+mod x25519 {
+    pub(super) use super::memo::{channel, public, weak};
+}
+
+mod direct {
+    use std::sync::Arc;
+
+    use crypto_box::SalsaBox;
+    use zeroize::Zeroize;
+
+    use super::{KEY_LEN, PublicKey, SecretKey};
+
+    /// The public key of `secret`.
+    pub(super) fn public(secret: &crypto_box::SecretKey) -> [u8; KEY_LEN] {
+        secret.public_key().to_bytes()
+    }
+
+    /// The box between `theirs` and `ours` (one X25519 agreement).
+    pub(super) fn channel(theirs: &PublicKey, ours: &SecretKey) -> Arc<SalsaBox> {
+        Arc::new(SalsaBox::new(&theirs.to_crypto(), ours.as_crypto()))
+    }
+
+    /// Whether the agreement of `theirs` and `ours` is all zeros (a
+    /// low-order peer key).
+    pub(super) fn weak(theirs: &PublicKey, ours: &SecretKey) -> bool {
+        let mut shared =
+            curve25519_dalek::MontgomeryPoint(*theirs.as_bytes()).mul_clamped(*ours.to_bytes());
+        let weak = shared.to_bytes() == [0; KEY_LEN];
+        shared.zeroize();
+        weak
+    }
+}
+
+/// For the fuzz targets only (feature `fuzz-memo`, which fuzz/ turns on
+/// and nothing else does): the X25519 results of this thread's recent
+/// key pairs, kept so that a target replaying the same seeded handshake
+/// for every input pays for its scalar multiplications once. The values
+/// are exactly what the functions compute; only the time changes.
+#[cfg(feature = "fuzz-memo")]
+mod memo {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use crypto_box::SalsaBox;
+
+    use super::direct;
+    use super::{KEY_LEN, PublicKey, SecretKey};
+
+    /// Past this many entries a table starts again (fuzz inputs with
+    /// fresh keys would otherwise grow it).
+    const MAX: usize = 256;
+
+    type Pair = ([u8; KEY_LEN], [u8; KEY_LEN]);
+
+    thread_local! {
+        static PUBLICS: RefCell<HashMap<[u8; KEY_LEN], [u8; KEY_LEN]>> = RefCell::default();
+        static BOXES: RefCell<HashMap<Pair, Arc<SalsaBox>>> = RefCell::default();
+        static WEAK: RefCell<HashMap<Pair, bool>> = RefCell::default();
+    }
+
+    fn cached<K: Eq + std::hash::Hash, V: Clone>(
+        table: &'static std::thread::LocalKey<RefCell<HashMap<K, V>>>,
+        key: K,
+        compute: impl FnOnce() -> V,
+    ) -> V {
+        table.with(|t| {
+            if let Some(v) = t.borrow().get(&key) {
+                return v.clone();
+            }
+            let v = compute();
+            let mut t = t.borrow_mut();
+            if t.len() >= MAX {
+                t.clear();
+            }
+            t.insert(key, v.clone());
+            v
+        })
+    }
+
+    pub(super) fn public(secret: &crypto_box::SecretKey) -> [u8; KEY_LEN] {
+        cached(&PUBLICS, secret.to_bytes(), || direct::public(secret))
+    }
+
+    pub(super) fn channel(theirs: &PublicKey, ours: &SecretKey) -> Arc<SalsaBox> {
+        cached(&BOXES, (*theirs.as_bytes(), *ours.to_bytes()), || {
+            direct::channel(theirs, ours)
+        })
+    }
+
+    pub(super) fn weak(theirs: &PublicKey, ours: &SecretKey) -> bool {
+        cached(&WEAK, (*theirs.as_bytes(), *ours.to_bytes()), || {
+            direct::weak(theirs, ours)
+        })
     }
 }
 

@@ -1553,3 +1553,30 @@ fn low_order_server_transient_is_refused() {
     assert_eq!(security_error(result), SecurityError::WeakKey("WELCOME"));
     assert!(out.is_empty(), "no INITIATE");
 }
+
+/// The fuzz builds' X25519 memo gives exactly what the crates compute:
+/// the same public key, boxes that open with a directly made channel, the
+/// same low-order verdict, hit or miss.
+#[cfg(feature = "fuzz-memo")]
+#[test]
+fn the_fuzz_memo_gives_what_the_crates_compute() {
+    let ours = key_pair(90);
+    let theirs = key_pair(91);
+    for _ in 0..2 {
+        assert_eq!(
+            ours.secret().public_key().as_bytes(),
+            ours.public().as_bytes()
+        );
+        let memo = Channel::new(theirs.public(), ours.secret());
+        let mut sealed = BytesMut::new();
+        memo.seal_into(&[7; 24], b"the same box", &mut sealed);
+        let direct = Channel::new(ours.public(), theirs.secret());
+        assert_eq!(
+            &direct.open(&[7; 24], &sealed).expect("opens")[..],
+            b"the same box"
+        );
+        let low_order = PublicKey::from_bytes([0; 32]);
+        assert!(Channel::with_peer_key(&low_order, ours.secret()).is_err());
+        assert!(Channel::with_peer_key(theirs.public(), ours.secret()).is_ok());
+    }
+}
