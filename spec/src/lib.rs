@@ -40,6 +40,10 @@
 //! # Features
 //!
 //! - `arbitrary`: `arbitrary::Arbitrary` for the wire values (fuzz/).
+//! - `fuzz-memo`: remembers each thread's recent X25519 results, so a fuzz
+//!   target replaying one seeded CURVE handshake per input pays for its
+//!   scalar multiplications once. For fuzz/ only: it keeps secret keys in a
+//!   table.
 //! - `raw`: `security::curve::raw`, CURVE boxes under chosen keys and
 //!   nonces and raw client and server halves, for a peer that forges one
 //!   field at a time (the conformance runner). Not part of the API.
