@@ -75,9 +75,9 @@ fn verdicts_name_the_negotiated_version() {
     assert_eq!(cx.negotiated_minor(), 0);
     let v = cx.annotate(cx.pass("ok")).expect("a verdict");
     assert!(v.detail.contains("judged as ZMTP 3.0"), "{}", v.detail);
-    let stop = cx.annotate(Err(crate::agent::Stop::Fail("broke".into())));
+    let stop = cx.annotate(Err(Stop::Fail("broke".into())));
     assert!(
-        matches!(&stop, Err(crate::agent::Stop::Fail(s)) if s.contains("announced 3.0")),
+        matches!(&stop, Err(Stop::Fail(s)) if s.contains("announced 3.0")),
         "{stop:?}"
     );
 }
