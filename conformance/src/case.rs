@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use zmtp_model::oracle::{Oracle, TraceEvent};
 use zmtp_model::{Options as ModelOptions, Outgoing, PeerId, PeerInfo};
-use zmtp_spec::wire::view::GreetingBuilder;
+use zmtp_spec::wire::view::{GreetingBuilder, GreetingView};
 use zmtp_spec::{Message, SocketType};
 
 use crate::agent::{Agent, BoxFuture, Client, Sock, Stop};
@@ -81,11 +81,23 @@ pub struct Verdict {
 pub struct Tolerance {
     /// Short id, named in reports.
     pub id: &'static str,
-    /// What is tolerated, and where it is documented.
+    /// What is tolerated, where it is documented, and for whom.
     pub text: &'static str,
+    /// Whether only agents of the libzmq family get it (see
+    /// [`Ctx::libzmq_family`]); any other implementation that shows the
+    /// deviation breaks a MUST on its own account and fails.
+    pub libzmq_only: bool,
 }
 
 /// Every tolerance of the default profile.
+///
+/// The four that excuse a broken MUST (T-METADATA-CASE, T-EMPTY-NAME,
+/// T-LAX-FRAMES, T-ZERO-IDENTITY) are granted to libzmq-family agents only:
+/// they exist so that libzmq's documented deviations do not hide the rest
+/// of its results, not to forgive them in every implementation. The other
+/// three are granted to every agent: T-NULL-SYMMETRIC is RFC 23's exchange,
+/// which every 3.x implementation keeps for 3.0 peers; T-NO-ERROR and
+/// T-PADDING excuse a SHOULD.
 ///
 /// libzmq's greeting pacing (zmtp-wire.md 6.2 #6) needs none: it is RFC 37's
 /// §Detecting ZMTP 1.0 and 2.0 Peers strategy, which case 37-R01/1 accepts
@@ -93,33 +105,84 @@ pub struct Tolerance {
 pub const TOLERANCES: [Tolerance; 7] = [
     Tolerance {
         id: "T-NULL-SYMMETRIC",
-        text: "NULL server sends READY without waiting for the client's READY (6.2 #2, 6.1 #8)",
+        text: "NULL server sends READY without waiting for the client's READY (6.2 #2, 6.1 #8); every agent",
+        libzmq_only: false,
     },
     Tolerance {
         id: "T-METADATA-CASE",
-        text: "metadata names compared case-sensitively (6.2 #3)",
+        text: "metadata names compared case-sensitively (6.2 #3); libzmq-family agents only (manifest version names libzmq), FAIL for any other",
+        libzmq_only: true,
     },
     Tolerance {
         id: "T-EMPTY-NAME",
-        text: "zero-length property names accepted (6.2 #3)",
+        text: "zero-length property names accepted (6.2 #3); libzmq-family agents only (manifest version names libzmq), FAIL for any other",
+        libzmq_only: true,
     },
     Tolerance {
         id: "T-NO-ERROR",
-        text: "connection closed without an ERROR command where one SHOULD be sent (6.2 #3)",
+        text: "connection closed without an ERROR command where one SHOULD be sent (6.2 #3); every agent",
+        libzmq_only: false,
     },
     Tolerance {
         id: "T-LAX-FRAMES",
-        text: "reserved flag bits and MORE on commands not rejected (6.2 #9)",
+        text: "reserved flag bits and MORE on commands not rejected (6.2 #9); libzmq-family agents only (manifest version names libzmq), FAIL for any other",
+        libzmq_only: true,
     },
     Tolerance {
         id: "T-PADDING",
-        text: "padding carries identity length + 1 instead of zeros (6.2 #5)",
+        text: "padding carries identity length + 1 instead of zeros (6.2 #5); every agent",
+        libzmq_only: false,
     },
     Tolerance {
         id: "T-ZERO-IDENTITY",
-        text: "an Identity whose first octet is zero accepted (37-R35 is new in 3.1)",
+        text: "an Identity whose first octet is zero accepted (37-R35 is new in 3.1); libzmq-family agents only (manifest version names libzmq), FAIL for any other",
+        libzmq_only: true,
     },
 ];
+
+/// The tolerance named `id`.
+pub fn tolerance(id: &str) -> Option<&'static Tolerance> {
+    TOLERANCES.iter().find(|t| t.id == id)
+}
+
+/// What one connection negotiated: the ZMTP 3 minor version each side
+/// announced and the mechanism, read from the greetings (RFC 37 §Version
+/// Negotiation: the lower version is the one both speak).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    /// The minor version the raw peer announced.
+    pub ours: u8,
+    /// The minor version the implementation announced (0 for a 2.0
+    /// implementation presented as 3.0, see [`Handshake`]).
+    pub theirs: u8,
+}
+
+impl Negotiated {
+    /// The minor version both sides speak.
+    pub fn minor(self) -> u8 {
+        self.ours.min(self.theirs)
+    }
+
+    /// From the raw peer's minor and the implementation's greeting.
+    pub fn of(ours: u8, theirs: &[u8; 64]) -> Self {
+        Self {
+            ours,
+            theirs: GreetingView::new(&theirs[..]).minor().unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Display for Negotiated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "judged as ZMTP 3.{} (the implementation announced 3.{}, the raw peer 3.{})",
+            self.minor(),
+            self.theirs,
+            self.ours
+        )
+    }
+}
 
 /// What a case function returns: a verdict, or a stop the runner turns
 /// into one.
@@ -189,6 +252,9 @@ pub struct Ctx {
     pub trace: Vec<String>,
     /// The same trace as model events, for the oracle (see [`Ctx::model`]).
     pub model: Option<ModelTrace>,
+    /// What the last handshake (or greeting exchange) of the case
+    /// negotiated; every verdict names it (see [`Ctx::annotate`]).
+    pub negotiated: Option<Negotiated>,
     serial: u32,
     case_tag: String,
 }
@@ -210,6 +276,7 @@ impl Ctx {
             manifest,
             trace: Vec::new(),
             model: None,
+            negotiated: None,
             serial,
             case_tag: case.id.replace(['/', '-'], "_"),
         }
@@ -269,9 +336,50 @@ impl Ctx {
         Ok(())
     }
 
-    /// Whether the agent says it speaks ZMTP 3.1.
-    pub fn speaks_31(&self) -> bool {
-        self.manifest["zmtp"].as_str() == Some("3.1")
+    /// Whether the agent runs libzmq's code (pyzmq, Debian's python3-zmq,
+    /// zeromq.js): its manifest's `version` names libzmq. Only these get
+    /// the tolerances marked [`Tolerance::libzmq_only`].
+    pub fn libzmq_family(&self) -> bool {
+        self.manifest["version"]
+            .as_str()
+            .is_some_and(|v| v.to_ascii_lowercase().contains("libzmq"))
+    }
+
+    /// The minor version the last handshake negotiated (1 when none ran).
+    pub fn negotiated_minor(&self) -> u8 {
+        self.negotiated.map_or(1, Negotiated::minor)
+    }
+
+    /// Notes what a handshake negotiated: the raw peer announced
+    /// 3.`ours`, the implementation sent `theirs`.
+    pub fn negotiate(&mut self, ours: u8, theirs: &[u8; 64]) -> Negotiated {
+        let n = Negotiated::of(ours, theirs);
+        self.log.note("negotiated", n.to_string());
+        self.negotiated = Some(n);
+        n
+    }
+
+    /// Adds to an outcome the version it was judged under, when a
+    /// handshake of the case read one (the `case_fn!` wrapper calls it
+    /// for every case).
+    pub fn annotate(&self, outcome: Outcome) -> Outcome {
+        let Some(n) = self.negotiated else {
+            return outcome;
+        };
+        match outcome {
+            Ok(mut v) => {
+                v.detail = format!("{}; {n}", v.detail);
+                Ok(v)
+            }
+            Err(Stop::Fail(s)) => Err(Stop::Fail(format!("{s}; {n}"))),
+            Err(Stop::Unsupported(s)) => Err(Stop::Unsupported(format!("{s}; {n}"))),
+        }
+    }
+
+    /// Not applicable: the rule does not bind what was negotiated
+    /// (reported UNSUPPORTED, never FAIL).
+    pub fn not_applicable(&self, why: impl std::fmt::Display) -> Outcome {
+        Err(Stop::Unsupported(format!("not applicable: {why}")))
     }
 
     /// A raw listener on a fresh endpoint.
@@ -362,7 +470,12 @@ impl Ctx {
         greeting: &GreetingBuilder,
         ready: &[u8],
     ) -> Result<Handshake, Stop> {
-        raw_handshake(peer, self.zmtp2_only(), greeting, ready, self.wait()).await
+        let h = raw_handshake(peer, self.zmtp2_only(), greeting, ready, self.wait()).await?;
+        let ours = GreetingView::new(&greeting.build()[..])
+            .minor()
+            .unwrap_or(1);
+        self.negotiate(ours, &h.greeting);
+        Ok(h)
     }
 
     /// Sends `greeting` and reads the implementation's 64 octets. A ZMTP
@@ -373,7 +486,13 @@ impl Ctx {
         greeting: impl Into<GreetingBuilder>,
     ) -> Result<[u8; 64], Stop> {
         self.need_zmtp3()?;
-        greet(peer, &greeting.into(), self.wait()).await
+        let greeting = greeting.into();
+        let theirs = greet(peer, &greeting, self.wait()).await?;
+        let ours = GreetingView::new(&greeting.build()[..])
+            .minor()
+            .unwrap_or(1);
+        self.negotiate(ours, &theirs);
+        Ok(theirs)
     }
 
     /// Whether the agent says its implementation speaks only ZMTP 2.0.
@@ -517,9 +636,19 @@ impl Ctx {
     }
 
     /// A known libzmq deviation: PASS-LENIENT in the default profile, FAIL
-    /// in the strict one; the tolerance is named either way.
+    /// in the strict one; the tolerance is named either way. A tolerance
+    /// for libzmq-family agents only FAILs any other agent in both
+    /// profiles, and the detail says why.
     pub fn deviation(&self, tolerance: &'static str, detail: impl Into<String>) -> Outcome {
+        let family_only = crate::case::tolerance(tolerance).is_some_and(|t| t.libzmq_only);
+        let mut detail = detail.into();
         let kind = if self.settings.strict {
+            Kind::Fail
+        } else if family_only && !self.libzmq_family() {
+            detail = format!(
+                "{detail} ({tolerance} is granted to libzmq-family agents only, and this agent's \
+                 manifest version does not name libzmq)"
+            );
             Kind::Fail
         } else {
             Kind::PassLenient
@@ -600,6 +729,29 @@ fn verdict(kind: Kind, detail: impl Into<String>, tolerance: Option<&'static str
 /// Maps a raw-peer error during `what` to a failure.
 pub fn step(what: &'static str) -> impl Fn(PeerError) -> Stop {
     move |e| Stop::Fail(format!("{what}: {e}"))
+}
+
+/// What ended a wait on `peer`, for a verdict: the implementation closed
+/// the connection (after an ERROR, with its reason, or without one), or it
+/// stopped answering.
+pub fn ended(peer: &RawPeer, e: &PeerError) -> String {
+    match (e, peer.error_reason()) {
+        (PeerError::Closed, Some(reason)) => format!(
+            "the implementation sent ERROR \"{}\" and closed the connection",
+            printable(reason)
+        ),
+        (PeerError::Closed, None) => {
+            "the implementation closed the connection (no ERROR)".to_string()
+        }
+        (PeerError::Timeout, _) => "the implementation stopped answering (timed out)".to_string(),
+        (PeerError::Io(e), _) => format!("local I/O error: {e}"),
+    }
+}
+
+/// Maps a raw-peer error during `what` to a failure that says what ended
+/// the wait ([`ended`]).
+pub fn ended_during(what: &str, peer: &RawPeer, e: &PeerError) -> Stop {
+    Stop::Fail(format!("{what}: {}", ended(peer, e)))
 }
 
 /// Renders frames for a verdict detail.

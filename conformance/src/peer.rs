@@ -83,6 +83,8 @@ pub struct RawPeer {
     log: WireLog,
     label: String,
     eof: bool,
+    /// The reason of the last ERROR command the implementation sent.
+    error: Option<Bytes>,
     /// Which end of the connection the raw peer is: it dialled (client) or
     /// accepted (server). The handshakes it runs take this side.
     side: Side,
@@ -163,6 +165,7 @@ impl RawPeer {
             log: log.clone(),
             label: label.to_string(),
             eof: false,
+            error: None,
             side,
         }
     }
@@ -269,6 +272,12 @@ impl RawPeer {
         (self.buf.split().freeze(), closed)
     }
 
+    /// The reason of the last ERROR command read on this connection, so a
+    /// verdict can say why the implementation closed it.
+    pub fn error_reason(&self) -> Option<&Bytes> {
+        self.error.as_ref()
+    }
+
     /// Reads one ZMTP 3.x / 2.0 frame.
     ///
     /// # Errors
@@ -278,6 +287,9 @@ impl RawPeer {
         loop {
             if let Some((frame, used)) = RawFrame::parse(&self.buf) {
                 self.buf.advance(used);
+                if let Some(zmtp_spec::wire::Command::Error { reason }) = frame.command() {
+                    self.error = Some(reason);
+                }
                 return Ok(frame);
             }
             self.fill(deadline).await?;

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use zmtp_spec::wire::Greeting;
-use zmtp_spec::wire::view::GreetingBuilder;
+use zmtp_spec::wire::view::{GreetingBuilder, GreetingView};
 
 use crate::agent::Stop;
 use crate::case::{Case, Ctx};
@@ -18,13 +18,18 @@ mod pubsub;
 pub(crate) mod reqrep;
 mod security;
 
-/// Defines a case function: `case_fn!(name, |cx| { ... })`.
+/// Defines a case function: `case_fn!(name, |cx| { ... })`. Whatever the
+/// body concludes, a verdict or a stop, names the version it was judged
+/// under when a handshake of the case read one ([`Ctx::annotate`]).
 macro_rules! case_fn {
     ($name:ident, |$cx:ident| $body:block) => {
         fn $name(
             $cx: &mut $crate::case::Ctx,
         ) -> $crate::agent::BoxFuture<'_, $crate::case::Outcome> {
-            Box::pin(async move $body)
+            Box::pin(async move {
+                let outcome: $crate::case::Outcome = async { $body }.await;
+                $cx.annotate(outcome)
+            })
         }
     };
 }
@@ -63,6 +68,21 @@ pub(crate) enum Reaction {
     Ignored,
 }
 
+impl Reaction {
+    /// What happened, for a verdict.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Self::Delivered(m) => format!("it delivered {}", crate::case::show(m)),
+            Self::Closed(Some(reason)) => format!(
+                "it sent ERROR \"{}\" and closed the connection",
+                crate::wirelog::printable(reason)
+            ),
+            Self::Closed(None) => "it closed the connection (no ERROR)".into(),
+            Self::Ignored => "it neither delivered nor closed".into(),
+        }
+    }
+}
+
 /// Binds a PULL socket, connects a raw peer that sends `greeting`, reads
 /// the implementation's greeting, sends `after` (READY and whatever the
 /// case wants), then a message `probe`, and watches what happens.
@@ -86,7 +106,12 @@ pub(crate) async fn probe_on(
     let quiet = cx.quiet();
     let _ = peer.send(greeting).await;
     // Their greeting comes first unless they close at once.
-    let _ = peer.read_exact(Greeting::LEN, wait).await;
+    if let Ok(theirs) = peer.read_exact(Greeting::LEN, wait).await
+        && let Ok(theirs) = <[u8; Greeting::LEN]>::try_from(&theirs[..])
+    {
+        let ours = GreetingView::new(greeting).minor().unwrap_or(1);
+        cx.negotiate(ours, &theirs);
+    }
     let _ = peer.send(after).await;
     let _ = peer.send(&message_frames(&[b"probe"])).await;
     if let Some(m) = cx.agent().recv_within(s, quiet).await? {
@@ -102,6 +127,80 @@ pub(crate) async fn probe_on(
         }
         Err(_) => Ok(Reaction::Ignored),
     }
+}
+
+/// How the control step of a "must not reconnect" case went: the
+/// implementation's client, whose connection the raw peer closed without
+/// an ERROR, connected again (37-R18), which shows that it reconnects at
+/// all, and so that its silence after an ERROR means something.
+pub(crate) struct Control {
+    /// The new connection.
+    pub peer: RawPeer,
+    /// How long the reconnection took.
+    pub took: std::time::Duration,
+}
+
+/// The reconnect interval the "must not reconnect" cases give the
+/// implementation's client (RECONNECT_IVL, in ms).
+pub(crate) const RECONNECT_IVL_MS: i64 = 100;
+
+/// Sets RECONNECT_IVL on `s` to [`RECONNECT_IVL_MS`]; whether the agent
+/// could (an agent without the option leaves the implementation's default,
+/// which the control step then measures).
+pub(crate) async fn set_reconnect_ivl(cx: &mut Ctx, s: crate::agent::Sock) -> Result<bool, Stop> {
+    match cx
+        .agent()
+        .set_int(s, "RECONNECT_IVL", RECONNECT_IVL_MS)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(Stop::Unsupported(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The control step: closes `peer` (no ERROR) and waits for the client to
+/// connect to `listener` again. `Err` is the case's outcome when it does
+/// not: "no reconnect after ERROR" cannot be judged for a client that
+/// never reconnects (UNSUPPORTED, never PASS).
+pub(crate) async fn control_reconnect(
+    cx: &mut Ctx,
+    listener: &crate::peer::RawListener,
+    peer: RawPeer,
+    label: &str,
+) -> Result<Control, Stop> {
+    peer.close().await;
+    let start = tokio::time::Instant::now();
+    // The interval set (or the implementation's own, often 100 ms to 1 s)
+    // plus an op timeout for the connection itself.
+    let wait = cx.wait() + std::time::Duration::from_millis(1000);
+    match listener.accept(wait, label).await {
+        Ok(peer) => {
+            let took = start.elapsed();
+            cx.observe(format!(
+                "control: reconnected after a plain close in {} ms",
+                took.as_millis()
+            ));
+            Ok(Control { peer, took })
+        }
+        Err(e) => Err(Stop::Unsupported(format!(
+            "cannot be judged: the control step failed, the client did not reconnect after a \
+             plain close (no ERROR) within {} ms ({e}), so its not reconnecting after ERROR \
+             would show nothing",
+            wait.as_millis()
+        ))),
+    }
+}
+
+/// How long a "must not reconnect" case watches after the ERROR: well past
+/// both the interval set and the reconnection the control step measured
+/// (five times the longer), and never less than a second or the quiet
+/// window.
+pub(crate) fn reconnect_watch(cx: &Ctx, took: std::time::Duration) -> std::time::Duration {
+    let ivl = std::time::Duration::from_millis(RECONNECT_IVL_MS.unsigned_abs());
+    (ivl.max(took) * 5)
+        .max(std::time::Duration::from_millis(1000))
+        .max(cx.quiet())
 }
 
 /// A valid NULL greeting for 3.`minor`.
