@@ -922,7 +922,7 @@ impl Wire {
                     continue;
                 }
                 self.applied.insert(i);
-                if !m.keeps_valid(self.clear) {
+                if !m.keeps_valid(self.clear, &packet.kind) {
                     self.invalid = true;
                 }
                 self.log.note(

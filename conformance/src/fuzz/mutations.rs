@@ -260,17 +260,25 @@ pub struct Mutation {
 }
 
 impl Mutation {
-    /// Whether the exchange stays valid ZMTP with this mutation applied:
+    /// Whether the exchange stays valid ZMTP with this mutation applied to
+    /// the packet `hit`:
     /// writes split or delayed a little, a PING without TTL in the data
     /// phase of a 3.x connection (`clear` says the mechanism sends
     /// commands in clear). A correct peer then stays connected and
     /// answers.
-    pub fn keeps_valid(&self, clear: bool) -> bool {
+    ///
+    /// `hit` is the packet it hit: a command may follow a whole message or
+    /// a command, never a frame with MORE set (a command inside a
+    /// multipart message breaks the grammar).
+    pub fn keeps_valid(&self, clear: bool, hit: &PacketKind) -> bool {
         match &self.action {
             Action::Split(_) => true,
             Action::DelayMs(ms) => *ms <= 500,
             Action::Inject(Injected::Ping { ttl: 0, context }) => {
-                clear && context.len() <= 16 && self.target.class == Class::Traffic
+                clear
+                    && context.len() <= 16
+                    && self.target.class == Class::Traffic
+                    && !matches!(hit, PacketKind::Message { more: true, .. })
             }
             _ => false,
         }

@@ -41,9 +41,14 @@ fn same_seed_same_sessions_and_mutations() {
     for class in [Class::Greeting, Class::Handshake, Class::Traffic] {
         assert!(all.iter().any(|m| m.target.class == class), "{class:?}");
     }
+    let end = zmtp_spec::connection::PacketKind::Message {
+        more: false,
+        boxed: false,
+    };
     assert!(
         a.iter()
-            .any(|s| !s.mutations.is_empty() && s.mutations.iter().all(|m| m.keeps_valid(true)))
+            .any(|s| !s.mutations.is_empty()
+                && s.mutations.iter().all(|m| m.keeps_valid(true, &end)))
     );
     assert!(a.iter().any(|s| s.mechanism == Mech::Curve));
 }
@@ -210,16 +215,19 @@ fn one_session() -> Session {
     }
 }
 
-fn env() -> Env {
+/// Sessions against a fake agent, which may take `hang` to answer.
+fn env(hang: Duration) -> Env {
     let mut e = Env::new(&transport::Tcp, std::env::temp_dir(), false);
-    e.hang = Duration::from_millis(300);
+    e.hang = hang;
     e
 }
 
 #[tokio::test]
 async fn a_crashing_agent_is_a_crash() {
     let mut agent = fake_agent("os.kill(os.getpid(), signal.SIGSEGV)");
-    let out = driver::run(&mut agent, &one_session(), &env(), &WireLog::new()).await;
+    // Room for Python to start on a loaded machine.
+    let env = env(Duration::from_secs(10));
+    let out = driver::run(&mut agent, &one_session(), &env, &WireLog::new()).await;
     let (failure, op) = out.agent_failure.expect("the agent failed");
     assert_eq!(op, "socket");
     let mut status = None;
@@ -238,7 +246,8 @@ async fn a_crashing_agent_is_a_crash() {
 #[tokio::test]
 async fn a_silent_agent_is_a_hang() {
     let mut agent = fake_agent("time.sleep(60)");
-    let out = driver::run(&mut agent, &one_session(), &env(), &WireLog::new()).await;
+    let env = env(Duration::from_millis(1500));
+    let out = driver::run(&mut agent, &one_session(), &env, &WireLog::new()).await;
     let (failure, op) = out.agent_failure.expect("the agent failed");
     let f = detectors::crash_or_hang(&failure, agent.exit_status(), &op);
     assert_eq!(f.kind, Kind::Hang, "{f}");
@@ -277,4 +286,57 @@ async fn an_honest_session_with_our_implementation_finds_nothing() {
         "{:?}",
         out.coverage
     );
+}
+
+#[test]
+fn a_ping_inside_a_multipart_message_is_not_valid() {
+    use zmtp_spec::connection::PacketKind;
+    let ping = Mutation {
+        target: Target {
+            class: Class::Traffic,
+            n: 0,
+        },
+        action: Action::Inject(mutations::Injected::Ping {
+            ttl: 0,
+            context: Vec::new(),
+        }),
+    };
+    let more = PacketKind::Message {
+        more: true,
+        boxed: false,
+    };
+    let last = PacketKind::Message {
+        more: false,
+        boxed: false,
+    };
+    assert!(!ping.keeps_valid(true, &more));
+    assert!(ping.keeps_valid(true, &last));
+    assert!(!ping.keeps_valid(false, &last), "a clear PING under CURVE");
+}
+
+async fn honest(mechanism: Mech) -> driver::Outcome {
+    let mut agent = crate::agent::builtin::Builtin::new();
+    let mut env = Env::new(&transport::Tcp, std::env::temp_dir(), true);
+    env.handshake = Duration::from_secs(3);
+    let s = Session {
+        mechanism,
+        ops: vec![Op::PeerSend(b"a".to_vec()), Op::AgentRecv],
+        ..one_session()
+    };
+    driver::run(&mut agent, &s, &env, &WireLog::new()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn honest_plain_and_curve_sessions_find_nothing() {
+    for mech in [Mech::Plain, Mech::Curve] {
+        let out = honest(mech).await;
+        assert!(out.agent_failure.is_none(), "{mech:?}");
+        assert!(out.skipped.is_none(), "{mech:?}: {:?}", out.skipped);
+        assert!(out.findings.is_empty(), "{mech:?}: {:?}", out.findings);
+        assert!(
+            out.coverage.iter().any(|c| c == "state:Active"),
+            "{mech:?}: {:?}",
+            out.coverage
+        );
+    }
 }
