@@ -19,6 +19,7 @@ use zmtp_spec::connection::{Config, Connection, Event, PacketKind, State};
 use zmtp_spec::security::curve::CookieJar;
 use zmtp_spec::security::{Curve, KeyPair, Plain};
 use zmtp_spec::wire::Command;
+use zmtp_spec::wire::greeting::Protocol;
 use zmtp_spec::{Message, SocketType};
 
 use super::detectors::{self, Finding};
@@ -53,7 +54,7 @@ impl Env {
             transport,
             scratch,
             builtin,
-            op_ms: 100,
+            op_ms: 60,
             hang: Duration::from_secs(3),
             handshake: Duration::from_millis(1500),
         }
@@ -105,6 +106,8 @@ pub async fn run(agent: &mut dyn Agent, session: &Session, env: &Env, log: &Wire
         trace: Some(Vec::new()),
         wire: None,
         rep_owes: false,
+        req_waits: false,
+        off_pattern: false,
     };
     run.session(session).await;
     let mut out = run.out;
@@ -134,6 +137,12 @@ struct Run<'a> {
     wire: Option<Wire>,
     /// A REP socket received a request it has not answered.
     rep_owes: bool,
+    /// A REQ socket sent a request the raw peer has not answered.
+    req_waits: bool,
+    /// The raw peer broke its own pattern (a reply no REQ asked for, which
+    /// libzmq's REQ drops the connection on): the valid-exchange checks
+    /// do not apply.
+    off_pattern: bool,
 }
 
 impl Run<'_> {
@@ -194,7 +203,7 @@ impl Run<'_> {
                 // A mutated handshake gets a shorter bound: the
                 // implementation may rightly wait for more.
                 let bound = if w.invalid {
-                    self.env.handshake / 4
+                    self.env.handshake / 6
                 } else {
                     self.env.handshake
                 };
@@ -202,6 +211,15 @@ impl Run<'_> {
                     break;
                 }
                 w.pump(Duration::from_millis(20)).await;
+            }
+            // Our machine is active once it has the implementation's
+            // READY; the implementation attaches once it has ours. Let it
+            // settle before the application acts, so the trace's attach
+            // is the socket's too.
+            if w.active {
+                for _ in 0..3 {
+                    w.pump(Duration::from_millis(10)).await;
+                }
             }
         }
         self.absorb();
@@ -416,13 +434,23 @@ impl Run<'_> {
             Outgoing::Subscribe(topic)
         } else {
             let mut frames = Vec::new();
-            if matches!(peer, SocketType::Req) || matches!(agent, SocketType::Rep) {
+            // The envelope's empty delimiter: what a REQ sends, what a REP
+            // expects, and what a REQ wants on a reply (28-R01).
+            if matches!(peer, SocketType::Req | SocketType::Rep)
+                || matches!(agent, SocketType::Rep | SocketType::Req)
+            {
                 frames.push(Bytes::new());
             }
             frames.push(Bytes::copy_from_slice(body));
             let m = Message::from_frames(frames.clone());
             if w.conn.send_message(m).is_err() {
                 return;
+            }
+            if agent == SocketType::Req {
+                if !self.req_waits {
+                    self.off_pattern = true;
+                }
+                self.req_waits = false;
             }
             Outgoing::Message(ModelMessage::from_frames(frames))
         };
@@ -445,6 +473,9 @@ impl Run<'_> {
             Some(Answer::Ok(_)) => {
                 if agent == SocketType::Rep {
                     self.rep_owes = false;
+                }
+                if agent == SocketType::Req {
+                    self.req_waits = true;
                 }
                 self.record_first(TraceEvent::Send(sent));
             }
@@ -511,7 +542,7 @@ impl Run<'_> {
     /// must still be open, and a valid message must get through.
     async fn check_valid(&mut self, s: &Session, sock: u64, agent: SocketType, peer: SocketType) {
         let Some(w) = &mut self.wire else { return };
-        if w.invalid || w.disconnected {
+        if w.invalid || w.disconnected || self.off_pattern {
             return;
         }
         let applied: Vec<String> = w
@@ -917,12 +948,15 @@ impl Wire {
             let (mut cuts, mut delay, mut duplicate, mut reorder, mut disconnect) =
                 (Vec::new(), 0u16, false, false, false);
             let mut injects = Vec::new();
+            // ZMTP 1.0 and 2.0 have no commands: a PING there is invalid.
+            let commands_in_clear = self.clear
+                && !matches!(self.conn.protocol(), Some(Protocol::V1_0 | Protocol::V2_0));
             for (i, m) in self.mutations.iter().enumerate() {
                 if m.target != target {
                     continue;
                 }
                 self.applied.insert(i);
-                if !m.keeps_valid(self.clear, &packet.kind) {
+                if !m.keeps_valid(commands_in_clear, &packet.kind) {
                     self.invalid = true;
                 }
                 self.log.note(
