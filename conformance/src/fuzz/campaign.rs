@@ -202,7 +202,15 @@ impl Fuzzer {
         let mut findings = std::mem::take(&mut outcome.findings);
         if let Some((failure, op)) = &outcome.agent_failure {
             let status = self.handle.exit_status().await;
-            findings.insert(0, detectors::crash_or_hang(failure, status, op));
+            let mut f = detectors::crash_or_hang(failure, status, op);
+            // What the agent said last (a panic message, an assertion).
+            let tail = self.handle.agent().stderr_tail();
+            let last: Vec<&str> = tail.lines().rev().take(3).collect();
+            if !last.is_empty() {
+                let last: Vec<&str> = last.into_iter().rev().collect();
+                f.detail = format!("{}; agent stderr: {}", f.detail, last.join(" | "));
+            }
+            findings.insert(0, f);
             if let Ok(h) = Handle::start(&self.spec) {
                 self.handle = h;
             }

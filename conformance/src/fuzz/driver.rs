@@ -565,7 +565,11 @@ impl Run<'_> {
                 }
             });
             self.out.findings.push(detectors::unresponsive(
-                "valid handshake did not complete",
+                &format!(
+                    "{} valid handshake did not complete ({})",
+                    s.agent_type,
+                    s.mechanism_name()
+                ),
                 format!(
                     "{} {} with {}: {why} ({applied})",
                     s.mechanism_name(),
@@ -583,14 +587,22 @@ impl Run<'_> {
         if let Some(why) = w.failure.clone() {
             self.out.findings.push(Finding::new(
                 detectors::Kind::Oracle,
-                "sent what the raw peer's machine refuses",
+                &format!(
+                    "{} sent what the raw peer's machine refuses ({})",
+                    s.agent_type,
+                    s.mechanism_name()
+                ),
                 format!("{why} ({applied})"),
             ));
             return;
         }
         if w.closed {
             self.out.findings.push(detectors::unresponsive(
-                "closed the connection on a valid exchange",
+                &format!(
+                    "{} closed the connection on a valid exchange ({})",
+                    s.agent_type,
+                    s.mechanism_name()
+                ),
                 format!(
                     "{} {} with {} closed the connection after: {applied}",
                     s.mechanism_name(),
@@ -646,7 +658,11 @@ impl Run<'_> {
         if delivered {
             if closed {
                 self.out.findings.push(detectors::unresponsive(
-                    "closed the connection on a valid exchange",
+                    &format!(
+                        "{} closed the connection on a valid exchange ({})",
+                        s.agent_type,
+                        s.mechanism_name()
+                    ),
                     format!(
                         "{} {} with {} closed the connection after: {applied}",
                         s.mechanism_name(),
@@ -659,7 +675,11 @@ impl Run<'_> {
         }
         if closed {
             self.out.findings.push(detectors::unresponsive(
-                "closed the connection on a valid exchange",
+                &format!(
+                    "{} closed the connection on a valid exchange ({})",
+                    s.agent_type,
+                    s.mechanism_name()
+                ),
                 format!(
                     "{} {} with {} closed the connection, the probe undelivered, after: {applied}",
                     s.mechanism_name(),
@@ -670,7 +690,11 @@ impl Run<'_> {
             return;
         }
         self.out.findings.push(detectors::unresponsive(
-            "valid message not delivered",
+            &format!(
+                "{} valid message not delivered ({})",
+                s.agent_type,
+                s.mechanism_name()
+            ),
             format!(
                 "{} {} did not deliver a valid message from {} within 1.5 s (after: {applied})",
                 s.mechanism_name(),

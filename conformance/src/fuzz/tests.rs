@@ -143,7 +143,10 @@ fn reproducer_round_trips_and_expected_lists_parse() {
         seed: 7,
         iteration: 3,
         transport: "tcp".into(),
-        finding: detectors::unresponsive("closed the connection on a valid exchange", "x"),
+        finding: detectors::unresponsive(
+            "PULL closed the connection on a valid exchange (NULL)",
+            "x",
+        ),
         mutations_before: 2,
         session: Session {
             agent_type: "PULL".into(),
@@ -166,11 +169,11 @@ fn reproducer_round_trips_and_expected_lists_parse() {
     assert_eq!(Reproducer::load(&path).expect("loaded"), r);
     let _ = std::fs::remove_dir_all(&dir);
     let expected = parse_expected(
-        "# known\nhang: closed the connection on a valid exchange # zmq.rs and PING\n\n",
+        "# known\nhang: PULL closed the connection on a valid exchange (NULL) # zmq.rs and PING\n\n",
     );
     assert_eq!(
         expected,
-        vec!["hang: closed the connection on a valid exchange"]
+        vec!["hang: PULL closed the connection on a valid exchange (NULL)"]
     );
 }
 
@@ -338,5 +341,46 @@ async fn honest_plain_and_curve_sessions_find_nothing() {
             "{mech:?}: {:?}",
             out.coverage
         );
+    }
+}
+
+#[test]
+fn the_shipped_reproducers_and_expected_lists_read() {
+    let dir = crate::agent::registry::repo_root().join("conformance/findings");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.ends_with(".json") {
+            let r = Reproducer::load(&path).expect("a reproducer");
+            assert!(name.starts_with(&r.agent), "{name} names its agent");
+            assert!(
+                r.finding.signature.starts_with(&r.finding.kind.to_string()),
+                "{name}"
+            );
+        } else if let Some(agent) = name
+            .strip_prefix("expected-")
+            .and_then(|n| n.strip_suffix(".txt"))
+        {
+            assert!(
+                crate::agent::registry::find(agent).is_some(),
+                "{name}: no agent {agent}"
+            );
+            assert_ne!(agent, "builtin", "our own findings are fixed, not expected");
+            let text = std::fs::read_to_string(&path).expect("readable");
+            for sig in parse_expected(&text) {
+                assert!(
+                    ["crash: ", "hang: ", "memory: ", "oracle: "]
+                        .iter()
+                        .any(|k| sig.starts_with(k)),
+                    "{name}: {sig}"
+                );
+            }
+        }
     }
 }
