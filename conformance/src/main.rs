@@ -74,7 +74,14 @@ enum Cmd {
         #[arg(long)]
         agent: String,
     },
+    /// Fuzzes an agent over the wire (see conformance/AGENTS.md).
+    Fuzz(fuzz_cmd::FuzzArgs),
+    /// Replays a fuzzer reproducer with its wire log; fails when it
+    /// reproduces.
+    Replay(fuzz_cmd::ReplayArgs),
 }
+
+mod fuzz_cmd;
 
 #[derive(clap::Args, Debug, Default)]
 struct RunArgs {
@@ -161,6 +168,8 @@ fn main() -> ExitCode {
         Some(Cmd::Coverage) => coverage_cmd(),
         Some(Cmd::Setup { agent }) => setup(&agent),
         Some(Cmd::Dissect { file }) => dissect_cmd(&file),
+        Some(Cmd::Fuzz(args)) => rt.block_on(fuzz_cmd::fuzz(args)),
+        Some(Cmd::Replay(args)) => rt.block_on(fuzz_cmd::replay(args)),
     }
 }
 

@@ -246,6 +246,19 @@ impl RawPeer {
         }
     }
 
+    /// What has arrived and not been read, or else the next octets to
+    /// arrive within `wait` (cancel-safe: nothing read is lost when the
+    /// future is dropped).
+    ///
+    /// # Errors
+    /// [`PeerError::Timeout`] or [`PeerError::Closed`].
+    pub async fn read_some(&mut self, wait: Duration) -> Result<Bytes, PeerError> {
+        if self.buf.is_empty() {
+            self.fill(Instant::now() + wait).await?;
+        }
+        Ok(self.buf.split().freeze())
+    }
+
     /// Reads exactly `n` octets.
     ///
     /// # Errors

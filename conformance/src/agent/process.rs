@@ -123,6 +123,16 @@ impl ProcessAgent {
     pub fn is_dead(&self) -> bool {
         self.dead.is_some()
     }
+
+    /// The process id (for its memory in `/proc`), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// How the process ended, if it has (without waiting).
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
 }
 
 impl Agent for ProcessAgent {
