@@ -20,7 +20,6 @@ use zmtp_spec::wire::legacy::{
 };
 use zmtp_spec::wire::view::{FrameBuilder, GreetingView, V1FrameBuilder, V1FrameView};
 
-
 use crate::agent::{Sock, Stop};
 use crate::case::{Case, Ctx, Outcome, show, step};
 use crate::cases::case_fn;
@@ -162,6 +161,11 @@ async fn read_v1_answer(wait: Duration, peer: &mut RawPeer) -> Result<Answer, St
         match peer.read_exact(9, wait).await {
             Ok(h) => got.extend_from_slice(&h),
             Err(_) => return closed_or_silent(wait, peer, got).await,
+        }
+        // Zero padding: a peer that does not detect 1.0 peers (37-R03,
+        // 15-S02); it can only close (37-R09).
+        if GreetingView::new(&got[..]).padding() == Some([0; 8]) {
+            return closed_or_silent(wait, peer, got).await;
         }
         // A detecting 3.x (or 2.0) peer's pseudo-signature (37-R60).
         if let Some(fault) = signature_fault(&got) {
@@ -317,7 +321,9 @@ async fn read_v1_frame(peer: &mut RawPeer, wait: Duration) -> Result<(u8, Bytes,
 async fn v1_bound(cx: &mut Ctx, kind: &str, hello: &[u8]) -> Result<(Sock, RawPeer), Stop> {
     let (s, ep) = cx.bound(kind).await?;
     let mut peer = cx.dial(&ep, "v1peer").await?;
-    peer.send(hello).await.map_err(step("sending our identity"))?;
+    peer.send(hello)
+        .await
+        .map_err(step("sending our identity"))?;
     Ok((s, peer))
 }
 
@@ -396,11 +402,17 @@ case_fn!(v1_pull_reads, |cx| {
     let more_ok = got[0].0 & 1 == 1 && got[1].0 & 1 == 0 && got[2].0 & 1 == 0;
     let what = format!("frames (flags, size, long) {shape:?}");
     if !bodies_ok || !more_ok {
-        cx.fail(format!("{what}: MORE only on a, bodies a, b, 300 x expected"))
+        cx.fail(format!(
+            "{what}: MORE only on a, bodies a, b, 300 x expected"
+        ))
     } else if !got[2].2 {
-        cx.fail(format!("{what}: length 301 not in the FF + 8-octet form (13-R01)"))
+        cx.fail(format!(
+            "{what}: length 301 not in the FF + 8-octet form (13-R01)"
+        ))
     } else if got.iter().any(|(f, _, _)| f & !1 != 0) {
-        cx.non_strict(format!("{what}: reserved flag bits SHOULD be zero (13-S02)"))
+        cx.non_strict(format!(
+            "{what}: reserved flag bits SHOULD be zero (13-S02)"
+        ))
     } else {
         cx.pass(what)
     }
@@ -503,7 +515,11 @@ case_fn!(v2_pull_reads, |cx| {
     let wait = cx.wait();
     let mut got = Vec::new();
     for _ in 0..3 {
-        got.push(peer.read_frame(wait).await.map_err(step("reading a 2.0 frame"))?);
+        got.push(
+            peer.read_frame(wait)
+                .await
+                .map_err(step("reading a 2.0 frame"))?,
+        );
     }
     let flags: Vec<u8> = got.iter().map(|f| f.flags().0).collect();
     let bodies_ok =
@@ -512,11 +528,15 @@ case_fn!(v2_pull_reads, |cx| {
     if flags.iter().any(|f| f & !0x03 != 0) {
         cx.fail(format!("{what}: bits 2-7 MUST be zero in 2.0 (15-R02)"))
     } else if flags[..2] != [0x01, 0x00] || flags[2] & 0x01 != 0 || !bodies_ok {
-        cx.fail(format!("{what}: [a](01) [b](00) [300 x](final) expected (15-R01)"))
+        cx.fail(format!(
+            "{what}: [a](01) [b](00) [300 x](final) expected (15-R01)"
+        ))
     } else if flags[2] != 0x02 {
         cx.fail(format!("{what}: 300 octets need the long size (G19)"))
     } else {
-        cx.pass(format!("{what}: MORE only on a, long final frame for 300 octets"))
+        cx.pass(format!(
+            "{what}: MORE only on a, long final frame for 300 octets"
+        ))
     }
 });
 
@@ -539,14 +559,11 @@ case_fn!(v2_sub_subscribes, |cx| {
         .read_frame(wait)
         .await
         .map_err(step("waiting for the unsubscription"))?;
-    let seen = format!(
-        "{} then {}",
-        sub.describe(),
-        cancel.describe()
-    );
+    let seen = format!("{} then {}", sub.describe(), cancel.describe());
     let topic = Bytes::from_static(b"a");
     let sub_ok = sub.flags().0 == 0
-        && SubscriptionMessage::parse(&sub.body) == Ok(SubscriptionMessage::Subscribe(topic.clone()));
+        && SubscriptionMessage::parse(&sub.body)
+            == Ok(SubscriptionMessage::Subscribe(topic.clone()));
     let cancel_ok = cancel.flags().0 == 0
         && SubscriptionMessage::parse(&cancel.body) == Ok(SubscriptionMessage::Cancel(topic));
     if sub_ok && cancel_ok {

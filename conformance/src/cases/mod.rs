@@ -18,6 +18,8 @@ mod pipeline;
 mod pubsub;
 pub(crate) mod reqrep;
 mod security;
+mod threadsafe;
+mod z85;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`.
 macro_rules! case_fn {
@@ -43,6 +45,8 @@ pub fn all() -> Vec<Case> {
     v.extend(flow::cases());
     v.extend(security::cases());
     v.extend(legacy::cases());
+    v.extend(threadsafe::cases());
+    v.extend(z85::cases());
     v
 }
 
