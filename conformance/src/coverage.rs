@@ -401,7 +401,11 @@ impl Report {
     pub fn lines(&self) -> Vec<String> {
         let mut v = Vec::new();
         for (req, e) in &self.entries {
-            let tags = req.tags.iter().map(|t| format!("[{t}]")).collect::<String>();
+            let tags = req
+                .tags
+                .iter()
+                .map(|t| format!("[{t}]"))
+                .collect::<String>();
             v.push(format!("{:<7} {tags}", req.id));
             if !e.cases.is_empty() {
                 v.push(format!("    cases: {}", e.cases.join(" ")));
@@ -428,7 +432,11 @@ impl Report {
             "{:<5} {:>5} {:>9} {:>7} {:>8} {:>7} {:>7}",
             "spec", "items", "need case", "covered", "excluded", "pending", "missing"
         ));
-        for (spec, c) in self.per_spec.iter().chain([(String::from("all"), self.total)].iter()) {
+        for (spec, c) in self
+            .per_spec
+            .iter()
+            .chain([(String::from("all"), self.total)].iter())
+        {
             v.push(format!(
                 "{spec:<5} {:>5} {:>9} {:>7} {:>8} {:>7} {:>7}",
                 c.items, c.need_case, c.covered, c.excluded, c.pending, c.missing

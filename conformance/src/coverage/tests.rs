@@ -41,9 +41,15 @@ fn exclusions_need_a_reason() {
 fn ranges_name_every_id_inside() {
     let ids = ids_in("//! HELLO's data (G-C1, 26-R06..R08, 26-R13): 194 octets");
     assert_eq!(ids, ["G-C1", "26-R06", "26-R07", "26-R08", "26-R13"]);
-    assert_eq!(ids_in("(37-R26..37-R29)"), ["37-R26", "37-R27", "37-R28", "37-R29"]);
+    assert_eq!(
+        ids_in("(37-R26..37-R29)"),
+        ["37-R26", "37-R27", "37-R28", "37-R29"]
+    );
     assert_eq!(ids_in("grammar (G01..G04, 37-R01..R03)").len(), 7);
-    assert_eq!(ids_in("G-C1..G-C3 and G-P2..P3"), ["G-C1", "G-C2", "G-C3", "G-P2", "G-P3"]);
+    assert_eq!(
+        ids_in("G-C1..G-C3 and G-P2..P3"),
+        ["G-C1", "G-C2", "G-C3", "G-P2", "G-P3"]
+    );
     assert!(names("/// enforces 26-R06..R08", "26-R07"));
     assert!(!names("/// enforces 26-R06..R08", "26-R09"));
 }
@@ -53,7 +59,9 @@ fn bare_ids_after_a_full_one_take_its_spec() {
     let ids = ids_in("/// Checks HELLO (26-R06..R08, R13..R15, R20); WELCOME");
     assert_eq!(
         ids,
-        ["26-R06", "26-R07", "26-R08", "26-R13", "26-R14", "26-R15", "26-R20"]
+        [
+            "26-R06", "26-R07", "26-R08", "26-R13", "26-R14", "26-R15", "26-R20"
+        ]
     );
     // No full id before it: a bare R means nothing, nor inside a word.
     assert!(ids_in("R13 and ERR01").is_empty());
@@ -83,7 +91,12 @@ fn pending_is_counted_apart_and_does_not_fail() {
     assert!(r.ok());
     assert_eq!(r.pending, ["49-R04", "49-R05"]);
     assert_eq!(
-        (r.total.covered, r.total.excluded, r.total.pending, r.total.missing),
+        (
+            r.total.covered,
+            r.total.excluded,
+            r.total.pending,
+            r.total.missing
+        ),
         (1, 1, 2, 0)
     );
     let specs: Vec<&str> = r.per_spec.iter().map(|(s, _)| s.as_str()).collect();
