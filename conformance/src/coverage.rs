@@ -271,7 +271,7 @@ fn digits(t: &str, len: std::ops::RangeInclusive<usize>) -> Option<(u32, usize)>
 /// After an id, `..` and the range's end as `end` reads it: the end (or
 /// `None`) and the octets used.
 fn range_end(t: &str, end: impl Fn(&str) -> Option<(u32, usize)>) -> (Option<u32>, usize) {
-    match t.strip_prefix("..").and_then(|r| end(r)) {
+    match t.strip_prefix("..").and_then(end) {
         Some((m, used)) => (Some(m), 2 + used),
         None => (None, 0),
     }

@@ -152,9 +152,8 @@ enum Answer {
 /// of a 1.0 identity frame (37-R60), then the identity body.
 async fn read_v1_answer(wait: Duration, peer: &mut RawPeer) -> Result<Answer, Stop> {
     let mut got = BytesMut::new();
-    let head = match peer.read_exact(1, wait).await {
-        Ok(h) => h,
-        Err(_) => return closed_or_silent(wait, peer, got).await,
+    let Ok(head) = peer.read_exact(1, wait).await else {
+        return closed_or_silent(wait, peer, got).await;
     };
     got.extend_from_slice(&head);
     if head[0] == SIGNATURE_START {
