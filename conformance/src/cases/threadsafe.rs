@@ -433,6 +433,13 @@ case_fn!(dish_group_limits, |cx| {
     for (what, group) in [("256 octets", vec![b'h'; 256]), ("a NUL", b"a\0b".to_vec())] {
         let accepted = try_join(cx, s, &group).await?;
         match next_join(&mut p, quiet).await {
+            // What reaches the wire is judged (48-R29, 48-R30): a C-string
+            // API may cut the group at the NUL and join what precedes it.
+            Some(g) if g.len() <= 255 && !g.contains(&0) && g != group => outcome.push(format!(
+                "{what}: joined {} instead (the API changed the group; the wire \
+                 group is valid)",
+                printable(&g)
+            )),
             Some(g) => {
                 return cx.fail(format!(
                     "a group with {what} went out as JOIN {} ({} octets)",
