@@ -246,47 +246,14 @@ fn coverage_cmd() -> ExitCode {
     let all = cases::all();
     let ids: Vec<String> = catalogue.iter().map(|r| r.id.clone()).collect();
     let sources = coverage::source_locations(&root, &ids);
-    let mut missing = Vec::new();
-    let (mut with_case, mut excluded) = (0, 0);
-    for r in &catalogue {
-        let covering: Vec<&str> = all
-            .iter()
-            .filter(|c| c.requirements().contains(&r.id.as_str()))
-            .map(|c| c.id)
-            .collect();
-        let tags = r.tags.iter().map(|t| format!("[{t}]")).collect::<String>();
-        say!("{:<7} {tags}", r.id);
-        if !covering.is_empty() {
-            with_case += 1;
-            say!("    cases: {}", covering.join(" "));
-        }
-        if let Some(why) = exclusions.get(&r.id) {
-            excluded += 1;
-            say!("    excluded: {why}");
-        }
-        if let Some(locs) = sources.get(&r.id) {
-            let shown: Vec<&str> = locs.iter().take(6).map(String::as_str).collect();
-            let more = locs.len().saturating_sub(6);
-            let more = if more > 0 {
-                format!(" (+{more})")
-            } else {
-                String::new()
-            };
-            say!("    source: {}{more}", shown.join(" "));
-        }
-        if r.needs_case() && covering.is_empty() && !exclusions.contains_key(&r.id) {
-            missing.push(r.id.clone());
-        }
+    let named: Vec<(&str, Vec<&str>)> = all.iter().map(|c| (c.id, c.requirements())).collect();
+    let report = coverage::Report::new(&catalogue, &named, &exclusions, &sources);
+    for line in report.lines() {
+        say!("{line}");
     }
-    say!(
-        "\n{} requirements in scope (23, 37, 28-31, 24, 26, 27, G01-G17, G-P, G-C): {with_case} with cases, {excluded} excluded with a reason",
-        catalogue.len()
-    );
-    if missing.is_empty() {
-        say!("every [wire]/[behav] requirement has a case or a written exclusion");
+    if report.ok() {
         ExitCode::SUCCESS
     } else {
-        say!("without case or exclusion: {}", missing.join(" "));
         ExitCode::FAILURE
     }
 }

@@ -13,10 +13,13 @@ mod flow;
 mod framing;
 mod greeting;
 mod handshake;
+mod legacy;
 mod pipeline;
 mod pubsub;
 pub(crate) mod reqrep;
 mod security;
+mod threadsafe;
+mod z85;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`. Whatever the
 /// body concludes, a verdict or a stop, names the version it was judged
@@ -46,6 +49,9 @@ pub fn all() -> Vec<Case> {
     v.extend(pipeline::cases());
     v.extend(flow::cases());
     v.extend(security::cases());
+    v.extend(legacy::cases());
+    v.extend(threadsafe::cases());
+    v.extend(z85::cases());
     v
 }
 
