@@ -17,6 +17,7 @@ pub mod case;
 pub mod cases;
 pub mod coverage;
 pub mod expected;
+pub mod mutants;
 pub mod peer;
 pub mod report;
 pub mod runner;

@@ -40,6 +40,9 @@ enum Cmd {
         #[arg(long)]
         agent: String,
     },
+    /// Runs the suite against the builtin agent with one deliberate defect
+    /// at a time and prints the mutation score (needs `--features mutants`).
+    Mutants(zmtp_conformance::mutants::Args),
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
         Some(Cmd::Setup { agent }) => setup(&agent),
+        Some(Cmd::Mutants(args)) => rt.block_on(zmtp_conformance::mutants::main(args)),
     }
 }
 

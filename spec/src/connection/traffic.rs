@@ -97,6 +97,9 @@ impl Connection {
             return Err(ConnectionError::ErrorReceived(reason));
         }
         let (name, _) = split_command(&body).map_err(PeerError::from)?;
+        if &name[..] == b"ERROR" && crate::mutant!(ErrorDuringHandshakeIgnored) {
+            return Ok(());
+        }
         if &name[..] == b"ERROR" {
             return match Command::parse(&body).map_err(PeerError::from)? {
                 Command::Error { reason } => Err(ConnectionError::ErrorReceived(reason)),
@@ -182,7 +185,12 @@ impl Connection {
     fn validate_metadata(&self, metadata: Metadata) -> Result<Peer, ConnectionError> {
         let socket_type = match metadata.get(SOCKET_TYPE) {
             Some(name) => match SocketType::from_wire(name) {
-                Some(peer) if self.config.socket_type.is_compatible_with(peer) => Some(peer),
+                Some(peer)
+                    if self.config.socket_type.is_compatible_with(peer)
+                        || crate::mutant!(SocketTypeNotChecked) =>
+                {
+                    Some(peer)
+                }
                 _ => return Err(PeerError::InvalidSocketType(Some(name.clone())).into()),
             },
             None if self.config.behaviour.require_socket_type => {
@@ -195,7 +203,11 @@ impl Connection {
         if self.config.socket_type == SocketType::Router
             && let Some(id) = metadata.get(IDENTITY)
         {
-            if id.len() > 255 || (protocol == Protocol::V3_1 && id.first() == Some(&0)) {
+            if id.len() > 255
+                || (protocol == Protocol::V3_1
+                    && id.first() == Some(&0)
+                    && !crate::mutant!(ZeroIdentityAccepted))
+            {
                 return Err(PeerError::InvalidIdentity.into());
             }
             routing_id = (!id.is_empty()).then(|| id.clone());
