@@ -34,7 +34,8 @@ pub struct Args {
     /// The transport (tcp or ipc).
     #[arg(long, default_value = "tcp")]
     pub transport: String,
-    /// The lowest score that passes, in percent of the mutants run.
+    /// The lowest score that passes, in percent of the mutants run less
+    /// the equivalent ones that survived (`EQUIVALENT`).
     #[arg(long, default_value_t = 95)]
     pub threshold: u32,
     /// Parallel agents within one mutant's run.
@@ -69,7 +70,7 @@ pub async fn main(_args: Args) -> std::process::ExitCode {
 }
 
 #[cfg(feature = "mutants")]
-pub use enabled::{KILLERS, main};
+pub use enabled::{EQUIVALENT, KILLERS, main};
 
 #[cfg(feature = "mutants")]
 mod enabled;

@@ -33,7 +33,7 @@ pub(crate) struct Pipe {
 /// (0 means no limit).
 #[inline]
 pub(crate) fn below(len: usize, hwm: u32) -> bool {
-    hwm == 0 || len < limit(hwm) || zmtp_spec::mutant!(HwmIgnored)
+    hwm == 0 || len < limit(hwm)
 }
 
 /// A high-water mark as a queue length (ZMQ_SNDHWM and ZMQ_RCVHWM are
@@ -57,7 +57,7 @@ impl Pipe {
     /// Whether one more message may be queued for the peer.
     #[inline]
     pub(crate) fn out_has_room(&self, hwm: u32, conflate: bool) -> bool {
-        conflate || below(self.out_messages, hwm)
+        conflate || below(self.out_messages, hwm) || zmtp_spec::mutant!(SndHwmIgnored)
     }
 
     /// Queues a message for the peer. With CONFLATE it replaces any message

@@ -68,6 +68,15 @@ mutants! {
     NullServerReadyFirst => "a NULL server sends READY before the 3.1 client's (37-R25)",
     NullClientWaits => "a NULL client waits for the server's READY before sending its own (37-R24)",
     ErrorDuringHandshakeIgnored => "an ERROR in place of READY is ignored and the handshake goes on (37-R16)",
+    // Security (zmtp-spec).
+    CurveNonceNotChecked => "CURVE short nonces are not checked: a replayed or reused MESSAGE nonce is accepted (26-R21)",
+    CurveHelloVersionNotChecked => "a CURVE server accepts a HELLO of another version (26-R07)",
+    CurveHelloPaddingNotChecked => "a CURVE server accepts a HELLO whose anti-amplification padding is not zero (26-R08)",
+    CurveCookieNotChecked => "a CURVE server does not compare INITIATE's cookie with the one its WELCOME sent (26-R40)",
+    CurveVouchNotChecked => "a CURVE server does not open or check the vouch in INITIATE (26-R40)",
+    PlainCredentialsIgnored => "a PLAIN server welcomes any username and password without asking ZAP (27-R37)",
+    ZapRefusalIgnored => "a ZAP reply that refuses is taken as success (27-R39)",
+    ReconnectAfterError => "a connect endpoint reconnects after the peer refused the handshake with ERROR (37-R17)",
     // The patterns (zmtp-model).
     ReqTwoRequests => "REQ accepts a second request before the reply to the first (28-R01)",
     ReqReplyFromAnyPeer => "REQ accepts a reply from a peer it did not send the request to (28-R07)",
@@ -84,9 +93,16 @@ mutants! {
     ServerMultipart => "SERVER delivers a multipart message (37-R57)",
     RadioIgnoresGroups => "RADIO sends every group to every DISH, joined or not (37-R52)",
     XPubNoNotify => "XPUB does not pass subscriptions to the application (29-R07)",
-    HwmIgnored => "the high-water marks are ignored: queues grow without bound (28-R25, 29-R09)",
+    SndHwmIgnored => "SNDHWM is ignored: a peer's outgoing queue grows without bound (28-R25, 29-R09)",
+    DishJoinNotSent => "DISH does not send JOIN to its RADIOs when the application joins (37-R53)",
+    SubscriptionsNotResent => "SUB does not send its subscriptions to a publisher that attaches later (29-R29)",
+    // Our own READY and traffic (zmtp-spec).
+    ReadyIdentityOmitted => "our READY leaves out the Identity property of a socket that has one (37-R34)",
+    ReadySocketTypeLowerCase => "our READY names our socket type in lower case (37-R33)",
+    SubscribeAsMessageTo31 => "a SUB sends its subscriptions as 3.0 messages to a 3.1 peer (37-R46)",
     // Heartbeats (zmtp-spec).
     PongContextNotEchoed => "a PONG carries an empty context instead of the PING's (37-R58)",
+    PingContextUnbounded => "a PING context over 16 octets is accepted (37-R59)",
 }
 
 static SELECTED: OnceLock<Mutant> = OnceLock::new();

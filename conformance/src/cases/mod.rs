@@ -13,6 +13,7 @@ mod flow;
 mod framing;
 mod greeting;
 mod handshake;
+mod mutants;
 mod pipeline;
 mod pubsub;
 pub(crate) mod reqrep;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Case> {
     v.extend(pipeline::cases());
     v.extend(flow::cases());
     v.extend(security::cases());
+    v.extend(mutants::cases());
     v
 }
 

@@ -48,7 +48,8 @@ impl Connection {
                 minor: self.config.behaviour.minor,
             },
             mechanism: self.config.mechanism.name(),
-            as_server: self.config.mechanism.as_server(self.side) != crate::mutant!(AsServerFlipped),
+            as_server: self.config.mechanism.as_server(self.side)
+                != crate::mutant!(AsServerFlipped),
         }
     }
 

@@ -93,13 +93,13 @@ impl Connection {
     /// A handshake command frame body: ERROR is fatal (37-R16); anything
     /// else goes to the mechanism.
     fn handshake_command(&mut self, now: Instant, body: Bytes) -> Result<(), ConnectionError> {
+        if body.starts_with(b"\x05ERROR") && crate::mutant!(ErrorDuringHandshakeIgnored) {
+            return Ok(());
+        }
         if let Some(reason) = crate::security::plain::libzmq_error_reason(&body) {
             return Err(ConnectionError::ErrorReceived(reason));
         }
         let (name, _) = split_command(&body).map_err(PeerError::from)?;
-        if &name[..] == b"ERROR" && crate::mutant!(ErrorDuringHandshakeIgnored) {
-            return Ok(());
-        }
         if &name[..] == b"ERROR" {
             return match Command::parse(&body).map_err(PeerError::from)? {
                 Command::Error { reason } => Err(ConnectionError::ErrorReceived(reason)),
@@ -358,6 +358,11 @@ impl Connection {
         match item {
             Outgoing::Message(message) => self.put_message(&message),
             Outgoing::Command(command) => match (command, protocol) {
+                (Command::Subscribe(topic), Protocol::V3_1)
+                    if crate::mutant!(SubscribeAsMessageTo31) =>
+                {
+                    self.put_message(&SubscriptionMessage::Subscribe(topic).to_message())
+                }
                 (command, Protocol::V3_1) => self.put_command(&command),
                 (Command::Subscribe(topic), Protocol::V3_0 | Protocol::V2_0) => {
                     self.put_message(&SubscriptionMessage::Subscribe(topic).to_message())

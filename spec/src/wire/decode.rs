@@ -401,7 +401,9 @@ impl Decoder {
     /// The limits, on the declared size, before any body is buffered.
     fn check(&mut self, header: &FrameHeader) -> Result<(), WireError> {
         let total = match header.kind {
-            FrameKind::Command if !self.frames.is_empty() && !crate::mutant!(CommandInsideMessage) => {
+            FrameKind::Command
+                if !self.frames.is_empty() && !crate::mutant!(CommandInsideMessage) =>
+            {
                 return Err(WireError::CommandInsideMessage);
             }
             FrameKind::Command => header.size,

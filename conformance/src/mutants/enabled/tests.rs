@@ -21,7 +21,11 @@ fn every_mutant_has_its_cases_and_every_listed_case_exists() {
             );
         }
     }
-    assert_eq!(KILLERS.len(), Mutant::ALL.len(), "KILLERS lists a mutant twice");
+    assert_eq!(
+        KILLERS.len(),
+        Mutant::ALL.len(),
+        "KILLERS lists a mutant twice"
+    );
 }
 
 /// Counts `mutant!(Name)` in the `.rs` files under `dir`.
@@ -57,7 +61,11 @@ fn every_mutant_has_a_site() {
     sites.remove("Name");
     sites.remove("");
     for &m in Mutant::ALL {
-        assert!(sites.remove(m.name()).is_some(), "{}: no mutation site", m.name());
+        assert!(
+            sites.remove(m.name()).is_some(),
+            "{}: no mutation site",
+            m.name()
+        );
     }
     assert!(sites.is_empty(), "sites of no mutant: {sites:?}");
 }
