@@ -18,7 +18,7 @@
 //! the `mutants` feature): the selection is process-wide and set once, and
 //! a defect that wedges a task or leaks a connection cannot reach the next
 //! mutant's run. By default a mutant runs only the cases listed for it in
-//! [`KILLERS`] (whole ids or id prefixes), which keeps the command within a
+//! `KILLERS` (whole ids or id prefixes), which keeps the command within a
 //! few minutes; `--all-cases` runs every case against every mutant. The
 //! score line names which of the two was done.
 

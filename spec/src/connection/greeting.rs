@@ -48,8 +48,11 @@ impl Connection {
                 minor: self.config.behaviour.minor,
             },
             mechanism: self.config.mechanism.name(),
-            as_server: self.config.mechanism.as_server(self.side)
-                != crate::mutant!(AsServerFlipped),
+            as_server: if crate::mutant!(AsServerFlipped) {
+                !self.config.mechanism.as_server(self.side)
+            } else {
+                self.config.mechanism.as_server(self.side)
+            },
         }
     }
 
