@@ -20,6 +20,7 @@ pub mod dissect;
 pub mod events;
 pub mod expected;
 pub mod fuzz;
+pub mod mutants;
 pub mod out;
 pub mod peer;
 pub mod report;

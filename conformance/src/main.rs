@@ -79,6 +79,9 @@ enum Cmd {
     /// Replays a fuzzer reproducer with its wire log; fails when it
     /// reproduces.
     Replay(fuzz_cmd::ReplayArgs),
+    /// Runs the suite against the builtin agent with one deliberate defect
+    /// at a time and prints the mutation score (needs `--features mutants`).
+    Mutants(zmtp_conformance::mutants::Args),
 }
 
 mod fuzz_cmd;
@@ -170,6 +173,7 @@ fn main() -> ExitCode {
         Some(Cmd::Dissect { file }) => dissect_cmd(&file),
         Some(Cmd::Fuzz(args)) => rt.block_on(fuzz_cmd::fuzz(args)),
         Some(Cmd::Replay(args)) => rt.block_on(fuzz_cmd::replay(args)),
+        Some(Cmd::Mutants(args)) => rt.block_on(zmtp_conformance::mutants::main(args)),
     }
 }
 

@@ -214,6 +214,7 @@ impl Core {
         let (pipes, hwm, conflate) = (&self.pipes, self.options.sndhwm, self.options.conflate);
         let can_take = |p: PeerId| pipes.get(&p).is_some_and(|p| p.out_has_room(hwm, conflate));
         match pick {
+            Pick::Next if zmtp_spec::mutant!(LoadBalanceStuck) => self.load_balancer.peek(can_take),
             Pick::Next => self.load_balancer.pick(can_take),
             Pick::Peer(p) => {
                 let peer = Some(p).filter(|p| can_take(*p))?;
@@ -323,7 +324,8 @@ impl Core {
     /// chosen peer) and passes the turn on.
     #[inline]
     pub(crate) fn take_fair(&mut self, pick: Pick) -> Option<(PeerId, Message)> {
-        let fair = self.options.fault != crate::Fault::UnfairQueue;
+        let fair =
+            self.options.fault != crate::Fault::UnfairQueue && !zmtp_spec::mutant!(FairQueueStuck);
         if fair && pick == Pick::Next {
             return self.take_next();
         }

@@ -7,7 +7,9 @@ use zmtp_spec::Message;
 /// Wraps a REQ request: an empty delimiter in front (28-R02, 28-R03) and,
 /// with REQ_CORRELATE, the 4-octet request id before it.
 pub(crate) fn wrap_request(mut msg: Message, request_id: Option<u32>) -> Message {
-    msg.push_front(Bytes::new());
+    if !zmtp_spec::mutant!(ReqNoDelimiter) {
+        msg.push_front(Bytes::new());
+    }
     if let Some(id) = request_id {
         msg.push_front(Bytes::copy_from_slice(&id.to_be_bytes()));
     }
@@ -48,7 +50,11 @@ pub(crate) fn split_request(mut msg: Message) -> Option<(Vec<Bytes>, Message)> {
 
 /// Puts a stored envelope back in front of a reply (28-R16).
 pub(crate) fn wrap_reply(envelope: &[Bytes], body: Message) -> Message {
-    let mut frames = envelope.to_vec();
+    let mut frames = if zmtp_spec::mutant!(RepEnvelopeDropped) {
+        Vec::new()
+    } else {
+        envelope.to_vec()
+    };
     frames.extend(body);
     Message::from(frames)
 }

@@ -36,7 +36,7 @@ impl Subscriptions {
         let count = self.counts.get_mut(topic)?;
         *count -= 1;
         let left = *count;
-        if left == 0 {
+        if left == 0 || zmtp_spec::mutant!(SubFiltersNotCounted) {
             self.counts.remove(topic);
         }
         Some(left)
@@ -47,6 +47,9 @@ impl Subscriptions {
     pub fn matches(&self, data: &[u8]) -> bool {
         // Look up each prefix of `data`: O(len * log n), independent of how
         // many topics do not match.
+        if zmtp_spec::mutant!(SubPrefixExact) {
+            return self.counts.contains_key(data) || self.counts.contains_key(&[][..]);
+        }
         (0..=data.len()).any(|n| self.counts.contains_key(&data[..n]))
     }
 

@@ -52,6 +52,11 @@
 //!   `wire::view::fuzzing`),
 //!   for this crate's tests and fuzz/. Not part of the API; a library
 //!   user's build does not compile them.
+//! - `mutants`: deliberate defects, one chosen per process, for
+//!   `zmtp-conformance mutants` (module `mutants`, macro `mutant!`). The only
+//!   process-wide state of the crate, and it stays unset unless the
+//!   conformance command selects a mutant; without the feature no defect
+//!   is compiled.
 //!
 //! Requirement IDs (`37-R15`, `G07`, ...) refer to the project's requirement
 //! catalogue; each rule's doc comment names the ones it enforces.
@@ -62,9 +67,34 @@ pub mod connection;
 pub mod fuzzing;
 pub mod guide;
 pub mod message;
+#[cfg(feature = "mutants")]
+#[doc(hidden)]
+pub mod mutants;
 pub mod security;
 pub mod socket_type;
 pub mod wire;
+
+/// Whether the deliberate defect `Name` is the one
+/// selected (module `mutants`, feature `mutants`):
+/// `if mutant!(Name) { defect } else { correct }` marks a mutation site,
+/// one per mutant.
+#[cfg(feature = "mutants")]
+#[macro_export]
+macro_rules! mutant {
+    ($name:ident) => {
+        $crate::mutants::Mutant::$name.is_active()
+    };
+}
+
+/// Whether the deliberate defect `Name` is selected: always `false`
+/// without the `mutants` feature, so the defect's branch is dead code.
+#[cfg(not(feature = "mutants"))]
+#[macro_export]
+macro_rules! mutant {
+    ($name:ident) => {
+        false
+    };
+}
 
 pub use connection::Connection;
 pub use message::{IntoFrames, Message};

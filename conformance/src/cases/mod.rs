@@ -14,6 +14,7 @@ mod framing;
 mod greeting;
 mod handshake;
 mod legacy;
+mod mutants;
 mod pipeline;
 mod pubsub;
 pub(crate) mod reqrep;
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Case> {
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
     v.extend(z85::cases());
+    v.extend(mutants::cases());
     v
 }
 

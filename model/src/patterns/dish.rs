@@ -47,7 +47,9 @@ impl Dish {
             return Err(OptionError::InvalidValue("ZMQ_JOIN"));
         }
         self.groups.insert(group.clone());
-        tell_all(core, &Outgoing::Join(group));
+        if !zmtp_spec::mutant!(DishJoinNotSent) {
+            tell_all(core, &Outgoing::Join(group));
+        }
         Ok(())
     }
 

@@ -49,7 +49,7 @@ impl Publish {
     }
 
     fn notify(&mut self, peer: Option<PeerId>, subscribe: bool, topic: &[u8]) {
-        if self.xpub {
+        if self.xpub && !zmtp_spec::mutant!(XPubNoNotify) {
             self.pending
                 .push_back((peer, subscription_message(subscribe, topic)));
         }

@@ -65,7 +65,9 @@ impl Behaviour for Req {
     /// it carries the delimiter (and request id); anything else is
     /// discarded silently (28-R07, 28-R08).
     fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
-        if self.state != ReqState::AwaitingReply || self.reply_from != Some(peer) {
+        if self.state != ReqState::AwaitingReply
+            || (self.reply_from != Some(peer) && !zmtp_spec::mutant!(ReqReplyFromAnyPeer))
+        {
             return Ok(());
         }
         let Some(body) = unwrap_reply(msg, self.expected_id(core)) else {
@@ -82,7 +84,9 @@ impl Behaviour for Req {
     /// peers (28-R04), with the empty delimiter in front (28-R03); blocks
     /// rather than discard (28-R05, 28-R06).
     fn send(&mut self, core: &mut Core, msg: Message, pick: Pick) -> Result<(), Refused> {
-        let relaxed = core.options.req_relaxed || core.options.fault == Fault::ReqTwoOutstanding;
+        let relaxed = core.options.req_relaxed
+            || core.options.fault == Fault::ReqTwoOutstanding
+            || zmtp_spec::mutant!(ReqTwoRequests);
         if self.state == ReqState::AwaitingReply && !relaxed {
             return Err((SendError::InvalidState, None));
         }

@@ -25,6 +25,9 @@ pub(crate) struct Router {
 /// Identity.
 fn wanted_id(info: Option<&PeerInfo>) -> Option<Bytes> {
     let info = info?;
+    if zmtp_spec::mutant!(RouterIgnoresIdentity) {
+        return None;
+    }
     info.alias.clone().or_else(|| info.routing_id.clone())
 }
 
@@ -83,7 +86,8 @@ impl Behaviour for Router {
     /// reported with ROUTER_MANDATORY (28-R42); never blocking (28-R43).
     fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), Refused> {
         let (id, body) = take_routing_id(msg).ok_or((SendError::EmptyMessage, None))?;
-        let mandatory = core.options.router_mandatory;
+        let mandatory =
+            core.options.router_mandatory && !zmtp_spec::mutant!(RouterMandatoryIgnored);
         let Some(peer) = self.table.peer(&id) else {
             return if mandatory {
                 Err((SendError::HostUnreachable, None))

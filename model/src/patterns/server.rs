@@ -98,7 +98,7 @@ impl Behaviour for Server {
 
     /// Single-part messages only; multipart ones are dropped (37-R57).
     fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
-        if msg.len() != 1 {
+        if msg.len() != 1 && !zmtp_spec::mutant!(ServerMultipart) {
             return Ok(());
         }
         core.queue_in(peer, msg, false)

@@ -71,6 +71,9 @@ impl Behaviour for Subscribe {
             return;
         };
         pipe.drop_out_control();
+        if zmtp_spec::mutant!(SubscriptionsNotResent) {
+            return;
+        }
         let items: Vec<Outgoing> = self
             .subscriptions
             .iter()

@@ -219,11 +219,14 @@ impl Config {
     /// The metadata of our READY: `Socket-Type`, `Identity` for the socket
     /// types that send it, then [`Config::metadata`].
     pub fn ready_metadata(&self) -> Metadata {
-        let mut md = Metadata::new().with(
-            crate::wire::metadata::SOCKET_TYPE,
-            self.socket_type.as_str().as_bytes(),
-        );
-        if self.socket_type.sends_identity() {
+        let name = self.socket_type.as_str();
+        let name = if crate::mutant!(ReadySocketTypeLowerCase) {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_string()
+        };
+        let mut md = Metadata::new().with(crate::wire::metadata::SOCKET_TYPE, name.into_bytes());
+        if self.socket_type.sends_identity() && !crate::mutant!(ReadyIdentityOmitted) {
             md.push(crate::wire::metadata::IDENTITY, self.routing_id.clone());
         }
         for p in self.metadata.properties() {

@@ -48,7 +48,11 @@ impl Connection {
                 minor: self.config.behaviour.minor,
             },
             mechanism: self.config.mechanism.name(),
-            as_server: self.config.mechanism.as_server(self.side),
+            as_server: if crate::mutant!(AsServerFlipped) {
+                !self.config.mechanism.as_server(self.side)
+            } else {
+                self.config.mechanism.as_server(self.side)
+            },
         }
     }
 
@@ -293,7 +297,7 @@ impl Connection {
             Parsed::Incomplete(_) => return Ok(false),
         };
         let ours = self.config.mechanism.name();
-        if peer.mechanism != ours {
+        if peer.mechanism != ours && !crate::mutant!(MechanismMismatch) {
             return Err(PeerError::MechanismMismatch {
                 ours,
                 peer: peer.mechanism,
@@ -306,7 +310,11 @@ impl Connection {
         } else {
             Protocol::V3_1
         };
-        let protocol = theirs.min(mine);
+        let protocol = if crate::mutant!(VersionNotDowngraded) {
+            mine
+        } else {
+            theirs.min(mine)
+        };
         self.protocol = Some(protocol);
         self.peer_version = Some(peer.version);
         self.transition(Input::PeerGreeting);

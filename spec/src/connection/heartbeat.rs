@@ -142,7 +142,11 @@ impl Connection {
     /// peer most. libzmq does the same: its stream engine keeps one
     /// pending PONG, the latest, in place of its next outgoing message.
     pub(super) fn answer_ping(&mut self, context: Bytes) {
-        self.pong = Some(context);
+        self.pong = Some(if crate::mutant!(PongContextNotEchoed) {
+            Bytes::new()
+        } else {
+            context
+        });
     }
 
     /// Encodes the PONG owed, if any, at the end of the send buffer

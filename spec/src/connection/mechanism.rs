@@ -252,7 +252,12 @@ impl Mechanism for Null {
         _rng: &mut dyn CryptoRngCore,
     ) -> Box<dyn MechanismSession> {
         Box::new(NullSession {
-            waits: side == Side::Server && behaviour.null_server_ready.server_waits(),
+            waits: if crate::mutant!(NullServerReadyFirst) {
+                false
+            } else {
+                (side == Side::Client && crate::mutant!(NullClientWaits))
+                    || (side == Side::Server && behaviour.null_server_ready.server_waits())
+            },
             sent_ready: false,
         })
     }

@@ -93,6 +93,9 @@ impl Connection {
     /// A handshake command frame body: ERROR is fatal (37-R16); anything
     /// else goes to the mechanism.
     fn handshake_command(&mut self, now: Instant, body: Bytes) -> Result<(), ConnectionError> {
+        if body.starts_with(b"\x05ERROR") && crate::mutant!(ErrorDuringHandshakeIgnored) {
+            return Ok(());
+        }
         if let Some(reason) = crate::security::plain::libzmq_error_reason(&body) {
             return Err(ConnectionError::ErrorReceived(reason));
         }
@@ -182,7 +185,12 @@ impl Connection {
     fn validate_metadata(&self, metadata: Metadata) -> Result<Peer, ConnectionError> {
         let socket_type = match metadata.get(SOCKET_TYPE) {
             Some(name) => match SocketType::from_wire(name) {
-                Some(peer) if self.config.socket_type.is_compatible_with(peer) => Some(peer),
+                Some(peer)
+                    if self.config.socket_type.is_compatible_with(peer)
+                        || crate::mutant!(SocketTypeNotChecked) =>
+                {
+                    Some(peer)
+                }
                 _ => return Err(PeerError::InvalidSocketType(Some(name.clone())).into()),
             },
             None if self.config.behaviour.require_socket_type => {
@@ -195,7 +203,11 @@ impl Connection {
         if self.config.socket_type == SocketType::Router
             && let Some(id) = metadata.get(IDENTITY)
         {
-            if id.len() > 255 || (protocol == Protocol::V3_1 && id.first() == Some(&0)) {
+            if id.len() > 255
+                || (protocol == Protocol::V3_1
+                    && id.first() == Some(&0)
+                    && !crate::mutant!(ZeroIdentityAccepted))
+            {
                 return Err(PeerError::InvalidIdentity.into());
             }
             routing_id = (!id.is_empty()).then(|| id.clone());
@@ -346,6 +358,11 @@ impl Connection {
         match item {
             Outgoing::Message(message) => self.put_message(&message),
             Outgoing::Command(command) => match (command, protocol) {
+                (Command::Subscribe(topic), Protocol::V3_1)
+                    if crate::mutant!(SubscribeAsMessageTo31) =>
+                {
+                    self.put_message(&SubscriptionMessage::Subscribe(topic).to_message())
+                }
                 (command, Protocol::V3_1) => self.put_command(&command),
                 (Command::Subscribe(topic), Protocol::V3_0 | Protocol::V2_0) => {
                     self.put_message(&SubscriptionMessage::Subscribe(topic).to_message())

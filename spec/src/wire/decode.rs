@@ -401,7 +401,9 @@ impl Decoder {
     /// The limits, on the declared size, before any body is buffered.
     fn check(&mut self, header: &FrameHeader) -> Result<(), WireError> {
         let total = match header.kind {
-            FrameKind::Command if !self.frames.is_empty() => {
+            FrameKind::Command
+                if !self.frames.is_empty() && !crate::mutant!(CommandInsideMessage) =>
+            {
                 return Err(WireError::CommandInsideMessage);
             }
             FrameKind::Command => header.size,
@@ -409,6 +411,7 @@ impl Decoder {
         };
         if let Some(max) = self.max_message_size
             && total > max
+            && !crate::mutant!(MaxMsgSizeIgnored)
         {
             return Err(WireError::MessageTooLarge { size: total, max });
         }

@@ -84,7 +84,13 @@ impl Metadata {
     pub fn get(&self, name: &str) -> Option<&Bytes> {
         self.properties
             .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name.as_bytes()))
+            .find(|p| {
+                if crate::mutant!(MetadataNameCaseSensitive) {
+                    p.name == name.as_bytes()
+                } else {
+                    p.name.eq_ignore_ascii_case(name.as_bytes())
+                }
+            })
             .map(|p| &p.value)
     }
 

@@ -161,7 +161,7 @@ impl ServerSession {
         sent_cookie: &[u8; COOKIE_LEN],
     ) -> Result<State, ConnectionError> {
         let initiate = Initiate::parse(data).map_err(PeerError::from)?;
-        if initiate.cookie != *sent_cookie {
+        if initiate.cookie != *sent_cookie && !crate::mutant!(CurveCookieNotChecked) {
             return Err(PeerError::from(SecurityError::CookieRejected).into());
         }
         Ok(State::OpenCookie {
@@ -290,6 +290,9 @@ fn verify_vouch(
     server_permanent: &PublicKey,
     server_secret: &super::SecretKey,
 ) -> Result<(), ConnectionError> {
+    if crate::mutant!(CurveVouchNotChecked) {
+        return Ok(());
+    }
     let (long, boxed) = content.vouch.split_at(16);
     let mut long_bytes = [0u8; 16];
     long_bytes.copy_from_slice(long);

@@ -77,10 +77,10 @@ impl<T: AsRef<[u8]>> FrameView<T> {
     pub fn check_flags(&self) -> Result<Flags, CheckError> {
         let [octet] = need(self.buf(), field::FLAGS)?;
         let flags = Flags(octet);
-        if flags.reserved() != 0 {
+        if flags.reserved() != 0 && !crate::mutant!(FrameReservedFlags) {
             return Err(WireError::ReservedFlags(octet).into());
         }
-        if flags.command() && flags.more() {
+        if flags.command() && flags.more() && !crate::mutant!(CommandWithMore) {
             return Err(WireError::CommandWithMore.into());
         }
         Ok(flags)
@@ -223,7 +223,7 @@ const fn header_len(flags: Flags) -> usize {
 
 /// G07: a long size has its most significant bit clear.
 pub(crate) fn long_size_value(size: u64) -> Result<u64, WireError> {
-    if size > MAX_LONG_SIZE {
+    if size > MAX_LONG_SIZE && !crate::mutant!(LongSizeTopBit) {
         return Err(WireError::SizeTooLarge(size));
     }
     Ok(size)

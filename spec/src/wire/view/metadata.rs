@@ -137,7 +137,7 @@ impl<'a, T: AsRef<[u8]> + ?Sized> PropertyView<&'a T> {
 
 pub(crate) fn check_name(buf: &[u8]) -> Result<&[u8], WireError> {
     let len = match PropertyView::new(buf).name_len() {
-        Some(len) if len > 0 => usize::from(len),
+        Some(len) if len > 0 || crate::mutant!(EmptyPropertyName) => usize::from(len),
         _ => return Err(WireError::BadPropertyName),
     };
     let name = buf
@@ -167,6 +167,9 @@ pub(crate) fn check_metadata(buf: &[u8]) -> Result<Vec<PropertyRef<'_>>, WireErr
     let mut properties = Vec::new();
     let mut rest = buf;
     while !rest.is_empty() {
+        if crate::mutant!(MetadataTrailingOctets) && property_rest(rest).is_none() {
+            break;
+        }
         let property = check_property(rest)?;
         rest = &rest[field::value(property.name.len()) + property.value.len()..];
         properties.push(property);

@@ -52,10 +52,11 @@ impl<T: AsRef<[u8]>> HelloView<T> {
     pub fn check(&self) -> Result<Hello, WireError> {
         let data = self.buf();
         if data.len() != HELLO_DATA_LEN
-            || self.version() != Some(VERSION)
-            || data[field::PADDING..field::PADDING + PADDING_LEN]
+            || (self.version() != Some(VERSION) && !crate::mutant!(CurveHelloVersionNotChecked))
+            || (data[field::PADDING..field::PADDING + PADDING_LEN]
                 .iter()
                 .any(|&b| b != 0)
+                && !crate::mutant!(CurveHelloPaddingNotChecked))
         {
             return Err(BAD_HELLO);
         }
