@@ -16,6 +16,7 @@ pub mod agent;
 pub mod case;
 pub mod cases;
 pub mod coverage;
+pub mod data;
 pub mod dissect;
 pub mod events;
 pub mod expected;

@@ -9,13 +9,13 @@ use clap::{Parser, Subcommand};
 
 use zmtp_conformance::agent::custom::Custom;
 use zmtp_conformance::agent::process::ProcessAgent;
-use zmtp_conformance::agent::registry::{self, AGENTS, AgentSpec, find, repo_root};
+use zmtp_conformance::agent::registry::{self, AGENTS, AgentSpec, find};
 use zmtp_conformance::case::Settings;
 use zmtp_conformance::out;
 use zmtp_conformance::peer::{Transport, transport};
 use zmtp_conformance::runner::Progress;
 use zmtp_conformance::tally::Tally;
-use zmtp_conformance::{agent, case, cases, coverage, expected, report, runner};
+use zmtp_conformance::{agent, case, cases, coverage, data, expected, report, runner};
 
 /// A line to standard output; a closed pipe does not panic (see `out`).
 macro_rules! say {
@@ -45,6 +45,13 @@ macro_rules! warn {
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    /// Where the shipped agents are installed (`agents/<name>/`) and their
+    /// sources written out (`agent-sources/`). Default:
+    /// `$ZMTP_CONFORMANCE_DATA`, else the workspace's `target/` under
+    /// `cargo run`, else `$XDG_DATA_HOME/zmtp-conformance` or
+    /// `~/.local/share/zmtp-conformance`.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -96,8 +103,8 @@ struct RunArgs {
     /// manifest names it in reports.
     #[arg(long, value_name = "COMMAND")]
     agent_cmd: Option<String>,
-    /// The expected-results file of the `--agent-cmd` agent (must exist
-    /// unless `--bless`).
+    /// The expected-results file of the `--agent-cmd` agent or the
+    /// `--endpoint` peer (must exist unless `--bless`).
     #[arg(long, value_name = "PATH")]
     expected: Option<PathBuf>,
     /// An agent file (name, command, setup, workdir, expected; see
@@ -158,18 +165,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let data = data::data_dir(cli.data_dir.as_deref());
     match cli.command {
-        None => rt.block_on(run(RunArgs {
-            agent: Some("builtin".into()),
-            jobs: 2,
-            timeout_ms: 2000,
-            quiet_ms: 300,
-            ..RunArgs::default()
-        })),
-        Some(Cmd::Run(args)) => rt.block_on(run(*args)),
+        None => rt.block_on(run(
+            &data,
+            RunArgs {
+                agent: Some("builtin".into()),
+                jobs: 2,
+                timeout_ms: 2000,
+                quiet_ms: 300,
+                ..RunArgs::default()
+            },
+        )),
+        Some(Cmd::Run(args)) => rt.block_on(run(&data, *args)),
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
-        Some(Cmd::Setup { agent }) => setup(&agent),
+        Some(Cmd::Setup { agent }) => setup(&data, &agent),
         Some(Cmd::Dissect { file }) => dissect_cmd(&file),
         Some(Cmd::Fuzz(args)) => rt.block_on(fuzz_cmd::fuzz(args)),
         Some(Cmd::Replay(args)) => rt.block_on(fuzz_cmd::replay(args)),
@@ -200,7 +211,7 @@ fn dissect_cmd(file: &std::path::Path) -> ExitCode {
 }
 
 fn list(prefix: &str) -> ExitCode {
-    let catalogue = read_catalogue().unwrap_or_default();
+    let catalogue = coverage::parse_catalogue(data::CATALOGUE);
     for c in cases::select(prefix) {
         let text = catalogue
             .iter()
@@ -223,37 +234,27 @@ fn list(prefix: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn catalogue_path() -> PathBuf {
-    std::env::var_os("ZMTP_REQUIREMENTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("conformance/requirements.md"))
-}
-
-fn read_catalogue() -> Result<Vec<coverage::Requirement>, String> {
-    let p = catalogue_path();
-    let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-    Ok(coverage::parse_catalogue(&text))
-}
-
 fn coverage_cmd() -> ExitCode {
-    let catalogue = match read_catalogue() {
-        Ok(c) => c,
-        Err(e) => {
-            warn!("zmtp-conformance coverage: cannot read the catalogue: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let root = repo_root();
-    let excl_path = root.join("conformance/exclusions.txt");
-    let exclusions =
-        coverage::parse_exclusions(&std::fs::read_to_string(&excl_path).unwrap_or_default());
+    let catalogue = coverage::parse_catalogue(data::CATALOGUE);
+    let exclusions = coverage::parse_exclusions(data::EXCLUSIONS);
     let all = cases::all();
     let ids: Vec<String> = catalogue.iter().map(|r| r.id.clone()).collect();
-    let sources = coverage::source_locations(&root, &ids);
+    // The source locations come from the workspace this binary was built
+    // from, when it is still there; the rest is embedded.
+    let tree = data::source_tree();
+    let sources = tree
+        .as_deref()
+        .map(|root| coverage::source_locations(root, &ids))
+        .unwrap_or_default();
     let named: Vec<(&str, Vec<&str>)> = all.iter().map(|c| (c.id, c.requirements())).collect();
     let report = coverage::Report::new(&catalogue, &named, &exclusions, &sources);
     for line in report.lines() {
         say!("{line}");
+    }
+    if tree.is_none() {
+        say!(
+            "source locations: not listed (the source tree this binary was built from is not here)"
+        );
     }
     if report.ok() {
         ExitCode::SUCCESS
@@ -262,8 +263,7 @@ fn coverage_cmd() -> ExitCode {
     }
 }
 
-fn setup(name: &str) -> ExitCode {
-    let root = repo_root();
+fn setup(root: &std::path::Path, name: &str) -> ExitCode {
     let specs: Vec<_> = if name == "all" {
         AGENTS.to_vec()
     } else {
@@ -277,8 +277,8 @@ fn setup(name: &str) -> ExitCode {
     };
     let mut ok = true;
     for a in specs {
-        match a.setup(&root) {
-            Ok(()) if a.is_installed(&root) => warn!("[setup {}] ready", a.name),
+        match a.setup(root) {
+            Ok(()) if a.is_installed(root) => warn!("[setup {}] ready", a.name),
             Ok(()) => {
                 warn!(
                     "[setup {}] finished but the agent is still not usable",
@@ -343,7 +343,7 @@ fn targets(args: &RunArgs) -> Result<Vec<Target>, String> {
     Ok(v)
 }
 
-async fn run(args: RunArgs) -> ExitCode {
+async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
     let transports: Vec<&'static dyn Transport> = match args.transport.as_deref() {
         None => transport::ALL.to_vec(),
         Some(name) => match transport::by_name(name) {
@@ -370,7 +370,7 @@ async fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let root = repo_root();
+    let root = data.to_path_buf();
     let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch_dir);
     let mut runs = Vec::new();
@@ -378,7 +378,7 @@ async fn run(args: RunArgs) -> ExitCode {
     let mut broken = false;
     for target in targets {
         let label = target.label();
-        let (factory, expected_path): (runner::Factory, Option<PathBuf>) = match &target {
+        let (factory, expected_src): (runner::Factory, ExpectedSource) = match &target {
             Target::Shipped(spec) => {
                 let spec = *spec;
                 if !spec.is_installed(&root) {
@@ -396,9 +396,6 @@ async fn run(args: RunArgs) -> ExitCode {
                         continue;
                     }
                 }
-                let path = root
-                    .join("conformance/expected")
-                    .join(format!("{}.txt", spec.name));
                 let factory_root = root.clone();
                 let factory: runner::Factory = if spec.is_builtin() {
                     Arc::new(|| {
@@ -408,11 +405,12 @@ async fn run(args: RunArgs) -> ExitCode {
                     Arc::new(move || {
                         let cmd = spec
                             .command(&factory_root)
+                            .map_err(agent::AgentFailure)?
                             .ok_or_else(|| agent::AgentFailure("no command".into()))?;
                         ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
                     })
                 };
-                (factory, Some(path))
+                (factory, ExpectedSource::Shipped(spec.name))
             }
             Target::Custom(custom) => {
                 if !args.no_setup
@@ -427,15 +425,14 @@ async fn run(args: RunArgs) -> ExitCode {
                     let cmd = c.command().map_err(agent::AgentFailure)?;
                     ProcessAgent::spawn(cmd).map(|a| Box::new(a) as Box<dyn agent::Agent>)
                 });
-                (factory, custom.expected.clone())
+                (factory, ExpectedSource::File(custom.expected.clone()))
             }
         };
         let name = match &target {
             Target::Shipped(spec) => Some(spec.name.to_string()),
             Target::Custom(c) => c.name.clone(),
         };
-        let must_exist = matches!(target, Target::Custom(_)) && !args.bless;
-        let mut expected = match load_expected(expected_path.as_deref(), must_exist) {
+        let mut expected = match expected_src.load(args.bless) {
             Ok(e) => e,
             Err(e) => {
                 warn!("{e}");
@@ -469,7 +466,8 @@ async fn run(args: RunArgs) -> ExitCode {
         }
         if args.bless && !agent_runs.is_empty() {
             let text = expected::bless(&agent_runs);
-            let path = expected_path
+            let path = expected_src
+                .path()
                 .unwrap_or_else(|| PathBuf::from(format!("{}.expected.txt", agent_runs[0].agent)));
             match std::fs::write(&path, &text) {
                 Ok(()) => warn!(
@@ -539,63 +537,144 @@ fn case_timeout(args: &RunArgs) -> Duration {
     Duration::from_millis(args.timeout_ms * 8 + 5000)
 }
 
-/// Reads the expected-results file at `path`. A missing file means every
-/// case must PASS, unless `must_exist` (a file the user named).
-fn load_expected(
-    path: Option<&std::path::Path>,
-    must_exist: bool,
-) -> Result<expected::Expected, String> {
-    let Some(p) = path else {
-        return Ok(expected::Expected::default());
-    };
-    match std::fs::read_to_string(p) {
-        Ok(text) => expected::Expected::parse(&text).map_err(|e| format!("{}: {e}", p.display())),
-        Err(e) if must_exist => Err(format!(
-            "{}: {e} (`run --bless` writes a first one from a run)",
-            p.display()
-        )),
-        Err(_) => Ok(expected::Expected::default()),
+/// Where an agent's expected results come from.
+enum ExpectedSource {
+    /// A shipped agent's file, embedded in the binary.
+    Shipped(&'static str),
+    /// The file an agent file or `--expected` names, if any.
+    File(Option<PathBuf>),
+}
+
+impl ExpectedSource {
+    /// The expected results. A named file must exist unless `bless` (which
+    /// writes it); without one, every case must PASS or be UNSUPPORTED.
+    fn load(&self, bless: bool) -> Result<expected::Expected, String> {
+        match self {
+            Self::Shipped(name) => {
+                let text = data::expected(name)
+                    .ok_or_else(|| format!("no expected-results file for the agent {name}"))?;
+                expected::Expected::parse(text).map_err(|e| format!("expected/{name}.txt: {e}"))
+            }
+            Self::File(None) => Ok(expected::Expected::default()),
+            Self::File(Some(p)) => match std::fs::read_to_string(p) {
+                Ok(text) => {
+                    expected::Expected::parse(&text).map_err(|e| format!("{}: {e}", p.display()))
+                }
+                Err(_) if bless => Ok(expected::Expected::default()),
+                Err(e) => Err(format!(
+                    "{}: {e} (`run --bless` writes a first one from a run)",
+                    p.display()
+                )),
+            },
+        }
+    }
+
+    /// Where `--bless` writes: the named file, a shipped agent's file in
+    /// the clone under `cargo run` (`None` otherwise, or when none is
+    /// named: `<name>.expected.txt` here).
+    fn path(&self) -> Option<PathBuf> {
+        match self {
+            Self::Shipped(name) => {
+                data::cargo_run_dir().map(|d| d.join("expected").join(format!("{name}.txt")))
+            }
+            Self::File(p) => p.clone(),
+        }
     }
 }
 
+/// `run --endpoint`: every selected case a peer of `--peer-type` can
+/// answer (those asking for its type, and the greeting cases, which any
+/// peer answers), judged against `--expected` if given and counted as in
+/// agent mode. Nothing answering at the endpoint is a set-up error.
 async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>) -> ExitCode {
     let Some(peer_type) = args.peer_type.clone() else {
         warn!("--endpoint needs --peer-type");
         return ExitCode::from(2);
     };
-    let Some((transport, _)) = transport::of_endpoint(endpoint) else {
+    let Some((transport, address)) = transport::of_endpoint(endpoint) else {
         warn!("unknown transport in {endpoint}");
         return ExitCode::from(2);
     };
-    let ep = endpoint.to_string();
-    let factory: runner::Factory = Arc::new(move || {
-        Ok(Box::new(agent::fixed::FixedPeer::new(&ep, &peer_type)) as Box<dyn agent::Agent>)
-    });
-    let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
-    let plan = runner::Plan {
-        agent: Some(format!("endpoint {endpoint}")),
-        factory,
-        settings: settings(args, transport, scratch_dir),
-        jobs: 1,
-        case_timeout: case_timeout(args),
-        progress: Progress::detect(args.verbose),
-    };
-    match runner::run(plan, selected).await {
-        Ok(run) => {
-            let tally = finish(args, &expected::Expected::default(), &run);
-            if let Some(dir) = &args.report {
-                let _ = report::write_matrix(dir, std::slice::from_ref(&run));
-            }
-            say!("{tally}");
-            if tally.unexpected() == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+    let wait = Duration::from_millis(args.timeout_ms);
+    match tokio::time::timeout(wait, transport.connect(address)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            warn!("nothing answers at {endpoint} ({e}): start the peer first; no case was run");
+            return ExitCode::from(2);
         }
+        Err(_) => {
+            warn!(
+                "nothing answers at {endpoint} within {} ms: start the peer first; no case was run",
+                args.timeout_ms
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let expected = match ExpectedSource::File(args.expected.clone()).load(false) {
+        Ok(e) => e,
         Err(e) => {
             warn!("{e}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    let scratch_dir = std::env::temp_dir().join(format!("zmtp-conformance-{}", std::process::id()));
+    let label = format!("endpoint {endpoint}");
+    let order: Vec<&str> = selected.iter().map(|c| c.id).collect();
+    let (type_free, typed): (Vec<case::Case>, Vec<case::Case>) = selected
+        .into_iter()
+        .partition(|c| agent::fixed::TYPE_FREE.contains(&c.id));
+    let mut merged: Option<runner::RunReport> = None;
+    for (cases, any_type) in [(type_free, true), (typed, false)] {
+        if cases.is_empty() {
+            continue;
+        }
+        let (ep, ty) = (endpoint.to_string(), peer_type.clone());
+        let factory: runner::Factory = Arc::new(move || {
+            let peer = if any_type {
+                agent::fixed::FixedPeer::any_type(&ep, &ty)
+            } else {
+                agent::fixed::FixedPeer::new(&ep, &ty)
+            };
+            Ok(Box::new(peer) as Box<dyn agent::Agent>)
+        });
+        let plan = runner::Plan {
+            agent: Some(label.clone()),
+            factory,
+            settings: settings(args, transport, scratch_dir.clone()),
+            jobs: 1,
+            case_timeout: case_timeout(args),
+            progress: Progress::detect(args.verbose),
+        };
+        match runner::run(plan, cases).await {
+            Ok(run) => match &mut merged {
+                None => merged = Some(run),
+                Some(m) => {
+                    m.duration_ms += run.duration_ms;
+                    m.results.extend(run.results);
+                }
+            },
+            Err(e) => {
+                warn!("{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let Some(mut run) = merged else {
+        return ExitCode::from(2);
+    };
+    // Registry order, as in agent mode.
+    run.results
+        .sort_by_key(|r| order.iter().position(|id| *id == r.id));
+    let tally = finish(args, &expected, &run);
+    if let Some(dir) = &args.report
+        && let Err(e) = report::write_matrix(dir, std::slice::from_ref(&run))
+    {
+        warn!("report: {e}");
+    }
+    say!("{tally}");
+    if tally.unexpected() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

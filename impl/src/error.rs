@@ -5,6 +5,7 @@
 //!                                          InvalidEndpoint { reason: InvalidEndpoint },
 //!                                          InvalidOption { reason: InvalidOption },
 //!                                          Unsupported*, EndpointNotFound, AddressInUse,
+//!                                          UnknownOption,
 //!                                          Closed, Local(LocalError)
 //!                      Fault::Peer         Peer(PeerFault): what the peer did, its reason
 //!                      Fault::Io           Io(io::Error)
@@ -72,9 +73,11 @@ pub enum Error {
     /// (libzmq's ENOENT).
     #[error("endpoint not found: {0:?}")]
     EndpointNotFound(String),
-    /// An inproc name is already bound (libzmq's EADDRINUSE; a tcp or ipc
-    /// address in use is the operating system's [`Error::Io`]).
-    #[error("address in use: {0:?}")]
+    /// The endpoint given to bind is taken, on any transport: a tcp
+    /// address or an abstract ipc name another socket or process listens
+    /// on, an inproc name already bound in the context (libzmq's
+    /// EADDRINUSE). Holds the endpoint as given.
+    #[error("cannot bind {0}: the address is already in use")]
     AddressInUse(String),
     /// The socket or its context is closed (libzmq's ETERM / ENOTSOCK).
     #[error("the socket is closed")]
@@ -89,16 +92,24 @@ pub enum Error {
     /// ([`MonitorEvent::to_error`](crate::MonitorEvent::to_error)).
     #[error(transparent)]
     Peer(PeerFault),
+    /// No option has this libzmq name (`Socket::set_by_name`; libzmq's
+    /// EINVAL).
+    #[error("no socket option is named {0:?}")]
+    UnknownOption(String),
     /// The operating system refused an operation. Shown as the
     /// [`io::Error`] itself, whose message is the whole story.
     #[error(transparent)]
     Io(#[from] io::Error),
     /// A non-blocking operation could not complete now (libzmq's EAGAIN
     /// with ZMQ_DONTWAIT).
-    #[error("the operation would block")]
+    #[error(
+        "the operation would block: no peer can take the message now (none connected, or its queue is at SNDHWM), or no message has arrived"
+    )]
     WouldBlock,
     /// SNDTIMEO or RCVTIMEO ran out (libzmq's EAGAIN after a timeout).
-    #[error("the operation timed out")]
+    #[error(
+        "the operation timed out: SNDTIMEO or RCVTIMEO ran out before a peer could take or give a message"
+    )]
     TimedOut,
     /// A ROUTER with ROUTER_MANDATORY, or a SERVER, was asked to route to
     /// a peer it does not have (libzmq's EHOSTUNREACH).
@@ -135,6 +146,7 @@ impl Error {
             | Self::UnsupportedSocketType(_)
             | Self::EndpointNotFound(_)
             | Self::AddressInUse(_)
+            | Self::UnknownOption(_)
             | Self::Closed
             | Self::Local(_) => Fault::Application,
             Self::Peer(_) => Fault::Peer,
@@ -153,6 +165,17 @@ impl Error {
         Self::InvalidEndpoint {
             endpoint: endpoint.to_owned(),
             reason,
+        }
+    }
+
+    /// A bind's error: the operating system's "address in use" becomes
+    /// [`Error::AddressInUse`] naming `endpoint`; anything else is kept.
+    pub(crate) fn in_use_at(self, endpoint: &str) -> Self {
+        match self {
+            Self::Io(e) if e.kind() == io::ErrorKind::AddrInUse => {
+                Self::AddressInUse(endpoint.to_owned())
+            }
+            e => e,
         }
     }
 
@@ -214,7 +237,7 @@ pub enum InvalidState {
     #[error("a REP socket must send its reply before it receives again")]
     RepOwesReply,
     /// The pattern of this socket type forbids the call now.
-    #[error("the {0} pattern forbids this call now")]
+    #[error("the {0} pattern forbids this call in the socket's current state")]
     OutOfTurn(SocketType),
     /// This socket type never sends (PULL, SUB, DISH: 30-R12, 29-R26).
     #[error("{0} sockets do not send")]
@@ -337,6 +360,10 @@ pub enum InvalidOption {
     /// 255 octets or starts with a zero octet (37-R34, 37-R35).
     #[error("value out of range")]
     OutOfRange,
+    /// The text given to `Socket::set_by_name` is not a value of the
+    /// option's type; the text says what it takes.
+    #[error("the value must be {0}")]
+    Unreadable(&'static str),
     /// The value is longer than the option takes.
     #[error("longer than {max} octets")]
     TooLong {

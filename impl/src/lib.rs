@@ -53,8 +53,12 @@
 //! - [`Context`]: the runtime (the current tokio runtime, or its own when
 //!   made from a plain thread) and the inproc names.
 //! - [`Socket`]: bind/connect/unbind/disconnect, async `send`/`recv`,
-//!   `try_send`/`try_recv`, `send_blocking`/`recv_blocking`, typed options
-//!   ([`opt`]), [`Socket::monitor`].
+//!   `try_send`/`try_recv`, `send_blocking`/`recv_blocking` (`recv` is
+//!   cancellation-safe: `examples/select.rs` waits on it with
+//!   `tokio::select!`), typed options ([`opt`]) or options by libzmq name
+//!   from text ([`Socket::set_by_name`]), [`Socket::monitor`].
+//! - [`Message`]: frames of mixed types with [`msg!`] or `From` a tuple
+//!   (`("topic", body)`) or an array.
 //! - [`Poller`], [`adapters`] (`Stream`/`Sink`), [`proxy()`] and
 //!   [`proxy_steerable`].
 //! - [`Endpoint`]: libzmq's endpoint syntax.
@@ -63,7 +67,8 @@
 //!   [`error::InvalidMessage`], [`error::InvalidEndpoint`],
 //!   [`error::InvalidOption`]); a peer, with what it did
 //!   ([`error::PeerFault`], from [`MonitorEvent::to_error`]); the
-//!   operating system ([`Error::Io`]); or flow ([`Error::WouldBlock`],
+//!   operating system ([`Error::Io`]; an address in use on any transport
+//!   is [`Error::AddressInUse`], naming the endpoint); or flow ([`Error::WouldBlock`],
 //!   [`Error::TimedOut`], [`Error::HostUnreachable`]).
 //!
 //! ## Security
@@ -168,7 +173,7 @@ pub use socket::Socket;
 /// [`security::Authenticator`], [`security::zap`] (requests, replies,
 /// status codes), [`security::z85`].
 pub use zmtp_spec::security;
-pub use zmtp_spec::{Message, SocketType};
+pub use zmtp_spec::{Message, SocketType, msg};
 
 /// A fresh CURVE key pair from the operating system's generator (libzmq's
 /// `zmq_curve_keypair`): spec's [`security::KeyPair::generate`] with

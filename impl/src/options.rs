@@ -45,6 +45,7 @@ use crate::error::{Error, InvalidOption, Result};
 pub mod security;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use security::MechanismKind;
 
@@ -277,6 +278,39 @@ macro_rules! impl_options {
                 }
                 impl SocketOption for $r {}
             )*
+        }
+
+        /// Sets the option whose libzmq name is `name` (as the table
+        /// writes it) on `socket` from `value`'s text; `None` when no
+        /// option has that name.
+        pub(crate) fn set_named(
+            socket: &crate::Socket,
+            name: &str,
+            value: &str,
+        ) -> Option<Result<()>> {
+            use self::sealed::Typed;
+            fn read<O: Typed>(value: &str) -> Result<O::Value>
+            where
+                O::Value: text::FromText,
+            {
+                text::parse(value).map_err(|r| Error::option(O::NAME, r))
+            }
+            $( if name == <opt::$p as Typed>::NAME {
+                return Some(read::<opt::$p>(value).and_then(|v| socket.set(opt::$p, v)));
+            } )*
+            $( if name == <opt::$a as Typed>::NAME {
+                return Some(read::<opt::$a>(value).and_then(|v| socket.set(opt::$a, v)));
+            } )*
+            $( if name == <opt::$s as Typed>::NAME {
+                return Some(read::<opt::$s>(value).and_then(|v| socket.set(opt::$s, v)));
+            } )*
+            $( if name == <opt::$x as Typed>::NAME {
+                return Some(read::<opt::$x>(value).and_then(|v| socket.set(opt::$x, v)));
+            } )*
+            $( if name == <opt::$r as Typed>::NAME {
+                return Some(Err(read_only(<opt::$r as Typed>::NAME)));
+            } )*
+            None
         }
 
         /// Calls `visitor` with every option of the table and a value it

@@ -86,6 +86,31 @@ impl Socket {
         Ok(())
     }
 
+    /// Sets an option given by its libzmq name and a text value, for tools
+    /// and configuration files: `set_by_name("ZMQ_SNDHWM", "10")`. The name
+    /// may drop the `ZMQ_` prefix and ignores ASCII case (`sndhwm`); the
+    /// value follows libzmq's integer conventions: durations in
+    /// milliseconds, `-1` for infinite or the default, booleans as `0` or
+    /// `1`, octet strings (routing ids, topics, keys in Z85) as the text's
+    /// octets. Typed code should use [`Socket::set`].
+    ///
+    /// # Errors
+    /// [`Error::UnknownOption`] when no option has that name;
+    /// [`Error::InvalidOption`] when the text is not a value of the
+    /// option's type ([`InvalidOption::Unreadable`](crate::error::InvalidOption::Unreadable)
+    /// says what it takes), the option is read-only, or for what
+    /// [`Socket::set`] refuses.
+    pub fn set_by_name(&self, name: &str, value: &str) -> Result<()> {
+        let upper = name.trim().to_ascii_uppercase();
+        let full = if upper.starts_with("ZMQ_") {
+            upper
+        } else {
+            format!("ZMQ_{upper}")
+        };
+        crate::options::set_named(self, &full, value)
+            .unwrap_or_else(|| Err(Error::UnknownOption(name.to_owned())))
+    }
+
     /// Reads an option.
     ///
     /// # Errors

@@ -387,6 +387,30 @@ async fn abstract_ipc_and_inproc_names() {
     ));
 }
 
+/// One error for an address in use, naming the endpoint, on every
+/// transport: a tcp port, an abstract ipc name, an inproc name.
+#[tokio::test]
+async fn address_in_use_is_one_error_on_every_transport() {
+    let ctx = Context::new().expect("ctx");
+    let first = ctx.socket(SocketType::Pull).expect("pull");
+    first.bind("tcp://127.0.0.1:*").expect("bind tcp");
+    let tcp = first.last_endpoint();
+    let abstract_name = format!("ipc://@zmtp-in-use-{}", std::process::id());
+    first.bind(&abstract_name).expect("bind ipc");
+    first.bind("inproc://in-use").expect("bind inproc");
+    let second = ctx.socket(SocketType::Pull).expect("pull");
+    for ep in [tcp.as_str(), abstract_name.as_str(), "inproc://in-use"] {
+        match second.bind(ep) {
+            Err(e @ Error::AddressInUse(_)) => {
+                assert!(matches!(&e, Error::AddressInUse(at) if at == ep));
+                assert_eq!(e.fault(), Fault::Application);
+                assert!(e.to_string().contains(ep), "{e}");
+            }
+            other => panic!("{ep}: {other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn disconnect_stops_delivery_to_that_peer() {
     let ctx = Context::new().expect("ctx");
@@ -504,7 +528,7 @@ async fn bind_failed_and_closed_events() {
     let ep = a.last_endpoint();
     let b = ctx.socket(SocketType::Pull).expect("pull");
     let mut bmon = b.monitor();
-    assert!(matches!(b.bind(&ep), Err(Error::Io(_))));
+    assert!(matches!(b.bind(&ep), Err(Error::AddressInUse(at)) if at == ep));
     assert!(matches!(
         bmon.next().within("event").await.expect("event").kind,
         MonitorEventKind::BindFailed(_)
@@ -513,4 +537,35 @@ async fn bind_failed_and_closed_events() {
     a.unbind(&ep).expect("unbind");
     let e = amon.next().within("event").await.expect("event");
     assert_eq!((e.kind, e.endpoint), (MonitorEventKind::Closed, ep));
+}
+
+/// `tokio::select!` over `recv()` and a timer, as in examples/select.rs:
+/// the branch that loses drops its `recv()` future, and no message is lost.
+#[tokio::test]
+async fn select_over_recv_loses_no_message() {
+    let ctx = Context::new().expect("ctx");
+    let pull = ctx.socket(SocketType::Pull).expect("pull");
+    pull.bind("inproc://select").expect("bind");
+    let push = ctx.socket(SocketType::Push).expect("push");
+    push.connect("inproc://select").expect("connect");
+    let mut got = Vec::new();
+    let mut timer_won = 0;
+    for n in 0..20 {
+        if n % 2 == 0 {
+            push.send(zmtp::msg!["n", n.to_string()])
+                .within("send")
+                .await
+                .expect("send");
+        }
+        tokio::select! {
+            m = pull.recv() => got.push(text(&m.expect("recv"))),
+            () = tokio::time::sleep(Duration::from_millis(5)) => timer_won += 1,
+        }
+    }
+    while got.len() < 10 {
+        got.push(text(&pull.recv().within("recv").await.expect("recv")));
+    }
+    let want: Vec<String> = (0..20).step_by(2).map(|n| format!("n|{n}")).collect();
+    assert_eq!(got, want);
+    assert!(timer_won > 0);
 }

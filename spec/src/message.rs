@@ -251,6 +251,63 @@ impl From<Vec<Bytes>> for Message {
     }
 }
 
+/// A message of frames of the same type, owned or `'static`:
+/// `Message::from(["a", "b"])`, `Message::from([key, value])`.
+impl<F: Into<Bytes>, const N: usize> From<[F; N]> for Message {
+    fn from(frames: [F; N]) -> Self {
+        Self::from_frames(frames)
+    }
+}
+
+/// Messages of two to eight frames of mixed types, each anything a frame
+/// is made from (`&'static str`, `&'static [u8]`, `String`, `Vec<u8>`,
+/// `Bytes`): `Message::from(("topic", String::from("body")))`.
+macro_rules! from_tuple {
+    ($($f:ident),+) => {
+        impl<$($f: Into<Bytes>),+> From<($($f,)+)> for Message {
+            #[allow(non_snake_case)]
+            fn from(($($f,)+): ($($f,)+)) -> Self {
+                let mut message = Self::new();
+                $( message.push($f); )+
+                message
+            }
+        }
+    };
+}
+
+from_tuple!(A, B);
+from_tuple!(A, B, C);
+from_tuple!(A, B, C, D);
+from_tuple!(A, B, C, D, E);
+from_tuple!(A, B, C, D, E, F);
+from_tuple!(A, B, C, D, E, F, G);
+from_tuple!(A, B, C, D, E, F, G, H);
+
+/// A [`Message`] of the frames given, in order, each of any type a frame
+/// is made from (`&'static str`, `&'static [u8]`, `String`, `Vec<u8>`,
+/// `Bytes`): `msg!["topic", body, Bytes::from(id)]`. Borrowed data that is
+/// not `'static` is copied in with `Bytes::copy_from_slice`; a byte-string
+/// literal is written as a slice (`&b"key"[..]`).
+///
+/// ```
+/// use zmtp_spec::{Message, msg};
+///
+/// let body = String::from("hello");
+/// let m = msg![&b"key"[..], body, vec![1u8, 2]];
+/// assert_eq!(m.frames().len(), 3);
+/// assert_eq!(m.frames()[1], "hello");
+/// assert_eq!(msg![], Message::new());
+/// ```
+#[macro_export]
+macro_rules! msg {
+    ($($frame:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut message = $crate::Message::new();
+        $( message.push($frame); )*
+        message
+    }};
+}
+
 impl FromIterator<Bytes> for Message {
     fn from_iter<T: IntoIterator<Item = Bytes>>(iter: T) -> Self {
         let mut message = Self::new();

@@ -1,7 +1,9 @@
 //! The "agent" of `run --endpoint`: an already running peer that the suite
 //! can only reach over the wire. Binding gives its endpoint; every other
 //! operation is unsupported, so only the cases that need nothing but the
-//! raw peer give a verdict.
+//! raw peer give a verdict: those that ask for a socket of the peer's type,
+//! and the greeting cases ([`TYPE_FREE`]), which any ZMTP peer answers
+//! whatever its type.
 
 use std::time::Duration;
 
@@ -10,10 +12,18 @@ use serde_json::{Value, json};
 use super::{Agent, AgentFailure, Answer, BoxFuture};
 use crate::peer::of_endpoint;
 
+/// The cases whose verdict rests on the peer's greeting alone (they ask
+/// for a bound PULL socket, dial it and end before any READY), so a peer of
+/// any socket type answers them.
+pub const TYPE_FREE: [&str; 8] = [
+    "G01/1", "G02/1", "G03/1", "G04/1", "37-R01/1", "37-R02/1", "37-R14/1", "37-R04/1",
+];
+
 /// A fixed peer at an endpoint, of one socket type.
 pub struct FixedPeer {
     endpoint: String,
     peer_type: String,
+    any_type: bool,
 }
 
 impl FixedPeer {
@@ -22,6 +32,25 @@ impl FixedPeer {
         Self {
             endpoint: endpoint.to_string(),
             peer_type: peer_type.to_ascii_uppercase(),
+            any_type: false,
+        }
+    }
+
+    /// The same peer standing in for a socket of any type: only for the
+    /// [`TYPE_FREE`] cases.
+    pub fn any_type(endpoint: &str, peer_type: &str) -> Self {
+        Self {
+            any_type: true,
+            ..Self::new(endpoint, peer_type)
+        }
+    }
+
+    fn socket_types(&self) -> Vec<String> {
+        if self.any_type {
+            // What the greeting cases ask for.
+            vec![self.peer_type.clone(), "PULL".into()]
+        } else {
+            vec![self.peer_type.clone()]
         }
     }
 
@@ -30,10 +59,12 @@ impl FixedPeer {
         match request["op"].as_str().unwrap_or("") {
             "manifest" => Answer::Ok(
                 json!({"ok": true, "name": "endpoint", "version": self.endpoint,
-                "zmtp": "3.1", "socket_types": [self.peer_type], "transports": [transport],
+                "zmtp": "3.1", "socket_types": self.socket_types(), "transports": [transport],
                 "mechanisms": ["NULL"]}),
             ),
-            "socket" if request["type"].as_str() == Some(self.peer_type.as_str()) => {
+            "socket"
+                if self.any_type || request["type"].as_str() == Some(self.peer_type.as_str()) =>
+            {
                 Answer::Ok(json!({"ok": true, "socket": 0}))
             }
             "bind" => Answer::Ok(json!({"ok": true, "endpoint": self.endpoint})),

@@ -1,6 +1,8 @@
 //! The shipped agents: how to start each one, and its setup step, which
-//! installs the implementation under `target/agents/<name>/` (or from
-//! Debian's packages) the first time it is needed.
+//! installs the implementation under `<data>/agents/<name>/` (or from
+//! Debian's packages) the first time it is needed. `<data>` is the data
+//! directory ([`crate::data::data_dir`]); the agents' sources are embedded
+//! in the binary and written out to `<data>/agent-sources/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -87,20 +89,13 @@ pub fn names() -> String {
     v.join(", ")
 }
 
-/// The repository root: `$ZMTP_CONFORMANCE_ROOT`, or where this crate was
-/// built from.
-pub fn repo_root() -> PathBuf {
-    std::env::var_os("ZMTP_CONFORMANCE_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+fn install_dir(data: &Path, name: &str) -> PathBuf {
+    data.join("agents").join(name)
 }
 
-fn install_dir(root: &Path, name: &str) -> PathBuf {
-    root.join("target").join("agents").join(name)
-}
-
-fn agents_src(root: &Path) -> PathBuf {
-    root.join("conformance").join("agents")
+fn agents_src(data: &Path) -> Result<PathBuf, String> {
+    crate::data::write_agent_sources(data)
+        .map_err(|e| format!("writing the agents' sources under {}: {e}", data.display()))
 }
 
 const ZMQRS_BIN: &str = "release/zmtp-conformance-agent-zmqrs";
@@ -113,8 +108,8 @@ impl AgentSpec {
     }
 
     /// Whether the implementation and the agent program are in place.
-    pub fn is_installed(&self, root: &Path) -> bool {
-        let dir = install_dir(root, self.name);
+    pub fn is_installed(&self, data: &Path) -> bool {
+        let dir = install_dir(data, self.name);
         match self.kind {
             Kind::Builtin => true,
             Kind::PyVenv { lib, .. } => quiet(
@@ -132,9 +127,9 @@ impl AgentSpec {
     ///
     /// # Errors
     /// The step that failed.
-    pub fn setup(&self, root: &Path) -> Result<(), String> {
-        let dir = install_dir(root, self.name);
-        let src = agents_src(root);
+    pub fn setup(&self, data: &Path) -> Result<(), String> {
+        let dir = install_dir(data, self.name);
+        let src = agents_src(data)?;
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let dir_s = dir.display().to_string();
         match self.kind {
@@ -191,13 +186,20 @@ impl AgentSpec {
         }
     }
 
-    /// The command that starts the agent process (not for the built-in one).
-    pub fn command(&self, root: &Path) -> Option<Command> {
-        let dir = install_dir(root, self.name);
-        let src = agents_src(root);
+    /// The command that starts the agent process (`None` for the built-in
+    /// one), run from the data directory.
+    ///
+    /// # Errors
+    /// When the agent's sources cannot be written out.
+    pub fn command(&self, data: &Path) -> Result<Option<Command>, String> {
+        let dir = install_dir(data, self.name);
+        if self.kind == Kind::Builtin {
+            return Ok(None);
+        }
+        let src = agents_src(data)?;
         let python_agent = src.join("python/agent.py");
         let mut c = match self.kind {
-            Kind::Builtin => return None,
+            Kind::Builtin => return Ok(None),
             Kind::PyVenv { lib, .. } => {
                 let mut c = Command::new(dir.join("bin/python"));
                 c.arg(&python_agent)
@@ -224,8 +226,8 @@ impl AgentSpec {
                 c
             }
         };
-        c.current_dir(root);
-        Some(c)
+        c.current_dir(data);
+        Ok(Some(c))
     }
 }
 
@@ -252,4 +254,12 @@ fn run_step(agent: &str, c: &mut StdCommand) -> Result<(), String> {
     } else {
         Err(format!("{shown}: {status}"))
     }
+}
+
+/// The clone this binary was built from, for what lives in the source tree
+/// and is not embedded (the fuzzer's findings and expected lists, the
+/// mutants' sites); the current directory when the binary was moved away
+/// from it.
+pub fn repo_root() -> PathBuf {
+    crate::data::source_tree().unwrap_or_else(|| PathBuf::from("."))
 }

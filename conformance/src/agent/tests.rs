@@ -80,3 +80,11 @@ fn a_bad_agent_file_says_what_is_wrong() {
     let e = Custom::parse("name = \"my lib\"\ncommand = \"a\"", dir).expect_err("a space");
     assert!(e.contains("my lib"), "{e}");
 }
+
+#[test]
+fn the_type_free_cases_exist() {
+    let all: Vec<&str> = crate::cases::all().iter().map(|c| c.id).collect();
+    for id in fixed::TYPE_FREE {
+        assert!(all.contains(&id), "{id} is not a case");
+    }
+}

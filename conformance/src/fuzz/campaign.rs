@@ -40,7 +40,7 @@ impl Handle {
             return Ok(Self::Builtin(Builtin::new()));
         }
         let cmd = spec
-            .command(&registry::repo_root())
+            .command(&crate::data::data_dir(None))?
             .ok_or_else(|| format!("{} has no command", spec.name))?;
         ProcessAgent::spawn(cmd)
             .map(|p| Self::Process(Box::new(p)))
@@ -265,7 +265,7 @@ impl Fuzzer {
 pub async fn run(opts: &Options) -> Result<Summary, String> {
     let spec =
         registry::find(&opts.agent).ok_or_else(|| format!("unknown agent {}", opts.agent))?;
-    if !spec.is_installed(&registry::repo_root()) {
+    if !spec.is_installed(&crate::data::data_dir(None)) {
         return Err(format!(
             "{} is not installed (zmtp-conformance setup --agent {})",
             opts.agent, opts.agent

@@ -195,8 +195,7 @@ async fn child(args: &Args, name: &str) -> ExitCode {
         eprintln!("no case matches {:?}", args.cases);
         return ExitCode::from(2);
     }
-    let root = repo_root();
-    let path = root.join("conformance/expected/builtin.txt");
+    let path = repo_root().join("conformance/expected/builtin.txt");
     let expected = match std::fs::read_to_string(&path)
         .map_err(|e| e.to_string())
         .and_then(|t| expected::Expected::parse(&t))

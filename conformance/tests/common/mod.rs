@@ -21,9 +21,27 @@ pub struct Outcome {
 
 /// Runs the binary with `args` in `cwd`, killing it at [`DEADLINE`].
 pub fn conformance(cwd: &Path, args: &[&str]) -> Outcome {
+    run(
+        Path::new(env!("CARGO_BIN_EXE_zmtp-conformance")),
+        cwd,
+        args,
+        &[],
+    )
+}
+
+/// Runs `bin` with `args` in `cwd` and the environment changed by `env`
+/// (`None` removes a variable), killing it at [`DEADLINE`].
+pub fn run(bin: &Path, cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Outcome {
     let out = cwd.join(".stdout");
     let err = cwd.join(".stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zmtp-conformance"))
+    let mut cmd = Command::new(bin);
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
         .args(args)
         .current_dir(cwd)
         .env_remove("CI")

@@ -127,6 +127,31 @@ fn an_io_error_is_shown_as_itself() {
 }
 
 #[test]
+fn address_in_use_names_the_endpoint_whatever_the_transport() {
+    let io = io::Error::new(io::ErrorKind::AddrInUse, "Address already in use");
+    let e = Error::Io(io).in_use_at("tcp://127.0.0.1:5555");
+    assert!(matches!(&e, Error::AddressInUse(ep) if ep == "tcp://127.0.0.1:5555"));
+    assert_eq!(
+        e.to_string(),
+        "cannot bind tcp://127.0.0.1:5555: the address is already in use"
+    );
+    // Another refusal of the system stays what it is.
+    let denied = Error::Io(io::Error::from(io::ErrorKind::PermissionDenied)).in_use_at("ipc:///x");
+    assert!(matches!(denied, Error::Io(_)));
+}
+
+#[test]
+fn flow_errors_say_what_ran_out() {
+    assert!(Error::TimedOut.to_string().contains("SNDTIMEO or RCVTIMEO"));
+    assert!(Error::WouldBlock.to_string().contains("SNDHWM"));
+    let req = Error::InvalidState(InvalidState::ReqAwaitingReply).to_string();
+    assert!(
+        req.contains("must receive the reply before it sends again"),
+        "{req}"
+    );
+}
+
+#[test]
 fn every_variant_has_its_fault() {
     let cases = [
         (
@@ -158,6 +183,7 @@ fn every_variant_has_its_fault() {
             Fault::Application,
         ),
         (Error::AddressInUse("inproc://x".into()), Fault::Application),
+        (Error::UnknownOption("ZMQ_X".into()), Fault::Application),
         (Error::Closed, Fault::Application),
         (Error::Local(LocalError::Closed), Fault::Application),
         (

@@ -156,3 +156,84 @@ fn every_option_of_the_table_on_every_socket_type() {
     }
     assert_eq!(types, 15);
 }
+
+#[test]
+fn every_option_of_the_table_is_known_by_its_libzmq_name() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Dealer).expect("socket");
+    for info in OPTIONS {
+        // Any value: whether it is taken does not matter here, only that
+        // the name reaches the option.
+        let r = set_named(&s, info.name, "");
+        assert!(r.is_some(), "{} is not reachable by name", info.name);
+    }
+    assert!(set_named(&s, "ZMQ_NO_SUCH", "1").is_none());
+}
+
+#[test]
+fn set_by_name_reads_libzmq_conventions() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Sub).expect("socket");
+    s.set_by_name("ZMQ_SNDHWM", "10").expect("sndhwm");
+    assert_eq!(s.get(opt::SndHwm).ok(), Some(10));
+    s.set_by_name("rcvhwm", " 20 ")
+        .expect("rcvhwm, no prefix, spaces");
+    assert_eq!(s.get(opt::RcvHwm).ok(), Some(20));
+    s.set_by_name("ZMQ_LINGER", "0").expect("linger");
+    assert_eq!(s.get(opt::Linger).ok(), Some(Some(Duration::ZERO)));
+    s.set_by_name("ZMQ_LINGER", "-1").expect("linger -1");
+    assert_eq!(s.get(opt::Linger).ok(), Some(None));
+    s.set_by_name("ZMQ_CONFLATE", "1").expect("conflate");
+    assert_eq!(s.get(opt::Conflate).ok(), Some(true));
+    s.set_by_name("ZMQ_ROUTING_ID", "peer-1")
+        .expect("routing id");
+    assert_eq!(
+        s.get(opt::RoutingId).ok(),
+        Some(Bytes::from_static(b"peer-1"))
+    );
+    s.set_by_name("ZMQ_SUBSCRIBE", "")
+        .expect("subscribe to all");
+}
+
+#[test]
+fn set_by_name_says_why_it_refuses() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Dealer).expect("socket");
+    let e = s.set_by_name("ZMQ_FROBNICATE", "1").expect_err("unknown");
+    assert!(matches!(&e, Error::UnknownOption(n) if n == "ZMQ_FROBNICATE"));
+    assert_eq!(
+        e.to_string(),
+        "no socket option is named \"ZMQ_FROBNICATE\""
+    );
+    let e = s
+        .set_by_name("ZMQ_SNDHWM", "lots")
+        .expect_err("not a number");
+    assert!(matches!(
+        e,
+        Error::InvalidOption {
+            option: "ZMQ_SNDHWM",
+            reason: InvalidOption::Unreadable(_)
+        }
+    ));
+    assert!(e.to_string().contains("must be a whole number"), "{e}");
+    let e = s.set_by_name("ZMQ_LINGER", "-5").expect_err("bad duration");
+    assert!(e.to_string().contains("milliseconds"), "{e}");
+    let e = s.set_by_name("ZMQ_TYPE", "1").expect_err("read-only");
+    assert!(matches!(
+        e,
+        Error::InvalidOption {
+            reason: InvalidOption::ReadOnly,
+            ..
+        }
+    ));
+    let e = s
+        .set_by_name("ZMQ_SUBSCRIBE", "x")
+        .expect_err("not for DEALER");
+    assert!(matches!(
+        e,
+        Error::InvalidOption {
+            reason: InvalidOption::NotApplicable(SocketType::Dealer),
+            ..
+        }
+    ));
+}

@@ -117,8 +117,10 @@ impl Socket {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming a malformed endpoint,
     /// [`Error::InvalidOption`] when the security options are incomplete
-    /// (CURVE without its keys), [`Error::AddressInUse`] for a taken inproc name, [`Error::Io`] when
-    /// the system refuses (a tcp address in use, say).
+    /// (CURVE without its keys), [`Error::AddressInUse`] naming the
+    /// endpoint when it is taken (a tcp address or an abstract ipc name in
+    /// use, an inproc name already bound), [`Error::Io`] when the system
+    /// refuses otherwise.
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
         let shared = &self.shared;
@@ -149,7 +151,7 @@ impl Socket {
             let _guard = shared.ctx.handle.enter();
             Listener::bind(&ep, &options)
         };
-        let (listener, resolved) = match bound {
+        let (listener, resolved) = match bound.map_err(|e| e.in_use_at(endpoint)) {
             Ok(b) => b,
             Err(e) => {
                 shared.lock().monitors.emit(

@@ -75,3 +75,34 @@ fn metadata_travels_with_the_message_but_not_into_equality() {
     cleared.set_metadata(None);
     assert_eq!(cleared.metadata(), None);
 }
+
+#[test]
+fn mixed_frames_build_one_message() {
+    let owned = String::from("body");
+    let id = Bytes::from_static(b"id");
+    let expected = Message::from_frames([
+        Bytes::from_static(b"topic"),
+        Bytes::from_static(b"body"),
+        Bytes::from_static(b"id"),
+        Bytes::from_static(&[1, 2]),
+    ]);
+    let from_macro = crate::msg!["topic", owned.clone(), id.clone(), vec![1u8, 2]];
+    let from_tuple = Message::from(("topic", owned, id, &[1u8, 2][..]));
+    assert_eq!(from_macro, expected);
+    assert_eq!(from_tuple, expected);
+    // Borrowed data that is not 'static goes in copied.
+    let local = vec![7u8; 3];
+    let copied = crate::msg![Bytes::copy_from_slice(&local), "x",];
+    assert_eq!(copied.frames()[0], &local[..]);
+    assert_eq!(crate::msg![], Message::new());
+    assert_eq!(crate::msg!["one"], Message::from("one"));
+}
+
+#[test]
+fn an_array_of_frames_is_a_message() {
+    let m = Message::from(["a", "b", "c"]);
+    assert_eq!(m.frames().len(), 3);
+    assert_eq!(m, Message::from_frames(["a", "b", "c"]));
+    let owned = Message::from([String::from("k"), String::from("v")]);
+    assert_eq!(owned, Message::from(("k", "v")));
+}
