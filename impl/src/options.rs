@@ -26,7 +26,7 @@
 //! follows the entry's layer:
 //!
 //! ```text
-//!   socket.set(opt::X, v) ── applies to the type? (X's table entry)
+//!   socket.set_typed(opt::X, v) ── applies to the type? (X's table entry)
 //!     pattern / action ──> zmtp_model::SocketOption ──> the pattern machine
 //!                          (get reads the machine's Options)
 //!     stored           ──> a field of Options below (connection and driver)
@@ -41,6 +41,13 @@ use zmtp_spec::SocketType;
 
 use self::sealed::Typed as _;
 use crate::error::{Error, InvalidOption, Result};
+
+/// What [`set_named`] sets an option on: a socket (implemented in
+/// `socket.rs`, so this file needs nothing of it).
+pub(crate) trait SetTyped {
+    /// Sets `option` to `value`, as `Socket::set`.
+    fn set_typed<O: SocketOption>(&self, option: O, value: O::Value) -> Result<()>;
+}
 
 pub mod security;
 #[cfg(test)]
@@ -284,7 +291,7 @@ macro_rules! impl_options {
         /// writes it) on `socket` from `value`'s text; `None` when no
         /// option has that name.
         pub(crate) fn set_named(
-            socket: &crate::Socket,
+            socket: &impl SetTyped,
             name: &str,
             value: &str,
         ) -> Option<Result<()>> {
@@ -296,16 +303,16 @@ macro_rules! impl_options {
                 text::parse(value).map_err(|r| Error::option(O::NAME, r))
             }
             $( if name == <opt::$p as Typed>::NAME {
-                return Some(read::<opt::$p>(value).and_then(|v| socket.set(opt::$p, v)));
+                return Some(read::<opt::$p>(value).and_then(|v| socket.set_typed(opt::$p, v)));
             } )*
             $( if name == <opt::$a as Typed>::NAME {
-                return Some(read::<opt::$a>(value).and_then(|v| socket.set(opt::$a, v)));
+                return Some(read::<opt::$a>(value).and_then(|v| socket.set_typed(opt::$a, v)));
             } )*
             $( if name == <opt::$s as Typed>::NAME {
-                return Some(read::<opt::$s>(value).and_then(|v| socket.set(opt::$s, v)));
+                return Some(read::<opt::$s>(value).and_then(|v| socket.set_typed(opt::$s, v)));
             } )*
             $( if name == <opt::$x as Typed>::NAME {
-                return Some(read::<opt::$x>(value).and_then(|v| socket.set(opt::$x, v)));
+                return Some(read::<opt::$x>(value).and_then(|v| socket.set_typed(opt::$x, v)));
             } )*
             $( if name == <opt::$r as Typed>::NAME {
                 return Some(Err(read_only(<opt::$r as Typed>::NAME)));

@@ -38,6 +38,12 @@ pub struct Socket {
     pub(crate) shared: Arc<Shared>,
 }
 
+impl crate::options::SetTyped for Socket {
+    fn set_typed<O: SocketOption>(&self, option: O, value: O::Value) -> Result<()> {
+        self.set(option, value)
+    }
+}
+
 impl Socket {
     pub(crate) fn new(ctx: Arc<ContextInner>, socket_type: SocketType) -> Result<Self> {
         let options = Options::new(socket_type);
