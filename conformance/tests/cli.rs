@@ -6,9 +6,8 @@ mod common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::{DEADLINE, conformance};
+use common::{conformance, wait_within};
 
 #[test]
 fn an_unknown_agent_lists_the_names() {
@@ -105,18 +104,7 @@ fn list_into_a_closed_pipe_does_not_panic() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("list ran past {DEADLINE:?} into a closed pipe");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_within(&mut child, "list into a closed pipe");
     let mut err = String::new();
     let _ = child.stderr.take().expect("piped").read_to_string(&mut err);
     assert!(!err.contains("panicked"), "{err}");

@@ -50,22 +50,28 @@ pub fn run(bin: &Path, cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) 
         .stderr(std::fs::File::create(&err).expect("stderr file"))
         .spawn()
         .expect("the binary starts");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if started.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("zmtp-conformance {args:?} ran past {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_within(&mut child, &format!("zmtp-conformance {args:?}"));
     Outcome {
         code: status.code(),
         stdout: std::fs::read_to_string(&out).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err).unwrap_or_default(),
+    }
+}
+
+/// Waits for `child` to exit, killing it and failing the test (naming
+/// `what`) once [`DEADLINE`] has passed.
+pub fn wait_within(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            return s;
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} ran past {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
