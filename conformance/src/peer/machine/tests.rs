@@ -203,3 +203,46 @@ async fn a_ready_tampered_to_an_incompatible_type_is_refused() {
         "{r:?}"
     );
 }
+
+/// An implementation that answers with a valid greeting, then a frame
+/// declaring 2^62 octets: the handshake fails within its wait, and the
+/// raw peer holds only what arrived (the declared size allocates
+/// nothing).
+#[tokio::test]
+async fn a_huge_declared_frame_ends_the_handshake_in_time() {
+    use tokio::io::AsyncWriteExt;
+    use zmtp_spec::wire::view::{FrameBuilder, GreetingBuilder};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let ep = format!("tcp://{}", listener.local_addr().expect("addr"));
+    let fake = tokio::spawn(async move {
+        let (mut s, _) = timeout(WAIT, listener.accept())
+            .await
+            .expect("in time")
+            .expect("accept");
+        let mut out = GreetingBuilder::new().build().to_vec();
+        out.extend(FrameBuilder::command(b"\x05READY").size(1 << 62).build());
+        let _ = timeout(WAIT, s.write_all(&out)).await;
+        // Keep the connection open past the raw peer's wait.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    });
+    let log = WireLog::new();
+    let mut peer = RawPeer::connect(&ep, WAIT, &log, "raw")
+        .await
+        .expect("connect");
+    let mut conn = machine(Config::new(SocketType::Push), Side::Client).expect("valid");
+    let started = std::time::Instant::now();
+    let r = peer
+        .handshake_through(&mut conn, &mut honest, Duration::from_millis(500))
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(HandshakeError::Wire(crate::peer::PeerError::Timeout))
+        ),
+        "{r:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    fake.abort();
+}
