@@ -139,6 +139,7 @@
 mod core;
 pub mod docs;
 pub mod dot;
+pub mod guide;
 mod envelope;
 mod error;
 mod event;

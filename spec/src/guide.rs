@@ -2,8 +2,8 @@
 //! so that rustdoc shows it beside the code it explains and every example
 //! in it runs as a doctest (`cargo test -p zmtp-spec --doc`).
 
-#[doc = include_str!("../../docs/wire.md")]
+#[doc = include_str!("../../docs/src/wire.md")]
 pub mod wire {}
 
-#[doc = include_str!("../../docs/connection.md")]
+#[doc = include_str!("../../docs/src/connection.md")]
 pub mod connection {}
