@@ -19,6 +19,7 @@ pub mod coverage;
 pub mod dissect;
 pub mod events;
 pub mod expected;
+pub mod guide;
 pub mod out;
 pub mod peer;
 pub mod report;

@@ -20,9 +20,9 @@ use std::time::Instant;
 use rand_core::{CryptoRng, RngCore};
 use zmtp_conformance::dissect;
 use zmtp_spec::connection::{Config, Connection, Side};
+use zmtp_spec::security::curve::CookieJar;
 use zmtp_spec::security::zap::{FnAuthenticator, ZapRequest};
 use zmtp_spec::security::{Curve, KeyPair, Plain, Zap};
-use zmtp_spec::security::curve::CookieJar;
 use zmtp_spec::{Message, SocketType};
 
 fn root() -> PathBuf {
@@ -101,6 +101,20 @@ fn text_block(body: &str) -> String {
     format!("```text\n{body}```\n")
 }
 
+/// A hex dump, 16 octets a line, with offsets and the printable octets.
+fn hex(stream: &[u8]) -> String {
+    let mut s = String::new();
+    for (i, row) in stream.chunks(16).enumerate() {
+        let octets: Vec<String> = row.iter().map(|b| format!("{b:02x}")).collect();
+        let shown: String = row
+            .iter()
+            .map(|&b| if b.is_ascii_graphic() { b as char } else { '.' })
+            .collect();
+        let _ = writeln!(s, "{:>6}  {:<47}  {shown}", i * 16, octets.join(" "));
+    }
+    s
+}
+
 fn dissected(stream: &[u8]) -> String {
     text_block(&dissect::render(&dissect::dissect(stream)))
 }
@@ -116,6 +130,7 @@ fn regions() -> BTreeMap<&'static str, String> {
         std::slice::from_ref(&hello),
     );
     r.insert("bytes/null-req", dissected(&up));
+    r.insert("hex/null-req", text_block(&hex(&up)));
     r.insert("bytes/null-rep", dissected(&down));
 
     let mut old = Config::new(SocketType::Sub);
@@ -215,6 +230,9 @@ fn generated_parts_match_the_code() {
         .collect();
     let regions = regions();
     for chapter in chapters() {
+        if wanted.iter().any(|(p, _)| *p == chapter) {
+            continue; // generated whole
+        }
         let text = std::fs::read_to_string(&chapter).unwrap();
         let new = splice(&text, &regions, &chapter.display().to_string());
         wanted.push((chapter, new));
@@ -227,6 +245,13 @@ fn generated_parts_match_the_code() {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(&path, content).unwrap();
             } else {
+                if let Some(dump) = std::env::var_os("ZMTP_BOOK_DUMP") {
+                    std::fs::write(
+                        PathBuf::from(dump).join(path.file_name().unwrap()),
+                        &content,
+                    )
+                    .unwrap();
+                }
                 stale.push(path.display().to_string());
             }
         }
@@ -261,11 +286,15 @@ fn relative_links_resolve() {
             }
             let mut rest = line;
             while let Some(at) = rest.find("](") {
+                let escaped = rest[..at].ends_with('\\');
                 let tail = &rest[at + 2..];
                 let Some(end) = tail.find(')') else { break };
                 let target = &tail[..end];
                 rest = &tail[end..];
-                if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:")
+                if escaped
+                    || target.contains("://")
+                    || target.starts_with('#')
+                    || target.starts_with("mailto:")
                 {
                     continue;
                 }
@@ -276,7 +305,11 @@ fn relative_links_resolve() {
             }
         }
     }
-    assert!(broken.is_empty(), "broken links:\n  {}", broken.join("\n  "));
+    assert!(
+        broken.is_empty(),
+        "broken links:\n  {}",
+        broken.join("\n  ")
+    );
 }
 
 /// One requirement of the catalogue.
@@ -504,7 +537,7 @@ fn requirement_index() -> String {
             r.id,
             rfc_link(&r.id),
             r.section.trim(),
-            r.text.trim(),
+            r.text.trim().replace('[', "\\[").replace(']', "\\]"),
             list(&e),
             list(&t),
         );
