@@ -62,15 +62,15 @@ impl CryptoRng for Seeded {}
 /// client sending `messages` once it is active; returns what each sent.
 fn exchange(client: Config, server: Config, messages: &[Message]) -> (Vec<u8>, Vec<u8>) {
     let now = Instant::now();
-    let mut c = Connection::new(client, Side::Client, now, Seeded(1)).unwrap();
-    let mut s = Connection::new(server, Side::Server, now, Seeded(2)).unwrap();
+    let mut c = Connection::new(client, Side::Client, now, Seeded(1)).expect("the book generator");
+    let mut s = Connection::new(server, Side::Server, now, Seeded(2)).expect("the book generator");
     let mut jar = CookieJar::new(&mut Seeded(3));
     let (mut up, mut down) = (Vec::new(), Vec::new());
     let mut sent = false;
     for _ in 0..50 {
         if !sent && c.state() == zmtp_spec::connection::State::Active {
             for m in messages {
-                c.send_message(m.clone()).unwrap();
+                c.send_message(m.clone()).expect("the book generator");
             }
             sent = true;
         }
@@ -144,7 +144,7 @@ fn regions() -> BTreeMap<&'static str, String> {
         })))
     };
     let mut client = Config::new(SocketType::Push);
-    client.mechanism = Arc::new(Plain::client("admin", "secret").unwrap());
+    client.mechanism = Arc::new(Plain::client("admin", "secret").expect("the book generator"));
     let mut server = Config::new(SocketType::Pull);
     server.mechanism = Arc::new(Plain::server(accept()));
     let (up, down) = exchange(client, server, &[Message::from("job")]);
@@ -154,7 +154,7 @@ fn regions() -> BTreeMap<&'static str, String> {
     let server_keys = KeyPair::generate(&mut Seeded(10));
     let client_keys = KeyPair::generate(&mut Seeded(11));
     let mut client = Config::new(SocketType::Push);
-    client.mechanism = Arc::new(Curve::client(client_keys, server_keys.public().clone()));
+    client.mechanism = Arc::new(Curve::client(client_keys, *server_keys.public()));
     let mut server = Config::new(SocketType::Pull);
     server.mechanism = Arc::new(Curve::server(server_keys, accept()));
     let (up, down) = exchange(client, server, &[Message::from("job")]);
@@ -213,8 +213,8 @@ fn splice(text: &str, regions: &BTreeMap<&str, String>, file: &str) -> String {
 
 fn chapters() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(book())
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("the book generator")
+        .map(|e| e.expect("the book generator").path())
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     v.sort();
@@ -233,7 +233,7 @@ fn generated_parts_match_the_code() {
         if wanted.iter().any(|(p, _)| *p == chapter) {
             continue; // generated whole
         }
-        let text = std::fs::read_to_string(&chapter).unwrap();
+        let text = std::fs::read_to_string(&chapter).expect("the book generator");
         let new = splice(&text, &regions, &chapter.display().to_string());
         wanted.push((chapter, new));
     }
@@ -242,15 +242,16 @@ fn generated_parts_match_the_code() {
         let old = std::fs::read_to_string(&path).unwrap_or_default();
         if old != content {
             if bless {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, content).unwrap();
+                std::fs::create_dir_all(path.parent().expect("the book generator"))
+                    .expect("the book generator");
+                std::fs::write(&path, content).expect("the book generator");
             } else {
                 if let Some(dump) = std::env::var_os("ZMTP_BOOK_DUMP") {
                     std::fs::write(
-                        PathBuf::from(dump).join(path.file_name().unwrap()),
+                        PathBuf::from(dump).join(path.file_name().expect("the book generator")),
                         &content,
                     )
-                    .unwrap();
+                    .expect("the book generator");
                 }
                 stale.push(path.display().to_string());
             }
@@ -269,10 +270,14 @@ fn generated_parts_match_the_code() {
 #[test]
 fn relative_links_resolve() {
     let mut broken = Vec::new();
-    let summary = std::fs::read_to_string(book().join("SUMMARY.md")).unwrap();
+    let summary = std::fs::read_to_string(book().join("SUMMARY.md")).expect("the book generator");
     for chapter in chapters() {
-        let text = std::fs::read_to_string(&chapter).unwrap();
-        let name = chapter.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&chapter).expect("the book generator");
+        let name = chapter
+            .file_name()
+            .expect("the book generator")
+            .to_string_lossy()
+            .to_string();
         if name != "SUMMARY.md" && !summary.contains(&format!("({name})")) {
             broken.push(format!("{name}: not in SUMMARY.md"));
         }
@@ -298,7 +303,7 @@ fn relative_links_resolve() {
                 {
                     continue;
                 }
-                let file = target.split('#').next().unwrap();
+                let file = target.split('#').next().expect("the book generator");
                 if !book().join(file).exists() {
                     broken.push(format!("{name}: {target}"));
                 }
@@ -320,7 +325,8 @@ struct Requirement {
 }
 
 fn catalogue() -> Vec<Requirement> {
-    let text = std::fs::read_to_string(root().join("conformance/requirements.md")).unwrap();
+    let text = std::fs::read_to_string(root().join("conformance/requirements.md"))
+        .expect("the book generator");
     let mut out = Vec::new();
     let mut section = String::new();
     for line in text.lines() {
@@ -394,7 +400,7 @@ fn citations(ids: &BTreeSet<&str>) -> BTreeMap<String, (BTreeSet<String>, BTreeS
     for file in files {
         let rel = file
             .strip_prefix(root())
-            .unwrap()
+            .expect("the book generator")
             .to_string_lossy()
             .replace('\\', "/");
         let is_test = rel.contains("/tests/")
@@ -466,11 +472,15 @@ fn requirement_index() -> String {
     let code = citations(&ids);
     let mut discussed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for chapter in chapters() {
-        let name = chapter.file_name().unwrap().to_string_lossy().to_string();
+        let name = chapter
+            .file_name()
+            .expect("the book generator")
+            .to_string_lossy()
+            .to_string();
         if name == "requirements.md" || name == "SUMMARY.md" {
             continue;
         }
-        let text = std::fs::read_to_string(&chapter).unwrap();
+        let text = std::fs::read_to_string(&chapter).expect("the book generator");
         for id in cited(&text, &ids) {
             discussed.entry(id).or_default().insert(name.clone());
         }
@@ -505,7 +515,10 @@ fn requirement_index() -> String {
         let group = if r.id.starts_with('G') {
             "Grammar-derived (G, G-P, G-C)".to_string()
         } else {
-            format!("RFC {}", r.id.split('-').next().unwrap())
+            format!(
+                "RFC {}",
+                r.id.split('-').next().expect("the book generator")
+            )
         };
         if group != section {
             let _ = writeln!(s, "## {group}\n");
