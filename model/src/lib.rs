@@ -139,12 +139,12 @@
 mod core;
 pub mod docs;
 pub mod dot;
-pub mod guide;
 mod envelope;
 mod error;
 mod event;
 #[doc(hidden)]
 pub mod exercise;
+pub mod guide;
 pub mod lifecycle;
 #[cfg(any(test, feature = "check"))]
 pub mod models;
