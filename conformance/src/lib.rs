@@ -21,6 +21,7 @@ pub mod dissect;
 pub mod events;
 pub mod expected;
 pub mod fuzz;
+pub mod guide;
 pub mod mutants;
 pub mod out;
 pub mod peer;

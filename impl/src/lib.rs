@@ -148,6 +148,7 @@ mod context;
 mod driver;
 pub mod endpoint;
 pub mod error;
+pub mod guide;
 mod inproc;
 mod link;
 pub mod monitor;

@@ -144,6 +144,7 @@ mod error;
 mod event;
 #[doc(hidden)]
 pub mod exercise;
+pub mod guide;
 pub mod lifecycle;
 #[cfg(any(test, feature = "check"))]
 pub mod models;

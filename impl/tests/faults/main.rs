@@ -17,7 +17,7 @@
 //! Every scenario prints one line of figures (`support::report`) and
 //! asserts the promise. The quick mode (the default, CI's) runs the
 //! smaller counts; `ZMTP_FAULTS_FULL=1` runs the issue's. The unread-PONG
-//! flood is `tests/pong_flood.rs`. docs/reliability.md has the table.
+//! flood is `tests/pong_flood.rs`. docs/src/faults.md has the table.
 //!
 //! Linux only: memory is read from /proc/self/status, descriptors from
 //! /proc/self/fd.

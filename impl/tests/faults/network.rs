@@ -4,7 +4,7 @@
 //! (keeps both connections open and forwards nothing: a dead peer, a
 //! silent partition). This kernel has no `netem` qdisc, and loss and
 //! reordering are invisible above TCP except as delay, so a relay is
-//! what reaches the sockets (docs/reliability.md).
+//! what reaches the sockets (docs/src/faults.md).
 //!
 //! libzmq's figures go through the same relay, run here: the baseline
 //! script connects to its port and drives it through a control port
