@@ -21,7 +21,14 @@ pub(crate) struct Rotation {
 impl Rotation {
     /// Adds a peer at the end of the turn order.
     pub(crate) fn insert(&mut self, peer: PeerId) {
-        if !self.order.contains(&peer) {
+        if self.order.contains(&peer) {
+            return;
+        }
+        if zmtp_spec::mutant!(NewestPeerFirst) {
+            // Still a rotation: the newcomer simply takes the next turn.
+            let at = self.next.min(self.order.len());
+            self.order.insert(at, peer);
+        } else {
             self.order.push(peer);
         }
     }

@@ -1,5 +1,6 @@
-//! Deliberate defects for the conformance suite's mutation score (the
-//! `mutants` feature; `zmtp-conformance mutants`).
+//! Deliberate defects for the conformance suite's mutation score, and
+//! correct variants it must pass (the `mutants` feature;
+//! `zmtp-conformance mutants`).
 //!
 //! ```text
 //!   Mutant::ALL --select(m), once per process--> SELECTED
@@ -16,31 +17,50 @@
 
 use std::sync::OnceLock;
 
-/// Defines [`Mutant`], its list and its descriptions.
+/// Defines [`Mutant`], its two lists and its descriptions.
 macro_rules! mutants {
-    ($($(#[$attr:meta])* $name:ident => $what:literal,)+) => {
-        /// One deliberate defect, named after what it breaks.
+    (
+        defects { $($(#[$attr:meta])* $name:ident => $what:literal,)+ }
+        variants { $($(#[$vattr:meta])* $vname:ident => $vwhat:literal,)+ }
+    ) => {
+        /// One deliberate change, named after what it does: a defect the
+        /// suite must catch, or a correct variant it must pass.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Mutant {
             $($(#[$attr])* #[doc = $what] $name,)+
+            $($(#[$vattr])* #[doc = $vwhat] $vname,)+
         }
 
         impl Mutant {
-            /// Every mutant, in the order the score lists them.
+            /// Every defect, in the order the score lists them.
             pub const ALL: &'static [Mutant] = &[$(Mutant::$name),+];
+
+            /// Every correct variant: behaviour that differs from ours
+            /// where the RFCs allow it, which no case may fail.
+            pub const VARIANTS: &'static [Mutant] = &[$(Mutant::$vname),+];
 
             /// The variant's name, as `zmtp-conformance mutants --only` takes it.
             pub const fn name(self) -> &'static str {
                 match self {
                     $(Mutant::$name => stringify!($name),)+
+                    $(Mutant::$vname => stringify!($vname),)+
                 }
             }
 
-            /// What the defect does.
+            /// What the change does.
             pub const fn describe(self) -> &'static str {
                 match self {
                     $(Mutant::$name => $what,)+
+                    $(Mutant::$vname => $vwhat,)+
+                }
+            }
+
+            /// Whether this is a correct variant rather than a defect.
+            pub const fn is_variant(self) -> bool {
+                match self {
+                    $(Mutant::$name => false,)+
+                    $(Mutant::$vname => true,)+
                 }
             }
         }
@@ -48,6 +68,7 @@ macro_rules! mutants {
 }
 
 mutants! {
+    defects {
     // The wire (zmtp-spec).
     FrameReservedFlags => "a frame whose flags have a reserved bit set is accepted (G06)",
     CommandWithMore => "a command frame with MORE set is accepted (37-R20)",
@@ -67,6 +88,7 @@ mutants! {
     MetadataNameCaseSensitive => "metadata names are looked up case-sensitively (37-R27)",
     NullServerReadyFirst => "a NULL server sends READY before the 3.1 client's (37-R25)",
     NullClientWaits => "a NULL client waits for the server's READY before sending its own (37-R24)",
+    NullServerWaitsFor30 => "a NULL server waits for a 3.0 client's READY before sending its own (23-R28)",
     ErrorDuringHandshakeIgnored => "an ERROR in place of READY is ignored and the handshake goes on (37-R16)",
     // Security (zmtp-spec).
     CurveNonceNotChecked => "CURVE short nonces are not checked: a replayed or reused MESSAGE nonce is accepted (26-R21)",
@@ -103,6 +125,17 @@ mutants! {
     // Heartbeats (zmtp-spec).
     PongContextNotEchoed => "a PONG carries an empty context instead of the PING's (37-R58)",
     PingContextUnbounded => "a PING context over 16 octets is accepted (37-R59)",
+    }
+    // Correct peers that differ from ours where the RFCs allow it: the
+    // suite must pass each of them (no false positive).
+    variants {
+    /// Two sites: the advertised minor version and the heartbeat start.
+    Speaks30 => "we announce and speak ZMTP 3.0: subscriptions as messages, no PING of our own (RFC 23)",
+    GreetingAtOnce => "our whole 64-octet greeting goes out at once, before we hear from the peer (37-R03)",
+    NoHeartbeats => "we never send PING, whatever HEARTBEAT_IVL says; PINGs are still answered (37-R58)",
+    CloseWithoutError => "on a peer's protocol fault we close without sending ERROR (ERROR stays for security refusals, 26-R01)",
+    NewestPeerFirst => "a peer that attaches takes the next turn of the fair queue and the load balancer, instead of the last",
+    }
 }
 
 static SELECTED: OnceLock<Mutant> = OnceLock::new();
@@ -119,9 +152,13 @@ pub fn selected() -> Option<Mutant> {
 }
 
 impl Mutant {
-    /// The mutant called `name` (as [`Mutant::name`] spells it).
+    /// The mutant or variant called `name` (as [`Mutant::name`] spells it).
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|m| m.name() == name)
+        Self::ALL
+            .iter()
+            .chain(Self::VARIANTS)
+            .copied()
+            .find(|m| m.name() == name)
     }
 
     /// Whether this mutant is the one selected.

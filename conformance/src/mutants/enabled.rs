@@ -47,6 +47,7 @@ pub const KILLERS: &[(Mutant, &[&str])] = &[
     ),
     (Mutant::NullServerReadyFirst, &["37-R25/2"]),
     (Mutant::NullClientWaits, &["37-R24/1"]),
+    (Mutant::NullServerWaitsFor30, &["23-R28/1"]),
     (
         Mutant::ErrorDuringHandshakeIgnored,
         &["37-R16/", "23-R16/1"],
@@ -104,6 +105,35 @@ pub const KILLERS: &[(Mutant, &[&str])] = &[
     (Mutant::PingContextUnbounded, &["37-R59/1"]),
 ];
 
+/// The cases run against each correct variant: those whose rule the
+/// variant's difference touches. Every one must end without a FAIL (a
+/// SHOULD the variant leaves out may be NON-STRICT), or the suite judges
+/// a correct peer wrong.
+pub(super) const VARIANT_CASES: &[(Mutant, &[&str])] = &[
+    (
+        Mutant::Speaks30,
+        &[
+            "G", "23-", "37-R0", "37-R1", "37-R2", "37-R3", "37-R4", "37-R5", "28-", "29-", "30-",
+            "31-",
+        ],
+    ),
+    (
+        Mutant::GreetingAtOnce,
+        &["G", "37-R0", "37-R1", "37-R6", "23-R0", "23-R1", "26-R0"],
+    ),
+    (Mutant::NoHeartbeats, &["37-R5", "37-R6", "23-R4"]),
+    (
+        Mutant::CloseWithoutError,
+        &[
+            "G0", "G1", "37-R1", "37-R2", "37-R3", "23-R1", "23-R2", "26-", "G-P",
+        ],
+    ),
+    (
+        Mutant::NewestPeerFirst,
+        &["28-", "29-", "30-", "31-", "41-"],
+    ),
+];
+
 /// Mutants that no wire test can tell from the correct implementation,
 /// with why (at length in `conformance/FINDINGS.md`). One that survives is
 /// listed as EQUIVALENT and left out of the second score; the first score
@@ -139,7 +169,11 @@ pub async fn main(args: Args) -> ExitCode {
         return child(&args, &name).await;
     }
     let chosen: Vec<Mutant> = if args.only.is_empty() {
-        Mutant::ALL.to_vec()
+        Mutant::ALL
+            .iter()
+            .chain(Mutant::VARIANTS)
+            .copied()
+            .collect()
     } else {
         let mut v = Vec::new();
         for name in &args.only {
@@ -165,6 +199,7 @@ pub async fn main(args: Args) -> ExitCode {
 fn killers(m: Mutant) -> &'static [&'static str] {
     KILLERS
         .iter()
+        .chain(VARIANT_CASES)
         .find(|(k, _)| *k == m)
         .map_or(&[], |(_, cases)| cases)
 }
@@ -250,6 +285,47 @@ async fn child(args: &Args, name: &str) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Runs each correct variant against its cases: any FAIL is a verdict the
+/// suite got wrong. Returns (passed, refused); broken runs are counted in
+/// `broken`.
+async fn run_variants(args: &Args, variants: &[Mutant], broken: &mut usize) -> (usize, usize) {
+    let (mut passed, mut refused) = (0usize, 0usize);
+    for &m in variants {
+        let prefixes = plan_for(args, m);
+        let t = Instant::now();
+        let outcome = spawn(args, m.name(), &prefixes).await;
+        let secs = t.elapsed().as_secs_f64();
+        match outcome {
+            Outcome::Broken(why) => {
+                *broken += 1;
+                println!("ERROR    {:<28} ({secs:.1} s) {why}", m.name());
+            }
+            Outcome::Results(lines) => {
+                let wrong: Vec<&Line> = lines.iter().filter(|l| l.verdict == "FAIL").collect();
+                if wrong.is_empty() {
+                    passed += 1;
+                    println!(
+                        "PASSED   {:<28} ({secs:.1} s) {} cases, none FAIL (a correct variant)",
+                        m.name(),
+                        lines.len()
+                    );
+                } else {
+                    refused += 1;
+                    println!(
+                        "REFUSED  {:<28} ({secs:.1} s) a correct variant FAILs:",
+                        m.name()
+                    );
+                    for l in wrong {
+                        println!("         {:<28} {}: {}", "", l.case, l.detail);
+                    }
+                }
+            }
+        }
+        println!("         {:<28} {}", "", m.describe());
+    }
+    (passed, refused)
 }
 
 fn case_timeout(args: &Args) -> Duration {
@@ -355,7 +431,9 @@ async fn parent(args: &Args, chosen: &[Mutant]) -> ExitCode {
         }
     }
     let (mut killed, mut broken, mut equivalent) = (0usize, 0usize, 0usize);
-    for &m in chosen {
+    let (defects, variants): (Vec<Mutant>, Vec<Mutant>) =
+        chosen.iter().partition(|m| !m.is_variant());
+    for &m in &defects {
         let prefixes = plan_for(args, m);
         let t = Instant::now();
         let outcome = spawn(args, m.name(), &prefixes).await;
@@ -397,7 +475,8 @@ async fn parent(args: &Args, chosen: &[Mutant]) -> ExitCode {
         }
         println!("         {:<28} {}", "", m.describe());
     }
-    let total = chosen.len();
+    let (passed, refused) = run_variants(args, &variants, &mut broken).await;
+    let total = defects.len();
     let score = |of: usize| {
         if of == 0 {
             100.0
@@ -421,8 +500,17 @@ async fn parent(args: &Args, chosen: &[Mutant]) -> ExitCode {
         "{killed} of {} killed ({percent:.1}%) without the {equivalent} equivalent survivors (FINDINGS.md)",
         total - equivalent
     );
+    if !variants.is_empty() {
+        println!(
+            "{passed} of {} correct variants passed; {refused} judged wrong",
+            variants.len()
+        );
+    }
     if percent < f64::from(args.threshold) {
         println!("below the threshold of {}%", args.threshold);
+        ExitCode::FAILURE
+    } else if refused > 0 {
+        println!("the suite fails a correct peer: a false positive to fix");
         ExitCode::FAILURE
     } else if broken > 0 {
         println!("some runs broke before reporting a result");

@@ -70,9 +70,17 @@ pub struct Behaviour {
 impl Default for Behaviour {
     fn default() -> Self {
         Self {
-            minor: 1,
-            pacing: GreetingPacing::Detect,
-            null_server_ready: NullServerReady::WaitFor31,
+            minor: if crate::mutant!(Speaks30) { 0 } else { 1 },
+            pacing: if crate::mutant!(GreetingAtOnce) {
+                GreetingPacing::Full
+            } else {
+                GreetingPacing::Detect
+            },
+            null_server_ready: if crate::mutant!(NullServerWaitsFor30) {
+                NullServerReady::Always
+            } else {
+                NullServerReady::WaitFor31
+            },
             require_socket_type: true,
             packets: false,
         }

@@ -61,11 +61,11 @@ impl Timers {
         }
     }
 
-    /// The handshake is done: stop its timer, start heartbeats if the
-    /// protocol has commands.
-    pub(super) fn on_active(&mut self, now: Instant, has_commands: bool) {
+    /// The handshake is done: stop its timer, start heartbeats if `pings`
+    /// (the protocol has commands).
+    pub(super) fn on_active(&mut self, now: Instant, pings: bool) {
         self.handshake = None;
-        if has_commands {
+        if pings {
             self.next_ping = self.interval.and_then(|d| now.checked_add(d));
         }
     }

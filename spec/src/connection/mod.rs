@@ -527,7 +527,9 @@ impl Connection {
                     Some(session) => session.error_reason(peer),
                     None => Some(ErrorReason::from(peer)),
                 };
-                if let Some(reason) = reason {
+                let quiet =
+                    crate::mutant!(CloseWithoutError) && !matches!(peer, PeerError::Security(_));
+                if let Some(reason) = reason.filter(|_| !quiet) {
                     self.send_error(&reason);
                 }
                 Input::PeerFault

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use zmtp_spec::mutants::Mutant;
 
-use super::{KILLERS, select};
+use super::{KILLERS, VARIANT_CASES, select};
 use crate::agent::registry::repo_root;
 
 #[test]
@@ -26,6 +26,23 @@ fn every_mutant_has_its_cases_and_every_listed_case_exists() {
         Mutant::ALL.len(),
         "KILLERS lists a mutant twice"
     );
+}
+
+#[test]
+fn every_variant_has_its_cases_and_every_listed_case_exists() {
+    for &m in Mutant::VARIANTS {
+        let entries: Vec<_> = VARIANT_CASES.iter().filter(|(k, _)| *k == m).collect();
+        assert_eq!(entries.len(), 1, "{}: one entry in VARIANT_CASES", m.name());
+        for p in entries[0].1 {
+            assert!(
+                !select(&[(*p).to_string()]).is_empty(),
+                "{}: {p} selects no case",
+                m.name()
+            );
+        }
+    }
+    assert_eq!(VARIANT_CASES.len(), Mutant::VARIANTS.len());
+    assert!(KILLERS.iter().all(|(m, _)| !m.is_variant()));
 }
 
 /// Counts `mutant!(Name)` in the `.rs` files under `dir`.
@@ -60,7 +77,7 @@ fn every_mutant_has_a_site() {
     // The macro's own definition and documentation name `Name`.
     sites.remove("Name");
     sites.remove("");
-    for &m in Mutant::ALL {
+    for &m in Mutant::ALL.iter().chain(Mutant::VARIANTS) {
         assert!(
             sites.remove(m.name()).is_some(),
             "{}: no mutation site",
