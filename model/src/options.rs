@@ -351,3 +351,59 @@ pub enum Fault {
     /// fault: it shows why the option exists).
     ReqUncorrelated,
 }
+
+impl Fault {
+    /// Every fault, as `zmtp-model check --mutant` lists them.
+    pub const ALL: [Fault; 5] = [
+        Self::ReqTwoOutstanding,
+        Self::PubIgnoresCancel,
+        Self::PushDeliversTwice,
+        Self::UnfairQueue,
+        Self::ReqUncorrelated,
+    ];
+
+    /// The command-line name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::ReqTwoOutstanding => "req-two-outstanding",
+            Self::PubIgnoresCancel => "pub-ignores-cancel",
+            Self::PushDeliversTwice => "push-delivers-twice",
+            Self::UnfairQueue => "unfair-queue",
+            Self::ReqUncorrelated => "req-uncorrelated",
+        }
+    }
+
+    /// What is broken, in a sentence.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::None => "nothing",
+            Self::ReqTwoOutstanding => {
+                "REQ accepts a second request while the first is unanswered (28-R01)"
+            }
+            Self::PubIgnoresCancel => "PUB and XPUB ignore CANCEL (37-R47, 29-R08)",
+            Self::PushDeliversTwice => "PUSH queues each message to two peers (30-R08)",
+            Self::UnfairQueue => "the fair queue never passes the turn on (30-R18)",
+            Self::ReqUncorrelated => {
+                "a relaxed REQ without REQ_CORRELATE takes a stale reply for a new request"
+            }
+        }
+    }
+
+    /// The scenario whose properties catch this fault (its name, as
+    /// `check` takes it).
+    pub const fn scenario(self) -> &'static str {
+        match self {
+            Self::None | Self::ReqTwoOutstanding => "req-rep",
+            Self::PubIgnoresCancel => "pub-sub",
+            Self::PushDeliversTwice => "push-pull",
+            Self::UnfairQueue => "pull-fair",
+            Self::ReqUncorrelated => "req-relaxed",
+        }
+    }
+
+    /// The fault called `name` (as [`Fault::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}

@@ -3,18 +3,46 @@
 //! ```text
 //! cargo run -p zmtp-model --release --features check -- check push-pull --peers 3 --messages 5
 //! cargo run -p zmtp-model --release --features check -- check all
+//! cargo run -p zmtp-model --release --features check -- check req-rep --mutant req-two-outstanding
 //! cargo run -p zmtp-model --release --features check -- explore req-rep --addr 127.0.0.1:3000
 //! cargo run -p zmtp-model --release --features check -- dot req
+//! cargo run -p zmtp-model --release --features check -- dot sub
 //! cargo run -p zmtp-model --release --features check -- dot lifecycle
 //! ```
 
 use std::process::ExitCode;
 use std::time::Instant;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use stateright::{Checker, Model};
-use zmtp_model::dot;
-use zmtp_model::models::{Bounds, Scenario};
+use zmtp_model::models::{Bounds, Scenario, Topology};
+use zmtp_model::{Fault, SocketType, dot};
+
+/// Every scenario `check all` runs, and `all`.
+fn scenario_names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+    v.push("all");
+    v
+}
+
+/// The names `--mutant` takes.
+fn fault_names() -> Vec<&'static str> {
+    Fault::ALL.iter().map(|f| f.name()).collect()
+}
+
+/// The machines `dot` draws: every socket type the model has (lower
+/// case), and the peer lifecycle. (The names live as long as the
+/// process, as clap's possible values want.)
+fn machine_names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = SocketType::ALL
+        .into_iter()
+        .filter(|t| dot::machine(*t).is_some())
+        .map(|t| &*Box::leak(t.to_string().to_ascii_lowercase().into_boxed_str()))
+        .collect();
+    v.push("lifecycle");
+    v
+}
 
 #[derive(Parser)]
 #[command(about = "Check the zmtp socket-pattern models with stateright")]
@@ -25,16 +53,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a scenario (or `all`) to completion and print the figures.
+    /// Check a scenario (or `all`, which runs every one) to completion and
+    /// print the figures; with `--mutant`, against a deliberately broken
+    /// machine, printing the counterexample step by step in words.
     Check {
-        /// push-pull, req-rep, req-router, dealer-rep, dealer-router,
-        /// pub-sub, xpub-xsub, pair, or all.
+        /// The scenario, or `all`.
+        #[arg(value_parser = PossibleValuesParser::new(scenario_names()))]
         scenario: String,
         #[command(flatten)]
         bounds: BoundArgs,
         /// Checker threads.
         #[arg(long, default_value_t = 2)]
         threads: usize,
+        /// Break a machine on purpose and show how the checker catches it.
+        #[arg(long, value_parser = PossibleValuesParser::new(fault_names()))]
+        mutant: Option<String>,
     },
     /// Serve stateright's Explorer web UI for a scenario.
     Explore {
@@ -46,10 +79,11 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: String,
     },
-    /// Print the Graphviz dot of the REQ or REP machine, or of the peer
-    /// lifecycle (`lifecycle`).
+    /// Print the Graphviz dot of a socket type's machine (req, rep, sub,
+    /// ...), or of the peer lifecycle (`lifecycle`).
     Dot {
-        /// req, rep or lifecycle.
+        /// The socket type in lower case, or lifecycle.
+        #[arg(value_parser = PossibleValuesParser::new(machine_names()))]
         machine: String,
     },
 }
@@ -105,7 +139,7 @@ fn check(scenario: Scenario, bounds: Bounds, threads: usize) -> bool {
     let checker = model.checker().threads(threads).spawn_bfs().join();
     let elapsed = start.elapsed();
     println!(
-        "{:<14} {:>12} states {:>10} unique  depth {:>3}  {:>8.2?}  ({bounds:?})",
+        "{:<14} {:>12} states {:>10} unique  depth {:>3}  {:>8.2?}  ({bounds})",
         scenario.name(),
         checker.state_count(),
         checker.unique_state_count(),
@@ -122,6 +156,50 @@ fn check(scenario: Scenario, bounds: Bounds, threads: usize) -> bool {
     ok
 }
 
+/// Checks `scenario` with `fault` in its machine and prints, for each
+/// property the checker found broken, the path to it in words. `true` if
+/// the checker caught the fault.
+fn check_mutant(scenario: Scenario, bounds: Bounds, threads: usize, fault: Fault) -> bool {
+    let model: Topology = scenario.model_with_fault(bounds, fault);
+    println!("{}: {}", fault.name(), fault.describe());
+    println!("checking {} with it ({bounds})", scenario.name());
+    let checker = model.clone().checker().threads(threads).spawn_bfs().join();
+    let mut caught = false;
+    for property in model.properties() {
+        if !property.expectation.discovery_is_failure() {
+            continue;
+        }
+        let Some(path) = checker.discovery(property.name) else {
+            continue;
+        };
+        caught = true;
+        println!("\nbroken: {}", property.name);
+        let steps = path.into_vec();
+        let mut broke = !(property.condition)(&model, &steps[0].0);
+        if broke {
+            println!("  the first state already breaks it");
+        }
+        for (i, window) in steps.windows(2).enumerate() {
+            let [(state, Some(action)), (next, _)] = window else {
+                continue;
+            };
+            println!("{:>3}. {}", i + 1, model.narrate(state, action));
+            if !broke && !(property.condition)(&model, next) {
+                broke = true;
+                println!("     ^ from here on the property no longer holds");
+            }
+        }
+    }
+    if !caught {
+        println!(
+            "\nno property of {} catches it at these bounds; {} does",
+            scenario.name(),
+            fault.scenario()
+        );
+    }
+    caught
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -129,11 +207,27 @@ fn main() -> ExitCode {
             scenario,
             bounds,
             threads,
+            mutant,
         } => {
             let Some(list) = scenarios(&scenario) else {
                 eprintln!("unknown scenario {scenario:?}");
                 return ExitCode::FAILURE;
             };
+            if let Some(name) = mutant {
+                let Some(fault) = Fault::from_name(&name) else {
+                    eprintln!("unknown mutant {name:?}");
+                    return ExitCode::FAILURE;
+                };
+                let mut ok = true;
+                for s in list {
+                    ok &= check_mutant(s, bounds.bounds(s), threads, fault);
+                }
+                return if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                };
+            }
             let mut ok = true;
             for s in list {
                 ok &= check(s, bounds.bounds(s), threads);
@@ -157,23 +251,25 @@ fn main() -> ExitCode {
             s.model(bounds.bounds(s)).checker().serve(addr.as_str());
             ExitCode::SUCCESS
         }
-        Command::Dot { machine } => match machine.as_str() {
-            "req" => {
-                print!("{}", dot::req());
-                ExitCode::SUCCESS
-            }
-            "rep" => {
-                print!("{}", dot::rep());
-                ExitCode::SUCCESS
-            }
-            "lifecycle" => {
+        Command::Dot { machine } => {
+            if machine == "lifecycle" {
                 print!("{}", zmtp_model::lifecycle::dot());
-                ExitCode::SUCCESS
+                return ExitCode::SUCCESS;
             }
-            _ => {
-                eprintln!("dot is available for req, rep and lifecycle");
-                ExitCode::FAILURE
+            let graph = SocketType::ALL
+                .into_iter()
+                .find(|t| t.to_string().eq_ignore_ascii_case(&machine))
+                .and_then(dot::machine);
+            match graph {
+                Some(g) => {
+                    print!("{g}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("no machine called {machine:?}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
     }
 }

@@ -49,3 +49,51 @@ fn snapshots_match_the_machines() {
         include_str!("../../dot/lifecycle.dot")
     );
 }
+
+#[test]
+fn every_machine_the_model_has_draws_more_than_one_state() {
+    let mut drawn = 0;
+    for t in SocketType::ALL {
+        let Some(g) = machine(t) else {
+            assert!(
+                Socket::new(t, Options::default()).is_err(),
+                "{t}: a machine but no graph"
+            );
+            continue;
+        };
+        drawn += 1;
+        assert!(g.starts_with(&format!("digraph {t} {{")), "{g}");
+        assert!(g.matches(" -> ").count() >= 3, "{t}: too few edges\n{g}");
+        assert!(g.contains("[label=\"peer detaches\"]"), "{t}\n{g}");
+    }
+    assert!(drawn >= 13, "only {drawn} machines drawn");
+}
+
+#[test]
+fn pub_sends_only_what_its_peer_subscribed_to_37_r45() {
+    let g = machine(SocketType::Pub).unwrap();
+    // With the peer subscribed, a send queues output for it; without, the
+    // send leaves the state as it was (the message is dropped).
+    assert!(
+        g.contains("\"peer subscribed A\\npeer\" -> \"peer subscribed A\\npeer, output queued\" [label=\"send\"]"),
+        "{g}"
+    );
+    assert!(
+        g.contains("\"Idle\\npeer\" -> \"Idle\\npeer\" [label=\"send\"]"),
+        "{g}"
+    );
+}
+
+#[test]
+fn sub_subscribes_and_dish_joins() {
+    let sub = machine(SocketType::Sub).unwrap();
+    assert!(
+        sub.contains("[label=\"subscribe A\"]") && sub.contains("[label=\"cancel A\"]"),
+        "{sub}"
+    );
+    let dish = machine(SocketType::Dish).unwrap();
+    assert!(
+        dish.contains("[label=\"join A\"]") && dish.contains("joined A"),
+        "{dish}"
+    );
+}

@@ -25,6 +25,7 @@
 pub mod catalog;
 mod check;
 mod model;
+mod narrate;
 mod properties;
 mod topology;
 

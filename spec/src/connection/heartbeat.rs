@@ -65,7 +65,7 @@ impl Timers {
     /// (the protocol has commands).
     pub(super) fn on_active(&mut self, now: Instant, pings: bool) {
         self.handshake = None;
-        if pings {
+        if pings && !crate::mutant!(Speaks30) {
             self.next_ping = self.interval.and_then(|d| now.checked_add(d));
         }
     }

@@ -229,7 +229,7 @@ impl Connection {
         peer: Peer,
     ) -> Result<(), ConnectionError> {
         let has_commands = matches!(peer.protocol, Protocol::V3_0 | Protocol::V3_1);
-        let pings = has_commands && !crate::mutant!(NoHeartbeats) && !crate::mutant!(Speaks30);
+        let pings = has_commands && !crate::mutant!(NoHeartbeats);
         self.timers.on_active(now, pings);
         // The driver's properties first: lookups take the first match, so
         // a peer cannot claim a `Peer-Address` in its READY (libzmq also
