@@ -4,12 +4,15 @@
 //! and every malformed part explained by the rule it breaks.
 //!
 //! `zmtp-conformance dissect FILE` reads a hex dump (any whitespace, an
-//! optional `0x` per octet) or raw octets. It knows no layout of its own:
+//! optional `0x` per octet), raw octets, or a pcap/pcapng capture, whose
+//! TCP directions it reassembles and dissects one by one ([`capture`]). It knows no layout of its own:
 //! every field comes from a view of [`zmtp_spec::wire::view`], every
 //! judgement from the view's strict check, whose errors already name
 //! their rule.
 
 use std::fmt::Write as _;
+
+pub mod capture;
 
 use zmtp_spec::wire::command::name;
 use zmtp_spec::wire::greeting::Detected;

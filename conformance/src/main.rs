@@ -68,9 +68,10 @@ enum Cmd {
     /// locations; fails when a [wire]/[behav] requirement has neither.
     Coverage,
     /// Dissects one direction of a ZMTP connection (a hex dump or raw
-    /// octets): each greeting field, frame and command with the rules and
-    /// requirement IDs it answers to, and what breaks which rule. Exits 1
-    /// when a part is malformed.
+    /// octets), or every TCP direction of a pcap/pcapng capture,
+    /// reassembled: each greeting field, frame and command with the rules
+    /// and requirement IDs it answers to, and what breaks which rule.
+    /// Exits 1 when a part is malformed.
     Dissect {
         /// The file (`-` for standard input).
         file: PathBuf,
@@ -200,9 +201,35 @@ fn dissect_cmd(file: &std::path::Path) -> ExitCode {
         eprintln!("{}: {e}", file.display());
         return ExitCode::from(2);
     }
-    let lines = zmtp_conformance::dissect::dissect(&zmtp_conformance::dissect::octets(&input));
+    use zmtp_conformance::dissect::{self, capture};
+    if capture::is_capture(&input) {
+        let directions = match capture::directions(&input) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        };
+        if directions.is_empty() {
+            eprintln!("{}: no TCP payload in the capture", file.display());
+            return ExitCode::from(2);
+        }
+        let mut broken = false;
+        for d in &directions {
+            let lines = dissect::dissect(&d.octets);
+            broken |= lines.iter().any(|l| l.error);
+            // A closed pipe (`dissect | head`) is not an error.
+            let _ = out::stdout(&format!("== {d}\n{}\n", dissect::render(&lines)));
+        }
+        return if broken {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let lines = dissect::dissect(&dissect::octets(&input));
     // A closed pipe (`dissect | head`) is not an error.
-    let _ = out::stdout(&zmtp_conformance::dissect::render(&lines));
+    let _ = out::stdout(&dissect::render(&lines));
     if lines.iter().any(|l| l.error) {
         ExitCode::FAILURE
     } else {

@@ -110,3 +110,54 @@ fn list_into_a_closed_pipe_does_not_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+#[test]
+fn dissect_reads_a_pcap_capture_per_direction() {
+    use etherparse::PacketBuilder;
+    use pcap_file::pcap::{PcapPacket, PcapWriter};
+    use zmtp_spec::wire::view::GreetingBuilder;
+
+    let greeting = GreetingBuilder::new().build();
+    let mut file = PcapWriter::new(Vec::new()).expect("pcap header");
+    for (i, (from, to, piece)) in [
+        (40_000u16, 5555u16, &greeting[..11]),
+        (40_000, 5555, &greeting[11..]),
+        (5555, 40_000, &greeting[..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let builder = PacketBuilder::ethernet2([0; 6], [0; 6])
+            .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .tcp(from, to, if i == 1 { 111 } else { 100 }, 1024)
+            .ack(1);
+        let mut frame = Vec::new();
+        builder.write(&mut frame, piece).expect("frame");
+        let len = u32::try_from(frame.len()).expect("small");
+        file.write_packet(&PcapPacket::new(std::time::Duration::ZERO, len, &frame))
+            .expect("packet");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("session.pcap");
+    std::fs::write(&path, file.into_writer()).expect("write");
+    let o = conformance(dir.path(), &["dissect", path.to_str().expect("utf-8")]);
+    assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("== 127.0.0.1:40000 -> 127.0.0.1:5555: 64 octets"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("== 127.0.0.1:5555 -> 127.0.0.1:40000: 64 octets"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(
+        o.stdout.matches("greeting, ZMTP 3.x (64 octets)").count(),
+        2,
+        "{}",
+        o.stdout
+    );
+}
