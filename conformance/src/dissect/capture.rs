@@ -155,33 +155,43 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, CaptureError> {
     Ok(out)
 }
 
+/// One direction's segments while the capture is read: where its stream
+/// starts (the SYN's sequence number plus one, else its first segment's)
+/// and its (sequence number, payload) pairs.
+#[derive(Default)]
+struct Flow {
+    start: Option<u32>,
+    segments: Vec<(u32, Vec<u8>)>,
+}
+
 /// The TCP directions in `input` (a pcap or pcapng file), each reassembled,
 /// in the order their first segment appears.
 pub fn directions(input: &[u8]) -> Result<Vec<Direction>, CaptureError> {
-    // Per direction: where its stream starts (the SYN's sequence number
-    // plus one, else its first segment's) and its segments.
     let mut order: Vec<(SocketAddr, SocketAddr)> = Vec::new();
-    let mut flows: BTreeMap<(SocketAddr, SocketAddr), (Option<u32>, Vec<(u32, Vec<u8>)>)> =
-        BTreeMap::new();
+    let mut flows: BTreeMap<(SocketAddr, SocketAddr), Flow> = BTreeMap::new();
     for s in segments(input)? {
         let key = (s.from, s.to);
         let flow = flows.entry(key).or_insert_with(|| {
             order.push(key);
-            (None, Vec::new())
+            Flow::default()
         });
         if s.syn {
-            flow.0 = Some(s.seq.wrapping_add(1));
+            flow.start = Some(s.seq.wrapping_add(1));
         }
         if !s.payload.is_empty() {
-            if flow.0.is_none() {
-                flow.0 = Some(s.seq);
+            if flow.start.is_none() {
+                flow.start = Some(s.seq);
             }
-            flow.1.push((s.seq, s.payload));
+            flow.segments.push((s.seq, s.payload));
         }
     }
     let mut out = Vec::new();
     for key in order {
-        let Some((Some(start), mut segs)) = flows.remove(&key) else {
+        let Some(Flow {
+            start: Some(start),
+            segments: mut segs,
+        }) = flows.remove(&key)
+        else {
             continue;
         };
         // Offsets from the start, wrapping with the sequence space.
