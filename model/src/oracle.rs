@@ -121,10 +121,16 @@ impl Oracle {
     pub fn new(socket_type: SocketType, options: Options) -> Result<Self, UnsupportedSocketType> {
         let socket = Socket::new(socket_type, options)?;
         Ok(Self {
-            states: vec![OracleState {
-                socket,
-                in_flight: BTreeMap::new(),
-            }],
+            // Every choice the RFC leaves (an XSUB that does not filter,
+            // 29-S07) is a correct socket too.
+            states: socket
+                .alternatives()
+                .into_iter()
+                .map(|socket| OracleState {
+                    socket,
+                    in_flight: BTreeMap::new(),
+                })
+                .collect(),
             index: 0,
             limit: 100_000,
         })

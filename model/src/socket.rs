@@ -162,6 +162,22 @@ impl Socket {
         }
     }
 
+    /// The machines a correct socket of this type may equally be where its
+    /// RFC leaves the choice open, this one first. Today one choice: an
+    /// XSUB MAY filter what it receives by its subscriptions (29-S07); ours
+    /// does, libzmq's does not, so an XSUB also stands for one that
+    /// delivers everything. The [`Oracle`](crate::oracle::Oracle) starts
+    /// from all of them.
+    pub fn alternatives(&self) -> Vec<Socket> {
+        let mut v = vec![self.clone()];
+        if let Pattern::XSub(s) = &self.pattern {
+            let mut other = self.clone();
+            other.pattern = Pattern::XSub(s.unfiltered());
+            v.push(other);
+        }
+        v
+    }
+
     /// PUB and XPUB: one peer's subscriptions.
     pub fn peer_subscriptions(&self, peer: PeerId) -> Option<&Subscriptions> {
         match &self.pattern {

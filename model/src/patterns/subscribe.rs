@@ -13,6 +13,10 @@ use crate::{Backpressure, OptionError, Outgoing, PeerId, RecvError, SendError, S
 pub(crate) struct Subscribe {
     /// XSUB rather than SUB.
     xsub: bool,
+    /// Incoming messages are filtered by the subscriptions. SUB and XSUB
+    /// MAY filter (29-S06, 29-S07): ours do; libzmq's XSUB does not, which
+    /// [`Subscribe::unfiltered`] models for the oracle.
+    filter: bool,
     pub(crate) subscriptions: Subscriptions,
 }
 
@@ -20,7 +24,17 @@ impl Subscribe {
     pub(crate) fn new(xsub: bool) -> Self {
         Self {
             xsub,
+            filter: true,
             subscriptions: Subscriptions::new(),
+        }
+    }
+
+    /// The same socket delivering every message, subscribed or not: the
+    /// other choice 29-S07 leaves an XSUB.
+    pub(crate) fn unfiltered(&self) -> Self {
+        Self {
+            filter: false,
+            ..self.clone()
         }
     }
 
@@ -51,9 +65,11 @@ impl Subscribe {
         if left == 0 {
             Self::tell_all(core, &Outgoing::Cancel(topic));
         }
-        let invert = core.options.invert_matching;
-        let subscriptions = &self.subscriptions;
-        core.retain_input(|m| matches(subscriptions, invert, m));
+        if self.filter {
+            let invert = core.options.invert_matching;
+            let subscriptions = &self.subscriptions;
+            core.retain_input(|m| matches(subscriptions, invert, m));
+        }
     }
 }
 
@@ -93,7 +109,7 @@ impl Behaviour for Subscribe {
     /// Keeps what matches; drops it when the publisher's queue is full
     /// (29-R31, 29-R40); unchanged (29-R33, 29-R39).
     fn message(&mut self, core: &mut Core, peer: PeerId, msg: Message) -> Result<(), Backpressure> {
-        if !matches(&self.subscriptions, core.options.invert_matching, &msg) {
+        if self.filter && !matches(&self.subscriptions, core.options.invert_matching, &msg) {
             return Ok(());
         }
         core.queue_in(peer, msg, true)
