@@ -287,7 +287,13 @@ impl Ctx {
         self.agent
     }
 
-    /// Typed calls on the agent.
+    /// The agent itself, for a driver that speaks its protocol directly
+    /// (the fuzzer's, in promoted reproducer cases).
+    pub fn agent_mut(&mut self) -> &mut dyn Agent {
+        self.agent.as_mut()
+    }
+
+    /// Typed calls on the agent, logged to the case's wire log.
     pub fn agent(&mut self) -> Client<'_> {
         let t = self.settings.op_timeout;
         Client::new(self.agent.as_mut(), self.log.clone(), t)

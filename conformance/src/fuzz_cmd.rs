@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use zmtp_conformance::agent::registry::repo_root;
 use zmtp_conformance::fuzz::campaign::{self, Options};
-use zmtp_conformance::fuzz::reproducer::{Reproducer, parse_expected};
+use zmtp_conformance::fuzz::reproducer::{Promotion, Reproducer, parse_expected};
 use zmtp_conformance::peer::{Transport, transport};
 
 /// `zmtp-conformance fuzz`.
@@ -60,6 +60,15 @@ pub(crate) struct ReplayArgs {
     /// Attempts before it counts as not reproduced.
     #[arg(long, default_value_t = 3)]
     tries: usize,
+    /// Promotes the reproducer to a regular case filed under this
+    /// requirement ID instead of replaying it: the file goes to
+    /// `conformance/findings/promoted/`, and the next build runs it as case
+    /// `ID/F<hash>` against every agent.
+    #[arg(long, value_name = "ID")]
+    promote: Option<String>,
+    /// With `--promote`: why the session breaks that requirement.
+    #[arg(long, requires = "promote")]
+    why: Option<String>,
 }
 
 fn transport_named(name: &str) -> Result<&'static dyn Transport, ExitCode> {
@@ -141,6 +150,9 @@ pub(crate) async fn replay(args: ReplayArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(id) = &args.promote {
+        return promote(r, id, args.why.as_deref());
+    }
     let transport = match transport_named(args.transport.as_deref().unwrap_or(&r.transport)) {
         Ok(t) => t,
         Err(code) => return code,
@@ -160,6 +172,40 @@ pub(crate) async fn replay(args: ReplayArgs) -> ExitCode {
         Ok(false) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("zmtp-conformance replay: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `r` under `conformance/findings/promoted/` with its promotion.
+fn promote(mut r: Reproducer, id: &str, why: Option<&str>) -> ExitCode {
+    let catalogue = zmtp_conformance::coverage::parse_catalogue(zmtp_conformance::data::CATALOGUE);
+    if !catalogue.iter().any(|req| req.id == id) {
+        eprintln!("zmtp-conformance replay --promote: {id} is not a requirement of the catalogue");
+        return ExitCode::from(2);
+    }
+    r.promoted = Some(Promotion {
+        requirement: id.to_string(),
+        why: why.map_or_else(|| r.finding.signature.clone(), str::to_string),
+    });
+    let dir = repo_root().join("conformance/findings/promoted");
+    match r.save(&dir) {
+        Ok(path) => {
+            let hash = r
+                .file_name()
+                .trim_end_matches(".json")
+                .rsplit('-')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            println!(
+                "promoted to {}: case {id}/F{hash} from the next build on",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("zmtp-conformance replay --promote: {e}");
             ExitCode::from(2)
         }
     }

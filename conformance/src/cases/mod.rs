@@ -16,6 +16,7 @@ mod handshake;
 mod legacy;
 mod mutants;
 mod pipeline;
+mod promoted;
 mod pubsub;
 pub(crate) mod reqrep;
 mod security;
@@ -54,6 +55,7 @@ pub fn all() -> Vec<Case> {
     v.extend(threadsafe::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
+    v.extend(promoted::cases());
     v
 }
 

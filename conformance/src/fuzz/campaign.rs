@@ -317,6 +317,7 @@ pub async fn run(opts: &Options) -> Result<Summary, String> {
                 finding: f.clone(),
                 mutations_before: session.mutations.len(),
                 session: minimized,
+                promoted: None,
             };
             let path = match r.save(&opts.out) {
                 Ok(p) => {

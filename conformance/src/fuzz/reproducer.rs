@@ -36,6 +36,19 @@ pub struct Reproducer {
     pub mutations_before: usize,
     /// The session, its mutations minimized.
     pub session: Session,
+    /// Set when the reproducer is promoted to a regular case
+    /// (`replay FILE --promote ID`, kept in `conformance/findings/promoted/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoted: Option<Promotion>,
+}
+
+/// What a promoted reproducer checks, as a case of the suite.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promotion {
+    /// The requirement the case is filed under (a catalogue ID).
+    pub requirement: String,
+    /// Why the session breaks that requirement, for the case's listing.
+    pub why: String,
 }
 
 impl Reproducer {

@@ -163,6 +163,7 @@ fn reproducer_round_trips_and_expected_lists_parse() {
                 action: Action::DelayMs(5),
             }],
         },
+        promoted: None,
     };
     let dir = std::env::temp_dir().join(format!("zmtp-fuzz-test-{}", std::process::id()));
     let path = r.save(&dir).expect("saved");
