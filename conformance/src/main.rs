@@ -15,7 +15,7 @@ use zmtp_conformance::out;
 use zmtp_conformance::peer::{Transport, transport};
 use zmtp_conformance::runner::Progress;
 use zmtp_conformance::tally::Tally;
-use zmtp_conformance::{agent, case, cases, coverage, data, expected, report, runner};
+use zmtp_conformance::{agent, case, cases, coverage, data, expected, html, report, runner, tally};
 
 /// A line to standard output; a closed pipe does not panic (see `out`).
 macro_rules! say {
@@ -124,7 +124,8 @@ struct RunArgs {
     /// The strict profile: no tolerance for known libzmq deviations.
     #[arg(long)]
     strict: bool,
-    /// Writes JSON, markdown, JUnit and an HTML matrix here.
+    /// Writes JSON, markdown and JUnit per agent and transport, and
+    /// `report.html` (every run, self-contained) and `matrix.html` here.
     #[arg(long)]
     report: Option<PathBuf>,
     /// Parallel agent processes.
@@ -452,8 +453,9 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
             match runner::run(plan, selected.clone()).await {
                 Ok(run) if args.bless => agent_runs.push(run),
                 Ok(run) => {
-                    tally.add(&finish(&args, &expected, &run));
-                    runs.push(run);
+                    let judged = finish(&args, &expected, &run);
+                    tally.add(&Tally::of(&judged));
+                    runs.push((run, judged));
                 }
                 Err(e) => {
                     say!(
@@ -489,16 +491,15 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
                 }
             };
             for run in agent_runs {
-                tally.add(&finish(&args, &expected, &run));
-                runs.push(run);
+                let judged = finish(&args, &expected, &run);
+                tally.add(&Tally::of(&judged));
+                runs.push((run, judged));
             }
         }
     }
     let _ = std::fs::remove_dir_all(&scratch_dir);
-    if let Some(dir) = &args.report
-        && let Err(e) = report::write_matrix(dir, &runs)
-    {
-        warn!("report: {e}");
+    if let Some(dir) = &args.report {
+        write_html(dir, &runs);
     }
     say!("{tally}");
     if broken {
@@ -511,8 +512,12 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
 }
 
 /// Judges one run against `expected`, prints its summary and writes its
-/// reports; gives its counts.
-fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> Tally {
+/// reports; gives its judgement.
+fn finish(
+    args: &RunArgs,
+    expected: &expected::Expected,
+    run: &runner::RunReport,
+) -> Vec<tally::Judged> {
     let judged = expected.judge_run(run);
     out::stdout(&report::summary(run, &judged));
     if let Some(dir) = &args.report
@@ -520,7 +525,18 @@ fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport
     {
         warn!("report: {e}");
     }
-    Tally::of(&judged)
+    judged
+}
+
+/// Writes the HTML report and the matrix of every run into `dir`.
+fn write_html(dir: &std::path::Path, runs: &[(runner::RunReport, Vec<tally::Judged>)]) {
+    if let Err(e) = html::write(dir, runs) {
+        warn!("report: {e}");
+    }
+    let plain: Vec<runner::RunReport> = runs.iter().map(|(r, _)| r.clone()).collect();
+    if let Err(e) = report::write_matrix(dir, &plain) {
+        warn!("report: {e}");
+    }
 }
 
 fn settings(args: &RunArgs, transport: &'static dyn Transport, scratch_dir: PathBuf) -> Settings {
@@ -665,11 +681,10 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
     // Registry order, as in agent mode.
     run.results
         .sort_by_key(|r| order.iter().position(|id| *id == r.id));
-    let tally = finish(args, &expected, &run);
-    if let Some(dir) = &args.report
-        && let Err(e) = report::write_matrix(dir, std::slice::from_ref(&run))
-    {
-        warn!("report: {e}");
+    let judged = finish(args, &expected, &run);
+    let tally = Tally::of(&judged);
+    if let Some(dir) = &args.report {
+        write_html(dir, &[(run, judged)]);
     }
     say!("{tally}");
     if tally.unexpected() == 0 {
