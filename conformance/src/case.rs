@@ -18,7 +18,9 @@ use crate::peer::{message_frames, ready};
 use crate::wirelog::{WireLog, printable};
 
 /// What a case concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 pub enum Kind {
     /// The implementation did what the requirement asks.
     #[serde(rename = "PASS")]
@@ -65,7 +67,8 @@ impl Kind {
 }
 
 /// A verdict with its explanation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Verdict {
     /// The verdict.
     pub kind: Kind,

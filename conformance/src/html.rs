@@ -27,7 +27,7 @@ use crate::runner::{CaseResult, RunReport};
 use crate::tally::{Judged, Status, Tally};
 use crate::wirelog::{Direction, Entry, unhex};
 
-/// The file name [`write`] gives the report.
+/// The file name [`write()`] gives the report.
 pub const FILE: &str = "report.html";
 
 /// Writes [`FILE`] into `dir`: every run with its judgement.

@@ -67,6 +67,10 @@ enum Cmd {
     /// Lists every requirement with its cases, exclusion and source
     /// locations; fails when a [wire]/[behav] requirement has neither.
     Coverage,
+    /// Prints the JSON Schema of the JSON report (`run --report`'s
+    /// `<agent>-<transport>-<profile>.json`; also
+    /// conformance/report.schema.json).
+    Schema,
     /// Dissects one direction of a ZMTP connection (a hex dump or raw
     /// octets): each greeting field, frame and command with the rules and
     /// requirement IDs it answers to, and what breaks which rule. Exits 1
@@ -181,6 +185,12 @@ fn main() -> ExitCode {
         Some(Cmd::Run(args)) => rt.block_on(run(&data, *args)),
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
+        Some(Cmd::Schema) => {
+            let schema = report::schema::schema();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            let _ = out::stdout(&format!("{text}\n"));
+            ExitCode::SUCCESS
+        }
         Some(Cmd::Setup { agent }) => setup(&data, &agent),
         Some(Cmd::Dissect { file }) => dissect_cmd(&file),
         Some(Cmd::Fuzz(args)) => rt.block_on(fuzz_cmd::fuzz(args)),

@@ -75,6 +75,32 @@ fn html_agrees_with_json(dir: &Path) -> String {
     html
 }
 
+/// Each JSON report in `dir` is valid against the schema that
+/// `zmtp-conformance schema` prints (checked by the `jsonschema` crate).
+fn valid_against_the_schema(cwd: &Path, dir: &Path) {
+    let o = conformance(cwd, &["schema"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let schema: Value = serde_json::from_str(&o.stdout).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let mut checked = 0;
+    for e in std::fs::read_dir(dir).expect("report dir") {
+        let p = e.expect("entry").path();
+        if p.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("json")).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .take(5)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", p.display());
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
 #[test]
 fn the_html_report_of_a_builtin_run_agrees_with_its_json() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -86,6 +112,7 @@ fn the_html_report_of_a_builtin_run_agrees_with_its_json() {
     );
     assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
     let html = html_agrees_with_json(&dir.path().join("out"));
+    valid_against_the_schema(dir.path(), &dir.path().join("out"));
     // Both transports, in the summary header.
     assert!(html.contains("data-summary=\"0\"") && html.contains("data-summary=\"1\""));
     assert!(html.contains("<h4>ZMTP grammar (G)</h4>"));
@@ -118,6 +145,7 @@ fn a_pyzmq_failure_carries_its_wire_log_and_screenshots_in_chromium() {
     assert_eq!(o.code, Some(1), "{}\n{}", o.stdout, o.stderr);
     let out = dir.path().join("out");
     let html = html_agrees_with_json(&out);
+    valid_against_the_schema(dir.path(), &out);
     let at = html.find("data-case=\"37-R51/1\"").expect("37-R51/1");
     let case = &html[at..at + html[at..].find("</section>").expect("end")];
     assert!(case.contains("data-status=\"failed\""), "{case}");
