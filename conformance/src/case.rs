@@ -307,9 +307,15 @@ impl Ctx {
     }
 
     /// A fresh endpoint for the agent to bind.
-    pub fn endpoint(&mut self) -> String {
+    ///
+    /// # Errors
+    /// None is left (`--port-range` exhausted): a FAIL that says so.
+    pub fn endpoint(&mut self) -> Result<String, Stop> {
         let unique = self.unique_path();
-        self.settings.transport.agent_endpoint(&unique)
+        self.settings
+            .transport
+            .agent_endpoint(&unique)
+            .map_err(|e| Stop::Fail(format!("no endpoint to bind: {e}")))
     }
 
     /// A path no other endpoint of the run uses, in the run's folder (for
@@ -409,7 +415,7 @@ impl Ctx {
     /// An agent socket of `kind`, bound to a fresh endpoint.
     pub async fn bound(&mut self, kind: &str) -> Result<(Sock, String), Stop> {
         self.need(&[kind])?;
-        let ep = self.endpoint();
+        let ep = self.endpoint()?;
         let mut a = self.agent();
         let s = a.socket(kind).await?;
         let real = a.bind(s, &ep).await?;

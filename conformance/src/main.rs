@@ -141,6 +141,11 @@ struct RunArgs {
     /// How long to watch for something that must not happen, in ms.
     #[arg(long, default_value_t = 300)]
     quiet_ms: u64,
+    /// Every tcp port the run binds (the agent's and the raw peer's) from
+    /// this range, `FIRST-LAST` inclusive; a case that finds every port
+    /// in use fails saying so.
+    #[arg(long, value_name = "FIRST-LAST")]
+    port_range: Option<String>,
     /// Tests an already running peer at this endpoint (no agent).
     #[arg(long)]
     endpoint: Option<String>,
@@ -366,6 +371,13 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
             }
         },
     };
+    let transports = match confine(transports, args.port_range.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            warn!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let selected = cases::select(&args.cases);
     if selected.is_empty() {
         warn!("no case matches {:?}", args.cases);
@@ -519,6 +531,30 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `transports` with tcp confined to `range` (`--port-range`): a
+/// [`transport::TcpRange`] that lives as long as the program. A range of
+/// which no port is free now is refused.
+fn confine(
+    transports: Vec<&'static dyn Transport>,
+    range: Option<&str>,
+) -> Result<Vec<&'static dyn Transport>, String> {
+    let Some(range) = range else {
+        return Ok(transports);
+    };
+    let tcp: &'static transport::TcpRange = Box::leak(Box::new(transport::TcpRange::parse(range)?));
+    tcp.take().map_err(|e| e.to_string())?;
+    Ok(transports
+        .into_iter()
+        .map(|t| {
+            if t.name() == "tcp" {
+                tcp as &'static dyn Transport
+            } else {
+                t
+            }
+        })
+        .collect())
 }
 
 /// Judges one run against `expected`, prints its summary and writes its
