@@ -61,15 +61,24 @@ pub fn run(bin: &Path, cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) 
 /// Waits for `child` to exit, killing it and failing the test (naming
 /// `what`) once [`DEADLINE`] has passed.
 pub fn wait_within(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    wait_for(child, what, DEADLINE)
+}
+
+/// Waits for `child` as [`wait_within`] does, for `deadline` instead.
+pub fn wait_for(
+    child: &mut std::process::Child,
+    what: &str,
+    deadline: Duration,
+) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
         if let Some(s) = child.try_wait().expect("wait") {
             return s;
         }
-        if started.elapsed() > DEADLINE {
+        if started.elapsed() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{what} ran past {DEADLINE:?}");
+            panic!("{what} ran past {deadline:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
