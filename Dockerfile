@@ -1,5 +1,5 @@
 # zmtp-conformance in a container: the suite's binary, with its data
-# directory (the shipped agents' sources) and the
+# directory (the shipped agents' sources, the agent SDKs) and the
 # interpreters an agent is usually written for (Python 3, Node).
 #
 #   docker build -t zmtp-conformance .
@@ -25,6 +25,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/zmtp-conformance /usr/local/bin/zmtp-conformance
 ENV ZMTP_CONFORMANCE_DATA=/opt/zmtp-conformance
+# The agent SDKs (conformance/sdk): `import zmtp_agent` in Python and
+# `require("zmtp-agent")` in Node find them.
+COPY conformance/sdk/python/zmtp_agent.py /opt/zmtp-conformance/sdk/python/
+COPY conformance/sdk/node/zmtp-agent /opt/zmtp-conformance/sdk/node/zmtp-agent
+ENV PYTHONPATH=/opt/zmtp-conformance/sdk/python \
+    NODE_PATH=/opt/zmtp-conformance/sdk/node
 # Writes the shipped agents' sources out under the data directory and
 # checks that the binary runs (the builtin agent needs nothing else).
 RUN zmtp-conformance setup --agent builtin \
