@@ -79,8 +79,12 @@ pub const DATA_ENV: &str = "ZMTP_CONFORMANCE_DATA";
 /// `target/` (where the repository's CI keeps its agents); else
 /// `$XDG_DATA_HOME/zmtp-conformance`, `~/.local/share/zmtp-conformance`,
 /// or one under the temporary directory when there is no home.
+///
+/// A relative path is taken from the current directory (agents run from
+/// the data directory, so their paths under it must not be relative).
 pub fn data_dir(flag: Option<&Path>) -> PathBuf {
-    data_dir_from(flag, &|k| std::env::var_os(k))
+    let dir = data_dir_from(flag, &|k| std::env::var_os(k));
+    std::path::absolute(&dir).unwrap_or(dir)
 }
 
 /// [`data_dir`] with the environment given (for tests).

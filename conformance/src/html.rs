@@ -136,7 +136,7 @@ fn run_title(run: &RunReport) -> String {
 
 fn summary(s: &mut String, runs: &[(RunReport, Vec<Judged>)]) {
     let mut total = Tally::default();
-    s.push_str("<h2>Summary</h2>\n<table id=summary><tr><th>agent</th><th>version</th><th>transport</th><th>profile</th><th>cases</th>");
+    s.push_str("<h2>Summary</h2>\n<table id=summary><tr><th>agent</th><th>version</th><th>installed</th><th>transport</th><th>profile</th><th>cases</th>");
     for st in Status::ALL {
         let _ = write!(s, "<th class=\"{0}\">{0}</th>", st.label());
     }
@@ -146,9 +146,10 @@ fn summary(s: &mut String, runs: &[(RunReport, Vec<Judged>)]) {
         total.add(&t);
         let _ = write!(
             s,
-            "<tr data-summary=\"{k}\"><td><a href=\"#run{k}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=num>{}</td>",
+            "<tr data-summary=\"{k}\"><td><a href=\"#run{k}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=num>{}</td>",
             esc(&run.agent),
             esc(run.manifest["version"].as_str().unwrap_or("?")),
+            esc(run.installed.as_deref().unwrap_or("")),
             esc(&run.transport),
             esc(&run.profile),
             t.total()
@@ -161,7 +162,7 @@ fn summary(s: &mut String, runs: &[(RunReport, Vec<Judged>)]) {
     if runs.len() > 1 {
         let _ = write!(
             s,
-            "<tr><th colspan=4>all runs</th><th class=num>{}</th>",
+            "<tr><th colspan=5>all runs</th><th class=num>{}</th>",
             total.total()
         );
         for st in Status::ALL {

@@ -473,8 +473,14 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
                 progress: Progress::detect(args.verbose),
             };
             match runner::run(plan, selected.clone()).await {
-                Ok(run) if args.bless => agent_runs.push(run),
-                Ok(run) => {
+                Ok(mut run) => {
+                    if let Target::Shipped(spec) = &target {
+                        run.installed = spec.installed_version(&root);
+                    }
+                    if args.bless {
+                        agent_runs.push(run);
+                        continue;
+                    }
                     let judged = finish(&args, &expected, &run);
                     tally.add(&Tally::of(&judged));
                     runs.push((run, judged));

@@ -47,6 +47,9 @@ pub fn summary(run: &RunReport, judged: &[Judged]) -> String {
         run.results.len(),
         run.duration_ms as f64 / 1000.0
     );
+    if let Some(installed) = &run.installed {
+        let _ = writeln!(s, "   installed: {installed}");
+    }
     let c = counts(run);
     let parts: Vec<String> = c
         .iter()
@@ -128,6 +131,7 @@ pub fn json(run: &RunReport, judged: &[Judged]) -> String {
         run: schema::Run {
             agent: run.agent.clone(),
             manifest: run.manifest.clone(),
+            installed: run.installed.clone(),
             transport: run.transport.clone(),
             profile: run.profile.clone(),
             duration_ms: run.duration_ms,
@@ -198,6 +202,9 @@ fn markdown(run: &RunReport, judged: &[Judged]) -> String {
         "# {} ({version}) over {}, {} profile\n",
         run.agent, run.transport, run.profile
     );
+    if let Some(installed) = &run.installed {
+        let _ = writeln!(s, "Installed: {installed}\n");
+    }
     let tally = Tally::of(judged);
     let _ = writeln!(s, "**{tally}**\n");
     for st in Status::ALL {

@@ -172,3 +172,50 @@ fn a_pyzmq_failure_carries_its_wire_log_and_screenshots_in_chromium() {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     assert!(bytes.len() > 10_000, "a {} octet PNG is blank", bytes.len());
 }
+
+/// A shipped agent's report records its implementation as installed, at
+/// the pinned version (where `setup --agent pyzmq` installed it).
+#[test]
+fn a_shipped_agent_report_records_the_installed_version() {
+    let data = root().join("target");
+    if !data.join("agents/pyzmq/bin/python").exists() {
+        assert!(
+            std::env::var("ZMTP_REQUIRE_AGENTS").as_deref() != Ok("1"),
+            "the matrix was set up but the pyzmq agent is missing"
+        );
+        eprintln!("skipped: the pyzmq agent is not set up (zmtp-conformance setup --agent pyzmq)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = data.display().to_string();
+    let o = conformance(
+        dir.path(),
+        &[
+            "run",
+            "--agent",
+            "pyzmq",
+            "--no-setup",
+            "--data-dir",
+            &data,
+            "--cases",
+            "G01/",
+            "--transport",
+            "tcp",
+            "--report",
+            "out",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("   installed: pyzmq 27.3.0"),
+        "{}",
+        o.stdout
+    );
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/pyzmq-tcp-default.json")).expect("json"),
+    )
+    .expect("JSON");
+    assert_eq!(json["run"]["installed"], "pyzmq 27.3.0");
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).expect("html");
+    assert!(html.contains("<td>pyzmq 27.3.0</td>"));
+}

@@ -38,8 +38,8 @@ fn zeromqjs() -> Option<PathBuf> {
     // zeromq.js is installed by `setup --agent zeromqjs`, which CI runs
     // after the workspace's tests: it asks for this test again then.
     assert!(
-        std::env::var("ZMTP_REQUIRE_NODE").as_deref() != Ok("1"),
-        "ZMTP_REQUIRE_NODE=1 but node or zeromq.js is missing"
+        std::env::var("ZMTP_REQUIRE_AGENTS").as_deref() != Ok("1"),
+        "ZMTP_REQUIRE_AGENTS=1 but node or zeromq.js is missing"
     );
     eprintln!(
         "skipped: no node, or no zeromq.js in {} (zmtp-conformance setup --agent zeromqjs)",

@@ -50,6 +50,7 @@ fn runs() -> Vec<(RunReport, Vec<Judged>)> {
     let run = RunReport {
         agent: "x".into(),
         manifest: json!({"version": "1.2"}),
+        installed: None,
         transport: "tcp".into(),
         profile: "default".into(),
         duration_ms: 10,

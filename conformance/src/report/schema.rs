@@ -44,6 +44,9 @@ pub struct Run {
     /// The agent's manifest as it answered it (name, version, sockets,
     /// transports, mechanisms...).
     pub manifest: Value,
+    /// A shipped agent's implementation as installed, package and version
+    /// (`pyzmq 27.3.0`); null for other agents (see `manifest.version`).
+    pub installed: Option<String>,
     /// `tcp` or `ipc`.
     pub transport: String,
     /// `default` or `strict`.

@@ -34,6 +34,7 @@ fn run() -> RunReport {
     RunReport {
         agent: "x".into(),
         manifest: json!({"version": "1"}),
+        installed: None,
         transport: "tcp".into(),
         profile: "default".into(),
         duration_ms: 10,
