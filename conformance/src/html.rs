@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!   [(RunReport, [Judged])] --page--> summary header (a row per agent and transport)
-//!                                     filters (a box per status, "unexpected only")
+//!                                     filters (a box per status, "unexpected only";
+//!                                     `report.html#unexpected` opens with it)
 //!                                     per run: requirements grouped by RFC, worst status first
 //!                                              a section per case: verdict, expected, reason,
 //!                                              and for a failure its wire log and dissection
@@ -100,6 +101,7 @@ r.querySelectorAll('a[data-case-status]').forEach(function(a){var v=on[a.dataset
 function onlyUnexpected(){document.querySelectorAll('#filters input[data-status]').forEach(function(b){\
 b.checked=(b.dataset.status==='failed'||b.dataset.status==='unexpected-pass');});applyFilters();}\
 function showAll(){document.querySelectorAll('#filters input[data-status]').forEach(function(b){b.checked=true;});applyFilters();}\
+document.addEventListener('DOMContentLoaded',function(){if(location.hash==='#unexpected'){onlyUnexpected();}});\
 ";
 
 /// The whole page.

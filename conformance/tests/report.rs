@@ -171,6 +171,28 @@ fn a_pyzmq_failure_carries_its_wire_log_and_screenshots_in_chromium() {
     let bytes = std::fs::read(&png).expect("the PNG");
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     assert!(bytes.len() > 10_000, "a {} octet PNG is blank", bytes.len());
+
+    // The filter, run by the browser: `#unexpected` leaves the failure
+    // shown and hides every other case.
+    let dom = out.join("dom.html");
+    let mut child = Command::new(root().join("conformance/tools/screenshot-report.sh"))
+        .arg("--dom")
+        .arg(format!("{}#unexpected", out.join("report.html").display()))
+        .arg(&dom)
+        .spawn()
+        .expect("the script starts");
+    assert!(wait_within(&mut child, "screenshot-report.sh --dom").success());
+    let dom = std::fs::read_to_string(&dom).expect("the DOM");
+    let cases: Vec<&str> = dom
+        .split("<section class=\"case ")
+        .skip(1)
+        .map(|c| &c[..c.find('>').expect("a tag")])
+        .collect();
+    assert_eq!(cases.len(), 9, "{cases:?}");
+    for c in cases {
+        let hidden = c.contains(" hidden");
+        assert_eq!(hidden, !c.contains("data-status=\"failed\""), "{c}");
+    }
 }
 
 /// A shipped agent's report records its implementation as installed, at

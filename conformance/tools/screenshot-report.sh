@@ -1,11 +1,16 @@
 #!/bin/sh
 # Screenshots an HTML report with headless Chromium (or Chrome):
 #   conformance/tools/screenshot-report.sh REPORT.html OUT.png [WIDTHxHEIGHT]
+# or writes the page as the browser has it after its script ran:
+#   conformance/tools/screenshot-report.sh --dom 'REPORT.html#unexpected' OUT.html
 # Exits 3 (after saying so) when no headless browser is installed
-# (`apt-get install chromium` on Debian), 1 when the screenshot fails.
+# (`apt-get install chromium` on Debian), 1 when the browser wrote nothing.
 set -eu
-report=${1:?usage: screenshot-report.sh REPORT.html OUT.png [WIDTHxHEIGHT]}
-png=${2:?usage: screenshot-report.sh REPORT.html OUT.png [WIDTHxHEIGHT]}
+usage="usage: screenshot-report.sh [--dom] REPORT.html[#fragment] OUT [WIDTHxHEIGHT]"
+mode=screenshot
+if [ "${1:-}" = --dom ]; then mode=dom; shift; fi
+report=${1:?$usage}
+out=${2:?$usage}
 size=${3:-1280x1600}
 browser=
 for b in chromium chromium-browser google-chrome google-chrome-stable; do
@@ -18,13 +23,17 @@ fi
 case $report in /*) ;; *) report=$(pwd)/$report ;; esac
 profile=$(mktemp -d "${TMPDIR:-/tmp}/screenshot-report-XXXXXX")
 trap 'rm -rf "$profile"' EXIT
-rm -f "$png"
+rm -f "$out"
+flags="--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$profile"
 # Bounded: a browser that hangs is killed after 60 s.
-timeout 60 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-    --user-data-dir="$profile" --window-size="$(echo "$size" | tr x ,)" \
-    --screenshot="$png" "file://$report" >/dev/null 2>&1 || true
-if [ ! -s "$png" ]; then
-    echo "screenshot-report: $browser wrote no screenshot of $report" >&2
+if [ "$mode" = dom ]; then
+    timeout 60 "$browser" $flags --dump-dom "file://$report" >"$out" 2>/dev/null || true
+else
+    timeout 60 "$browser" $flags --window-size="$(echo "$size" | tr x ,)" \
+        --screenshot="$out" "file://$report" >/dev/null 2>&1 || true
+fi
+if [ ! -s "$out" ]; then
+    echo "screenshot-report: $browser wrote nothing for $report" >&2
     exit 1
 fi
-echo "screenshot-report: $png ($browser)"
+echo "screenshot-report: $out ($browser)"
