@@ -25,16 +25,16 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/zmtp-conformance /usr/local/bin/zmtp-conformance
 ENV ZMTP_CONFORMANCE_DATA=/opt/zmtp-conformance
-# The agent SDKs (conformance/sdk): `import zmtp_agent` in Python and
-# `require("zmtp-agent")` in Node find them.
-COPY conformance/sdk/python/zmtp_agent.py /opt/zmtp-conformance/sdk/python/
-COPY conformance/sdk/node/zmtp-agent /opt/zmtp-conformance/sdk/node/zmtp-agent
+# The agent SDKs (conformance/sdk, written out by the binary below):
+# `import zmtp_agent` in Python and `require("zmtp-agent")` in Node find them.
 ENV PYTHONPATH=/opt/zmtp-conformance/sdk/python \
     NODE_PATH=/opt/zmtp-conformance/sdk/node
-# Writes the shipped agents' sources out under the data directory and
-# checks that the binary runs (the builtin agent needs nothing else).
+# Writes the shipped agents' sources and the SDKs out under the data
+# directory and checks that the binary runs (the builtin agent needs
+# nothing else).
 RUN zmtp-conformance setup --agent builtin \
  && test -f /opt/zmtp-conformance/agent-sources/python/agent.py \
+ && test -f /opt/zmtp-conformance/sdk/python/zmtp_agent.py \
  && zmtp-conformance run --agent builtin --transport tcp --cases G01/
 WORKDIR /work
 ENTRYPOINT ["zmtp-conformance"]

@@ -5,13 +5,14 @@
 //! data directory ([`data_dir`]), their sources written out next to them.
 //!
 //! ```text
-//!   conformance/requirements.md, exclusions.txt, expected/*.txt, agents/**
+//!   conformance/requirements.md, exclusions.txt, expected/*.txt, agents/**, sdk/**
 //!        |  include_str! (rebuilt when a file changes)
 //!        v
-//!   CATALOGUE, EXCLUSIONS, expected(name), AGENT_SOURCES
+//!   CATALOGUE, EXCLUSIONS, expected(name), AGENT_SOURCES, SDK_SOURCES
 //!        |  write_agent_sources(data_dir)
 //!        v
-//!   <data>/agent-sources/python/agent.py ...   <data>/agents/<name>/ (venvs, builds)
+//!   <data>/agent-sources/python/agent.py ...   <data>/sdk/python/zmtp_agent.py ...
+//!   <data>/agents/<name>/ (venvs, builds)
 //! ```
 
 use std::io;
@@ -67,6 +68,33 @@ pub const AGENT_SOURCES: [(&str, &str); 6] = [
     (
         "jeromq/Agent.java",
         include_str!("../agents/jeromq/Agent.java"),
+    ),
+];
+
+/// The agent SDKs (`conformance/sdk/`), by their path under it; written
+/// out to `<data>/sdk/` with the agents' sources, so an installed binary
+/// brings them along.
+pub const SDK_SOURCES: [(&str, &str); 6] = [
+    ("README.md", include_str!("../sdk/README.md")),
+    (
+        "python/zmtp_agent.py",
+        include_str!("../sdk/python/zmtp_agent.py"),
+    ),
+    (
+        "python/examples/pyzmq_agent.py",
+        include_str!("../sdk/python/examples/pyzmq_agent.py"),
+    ),
+    (
+        "node/zmtp-agent/index.js",
+        include_str!("../sdk/node/zmtp-agent/index.js"),
+    ),
+    (
+        "node/zmtp-agent/package.json",
+        include_str!("../sdk/node/zmtp-agent/package.json"),
+    ),
+    (
+        "node/examples/zeromqjs-agent.js",
+        include_str!("../sdk/node/examples/zeromqjs-agent.js"),
     ),
 ];
 
@@ -136,14 +164,21 @@ pub fn source_tree() -> Option<PathBuf> {
         .then_some(root)
 }
 
-/// Writes [`AGENT_SOURCES`] under `<data>/agent-sources/` (a file whose
-/// content is already right is left alone) and gives that directory.
+/// Writes [`AGENT_SOURCES`] under `<data>/agent-sources/` and
+/// [`SDK_SOURCES`] under `<data>/sdk/` (a file whose content is already
+/// right is left alone) and gives the first directory.
 ///
 /// # Errors
 /// A directory or file that cannot be written.
 pub fn write_agent_sources(data: &Path) -> io::Result<PathBuf> {
+    write_files(&data.join("sdk"), &SDK_SOURCES)?;
     let dir = data.join("agent-sources");
-    for (rel, text) in AGENT_SOURCES {
+    write_files(&dir, &AGENT_SOURCES)?;
+    Ok(dir)
+}
+
+fn write_files(dir: &Path, files: &[(&str, &str)]) -> io::Result<()> {
+    for &(rel, text) in files {
         let path = dir.join(rel.strip_suffix(".in").unwrap_or(rel));
         if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
             continue;
@@ -153,7 +188,7 @@ pub fn write_agent_sources(data: &Path) -> io::Result<PathBuf> {
         }
         std::fs::write(&path, text)?;
     }
-    Ok(dir)
+    Ok(())
 }
 
 #[cfg(test)]

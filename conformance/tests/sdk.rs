@@ -213,6 +213,24 @@ fn the_python_sdk_example_drives_pyzmq() {
         ],
     );
     assert!(o.stdout.contains("== pyzmq-sdk (libzmq"), "{}", o.stdout);
+
+    // The copy an installed binary writes under its data directory works
+    // there too.
+    let data = dir.path().join("data");
+    let data_s = data.display().to_string();
+    let o = conformance(
+        dir.path(),
+        &["--data-dir", &data_s, "setup", "--agent", "builtin"],
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let copy = data.join("sdk/python/examples/pyzmq_agent.py");
+    let answers = converse(
+        &python.display().to_string(),
+        &[copy.display().to_string()],
+        &[],
+        &[r#"{"id":1,"op":"manifest"}"#, r#"{"id":2,"op":"quit"}"#],
+    );
+    assert_eq!(answers[0]["name"], "pyzmq-sdk", "{answers:?}");
 }
 
 #[test]
