@@ -273,7 +273,7 @@ fn run_section(
             .collect();
         rows.sort_by_key(|(id, _, st)| (rank(*st), (*id).clone()));
         for (id, cases, worst) in rows {
-            let text = catalogue.get(id).map_or("", |r| r.text.as_str());
+            let text = catalogue.get(id).map_or("", |r| req_text(id, &r.text));
             let _ = write!(
                 s,
                 "<tr data-req=\"{0}\"><td><a href=\"{CATALOGUE_URL}\" title=\"in the catalogue\">{0}</a></td><td><span class=\"verdict {1}\">{1}</span></td><td class=req-text>{2}</td><td>",
@@ -339,7 +339,7 @@ fn case_section(
             .unwrap_or_default()
     );
     for req in &r.requirements {
-        let text = catalogue.get(req).map_or("", |c| c.text.as_str());
+        let text = catalogue.get(req).map_or("", |c| req_text(req, &c.text));
         let _ = write!(
             s,
             "<dt>requirement <a href=\"{CATALOGUE_URL}\">{}</a></dt><dd class=req-text>{}</dd>",
@@ -387,6 +387,20 @@ fn case_section(
         s.push_str("</details>");
     }
     s.push_str("</section>\n");
+}
+
+/// A catalogue line without its list marker, number and ID
+/// (`51. 37-R51 §Pub-Sub: ...` -> `§Pub-Sub: ...`, `- G01: ...` -> `...`).
+fn req_text<'a>(id: &str, line: &'a str) -> &'a str {
+    let t = line.trim_start();
+    let t = t.strip_prefix("- ").unwrap_or(t);
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let t = match t.get(digits..).and_then(|r| r.strip_prefix(". ")) {
+        Some(rest) if digits > 0 => rest,
+        _ => t,
+    };
+    let t = t.strip_prefix(id).unwrap_or(t);
+    t.trim_start_matches([':', ' '])
 }
 
 /// Each direction of each raw peer's connection, dissected: the octets it

@@ -143,3 +143,17 @@ fn a_stream_cut_in_the_log_is_dissected_up_to_the_cut() {
     assert_eq!(d[0].0, "peer1 to the implementation");
     assert!(d[0].1.contains("dissection stops there"), "{}", d[0].1);
 }
+
+#[test]
+fn requirement_texts_lose_their_list_marker_number_and_id() {
+    assert_eq!(
+        req_text("37-R51", "51. 37-R51 §Pub-Sub: not idempotent. [wire]"),
+        "§Pub-Sub: not idempotent. [wire]"
+    );
+    assert_eq!(
+        req_text("G01", "- G01: the greeting is 64 octets"),
+        "the greeting is 64 octets"
+    );
+    assert_eq!(req_text("G13", "- G13 (37): PING"), "(37): PING");
+    assert_eq!(req_text("X", "plain text"), "plain text");
+}
