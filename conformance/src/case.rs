@@ -18,7 +18,9 @@ use crate::peer::{message_frames, ready};
 use crate::wirelog::{WireLog, printable};
 
 /// What a case concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 pub enum Kind {
     /// The implementation did what the requirement asks.
     #[serde(rename = "PASS")]
@@ -65,7 +67,8 @@ impl Kind {
 }
 
 /// A verdict with its explanation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Verdict {
     /// The verdict.
     pub kind: Kind,
@@ -310,9 +313,15 @@ impl Ctx {
     }
 
     /// A fresh endpoint for the agent to bind.
-    pub fn endpoint(&mut self) -> String {
+    ///
+    /// # Errors
+    /// None is left (`--port-range` exhausted): a FAIL that says so.
+    pub fn endpoint(&mut self) -> Result<String, Stop> {
         let unique = self.unique_path();
-        self.settings.transport.agent_endpoint(&unique)
+        self.settings
+            .transport
+            .agent_endpoint(&unique)
+            .map_err(|e| Stop::Fail(format!("no endpoint to bind: {e}")))
     }
 
     /// A path no other endpoint of the run uses, in the run's folder (for
@@ -412,7 +421,7 @@ impl Ctx {
     /// An agent socket of `kind`, bound to a fresh endpoint.
     pub async fn bound(&mut self, kind: &str) -> Result<(Sock, String), Stop> {
         self.need(&[kind])?;
-        let ep = self.endpoint();
+        let ep = self.endpoint()?;
         let mut a = self.agent();
         let s = a.socket(kind).await?;
         let real = a.bind(s, &ep).await?;

@@ -5,13 +5,14 @@
 //! data directory ([`data_dir`]), their sources written out next to them.
 //!
 //! ```text
-//!   conformance/requirements.md, exclusions.txt, expected/*.txt, agents/**
+//!   conformance/requirements.md, exclusions.txt, expected/*.txt, agents/**, sdk/**
 //!        |  include_str! (rebuilt when a file changes)
 //!        v
-//!   CATALOGUE, EXCLUSIONS, expected(name), AGENT_SOURCES
+//!   CATALOGUE, EXCLUSIONS, expected(name), AGENT_SOURCES, SDK_SOURCES
 //!        |  write_agent_sources(data_dir)
 //!        v
-//!   <data>/agent-sources/python/agent.py ...   <data>/agents/<name>/ (venvs, builds)
+//!   <data>/agent-sources/python/agent.py ...   <data>/sdk/python/zmtp_agent.py ...
+//!   <data>/agents/<name>/ (venvs, builds)
 //! ```
 
 use std::io;
@@ -70,6 +71,33 @@ pub const AGENT_SOURCES: [(&str, &str); 6] = [
     ),
 ];
 
+/// The agent SDKs (`conformance/sdk/`), by their path under it; written
+/// out to `<data>/sdk/` with the agents' sources, so an installed binary
+/// brings them along.
+pub const SDK_SOURCES: [(&str, &str); 6] = [
+    ("README.md", include_str!("../sdk/README.md")),
+    (
+        "python/zmtp_agent.py",
+        include_str!("../sdk/python/zmtp_agent.py"),
+    ),
+    (
+        "python/examples/pyzmq_agent.py",
+        include_str!("../sdk/python/examples/pyzmq_agent.py"),
+    ),
+    (
+        "node/zmtp-agent/index.js",
+        include_str!("../sdk/node/zmtp-agent/index.js"),
+    ),
+    (
+        "node/zmtp-agent/package.json",
+        include_str!("../sdk/node/zmtp-agent/package.json"),
+    ),
+    (
+        "node/examples/zeromqjs-agent.js",
+        include_str!("../sdk/node/examples/zeromqjs-agent.js"),
+    ),
+];
+
 /// The environment variable that names the data directory (after
 /// `--data-dir`, before the defaults).
 pub const DATA_ENV: &str = "ZMTP_CONFORMANCE_DATA";
@@ -79,8 +107,12 @@ pub const DATA_ENV: &str = "ZMTP_CONFORMANCE_DATA";
 /// `target/` (where the repository's CI keeps its agents); else
 /// `$XDG_DATA_HOME/zmtp-conformance`, `~/.local/share/zmtp-conformance`,
 /// or one under the temporary directory when there is no home.
+///
+/// A relative path is taken from the current directory (agents run from
+/// the data directory, so their paths under it must not be relative).
 pub fn data_dir(flag: Option<&Path>) -> PathBuf {
-    data_dir_from(flag, &|k| std::env::var_os(k))
+    let dir = data_dir_from(flag, &|k| std::env::var_os(k));
+    std::path::absolute(&dir).unwrap_or(dir)
 }
 
 /// [`data_dir`] with the environment given (for tests).
@@ -132,14 +164,21 @@ pub fn source_tree() -> Option<PathBuf> {
         .then_some(root)
 }
 
-/// Writes [`AGENT_SOURCES`] under `<data>/agent-sources/` (a file whose
-/// content is already right is left alone) and gives that directory.
+/// Writes [`AGENT_SOURCES`] under `<data>/agent-sources/` and
+/// [`SDK_SOURCES`] under `<data>/sdk/` (a file whose content is already
+/// right is left alone) and gives the first directory.
 ///
 /// # Errors
 /// A directory or file that cannot be written.
 pub fn write_agent_sources(data: &Path) -> io::Result<PathBuf> {
+    write_files(&data.join("sdk"), &SDK_SOURCES)?;
     let dir = data.join("agent-sources");
-    for (rel, text) in AGENT_SOURCES {
+    write_files(&dir, &AGENT_SOURCES)?;
+    Ok(dir)
+}
+
+fn write_files(dir: &Path, files: &[(&str, &str)]) -> io::Result<()> {
+    for &(rel, text) in files {
         let path = dir.join(rel.strip_suffix(".in").unwrap_or(rel));
         if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
             continue;
@@ -149,7 +188,7 @@ pub fn write_agent_sources(data: &Path) -> io::Result<PathBuf> {
         }
         std::fs::write(&path, text)?;
     }
-    Ok(dir)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //!   case registry --select--> runner --workers--> agent process (JSON lines) --> library under test
 //!                                  \                                                  ^
 //!                                   `--> raw ZMTP peer (tcp / ipc) ------ wire -------'
-//!   verdicts --> expected-results judge --> tally --> text summary, JSON, markdown, JUnit, HTML matrix
+//!   verdicts --> expected-results judge --> tally --> text summary, JSON, markdown, JUnit, HTML report, HTML matrix
 //! ```
 
 pub mod agent;
@@ -22,6 +22,7 @@ pub mod events;
 pub mod expected;
 pub mod fuzz;
 pub mod guide;
+pub mod html;
 pub mod mutants;
 pub mod out;
 pub mod peer;

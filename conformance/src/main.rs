@@ -15,7 +15,7 @@ use zmtp_conformance::out;
 use zmtp_conformance::peer::{Transport, transport};
 use zmtp_conformance::runner::Progress;
 use zmtp_conformance::tally::Tally;
-use zmtp_conformance::{agent, case, cases, coverage, data, expected, report, runner};
+use zmtp_conformance::{agent, case, cases, coverage, data, expected, html, report, runner, tally};
 
 /// A line to standard output; a closed pipe does not panic (see `out`).
 macro_rules! say {
@@ -67,6 +67,10 @@ enum Cmd {
     /// Lists every requirement with its cases, exclusion and source
     /// locations; fails when a [wire]/[behav] requirement has neither.
     Coverage,
+    /// Prints the JSON Schema of the JSON report (`run --report`'s
+    /// `<agent>-<transport>-<profile>.json`; also
+    /// conformance/report.schema.json).
+    Schema,
     /// Dissects one direction of a ZMTP connection (a hex dump or raw
     /// octets), or every TCP direction of a pcap/pcapng capture,
     /// reassembled: each greeting field, frame and command with the rules
@@ -125,7 +129,8 @@ struct RunArgs {
     /// The strict profile: no tolerance for known libzmq deviations.
     #[arg(long)]
     strict: bool,
-    /// Writes JSON, markdown, JUnit and an HTML matrix here.
+    /// Writes JSON, markdown and JUnit per agent and transport, and
+    /// `report.html` (every run, self-contained) and `matrix.html` here.
     #[arg(long)]
     report: Option<PathBuf>,
     /// Parallel agent processes.
@@ -137,6 +142,11 @@ struct RunArgs {
     /// How long to watch for something that must not happen, in ms.
     #[arg(long, default_value_t = 300)]
     quiet_ms: u64,
+    /// Every tcp port the run binds (the agent's and the raw peer's) from
+    /// this range, `FIRST-LAST` inclusive; a case that finds every port
+    /// in use fails saying so.
+    #[arg(long, value_name = "FIRST-LAST")]
+    port_range: Option<String>,
     /// Tests an already running peer at this endpoint (no agent).
     #[arg(long)]
     endpoint: Option<String>,
@@ -181,6 +191,12 @@ fn main() -> ExitCode {
         Some(Cmd::Run(args)) => rt.block_on(run(&data, *args)),
         Some(Cmd::List { cases }) => list(&cases),
         Some(Cmd::Coverage) => coverage_cmd(),
+        Some(Cmd::Schema) => {
+            let schema = report::schema::schema();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            let _ = out::stdout(&format!("{text}\n"));
+            ExitCode::SUCCESS
+        }
         Some(Cmd::Setup { agent }) => setup(&data, &agent),
         Some(Cmd::Dissect { file }) => dissect_cmd(&file),
         Some(Cmd::Fuzz(args)) => rt.block_on(fuzz_cmd::fuzz(args)),
@@ -382,6 +398,13 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
             }
         },
     };
+    let transports = match confine(transports, args.port_range.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            warn!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let selected = cases::select(&args.cases);
     if selected.is_empty() {
         warn!("no case matches {:?}", args.cases);
@@ -477,10 +500,17 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
                 progress: Progress::detect(args.verbose),
             };
             match runner::run(plan, selected.clone()).await {
-                Ok(run) if args.bless => agent_runs.push(run),
-                Ok(run) => {
-                    tally.add(&finish(&args, &expected, &run));
-                    runs.push(run);
+                Ok(mut run) => {
+                    if let Target::Shipped(spec) = &target {
+                        run.installed = spec.installed_version(&root);
+                    }
+                    if args.bless {
+                        agent_runs.push(run);
+                        continue;
+                    }
+                    let judged = finish(&args, &expected, &run);
+                    tally.add(&Tally::of(&judged));
+                    runs.push((run, judged));
                 }
                 Err(e) => {
                     say!(
@@ -516,16 +546,15 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
                 }
             };
             for run in agent_runs {
-                tally.add(&finish(&args, &expected, &run));
-                runs.push(run);
+                let judged = finish(&args, &expected, &run);
+                tally.add(&Tally::of(&judged));
+                runs.push((run, judged));
             }
         }
     }
     let _ = std::fs::remove_dir_all(&scratch_dir);
-    if let Some(dir) = &args.report
-        && let Err(e) = report::write_matrix(dir, &runs)
-    {
-        warn!("report: {e}");
+    if let Some(dir) = &args.report {
+        write_html(dir, &runs);
     }
     say!("{tally}");
     if broken {
@@ -537,9 +566,37 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
     }
 }
 
+/// `transports` with tcp confined to `range` (`--port-range`): a
+/// [`transport::TcpRange`] that lives as long as the program. A range of
+/// which no port is free now is refused.
+fn confine(
+    transports: Vec<&'static dyn Transport>,
+    range: Option<&str>,
+) -> Result<Vec<&'static dyn Transport>, String> {
+    let Some(range) = range else {
+        return Ok(transports);
+    };
+    let tcp: &'static transport::TcpRange = Box::leak(Box::new(transport::TcpRange::parse(range)?));
+    tcp.take().map_err(|e| e.to_string())?;
+    Ok(transports
+        .into_iter()
+        .map(|t| {
+            if t.name() == "tcp" {
+                tcp as &'static dyn Transport
+            } else {
+                t
+            }
+        })
+        .collect())
+}
+
 /// Judges one run against `expected`, prints its summary and writes its
-/// reports; gives its counts.
-fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport) -> Tally {
+/// reports; gives its judgement.
+fn finish(
+    args: &RunArgs,
+    expected: &expected::Expected,
+    run: &runner::RunReport,
+) -> Vec<tally::Judged> {
     let judged = expected.judge_run(run);
     out::stdout(&report::summary(run, &judged));
     if let Some(dir) = &args.report
@@ -547,7 +604,18 @@ fn finish(args: &RunArgs, expected: &expected::Expected, run: &runner::RunReport
     {
         warn!("report: {e}");
     }
-    Tally::of(&judged)
+    judged
+}
+
+/// Writes the HTML report and the matrix of every run into `dir`.
+fn write_html(dir: &std::path::Path, runs: &[(runner::RunReport, Vec<tally::Judged>)]) {
+    if let Err(e) = html::write(dir, runs) {
+        warn!("report: {e}");
+    }
+    let plain: Vec<runner::RunReport> = runs.iter().map(|(r, _)| r.clone()).collect();
+    if let Err(e) = report::write_matrix(dir, &plain) {
+        warn!("report: {e}");
+    }
 }
 
 fn settings(args: &RunArgs, transport: &'static dyn Transport, scratch_dir: PathBuf) -> Settings {
@@ -692,11 +760,10 @@ async fn run_endpoint(args: &RunArgs, endpoint: &str, selected: Vec<case::Case>)
     // Registry order, as in agent mode.
     run.results
         .sort_by_key(|r| order.iter().position(|id| *id == r.id));
-    let tally = finish(args, &expected, &run);
-    if let Some(dir) = &args.report
-        && let Err(e) = report::write_matrix(dir, std::slice::from_ref(&run))
-    {
-        warn!("report: {e}");
+    let judged = finish(args, &expected, &run);
+    let tally = Tally::of(&judged);
+    if let Some(dir) = &args.report {
+        write_html(dir, &[(run, judged)]);
     }
     say!("{tally}");
     if tally.unexpected() == 0 {

@@ -109,7 +109,10 @@ impl RawListener {
         log: &WireLog,
         label: &str,
     ) -> Result<Self, PeerError> {
-        Self::bind_at(&transport.raw_endpoint(unique), log, label).await
+        let endpoint = transport
+            .raw_endpoint(unique)
+            .map_err(|e| PeerError::Io(format!("no endpoint to listen on: {e}")))?;
+        Self::bind_at(&endpoint, log, label).await
     }
 
     /// Listens on exactly `endpoint` (`scheme://address` of a transport of

@@ -47,6 +47,9 @@ pub fn summary(run: &RunReport, judged: &[Judged]) -> String {
         run.results.len(),
         run.duration_ms as f64 / 1000.0
     );
+    if let Some(installed) = &run.installed {
+        let _ = writeln!(s, "   installed: {installed}");
+    }
     let c = counts(run);
     let parts: Vec<String> = c
         .iter()
@@ -114,70 +117,81 @@ pub fn write_run(dir: &Path, run: &RunReport, judged: &[Judged]) -> Result<(), S
     Ok(())
 }
 
-/// The JSON report: `counts` (the tally), `run` (the agent, its manifest,
-/// every result with its wire log and trace) and `judged` (each result's
-/// status). Bounded: octets on the wire as `len` and the first
-/// [`crate::events::BODY_MAX`] in `hex` (`truncated` when cut), agent
-/// requests and answers as their JSON with long strings cut (without the
-/// note's text), model events as objects in `trace` (a wire entry of the
-/// trace names its index instead of repeating it).
-fn json(run: &RunReport, judged: &[Judged]) -> String {
-    let mut run_v = serde_json::to_value(run).unwrap_or_default();
-    if let Some(results) = run_v["results"].as_array_mut() {
-        for r in results {
-            if let Some(wire) = r["wire"].as_array_mut() {
-                let mut observed = 0u64;
-                for e in wire {
-                    octets_as_body(e);
-                    let Some(o) = e.as_object_mut() else {
-                        continue;
-                    };
-                    if o.contains_key("json") {
-                        // An agent call: its JSON says what the note says.
-                        o.remove("data");
-                    } else if o.get("who").and_then(|w| w.as_str()) == Some("trace") {
-                        // The trace holds it, as an object: point there.
-                        o.remove("data");
-                        o.insert("trace".into(), observed.into());
-                        observed += 1;
+/// The JSON report ([`schema::Report`]): `counts` (the tally), `run` (the
+/// agent, its manifest, every result with its wire log and trace) and
+/// `judged` (each result's status). Bounded: octets on the wire as `len`
+/// and the first [`crate::events::BODY_MAX`] in `hex` (`truncated` when
+/// cut), agent requests and answers as their JSON with long strings cut
+/// (without the note's text), model events as objects in `trace` (a wire
+/// entry of the trace names its index instead of repeating it).
+pub fn json(run: &RunReport, judged: &[Judged]) -> String {
+    let report = schema::Report {
+        format: schema::FORMAT,
+        counts: Tally::of(judged),
+        run: schema::Run {
+            agent: run.agent.clone(),
+            manifest: run.manifest.clone(),
+            installed: run.installed.clone(),
+            transport: run.transport.clone(),
+            profile: run.profile.clone(),
+            duration_ms: run.duration_ms,
+            results: run
+                .results
+                .iter()
+                .map(|r| {
+                    let mut observed = 0u64;
+                    schema::Case {
+                        id: r.id.clone(),
+                        requirements: r.requirements.clone(),
+                        sends: r.sends.clone(),
+                        expects: r.expects.clone(),
+                        verdict: r.verdict.clone(),
+                        duration_ms: r.duration_ms,
+                        wire: r.wire.iter().map(|e| wire(e, &mut observed)).collect(),
+                        trace: r.trace.clone(),
+                        agent_stderr: r.agent_stderr.clone(),
                     }
-                }
-            }
-        }
-    }
-    let v = serde_json::json!({
-        "counts": Tally::of(judged),
-        "run": run_v,
-        "judged": judged,
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+                })
+                .collect(),
+        },
+        judged: judged.to_vec(),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
 }
 
-/// A wire entry's `data` (`hex` or `hex+more`) as `len`, `hex` and
-/// `truncated`, the hex cut to [`crate::events::BODY_MAX`] octets.
-fn octets_as_body(e: &mut serde_json::Value) {
-    if e["dir"] == "note" {
-        return;
-    }
-    let Some(data) = e["data"].as_str() else {
-        return;
+/// A wire entry as the report keeps it: octets (`hex` or `hex+more`) as
+/// `len`, `hex` cut to [`crate::events::BODY_MAX`] octets and
+/// `truncated`; an agent call as its JSON; a trace entry as its index
+/// (`observed` counts them); a note as its text.
+fn wire(e: &Entry, observed: &mut u64) -> schema::Wire {
+    let mut w = schema::Wire {
+        t_ms: e.t_ms,
+        who: e.who.clone(),
+        dir: e.dir,
+        ..schema::Wire::default()
     };
-    let (head, more) = data.split_once('+').unwrap_or((data, "0"));
-    let Some(octets) = unhex(head) else {
-        return;
-    };
-    let more: usize = more.parse().unwrap_or(0);
-    let mut b = crate::events::body(&octets);
-    b["len"] = serde_json::Value::from(octets.len() + more);
-    if more > 0 {
-        b["truncated"] = serde_json::Value::from(true);
-    }
-    if let Some(o) = e.as_object_mut() {
-        o.remove("data");
-        if let Some(fields) = b.as_object() {
-            o.extend(fields.clone());
+    if e.dir != Direction::Note {
+        let (head, more) = e.data.split_once('+').unwrap_or((&e.data, "0"));
+        if let Some(octets) = unhex(head) {
+            let more: usize = more.parse().unwrap_or(0);
+            let shown = octets.len().min(crate::events::BODY_MAX);
+            w.len = Some(octets.len() + more);
+            w.hex = Some(crate::wirelog::hex(&octets[..shown]));
+            w.truncated = (more > 0 || shown < octets.len()).then_some(true);
+            return w;
         }
     }
+    if e.json.is_some() {
+        // An agent call: its JSON says what the note says.
+        w.json.clone_from(&e.json);
+    } else if e.who == "trace" {
+        // The trace holds it, as an object: point there.
+        w.trace = Some(*observed);
+        *observed += 1;
+    } else {
+        w.data = Some(e.data.clone());
+    }
+    w
 }
 
 fn markdown(run: &RunReport, judged: &[Judged]) -> String {
@@ -188,6 +202,9 @@ fn markdown(run: &RunReport, judged: &[Judged]) -> String {
         "# {} ({version}) over {}, {} profile\n",
         run.agent, run.transport, run.profile
     );
+    if let Some(installed) = &run.installed {
+        let _ = writeln!(s, "Installed: {installed}\n");
+    }
     let tally = Tally::of(judged);
     let _ = writeln!(s, "**{tally}**\n");
     for st in Status::ALL {
@@ -444,6 +461,8 @@ pub fn write_matrix(dir: &Path, runs: &[RunReport]) -> Result<(), String> {
 fn anchor(id: &str) -> String {
     id.replace(['/', '-'], "_")
 }
+
+pub mod schema;
 
 #[cfg(test)]
 mod tests;

@@ -47,6 +47,9 @@ pub struct RunReport {
     pub agent: String,
     /// The agent's manifest.
     pub manifest: Value,
+    /// A shipped agent's implementation as installed (`pyzmq 27.3.0`);
+    /// `None` for other agents (the manifest's `version` tells).
+    pub installed: Option<String>,
     /// `tcp` or `ipc`.
     pub transport: String,
     /// `strict` or `default`.
@@ -187,6 +190,7 @@ pub async fn run(plan: Plan, cases: Vec<Case>) -> Result<RunReport, String> {
     Ok(RunReport {
         agent: agent_name,
         manifest,
+        installed: None,
         transport: plan.settings.transport.name().to_string(),
         profile: if plan.settings.strict {
             "strict"

@@ -18,7 +18,9 @@ use std::fmt;
 use serde::Serialize;
 
 /// A result's place in the counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// PASS, as expected.
@@ -70,7 +72,8 @@ impl Status {
 }
 
 /// One result judged against the expected results.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Judged {
     /// The case.
     pub id: String,
@@ -85,7 +88,8 @@ pub struct Judged {
 }
 
 /// Counts per [`Status`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Tally {
     /// PASS as expected.
     pub passed: usize,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Which way the octets went, seen from the raw peer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// From the raw peer to the implementation under test.
@@ -16,6 +16,7 @@ pub enum Direction {
     /// From the implementation under test to the raw peer.
     In,
     /// Not octets: a note (connection opened, closed, agent call).
+    #[default]
     Note,
 }
 

@@ -5,40 +5,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
-use common::{conformance, root};
-
-/// A Python with pyzmq: the pyzmq agent's venv, `.ci/setup-pyzmq`'s, or
-/// `ZMTP_PYTHON`; `None` (after saying so) when there is none and
-/// `ZMTP_REQUIRE_PEERS=1` is not set.
-fn pyzmq_python() -> Option<PathBuf> {
-    let candidates = std::env::var_os("ZMTP_PYTHON")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            root().join("target/agents/pyzmq/bin/python"),
-            root().join("target/peers/pyzmq/bin/python"),
-        ]);
-    for p in candidates {
-        let ok = Command::new(&p)
-            .args(["-c", "import zmq"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return Some(p);
-        }
-    }
-    assert!(
-        std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
-        "ZMTP_REQUIRE_PEERS=1 but no Python with pyzmq was found"
-    );
-    eprintln!("skipped: no Python with pyzmq (run .ci/setup-pyzmq)");
-    None
-}
+use common::{conformance, pyzmq_python, root};
 
 fn agent_script() -> String {
     root()

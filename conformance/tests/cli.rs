@@ -161,3 +161,74 @@ fn dissect_reads_a_pcap_capture_per_direction() {
         o.stdout
     );
 }
+
+/// `n` ports in a row that nothing holds now, from a point that depends
+/// on the process.
+fn free_ports(n: u16) -> u16 {
+    let start = 21_000 + (std::process::id() % 19_000) as u16;
+    (start..60_000)
+        .step_by(usize::from(n))
+        .find(|&p| (p..p + n).all(|q| std::net::TcpListener::bind(("127.0.0.1", q)).is_ok()))
+        .expect("a free stretch of ports")
+}
+
+#[test]
+fn port_range_confines_every_tcp_port_and_says_when_none_is_free() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = free_ports(20);
+    let last = first + 19;
+    let range = format!("{first}-{last}");
+    let o = conformance(
+        dir.path(),
+        &[
+            "run",
+            "--agent",
+            "builtin",
+            "--cases",
+            "37-R1",
+            "--transport",
+            "tcp",
+            "--port-range",
+            &range,
+            "--report",
+            "out",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
+    let json = std::fs::read_to_string(dir.path().join("out/builtin-tcp-default.json"))
+        .expect("the JSON report");
+    // Every tcp endpoint the log names (listening on, bound to, connect
+    // to) is in the range.
+    let ports: Vec<u16> = json
+        .split("127.0.0.1:")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect();
+    assert!(ports.len() > 5, "{} endpoints in the log", ports.len());
+    for p in &ports {
+        assert!((first..=last).contains(p), "port {p} outside {range}");
+    }
+
+    // A range whose only port is held: a set-up error that says so.
+    let held = std::net::TcpListener::bind(("127.0.0.1", first)).expect("bind");
+    let one = format!("{first}-{first}");
+    let o = conformance(
+        dir.path(),
+        &["run", "--port-range", &one, "--cases", "G01/"],
+    );
+    assert_eq!(o.code, Some(2), "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains(&format!(
+            "--port-range {one} is exhausted: all 1 ports are in use"
+        )),
+        "{}",
+        o.stderr
+    );
+    drop(held);
+    let o = conformance(dir.path(), &["run", "--port-range", "9-1"]);
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("expected FIRST-LAST"), "{}", o.stderr);
+}

@@ -24,6 +24,8 @@ enum Kind {
     Builtin,
     PyVenv {
         package: &'static str,
+        /// The version pip installs (`package==version`).
+        version: &'static str,
         lib: &'static str,
     },
     Debian,
@@ -44,6 +46,7 @@ pub const AGENTS: [AgentSpec; 7] = [
         describes: "libzmq 4.3.5 via pyzmq",
         kind: Kind::PyVenv {
             package: "pyzmq",
+            version: "27.3.0",
             lib: "zmq",
         },
     },
@@ -67,6 +70,7 @@ pub const AGENTS: [AgentSpec; 7] = [
         describes: "omq.rs via pyomq",
         kind: Kind::PyVenv {
             package: "pyomq",
+            version: "0.21.0",
             lib: "pyomq",
         },
     },
@@ -99,6 +103,8 @@ fn agents_src(data: &Path) -> Result<PathBuf, String> {
 }
 
 const ZMQRS_BIN: &str = "release/zmtp-conformance-agent-zmqrs";
+/// The zeromq.js release npm installs.
+const ZEROMQJS_VERSION: &str = "6.8.0";
 const JEROMQ_JAR: &str = "/usr/share/java/jeromq.jar";
 
 impl AgentSpec {
@@ -107,16 +113,69 @@ impl AgentSpec {
         self.kind == Kind::Builtin
     }
 
-    /// Whether the implementation and the agent program are in place.
+    /// What the setup installs, pinned where the installer can pin
+    /// (`pyzmq==27.3.0`, `zeromq@6.8.0`, the zmq.rs agent's Cargo.lock);
+    /// Debian's packages are the distribution's release of them.
+    pub fn pin(&self) -> String {
+        match self.kind {
+            Kind::Builtin => format!("zmtp {}", env!("CARGO_PKG_VERSION")),
+            Kind::PyVenv {
+                package, version, ..
+            } => format!("{package}=={version}"),
+            Kind::Debian => "python3-zmq (Debian's release)".into(),
+            Kind::ZeromqJs => format!("zeromq@{ZEROMQJS_VERSION}"),
+            Kind::ZmqRs => format!("zeromq {} (Cargo.lock)", zmqrs_locked().unwrap_or("?")),
+            Kind::JeroMq => "libjeromq-java (Debian's release)".into(),
+        }
+    }
+
+    /// The implementation's package and version as installed now
+    /// (`pyzmq 27.3.0`, `python3-zmq 4.3.4-6`), `None` when it cannot be
+    /// told.
+    pub fn installed_version(&self, data: &Path) -> Option<String> {
+        let dir = install_dir(data, self.name);
+        let version = match self.kind {
+            Kind::Builtin => env!("CARGO_PKG_VERSION").to_string(),
+            Kind::PyVenv { package, .. } => {
+                output(StdCommand::new(dir.join("bin/python")).args([
+                    "-c",
+                    &format!("import importlib.metadata as m; print(m.version('{package}'))"),
+                ]))?
+            }
+            Kind::Debian => dpkg_version("python3-zmq")?,
+            Kind::ZeromqJs => {
+                let text =
+                    std::fs::read_to_string(dir.join("node_modules/zeromq/package.json")).ok()?;
+                let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+                v["version"].as_str()?.to_string()
+            }
+            Kind::ZmqRs => zmqrs_locked()?.to_string(),
+            Kind::JeroMq => dpkg_version("libjeromq-java")?,
+        };
+        let package = match self.kind {
+            Kind::Builtin => "zmtp",
+            Kind::PyVenv { package, .. } => package,
+            Kind::Debian => "python3-zmq",
+            Kind::ZeromqJs | Kind::ZmqRs => "zeromq",
+            Kind::JeroMq => "libjeromq-java",
+        };
+        Some(format!("{package} {version}"))
+    }
+
+    /// Whether the implementation and the agent program are in place, at
+    /// the pinned version where there is one (a venv or node_modules of
+    /// another version is set up again).
     pub fn is_installed(&self, data: &Path) -> bool {
         let dir = install_dir(data, self.name);
         match self.kind {
             Kind::Builtin => true,
-            Kind::PyVenv { lib, .. } => quiet(
-                StdCommand::new(dir.join("bin/python")).args(["-c", &format!("import {lib}")]),
-            ),
+            Kind::PyVenv {
+                package, version, ..
+            } => self.installed_version(data) == Some(format!("{package} {version}")),
+            Kind::ZeromqJs => {
+                self.installed_version(data) == Some(format!("zeromq {ZEROMQJS_VERSION}"))
+            }
             Kind::Debian => quiet(StdCommand::new("/usr/bin/python3").args(["-c", "import zmq"])),
-            Kind::ZeromqJs => dir.join("node_modules/zeromq/package.json").exists(),
             Kind::ZmqRs => dir.join(ZMQRS_BIN).exists(),
             Kind::JeroMq => Path::new(JEROMQ_JAR).exists() && dir.join("Agent.class").exists(),
         }
@@ -134,13 +193,19 @@ impl AgentSpec {
         let dir_s = dir.display().to_string();
         match self.kind {
             Kind::Builtin => Ok(()),
-            Kind::PyVenv { package, .. } => {
+            Kind::PyVenv {
+                package, version, ..
+            } => {
                 step(self.name, "python3", &["-m", "venv", &dir_s])?;
                 let pip = dir.join("bin/pip").display().to_string();
                 step(
                     self.name,
                     &pip,
-                    &["install", "--disable-pip-version-check", package],
+                    &[
+                        "install",
+                        "--disable-pip-version-check",
+                        &format!("{package}=={version}"),
+                    ],
                 )
             }
             Kind::Debian => {
@@ -159,14 +224,20 @@ impl AgentSpec {
                     "--no-fund",
                     "--prefix",
                     &dir_s,
-                    "zeromq@6.8.0",
+                    &format!("zeromq@{ZEROMQJS_VERSION}"),
                 ],
             ),
             Kind::ZmqRs => {
                 let manifest = src.join("zmqrs/Cargo.toml").display().to_string();
                 let mut c = StdCommand::new("cargo");
-                c.args(["build", "--release", "--manifest-path", &manifest])
-                    .env("CARGO_TARGET_DIR", &dir);
+                c.args([
+                    "build",
+                    "--release",
+                    "--locked",
+                    "--manifest-path",
+                    &manifest,
+                ])
+                .env("CARGO_TARGET_DIR", &dir);
                 run_step(self.name, &mut c)
             }
             Kind::JeroMq => {
@@ -229,6 +300,30 @@ impl AgentSpec {
         c.current_dir(data);
         Ok(Some(c))
     }
+}
+
+/// The version of zeromq (zmq.rs) the zmq.rs agent's Cargo.lock holds.
+fn zmqrs_locked() -> Option<&'static str> {
+    let lock = crate::data::AGENT_SOURCES
+        .iter()
+        .find(|(p, _)| *p == "zmqrs/Cargo.lock")?
+        .1;
+    let at =
+        lock.find("name = \"zeromq\"\nversion = \"")? + "name = \"zeromq\"\nversion = \"".len();
+    let rest = lock.get(at..)?;
+    rest.get(..rest.find('"')?)
+}
+
+/// An installed Debian package's version.
+fn dpkg_version(package: &str) -> Option<String> {
+    output(StdCommand::new("dpkg-query").args(["-W", "-f=${Version}", package]))
+}
+
+/// What `c` prints, trimmed, when it succeeds and prints something.
+fn output(c: &mut StdCommand) -> Option<String> {
+    let o = c.stderr(std::process::Stdio::null()).output().ok()?;
+    let text = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    (o.status.success() && !text.is_empty()).then_some(text)
 }
 
 fn quiet(c: &mut StdCommand) -> bool {

@@ -88,3 +88,27 @@ fn the_type_free_cases_exist() {
         assert!(all.contains(&id), "{id} is not a case");
     }
 }
+
+#[test]
+fn the_installed_implementations_are_pinned() {
+    let pin = |name: &str| registry::find(name).expect(name).pin();
+    assert_eq!(pin("pyzmq"), "pyzmq==27.3.0");
+    assert_eq!(pin("pyomq"), "pyomq==0.21.0");
+    assert_eq!(pin("zeromqjs"), "zeromq@6.8.0");
+    assert_eq!(pin("zmqrs"), "zeromq 0.7.0 (Cargo.lock)");
+    assert!(pin("debian").contains("Debian"));
+    assert_eq!(
+        registry::find("builtin")
+            .expect("builtin")
+            .installed_version(std::path::Path::new("/nonexistent")),
+        Some(format!("zmtp {}", env!("CARGO_PKG_VERSION")))
+    );
+    // Nothing installed under an empty data directory: no version, and
+    // not installed.
+    let empty = tempfile::tempdir().expect("temp dir");
+    for name in ["pyzmq", "pyomq", "zeromqjs"] {
+        let a = registry::find(name).expect(name);
+        assert_eq!(a.installed_version(empty.path()), None, "{name}");
+        assert!(!a.is_installed(empty.path()), "{name}");
+    }
+}

@@ -172,7 +172,7 @@ case_fn!(pub_never_blocks, |cx| {
     cx.model(kind);
     set_hwm(cx, s, "SNDHWM", 2).await?;
     cx.record(TraceEvent::SetOption(SocketOption::SndHwm(2)));
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let ep = cx.agent().bind(s, &ep).await?;
     let mut p = cx.dial(&ep, "sub1").await?;
     let h = cx.handshake(&mut p, "SUB", 1).await?;
@@ -368,7 +368,7 @@ case_fn!(sub_bound, |cx| {
     let kind = if cx.param == 1 { "XSUB" } else { "SUB" };
     cx.need(&[kind])?;
     let s = cx.agent().socket(kind).await?;
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let ep = cx.agent().bind(s, &ep).await?;
     cx.model(kind);
     if kind == "SUB" {

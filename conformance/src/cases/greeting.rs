@@ -517,7 +517,7 @@ case_fn!(zmtp2_peer, |cx| {
 
 case_fn!(padding_value, |cx| {
     cx.need(&["DEALER"])?;
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let mut a = cx.agent();
     let s = a.socket("DEALER").await?;
     a.set_bytes(s, "ROUTING_ID", b"abc").await?;

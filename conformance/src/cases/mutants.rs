@@ -135,7 +135,7 @@ async fn curve_pull(cx: &mut Ctx) -> Result<(Sock, String, KeyPair), Stop> {
     need_mechanism(cx, "CURVE")?;
     cx.need(&["PULL"])?;
     let keys = zmtp::curve_keypair();
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let mut a = cx.agent();
     let s = a.socket("PULL").await?;
     a.set_int(s, "CURVE_SERVER", 1).await?;

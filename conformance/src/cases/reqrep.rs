@@ -538,7 +538,7 @@ case_fn!(router_unknown_dropped, |cx| {
 
 case_fn!(router_mandatory_refuses, |cx| {
     cx.need(&["ROUTER"])?;
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let mut a = cx.agent();
     let s = a.socket("ROUTER").await?;
     a.set_int(s, "ROUTER_MANDATORY", 1).await?;

@@ -9,7 +9,12 @@ fn case_ids_are_unique_and_well_formed() {
         assert!(seen.insert(c.id), "duplicate case id {}", c.id);
         let (req, n) = c.id.split_once('/').expect("id is <requirement>/<n>");
         assert!(!req.is_empty());
-        assert!(n.parse::<u32>().is_ok(), "case number of {}", c.id);
+        // A number, or `F` and a reproducer's 8-digit hash for a promoted
+        // fuzzer finding (cases/promoted.rs).
+        let promoted = n
+            .strip_prefix('F')
+            .is_some_and(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()));
+        assert!(n.parse::<u32>().is_ok() || promoted, "case number of {}", c.id);
         assert!(
             !c.sends.is_empty() && !c.expects.is_empty(),
             "{} explains itself",

@@ -61,7 +61,7 @@ case_fn!(every_character, |cx| {
     for (n, pair) in keys.iter().enumerate() {
         let text = pair.secret().to_z85();
         seen.extend(text.bytes());
-        let ep = cx.endpoint();
+        let ep = cx.endpoint()?;
         let mut a = cx.agent();
         let s = a.socket("PULL").await?;
         a.set_int(s, "CURVE_SERVER", 1).await?;

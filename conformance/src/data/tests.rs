@@ -37,6 +37,17 @@ fn embedded_files_are_the_shipped_ones() {
     let mut embedded: Vec<String> = AGENT_SOURCES.iter().map(|(p, _)| p.to_string()).collect();
     embedded.sort();
     assert_eq!(on_disk, embedded);
+    // And every file of the SDKs.
+    for (rel, text) in SDK_SOURCES {
+        assert_eq!(text, read(&format!("sdk/{rel}")), "{rel}");
+    }
+    let mut on_disk = Vec::new();
+    walk(&dir.join("sdk"), &dir.join("sdk"), &mut on_disk);
+    on_disk.retain(|p| !p.contains("__pycache__"));
+    on_disk.sort();
+    let mut embedded: Vec<String> = SDK_SOURCES.iter().map(|(p, _)| p.to_string()).collect();
+    embedded.sort();
+    assert_eq!(on_disk, embedded);
 }
 
 fn walk(root: &Path, d: &Path, out: &mut Vec<String>) {

@@ -82,6 +82,7 @@ fn run_of(transport: &str, profile: &str, results: &[(&str, Kind, &str)]) -> Run
     RunReport {
         agent: "mylib".into(),
         manifest: serde_json::json!({"version": "1.0"}),
+        installed: None,
         transport: transport.into(),
         profile: profile.into(),
         duration_ms: 1,

@@ -335,7 +335,13 @@ impl Run<'_> {
             .join(format!("fz{}-{n}.sock", std::process::id()));
         let wait = Duration::from_secs(2);
         if s.agent_binds {
-            let endpoint = self.env.transport.agent_endpoint(&unique);
+            let endpoint = match self.env.transport.agent_endpoint(&unique) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.setup_error("bind", &e.to_string());
+                    return None;
+                }
+            };
             let r = json!({"op": "bind", "socket": sock, "endpoint": endpoint});
             let bound = match self.call(r, 0).await? {
                 Answer::Ok(v) => v["endpoint"].as_str().unwrap_or_default().to_string(),

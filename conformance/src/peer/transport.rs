@@ -11,6 +11,7 @@
 use std::fmt::Debug;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
@@ -39,11 +40,17 @@ pub trait Transport: Debug + Send + Sync {
     /// An endpoint the implementation under test can bind: a wildcard
     /// where the transport has one, else a name made from `unique` (a
     /// path no other case of the run uses).
-    fn agent_endpoint(&self, unique: &Path) -> String;
+    ///
+    /// # Errors
+    /// No endpoint is left (every port of a [`TcpRange`] in use).
+    fn agent_endpoint(&self, unique: &Path) -> io::Result<String>;
 
     /// An endpoint the raw peer binds itself (made from `unique` as
     /// above).
-    fn raw_endpoint(&self, unique: &Path) -> String;
+    ///
+    /// # Errors
+    /// As [`Transport::agent_endpoint`].
+    fn raw_endpoint(&self, unique: &Path) -> io::Result<String>;
 
     /// Listens on `address` (an endpoint's part after `scheme://`).
     fn listen<'a>(&'a self, address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Listener>>>;
@@ -81,12 +88,12 @@ impl Transport for Tcp {
         "tcp"
     }
 
-    fn agent_endpoint(&self, _unique: &Path) -> String {
-        "tcp://127.0.0.1:*".to_string()
+    fn agent_endpoint(&self, _unique: &Path) -> io::Result<String> {
+        Ok("tcp://127.0.0.1:*".to_string())
     }
 
-    fn raw_endpoint(&self, _unique: &Path) -> String {
-        "tcp://127.0.0.1:0".to_string()
+    fn raw_endpoint(&self, _unique: &Path) -> io::Result<String> {
+        Ok("tcp://127.0.0.1:0".to_string())
     }
 
     fn listen<'a>(&'a self, address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Listener>>> {
@@ -131,11 +138,11 @@ impl Transport for Ipc {
         "ipc"
     }
 
-    fn agent_endpoint(&self, unique: &Path) -> String {
-        format!("ipc://{}", unique.display())
+    fn agent_endpoint(&self, unique: &Path) -> io::Result<String> {
+        Ok(format!("ipc://{}", unique.display()))
     }
 
-    fn raw_endpoint(&self, unique: &Path) -> String {
+    fn raw_endpoint(&self, unique: &Path) -> io::Result<String> {
         self.agent_endpoint(unique)
     }
 
@@ -158,6 +165,95 @@ impl Transport for Ipc {
             let s = UnixStream::connect(address).await?;
             Ok(Box::new(s) as Box<dyn Stream>)
         })
+    }
+}
+
+/// tcp on the loopback interface with every port, the agent's and the
+/// raw peer's, taken from a range (`run --port-range A-B`): for hosts
+/// where only some ports may be opened. Ports are handed out in turn; one
+/// that something else holds is skipped, and when every port of the range
+/// is held the endpoint is an error that says so.
+#[derive(Debug)]
+pub struct TcpRange {
+    first: u16,
+    last: u16,
+    next: AtomicU32,
+}
+
+impl TcpRange {
+    /// The range `A-B` (inclusive, `0 < A <= B`).
+    ///
+    /// # Errors
+    /// The text is not such a range.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad =
+            || format!("--port-range {text}: expected FIRST-LAST, 1 <= FIRST <= LAST <= 65535");
+        let (a, b) = text.split_once('-').ok_or_else(bad)?;
+        let first: u16 = a.trim().parse().map_err(|_| bad())?;
+        let last: u16 = b.trim().parse().map_err(|_| bad())?;
+        if first == 0 || first > last {
+            return Err(bad());
+        }
+        Ok(Self {
+            first,
+            last,
+            next: AtomicU32::new(0),
+        })
+    }
+
+    /// How many ports the range holds.
+    pub fn len(&self) -> u32 {
+        u32::from(self.last - self.first) + 1
+    }
+
+    /// Whether the range is empty (never: [`TcpRange::parse`] refuses it).
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The next port of the range that nothing holds now (tried by binding
+    /// it, and letting it go for the one who asked).
+    ///
+    /// # Errors
+    /// Every port of the range is held.
+    pub fn take(&self) -> io::Result<u16> {
+        let n = self.len();
+        for _ in 0..n {
+            let i = self.next.fetch_add(1, Ordering::Relaxed) % n;
+            let port = self.first + u16::try_from(i).unwrap_or(0);
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return Ok(port);
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            format!(
+                "--port-range {}-{} is exhausted: all {n} ports are in use; widen the range",
+                self.first, self.last
+            ),
+        ))
+    }
+}
+
+impl Transport for TcpRange {
+    fn name(&self) -> &'static str {
+        "tcp"
+    }
+
+    fn agent_endpoint(&self, _unique: &Path) -> io::Result<String> {
+        Ok(format!("tcp://127.0.0.1:{}", self.take()?))
+    }
+
+    fn raw_endpoint(&self, unique: &Path) -> io::Result<String> {
+        self.agent_endpoint(unique)
+    }
+
+    fn listen<'a>(&'a self, address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Listener>>> {
+        Tcp.listen(address)
+    }
+
+    fn connect<'a>(&'a self, address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Stream>>> {
+        Tcp.connect(address)
     }
 }
 

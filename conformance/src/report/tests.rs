@@ -34,6 +34,7 @@ fn run() -> RunReport {
     RunReport {
         agent: "x".into(),
         manifest: json!({"version": "1"}),
+        installed: None,
         transport: "tcp".into(),
         profile: "default".into(),
         duration_ms: 10,
@@ -192,4 +193,36 @@ fn the_json_keeps_octet_lengths_and_agent_answers_as_json() {
     assert!(wire[1].get("data").is_none());
     assert_eq!(wire[2]["trace"], 0);
     assert_eq!(v["run"]["results"][0]["trace"][0]["event"], "recv");
+}
+
+/// Every output of [`json`] is valid against the published schema, which
+/// is the one the types derive.
+#[test]
+fn the_json_report_is_valid_against_its_schema() {
+    let schema = schema::schema();
+    let published: Value =
+        serde_json::from_str(include_str!("../../report.schema.json")).expect("schema file");
+    assert_eq!(
+        published, schema,
+        "conformance/report.schema.json is out of date: \
+         `cargo run -p zmtp-conformance -- schema > conformance/report.schema.json`"
+    );
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let mut run = run();
+    let log = crate::wirelog::WireLog::new();
+    log.bytes("peer1", Direction::Out, &[0x79; 1000]);
+    log.agent("<", &json!({"id": 1, "ok": true}));
+    log.note("trace", "Recv(...)");
+    log.note("peer1", "closed");
+    run.results[0].wire = log.entries();
+    let v: Value = serde_json::from_str(&json(&run, &judged())).expect("JSON");
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // The schema can fail: a status it does not know, a field too many.
+    let mut bad = v.clone();
+    bad["judged"][0]["status"] = json!("skipped");
+    assert!(!validator.is_valid(&bad));
+    let mut bad = v;
+    bad["run"]["results"][0]["extra"] = json!(1);
+    assert!(!validator.is_valid(&bad));
 }

@@ -61,15 +61,24 @@ pub fn run(bin: &Path, cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) 
 /// Waits for `child` to exit, killing it and failing the test (naming
 /// `what`) once [`DEADLINE`] has passed.
 pub fn wait_within(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    wait_for(child, what, DEADLINE)
+}
+
+/// Waits for `child` as [`wait_within`] does, for `deadline` instead.
+pub fn wait_for(
+    child: &mut std::process::Child,
+    what: &str,
+    deadline: Duration,
+) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
         if let Some(s) = child.try_wait().expect("wait") {
             return s;
         }
-        if started.elapsed() > DEADLINE {
+        if started.elapsed() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{what} ran past {DEADLINE:?}");
+            panic!("{what} ran past {deadline:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -78,4 +87,34 @@ pub fn wait_within(child: &mut std::process::Child, what: &str) -> std::process:
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A Python with pyzmq: the pyzmq agent's venv, `.ci/setup-pyzmq`'s, or
+/// `ZMTP_PYTHON`; `None` (after saying so) when there is none and
+/// `ZMTP_REQUIRE_PEERS=1` is not set.
+pub fn pyzmq_python() -> Option<PathBuf> {
+    let candidates = std::env::var_os("ZMTP_PYTHON")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            root().join("target/agents/pyzmq/bin/python"),
+            root().join("target/peers/pyzmq/bin/python"),
+        ]);
+    for p in candidates {
+        let ok = Command::new(&p)
+            .args(["-c", "import zmq"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Some(p);
+        }
+    }
+    assert!(
+        std::env::var("ZMTP_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "ZMTP_REQUIRE_PEERS=1 but no Python with pyzmq was found"
+    );
+    eprintln!("skipped: no Python with pyzmq (run .ci/setup-pyzmq)");
+    None
 }

@@ -284,7 +284,7 @@ async fn curve_server_with(
     need_mechanism(cx, "CURVE")?;
     cx.need(&[kind])?;
     let keys = zmtp::curve_keypair();
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let mut a = cx.agent();
     let s = a.socket(kind).await?;
     a.set_int(s, "CURVE_SERVER", 1).await?;

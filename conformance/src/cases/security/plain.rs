@@ -83,7 +83,7 @@ fn plain_greeting() -> GreetingBuilder {
 async fn plain_bound(cx: &mut Ctx) -> Result<(Sock, String), Stop> {
     need_mechanism(cx, "PLAIN")?;
     cx.need(&["PULL"])?;
-    let ep = cx.endpoint();
+    let ep = cx.endpoint()?;
     let mut a = cx.agent();
     let s = a.socket("PULL").await?;
     a.set_int(s, "PLAIN_SERVER", 1).await?;

@@ -4,7 +4,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
-use super::{ALL, Ipc, Tcp, Transport, by_name, of_endpoint};
+use super::{ALL, Ipc, Tcp, TcpRange, Transport, by_name, of_endpoint};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -12,7 +12,9 @@ const WAIT: Duration = Duration::from_secs(5);
 fn names_and_endpoints_round_trip() {
     for t in ALL {
         assert_eq!(by_name(t.name()).map(|x| x.name()), Some(t.name()));
-        let ep = t.raw_endpoint(Path::new("/tmp/x.sock"));
+        let ep = t
+            .raw_endpoint(Path::new("/tmp/x.sock"))
+            .expect("an endpoint");
         let (found, address) = of_endpoint(&ep).expect("a known scheme");
         assert_eq!(found.name(), t.name());
         assert!(ep.ends_with(address));
@@ -21,15 +23,18 @@ fn names_and_endpoints_round_trip() {
     assert!(of_endpoint("carrier-pigeon://x").is_none());
     assert!(of_endpoint("no scheme").is_none());
     assert_eq!(
-        Tcp.agent_endpoint(Path::new("ignored")),
+        Tcp.agent_endpoint(Path::new("ignored")).expect("endpoint"),
         "tcp://127.0.0.1:*"
     );
-    assert_eq!(Ipc.agent_endpoint(Path::new("/a/b")), "ipc:///a/b");
+    assert_eq!(
+        Ipc.agent_endpoint(Path::new("/a/b")).expect("endpoint"),
+        "ipc:///a/b"
+    );
 }
 
 /// A transport listens, accepts, and carries octets both ways.
 async fn carries(t: &dyn Transport, unique: &Path) {
-    let ep = t.raw_endpoint(unique);
+    let ep = t.raw_endpoint(unique).expect("an endpoint");
     let (_, address) = of_endpoint(&ep).expect("a known scheme");
     let listener = timeout(WAIT, t.listen(address))
         .await
@@ -78,4 +83,60 @@ async fn ipc_carries_octets_and_removes_its_file() {
         !path.exists(),
         "the listener's socket file is removed when it is dropped"
     );
+}
+
+/// Ports of the loopback interface, `n` in a row, that nothing holds now
+/// (searched from a point of the range that depends on the process, so
+/// parallel test runs rarely meet) and from `offset` (each test its own).
+fn free_ports(n: u16, offset: u16) -> u16 {
+    let start = 20_000 + (std::process::id() % 20_000) as u16 + offset;
+    (start..60_000)
+        .step_by(usize::from(n))
+        .find(|&p| (p..p + n).all(|q| std::net::TcpListener::bind(("127.0.0.1", q)).is_ok()))
+        .expect("a free stretch of ports")
+}
+
+#[test]
+fn a_port_range_parses_and_refuses_nonsense() {
+    assert_eq!(TcpRange::parse("40000-40009").expect("range").len(), 10);
+    assert_eq!(TcpRange::parse("5555-5555").expect("range").len(), 1);
+    for bad in ["", "40000", "9-1", "0-10", "a-b", "1-70000"] {
+        let e = TcpRange::parse(bad).expect_err(bad);
+        assert!(e.contains("FIRST-LAST"), "{e}");
+    }
+}
+
+#[test]
+fn a_port_range_hands_out_its_ports_in_turn_and_says_when_exhausted() {
+    let first = free_ports(3, 0);
+    let range = TcpRange::parse(&format!("{first}-{}", first + 2)).expect("range");
+    let eps: Vec<String> = (0..3)
+        .map(|_| range.agent_endpoint(Path::new("x")).expect("a port"))
+        .collect();
+    for (i, ep) in eps.iter().enumerate() {
+        assert_eq!(ep, &format!("tcp://127.0.0.1:{}", first + i as u16));
+    }
+    // Every port held: the error names the range.
+    let held: Vec<_> = (first..=first + 2)
+        .map(|p| std::net::TcpListener::bind(("127.0.0.1", p)).expect("bind"))
+        .collect();
+    let e = range.raw_endpoint(Path::new("x")).expect_err("exhausted");
+    assert_eq!(e.kind(), std::io::ErrorKind::AddrNotAvailable);
+    assert!(
+        e.to_string()
+            .contains(&format!("--port-range {first}-{} is exhausted", first + 2)),
+        "{e}"
+    );
+    // One let go: it is found again, the held ones skipped.
+    drop(held);
+    let _still = std::net::TcpListener::bind(("127.0.0.1", first)).expect("bind");
+    let ep = range.agent_endpoint(Path::new("x")).expect("a port");
+    assert_ne!(ep, format!("tcp://127.0.0.1:{first}"));
+}
+
+#[tokio::test]
+async fn a_port_range_carries_octets_on_its_ports() {
+    let first = free_ports(2, 500);
+    let range = TcpRange::parse(&format!("{first}-{}", first + 1)).expect("range");
+    carries(&range, Path::new("unused")).await;
 }
