@@ -9,6 +9,7 @@ use crate::agent::Stop;
 use crate::case::{Case, Ctx};
 use crate::peer::{RawPeer, message_frames, ready};
 
+mod departed;
 mod flow;
 mod framing;
 mod greeting;
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Case> {
     v.extend(pubsub::cases());
     v.extend(pipeline::cases());
     v.extend(flow::cases());
+    v.extend(departed::cases());
     v.extend(security::cases());
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
