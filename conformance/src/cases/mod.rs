@@ -10,6 +10,7 @@ use crate::case::{Case, Ctx};
 use crate::peer::{RawPeer, message_frames, ready};
 
 mod departed;
+mod discard;
 mod flow;
 mod framing;
 mod greeting;
@@ -51,6 +52,7 @@ pub fn all() -> Vec<Case> {
     v.extend(pipeline::cases());
     v.extend(flow::cases());
     v.extend(departed::cases());
+    v.extend(discard::cases());
     v.extend(security::cases());
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
