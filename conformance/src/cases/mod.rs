@@ -9,6 +9,7 @@ use crate::agent::Stop;
 use crate::case::{Case, Ctx};
 use crate::peer::{RawPeer, message_frames, ready};
 
+mod clientserver;
 mod departed;
 mod discard;
 mod flow;
@@ -56,6 +57,7 @@ pub fn all() -> Vec<Case> {
     v.extend(security::cases());
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
+    v.extend(clientserver::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
     v
