@@ -210,3 +210,6 @@ pub fn log_answer(log: &[Vec<Bytes>]) -> Value {
         .collect();
     json!({"ok": true, "requests": requests})
 }
+
+#[cfg(test)]
+mod tests;
