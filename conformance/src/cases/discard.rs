@@ -4,12 +4,12 @@
 //!
 //! ```text
 //!   incoming: the agent's SUB/XSUB (RCVHWM 2 where the agent sets it)
-//!             does not read; a raw PUB writes 128 x 128 KiB (16 MiB)
+//!             does not read; a raw PUB writes 192 x 128 KiB (24 MiB)
 //!             => a socket that discards keeps reading the wire, so every
 //!                write finishes within 10 s; one that stops reading
 //!                (back-pressure) leaves the writer blocked once the
 //!                kernel buffers are full
-//!   outgoing: a raw PUB does not read; the agent's XSUB sends 64
+//!   outgoing: a raw PUB does not read; the agent's XSUB sends 128
 //!             subscriptions of 128 KiB => every send returns within the
 //!             op timeout (a full queue drops, it does not block)
 //! ```
@@ -26,9 +26,9 @@ use crate::peer::message_frames;
 /// How large each flooding message is.
 const BIG: usize = 128 * 1024;
 /// How many messages the raw publisher writes.
-const FLOOD_IN: usize = 128;
+const FLOOD_IN: usize = 192;
 /// How many subscriptions the XSUB sends.
-const FLOOD_OUT: usize = 64;
+const FLOOD_OUT: usize = 128;
 /// How long the whole incoming flood may take.
 const FLOOD_WAIT: Duration = Duration::from_secs(10);
 
@@ -39,7 +39,7 @@ pub(super) fn cases() -> Vec<Case> {
             also: &[],
             param: 0,
             run: full_incoming,
-            sends: "a raw PUB writes 128 messages of 128 KiB (16 MiB) to a bound SUB (subscribed to everything, RCVHWM 2) that does not read",
+            sends: "a raw PUB writes 192 messages of 128 KiB (24 MiB) to a bound SUB (subscribed to everything, RCVHWM 2) that does not read",
             expects: "every write finishes within 10 s (the SUB discards and keeps reading); it then delivers some messages, whole",
         },
         Case {
@@ -55,7 +55,7 @@ pub(super) fn cases() -> Vec<Case> {
             also: &[],
             param: 0,
             run: full_outgoing,
-            sends: "a raw PUB dials a bound XSUB and does not read; the XSUB sends 64 subscriptions of 128 KiB",
+            sends: "a raw PUB dials a bound XSUB and does not read; the XSUB sends 128 subscriptions of 128 KiB",
             expects: "every send returns within the op timeout (the XSUB drops on a full queue rather than block)",
         },
     ]
