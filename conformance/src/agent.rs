@@ -22,6 +22,8 @@ pub mod custom;
 pub mod fixed;
 pub mod process;
 pub mod registry;
+pub mod zap;
+mod zap_handler;
 
 /// A boxed future, as the object-safe [`Agent`] trait returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -248,6 +250,68 @@ impl<'a> Client<'a> {
         self.recv_within(s, wait)
             .await?
             .ok_or_else(|| Stop::Fail("the implementation delivered no message in time".into()))
+    }
+
+    /// Receives a message within the op timeout with the properties
+    /// `names` the implementation attached to it (`zmq_msg_gets`): each
+    /// name's value, `None` when the message has none. A timeout is a
+    /// failure.
+    pub async fn recv_properties(
+        &mut self,
+        s: Sock,
+        names: &[&str],
+    ) -> Result<(Vec<Bytes>, Vec<Option<Bytes>>), Stop> {
+        let ms = self.ms();
+        let r = json!({"op": "recv", "socket": s.0, "timeout_ms": ms, "properties": names});
+        let v = match self.raw(r, ms).await? {
+            Answer::Ok(v) => v,
+            Answer::Error { again: true, .. } => {
+                return Err(Stop::Fail(
+                    "the implementation delivered no message in time".into(),
+                ));
+            }
+            Answer::Error { message, .. } => {
+                return Err(Stop::Fail(format!("agent recv: {message}")));
+            }
+            Answer::Unsupported(why) => return Err(Stop::Unsupported(why)),
+        };
+        let frames: Option<Vec<Bytes>> = v["frames"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f.as_str().and_then(unhex).map(Bytes::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let frames = frames.ok_or_else(|| Stop::Fail("agent recv: bad frames".into()))?;
+        if !v["properties"].is_object() {
+            return Err(Stop::Unsupported(
+                "the agent reports no message properties (recv `properties`)".into(),
+            ));
+        }
+        let props = names
+            .iter()
+            .map(|n| {
+                v["properties"][*n]
+                    .as_str()
+                    .and_then(unhex)
+                    .map(Bytes::from)
+            })
+            .collect();
+        Ok((frames, props))
+    }
+
+    /// Sets the policy of the agent's ZAP handler (starting it if needed)
+    /// and clears its log.
+    pub async fn zap_handler(&mut self, policy: &zap::ZapPolicy) -> Result<(), Stop> {
+        self.ok(policy.to_request(), 0).await.map(drop)
+    }
+
+    /// Every ZAP request the agent's handler received since its policy was
+    /// set, each as its frames.
+    pub async fn zap_log(&mut self) -> Result<Vec<Vec<Bytes>>, Stop> {
+        let v = self.ok(json!({"op": "zap_log"}), 0).await?;
+        zap::parse_log(&v).ok_or_else(|| Stop::Fail("agent zap_log: bad requests".into()))
     }
 
     /// Closes a socket.

@@ -86,53 +86,161 @@ def mechanisms():
     return out
 
 
-# ZAP_ALLOW: one ZAP handler (RFC 27) at inproc://zeromq.zap.01, started on
-# first use; it accepts PLAIN "username:password" or a CURVE client key (Z85)
-# equal to the last ZAP_ALLOW value, refuses others with 400, and accepts
-# everyone after a reset (as libzmq without a handler does for CURVE).
-zap_allowed = None
+# One ZAP handler (RFC 27) at inproc://zeromq.zap.01, started on first use,
+# in a thread. With no policy (ZAP_ALLOW, or after a reset) it accepts PLAIN
+# "username:password" or a CURVE client key (Z85) equal to the last
+# ZAP_ALLOW value, refuses others with 400, and accepts everyone after a
+# reset (as libzmq without a handler does for CURVE). With a policy
+# (zap_handler) it answers every request with the policy's frames after the
+# policy's delay, and logs every request with every frame as its socket
+# received it (zap_log). The socket is REP or ROUTER as the policy says;
+# each receive waits at most ZAP_POLL_MS, so the thread sees a change.
+ZAP_POLL_MS = 100
+zap_lock = None
+zap_state = {"allowed": None, "policy": None, "log": [], "kind": None, "want": "REP"}
 zap_thread = None
 
 
-def zap_loop(rep):
-    while True:
+def zap_reply_for(req, policy, kind):
+    envelope, body = [], req
+    if kind == "ROUTER":
+        cut = next((i + 1 for i, f in enumerate(req) if len(f) == 0), 0)
+        envelope, body = req[:cut], req[cut:]
+    if policy is not None:
+        request_id = policy["request_id"]
+        if request_id is None:
+            request_id = body[1] if len(body) > 1 else b""
+        return envelope + [policy["version"], request_id, policy["status"],
+                           policy["status_text"], policy["user_id"], policy["metadata"]]
+    request_id = body[1] if len(body) > 1 else b""
+    mech, creds = (body[5], body[6:]) if len(body) > 5 else (b"", [])
+    presented = None
+    if mech == b"PLAIN" and len(creds) == 2:
+        presented = creds[0] + b":" + creds[1]
+    elif mech == b"CURVE" and len(creds) == 1:
         try:
-            req = rep.recv_multipart()
+            from zmq.utils import z85
+            presented = z85.encode(creds[0])
+        except Exception:
+            presented = None
+    allowed = zap_state["allowed"]
+    if allowed is None or presented == allowed:
+        return envelope + [b"1.0", request_id, b"200", b"OK", b"allowed", b""]
+    return envelope + [b"1.0", request_id, b"400", b"not allowed", b"", b""]
+
+
+def zap_open(kind):
+    s = bounded(ctx.socket(getattr(zmq, kind)))
+    s.setsockopt(zmq.RCVTIMEO, ZAP_POLL_MS)
+    s.bind("inproc://zeromq.zap.01")
+    return s
+
+
+def zap_loop(s):
+    while True:
+        with zap_lock:
+            want = zap_state["want"]
+        if want != zap_state["kind"]:
+            try:
+                s.unbind("inproc://zeromq.zap.01")
+            except Exception:
+                pass
+            s.close(0)
+            s = zap_open(want)
+            with zap_lock:
+                zap_state["kind"] = want
+        try:
+            req = s.recv_multipart()
         except zmq.Again:
             continue  # RCVTIMEO: nobody asked meanwhile
         except Exception:
             return
-        version, request_id, mech, creds = req[0], req[1], req[5], req[6:]
-        presented = None
-        if mech == b"PLAIN" and len(creds) == 2:
-            presented = creds[0] + b":" + creds[1]
-        elif mech == b"CURVE" and len(creds) == 1:
-            try:
-                from zmq.utils import z85
-                presented = z85.encode(creds[0])
-            except Exception:
-                presented = None
-        if zap_allowed is None or presented == zap_allowed:
-            reply = [b"1.0", request_id, b"200", b"OK", b"allowed", b""]
-        else:
-            reply = [b"1.0", request_id, b"400", b"not allowed", b"", b""]
+        with zap_lock:
+            zap_state["log"].append(req)
+            policy = zap_state["policy"]
+            kind = zap_state["kind"]
+        if policy is not None and policy["delay_ms"] > 0:
+            time.sleep(policy["delay_ms"] / 1000.0)
         try:
-            rep.send_multipart(reply)
+            s.send_multipart(zap_reply_for(req, policy, kind))
         except zmq.Again:
             continue  # SNDTIMEO: the asking socket went away
         except Exception:
             return
 
 
-def zap_allow(value):
-    global zap_allowed, zap_thread
+def zap_start(kind):
+    """Starts the handler thread (once), or asks it to switch to kind and
+    waits (bounded) until it has."""
+    global zap_thread, zap_lock
     import threading
-    zap_allowed = value
     if zap_thread is None:
-        rep = bounded(ctx.socket(zmq.REP))
-        rep.bind("inproc://zeromq.zap.01")
-        zap_thread = threading.Thread(target=zap_loop, args=(rep,), daemon=True)
+        zap_lock = threading.Lock()
+        zap_state["want"] = kind
+        zap_state["kind"] = kind
+        s = zap_open(kind)
+        zap_thread = threading.Thread(target=zap_loop, args=(s,), daemon=True)
         zap_thread.start()
+        return
+    with zap_lock:
+        zap_state["want"] = kind
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        with zap_lock:
+            if zap_state["kind"] == kind:
+                return
+        time.sleep(0.01)
+    raise RuntimeError("the ZAP handler did not switch to %s" % kind)
+
+
+def zap_allow(value):
+    zap_start(zap_state["kind"] or "REP")
+    with zap_lock:
+        zap_state["allowed"] = value
+
+
+def zap_handler(req):
+    """The zap_handler op: the policy (AGENTS.md), the log cleared."""
+    kind = req.get("socket_type", "ROUTER")
+    if kind not in ("REP", "ROUTER"):
+        return {"error": "socket_type %s" % kind}
+    rid = req.get("request_id")
+    policy = {
+        "status": req.get("status", "200").encode(),
+        "status_text": req.get("status_text", "OK").encode(),
+        "user_id": bytes.fromhex(req.get("user_id", "")),
+        "metadata": bytes.fromhex(req.get("metadata", "")),
+        "delay_ms": max(0, min(int(req.get("delay_ms", 0)), 10000)),
+        "version": bytes.fromhex(req.get("version", b"1.0".hex())),
+        "request_id": None if rid is None else bytes.fromhex(rid),
+    }
+    zap_start(kind)
+    with zap_lock:
+        zap_state["policy"] = policy
+        zap_state["log"] = []
+    return {"ok": True}
+
+
+def zap_log():
+    if zap_lock is None:
+        return {"ok": True, "requests": []}
+    with zap_lock:
+        log = list(zap_state["log"])
+    return {"ok": True, "requests": [[bytes(f).hex() for f in r] for r in log]}
+
+
+def properties(frame, names):
+    """The properties names of a received message (zmq_msg_gets), hex or None."""
+    out = {}
+    for n in names:
+        try:
+            v = frame.get(n)
+        except Exception:
+            v = None
+        if isinstance(v, str):
+            v = v.encode()
+        out[n] = None if v is None else bytes(v).hex()
+    return out
 
 
 def sock(req):
@@ -150,7 +258,7 @@ def option(name):
 
 
 def handle(req):
-    global next_handle, zap_allowed
+    global next_handle
     op = req.get("op")
     if op == "manifest":
         return dict(ok=True, **manifest())
@@ -225,8 +333,14 @@ def handle(req):
             left = max(0, int((deadline - time.monotonic()) * 1000))
             if s.poll(left, zmq.POLLIN) & zmq.POLLIN:
                 try:
-                    frames = s.recv_multipart(flags=zmq.NOBLOCK)
-                    return {"ok": True, "frames": [bytes(f).hex() for f in frames]}
+                    names = req.get("properties")
+                    if names is not None and LIB == "pyomq":
+                        return {"unsupported": "message properties (pyomq)"}
+                    frames = s.recv_multipart(flags=zmq.NOBLOCK, copy=names is None)
+                    ans = {"ok": True, "frames": [bytes(f).hex() for f in frames]}
+                    if names is not None:
+                        ans["properties"] = properties(frames[0], names)
+                    return ans
                 except zmq.Again:
                     pass
             if time.monotonic() >= deadline:
@@ -241,8 +355,20 @@ def handle(req):
             return {"error": "unknown socket handle"}
         s.close(0)
         return {"ok": True}
+    if op == "zap_handler":
+        if LIB == "pyomq":
+            return {"unsupported": "no ZAP handler in omq.rs (its allow-lists take the role)"}
+        return zap_handler(req)
+    if op == "zap_log":
+        if LIB == "pyomq":
+            return {"unsupported": "no ZAP handler in omq.rs"}
+        return zap_log()
     if op == "reset":
-        zap_allowed = None
+        if zap_lock is not None:
+            with zap_lock:
+                zap_state["allowed"] = None
+                zap_state["policy"] = None
+                zap_state["log"] = []
         for s in sockets.values():
             s.close(0)
         sockets.clear()

@@ -84,8 +84,13 @@ function z85(octets) {
 // the last ZAP_ALLOW value (user id "allowed"), refuses others with 400, and
 // accepts everyone after a reset (as libzmq without a handler does for
 // CURVE), like the Python agent's.
+// With a policy (the zap_handler op) it answers every request with the
+// policy's frames after its delay, and logs every request with every frame
+// (zap_log). The handler is a ROUTER only: a REP policy is unsupported.
 let zapAllowed = null;
 let zapHandler = null;
+let zapPolicy = null;
+let zapRequests = [];
 
 async function zapLoop(router) {
   for (;;) {
@@ -99,6 +104,21 @@ async function zapLoop(router) {
     // [peer routing id, "", version, request id, domain, address, identity,
     //  mechanism, credentials...]
     const [peer, delimiter, , requestId, , , , mechanism, ...credentials] = request;
+    zapRequests.push(request.map((f) => Buffer.from(f).toString("hex")));
+    if (zapPolicy !== null) {
+      const p = zapPolicy;
+      if (p.delayMs > 0) await sleep(p.delayMs);
+      const cut = request.findIndex((f) => f.length === 0) + 1;
+      const envelope = request.slice(0, cut);
+      const rid = p.requestId !== null ? p.requestId : request[cut + 1] || Buffer.alloc(0);
+      try {
+        await router.send([...envelope, p.version, rid, p.status, p.statusText, p.userId, p.metadata]);
+      } catch (e) {
+        if (e.code === "EAGAIN") continue;
+        return;
+      }
+      continue;
+    }
     let presented = null;
     const mech = mechanism ? mechanism.toString("latin1") : "";
     if (mech === "PLAIN" && credentials.length === 2) {
@@ -119,14 +139,38 @@ async function zapLoop(router) {
   }
 }
 
-async function zapAllow(value) {
-  zapAllowed = value;
+async function zapStart() {
   if (zapHandler === null) {
     const router = bounded(zmq.Router);
     await router.bind("inproc://zeromq.zap.01");
     zapHandler = router;
     zapLoop(router);
   }
+}
+
+async function zapAllow(value) {
+  zapAllowed = value;
+  await zapStart();
+}
+
+// The zap_handler op (AGENTS.md): the policy, the log cleared.
+async function zapHandlerOp(req) {
+  if ((req.socket_type || "ROUTER") !== "ROUTER") {
+    return { unsupported: "this agent's ZAP handler is a ROUTER" };
+  }
+  const hex = (v, dflt) => (v === undefined || v === null ? dflt : Buffer.from(v, "hex"));
+  zapPolicy = {
+    status: Buffer.from(req.status ?? "200", "latin1"),
+    statusText: Buffer.from(req.status_text ?? "OK", "latin1"),
+    userId: hex(req.user_id, Buffer.alloc(0)),
+    metadata: hex(req.metadata, Buffer.alloc(0)),
+    delayMs: Math.max(0, Math.min(Number(req.delay_ms ?? 0), 10000)),
+    version: hex(req.version, Buffer.from("1.0")),
+    requestId: req.request_id === undefined || req.request_id === null ? null : Buffer.from(req.request_id, "hex"),
+  };
+  zapRequests = [];
+  await zapStart();
+  return { ok: true };
 }
 
 // Draft sockets (CLIENT, SERVER, RADIO, DISH) when the bundled libzmq has them.
@@ -266,8 +310,14 @@ async function handle(req) {
       sockets.delete(req.socket);
       return { ok: true };
     }
+    case "zap_handler":
+      return await zapHandlerOp(req);
+    case "zap_log":
+      return { ok: true, requests: zapRequests };
     case "reset":
       zapAllowed = null;
+      zapPolicy = null;
+      zapRequests = [];
       for (const s of sockets.values()) s.close();
       sockets.clear();
       return { ok: true };

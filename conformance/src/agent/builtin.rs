@@ -9,6 +9,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use zmtp::{Context, Error, Message, Socket, SocketType, opt};
 
+use super::zap::{ZapPolicy, log_answer};
+use super::zap_handler::ZapHandler;
 use super::{Agent, AgentFailure, Answer, BoxFuture};
 use crate::wirelog::{hex, unhex};
 
@@ -17,6 +19,7 @@ pub struct Builtin {
     ctx: Context,
     sockets: HashMap<u64, Socket>,
     next: u64,
+    zap: Option<ZapHandler>,
 }
 
 impl Builtin {
@@ -26,6 +29,7 @@ impl Builtin {
             ctx: Context::with_handle(tokio::runtime::Handle::current()),
             sockets: HashMap::new(),
             next: 0,
+            zap: None,
         }
     }
 
@@ -123,7 +127,11 @@ impl Builtin {
                     Ok(Err(e)) => Ok(error(e.to_string())),
                     Ok(Ok(m)) => {
                         let frames: Vec<String> = m.iter().map(|f| hex(f)).collect();
-                        Ok(Answer::Ok(json!({"ok": true, "frames": frames})))
+                        let mut a = json!({"ok": true, "frames": frames});
+                        if let Some(names) = req["properties"].as_array() {
+                            a["properties"] = properties(&m, names);
+                        }
+                        Ok(Answer::Ok(a))
                     }
                 }
             }
@@ -146,9 +154,31 @@ impl Builtin {
                 s.close();
                 Ok(ok())
             }
+            "zap_handler" => {
+                let policy = ZapPolicy::from_request(req).map_err(error)?;
+                match self.zap.take() {
+                    Some(h) if h.kind() == policy.kind => {
+                        h.set(policy);
+                        self.zap = Some(h);
+                    }
+                    other => {
+                        if let Some(h) = other {
+                            h.stop().await;
+                        }
+                        self.zap = Some(ZapHandler::start(&self.ctx, policy).map_err(error)?);
+                    }
+                }
+                Ok(ok())
+            }
+            "zap_log" => Ok(Answer::Ok(log_answer(
+                &self.zap.as_ref().map(ZapHandler::log).unwrap_or_default(),
+            ))),
             "reset" => {
                 for (_, s) in self.sockets.drain() {
                     s.close();
+                }
+                if let Some(h) = self.zap.take() {
+                    h.stop().await;
                 }
                 Ok(ok())
             }
@@ -180,6 +210,22 @@ fn again(message: &str) -> Answer {
 
 fn unsupported_or_error(e: &Error) -> Answer {
     error(e.to_string())
+}
+
+/// The properties `names` of a received message (AGENTS.md, `recv`): each
+/// name to its value in hex, or `null` when the message has none.
+fn properties(m: &Message, names: &[Value]) -> Value {
+    let map: serde_json::Map<String, Value> = names
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|n| {
+            (
+                n.to_string(),
+                m.property(n).map_or(Value::Null, |v| json!(hex(v))),
+            )
+        })
+        .collect();
+    Value::Object(map)
 }
 
 fn millis(v: &Value) -> Option<Duration> {

@@ -43,6 +43,14 @@ pub(super) fn cases() -> Vec<Case> {
             expects: "every message the DEALER accepted arrives once the peer reads",
         },
         Case {
+            id: "41-R13/1",
+            also: &["41-R09"],
+            param: 3,
+            run: no_discard,
+            sends: "as 28-R29/1 with a CLIENT (SNDHWM 1)",
+            expects: "every message the CLIENT accepted arrives once the peer reads",
+        },
+        Case {
             id: "30-R11/1",
             also: &["30-R09", "30-R10"],
             param: 1,
@@ -211,6 +219,7 @@ case_fn!(no_discard, |cx| {
     let (kind, peer) = match cx.param {
         0 => ("DEALER", "ROUTER"),
         1 => ("PUSH", "PULL"),
+        3 => ("CLIENT", "SERVER"),
         _ => ("PAIR", "PAIR"),
     };
     cx.need(&[kind])?;

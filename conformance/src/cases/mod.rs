@@ -9,6 +9,9 @@ use crate::agent::Stop;
 use crate::case::{Case, Ctx};
 use crate::peer::{RawPeer, message_frames, ready};
 
+mod clientserver;
+mod departed;
+mod discard;
 mod flow;
 mod framing;
 mod greeting;
@@ -50,9 +53,12 @@ pub fn all() -> Vec<Case> {
     v.extend(pubsub::cases());
     v.extend(pipeline::cases());
     v.extend(flow::cases());
+    v.extend(departed::cases());
+    v.extend(discard::cases());
     v.extend(security::cases());
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
+    v.extend(clientserver::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
     v.extend(promoted::cases());

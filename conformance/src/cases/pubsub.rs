@@ -140,7 +140,7 @@ async fn raw_sub(cx: &mut Ctx, ep: &str, minor: u8) -> Result<(RawPeer, u8), Sto
 }
 
 /// A subscription or cancel, in the format of ZMTP 3.`minor`.
-fn sub_bytes(minor: u8, subscribe: bool, topic: &[u8]) -> Vec<u8> {
+pub(super) fn sub_bytes(minor: u8, subscribe: bool, topic: &[u8]) -> Vec<u8> {
     let topic = Bytes::copy_from_slice(topic);
     match (minor >= 1, subscribe) {
         (true, true) => encoded(&Command::Subscribe(topic)),

@@ -411,7 +411,7 @@ case_fn!(dealer_round_robin, |cx| {
     }
 });
 
-async fn fair_queue(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Outcome {
+pub(super) async fn fair_queue(cx: &mut Ctx, kind: &str, as_type: &str) -> crate::case::Outcome {
     let (s, ep) = cx.bound(kind).await?;
     let p1 = peer_as(cx, &ep, "peer1", as_type, Some(b"P1")).await?;
     let p2 = peer_as(cx, &ep, "peer2", as_type, Some(b"P2")).await?;

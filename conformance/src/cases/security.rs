@@ -17,11 +17,13 @@ use crate::wirelog::printable;
 mod curve;
 mod curve_client;
 mod plain;
+mod zap;
 
 pub(super) fn cases() -> Vec<Case> {
     let mut v = curve::cases();
     v.extend(curve_client::cases());
     v.extend(plain::cases());
+    v.extend(zap::cases());
     v
 }
 

@@ -671,7 +671,7 @@ case_fn!(downgrade, |cx| {
 
 /// A socket of `kind` with permanent keys `mine`, as a CURVE client of
 /// `server`, connected to a raw listener named `listener`.
-async fn curve_client_as(
+pub(super) async fn curve_client_as(
     cx: &mut Ctx,
     server: &KeyPair,
     mine: &KeyPair,

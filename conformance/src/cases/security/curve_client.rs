@@ -15,7 +15,7 @@ use crate::case::{Case, Ctx, show, step};
 use crate::cases::{Control, case_fn, control_reconnect, reconnect_watch};
 use crate::peer::RawPeer;
 
-use super::curve::{curve_client_of, fault, metadata_of, read_hello};
+use super::curve::{curve_client_as, curve_client_of, fault, metadata_of, read_hello};
 use super::message_frame;
 
 pub(super) fn cases() -> Vec<Case> {
@@ -46,6 +46,14 @@ pub(super) fn cases() -> Vec<Case> {
             run: client_handshake,
             sends: "after a valid handshake, MESSAGE \"one\" and then MESSAGE \"two\" reusing the nonce of \"one\"",
             expects: "\"one\" delivered, \"two\" not; the client closes the connection",
+        },
+        Case {
+            id: "26-R35/1",
+            also: &["26-R34"],
+            param: 0,
+            run: vouch_nonces_unique,
+            sends: "plays a CURVE server to three PUSH sockets of the implementation with one permanent key pair, each up to its INITIATE",
+            expects: "three INITIATEs whose vouches open, with three different long nonces",
         },
         Case {
             id: "26-R02/1",
@@ -104,6 +112,25 @@ case_fn!(no_reconnect_after_error, |cx| {
             took.as_millis()
         )),
     }
+});
+
+case_fn!(vouch_nonces_unique, |cx| {
+    let keys = zmtp::curve_keypair();
+    let mine = zmtp::curve_keypair();
+    let mut seen: Vec<[u8; 16]> = Vec::new();
+    for n in 0..3 {
+        let label = format!("server{n}");
+        let (_s, mut peer) = curve_client_as(cx, &keys, &mine, "PUSH", &label).await?;
+        let server = up_to_initiate(cx, &mut peer, keys.clone()).await?;
+        if seen.contains(&server.vouch_nonce) {
+            return cx.fail(format!(
+                "INITIATE {} reuses a vouch long nonce of an earlier INITIATE from the same client key (26-R35)",
+                n + 1
+            ));
+        }
+        seen.push(server.vouch_nonce);
+    }
+    cx.pass("three INITIATEs from one client key, three different vouch long nonces")
 });
 
 case_fn!(client_handshake, |cx| {

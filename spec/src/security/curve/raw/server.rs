@@ -35,6 +35,8 @@ pub struct Server {
     pub client_transient: PublicKey,
     /// C, from INITIATE.
     pub client_permanent: PublicKey,
+    /// The long nonce of INITIATE's vouch (26-R35: unique per C).
+    pub vouch_nonce: [u8; 16],
     /// The next short nonce (1 at first).
     pub nonce: u64,
     /// The client's last short nonce (HELLO's, INITIATE's, then each
@@ -56,6 +58,7 @@ impl Server {
             welcome_nonce: random_long_nonce(rng),
             client_transient: PublicKey::from_bytes([0; KEY_LEN]),
             client_permanent: PublicKey::from_bytes([0; KEY_LEN]),
+            vouch_nonce: [0; 16],
             nonce: 1,
             peer_nonce: 0,
         }
@@ -104,7 +107,7 @@ impl Server {
     /// Reads an INITIATE command body (G-C4, 26-R32): our cookie, a nonce
     /// above HELLO's (26-R18), a box that opens with C' and s' (26-R33),
     /// holding C and a vouch that opens with C and s' (26-R34) and names
-    /// C' and S (G-C5). Keeps C; gives the metadata octets.
+    /// C' and S (G-C5). Keeps C and the vouch's long nonce; gives the metadata octets.
     ///
     /// # Errors
     /// Another command, a malformed layout, another cookie, a nonce that
@@ -129,13 +132,14 @@ impl Server {
         let content = InitiateBoxView::new(&plain[..]).check()?;
         let client_permanent = PublicKey::from_bytes(content.client_permanent);
         let vouch = LongNonceBoxView::new(&content.vouch[..]);
-        let opened = match (vouch.nonce(), vouch.boxed()) {
+        let (vouch_nonce, opened) = match (vouch.nonce(), vouch.boxed()) {
             (Some(nonce), Some(boxed)) => open(
                 &client_permanent,
                 self.transient.secret(),
                 &LongNonce::Vouch.with(&nonce),
                 boxed,
-            ),
+            )
+            .map(|o| (nonce, o)),
             _ => None,
         }
         .ok_or(SecurityError::BadBox("vouch"))?;
@@ -148,6 +152,7 @@ impl Server {
             return Err(SecurityError::VouchMismatch.into());
         }
         self.client_permanent = client_permanent;
+        self.vouch_nonce = vouch_nonce;
         Ok(content.metadata.to_vec())
     }
 
