@@ -14,7 +14,11 @@ fn case_ids_are_unique_and_well_formed() {
         let promoted = n
             .strip_prefix('F')
             .is_some_and(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()));
-        assert!(n.parse::<u32>().is_ok() || promoted, "case number of {}", c.id);
+        assert!(
+            n.parse::<u32>().is_ok() || promoted,
+            "case number of {}",
+            c.id
+        );
         assert!(
             !c.sends.is_empty() && !c.expects.is_empty(),
             "{} explains itself",
