@@ -170,6 +170,7 @@ pub use options::{SocketOption, opt};
 pub use poller::{Interest, Poller};
 pub use proxy::{proxy, proxy_steerable};
 pub use socket::Socket;
+pub use transport::udp::{DatagramDrops, DroppedDatagram};
 /// The spec crate's security types: [`security::KeyPair`],
 /// [`security::Authenticator`], [`security::zap`] (requests, replies,
 /// status codes), [`security::z85`].
