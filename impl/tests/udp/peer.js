@@ -40,7 +40,7 @@ async function dish(endpoint, groups, count) {
 async function radio(endpoint, rounds, messages) {
   const r = new draft.Radio({ sendTimeout: 2000, linger: 0 });
   r.connect(endpoint);
-  for (let r = 0; r < rounds; r++) {
+  for (let round = 0; round < rounds; round++) {
     for (const m of messages) {
       const at = m.indexOf(":");
       await r.send(m.slice(at + 1), { group: m.slice(0, at) });
