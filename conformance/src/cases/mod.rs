@@ -17,6 +17,7 @@ mod legacy;
 mod mutants;
 mod pipeline;
 mod pubsub;
+mod radiodish;
 pub(crate) mod reqrep;
 mod security;
 mod threadsafe;
@@ -53,6 +54,7 @@ pub fn all() -> Vec<Case> {
     v.extend(security::cases());
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
+    v.extend(radiodish::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
     v.extend(udp::cases());
