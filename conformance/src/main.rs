@@ -123,7 +123,8 @@ struct RunArgs {
     /// Only cases whose id starts with this (e.g. `37-`, `28-R1`).
     #[arg(long, default_value = "")]
     cases: String,
-    /// One transport (tcp, ipc); every transport when omitted.
+    /// One transport (tcp, ipc, or udp for the datagram cases); tcp and
+    /// ipc when omitted.
     #[arg(long)]
     transport: Option<String>,
     /// The strict profile: no tolerance for known libzmq deviations.
@@ -392,8 +393,12 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
         Some(name) => match transport::by_name(name) {
             Some(t) => vec![t],
             None => {
-                let known: Vec<&str> = transport::ALL.iter().map(|t| t.name()).collect();
-                warn!("unknown transport {name} ({})", known.join(" or "));
+                let known: Vec<&str> = transport::ALL
+                    .iter()
+                    .chain(&transport::DATAGRAM)
+                    .map(|t| t.name())
+                    .collect();
+                warn!("unknown transport {name} ({})", known.join(", "));
                 return ExitCode::from(2);
             }
         },
@@ -408,6 +413,18 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
     let selected = cases::select(&args.cases);
     if selected.is_empty() {
         warn!("no case matches {:?}", args.cases);
+        return ExitCode::from(2);
+    }
+    if transports
+        .iter()
+        .all(|t| cases::over(&selected, *t).is_empty())
+    {
+        let names: Vec<&str> = transports.iter().map(|t| t.name()).collect();
+        warn!(
+            "no case matching {:?} runs over {} (udp runs the datagram cases 48-R31..48-R37, tcp and ipc the others)",
+            args.cases,
+            names.join(" or ")
+        );
         return ExitCode::from(2);
     }
     if let Some(endpoint) = &args.endpoint {
@@ -499,7 +516,11 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
                 case_timeout: case_timeout(&args),
                 progress: Progress::detect(args.verbose),
             };
-            match runner::run(plan, selected.clone()).await {
+            let cases = cases::over(&selected, transport);
+            if cases.is_empty() {
+                continue;
+            }
+            match runner::run(plan, cases).await {
                 Ok(mut run) => {
                     if let Target::Shipped(spec) = &target {
                         run.installed = spec.installed_version(&root);

@@ -34,12 +34,26 @@ fn run_without_an_agent_tests_builtin() {
 }
 
 #[test]
+fn udp_runs_the_datagram_cases() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = conformance(
+        dir.path(),
+        &["run", "--cases", "48-R3", "--transport", "udp"],
+    );
+    assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("over udp"), "{}", o.stdout);
+    assert!(o.stdout.contains("10 passed"), "{}", o.stdout);
+}
+
+#[test]
 fn usage_and_set_up_errors_exit_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     for args in [
         &["run", "--no-such-flag"][..],
-        &["run", "--transport", "udp"],
+        &["run", "--transport", "pgm"],
         &["run", "--cases", "NOPE"],
+        // No G case runs over datagrams.
+        &["run", "--cases", "G01/", "--transport", "udp"],
         &["run", "--agent-file", "missing.toml"],
         &["run", "--agent-cmd", "true", "--expected", "missing.txt"],
         &["setup", "--agent", "foo"],

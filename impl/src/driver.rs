@@ -120,6 +120,13 @@ impl<L: Link> Driver<L> {
         }
     }
 
+    /// The peer was attached without a handshake (a udp endpoint's).
+    #[must_use]
+    pub(crate) fn attached(mut self) -> Self {
+        self.handshaken = true;
+        self
+    }
+
     fn emit(&self, core: &mut crate::socket::core::Core, kind: MonitorEventKind) {
         core.monitors
             .emit(kind, &self.endpoint, self.peer_address.as_deref());

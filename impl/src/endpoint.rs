@@ -7,6 +7,11 @@
 //! ipc:///path/to/socket      a unix socket path (ipc://* picks a fresh path)
 //! ipc://@name                a Linux abstract socket
 //! inproc://name              in-process, no serialization
+//! udp://HOST:PORT            RADIO connects (sends to HOST), DISH binds
+//!                            (HOST: a local address, `*`, or a multicast
+//!                            group the DISH joins)
+//! udp://IFACE;GROUP:PORT     multicast on the interface IFACE (a name such
+//!                            as `eth0`, an IPv4 address, or `*`)
 //! ```
 
 use core::fmt;
@@ -29,6 +34,22 @@ pub enum Endpoint {
     Ipc(IpcEndpoint),
     /// `inproc://name`.
     Inproc(String),
+    /// `udp://`: libzmq's datagram transport, RADIO and DISH only.
+    Udp(UdpEndpoint),
+}
+
+/// A udp endpoint (libzmq's `udp_address_t`): the address, and for
+/// multicast the interface to use.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UdpEndpoint {
+    /// The interface before `;` (`udp://eth0;239.0.0.1:5555`): a name,
+    /// an address or `*`. Only with a multicast host.
+    pub interface: Option<Host>,
+    /// The destination (RADIO), the local address or multicast group
+    /// (DISH).
+    pub host: Host,
+    /// The port.
+    pub port: Port,
 }
 
 /// A host in a tcp endpoint.
@@ -79,7 +100,7 @@ impl Endpoint {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
     /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (pgm, epgm, norm, tipc, vmci, udp, ws, wss).
+    /// crate does not (pgm, epgm, norm, tipc, vmci, ws, wss).
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
             return Err(Error::endpoint(s, InvalidEndpoint::NoTransport));
@@ -107,7 +128,8 @@ impl Endpoint {
                     Ok(Endpoint::Inproc(rest.to_owned()))
                 }
             }
-            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "udp" | "ws" | "wss" => {
+            "udp" => parse_udp(s, rest).map(Endpoint::Udp),
+            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "ws" | "wss" => {
                 Err(Error::UnsupportedTransport(s.to_owned()))
             }
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
@@ -120,9 +142,46 @@ impl Endpoint {
         match self {
             Endpoint::Tcp(t) => t.port == Port::Any,
             Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
+            Endpoint::Udp(u) => u.port == Port::Any,
             Endpoint::Inproc(_) => false,
         }
     }
+}
+
+/// `udp://[IFACE;]HOST:PORT`, as libzmq's `udp_address_t::resolve` reads
+/// it: an interface only before a multicast group, which cannot itself
+/// be a multicast address.
+fn parse_udp(whole: &str, rest: &str) -> Result<UdpEndpoint> {
+    let (interface, dest) = match rest.rsplit_once(';') {
+        Some((iface, dest)) => {
+            let (host, port) = parse_host_port(whole, iface, true)?;
+            if port.is_some() || is_multicast(&host) {
+                return Err(Error::endpoint(whole, InvalidEndpoint::InvalidInterface));
+            }
+            (Some(host), dest)
+        }
+        None => (None, rest),
+    };
+    let (host, port) = parse_host_port(whole, dest, false)?;
+    let Some(port) = port else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
+    };
+    if interface.is_some() && !is_multicast(&host) {
+        return Err(Error::endpoint(
+            whole,
+            InvalidEndpoint::InterfaceNeedsMulticast,
+        ));
+    }
+    Ok(UdpEndpoint {
+        interface,
+        host,
+        port,
+    })
+}
+
+/// Whether a host is a literal multicast address.
+pub(crate) fn is_multicast(host: &Host) -> bool {
+    matches!(host, Host::Ip(ip) if ip.is_multicast())
 }
 
 fn parse_tcp(whole: &str, rest: &str) -> Result<TcpEndpoint> {
@@ -236,6 +295,13 @@ impl fmt::Display for Endpoint {
             Endpoint::Ipc(IpcEndpoint::Abstract(n)) => write!(f, "ipc://@{n}"),
             Endpoint::Ipc(IpcEndpoint::Any) => f.write_str("ipc://*"),
             Endpoint::Inproc(n) => write!(f, "inproc://{n}"),
+            Endpoint::Udp(u) => {
+                f.write_str("udp://")?;
+                if let Some(i) = &u.interface {
+                    write!(f, "{i};")?;
+                }
+                write!(f, "{}:{}", u.host, u.port)
+            }
         }
     }
 }

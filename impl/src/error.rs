@@ -4,7 +4,8 @@
 //!   Error ──fault()──> Fault::Application  InvalidState(InvalidState), InvalidMessage(..),
 //!                                          InvalidEndpoint { reason: InvalidEndpoint },
 //!                                          InvalidOption { reason: InvalidOption },
-//!                                          Unsupported*, EndpointNotFound, AddressInUse,
+//!                                          Unsupported*, IncompatibleTransport,
+//!                                          EndpointNotFound, AddressInUse,
 //!                                          UnknownOption,
 //!                                          Closed, Local(LocalError)
 //!                      Fault::Peer         Peer(PeerFault): what the peer did, its reason
@@ -65,6 +66,18 @@ pub enum Error {
     /// (libzmq's EPROTONOSUPPORT).
     #[error("transport not supported: {0:?}")]
     UnsupportedTransport(String),
+    /// The transport does not carry this socket type, or not in this
+    /// role: udp takes a RADIO that connects and a DISH that binds, and
+    /// nothing else (48-R36; libzmq's ENOCOMPATPROTO).
+    #[error("{socket_type} cannot {role} over {transport}")]
+    IncompatibleTransport {
+        /// The transport (`udp`).
+        transport: &'static str,
+        /// The socket's type.
+        socket_type: SocketType,
+        /// `bind` or `connect`.
+        role: &'static str,
+    },
     /// A draft socket type this crate does not implement (SCATTER,
     /// GATHER, PEER, CHANNEL; libzmq's EINVAL).
     #[error("socket type {0} is not supported")]
@@ -144,6 +157,7 @@ impl Error {
             | Self::InvalidOption { .. }
             | Self::UnsupportedTransport(_)
             | Self::UnsupportedSocketType(_)
+            | Self::IncompatibleTransport { .. }
             | Self::EndpointNotFound(_)
             | Self::AddressInUse(_)
             | Self::UnknownOption(_)
@@ -341,6 +355,17 @@ pub enum InvalidEndpoint {
     /// connect to `ipc://*`.
     #[error("cannot connect to ipc://*")]
     WildcardIpc,
+    /// A udp interface (before `;`) that is a multicast address or has
+    /// a port.
+    #[error("the udp interface must be a name, a unicast address or '*'")]
+    InvalidInterface,
+    /// A udp interface given for a destination that is not multicast
+    /// (libzmq's EINVAL).
+    #[error("a udp interface is only allowed with a multicast address")]
+    InterfaceNeedsMulticast,
+    /// A udp interface name the system does not know.
+    #[error("no such network interface")]
+    UnknownInterface,
 }
 
 /// Why an option was refused (libzmq's EINVAL).

@@ -3,8 +3,8 @@
 //! Sockets of the 11 classic ZeroMQ types (REQ, REP, DEALER, ROUTER, PUB,
 //! SUB, XPUB, XSUB, PUSH, PULL, PAIR) and the draft thread-safe CLIENT,
 //! SERVER, RADIO and DISH (RFC 41, 48) over tcp, ipc and inproc, speaking
-//! ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), interoperable with
-//! libzmq.
+//! ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), and RADIO and DISH
+//! over libzmq's udp datagrams too, interoperable with libzmq.
 //!
 //! ```text
 //!   application: Socket::send / recv / try_* / *_blocking, Poller, proxy
@@ -21,7 +21,8 @@
 //!        |                                  ^
 //!        v                                  |
 //!   zmtp-spec Connection (greeting, NULL handshake, framing, heartbeats)
-//!   over a tcp/ipc byte stream, or an inproc pipe of whole messages
+//!   over a tcp/ipc byte stream, or an inproc pipe of whole messages,
+//!   or (udp, RADIO/DISH) zmtp-spec's datagram, one message each
 //! ```
 //!
 //! This crate makes no protocol or routing decision of its own: the wire
@@ -170,6 +171,7 @@ pub use options::{SocketOption, opt};
 pub use poller::{Interest, Poller};
 pub use proxy::{proxy, proxy_steerable};
 pub use socket::Socket;
+pub use transport::udp::{DatagramDrops, DroppedDatagram};
 /// The spec crate's security types: [`security::KeyPair`],
 /// [`security::Authenticator`], [`security::zap`] (requests, replies,
 /// status codes), [`security::z85`].

@@ -56,6 +56,7 @@ impl Socket {
                 writable: Notify::new(),
                 ctx,
                 socket_type,
+                drops: Arc::default(),
             }),
         })
     }
@@ -131,6 +132,19 @@ impl Socket {
     /// (ZMQ_LAST_ENDPOINT).
     pub fn last_endpoint(&self) -> String {
         self.shared.lock().options.last_endpoint.clone()
+    }
+
+    /// What this socket's udp endpoints dropped (48-R32..48-R34, 48-R37):
+    /// a DISH the datagrams that were not ones (empty, a group cut short,
+    /// over 8192 octets, a zero octet in the group), a RADIO the messages
+    /// no datagram can carry and the sends the system refused. Over udp
+    /// nothing is disconnected for them: each is dropped and counted.
+    pub fn dropped_datagrams(&self) -> crate::DatagramDrops {
+        self.shared
+            .drops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// A stream of this socket's monitor events, from now on.

@@ -17,6 +17,7 @@ use crate::options::Options;
 
 pub(crate) mod ipc;
 pub(crate) mod tcp;
+pub(crate) mod udp;
 
 #[cfg(test)]
 mod tests;
@@ -159,8 +160,10 @@ impl Listener {
         match endpoint {
             Endpoint::Tcp(t) => tcp::bind(t, options),
             Endpoint::Ipc(i) => ipc::bind(i),
-            // inproc binds in the registry, not here.
-            Endpoint::Inproc(_) => Err(Error::UnsupportedTransport(endpoint.to_string())),
+            // inproc binds in the registry, udp in `udp::UdpLink`, not here.
+            Endpoint::Inproc(_) | Endpoint::Udp(_) => {
+                Err(Error::UnsupportedTransport(endpoint.to_string()))
+            }
         }
     }
 
@@ -201,9 +204,9 @@ pub(crate) async fn connect(endpoint: &Endpoint, options: &Options) -> io::Resul
     match endpoint {
         Endpoint::Tcp(t) => tcp::connect(t, options).await.map(Stream::Tcp),
         Endpoint::Ipc(i) => ipc::connect(i).await.map(Stream::Unix),
-        Endpoint::Inproc(_) => Err(io::Error::new(
+        Endpoint::Inproc(_) | Endpoint::Udp(_) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "inproc is not a byte stream",
+            "inproc and udp are not byte streams",
         )),
     }
 }

@@ -169,7 +169,7 @@ pub use lifecycle::{Origin, PeerState};
 #[doc(hidden)]
 pub use options::Fault;
 pub use options::{Options, SocketOption};
-pub use peer::{PeerId, PeerInfo};
+pub use peer::{Carrier, PeerId, PeerInfo};
 pub use socket::Socket;
 pub use subscriptions::Subscriptions;
 pub use zmtp_spec::{Message, SocketType};

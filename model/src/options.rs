@@ -144,6 +144,19 @@ pub mod check {
         id.map(routing_id).transpose()
     }
 
+    /// A multicast time-to-live: 1 to 255 (libzmq refuses 0; the IP
+    /// header's field is one octet).
+    ///
+    /// # Errors
+    /// [`OutOfRange`] for any other value.
+    pub fn multicast_hops(hops: u32) -> Result<u32, OutOfRange> {
+        if (1..=255).contains(&hops) {
+            Ok(hops)
+        } else {
+            Err(OutOfRange)
+        }
+    }
+
     /// An XPUB welcome message: an empty one is none, as in libzmq.
     ///
     /// # Errors

@@ -46,6 +46,24 @@ pub struct PeerInfo {
     /// peer a subscription to everything, since such a peer never
     /// subscribes (zmtp-wire.md 6.2 #7).
     pub protocol: Protocol,
+    /// How the peer's messages travel: ZMTP connections, or libzmq's udp
+    /// datagrams, where RADIO and DISH exchange no JOIN or LEAVE (48-R35).
+    pub carrier: Carrier,
+}
+
+/// How a peer's messages travel, which decides where RADIO/DISH group
+/// membership is kept (48-R15, 48-R35).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Carrier {
+    /// A ZMTP connection (tcp, ipc, inproc): a DISH sends JOIN and LEAVE,
+    /// the RADIO sends a peer only the groups it joined (37-R52..37-R54).
+    #[default]
+    Zmtp,
+    /// One whole message per datagram, one way (libzmq's udp): the RADIO
+    /// sends every group to the peer, a DISH tells it nothing and keeps
+    /// only the groups it joined itself (48-R35).
+    Datagram,
 }
 
 impl Default for PeerInfo {
@@ -55,6 +73,7 @@ impl Default for PeerInfo {
             routing_id: None,
             alias: None,
             protocol: Protocol::V3_1,
+            carrier: Carrier::Zmtp,
         }
     }
 }
@@ -78,6 +97,17 @@ impl PeerInfo {
     pub fn with_alias(mut self, alias: impl Into<Bytes>) -> Self {
         self.alias = Some(alias.into());
         self
+    }
+
+    /// The same, carried as the given [`Carrier`] says.
+    pub fn with_carrier(mut self, carrier: Carrier) -> Self {
+        self.carrier = carrier;
+        self
+    }
+
+    /// Whether the peer is reached by datagrams ([`Carrier::Datagram`]).
+    pub fn is_datagram(&self) -> bool {
+        self.carrier == Carrier::Datagram
     }
 
     /// The same, speaking the given protocol.

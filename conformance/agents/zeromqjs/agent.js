@@ -200,7 +200,7 @@ async function handle(req) {
     case "manifest":
       return {
         ok: true, name: "zeromqjs", version: "zeromq.js 6.8 (libzmq " + zmq.version + ")",
-        zmtp: "3.1", socket_types: Object.keys(CLASSES), transports: ["tcp", "ipc"],
+        zmtp: "3.1", socket_types: Object.keys(CLASSES), transports: draft ? ["tcp", "ipc", "udp"] : ["tcp", "ipc"],
         mechanisms: mechanisms(),
       };
     case "socket": {

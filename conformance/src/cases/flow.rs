@@ -162,7 +162,12 @@ async fn set_hwm(cx: &mut Ctx, s: Sock, option: &str, value: i64) -> Result<(), 
 }
 
 /// One send with its own time limit: Ok(true) sent, Ok(false) timed out.
-async fn send_within(cx: &mut Ctx, s: Sock, frames: &[&[u8]], ms: u64) -> Result<bool, Stop> {
+pub(super) async fn send_within(
+    cx: &mut Ctx,
+    s: Sock,
+    frames: &[&[u8]],
+    ms: u64,
+) -> Result<bool, Stop> {
     let frames: Vec<String> = frames.iter().map(|f| hex(f)).collect();
     let r = json!({"op": "send", "socket": s.0, "frames": frames, "timeout_ms": ms});
     match cx.agent().raw(r, ms).await? {

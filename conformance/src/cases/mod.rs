@@ -21,9 +21,11 @@ mod mutants;
 mod pipeline;
 mod promoted;
 mod pubsub;
+mod radiodish;
 pub(crate) mod reqrep;
 mod security;
 mod threadsafe;
+mod udp;
 mod z85;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`. Whatever the
@@ -59,10 +61,22 @@ pub fn all() -> Vec<Case> {
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
     v.extend(clientserver::cases());
+    v.extend(radiodish::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
     v.extend(promoted::cases());
+    v.extend(udp::cases());
     v
+}
+
+/// The cases of `cases` that run over `transport`: the udp cases over a
+/// datagram transport, every other case over a stream transport.
+pub fn over(cases: &[Case], transport: &dyn crate::peer::Transport) -> Vec<Case> {
+    cases
+        .iter()
+        .filter(|c| udp::runs_over(c, transport))
+        .copied()
+        .collect()
 }
 
 /// The cases whose id starts with `prefix` (all when empty).

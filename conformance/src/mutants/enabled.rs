@@ -225,7 +225,7 @@ async fn child(args: &Args, name: &str) -> ExitCode {
         eprintln!("unknown transport {}", args.transport);
         return ExitCode::from(2);
     };
-    let selected = select(&args.cases);
+    let selected = cases::over(&select(&args.cases), transport);
     if selected.is_empty() {
         eprintln!("no case matches {:?}", args.cases);
         return ExitCode::from(2);

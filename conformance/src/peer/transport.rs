@@ -4,9 +4,10 @@
 //! agent can bind, a raw listener, or a raw connection, and the run's
 //! [`Transport`] decides the endpoint syntax and opens the byte stream.
 //! Adding a transport is one more implementation of the trait, listed in
-//! [`ALL`]. (The stream transports are here; a datagram transport, such as
-//! udp for RADIO/DISH, carries one message per datagram and will need a
-//! datagram link beside [`Stream`].)
+//! [`ALL`] (byte streams, every run's default) or [`DATAGRAM`] (libzmq's
+//! udp for RADIO/DISH, one message per datagram: its cases, in
+//! `cases::udp`, open a [`Datagrams`] socket instead of a [`Stream`], and
+//! only they run over it).
 
 use std::fmt::Debug;
 use std::io;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 
 use crate::agent::BoxFuture;
 
@@ -29,6 +30,30 @@ pub trait Listener: Send + Sync {
 
     /// The next incoming connection. The caller bounds the wait.
     fn accept(&self) -> BoxFuture<'_, io::Result<Box<dyn Stream>>>;
+}
+
+/// How a transport carries messages, which decides the cases that run
+/// over it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carriage {
+    /// A byte stream per connection, ZMTP on it (tcp, ipc).
+    Stream,
+    /// One message per datagram, no connection (udp).
+    Datagram,
+}
+
+/// A datagram socket of the raw peer, bound on the loopback interface.
+pub trait Datagrams: Send + Sync {
+    /// The endpoint the socket is bound on (`udp://127.0.0.1:PORT`).
+    fn endpoint(&self) -> &str;
+
+    /// Sends one datagram to `address` (an endpoint's part after
+    /// `scheme://`). The caller bounds the wait.
+    fn send_to<'a>(&'a self, octets: &'a [u8], address: &'a str) -> BoxFuture<'a, io::Result<()>>;
+
+    /// Receives one datagram into `buf`; its length. The caller bounds
+    /// the wait.
+    fn recv<'a>(&'a self, buf: &'a mut [u8]) -> BoxFuture<'a, io::Result<usize>>;
 }
 
 /// A transport: its endpoint syntax and how it listens and connects.
@@ -58,6 +83,23 @@ pub trait Transport: Debug + Send + Sync {
     /// Opens a stream to `address` (after `scheme://`). The caller bounds
     /// the wait and retries.
     fn connect<'a>(&'a self, address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Stream>>>;
+
+    /// Whether it carries streams or datagrams.
+    fn carriage(&self) -> Carriage {
+        Carriage::Stream
+    }
+
+    /// A datagram socket for the raw peer; a stream transport has none.
+    fn datagrams(&self) -> BoxFuture<'_, io::Result<Box<dyn Datagrams>>> {
+        Box::pin(async { Err(not_carried(self.name(), "datagrams")) })
+    }
+}
+
+fn not_carried(transport: &str, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("{transport} does not carry {what}"),
+    )
 }
 
 /// tcp on the loopback interface.
@@ -68,12 +110,20 @@ pub struct Tcp;
 #[derive(Debug)]
 pub struct Ipc;
 
-/// Every transport the suite runs over, in the order of a run.
+/// libzmq's udp (RADIO/DISH only): datagrams on the loopback interface.
+#[derive(Debug)]
+pub struct Udp;
+
+/// Every stream transport, in the order of a run: a run's transports
+/// when none is named.
 pub const ALL: [&'static dyn Transport; 2] = [&Tcp, &Ipc];
+
+/// The datagram transports, run when named (`--transport udp`).
+pub const DATAGRAM: [&'static dyn Transport; 1] = [&Udp];
 
 /// The transport named `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Transport> {
-    ALL.into_iter().find(|t| t.name() == name)
+    ALL.into_iter().chain(DATAGRAM).find(|t| t.name() == name)
 }
 
 /// The transport whose scheme starts `endpoint`, with the address after
@@ -279,6 +329,74 @@ impl Listener for IpcListening {
 impl Drop for IpcListening {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Transport for Udp {
+    fn name(&self) -> &'static str {
+        "udp"
+    }
+
+    /// A free loopback port, chosen here (libzmq's udp takes no wildcard
+    /// port); another process may take it first, rarely.
+    fn agent_endpoint(&self, _unique: &Path) -> io::Result<String> {
+        let port = std::net::UdpSocket::bind("127.0.0.1:0")
+            .and_then(|s| s.local_addr())?
+            .port();
+        Ok(format!("udp://127.0.0.1:{port}"))
+    }
+
+    fn raw_endpoint(&self, _unique: &Path) -> io::Result<String> {
+        Ok("udp://127.0.0.1:0".to_string())
+    }
+
+    fn listen<'a>(&'a self, _address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Listener>>> {
+        Box::pin(async { Err(not_carried("udp", "streams")) })
+    }
+
+    fn connect<'a>(&'a self, _address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Stream>>> {
+        Box::pin(async { Err(not_carried("udp", "streams")) })
+    }
+
+    fn carriage(&self) -> Carriage {
+        Carriage::Datagram
+    }
+
+    fn datagrams(&self) -> BoxFuture<'_, io::Result<Box<dyn Datagrams>>> {
+        Box::pin(async {
+            let socket = UdpSocket::bind("127.0.0.1:0").await?;
+            let endpoint = format!("udp://{}", socket.local_addr()?);
+            Ok(Box::new(UdpDatagrams { socket, endpoint }) as Box<dyn Datagrams>)
+        })
+    }
+}
+
+struct UdpDatagrams {
+    socket: UdpSocket,
+    endpoint: String,
+}
+
+impl Datagrams for UdpDatagrams {
+    fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn send_to<'a>(&'a self, octets: &'a [u8], address: &'a str) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(async move {
+            let n = self.socket.send_to(octets, address).await?;
+            if n == octets.len() {
+                Ok(())
+            } else {
+                Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "datagram cut short",
+                ))
+            }
+        })
+    }
+
+    fn recv<'a>(&'a self, buf: &'a mut [u8]) -> BoxFuture<'a, io::Result<usize>> {
+        Box::pin(async move { self.socket.recv(buf).await })
     }
 }
 

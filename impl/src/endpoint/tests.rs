@@ -96,3 +96,47 @@ fn unsupported_transports_are_named() {
         Err(Error::UnsupportedTransport(s)) if s.starts_with("pgm://")
     ));
 }
+
+fn udp(s: &str) -> UdpEndpoint {
+    match Endpoint::parse(s) {
+        Ok(Endpoint::Udp(u)) => u,
+        other => panic!("{s}: {other:?}"),
+    }
+}
+
+#[test]
+fn udp_forms_as_libzmq_reads_them() {
+    let u = udp("udp://239.0.0.1:5555");
+    assert_eq!(u.host, Host::Ip(IpAddr::V4(Ipv4Addr::new(239, 0, 0, 1))));
+    assert_eq!((u.interface, u.port), (None, Port::Number(5555)));
+    let u = udp("udp://eth0;239.0.0.1:5555");
+    assert_eq!(u.interface, Some(Host::Name("eth0".into())));
+    assert_eq!(udp("udp://*;239.0.0.1:1").interface, Some(Host::Any));
+    assert_eq!(udp("udp://*:5555").host, Host::Any);
+    assert_eq!(udp("udp://127.0.0.1:*").port, Port::Any);
+    for s in [
+        "udp://239.0.0.1:5555",
+        "udp://eth0;239.0.0.1:5555",
+        "udp://*:5555",
+        "udp://[::1]:7",
+    ] {
+        assert_eq!(Endpoint::parse(s).expect(s).to_string(), s);
+    }
+    let reason = |s: &str| match Endpoint::parse(s) {
+        Err(Error::InvalidEndpoint { reason, .. }) => reason,
+        other => panic!("{s}: {other:?}"),
+    };
+    assert_eq!(
+        reason("udp://eth0;10.0.0.1:5555"),
+        InvalidEndpoint::InterfaceNeedsMulticast
+    );
+    assert_eq!(
+        reason("udp://239.0.0.2;239.0.0.1:5555"),
+        InvalidEndpoint::InvalidInterface
+    );
+    assert_eq!(
+        reason("udp://eth0:1;239.0.0.1:5555"),
+        InvalidEndpoint::InvalidInterface
+    );
+    assert_eq!(reason("udp://239.0.0.1"), InvalidEndpoint::MissingPort);
+}

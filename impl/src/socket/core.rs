@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) writable: Notify,
     pub(crate) ctx: Arc<ContextInner>,
     pub(crate) socket_type: SocketType,
+    /// The datagrams the socket's udp endpoints dropped.
+    pub(crate) drops: crate::transport::udp::SharedDrops,
 }
 
 impl Shared {

@@ -10,8 +10,14 @@
 //! network order), as ROUTER's are; CLIENT's are single frames; RADIO's
 //! and DISH's are `[group, body]`, their form on the wire (G15).
 //!
-//! RADIO and DISH run over tcp, ipc and inproc; libzmq's `udp://` (whose
-//! datagram format no RFC specifies) is not implemented.
+//! RADIO and DISH run over tcp, ipc and inproc, and over libzmq's
+//! `udp://` (48-R31..48-R38; no RFC specifies its datagram): a RADIO
+//! connects (`udp://127.0.0.1:5555`, `udp://239.0.0.1:5555`,
+//! `udp://eth0;239.0.0.1:5555`) and a DISH binds (`udp://*:5555`, or a
+//! multicast group it joins). Over udp no JOIN or LEAVE travels: the
+//! RADIO sends every group and the DISH keeps the ones it joined.
+//! Malformed datagrams are dropped and counted
+//! ([`Socket::dropped_datagrams`]).
 
 use bytes::Bytes;
 use zmtp_model::tagging;

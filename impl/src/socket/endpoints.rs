@@ -14,13 +14,14 @@ use zmtp_spec::security::curve::cookie::ROTATION_PERIOD;
 use super::Socket;
 use super::core::{Bound, Connected, Order, Shared, SharedListener};
 use crate::driver::Driver;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, UdpEndpoint};
 use crate::error::{Error, Result};
 use crate::inproc::{InprocLink, PipeEnd};
 use crate::link::StreamLink;
 use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::options::security::SharedCookieJar;
+use crate::transport::udp::{self, UdpLink};
 use crate::transport::{self, Listener, Stream};
 
 /// The connection configuration the options ask for, with the socket's
@@ -124,6 +125,9 @@ impl Socket {
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
         let shared = &self.shared;
+        if let Endpoint::Udp(u) = &ep {
+            return bind_udp(shared, endpoint, u);
+        }
         shared.lock().options.security.mechanism()?;
         if let Endpoint::Inproc(name) = &ep {
             let mut rx = shared.ctx.inproc.bind(name)?;
@@ -225,6 +229,9 @@ impl Socket {
         let ep = Endpoint::parse(endpoint)?;
         transport::check_connectable(&ep, endpoint)?;
         let shared = &self.shared;
+        if let Endpoint::Udp(u) = &ep {
+            return connect_udp(shared, endpoint, u);
+        }
         shared.lock().options.security.mechanism()?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let (peer, alias) = {
@@ -289,6 +296,99 @@ impl Socket {
         }
         Ok(())
     }
+}
+
+/// Binds a DISH to a udp endpoint (48-R36): one socket, one driver whose
+/// peer is the datagram source (`Carrier::Datagram`: the DISH filters,
+/// 48-R35). Unbind aborts the driver, which closes the socket.
+fn bind_udp(shared: &Arc<Shared>, endpoint: &str, u: &UdpEndpoint) -> Result<()> {
+    udp::check_role(shared.socket_type, true)?;
+    let options = shared.lock().options.clone();
+    let bound = {
+        let _guard = shared.ctx.handle.enter();
+        UdpLink::bind(endpoint, u, &options, Arc::clone(&shared.drops))
+    };
+    let (link, resolved) = match bound.map_err(|e| e.in_use_at(endpoint)) {
+        Ok(b) => b,
+        Err(e) => {
+            shared.lock().monitors.emit(
+                MonitorEventKind::BindFailed(e.to_string()),
+                endpoint,
+                None,
+            );
+            return Err(e);
+        }
+    };
+    let resolved = resolved.to_string();
+    let mut core = shared.lock();
+    let id = attach_udp(&mut core, shared.socket_type);
+    let driver = Driver::new(
+        Arc::clone(shared),
+        id,
+        link,
+        resolved.clone(),
+        None,
+        false,
+        None,
+    )
+    .attached();
+    let task = shared.ctx.handle.spawn(driver);
+    core.bound.push(Bound {
+        given: endpoint.to_owned(),
+        resolved: resolved.clone(),
+        task: Some(task.abort_handle()),
+        listener: None,
+    });
+    core.monitors
+        .emit(MonitorEventKind::Listening, &resolved, None);
+    core.options.last_endpoint = resolved;
+    Ok(())
+}
+
+/// Connects a RADIO to a udp endpoint (48-R36): the socket is made now,
+/// its driver's peer takes every group (48-R35). There is no connection
+/// to lose, so nothing reconnects; disconnect closes it.
+fn connect_udp(shared: &Arc<Shared>, endpoint: &str, u: &UdpEndpoint) -> Result<()> {
+    udp::check_role(shared.socket_type, false)?;
+    let options = shared.lock().options.clone();
+    let link = {
+        let _guard = shared.ctx.handle.enter();
+        UdpLink::connect(endpoint, u, &options, Arc::clone(&shared.drops))?
+    };
+    let (stop, _) = watch::channel(false);
+    let mut core = shared.lock();
+    let id = attach_udp(&mut core, shared.socket_type);
+    endpoint.clone_into(&mut core.options.last_endpoint);
+    core.connected.push(Connected {
+        given: endpoint.to_owned(),
+        stop,
+        peer: None,
+        live: Some(id),
+    });
+    let driver = Driver::new(
+        Arc::clone(shared),
+        id,
+        link,
+        endpoint.to_owned(),
+        None,
+        false,
+        None,
+    )
+    .attached();
+    shared.ctx.handle.spawn(driver);
+    core.monitors
+        .emit(MonitorEventKind::Connected, endpoint, None);
+    Ok(())
+}
+
+/// A udp endpoint's peer, attached at once (there is no handshake): the
+/// machine accepts RADIO for DISH and DISH for RADIO.
+fn attach_udp(core: &mut super::core::Core, ours: zmtp_spec::SocketType) -> PeerId {
+    let id = core.accepted_peer();
+    // A fresh id of a compatible type: the machine cannot refuse it.
+    let _ = core.pattern.attach(id, udp::peer_info(ours));
+    core.dispatch();
+    id
 }
 
 /// A listener that unbind can close at once (releasing the port and

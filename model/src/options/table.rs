@@ -195,6 +195,15 @@ macro_rules! option_table {
                 /// unacknowledged before the connection is dropped (`None` = the OS
                 /// default; Linux only).
                 TcpMaxRt(tcp_maxrt: Option<Duration> = None) ZMQ_TCP_MAXRT = 80, Driver, all;
+                /// ZMQ_MULTICAST_HOPS: the time-to-live of the multicast
+                /// datagrams a udp RADIO sends, 1 to 255 (libzmq's default 1:
+                /// the local network only; 48-R38).
+                MulticastHops(multicast_hops: u32 = 1)
+                    ZMQ_MULTICAST_HOPS = 25, Driver, all, check = multicast_hops;
+                /// ZMQ_MULTICAST_LOOP: whether the multicast datagrams a udp
+                /// RADIO sends come back to sockets on this host (libzmq's
+                /// default `true`; 48-R38).
+                MulticastLoop(multicast_loop: bool = true) ZMQ_MULTICAST_LOOP = 96, Driver, all;
                 /// ZMQ_BINDTODEVICE: SO_BINDTODEVICE on tcp sockets, so that they
                 /// use only this network interface (Linux; needs CAP_NET_RAW).
                 BindToDevice(bind_to_device: Option<String> = None)

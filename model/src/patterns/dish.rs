@@ -7,7 +7,8 @@
 //! [`Socket::leave`](crate::Socket::leave) sends LEAVE (37-R54). Messages
 //! are filtered here too, by exact group match: a RADIO that does not
 //! check (or a message sent before our LEAVE reached it) cannot deliver
-//! a group we are not in.
+//! a group we are not in. Over datagrams (libzmq's udp) that filter is
+//! the only one: a datagram peer is told no JOIN or LEAVE (48-R35).
 
 use std::collections::BTreeSet;
 
@@ -25,9 +26,20 @@ pub(crate) struct Dish {
     pub(crate) groups: BTreeSet<Bytes>,
 }
 
+/// Whether a peer takes JOIN and LEAVE: every peer but a datagram one
+/// (48-R35).
+fn takes_commands(core: &Core, peer: PeerId) -> bool {
+    core.pipes
+        .get(&peer)
+        .and_then(|p| p.info.as_ref())
+        .is_none_or(|i| !i.is_datagram())
+}
+
 fn tell_all(core: &mut Core, item: &Outgoing) {
     for peer in core.peer_ids() {
-        core.queue_control(peer, item.clone());
+        if takes_commands(core, peer) {
+            core.queue_control(peer, item.clone());
+        }
     }
 }
 
@@ -72,6 +84,9 @@ impl Behaviour for Dish {
     /// told every group first (37-R53). JOIN and LEAVE made while a connect
     /// is pending queue after these, in order, as libzmq's pipes keep them.
     fn created(&mut self, core: &mut Core, peer: PeerId) {
+        if !takes_commands(core, peer) {
+            return;
+        }
         for group in &self.groups {
             core.queue_control(peer, Outgoing::Join(group.clone()));
         }

@@ -5,7 +5,9 @@
 //!
 //! Over ZMTP the group membership is checked here, at the RADIO side
 //! (37-R52): each peer's groups come from its JOIN and LEAVE commands,
-//! counted, matched exactly (RFC 48).
+//! counted, matched exactly (RFC 48). A datagram peer (libzmq's udp)
+//! sends no JOIN: it takes every group, and the DISH behind it filters
+//! (48-R35).
 
 use bytes::Bytes;
 use zmtp_spec::{Message, SocketType};
@@ -13,7 +15,7 @@ use zmtp_spec::{Message, SocketType};
 use super::group::valid_group;
 use super::{Behaviour, Refused};
 use crate::core::{Core, Pick};
-use crate::{Backpressure, PeerId, RecvError, SendError};
+use crate::{Backpressure, PeerId, PeerInfo, RecvError, SendError};
 
 /// RADIO keeps each peer's groups in its pipe (`Pipe::subscriptions`,
 /// counted); it has no state of its own.
@@ -48,7 +50,7 @@ impl Behaviour for Radio {
     }
 
     /// `[group, body]` to every peer that joined the group (exact match,
-    /// 37-R52) and has room; a full peer misses it; never blocks (RFC 48).
+    /// 37-R52), and to every datagram peer (48-R35), that has room; a full peer misses it; never blocks (RFC 48).
     /// One body frame only (37-R56); a group is 0-255 non-zero octets.
     fn send(&mut self, core: &mut Core, msg: Message, _pick: Pick) -> Result<(), Refused> {
         match msg.len() {
@@ -62,7 +64,9 @@ impl Behaviour for Radio {
             return Err((SendError::InvalidGroup, None));
         }
         core.queue_out_all(&msg, |pipe| {
-            pipe.subscriptions.count(&group) > 0 || zmtp_spec::mutant!(RadioIgnoresGroups)
+            pipe.subscriptions.count(&group) > 0
+                || pipe.info.as_ref().is_some_and(PeerInfo::is_datagram)
+                || zmtp_spec::mutant!(RadioIgnoresGroups)
         });
         Ok(())
     }

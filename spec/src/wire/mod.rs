@@ -9,6 +9,7 @@
 //! [`Parsed`], which keeps "need more bytes" apart from errors.
 
 pub mod command;
+pub mod datagram;
 pub mod decode;
 pub mod encode;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod subscription;
 pub mod view;
 
 pub use command::{Command, MechanismCommand};
+pub use datagram::{Datagram, DatagramError};
 pub use decode::{Decoder, Item};
 pub use encode::Encode;
 pub use error::{EncodeError, WireError};

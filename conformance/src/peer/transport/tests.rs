@@ -4,7 +4,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
-use super::{ALL, Ipc, Tcp, TcpRange, Transport, by_name, of_endpoint};
+use super::{ALL, Carriage, Ipc, Tcp, TcpRange, Transport, Udp, by_name, of_endpoint};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -19,7 +19,11 @@ fn names_and_endpoints_round_trip() {
         assert_eq!(found.name(), t.name());
         assert!(ep.ends_with(address));
     }
-    assert!(by_name("udp").is_none());
+    assert_eq!(
+        by_name("udp").map(|t| t.carriage()),
+        Some(Carriage::Datagram)
+    );
+    assert!(by_name("pgm").is_none());
     assert!(of_endpoint("carrier-pigeon://x").is_none());
     assert!(of_endpoint("no scheme").is_none());
     assert_eq!(
@@ -139,4 +143,35 @@ async fn a_port_range_carries_octets_on_its_ports() {
     let first = free_ports(2, 500);
     let range = TcpRange::parse(&format!("{first}-{}", first + 1)).expect("range");
     carries(&range, Path::new("unused")).await;
+}
+
+#[tokio::test]
+async fn udp_carries_datagrams_not_streams() {
+    assert_eq!(Tcp.carriage(), Carriage::Stream);
+    assert!(Tcp.datagrams().await.is_err());
+    assert!(Udp.listen("127.0.0.1:0").await.is_err());
+    let ep = Udp.agent_endpoint(Path::new("ignored")).expect("a port");
+    assert!(
+        ep.starts_with("udp://127.0.0.1:") && !ep.ends_with(":0"),
+        "{ep}"
+    );
+    let a = timeout(WAIT, Udp.datagrams())
+        .await
+        .expect("in time")
+        .expect("bind");
+    let b = timeout(WAIT, Udp.datagrams())
+        .await
+        .expect("in time")
+        .expect("bind");
+    let (_, to) = of_endpoint(b.endpoint()).expect("udp://");
+    timeout(WAIT, a.send_to(b"\x01gx", to))
+        .await
+        .expect("in time")
+        .expect("send");
+    let mut buf = [0u8; 16];
+    let n = timeout(WAIT, b.recv(&mut buf))
+        .await
+        .expect("in time")
+        .expect("recv");
+    assert_eq!(&buf[..n], b"\x01gx");
 }

@@ -118,3 +118,32 @@ fn a_full_queue_drops_and_dish_never_sends() {
     assert!(!s.can_send());
     assert_eq!(s.send(msg(&["g", "x"])), Err(SendError::NotSupported(Dish)));
 }
+
+#[test]
+fn a_datagram_radio_is_told_no_join_and_dish_filters_48_r35() {
+    let mut s = socket(Dish);
+    s.join(b("a")).unwrap();
+    s.attach(
+        PeerId(1),
+        PeerInfo::new(Radio).with_carrier(crate::Carrier::Datagram),
+    )
+    .unwrap();
+    s.attach(PeerId(2), PeerInfo::new(Radio)).unwrap();
+    s.join(b("b")).unwrap();
+    s.leave(b("a")).unwrap();
+    assert!(drain(&mut s, 1).is_empty(), "no JOIN or LEAVE over udp");
+    assert_eq!(
+        drain(&mut s, 2),
+        vec![
+            Outgoing::Join(b("a")),
+            Outgoing::Join(b("b")),
+            Outgoing::Leave(b("a"))
+        ]
+    );
+    s.peer_message(PeerId(1), msg(&["a", "left"])).unwrap();
+    s.peer_message(PeerId(1), msg(&["c", "never joined"]))
+        .unwrap();
+    s.peer_message(PeerId(1), msg(&["b", "joined"])).unwrap();
+    assert_eq!(s.recv(), Ok(msg(&["b", "joined"])));
+    assert!(s.recv().is_err());
+}

@@ -97,3 +97,21 @@ fn discards_what_dishes_send_and_never_receives() {
     assert!(!s.can_recv());
     assert_eq!(s.recv(), Err(RecvError::NotSupported(Radio)));
 }
+
+#[test]
+fn a_datagram_peer_takes_every_group_48_r35() {
+    let mut s = socket(Radio);
+    s.attach(
+        PeerId(1),
+        crate::PeerInfo::new(Dish).with_carrier(crate::Carrier::Datagram),
+    )
+    .unwrap();
+    s.attach(PeerId(2), crate::PeerInfo::new(Dish)).unwrap();
+    s.send(msg(&["g", "1"])).unwrap();
+    s.send(msg(&["", "2"])).unwrap();
+    assert_eq!(
+        drain_msgs(&mut s, 1),
+        vec![msg(&["g", "1"]), msg(&["", "2"])]
+    );
+    assert!(drain(&mut s, 2).is_empty(), "a ZMTP dish joined nothing");
+}

@@ -61,6 +61,7 @@ use super::WireError;
 
 pub(crate) mod command;
 pub mod curve;
+pub(crate) mod datagram;
 pub(crate) mod frame;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
@@ -71,6 +72,7 @@ pub(crate) mod metadata;
 pub mod plain;
 
 pub use command::{CommandBuilder, CommandView};
+pub use datagram::{DatagramBuilder, DatagramView};
 pub use frame::{FrameBuilder, FrameView};
 pub use greeting::{GreetingBuilder, GreetingView};
 pub use legacy::{V1FrameBuilder, V1FrameView};
