@@ -17,11 +17,13 @@ use crate::{Origin, PeerState};
 
 /// The pattern machine of one socket: REQ, REP, DEALER, ROUTER, PUB, SUB,
 /// XPUB, XSUB, PUSH, PULL or PAIR, or the draft CLIENT, SERVER (RFC 41),
-/// RADIO and DISH (RFC 48).
+/// RADIO and DISH (RFC 48), SCATTER and GATHER (RFC 49), PEER (RFC 51) and
+/// CHANNEL (RFC 52).
 ///
-/// SERVER speaks in two-frame messages: `recv` gives `[routing id, body]`
-/// and `send` takes them, the routing id as four octets in network order
-/// (the peer's 32-bit id, see [`Socket::server_routing_id`]). RADIO's
+/// SERVER and PEER speak in two-frame messages: `recv` gives `[routing
+/// id, body]` and `send` takes them, the routing id as four octets in
+/// network order (the peer's 32-bit id, see
+/// [`Socket::server_routing_id`]). RADIO's
 /// sends and DISH's receives are `[group, body]`, their wire form too.
 ///
 /// It does no I/O and reads no clock. See the [crate docs](crate) for the
@@ -36,8 +38,7 @@ pub struct Socket {
 
 impl Socket {
     /// A machine for a socket type with the given options: the classic
-    /// types, CLIENT, SERVER, RADIO and DISH; other draft types are
-    /// refused.
+    /// types and every draft type of RFCs 41, 48, 49, 51 and 52.
     pub fn new(socket_type: SocketType, options: Options) -> Result<Self, UnsupportedSocketType> {
         let pattern = Pattern::new(socket_type).ok_or(UnsupportedSocketType(socket_type))?;
         Ok(Self {
@@ -215,19 +216,21 @@ impl Socket {
         }
     }
 
-    /// SERVER: the 32-bit routing id it gave a peer (tagging the peer's
-    /// messages; never 0).
+    /// SERVER and PEER: the 32-bit routing id it gave a peer (tagging the
+    /// peer's messages; never 0). A PEER names a connect endpoint's peer
+    /// at [`Socket::connect`] (IMMEDIATE off), before its connection is
+    /// up (51-R09).
     pub fn server_routing_id(&self, peer: PeerId) -> Option<u32> {
         match &self.pattern {
-            Pattern::Server(s) => s.routing_id(peer),
+            Pattern::Server(s) | Pattern::Peer(s) => s.routing_id(peer),
             _ => None,
         }
     }
 
-    /// SERVER: the peer with a 32-bit routing id.
+    /// SERVER and PEER: the peer with a 32-bit routing id.
     pub fn peer_by_server_routing_id(&self, routing_id: u32) -> Option<PeerId> {
         match &self.pattern {
-            Pattern::Server(s) => s.peer(routing_id),
+            Pattern::Server(s) | Pattern::Peer(s) => s.peer(routing_id),
             _ => None,
         }
     }

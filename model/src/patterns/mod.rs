@@ -9,9 +9,11 @@ use crate::{
     AttachError, Backpressure, OptionError, PeerId, PeerInfo, RecvError, SendError, SocketOption,
 };
 
+mod channel;
 mod client;
 mod dealer;
 mod dish;
+mod gather;
 mod group;
 mod pair;
 mod publish;
@@ -21,6 +23,7 @@ mod radio;
 mod rep;
 mod req;
 mod router;
+mod scatter;
 mod server;
 mod subscribe;
 
@@ -29,7 +32,7 @@ pub(crate) use publish::Publish;
 pub(crate) use rep::Rep;
 pub(crate) use req::{Req, ReqState};
 pub(crate) use router::Router;
-pub(crate) use server::Server;
+pub(crate) use server::{Naming, Server};
 pub(crate) use subscribe::Subscribe;
 
 /// A send the pattern did not take: why, and the message given back
@@ -167,11 +170,14 @@ pub(crate) enum Pattern {
     Server(Server),
     Radio(radio::Radio),
     Dish(Dish),
+    Scatter(scatter::Scatter),
+    Gather(gather::Gather),
+    Peer(Server),
+    Channel(channel::Channel),
 }
 
 impl Pattern {
-    /// The pattern of a socket type; `None` for the draft types not
-    /// modelled (SCATTER, GATHER, PEER, CHANNEL).
+    /// The pattern of a socket type; `None` for a type with no machine.
     pub(crate) fn new(socket_type: SocketType) -> Option<Self> {
         Some(match socket_type {
             SocketType::Req => Self::Req(Req::default()),
@@ -189,6 +195,10 @@ impl Pattern {
             SocketType::Server => Self::Server(Server::default()),
             SocketType::Radio => Self::Radio(radio::Radio),
             SocketType::Dish => Self::Dish(Dish::default()),
+            SocketType::Scatter => Self::Scatter(scatter::Scatter),
+            SocketType::Gather => Self::Gather(gather::Gather),
+            SocketType::Peer => Self::Peer(Server::new(Naming::OnCreate)),
+            SocketType::Channel => Self::Channel(channel::Channel),
             _ => return None,
         })
     }
@@ -205,9 +215,12 @@ impl Pattern {
             Self::Pull(p) => p,
             Self::Pair(p) => p,
             Self::Client(p) => p,
-            Self::Server(p) => p,
+            Self::Server(p) | Self::Peer(p) => p,
             Self::Radio(p) => p,
             Self::Dish(p) => p,
+            Self::Scatter(p) => p,
+            Self::Gather(p) => p,
+            Self::Channel(p) => p,
         }
     }
 
@@ -223,9 +236,12 @@ impl Pattern {
             Self::Pull(p) => p,
             Self::Pair(p) => p,
             Self::Client(p) => p,
-            Self::Server(p) => p,
+            Self::Server(p) | Self::Peer(p) => p,
             Self::Radio(p) => p,
             Self::Dish(p) => p,
+            Self::Scatter(p) => p,
+            Self::Gather(p) => p,
+            Self::Channel(p) => p,
         }
     }
 }
