@@ -127,6 +127,12 @@ impl Pattern {
         self.machine.queued_items_out(peer)
     }
 
+    /// SERVER and PEER: the routing id the machine gave a peer.
+    #[inline]
+    pub(crate) fn routing_id(&self, peer: PeerId) -> Option<u32> {
+        self.machine.server_routing_id(peer)
+    }
+
     #[inline]
     pub(crate) fn take_connect_routing_id(&mut self) -> Option<bytes::Bytes> {
         self.machine.take_connect_routing_id()

@@ -15,7 +15,7 @@ use super::Socket;
 use super::core::{Bound, Connected, Order, Shared, SharedListener};
 use crate::driver::Driver;
 use crate::endpoint::Endpoint;
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidState, Result};
 use crate::inproc::{InprocLink, PipeEnd};
 use crate::link::StreamLink;
 use crate::monitor::MonitorEventKind;
@@ -222,18 +222,45 @@ impl Socket {
     /// [`Error::InvalidOption`] when the security options are incomplete
     /// (CURVE without its keys).
     pub fn connect(&self, endpoint: &str) -> Result<()> {
+        self.start_connect(endpoint).map(|_| ())
+    }
+
+    /// PEER (RFC 51): connects to an endpoint as [`Socket::connect`] does
+    /// and returns the routing id of the new peer at once (51-R09, libzmq
+    /// `zmq_connect_peer`): messages sent to it with
+    /// [`Socket::send_to`] queue until the connection is up, and the id
+    /// stays while the connection is remade.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] on a socket type other than PEER, or with
+    /// IMMEDIATE on (the peer would have no queue to name); as
+    /// [`Socket::connect`].
+    pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
+        self.check_type(zmtp_spec::SocketType::Peer, "connect_peer")?;
+        if self.shared.lock().pattern.options().immediate {
+            return Err(Error::InvalidState(InvalidState::ConnectPeerImmediate));
+        }
+        let id = self.start_connect(endpoint)?;
+        id.ok_or(Error::InvalidState(InvalidState::ConnectPeerImmediate))
+    }
+
+    /// Starts a connect; the routing id the machine gave its peer, if it
+    /// gave one (PEER, with IMMEDIATE off), read under the same lock as
+    /// the peer was created.
+    fn start_connect(&self, endpoint: &str) -> Result<Option<u32>> {
         let ep = Endpoint::parse(endpoint)?;
         transport::check_connectable(&ep, endpoint)?;
         let shared = &self.shared;
         shared.lock().options.security.mechanism()?;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let (peer, alias) = {
+        let (peer, alias, routing_id) = {
             let mut core = shared.lock();
             let alias = core.pattern.take_connect_routing_id();
             // With IMMEDIATE off the endpoint's peer exists (and queues)
             // before its first connection and across reconnects; with it
             // on, each connection is a new peer.
             let peer = (!core.pattern.options().immediate).then(|| core.connecting_peer());
+            let routing_id = peer.and_then(|p| core.pattern.routing_id(p));
             endpoint.clone_into(&mut core.options.last_endpoint);
             core.connected.push(Connected {
                 given: endpoint.to_owned(),
@@ -242,7 +269,7 @@ impl Socket {
                 live: None,
             });
             core.dispatch();
-            (peer, alias)
+            (peer, alias, routing_id)
         };
         shared.writable.notify_waiters();
         if let Endpoint::Inproc(name) = &ep {
@@ -254,14 +281,14 @@ impl Socket {
                 true,
                 peer.map(|p| (p, alias)),
             );
-            return Ok(());
+            return Ok(routing_id);
         }
         let s = Arc::clone(shared);
         let given = endpoint.to_owned();
         shared.ctx.handle.spawn(async move {
             connect_loop(s, ep, given, peer, alias, stop_rx).await;
         });
-        Ok(())
+        Ok(routing_id)
     }
 
     /// Stops connecting to an endpoint and closes its connection; the
