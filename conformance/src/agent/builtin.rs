@@ -37,9 +37,9 @@ impl Builtin {
     }
 
     /// The socket types zmtp creates: the classic ones and the draft ones
-    /// it implements. A SERVER's messages are `[routing id, body]` through
-    /// this agent (the id as four octets), RADIO's and DISH's
-    /// `[group, body]`, so a case's `recv` sees the body last.
+    /// it implements. A SERVER's and a PEER's messages are `[routing id,
+    /// body]` through this agent (the id as four octets), RADIO's and
+    /// DISH's `[group, body]`, so a case's `recv` sees the body last.
     fn socket_types(&self) -> Vec<&'static str> {
         SocketType::ALL
             .iter()
@@ -98,6 +98,15 @@ impl Builtin {
                 s.connect(req["endpoint"].as_str().unwrap_or(""))
                     .map_err(|e| error(e.to_string()))?;
                 Ok(ok())
+            }
+            "connect_peer" => {
+                let s = self.socket(req)?;
+                let id = s
+                    .connect_peer(req["endpoint"].as_str().unwrap_or(""))
+                    .map_err(|e| error(e.to_string()))?;
+                Ok(Answer::Ok(
+                    json!({"ok": true, "routing_id": hex(&id.to_be_bytes())}),
+                ))
             }
             "send" => {
                 let s = self.socket(req)?;

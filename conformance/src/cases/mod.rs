@@ -9,15 +9,18 @@ use crate::agent::Stop;
 use crate::case::{Case, Ctx};
 use crate::peer::{RawPeer, message_frames, ready};
 
+mod channel;
 mod flow;
 mod framing;
 mod greeting;
 mod handshake;
 mod legacy;
 mod mutants;
+mod p2p;
 mod pipeline;
 mod pubsub;
 pub(crate) mod reqrep;
+mod scattergather;
 mod security;
 mod threadsafe;
 mod z85;
@@ -52,6 +55,9 @@ pub fn all() -> Vec<Case> {
     v.extend(security::cases());
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
+    v.extend(scattergather::cases());
+    v.extend(p2p::cases());
+    v.extend(channel::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
     v
