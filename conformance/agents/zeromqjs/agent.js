@@ -129,13 +129,18 @@ async function zapAllow(value) {
   }
 }
 
-// Draft sockets (CLIENT, SERVER, RADIO, DISH) when the bundled libzmq has them.
+// Draft sockets (CLIENT, SERVER, RADIO, DISH, SCATTER, GATHER) when the
+// bundled libzmq has them. zeromq.js has no PEER or CHANNEL class: those
+// cases are UNSUPPORTED.
 let draft = null;
 try {
   draft = require("zeromq/draft");
   Object.assign(CLASSES, {
     CLIENT: draft.Client, SERVER: draft.Server, RADIO: draft.Radio, DISH: draft.Dish,
   });
+  if (draft.Scatter && draft.Gather) {
+    Object.assign(CLASSES, { SCATTER: draft.Scatter, GATHER: draft.Gather });
+  }
 } catch (e) {
   draft = null;
 }
