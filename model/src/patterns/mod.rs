@@ -25,6 +25,7 @@ mod req;
 mod router;
 mod scatter;
 mod server;
+mod stream;
 mod subscribe;
 
 pub(crate) use dish::Dish;
@@ -68,6 +69,17 @@ pub(crate) trait Behaviour {
 
     /// The peer is about to be forgotten; its pipe still exists.
     fn detaching(&mut self, _core: &mut Core, _peer: PeerId) {}
+
+    /// Whether a connect endpoint's queue exists before its connection and
+    /// outlives it (IMMEDIATE off): every pattern's but STREAM's, whose
+    /// peer is one connection.
+    fn keeps_queues_across_connections(&self) -> bool {
+        true
+    }
+
+    /// The peer's connection ended for good, before it departs (STREAM
+    /// queues its disconnect notification here). Its pipe still exists.
+    fn lost(&mut self, _core: &mut Core, _peer: PeerId) {}
 
     /// The peer departs ([`crate::Socket::depart`]): it must leave every
     /// send path, while its unread messages stay readable. Its pipe still
@@ -174,6 +186,7 @@ pub(crate) enum Pattern {
     Gather(gather::Gather),
     Peer(Server),
     Channel(channel::Channel),
+    Stream(stream::Stream),
 }
 
 impl Pattern {
@@ -199,6 +212,7 @@ impl Pattern {
             SocketType::Gather => Self::Gather(gather::Gather),
             SocketType::Peer => Self::Peer(Server::new(Naming::OnCreate)),
             SocketType::Channel => Self::Channel(channel::Channel),
+            SocketType::Stream => Self::Stream(stream::Stream::default()),
             _ => return None,
         })
     }
@@ -221,6 +235,7 @@ impl Pattern {
             Self::Scatter(p) => p,
             Self::Gather(p) => p,
             Self::Channel(p) => p,
+            Self::Stream(p) => p,
         }
     }
 
@@ -242,6 +257,7 @@ impl Pattern {
             Self::Scatter(p) => p,
             Self::Gather(p) => p,
             Self::Channel(p) => p,
+            Self::Stream(p) => p,
         }
     }
 }
