@@ -36,7 +36,7 @@ function waitMs(req, dflt) {
 const CLASSES = {
   PAIR: zmq.Pair, PUB: zmq.Publisher, SUB: zmq.Subscriber, REQ: zmq.Request,
   REP: zmq.Reply, DEALER: zmq.Dealer, ROUTER: zmq.Router, PULL: zmq.Pull,
-  PUSH: zmq.Push, XPUB: zmq.XPublisher, XSUB: zmq.XSubscriber,
+  PUSH: zmq.Push, XPUB: zmq.XPublisher, XSUB: zmq.XSubscriber, STREAM: zmq.Stream,
 };
 const INT_OPTIONS = {
   LINGER: "linger", SNDHWM: "sendHighWaterMark", RCVHWM: "receiveHighWaterMark",
@@ -52,7 +52,9 @@ const BYTES_OPTIONS = {
   PLAIN_USERNAME: 45, PLAIN_PASSWORD: 46, CURVE_PUBLICKEY: 48, CURVE_SECRETKEY: 49,
   CURVE_SERVERKEY: 50, ZAP_DOMAIN: 55,
 };
-const BOOL_OPTIONS = { PLAIN_SERVER: "plainServer", CURVE_SERVER: "curveServer" };
+const BOOL_OPTIONS = {
+  PLAIN_SERVER: "plainServer", CURVE_SERVER: "curveServer", STREAM_NOTIFY: "notify",
+};
 
 function mechanisms() {
   const out = ["NULL", "PLAIN"];

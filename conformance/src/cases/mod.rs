@@ -22,6 +22,7 @@ mod pubsub;
 pub(crate) mod reqrep;
 mod scattergather;
 mod security;
+mod stream;
 mod threadsafe;
 mod z85;
 
@@ -58,6 +59,7 @@ pub fn all() -> Vec<Case> {
     v.extend(scattergather::cases());
     v.extend(p2p::cases());
     v.extend(channel::cases());
+    v.extend(stream::cases());
     v.extend(z85::cases());
     v.extend(mutants::cases());
     v
