@@ -197,6 +197,18 @@ impl<'a> Client<'a> {
         self.ok(r, self.ms()).await.map(drop)
     }
 
+    /// PEER (RFC 51): connects and gives the routing id of the new peer
+    /// (libzmq `zmq_connect_peer`).
+    pub async fn connect_peer(&mut self, s: Sock, endpoint: &str) -> Result<Bytes, Stop> {
+        let r = json!({"op": "connect_peer", "socket": s.0, "endpoint": endpoint});
+        let v = self.ok(r, self.ms()).await?;
+        v["routing_id"]
+            .as_str()
+            .and_then(unhex)
+            .map(Bytes::from)
+            .ok_or_else(|| Stop::Fail("agent connect_peer: no routing_id".into()))
+    }
+
     /// Sends a multipart message; `Ok(false)` on a timeout/EAGAIN.
     pub async fn try_send(&mut self, s: Sock, frames: &[&[u8]]) -> Result<bool, Stop> {
         let ms = self.ms();

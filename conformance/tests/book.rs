@@ -452,8 +452,15 @@ fn cited(text: &str, ids: &BTreeSet<&str>) -> BTreeSet<String> {
     found
 }
 
+/// The prefix of the requirements no RFC states: libzmq's STREAM socket
+/// (catalogue section 3.21).
+const STREAM_PREFIX: &str = "90";
+
 fn rfc_link(id: &str) -> String {
     let spec = id.split('-').next().unwrap_or("");
+    if spec == STREAM_PREFIX {
+        return "http://api.zeromq.org/4-3:zmq-socket".to_string();
+    }
     let spec = if spec.starts_with('G') {
         match id {
             _ if id.starts_with("G-P") => "24",
@@ -514,6 +521,8 @@ fn requirement_index() -> String {
     for r in &reqs {
         let group = if r.id.starts_with('G') {
             "Grammar-derived (G, G-P, G-C)".to_string()
+        } else if r.id.starts_with(STREAM_PREFIX) {
+            "libzmq's STREAM socket (no RFC: prefix 90)".to_string()
         } else {
             format!(
                 "RFC {}",
@@ -546,8 +555,13 @@ fn requirement_index() -> String {
             .unwrap_or_else(|| "none".into());
         let _ = writeln!(
             s,
-            "- **{}** ([RFC]({}), {}): {}\n  - book: {ch}\n  - code: {}\n  - tests: {}",
+            "- **{}** ([{}]({}), {}): {}\n  - book: {ch}\n  - code: {}\n  - tests: {}",
             r.id,
+            if r.id.starts_with(STREAM_PREFIX) {
+                "zmq_socket(3)"
+            } else {
+                "RFC"
+            },
             rfc_link(&r.id),
             r.section.trim(),
             r.text.trim().replace('[', "\\[").replace(']', "\\]"),

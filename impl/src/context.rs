@@ -56,13 +56,13 @@ impl Context {
         }
     }
 
-    /// A new socket of the given type: one of the 11 classic types, or
-    /// CLIENT, SERVER, RADIO or DISH.
+    /// A new socket of the given type: one of the 11 classic types, a
+    /// draft type (CLIENT, SERVER, RADIO, DISH, SCATTER, GATHER, PEER,
+    /// CHANNEL) or STREAM.
     ///
     /// # Errors
     /// [`Error::UnsupportedSocketType`](crate::Error::UnsupportedSocketType)
-    /// for the draft socket types this crate does not implement (SCATTER,
-    /// GATHER, PEER, CHANNEL).
+    /// for a socket type this crate does not implement (none today).
     pub fn socket(&self, socket_type: SocketType) -> Result<Socket> {
         Socket::new(Arc::clone(&self.inner), socket_type)
     }

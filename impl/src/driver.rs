@@ -280,6 +280,10 @@ impl<L: Link> Driver<L> {
                 // the drivers it concerns; the exchange pulls this one's.
                 core.dispatch();
                 self.shared.writable.notify_waiters();
+                // STREAM's connect notification is readable at once.
+                if core.pattern.can_recv() {
+                    self.shared.readable.notify_waiters();
+                }
             }
             Err(e) => {
                 core.monitors.emit_error(

@@ -267,6 +267,11 @@ pub enum InvalidState {
         /// The socket type it is for.
         socket_type: SocketType,
     },
+    /// PEER's `connect_peer` with IMMEDIATE on: the peer would have no
+    /// queue, hence no routing id, until its connection is up (libzmq
+    /// ENOTSUP).
+    #[error("connect_peer needs IMMEDIATE off: the routing id names the connect's queue")]
+    ConnectPeerImmediate,
     /// A `*_blocking` method called from async code, where it would
     /// block the runtime: use the async method.
     #[error("a blocking call from async code: use the async method")]
@@ -280,12 +285,12 @@ pub enum InvalidMessage {
     /// The message has no frames.
     #[error("a message needs at least one frame")]
     NoFrames,
-    /// A ROUTER or SERVER message must start with a routing-id frame
-    /// (SERVER's: four octets) followed by a body.
+    /// A ROUTER, SERVER or PEER message must start with a routing-id
+    /// frame (SERVER's and PEER's: four octets) followed by a body.
     #[error("the message has no routing-id frame and body")]
     NoRoutingId,
-    /// CLIENT, SERVER, RADIO and DISH send single-part messages only
-    /// (37-R56).
+    /// The draft thread-safe types (CLIENT, SERVER, RADIO, DISH, SCATTER,
+    /// GATHER, PEER, CHANNEL) send single-part messages only (37-R56).
     #[error("this socket type sends single-part messages only (37-R56)")]
     Multipart,
     /// A RADIO message's group is missing, longer than 255 octets or

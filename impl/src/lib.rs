@@ -2,9 +2,11 @@
 //!
 //! Sockets of the 11 classic ZeroMQ types (REQ, REP, DEALER, ROUTER, PUB,
 //! SUB, XPUB, XSUB, PUSH, PULL, PAIR) and the draft thread-safe CLIENT,
-//! SERVER, RADIO and DISH (RFC 41, 48) over tcp, ipc and inproc, speaking
-//! ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), and RADIO and DISH
-//! over libzmq's udp datagrams too, interoperable with libzmq.
+//! SERVER, RADIO, DISH, SCATTER, GATHER, PEER and CHANNEL (RFC 41, 48, 49,
+//! 51, 52) over tcp, ipc and inproc, speaking ZMTP 3.1 (and downgrading to
+//! 3.0, 2.0 and 1.0 peers), and RADIO and DISH over libzmq's udp datagrams
+//! too, interoperable with libzmq; and libzmq's raw STREAM socket, which
+//! speaks plain octets over tcp and ipc.
 //!
 //! ```text
 //!   application: Socket::send / recv / try_* / *_blocking, Poller, proxy

@@ -1,6 +1,7 @@
 //! A link carries one peer's traffic for the connection driver: a ZMTP
-//! [`Connection`] over a byte stream (tcp, ipc), or an in-process pipe
-//! (inproc, no serialization).
+//! [`Connection`] over a byte stream (tcp, ipc), an in-process pipe
+//! (inproc, no serialization), or, for STREAM, raw octets over a byte
+//! stream ([`RawLink`]).
 //!
 //! ```text
 //!        socket core (pattern machine)            Link
@@ -33,8 +34,11 @@ use zmtp_spec::wire::{Command, Metadata};
 use crate::options::security::SharedCookieJar;
 use crate::transport::ReadIntoBuf;
 
+mod raw;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use raw::RawLink;
 
 /// Read size between frames: large reads amortise the per-read cost.
 /// (While a large frame body arrives, the connection sizes the read to

@@ -127,6 +127,19 @@ impl Pattern {
         self.machine.queued_items_out(peer)
     }
 
+    /// Whether a connect endpoint's peer exists before its connection and
+    /// across reconnects (IMMEDIATE off, not STREAM).
+    #[inline]
+    pub(crate) fn queues_before_connect(&self) -> bool {
+        self.machine.queues_before_connect()
+    }
+
+    /// SERVER and PEER: the routing id the machine gave a peer.
+    #[inline]
+    pub(crate) fn routing_id(&self, peer: PeerId) -> Option<u32> {
+        self.machine.server_routing_id(peer)
+    }
+
     #[inline]
     pub(crate) fn take_connect_routing_id(&mut self) -> Option<bytes::Bytes> {
         self.machine.take_connect_routing_id()

@@ -19,10 +19,16 @@ use crate::runtime::ContextInner;
 
 /// A ZeroMQ socket of one of the 11 classic types, or of the draft
 /// thread-safe types CLIENT and SERVER (RFC 41; SERVER's calls are
-/// [`Socket::send_to`] and [`Socket::recv_from`]) and RADIO and DISH (RFC
+/// [`Socket::send_to`] and [`Socket::recv_from`]), RADIO and DISH (RFC
 /// 48; [`Socket::send_group`], [`Socket::join`], [`Socket::leave`],
-/// [`Socket::recv_group`]; over tcp, ipc and inproc, not udp). These send
-/// and receive single-part messages only (37-R56, 37-R57). Like every
+/// [`Socket::recv_group`]; over tcp, ipc and inproc, not udp), SCATTER
+/// and GATHER (RFC 49), PEER (RFC 51: [`Socket::connect_peer`] returns the
+/// routing id, then SERVER's calls) and CHANNEL (RFC 52). These send and
+/// receive single-part messages only (37-R56, 37-R57): a multipart send
+/// is refused with [`crate::Error::InvalidMessage`]. A STREAM (libzmq's
+/// raw socket, over tcp and ipc) speaks no ZMTP: its messages are
+/// `[routing id, octets]`, an empty `octets` being a connect or
+/// disconnect notification (STREAM_NOTIFY) or, sent, a close. Like every
 /// socket here they are `Send + Sync`, and each call sends or receives one
 /// whole message under the socket's lock (37-R55).
 ///

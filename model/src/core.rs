@@ -303,6 +303,14 @@ impl Core {
         }
     }
 
+    /// Queues a message for the application from `peer` whatever RCVHWM
+    /// says (STREAM's connect and disconnect notifications).
+    pub(crate) fn queue_in_unbounded(&mut self, peer: PeerId, msg: Message) {
+        if let Some(pipe) = self.pipes.get_mut(&peer) {
+            pipe.push_in(msg, false);
+        }
+    }
+
     /// Whether `peer` has a message for the application.
     #[inline]
     pub(crate) fn has_input(&self, peer: PeerId) -> bool {

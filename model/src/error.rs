@@ -29,9 +29,10 @@ pub enum SendError {
     /// The message has no frames, or ROUTER got no routing-id frame.
     #[error("the message has no frames")]
     EmptyMessage,
-    /// A thread-safe socket type (CLIENT, SERVER, RADIO, DISH) was given a
-    /// multipart message: they send single-part messages only (37-R56).
-    /// For SERVER the message is the routing-id frame and one body frame;
+    /// A thread-safe socket type (CLIENT, SERVER, RADIO, DISH, SCATTER,
+    /// PEER, CHANNEL) was given a multipart message: they send single-part
+    /// messages only (37-R56). For SERVER and PEER the message is the
+    /// routing-id frame and one body frame;
     /// for RADIO the group frame and one body frame.
     #[error("this socket type sends single-part messages only")]
     Multipart,
@@ -70,8 +71,8 @@ pub enum AttachError {
         /// The peer's type.
         theirs: SocketType,
     },
-    /// PAIR already has its one peer (31-R10).
-    #[error("PAIR already has a peer")]
+    /// PAIR (31-R10) or CHANNEL (52-R14) already has its one peer.
+    #[error("PAIR or CHANNEL already has a peer")]
     PairBusy,
     /// ROUTER already has a peer with this routing id and ROUTER_HANDOVER
     /// is off.

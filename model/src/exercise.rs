@@ -69,20 +69,25 @@ impl Input<'_> {
     }
 }
 
-/// The draft types the harness drives besides the classic ones.
-const DRAFT: [SocketType; 4] = [
+/// The draft types the harness drives besides the classic ones. (STREAM
+/// is left out: it has no ZMTP peer type to attach.)
+const DRAFT: [SocketType; 8] = [
     SocketType::Client,
     SocketType::Server,
     SocketType::Radio,
     SocketType::Dish,
+    SocketType::Scatter,
+    SocketType::Gather,
+    SocketType::Peer,
+    SocketType::Channel,
 ];
 
 /// The socket type a first byte chooses: a draft type when the byte is
-/// 11-14 modulo 64, otherwise the classic type at the byte modulo 11 (so
+/// 11-18 modulo 64, otherwise the classic type at the byte modulo 11 (so
 /// inputs written for the classic types keep their meaning).
 fn socket_type(b: u8) -> SocketType {
     match usize::from(b % 64) {
-        n @ 11..=14 => DRAFT[n - 11],
+        n @ 11..=18 => DRAFT[n - 11],
         _ => SocketType::CLASSIC[usize::from(b) % SocketType::CLASSIC.len()],
     }
 }
@@ -178,6 +183,9 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
     }
     match s.socket_type() {
         SocketType::Pair if s.peers().len() > 1 => return fail("PAIR has two peers".into()),
+        SocketType::Channel if s.peers().len() > 1 => {
+            return fail("CHANNEL has two peers (52-R14)".into());
+        }
         SocketType::Req => {
             if tracker.outstanding > 1 {
                 return fail("REQ has two requests outstanding (28-R01)".into());
@@ -215,6 +223,8 @@ fn check(s: &Socket, tracker: &Tracker, step: usize) -> Result<(), Violation> {
             | SocketType::Pair
             | SocketType::Req
             | SocketType::Client
+            | SocketType::Scatter
+            | SocketType::Channel
     );
     if load_balancing {
         let mut probe = s.clone();
@@ -313,8 +323,8 @@ fn op(s: &mut Socket, input: &mut Input<'_>, tracker: &mut Tracker) -> Option<()
                 None
             };
             let mut msg = input.message()?;
-            if t == SocketType::Server {
-                // Address a peer SERVER knows, when there is one.
+            if matches!(t, SocketType::Server | SocketType::Peer) {
+                // Address a peer SERVER or PEER knows, when there is one.
                 let to = input.peer()?;
                 if let Some(id) = s.server_routing_id(to) {
                     if msg.len() > 1 {

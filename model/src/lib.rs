@@ -6,6 +6,8 @@
 //!                    v            |
 //!   +------------------- Socket (one pattern machine) -------------------+
 //!   |  REQ REP DEALER ROUTER PUB SUB XPUB XSUB PUSH PULL PAIR             |
+//!   |  drafts: CLIENT SERVER RADIO DISH SCATTER GATHER PEER CHANNEL;      |
+//!   |  STREAM (raw octets)                                                |
 //!   |  shared: load balancer, fair queue, envelopes, subscriptions,       |
 //!   |          routing table, per-peer double queues bounded by HWM       |
 //!   +---------------------------------------------------------------------+
@@ -16,7 +18,9 @@
 //! ```
 //!
 //! Each socket pattern of RFCs 28 (REQ/REP/DEALER/ROUTER), 29 (PUB/SUB/
-//! XPUB/XSUB), 30 (PUSH/PULL) and 31 (PAIR) is a [`Socket`]: a pure,
+//! XPUB/XSUB), 30 (PUSH/PULL) and 31 (PAIR), the drafts of 41
+//! (CLIENT/SERVER), 48 (RADIO/DISH), 49 (SCATTER/GATHER), 51 (PEER) and 52
+//! (CHANNEL), and libzmq's STREAM is a [`Socket`]: a pure,
 //! deterministic machine that does no I/O and reads no clock. It decides
 //! every routing question: which peer gets a message, which message the
 //! application gets next, what happens when a queue is full (block, drop or

@@ -17,11 +17,13 @@ use crate::{Origin, PeerState};
 
 /// The pattern machine of one socket: REQ, REP, DEALER, ROUTER, PUB, SUB,
 /// XPUB, XSUB, PUSH, PULL or PAIR, or the draft CLIENT, SERVER (RFC 41),
-/// RADIO and DISH (RFC 48).
+/// RADIO and DISH (RFC 48), SCATTER and GATHER (RFC 49), PEER (RFC 51) and
+/// CHANNEL (RFC 52), or libzmq's raw STREAM.
 ///
-/// SERVER speaks in two-frame messages: `recv` gives `[routing id, body]`
-/// and `send` takes them, the routing id as four octets in network order
-/// (the peer's 32-bit id, see [`Socket::server_routing_id`]). RADIO's
+/// SERVER and PEER speak in two-frame messages: `recv` gives `[routing
+/// id, body]` and `send` takes them, the routing id as four octets in
+/// network order (the peer's 32-bit id, see
+/// [`Socket::server_routing_id`]). RADIO's
 /// sends and DISH's receives are `[group, body]`, their wire form too.
 ///
 /// It does no I/O and reads no clock. See the [crate docs](crate) for the
@@ -36,8 +38,7 @@ pub struct Socket {
 
 impl Socket {
     /// A machine for a socket type with the given options: the classic
-    /// types, CLIENT, SERVER, RADIO and DISH; other draft types are
-    /// refused.
+    /// types, every draft type of RFCs 41, 48, 49, 51 and 52, and STREAM.
     pub fn new(socket_type: SocketType, options: Options) -> Result<Self, UnsupportedSocketType> {
         let pattern = Pattern::new(socket_type).ok_or(UnsupportedSocketType(socket_type))?;
         Ok(Self {
@@ -231,19 +232,21 @@ impl Socket {
         }
     }
 
-    /// SERVER: the 32-bit routing id it gave a peer (tagging the peer's
-    /// messages; never 0).
+    /// SERVER and PEER: the 32-bit routing id it gave a peer (tagging the
+    /// peer's messages; never 0). A PEER names a connect endpoint's peer
+    /// at [`Socket::connect`] (IMMEDIATE off), before its connection is
+    /// up (51-R09).
     pub fn server_routing_id(&self, peer: PeerId) -> Option<u32> {
         match &self.pattern {
-            Pattern::Server(s) => s.routing_id(peer),
+            Pattern::Server(s) | Pattern::Peer(s) => s.routing_id(peer),
             _ => None,
         }
     }
 
-    /// SERVER: the peer with a 32-bit routing id.
+    /// SERVER and PEER: the peer with a 32-bit routing id.
     pub fn peer_by_server_routing_id(&self, routing_id: u32) -> Option<PeerId> {
         match &self.pattern {
-            Pattern::Server(s) => s.peer(routing_id),
+            Pattern::Server(s) | Pattern::Peer(s) => s.peer(routing_id),
             _ => None,
         }
     }
@@ -343,7 +346,7 @@ impl Socket {
     /// [`Socket::connection_lost`]). With IMMEDIATE on nothing is queued
     /// for it until its handshake is done.
     pub fn connect(&mut self, peer: PeerId) -> Result<(), AttachError> {
-        if !self.core.options.immediate {
+        if self.queues_before_connect() {
             return self.attach_pending(peer);
         }
         if self.core.knows(peer) || self.core.state(peer) != PeerState::Gone {
@@ -351,6 +354,27 @@ impl Socket {
         }
         self.core.live(peer, LifeEvent::Connect, Origin::Connected);
         Ok(())
+    }
+
+    /// Whether a connect endpoint's peer exists, and queues, before its
+    /// connection is up and across reconnects: IMMEDIATE off, and not a
+    /// STREAM (whose peer is one connection: a connect that connects
+    /// again brings a new peer). When this is false the driver gives each
+    /// connection of a connect endpoint a new id.
+    pub fn queues_before_connect(&self) -> bool {
+        !self.core.options.immediate
+            && self
+                .pattern
+                .behaviour_ref()
+                .keeps_queues_across_connections()
+    }
+
+    /// STREAM: the routing id of a connection.
+    pub fn stream_routing_id(&self, peer: PeerId) -> Option<&Bytes> {
+        match &self.pattern {
+            Pattern::Stream(s) => s.table.routing_id(peer),
+            _ => None,
+        }
     }
 
     /// A connection was accepted on a bound endpoint: `peer` is
@@ -388,7 +412,7 @@ impl Socket {
     /// the id, `Departing` or `Gone` when it must not reuse it.
     pub fn connection_lost(&mut self, peer: PeerId, retry: bool) -> PeerState {
         let kept = retry
-            && !self.core.options.immediate
+            && self.queues_before_connect()
             && self.core.origin(peer) == Some(Origin::Connected)
             && self.core.pipes.contains_key(&peer);
         if kept {
@@ -491,6 +515,7 @@ impl Socket {
             }
             return;
         }
+        self.pattern.behaviour().lost(&mut self.core, peer);
         if !self.core.has_input(peer) {
             return self.detach(peer);
         }

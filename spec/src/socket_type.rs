@@ -50,6 +50,10 @@ pub enum SocketType {
     Peer,
     /// Draft: thread-safe pair (RFC 52).
     Channel,
+    /// libzmq's raw socket for peers that speak no ZMTP (plain tcp): not
+    /// a ZMTP socket type, so not in [`SocketType::ALL`], never a
+    /// `Socket-Type` value, compatible with no ZMTP peer.
+    Stream,
 }
 
 impl SocketType {
@@ -113,15 +117,28 @@ impl SocketType {
             Self::Gather => "GATHER",
             Self::Peer => "PEER",
             Self::Channel => "CHANNEL",
+            Self::Stream => "STREAM",
         }
     }
 
     /// Parses a wire name. Matching is case-sensitive, as every
-    /// implementation does it (zmtp-wire.md 6.1 #4, G16).
+    /// implementation does it (zmtp-wire.md 6.1 #4, G16). `STREAM` is not
+    /// one: a STREAM speaks no ZMTP.
     pub fn from_wire(name: &[u8]) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|t| t.as_str().as_bytes() == name)
+    }
+
+    /// Parses an API name: a wire name or `STREAM`.
+    pub fn from_name(name: &[u8]) -> Option<Self> {
+        Self::from_wire(name).or((name == b"STREAM").then_some(Self::Stream))
+    }
+
+    /// Whether this socket speaks raw octets instead of ZMTP (STREAM): no
+    /// greeting, no handshake, no framing.
+    pub const fn is_raw(self) -> bool {
+        matches!(self, Self::Stream)
     }
 
     /// The socket-type octet of a ZMTP 2.0 greeting (RFC 15), which is also
@@ -211,7 +228,7 @@ impl core::str::FromStr for SocketType {
     type Err = UnknownSocketType;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(s.to_ascii_uppercase().as_bytes())
+        Self::from_name(s.to_ascii_uppercase().as_bytes())
             .ok_or_else(|| UnknownSocketType(s.into()))
     }
 }

@@ -30,10 +30,11 @@ if LIB == "pyomq":
 else:
     import zmq  # noqa: E402
 
-TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB"]
+TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB",
+         "STREAM"]
 HEX_OPTIONS = {"ROUTING_ID", "SUBSCRIBE", "UNSUBSCRIBE"}
 INT_OPTIONS = ["LINGER", "SNDHWM", "RCVHWM", "RECONNECT_IVL", "HEARTBEAT_IVL", "HEARTBEAT_TIMEOUT",
-               "HEARTBEAT_TTL", "ROUTER_MANDATORY", "XPUB_VERBOSE", "MAXMSGSIZE"]
+               "HEARTBEAT_TTL", "ROUTER_MANDATORY", "XPUB_VERBOSE", "MAXMSGSIZE", "STREAM_NOTIFY"]
 # Security options (added by the security cases): keys travel as Z85 text.
 HEX_OPTIONS |= {"PLAIN_USERNAME", "PLAIN_PASSWORD", "CURVE_PUBLICKEY", "CURVE_SECRETKEY",
                 "CURVE_SERVERKEY", "ZAP_DOMAIN"}

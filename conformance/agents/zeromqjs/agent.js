@@ -36,7 +36,7 @@ function waitMs(req, dflt) {
 const CLASSES = {
   PAIR: zmq.Pair, PUB: zmq.Publisher, SUB: zmq.Subscriber, REQ: zmq.Request,
   REP: zmq.Reply, DEALER: zmq.Dealer, ROUTER: zmq.Router, PULL: zmq.Pull,
-  PUSH: zmq.Push, XPUB: zmq.XPublisher, XSUB: zmq.XSubscriber,
+  PUSH: zmq.Push, XPUB: zmq.XPublisher, XSUB: zmq.XSubscriber, STREAM: zmq.Stream,
 };
 const INT_OPTIONS = {
   LINGER: "linger", SNDHWM: "sendHighWaterMark", RCVHWM: "receiveHighWaterMark",
@@ -52,7 +52,9 @@ const BYTES_OPTIONS = {
   PLAIN_USERNAME: 45, PLAIN_PASSWORD: 46, CURVE_PUBLICKEY: 48, CURVE_SECRETKEY: 49,
   CURVE_SERVERKEY: 50, ZAP_DOMAIN: 55,
 };
-const BOOL_OPTIONS = { PLAIN_SERVER: "plainServer", CURVE_SERVER: "curveServer" };
+const BOOL_OPTIONS = {
+  PLAIN_SERVER: "plainServer", CURVE_SERVER: "curveServer", STREAM_NOTIFY: "notify",
+};
 
 function mechanisms() {
   const out = ["NULL", "PLAIN"];
@@ -173,13 +175,18 @@ async function zapHandlerOp(req) {
   return { ok: true };
 }
 
-// Draft sockets (CLIENT, SERVER, RADIO, DISH) when the bundled libzmq has them.
+// Draft sockets (CLIENT, SERVER, RADIO, DISH, SCATTER, GATHER) when the
+// bundled libzmq has them. zeromq.js has no PEER or CHANNEL class: those
+// cases are UNSUPPORTED.
 let draft = null;
 try {
   draft = require("zeromq/draft");
   Object.assign(CLASSES, {
     CLIENT: draft.Client, SERVER: draft.Server, RADIO: draft.Radio, DISH: draft.Dish,
   });
+  if (draft.Scatter && draft.Gather) {
+    Object.assign(CLASSES, { SCATTER: draft.Scatter, GATHER: draft.Gather });
+  }
 } catch (e) {
   draft = null;
 }

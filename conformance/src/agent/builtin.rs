@@ -41,12 +41,13 @@ impl Builtin {
     }
 
     /// The socket types zmtp creates: the classic ones and the draft ones
-    /// it implements. A SERVER's messages are `[routing id, body]` through
-    /// this agent (the id as four octets), RADIO's and DISH's
-    /// `[group, body]`, so a case's `recv` sees the body last.
+    /// it implements, and STREAM. A SERVER's and a PEER's messages are `[routing id,
+    /// body]` through this agent (the id as four octets), RADIO's and
+    /// DISH's `[group, body]`, so a case's `recv` sees the body last.
     fn socket_types(&self) -> Vec<&'static str> {
         SocketType::ALL
             .iter()
+            .chain([&SocketType::Stream])
             .filter(|t| self.ctx.socket(**t).is_ok())
             .map(|t| t.as_str())
             .collect()
@@ -71,7 +72,7 @@ impl Builtin {
             }))),
             "socket" => {
                 let name = req["type"].as_str().unwrap_or("");
-                let Some(kind) = SocketType::from_wire(name.as_bytes()) else {
+                let Some(kind) = SocketType::from_name(name.as_bytes()) else {
                     return Ok(Answer::Unsupported(format!("socket type {name}")));
                 };
                 let s = self
@@ -102,6 +103,15 @@ impl Builtin {
                 s.connect(req["endpoint"].as_str().unwrap_or(""))
                     .map_err(|e| error(e.to_string()))?;
                 Ok(ok())
+            }
+            "connect_peer" => {
+                let s = self.socket(req)?;
+                let id = s
+                    .connect_peer(req["endpoint"].as_str().unwrap_or(""))
+                    .map_err(|e| error(e.to_string()))?;
+                Ok(Answer::Ok(
+                    json!({"ok": true, "routing_id": hex(&id.to_be_bytes())}),
+                ))
             }
             "send" => {
                 let s = self.socket(req)?;
@@ -260,6 +270,7 @@ fn set_option(s: &Socket, name: &str, v: &Value) -> Result<(), Answer> {
         "HEARTBEAT_TTL" => s.set(opt::HeartbeatTtl, millis(v)),
         "ROUTER_MANDATORY" => s.set(opt::RouterMandatory, int()? != 0),
         "XPUB_VERBOSE" => s.set(opt::XPubVerbose, int()? != 0),
+        "STREAM_NOTIFY" => s.set(opt::StreamNotify, int()? != 0),
         "MAXMSGSIZE" => s.set(opt::MaxMsgSize, u64::try_from(int()?).ok()),
         "PLAIN_SERVER" => s.set(opt::PlainServer, int()? != 0),
         "PLAIN_USERNAME" => s.set(opt::PlainUsername, bytes()?),

@@ -45,7 +45,7 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             id: "41-R13/1",
             also: &["41-R09"],
-            param: 3,
+            param: 6,
             run: no_discard,
             sends: "as 28-R29/1 with a CLIENT (SNDHWM 1)",
             expects: "every message the CLIENT accepted arrives once the peer reads",
@@ -64,6 +64,31 @@ pub(super) fn cases() -> Vec<Case> {
             param: 2,
             run: no_discard,
             sends: "as 28-R29/1 with a PAIR",
+            expects: "every accepted message arrives",
+        },
+        Case {
+            id: "49-R14/1",
+            also: &["49-R10", "49-R12", "49-R13"],
+            param: 3,
+            run: no_discard,
+            sends: "as 28-R29/1 with a SCATTER",
+            expects: "every accepted message arrives",
+        },
+        Case {
+            id: "52-R12/1",
+            also: &["52-R09", "52-R10", "52-R11"],
+            param: 4,
+            run: no_discard,
+            sends: "as 28-R29/1 with a CHANNEL",
+            expects: "every accepted message arrives",
+        },
+        Case {
+            id: "51-R19/1",
+            also: &["51-R18"],
+            param: 5,
+            run: no_discard,
+            sends: "as 28-R29/1 with a PEER, addressing the raw peer by the routing id its first \
+                    message came with",
             expects: "every accepted message arrives",
         },
         Case {
@@ -224,8 +249,11 @@ case_fn!(no_discard, |cx| {
     let (kind, peer) = match cx.param {
         0 => ("DEALER", "ROUTER"),
         1 => ("PUSH", "PULL"),
-        3 => ("CLIENT", "SERVER"),
-        _ => ("PAIR", "PAIR"),
+        2 => ("PAIR", "PAIR"),
+        3 => ("SCATTER", "GATHER"),
+        4 => ("CHANNEL", "CHANNEL"),
+        6 => ("CLIENT", "SERVER"),
+        _ => ("PEER", "PEER"),
     };
     cx.need(&[kind])?;
     let listener = cx.listener("peer1").await?;
@@ -233,20 +261,38 @@ case_fn!(no_discard, |cx| {
     set_hwm(cx, s, "SNDHWM", 1).await?;
     let (mut p, ()) = cx.connect_and_accept(s, &listener, "peer1").await?;
     cx.handshake(&mut p, peer, 1).await?;
+    // A PEER addresses its messages by routing id: the raw peer speaks
+    // first, and the id its message came with addresses the rest (the
+    // model numbers peers its own way, so PEER has no model trace here).
+    let route = if kind == "PEER" {
+        cx.raw_send(&mut p, &[b"hi"]).await?;
+        match cx.agent().recv(s).await?.as_slice() {
+            [rid, _] => Some(rid.clone()),
+            other => return cx.fail(format!("delivered {} (no routing id)", show(other))),
+        }
+    } else {
+        None
+    };
     // The trace leaves SNDHWM out: the model counts a message as queued
     // until the peer is seen to read it (ToPeer), while the kernel's socket
     // buffers hold many more in between, so the HWM is not observable
     // here. The oracle judges what is: every accepted message arrives,
     // once, in order (and a blocked send is not recorded).
-    cx.model(kind);
-    cx.record_attach(1, peer, None);
+    if route.is_none() {
+        cx.model(kind);
+        cx.record_attach(1, peer, None);
+    }
     let big = vec![b'y'; 64 * 1024];
     let mut sent = 0u32;
     let mut blocked = false;
     while sent < 400 {
         let mut msg = sent.to_be_bytes().to_vec();
         msg.extend_from_slice(&big);
-        if send_within(cx, s, &[&msg], 300).await? {
+        let accepted = match &route {
+            Some(rid) => send_within(cx, s, &[rid, &msg], 300).await?,
+            None => send_within(cx, s, &[&msg], 300).await?,
+        };
+        if accepted {
             cx.record_send(&[Bytes::from(msg)]);
             sent += 1;
         } else {

@@ -113,18 +113,18 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 /// A raw peer's READY of type `kind` with an `Identity`.
-fn ready_with_identity(kind: &str, identity: &[u8]) -> Vec<u8> {
+pub(super) fn ready_with_identity(kind: &str, identity: &[u8]) -> Vec<u8> {
     let props: [(&[u8], &[u8]); 2] = [(b"Socket-Type", kind.as_bytes()), (b"Identity", identity)];
     ready(&props).build()
 }
 
 /// The frames of `unit` as (flags, body).
-fn shape(unit: &[RawFrame]) -> Vec<(u8, Bytes)> {
+pub(super) fn shape(unit: &[RawFrame]) -> Vec<(u8, Bytes)> {
     unit.iter().map(|f| (f.flags().0, f.body.clone())).collect()
 }
 
 /// `unit` described.
-fn describe(unit: &[RawFrame]) -> String {
+pub(super) fn describe(unit: &[RawFrame]) -> String {
     unit.iter()
         .map(RawFrame::describe)
         .collect::<Vec<_>>()
@@ -132,7 +132,7 @@ fn describe(unit: &[RawFrame]) -> String {
 }
 
 /// The next message unit at `peer`, skipping commands.
-async fn next_message(peer: &mut RawPeer, wait: Duration) -> Option<Vec<RawFrame>> {
+pub(super) async fn next_message(peer: &mut RawPeer, wait: Duration) -> Option<Vec<RawFrame>> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -139,7 +139,7 @@ impl Visitor for Walk {
 fn every_option_of_the_table_on_every_socket_type() {
     let ctx = Context::new().expect("context");
     let mut types = 0;
-    for t in SocketType::ALL {
+    for t in SocketType::ALL.into_iter().chain([SocketType::Stream]) {
         let (Ok(socket), Ok(machine)) = (ctx.socket(t), zmtp_model::Socket::new(t, fresh())) else {
             continue;
         };
@@ -154,7 +154,8 @@ fn every_option_of_the_table_on_every_socket_type() {
         let table: Vec<_> = OPTIONS.iter().map(|o| o.name).collect();
         assert_eq!(walk.seen, table);
     }
-    assert_eq!(types, 15);
+    // The 19 ZMTP types and STREAM.
+    assert_eq!(types, 20);
 }
 
 #[test]

@@ -1,14 +1,16 @@
 //! The draft thread-safe socket types' calls (RFC 41 CLIENT/SERVER; RFC 48
-//! RADIO/DISH): a SERVER's messages carry the peer's routing id, a
-//! RADIO's and DISH's their group. They are libzmq's
+//! RADIO/DISH; RFC 51 PEER): a SERVER's and a PEER's messages carry the
+//! peer's routing id, a RADIO's and DISH's their group. They are libzmq's
 //! `zmq_msg_routing_id`/`zmq_msg_set_routing_id` and
 //! `zmq_msg_group`/`zmq_msg_set_group`, as arguments and results instead
 //! of message properties.
 //!
-//! The plain [`Socket::send`]/[`Socket::recv`] work too: SERVER's
-//! messages are then `[routing id, body]` (the id as four octets in
-//! network order), as ROUTER's are; CLIENT's are single frames; RADIO's
-//! and DISH's are `[group, body]`, their form on the wire (G15).
+//! The plain [`Socket::send`]/[`Socket::recv`] work too: SERVER's and
+//! PEER's messages are then `[routing id, body]` (the id as four octets
+//! in network order), as ROUTER's are; CLIENT's, SCATTER's, GATHER's and
+//! CHANNEL's are single frames; RADIO's and DISH's are `[group, body]`,
+//! their form on the wire (G15). PEER connects with
+//! [`Socket::connect_peer`], which returns the new peer's routing id.
 //!
 //! RADIO and DISH run over tcp, ipc and inproc, and over libzmq's
 //! `udp://` (48-R31..48-R38; no RFC specifies its datagram): a RADIO
@@ -37,17 +39,18 @@ fn untag_id(m: Message) -> Result<(u32, Message)> {
 }
 
 impl Socket {
-    /// SERVER: sends a single-part message to the peer with this routing
-    /// id (from [`Socket::recv_from`]), waiting while its queue is full, at
-    /// most SNDTIMEO.
+    /// SERVER and PEER: sends a single-part message to the peer with this
+    /// routing id (from [`Socket::recv_from`], or PEER's
+    /// [`Socket::connect_peer`]), waiting while its queue is full, at most
+    /// SNDTIMEO.
     ///
     /// # Errors
     /// [`Error::HostUnreachable`] when no peer has the id (libzmq
     /// EHOSTUNREACH); [`Error::InvalidMessage`] for a multipart body
     /// (37-R56); [`Error::InvalidState`] on a socket type other than
-    /// SERVER; as [`Socket::send`].
+    /// SERVER and PEER; as [`Socket::send`].
     pub async fn send_to(&self, routing_id: u32, body: impl Into<Message>) -> Result<()> {
-        self.check_type(zmtp_spec::SocketType::Server, "send_to")?;
+        self.check_routed("send_to")?;
         self.send(tagging::with_routing_id(routing_id, body.into()))
             .await
     }
@@ -58,19 +61,19 @@ impl Socket {
     /// [`Error::WouldBlock`] when the peer's queue is full, and as
     /// [`Socket::send_to`].
     pub fn try_send_to(&self, routing_id: u32, body: impl Into<Message>) -> Result<()> {
-        self.check_type(zmtp_spec::SocketType::Server, "send_to")?;
+        self.check_routed("send_to")?;
         self.try_send(tagging::with_routing_id(routing_id, body.into()))
     }
 
-    /// SERVER: receives a single-part message and the routing id of the
-    /// peer that sent it (reply with [`Socket::send_to`]), waiting at
-    /// most RCVTIMEO.
+    /// SERVER and PEER: receives a single-part message and the routing id
+    /// of the peer that sent it (reply with [`Socket::send_to`]), waiting
+    /// at most RCVTIMEO.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] on a socket type other than SERVER; as
-    /// [`Socket::recv`].
+    /// [`Error::InvalidState`] on a socket type other than SERVER and
+    /// PEER; as [`Socket::recv`].
     pub async fn recv_from(&self) -> Result<(u32, Message)> {
-        self.check_type(zmtp_spec::SocketType::Server, "recv_from")?;
+        self.check_routed("recv_from")?;
         untag_id(self.recv().await?)
     }
 
@@ -80,7 +83,7 @@ impl Socket {
     /// [`Error::WouldBlock`] when no message is waiting, and as
     /// [`Socket::recv_from`].
     pub fn try_recv_from(&self) -> Result<(u32, Message)> {
-        self.check_type(zmtp_spec::SocketType::Server, "recv_from")?;
+        self.check_routed("recv_from")?;
         untag_id(self.try_recv()?)
     }
 
@@ -160,7 +163,19 @@ impl Socket {
         Ok(())
     }
 
-    fn check_type(&self, socket_type: zmtp_spec::SocketType, call: &'static str) -> Result<()> {
+    /// SERVER's calls, which PEER shares.
+    fn check_routed(&self, call: &'static str) -> Result<()> {
+        if self.shared.socket_type == zmtp_spec::SocketType::Peer {
+            return Ok(());
+        }
+        self.check_type(zmtp_spec::SocketType::Server, call)
+    }
+
+    pub(super) fn check_type(
+        &self,
+        socket_type: zmtp_spec::SocketType,
+        call: &'static str,
+    ) -> Result<()> {
         if self.shared.socket_type == socket_type {
             Ok(())
         } else {

@@ -13,11 +13,11 @@ use zmtp_spec::security::curve::cookie::ROTATION_PERIOD;
 
 use super::Socket;
 use super::core::{Bound, Connected, Order, Shared, SharedListener};
-use crate::driver::Driver;
+use crate::driver::{Driver, Outcome};
 use crate::endpoint::{Endpoint, UdpEndpoint};
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidState, Result};
 use crate::inproc::{InprocLink, PipeEnd};
-use crate::link::StreamLink;
+use crate::link::{RawLink, StreamLink};
 use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::options::security::SharedCookieJar;
@@ -121,9 +121,11 @@ impl Socket {
     /// (CURVE without its keys), [`Error::AddressInUse`] naming the
     /// endpoint when it is taken (a tcp address or an abstract ipc name in
     /// use, an inproc name already bound), [`Error::Io`] when the system
-    /// refuses otherwise.
+    /// refuses otherwise, [`Error::UnsupportedTransport`] for inproc on a
+    /// STREAM socket.
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
+        self.check_raw_transport(&ep, endpoint)?;
         let shared = &self.shared;
         if let Endpoint::Udp(u) = &ep {
             return bind_udp(shared, endpoint, u);
@@ -224,23 +226,55 @@ impl Socket {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming a malformed endpoint,
     /// [`Error::InvalidOption`] when the security options are incomplete
-    /// (CURVE without its keys).
+    /// (CURVE without its keys), [`Error::UnsupportedTransport`] for
+    /// inproc on a STREAM socket.
     pub fn connect(&self, endpoint: &str) -> Result<()> {
+        self.start_connect(endpoint).map(|_| ())
+    }
+
+    /// PEER (RFC 51): connects to an endpoint as [`Socket::connect`] does
+    /// and returns the routing id of the new peer at once (51-R09, libzmq
+    /// `zmq_connect_peer`): messages sent to it with
+    /// [`Socket::send_to`] queue until the connection is up, and the id
+    /// stays while the connection is remade.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] on a socket type other than PEER, or with
+    /// IMMEDIATE on (the peer would have no queue to name); as
+    /// [`Socket::connect`].
+    pub fn connect_peer(&self, endpoint: &str) -> Result<u32> {
+        self.check_type(zmtp_spec::SocketType::Peer, "connect_peer")?;
+        if self.shared.lock().pattern.options().immediate {
+            return Err(Error::InvalidState(InvalidState::ConnectPeerImmediate));
+        }
+        let id = self.start_connect(endpoint)?;
+        id.ok_or(Error::InvalidState(InvalidState::ConnectPeerImmediate))
+    }
+
+    /// Starts a connect; the routing id the machine gave its peer, if it
+    /// gave one (PEER, with IMMEDIATE off), read under the same lock as
+    /// the peer was created.
+    fn start_connect(&self, endpoint: &str) -> Result<Option<u32>> {
         let ep = Endpoint::parse(endpoint)?;
+        self.check_raw_transport(&ep, endpoint)?;
         transport::check_connectable(&ep, endpoint)?;
         let shared = &self.shared;
         if let Endpoint::Udp(u) = &ep {
-            return connect_udp(shared, endpoint, u);
+            return connect_udp(shared, endpoint, u).map(|()| None);
         }
         shared.lock().options.security.mechanism()?;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let (peer, alias) = {
+        let (peer, alias, routing_id) = {
             let mut core = shared.lock();
             let alias = core.pattern.take_connect_routing_id();
             // With IMMEDIATE off the endpoint's peer exists (and queues)
             // before its first connection and across reconnects; with it
             // on, each connection is a new peer.
-            let peer = (!core.pattern.options().immediate).then(|| core.connecting_peer());
+            let peer = core
+                .pattern
+                .queues_before_connect()
+                .then(|| core.connecting_peer());
+            let routing_id = peer.and_then(|p| core.pattern.routing_id(p));
             endpoint.clone_into(&mut core.options.last_endpoint);
             core.connected.push(Connected {
                 given: endpoint.to_owned(),
@@ -249,7 +283,7 @@ impl Socket {
                 live: None,
             });
             core.dispatch();
-            (peer, alias)
+            (peer, alias, routing_id)
         };
         shared.writable.notify_waiters();
         if let Endpoint::Inproc(name) = &ep {
@@ -261,13 +295,22 @@ impl Socket {
                 true,
                 peer.map(|p| (p, alias)),
             );
-            return Ok(());
+            return Ok(routing_id);
         }
         let s = Arc::clone(shared);
         let given = endpoint.to_owned();
         shared.ctx.handle.spawn(async move {
             connect_loop(s, ep, given, peer, alias, stop_rx).await;
         });
+        Ok(routing_id)
+    }
+
+    /// STREAM carries raw octets over a byte stream: tcp and ipc, not
+    /// inproc (as libzmq).
+    fn check_raw_transport(&self, ep: &Endpoint, text: &str) -> Result<()> {
+        if self.shared.socket_type.is_raw() && matches!(ep, Endpoint::Inproc(_)) {
+            return Err(Error::UnsupportedTransport(text.to_owned()));
+        }
         Ok(())
     }
 
@@ -454,7 +497,19 @@ fn stream_driver(
     addr: Option<String>,
     keep: bool,
     alias: Option<bytes::Bytes>,
-) -> Option<Driver<StreamLink<Stream>>> {
+) -> Option<BoxedDriver> {
+    if shared.socket_type.is_raw() {
+        // STREAM: raw octets, no ZMTP connection (zmtp_spec::SocketType::is_raw).
+        return Some(Box::pin(Driver::new(
+            Arc::clone(shared),
+            id,
+            RawLink::new(stream),
+            endpoint.to_owned(),
+            addr,
+            keep,
+            alias,
+        )));
+    }
     // bind and connect checked that the mechanism builds; the only other
     // refusal is an invalid routing id, which the option check already
     // rules out. A refused connection is dropped.
@@ -467,7 +522,7 @@ fn stream_driver(
     }
     // The connection's randomness (CURVE keys and nonces): the OS's.
     let conn = Connection::new(cfg, side, Instant::now(), OsRng).ok()?;
-    Some(Driver::new(
+    Some(Box::pin(Driver::new(
         Arc::clone(shared),
         id,
         StreamLink::new(conn, stream).with_cookie_jar(cookies),
@@ -475,8 +530,11 @@ fn stream_driver(
         addr,
         keep,
         alias,
-    ))
+    )))
 }
+
+/// A connection's driver, ZMTP or raw.
+type BoxedDriver = std::pin::Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
 /// Starts the driver of an inproc connection: a bound endpoint's accepted
 /// one (`connect_side` false), or a connect endpoint's, with the peer it

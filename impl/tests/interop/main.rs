@@ -19,6 +19,7 @@ mod peer;
 #[path = "../common/endpoints.rs"]
 mod endpoints;
 mod security;
+mod stream;
 
 use bounded::{Within, event_where, within};
 use std::time::Duration;

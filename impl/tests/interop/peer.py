@@ -134,6 +134,10 @@ def main():
     ctx.term()
 
 
+# A STREAM peer's connection routing id, once seen.
+STREAM = {"id": None}
+
+
 def run(s, kind, lines, cmd):
     """Runs one command and answers it."""
     op = cmd["op"]
@@ -191,6 +195,34 @@ def run(s, kind, lines, cmd):
             for frames in cmd["each"]:
                 s.send_multipart(enc(frames))
         lines.next()
+        answer(ok=True)
+    elif op == "stream_send":
+        # STREAM: send text to the connection, waiting for its connect
+        # notification first if none was seen.
+        while STREAM["id"] is None:
+            rid, data = s.recv_multipart()
+            if data == b"":
+                STREAM["id"] = rid
+        s.send_multipart([STREAM["id"], cmd["text"].encode("latin1")])
+        answer(ok=True)
+    elif op == "stream_recv":
+        # STREAM: the connection's octets until `want` of them came, and
+        # whether a connect notification came first.
+        data = b""
+        notified = False
+        while len(data) < cmd["want"]:
+            rid, chunk = s.recv_multipart()
+            STREAM["id"] = rid
+            if chunk == b"":
+                notified = True
+            data += chunk
+        answer(frames=dec([b"notified" if notified else b"", data]))
+    elif op == "stream_wait_close":
+        # STREAM: the disconnect notification (an empty data frame).
+        while True:
+            rid, chunk = s.recv_multipart()
+            if chunk == b"" and rid == STREAM["id"]:
+                break
         answer(ok=True)
     elif op == "close":
         s.close()

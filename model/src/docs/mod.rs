@@ -41,7 +41,8 @@
 //! | 37-R45/29-R08 PUB sends a peer only what matches its subscriptions | pub-sub, xpub-xsub |
 //! | 37-R50/37-R51 the publisher's subscription counts balance | pub-sub, xpub-xsub |
 //! | 37-R47 SUB delivers no topic after its CANCEL | pub-sub, xpub-xsub |
-//! | 31-R10 PAIR has at most one peer | pair |
+//! | 31-R10/52-R14 PAIR and CHANNEL have at most one peer | pair, channel |
+//! | 37-R56/37-R57 the thread-safe types send and deliver single-part messages only | client-server, scatter-gather, peer-peer, channel |
 //! | lifecycle: nothing is routed to a departed peer | all |
 //! | sometimes a departed peer's message is read | pull-fair, dealer-router |
 //! | sometimes a message queued while away arrives after reconnect | pull-fair, req-router, dealer-router |

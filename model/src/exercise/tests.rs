@@ -125,8 +125,9 @@ fn random_runs_are_not_vacuous() {
 
 #[test]
 fn draft_type_runs_are_not_vacuous_and_explained() {
-    // CLIENT, SERVER, RADIO and DISH (first bytes 11-14): peers attach,
-    // messages flow, and the oracle explains the traces.
+    // CLIENT, SERVER, RADIO, DISH, SCATTER, GATHER, PEER and CHANNEL
+    // (first bytes 11-18): peers attach, messages flow, and the oracle
+    // explains the traces.
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
         x ^= x << 13;
@@ -136,9 +137,9 @@ fn draft_type_runs_are_not_vacuous_and_explained() {
     };
     let mut kinds = std::collections::BTreeMap::new();
     let mut explained = std::collections::BTreeMap::new();
-    for case in 0..200u32 {
+    for case in 0..400u32 {
         let mut data: Vec<u8> = (0..300).map(|_| next()).collect();
-        data[0] = 11 + (case % 4) as u8;
+        data[0] = 11 + (case % DRAFT.len() as u32) as u8;
         let (t, options, trace) = match run_recorded(&data) {
             Ok(r) => r.unwrap(),
             Err(v) => panic!("{v}: input {data:?}"),

@@ -74,11 +74,18 @@ pub enum Scenario {
     ClientServer,
     /// One RADIO, K DISHes joined to different groups (RFC 48, draft).
     RadioDish,
+    /// One SCATTER, K GATHERs (RFC 49, draft).
+    ScatterGather,
+    /// K PEERs connecting to one bound PEER that answers each (RFC 51,
+    /// draft).
+    PeerPeer,
+    /// Two CHANNELs and a third that tries to join (RFC 52, draft).
+    Channel,
 }
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 12] = [
+    pub const ALL: [Scenario; 15] = [
         Self::PushPull,
         Self::PullFair,
         Self::ReqRep,
@@ -91,6 +98,9 @@ impl Scenario {
         Self::Pair,
         Self::ClientServer,
         Self::RadioDish,
+        Self::ScatterGather,
+        Self::PeerPeer,
+        Self::Channel,
     ];
 
     /// The bounds `cargo test` checks this scenario at: [`Bounds::TEST`],
@@ -133,6 +143,9 @@ impl Scenario {
             Self::Pair => "pair",
             Self::ClientServer => "client-server",
             Self::RadioDish => "radio-dish",
+            Self::ScatterGather => "scatter-gather",
+            Self::PeerPeer => "peer-peer",
+            Self::Channel => "channel",
         }
     }
 
@@ -231,8 +244,23 @@ impl Scenario {
                 Role::Sink,
                 vec![GroupFilter, JoinHonoured, NothingAfterLeave, SomeDelivery],
             ),
+            Self::ScatterGather => (
+                Scatter,
+                Role::Source,
+                Gather,
+                Role::Sink,
+                vec![OnePeer, SinglePart, SomeDelivery, AllDelivered, SomeBlock],
+            ),
+            Self::PeerPeer => (
+                Peer,
+                Role::Server,
+                Peer,
+                Role::Client,
+                vec![ReplyToAsker, SinglePart, SomeReply, AllReplied],
+            ),
             Self::XPubXSub => return xpub_xsub(b, fault),
-            Self::Pair => return pair(b, fault),
+            Self::Pair => return pair(Pair, b, fault),
+            Self::Channel => return pair(Channel, b, fault),
         };
         checks.extend(common);
         let options = |t: SocketType| {
@@ -367,9 +395,8 @@ fn xpub_xsub(b: Bounds, fault: Fault) -> Topology {
     }
 }
 
-/// PAIR 0 bound; PAIR 1 connected; PAIR 2 trying to connect.
-fn pair(b: Bounds, fault: Fault) -> Topology {
-    use SocketType::*;
+/// PAIR (or CHANNEL) 0 bound; 1 connected; 2 trying to connect.
+fn pair(kind: SocketType, b: Bounds, fault: Fault) -> Topology {
     let options = crate::Options {
         sndhwm: b.hwm,
         rcvhwm: b.hwm,
@@ -379,12 +406,28 @@ fn pair(b: Bounds, fault: Fault) -> Topology {
     let nodes = (0..3)
         .map(|_| Node {
             options: options.clone(),
-            ..Node::new(Pair, Role::Peer)
+            ..Node::new(kind, Role::Peer)
         })
         .collect();
     use Check::*;
+    let mut checks = vec![
+        Atomic,
+        NoDuplicate,
+        Fifo,
+        Hwm,
+        NothingToDeparted,
+        PairExclusive,
+        SomeDelivery,
+        SomeBlock,
+    ];
+    let name = if kind == SocketType::Channel {
+        checks.push(SinglePart);
+        Scenario::Channel.name()
+    } else {
+        Scenario::Pair.name()
+    };
     Topology {
-        name: Scenario::Pair.name().into(),
+        name: name.into(),
         nodes,
         links: vec![
             Link {
@@ -402,15 +445,6 @@ fn pair(b: Bounds, fault: Fault) -> Topology {
         wire_capacity: b.wire,
         disconnects: b.disconnects,
         sub_changes: 0,
-        checks: vec![
-            Atomic,
-            NoDuplicate,
-            Fifo,
-            Hwm,
-            NothingToDeparted,
-            PairExclusive,
-            SomeDelivery,
-            SomeBlock,
-        ],
+        checks,
     }
 }

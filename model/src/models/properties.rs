@@ -51,7 +51,7 @@ fn nothing_to_departed(_: &Topology, s: &State) -> bool {
 fn pair_exclusive(_: &Topology, s: &State) -> bool {
     s.sockets
         .iter()
-        .filter(|x| x.socket_type() == SocketType::Pair)
+        .filter(|x| matches!(x.socket_type(), SocketType::Pair | SocketType::Channel))
         .all(|x| x.peers().len() <= 1)
 }
 
@@ -104,11 +104,12 @@ pub(crate) fn property(check: Check) -> Property<Topology> {
             "37-R47 SUB delivers no topic after its CANCEL",
             |_, s: &State| ok(s, "37-R47"),
         ),
-        Check::PairExclusive => {
-            Property::always("31-R10 PAIR has at most one peer", pair_exclusive)
-        }
+        Check::PairExclusive => Property::always(
+            "31-R10/52-R14 PAIR and CHANNEL have at most one peer",
+            pair_exclusive,
+        ),
         Check::SinglePart => Property::always(
-            "37-R56/37-R57 CLIENT sends and delivers single-part messages only",
+            "37-R56/37-R57 the thread-safe types send and deliver single-part messages only",
             |_, s: &State| ok(s, "37-R56") && ok(s, "37-R57"),
         ),
         Check::GroupFilter => Property::always(

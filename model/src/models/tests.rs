@@ -107,6 +107,21 @@ fn radio_dish_37_r52_r53_r54() {
     check(Scenario::RadioDish);
 }
 
+#[test]
+fn scatter_gather_rfc49() {
+    check(Scenario::ScatterGather);
+}
+
+#[test]
+fn peer_peer_rfc51() {
+    check(Scenario::PeerPeer);
+}
+
+#[test]
+fn channel_rfc52() {
+    check(Scenario::Channel);
+}
+
 /// The RADIO-DISH state right after the DISHes' JOINs are queued (links
 /// up, nothing transmitted).
 fn radio_dish_start() -> (Topology, State) {

@@ -192,12 +192,16 @@ pub(crate) const TOPICS: [u8; 2] = [b'A', b'B'];
 /// The message node `origin` sends as its `seq`th: a payload frame
 /// `[topic, origin, seq]` and a tail frame; DEALER puts the empty delimiter
 /// in front so that a REP can answer. The draft types send one payload
-/// frame: CLIENT alone (37-R56), RADIO behind its group frame (the topic).
+/// frame: CLIENT, SCATTER and CHANNEL alone (37-R56), PEER behind the
+/// routing id of its peer (put there by `send`), RADIO behind its group
+/// frame (the topic).
 fn app_message(socket_type: SocketType, origin: usize, seq: u8) -> Message {
     let topic = TOPICS[usize::from(seq) % 2];
     let payload = Bytes::from(vec![topic, origin as u8, seq]);
     match socket_type {
-        SocketType::Client => Message::from_frames([payload]),
+        SocketType::Client | SocketType::Scatter | SocketType::Channel | SocketType::Peer => {
+            Message::from_frames([payload])
+        }
         SocketType::Radio => Message::from_frames([Bytes::from(vec![topic]), payload]),
         SocketType::Dealer => {
             Message::from_frames([Bytes::new(), payload, Bytes::from_static(TAIL)])
@@ -207,14 +211,16 @@ fn app_message(socket_type: SocketType, origin: usize, seq: u8) -> Message {
 }
 
 /// The (topic, origin, seq) of a received application message, if it is
-/// whole: the frames the receiving type expects (37-R41): CLIENT one
-/// payload frame (37-R57), DISH the group then the payload, others the
+/// whole: the frames the receiving type expects (37-R41): CLIENT, GATHER
+/// and CHANNEL one payload frame (37-R57), PEER the routing id then the
+/// payload, DISH the group then the payload, others the
 /// payload then the tail (DEALER the delimiter first).
 fn parse(receiver: SocketType, msg: &Message) -> Option<(u8, u8, u8)> {
     let payload = match (receiver, msg.frames()) {
-        (SocketType::Client, [p]) => p,
+        (SocketType::Client | SocketType::Gather | SocketType::Channel, [p]) => p,
+        (SocketType::Peer, [id, p]) if id.len() == 4 => p,
         (SocketType::Dish, [g, p]) if p.first().is_some_and(|t| g.as_ref() == [*t]) => p,
-        (SocketType::Dish | SocketType::Client, _) => return None,
+        (t, _) if t.is_thread_safe() => return None,
         (SocketType::Dealer, [_, p, tail]) | (_, [p, tail]) if tail.as_ref() == TAIL => p,
         _ => return None,
     };
@@ -265,7 +271,7 @@ impl Topology {
         let t = self.nodes[node].socket_type;
         let Some((topic, origin, seq)) = parse(t, msg) else {
             s.ghost.violations.insert("37-R41");
-            if t == SocketType::Client {
+            if t.is_thread_safe() {
                 s.ghost.violations.insert("37-R57");
             }
             return;
@@ -319,10 +325,23 @@ impl Topology {
         if seq >= self.messages {
             return None;
         }
-        let msg = app_message(t, node, seq);
-        if t == SocketType::Client {
+        let mut msg = app_message(t, node, seq);
+        if t == SocketType::Peer {
+            // A PEER client has one peer, named at connect (51-R09).
+            let peer = via.or_else(|| s.sockets[node].peers().first().copied())?;
+            let id = s.sockets[node].server_routing_id(peer)?;
+            msg = crate::tagging::with_routing_id(id, msg);
+        }
+        if matches!(
+            t,
+            SocketType::Client | SocketType::Scatter | SocketType::Channel | SocketType::Peer
+        ) {
             // 37-R56: a multipart send is refused whatever the state.
-            let two = Message::from_frames([Bytes::from_static(b"x"), Bytes::from_static(TAIL)]);
+            let mut two =
+                Message::from_frames([Bytes::from_static(b"x"), Bytes::from_static(TAIL)]);
+            if let Some(id) = msg.first().filter(|_| t == SocketType::Peer) {
+                two.push_front(id.clone());
+            }
             if s.sockets[node].clone().send(two) != Err(SendError::Multipart) {
                 s.ghost.violations.insert("37-R56");
             }

@@ -44,11 +44,16 @@ macro_rules! option_table {
                 /// ZMQ_RCVHWM: the most messages queued from one peer
                 /// (0 = no limit). A change applies to every peer at once.
                 RcvHwm(rcvhwm: u32 = 1000) ZMQ_RCVHWM = 24, all;
-                /// ZMQ_CONNECT_ROUTING_ID (ROUTER): the routing id given to
+                /// ZMQ_CONNECT_ROUTING_ID (ROUTER, STREAM): the routing id given to
                 /// the peer of the next connect, used once (1-255 octets,
                 /// the first not zero; `None` clears it).
                 ConnectRoutingId(connect_routing_id: Option<Bytes> = None)
-                    ZMQ_CONNECT_ROUTING_ID = 61, [Router], check = connect_routing_id;
+                    ZMQ_CONNECT_ROUTING_ID = 61, [Router, Stream], check = connect_routing_id;
+                /// ZMQ_STREAM_NOTIFY (STREAM): the application reads an
+                /// empty message from a connection when it comes up and
+                /// when it ends (90-R07, 90-R08).
+                StreamNotify(stream_notify: bool = true)
+                    ZMQ_STREAM_NOTIFY = 73, [Stream];
                 /// ZMQ_ROUTER_MANDATORY (ROUTER): a send to an unknown
                 /// routing id fails (host unreachable), and one to a full
                 /// queue would block, instead of being dropped (28-R42).

@@ -9,9 +9,11 @@ use crate::{
     AttachError, Backpressure, OptionError, PeerId, PeerInfo, RecvError, SendError, SocketOption,
 };
 
+mod channel;
 mod client;
 mod dealer;
 mod dish;
+mod gather;
 mod group;
 mod pair;
 mod publish;
@@ -21,7 +23,9 @@ mod radio;
 mod rep;
 mod req;
 mod router;
+mod scatter;
 mod server;
+mod stream;
 mod subscribe;
 
 pub(crate) use dish::Dish;
@@ -29,7 +33,7 @@ pub(crate) use publish::Publish;
 pub(crate) use rep::Rep;
 pub(crate) use req::{Req, ReqState};
 pub(crate) use router::Router;
-pub(crate) use server::Server;
+pub(crate) use server::{Naming, Server};
 pub(crate) use subscribe::Subscribe;
 
 /// A send the pattern did not take: why, and the message given back
@@ -65,6 +69,17 @@ pub(crate) trait Behaviour {
 
     /// The peer is about to be forgotten; its pipe still exists.
     fn detaching(&mut self, _core: &mut Core, _peer: PeerId) {}
+
+    /// Whether a connect endpoint's queue exists before its connection and
+    /// outlives it (IMMEDIATE off): every pattern's but STREAM's, whose
+    /// peer is one connection.
+    fn keeps_queues_across_connections(&self) -> bool {
+        true
+    }
+
+    /// The peer's connection ended for good, before it departs (STREAM
+    /// queues its disconnect notification here). Its pipe still exists.
+    fn lost(&mut self, _core: &mut Core, _peer: PeerId) {}
 
     /// The peer departs ([`crate::Socket::depart`]): it must leave every
     /// send path, while its unread messages stay readable. Its pipe still
@@ -167,11 +182,15 @@ pub(crate) enum Pattern {
     Server(Server),
     Radio(radio::Radio),
     Dish(Dish),
+    Scatter(scatter::Scatter),
+    Gather(gather::Gather),
+    Peer(Server),
+    Channel(channel::Channel),
+    Stream(stream::Stream),
 }
 
 impl Pattern {
-    /// The pattern of a socket type; `None` for the draft types not
-    /// modelled (SCATTER, GATHER, PEER, CHANNEL).
+    /// The pattern of a socket type; `None` for a type with no machine.
     pub(crate) fn new(socket_type: SocketType) -> Option<Self> {
         Some(match socket_type {
             SocketType::Req => Self::Req(Req::default()),
@@ -189,6 +208,11 @@ impl Pattern {
             SocketType::Server => Self::Server(Server::default()),
             SocketType::Radio => Self::Radio(radio::Radio),
             SocketType::Dish => Self::Dish(Dish::default()),
+            SocketType::Scatter => Self::Scatter(scatter::Scatter),
+            SocketType::Gather => Self::Gather(gather::Gather),
+            SocketType::Peer => Self::Peer(Server::new(Naming::OnCreate)),
+            SocketType::Channel => Self::Channel(channel::Channel),
+            SocketType::Stream => Self::Stream(stream::Stream::default()),
             _ => return None,
         })
     }
@@ -205,9 +229,13 @@ impl Pattern {
             Self::Pull(p) => p,
             Self::Pair(p) => p,
             Self::Client(p) => p,
-            Self::Server(p) => p,
+            Self::Server(p) | Self::Peer(p) => p,
             Self::Radio(p) => p,
             Self::Dish(p) => p,
+            Self::Scatter(p) => p,
+            Self::Gather(p) => p,
+            Self::Channel(p) => p,
+            Self::Stream(p) => p,
         }
     }
 
@@ -223,9 +251,13 @@ impl Pattern {
             Self::Pull(p) => p,
             Self::Pair(p) => p,
             Self::Client(p) => p,
-            Self::Server(p) => p,
+            Self::Server(p) | Self::Peer(p) => p,
             Self::Radio(p) => p,
             Self::Dish(p) => p,
+            Self::Scatter(p) => p,
+            Self::Gather(p) => p,
+            Self::Channel(p) => p,
+            Self::Stream(p) => p,
         }
     }
 }

@@ -1,4 +1,6 @@
-//! SERVER (RFC 41, draft): a thread-safe ROUTER for single-part messages.
+//! SERVER (RFC 41, draft): a thread-safe ROUTER for single-part messages,
+//! and PEER (RFC 51, draft), the same machine on both ends of a
+//! connection.
 //!
 //! Each peer gets a 32-bit routing id (never 0) when it attaches. The
 //! machine speaks in two-frame messages, as ROUTER does: `recv` gives
@@ -24,22 +26,50 @@ pub(crate) struct Server {
     /// they tag those messages and route nothing.
     leaving: BTreeMap<PeerId, u32>,
     next: u32,
+    /// When a peer gets its routing id.
+    naming: Naming,
+}
+
+/// When SERVER and PEER name a peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Naming {
+    /// When its handshake is done (SERVER).
+    OnAttach,
+    /// When its pipe is created, at a connect or an accepted handshake
+    /// (PEER: 51-R09).
+    OnCreate,
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Self {
-            by_id: BTreeMap::new(),
-            by_peer: BTreeMap::new(),
-            leaving: BTreeMap::new(),
-            next: 1,
-        }
+        Self::new(Naming::OnAttach)
     }
 }
 
 pub(crate) use crate::tagging::{frame_routing_id as frame_id, routing_id_frame as id_frame};
 
 impl Server {
+    /// A SERVER (`OnAttach`) or PEER (`OnCreate`) machine.
+    pub(crate) fn new(naming: Naming) -> Self {
+        Self {
+            by_id: BTreeMap::new(),
+            by_peer: BTreeMap::new(),
+            leaving: BTreeMap::new(),
+            next: 1,
+            naming,
+        }
+    }
+
+    /// Gives `peer` a fresh routing id unless it has one.
+    fn name(&mut self, peer: PeerId) {
+        if self.by_peer.contains_key(&peer) {
+            return;
+        }
+        let id = self.generate();
+        self.by_id.insert(id, peer);
+        self.by_peer.insert(peer, id);
+    }
+
     /// The routing id of a peer.
     pub(crate) fn routing_id(&self, peer: PeerId) -> Option<u32> {
         self.by_peer.get(&peer).copied()
@@ -74,12 +104,14 @@ impl Behaviour for Server {
     /// A peer keeps its id across a reconnect of the same pipe; a new
     /// peer gets a fresh one.
     fn attached(&mut self, _core: &mut Core, peer: PeerId) {
-        if self.by_peer.contains_key(&peer) {
-            return;
+        self.name(peer);
+    }
+
+    /// PEER names a peer as soon as its pipe exists (51-R09).
+    fn created(&mut self, _core: &mut Core, peer: PeerId) {
+        if self.naming == Naming::OnCreate {
+            self.name(peer);
         }
-        let id = self.generate();
-        self.by_id.insert(id, peer);
-        self.by_peer.insert(peer, id);
     }
 
     fn detaching(&mut self, _core: &mut Core, peer: PeerId) {

@@ -69,3 +69,21 @@ fn from_str_is_case_insensitive_for_the_api() {
     assert_eq!("dealer".parse::<SocketType>(), Ok(SocketType::Dealer));
     assert!("nope".parse::<SocketType>().is_err());
 }
+
+#[test]
+fn stream_is_raw_and_no_wire_name() {
+    assert!(SocketType::Stream.is_raw());
+    assert!(!SocketType::ALL.contains(&SocketType::Stream));
+    assert_eq!(
+        SocketType::from_wire(b"STREAM"),
+        None,
+        "never a Socket-Type"
+    );
+    assert_eq!(SocketType::from_name(b"STREAM"), Some(SocketType::Stream));
+    assert_eq!("stream".parse::<SocketType>(), Ok(SocketType::Stream));
+    for t in SocketType::ALL {
+        assert!(!SocketType::Stream.is_compatible_with(t));
+        assert!(!t.is_raw());
+    }
+    assert_eq!(SocketType::Stream.zmtp2_code(), None);
+}

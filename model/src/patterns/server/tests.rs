@@ -89,3 +89,69 @@ fn a_detached_peer_loses_its_id_and_a_new_one_gets_a_fresh_id() {
     let n = s.server_routing_id(PeerId(3)).unwrap();
     assert_ne!(n, a);
 }
+
+// ----- PEER (RFC 51): the same machine, naming peers at connect -----
+
+mod peer {
+    use crate::tagging::{routing_id_frame, with_routing_id};
+    use crate::testutil::*;
+    use crate::{Message, Options, PeerId, PeerInfo, SendError, SocketType::*};
+
+    #[test]
+    fn connect_names_the_peer_before_its_connection_51_r09() {
+        let mut s = socket(Peer);
+        s.connect(PeerId(1)).unwrap();
+        let id = s.server_routing_id(PeerId(1)).expect("named at connect");
+        assert_ne!(id, 0, "51-R08: never 0");
+        s.send(with_routing_id(id, msg(&["early"]))).unwrap();
+        s.attach(PeerId(1), PeerInfo::new(Peer)).unwrap();
+        assert_eq!(s.server_routing_id(PeerId(1)), Some(id), "kept at attach");
+        assert_eq!(drain_msgs(&mut s, 1), vec![msg(&["early"])]);
+        s.connection_lost(PeerId(1), true);
+        assert_eq!(
+            s.server_routing_id(PeerId(1)),
+            Some(id),
+            "51-R05: kept while reconnecting"
+        );
+    }
+
+    #[test]
+    fn routes_by_id_and_tags_what_it_receives_51_r13_r16() {
+        let mut s = with_peers(Peer, Options::default(), Peer, 2);
+        let (a, bb) = (
+            s.server_routing_id(PeerId(1)).unwrap(),
+            s.server_routing_id(PeerId(2)).unwrap(),
+        );
+        assert_ne!(a, bb);
+        s.send(with_routing_id(bb, msg(&["to-b"]))).unwrap();
+        assert!(drain(&mut s, 1).is_empty());
+        assert_eq!(drain_msgs(&mut s, 2), vec![msg(&["to-b"])]);
+        s.peer_message(PeerId(1), msg(&["hi"])).unwrap();
+        assert_eq!(
+            s.recv().unwrap(),
+            Message::from_frames([routing_id_frame(a), b("hi")])
+        );
+    }
+
+    #[test]
+    fn refusals_51_r17_r20() {
+        let mut s = with_peers(Peer, Options::default(), Peer, 1);
+        let id = s.server_routing_id(PeerId(1)).unwrap();
+        assert_eq!(
+            s.send(with_routing_id(id + 7, msg(&["x"]))),
+            Err(SendError::HostUnreachable)
+        );
+        assert_eq!(
+            s.send(with_routing_id(id, msg(&["x", "y"]))),
+            Err(SendError::Multipart)
+        );
+        s.peer_message(PeerId(1), msg(&["part", "two"])).unwrap();
+        assert!(!s.can_recv(), "51-R14: multipart from the wire dropped");
+    }
+
+    #[test]
+    fn talks_to_peer_only() {
+        let mut s = socket(Peer);
+        assert!(s.attach(PeerId(1), PeerInfo::new(Server)).is_err());
+    }
+}
