@@ -18,6 +18,7 @@ pub mod legacy;
 pub mod metadata;
 pub mod subscription;
 pub mod view;
+pub mod zws;
 
 pub use command::{Command, MechanismCommand};
 pub use decode::{Decoder, Item};
