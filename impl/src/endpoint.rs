@@ -7,6 +7,8 @@
 //! ipc:///path/to/socket      a unix socket path (ipc://* picks a fresh path)
 //! ipc://@name                a Linux abstract socket
 //! inproc://name              in-process, no serialization
+//! ws://HOST:PORT/PATH        ZWS 2.0 over WebSocket (RFC 45); PATH defaults to /
+//! wss://HOST:PORT/PATH       the same over TLS (the ZMQ_WSS_* options)
 //! ```
 
 use core::fmt;
@@ -29,6 +31,24 @@ pub enum Endpoint {
     Ipc(IpcEndpoint),
     /// `inproc://name`.
     Inproc(String),
+    /// `ws://` or `wss://`.
+    Ws(WsEndpoint),
+}
+
+/// A ws or wss endpoint: libzmq's `ws://host:port/path`. The host and
+/// port are a tcp endpoint's (a wildcard host and port to bind), the path
+/// is what the client asks for in its upgrade request (45-R02).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WsEndpoint {
+    /// `wss://`: TLS under the WebSocket.
+    pub secure: bool,
+    /// The host.
+    pub host: Host,
+    /// The port.
+    pub port: Port,
+    /// The request path, starting with `/` (`/` when the endpoint has
+    /// none).
+    pub path: String,
 }
 
 /// A host in a tcp endpoint.
@@ -79,7 +99,7 @@ impl Endpoint {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
     /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (pgm, epgm, norm, tipc, vmci, udp, ws, wss).
+    /// crate does not (pgm, epgm, norm, tipc, vmci, udp).
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
             return Err(Error::endpoint(s, InvalidEndpoint::NoTransport));
@@ -107,7 +127,8 @@ impl Endpoint {
                     Ok(Endpoint::Inproc(rest.to_owned()))
                 }
             }
-            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "udp" | "ws" | "wss" => {
+            "ws" | "wss" => parse_ws(s, rest, scheme == "wss").map(Endpoint::Ws),
+            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "udp" => {
                 Err(Error::UnsupportedTransport(s.to_owned()))
             }
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
@@ -119,8 +140,41 @@ impl Endpoint {
     pub fn is_wildcard(&self) -> bool {
         match self {
             Endpoint::Tcp(t) => t.port == Port::Any,
+            Endpoint::Ws(w) => w.port == Port::Any,
             Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
             Endpoint::Inproc(_) => false,
+        }
+    }
+}
+
+/// `HOST:PORT` then an optional `/PATH`, as libzmq's ws address (which
+/// keeps only the last path segment; the whole path is kept here).
+fn parse_ws(whole: &str, rest: &str, secure: bool) -> Result<WsEndpoint> {
+    // The path starts at the first `/` after the host (an IPv6 host is
+    // bracketed, so it holds no `/`).
+    let (authority, path) = match rest.find('/') {
+        Some(at) => (&rest[..at], rest[at..].to_owned()),
+        None => (rest, "/".to_owned()),
+    };
+    let (host, port) = parse_host_port(whole, authority, false)?;
+    let Some(port) = port else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
+    };
+    Ok(WsEndpoint {
+        secure,
+        host,
+        port,
+        path,
+    })
+}
+
+impl WsEndpoint {
+    /// The tcp endpoint under it.
+    pub fn tcp(&self) -> TcpEndpoint {
+        TcpEndpoint {
+            host: self.host.clone(),
+            port: self.port,
+            source: None,
         }
     }
 }
@@ -236,6 +290,10 @@ impl fmt::Display for Endpoint {
             Endpoint::Ipc(IpcEndpoint::Abstract(n)) => write!(f, "ipc://@{n}"),
             Endpoint::Ipc(IpcEndpoint::Any) => f.write_str("ipc://*"),
             Endpoint::Inproc(n) => write!(f, "inproc://{n}"),
+            Endpoint::Ws(w) => {
+                let scheme = if w.secure { "wss" } else { "ws" };
+                write!(f, "{scheme}://{}:{}{}", w.host, w.port, w.path)
+            }
         }
     }
 }

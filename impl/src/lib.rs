@@ -2,9 +2,10 @@
 //!
 //! Sockets of the 11 classic ZeroMQ types (REQ, REP, DEALER, ROUTER, PUB,
 //! SUB, XPUB, XSUB, PUSH, PULL, PAIR) and the draft thread-safe CLIENT,
-//! SERVER, RADIO and DISH (RFC 41, 48) over tcp, ipc and inproc, speaking
-//! ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), interoperable with
-//! libzmq.
+//! SERVER, RADIO and DISH (RFC 41, 48) over tcp, ipc, inproc, and ws and
+//! wss (ZWS 2.0, RFC 45: `ws://host:port/path`, TLS from the ZMQ_WSS_*
+//! options), speaking ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers),
+//! interoperable with libzmq.
 //!
 //! ```text
 //!   application: Socket::send / recv / try_* / *_blocking, Poller, proxy
@@ -96,7 +97,7 @@
 //! whose mechanism is not NULL refuses ZMTP 1.0/2.0 peers and peers of
 //! another mechanism (37-R15, 37-R61, 37-R67; the spec machine decides).
 //! inproc connections carry no ZMTP and so no mechanism, as in libzmq:
-//! security applies to tcp and ipc.
+//! security applies to tcp, ipc, ws and wss.
 //!
 //! ```no_run
 //! # async fn f() -> zmtp::Result<()> {

@@ -1,5 +1,6 @@
-//! Byte-stream transports: tcp and ipc listeners and connectors, and the
-//! [`Stream`] the connection driver runs over. inproc, which carries
+//! Byte-stream transports: tcp, ipc, ws and wss listeners and connectors,
+//! and the [`Stream`] the connection driver runs over (for ws and wss, the
+//! pipe to the connection's WebSocket pump, [`ws`]). inproc, which carries
 //! messages and not bytes, lives in [`crate::inproc`].
 
 use std::io;
@@ -17,6 +18,7 @@ use crate::options::Options;
 
 pub(crate) mod ipc;
 pub(crate) mod tcp;
+pub(crate) mod ws;
 
 #[cfg(test)]
 mod tests;
@@ -26,9 +28,27 @@ mod tests;
 pub(crate) enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    Ws(ws::WsStream),
+}
+
+/// What a listener accepted: a stream, or a ws connection still to be
+/// upgraded (which takes round trips, so the accept loop hands it to a
+/// task of its own).
+#[derive(Debug)]
+pub(crate) enum Accepted {
+    Stream(Stream),
+    Ws(ws::Pending),
 }
 
 impl Stream {
+    /// The ZWS subprotocol a ws or wss connection settled on.
+    pub(crate) fn zws(&self) -> Option<zmtp_spec::wire::zws::Subprotocol> {
+        match self {
+            Stream::Ws(w) => Some(w.subprotocol),
+            _ => None,
+        }
+    }
+
     /// The peer's address as a string, for monitor events.
     pub(crate) fn peer_address(&self) -> String {
         match self {
@@ -41,6 +61,7 @@ impl Stream {
                 .ok()
                 .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
                 .unwrap_or_else(|| "ipc://".to_owned()),
+            Stream::Ws(w) => format!("{}://{}", if w.secure { "wss" } else { "ws" }, w.peer),
         }
     }
 }
@@ -74,6 +95,16 @@ impl ReadIntoBuf for Stream {
                     std::task::ready!(s.poll_read_ready(cx))?;
                     s.try_read_buf(buf)
                 }
+                Stream::Ws(w) => {
+                    // The pipe has no readiness to wait on: read into a
+                    // buffer of our own and copy.
+                    let mut room = [0u8; 16 * 1024];
+                    let want = buf.remaining_mut().min(room.len());
+                    let mut read = ReadBuf::new(&mut room[..want]);
+                    std::task::ready!(Pin::new(&mut w.pipe).poll_read(cx, &mut read))?;
+                    buf.put_slice(read.filled());
+                    Ok(read.filled().len())
+                }
             };
             match result {
                 // The readiness was stale; `try_read_buf` cleared it, so
@@ -94,6 +125,7 @@ impl AsyncRead for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_read(cx, buf),
         }
     }
 }
@@ -107,6 +139,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_write(cx, buf),
         }
     }
 
@@ -118,6 +151,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_write_vectored(cx, bufs),
         }
     }
 
@@ -129,6 +163,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
             Stream::Unix(s) => Pin::new(s).poll_flush(cx),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_flush(cx),
         }
     }
 
@@ -136,6 +171,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_shutdown(cx),
         }
     }
 }
@@ -149,6 +185,7 @@ pub(crate) enum Listener {
         /// The file to remove on unbind (none for abstract names).
         path: Option<std::path::PathBuf>,
     },
+    Ws(ws::WsListener),
 }
 
 impl Listener {
@@ -159,6 +196,7 @@ impl Listener {
         match endpoint {
             Endpoint::Tcp(t) => tcp::bind(t, options),
             Endpoint::Ipc(i) => ipc::bind(i),
+            Endpoint::Ws(w) => ws::bind(w, options),
             // inproc binds in the registry, not here.
             Endpoint::Inproc(_) => Err(Error::UnsupportedTransport(endpoint.to_string())),
         }
@@ -169,16 +207,24 @@ impl Listener {
         &self,
         cx: &mut TaskContext<'_>,
         options: &Options,
-    ) -> Poll<io::Result<Stream>> {
+    ) -> Poll<io::Result<Accepted>> {
         match self {
             Listener::Tcp(l) => {
                 let (s, _) = std::task::ready!(l.poll_accept(cx))?;
                 tcp::configure(&s, options)?;
-                Poll::Ready(Ok(Stream::Tcp(s)))
+                Poll::Ready(Ok(Accepted::Stream(Stream::Tcp(s))))
             }
             Listener::Unix { listener, .. } => {
                 let (s, _) = std::task::ready!(listener.poll_accept(cx))?;
-                Poll::Ready(Ok(Stream::Unix(s)))
+                Poll::Ready(Ok(Accepted::Stream(Stream::Unix(s))))
+            }
+            Listener::Ws(l) => {
+                let (s, _) = std::task::ready!(l.tcp.poll_accept(cx))?;
+                tcp::configure(&s, options)?;
+                Poll::Ready(Ok(Accepted::Ws(ws::Pending {
+                    tcp: s,
+                    tls: l.tls.clone(),
+                })))
             }
         }
     }
@@ -201,6 +247,7 @@ pub(crate) async fn connect(endpoint: &Endpoint, options: &Options) -> io::Resul
     match endpoint {
         Endpoint::Tcp(t) => tcp::connect(t, options).await.map(Stream::Tcp),
         Endpoint::Ipc(i) => ipc::connect(i).await.map(Stream::Unix),
+        Endpoint::Ws(w) => ws::connect(w, options).await.map(Stream::Ws),
         Endpoint::Inproc(_) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "inproc is not a byte stream",
@@ -220,6 +267,7 @@ pub(crate) fn check_connectable(endpoint: &Endpoint, text: &str) -> Result<()> {
             }
             Ok(())
         }
+        Endpoint::Ws(w) => check_connectable(&Endpoint::Tcp(w.tcp()), text),
         Endpoint::Ipc(IpcEndpoint::Any) => Err(Error::endpoint(text, InvalidEndpoint::WildcardIpc)),
         _ => Ok(()),
     }

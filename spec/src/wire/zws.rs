@@ -202,6 +202,7 @@ pub fn to_zmtp(message: &[u8], framing: Framing) -> Result<Bytes, WireError> {
 pub struct Splitter {
     buf: BytesMut,
     framing: Framing,
+    max_frame: Option<u64>,
 }
 
 impl Splitter {
@@ -211,7 +212,17 @@ impl Splitter {
         Self {
             buf: BytesMut::new(),
             framing,
+            max_frame: None,
         }
+    }
+
+    /// Refuses a frame declaring more than `max` octets as soon as its
+    /// header is read, instead of waiting for a body that may never come
+    /// (for octets that are not a machine's own: a raw peer's).
+    #[must_use]
+    pub fn with_max_frame(mut self, max: u64) -> Self {
+        self.max_frame = Some(max);
+        self
     }
 
     /// Octets the machine sent.
@@ -228,7 +239,8 @@ impl Splitter {
     ///
     /// # Errors
     /// The frame grammar's [`WireError`] when the octets are not ZMTP
-    /// frames in this framing (never for a machine's own output).
+    /// frames in this framing (never for a machine's own output);
+    /// [`WireError::MessageTooLarge`] past [`Splitter::with_max_frame`].
     pub fn next_message(&mut self) -> Result<Option<Bytes>, WireError> {
         let parsed = match self.framing {
             Framing::Zmtp3 => run(frame_header, &self.buf)?,
@@ -238,6 +250,14 @@ impl Splitter {
         let Parsed::Done(header, used) = parsed else {
             return Ok(None);
         };
+        if let Some(max) = self.max_frame
+            && header.size > max
+        {
+            return Err(WireError::MessageTooLarge {
+                size: header.size,
+                max,
+            });
+        }
         let size =
             usize::try_from(header.size).map_err(|_| WireError::SizeTooLarge(header.size))?;
         if self.buf.len() - used < size {

@@ -134,3 +134,19 @@ fn to_zmtp_refuses_what_the_rule_refuses() {
         Ok(&b"\x00\x01x"[..])
     );
 }
+
+#[test]
+fn splitter_refuses_a_frame_over_its_limit_at_the_header() {
+    let mut splitter = Splitter::new(Framing::Zmtp3).with_max_frame(10);
+    splitter.push(b"\x02\x00\x00\x00\x00\x00\x00\x00\x0b");
+    assert_eq!(
+        splitter.next_message(),
+        Err(WireError::MessageTooLarge { size: 11, max: 10 })
+    );
+    let mut splitter = Splitter::new(Framing::Zmtp3).with_max_frame(10);
+    splitter.push(b"\x00\x02ab");
+    assert_eq!(
+        splitter.next_message().ok().flatten().as_deref(),
+        Some(&b"\x00ab"[..])
+    );
+}
