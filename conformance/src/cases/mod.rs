@@ -21,6 +21,7 @@ pub(crate) mod reqrep;
 mod security;
 mod threadsafe;
 mod z85;
+mod zws;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`. Whatever the
 /// body concludes, a verdict or a stop, names the version it was judged
@@ -53,8 +54,24 @@ pub fn all() -> Vec<Case> {
     v.extend(legacy::cases());
     v.extend(threadsafe::cases());
     v.extend(z85::cases());
+    v.extend(zws::cases());
     v.extend(mutants::cases());
     v
+}
+
+/// Whether the case reads or forges the ZMTP greeting itself (the greeting
+/// and 1.0/2.0 cases): not applicable over a transport without one (ws,
+/// 45-R07).
+pub fn needs_greeting(id: &str) -> bool {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        greeting::cases()
+            .into_iter()
+            .chain(legacy::cases())
+            .map(|c| c.id)
+            .collect()
+    })
+    .contains(&id)
 }
 
 /// The cases whose id starts with `prefix` (all when empty).

@@ -4,7 +4,9 @@
 //! agent can bind, a raw listener, or a raw connection, and the run's
 //! [`Transport`] decides the endpoint syntax and opens the byte stream.
 //! Adding a transport is one more implementation of the trait, listed in
-//! [`ALL`]. (The stream transports are here; a datagram transport, such as
+//! [`KNOWN`] (and [`ALL`] if a run should take it by default). ws carries
+//! the raw peer's octets over ZWS 2.0 through a bridge ([`Ws`]). (The
+//! stream transports are here; a datagram transport, such as
 //! udp for RADIO/DISH, carries one message per datagram and will need a
 //! datagram link beside [`Stream`].)
 
@@ -16,6 +18,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
 use crate::agent::BoxFuture;
+
+mod ws;
+
+pub use ws::{NOTES, Note, Notes, Ws};
 
 /// A connected byte stream, whatever carries it.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -51,6 +57,14 @@ pub trait Transport: Debug + Send + Sync {
     /// Opens a stream to `address` (after `scheme://`). The caller bounds
     /// the wait and retries.
     fn connect<'a>(&'a self, address: &'a str) -> BoxFuture<'a, io::Result<Box<dyn Stream>>>;
+
+    /// Whether the implementation's ZMTP greeting travels on this
+    /// transport (false for ws, where ZWS 2.0 has none and the stream's
+    /// bridge stands in for it: the greeting and 1.0/2.0 cases are then
+    /// not applicable).
+    fn has_greeting(&self) -> bool {
+        true
+    }
 }
 
 /// tcp on the loopback interface.
@@ -61,12 +75,16 @@ pub struct Tcp;
 #[derive(Debug)]
 pub struct Ipc;
 
-/// Every transport the suite runs over, in the order of a run.
+/// The transports a run goes over when none is named, in order.
 pub const ALL: [&'static dyn Transport; 2] = [&Tcp, &Ipc];
+
+/// Every transport the suite knows, the ones of [`ALL`] first: ws runs
+/// when it is named (`--transport ws`).
+pub const KNOWN: [&'static dyn Transport; 3] = [&Tcp, &Ipc, &Ws];
 
 /// The transport named `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Transport> {
-    ALL.into_iter().find(|t| t.name() == name)
+    KNOWN.into_iter().find(|t| t.name() == name)
 }
 
 /// The transport whose scheme starts `endpoint`, with the address after
