@@ -612,3 +612,33 @@ async fn a_peer_that_drops_mid_upgrade_does_not_stop_the_listener() {
     );
     drop(junk);
 }
+
+#[tokio::test]
+async fn a_fragmented_message_is_reassembled_as_rfc_6455_allows() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let ctx = Context::new().unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("ws://127.0.0.1:*").unwrap();
+    let mut raw = raw_ready(&pull.last_endpoint(), "PUSH").await;
+    let first = Frame::message(
+        Bytes::from_static(b"\x00fr"),
+        OpCode::Data(Data::Binary),
+        false,
+    );
+    let rest = Frame::message(
+        Bytes::from_static(b"ag"),
+        OpCode::Data(Data::Continue),
+        true,
+    );
+    for frame in [first, rest] {
+        raw.send(WsMessage::Frame(frame))
+            .within("a fragment")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        pull.recv().within("recv").await.unwrap().frames()[0],
+        "frag"
+    );
+}
