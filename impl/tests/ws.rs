@@ -642,3 +642,19 @@ async fn a_fragmented_message_is_reassembled_as_rfc_6455_allows() {
         "frag"
     );
 }
+
+#[tokio::test]
+async fn heartbeats_are_ping_commands_over_ws() {
+    let ctx = Context::new().unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.set(opt::HeartbeatIvl, Some(Duration::from_millis(50)))
+        .unwrap();
+    pull.bind("ws://127.0.0.1:*").unwrap();
+    let mut raw = raw_ready(&pull.last_endpoint(), "PUSH").await;
+    let ping = next_binary(&mut raw).await;
+    assert_eq!(ping[0], 0x02, "a ZWS command");
+    assert!(matches!(
+        Command::parse(&ping.slice(1..)),
+        Ok(Command::Ping { .. })
+    ));
+}
