@@ -658,3 +658,41 @@ async fn heartbeats_are_ping_commands_over_ws() {
         Ok(Command::Ping { .. })
     ));
 }
+
+#[tokio::test]
+async fn an_unmasked_or_truncated_frame_from_a_client_ends_its_connection_only() {
+    use tokio::io::AsyncWriteExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let ctx = Context::new().unwrap();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    pull.bind("ws://127.0.0.1:*").unwrap();
+    let ep = pull.last_endpoint();
+    // A client frame must be masked (RFC 6455 5.1): this one is not. The
+    // frame is tungstenite's, written past the library onto the socket.
+    let mut raw = raw_ready(&ep, "PUSH").await;
+    let mut unmasked = Vec::new();
+    Frame::message(
+        Bytes::from_static(b"\x00bad"),
+        OpCode::Data(Data::Binary),
+        true,
+    )
+    .format(&mut unmasked)
+    .unwrap();
+    raw.get_mut().write_all(&unmasked).await.unwrap();
+    assert_eq!(close_code(&mut raw).await, Some(CloseCode::Protocol));
+    // Half a frame, then the connection drops.
+    let mut raw = raw_ready(&ep, "PUSH").await;
+    raw.get_mut().write_all(&unmasked[..3]).await.unwrap();
+    drop(raw);
+    // Neither reached the application; a good peer still does.
+    let mut good = raw_ready(&ep, "PUSH").await;
+    good.send(WsMessage::Binary(Bytes::from_static(b"\x00good")))
+        .within("send")
+        .await
+        .unwrap();
+    assert_eq!(
+        pull.recv().within("recv").await.unwrap().frames()[0],
+        "good"
+    );
+}
