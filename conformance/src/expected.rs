@@ -65,7 +65,7 @@ impl Expected {
             let mut q: Vec<String> = pat.split(':').map(str::to_string).collect();
             let pattern = q.pop().unwrap_or_default();
             for x in &q {
-                if !["tcp", "ipc", "strict", "default"].contains(&x.as_str()) {
+                if !["tcp", "ipc", "ws", "strict", "default"].contains(&x.as_str()) {
                     return Err(format!("line {}: unknown qualifier {x}", n + 1));
                 }
             }

@@ -123,8 +123,8 @@ struct RunArgs {
     /// Only cases whose id starts with this (e.g. `37-`, `28-R1`).
     #[arg(long, default_value = "")]
     cases: String,
-    /// One transport (tcp, ipc, or udp for the datagram cases); tcp and
-    /// ipc when omitted.
+    /// One transport (tcp, ipc, ws, or udp for the datagram cases); tcp
+    /// and ipc when omitted.
     #[arg(long)]
     transport: Option<String>,
     /// The strict profile: no tolerance for known libzmq deviations.
@@ -393,7 +393,7 @@ async fn run(data: &std::path::Path, args: RunArgs) -> ExitCode {
         Some(name) => match transport::by_name(name) {
             Some(t) => vec![t],
             None => {
-                let known: Vec<&str> = transport::ALL
+                let known: Vec<&str> = transport::KNOWN
                     .iter()
                     .chain(&transport::DATAGRAM)
                     .map(|t| t.name())

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::agent::{Agent, AgentFailure, Client, Stop};
 use crate::case::{Case, Ctx, Judgement, Kind, Settings, Verdict};
+use crate::peer::transport::{NOTES, Note, Notes};
 use crate::wirelog::Entry;
 
 /// Starts a fresh agent.
@@ -335,10 +336,29 @@ async fn run_one(
     let mut cx = Ctx::new(agent, plan.settings.clone(), manifest.clone(), case, serial);
     let log = cx.log.clone();
     let run = case.run;
-    let outcome = tokio::time::timeout(plan.case_timeout, async move {
-        let r = run(&mut cx).await;
-        (cx, r)
-    })
+    let no_greeting = !plan.settings.transport.has_greeting();
+    let notes = Notes::default();
+    let outcome = tokio::time::timeout(
+        plan.case_timeout,
+        NOTES.scope(notes.clone(), async move {
+            let r = if no_greeting && crate::cases::needs_greeting(case.id) {
+                Err(Stop::Unsupported(format!(
+                    "not applicable over {}: the case reads or forges the ZMTP greeting, \
+                     which ZWS 2.0 does not have (45-R07)",
+                    cx.settings.transport.name()
+                )))
+            } else if no_greeting && crate::cases::needs_byte_stream(case.id) {
+                Err(Stop::Unsupported(format!(
+                    "not applicable over {}: the case writes raw octets of its own (a STREAM \
+                     peer, a fuzzer session), which a ZWS 2.0 message framing has no room for",
+                    cx.settings.transport.name()
+                )))
+            } else {
+                run(&mut cx).await
+            };
+            (cx, r)
+        }),
+    )
     .await;
     let duration_ms = millis(started.elapsed());
     match outcome {
@@ -357,6 +377,7 @@ async fn run_one(
                 },
             };
             let verdict = consult_oracle(verdict, cx.model.as_ref());
+            let verdict = judge_notes(verdict, notes.take(), plan.settings.transport.name());
             let trace =
                 crate::events::trace(&cx.trace, cx.model.as_ref().map_or(&[][..], |m| &m.events));
             let mut agent = cx.into_agent();
@@ -395,6 +416,34 @@ async fn run_one(
                 None,
             )
         }
+    }
+}
+
+/// What the transport's bridge noted overrides the case's verdict: the
+/// implementation breaking a ZWS rule is a FAIL, the raw peer doing what
+/// ZWS cannot carry makes the case not applicable (see
+/// [`crate::peer::transport::Ws`]).
+fn judge_notes(verdict: Verdict, notes: Vec<Note>, transport: &str) -> Verdict {
+    let violation = notes.iter().find_map(|n| match n {
+        Note::Violation(why) => Some(why.clone()),
+        Note::Unrepresentable(_) => None,
+    });
+    let unrepresentable = notes.iter().find_map(|n| match n {
+        Note::Unrepresentable(why) => Some(why.clone()),
+        Note::Violation(_) => None,
+    });
+    match (violation, unrepresentable) {
+        (Some(why), _) => Verdict {
+            kind: Kind::Fail,
+            detail: why,
+            tolerance: None,
+        },
+        (None, Some(why)) => Verdict {
+            kind: Kind::Unsupported,
+            detail: format!("not applicable over {transport}: the case sends {why}"),
+            tolerance: None,
+        },
+        (None, None) => verdict,
     }
 }
 

@@ -12,6 +12,8 @@
 //!                            group the DISH joins)
 //! udp://IFACE;GROUP:PORT     multicast on the interface IFACE (a name such
 //!                            as `eth0`, an IPv4 address, or `*`)
+//! ws://HOST:PORT/PATH        ZWS 2.0 over WebSocket (RFC 45); PATH defaults to /
+//! wss://HOST:PORT/PATH       the same over TLS (the ZMQ_WSS_* options)
 //! ```
 
 use core::fmt;
@@ -36,6 +38,8 @@ pub enum Endpoint {
     Inproc(String),
     /// `udp://`: libzmq's datagram transport, RADIO and DISH only.
     Udp(UdpEndpoint),
+    /// `ws://` or `wss://`.
+    Ws(WsEndpoint),
 }
 
 /// A udp endpoint (libzmq's `udp_address_t`): the address, and for
@@ -50,6 +54,22 @@ pub struct UdpEndpoint {
     pub host: Host,
     /// The port.
     pub port: Port,
+}
+
+/// A ws or wss endpoint: libzmq's `ws://host:port/path`. The host and
+/// port are a tcp endpoint's (a wildcard host and port to bind), the path
+/// is what the client asks for in its upgrade request (45-R02).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WsEndpoint {
+    /// `wss://`: TLS under the WebSocket.
+    pub secure: bool,
+    /// The host.
+    pub host: Host,
+    /// The port.
+    pub port: Port,
+    /// The request path, starting with `/` (`/` when the endpoint has
+    /// none).
+    pub path: String,
 }
 
 /// A host in a tcp endpoint.
@@ -100,7 +120,7 @@ impl Endpoint {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
     /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (pgm, epgm, norm, tipc, vmci, ws, wss).
+    /// crate does not (pgm, epgm, norm, tipc, vmci).
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
             return Err(Error::endpoint(s, InvalidEndpoint::NoTransport));
@@ -129,7 +149,8 @@ impl Endpoint {
                 }
             }
             "udp" => parse_udp(s, rest).map(Endpoint::Udp),
-            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "ws" | "wss" => {
+            "ws" | "wss" => parse_ws(s, rest, scheme == "wss").map(Endpoint::Ws),
+            "pgm" | "epgm" | "norm" | "tipc" | "vmci" => {
                 Err(Error::UnsupportedTransport(s.to_owned()))
             }
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
@@ -141,6 +162,7 @@ impl Endpoint {
     pub fn is_wildcard(&self) -> bool {
         match self {
             Endpoint::Tcp(t) => t.port == Port::Any,
+            Endpoint::Ws(w) => w.port == Port::Any,
             Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
             Endpoint::Udp(u) => u.port == Port::Any,
             Endpoint::Inproc(_) => false,
@@ -182,6 +204,38 @@ fn parse_udp(whole: &str, rest: &str) -> Result<UdpEndpoint> {
 /// Whether a host is a literal multicast address.
 pub(crate) fn is_multicast(host: &Host) -> bool {
     matches!(host, Host::Ip(ip) if ip.is_multicast())
+}
+
+/// `HOST:PORT` then an optional `/PATH`, as libzmq's ws address (which
+/// keeps only the last path segment; the whole path is kept here).
+fn parse_ws(whole: &str, rest: &str, secure: bool) -> Result<WsEndpoint> {
+    // The path starts at the first `/` after the host (an IPv6 host is
+    // bracketed, so it holds no `/`).
+    let (authority, path) = match rest.find('/') {
+        Some(at) => (&rest[..at], rest[at..].to_owned()),
+        None => (rest, "/".to_owned()),
+    };
+    let (host, port) = parse_host_port(whole, authority, false)?;
+    let Some(port) = port else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
+    };
+    Ok(WsEndpoint {
+        secure,
+        host,
+        port,
+        path,
+    })
+}
+
+impl WsEndpoint {
+    /// The tcp endpoint under it.
+    pub fn tcp(&self) -> TcpEndpoint {
+        TcpEndpoint {
+            host: self.host.clone(),
+            port: self.port,
+            source: None,
+        }
+    }
 }
 
 fn parse_tcp(whole: &str, rest: &str) -> Result<TcpEndpoint> {
@@ -301,6 +355,10 @@ impl fmt::Display for Endpoint {
                     write!(f, "{i};")?;
                 }
                 write!(f, "{}:{}", u.host, u.port)
+            }
+            Endpoint::Ws(w) => {
+                let scheme = if w.secure { "wss" } else { "ws" };
+                write!(f, "{scheme}://{}:{}{}", w.host, w.port, w.path)
             }
         }
     }

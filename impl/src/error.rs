@@ -414,6 +414,10 @@ pub enum InvalidOption {
     /// LEAVE of a group not joined.
     #[error("the group is not joined")]
     NotJoined,
+    /// A ZMQ_WSS_* value that is not PEM of what it names (a certificate,
+    /// a private key), or a key that does not match the certificate.
+    #[error("not PEM of a usable certificate or key")]
+    BadPem,
 }
 
 /// The result type of this crate.

@@ -3,10 +3,11 @@
 //! Sockets of the 11 classic ZeroMQ types (REQ, REP, DEALER, ROUTER, PUB,
 //! SUB, XPUB, XSUB, PUSH, PULL, PAIR) and the draft thread-safe CLIENT,
 //! SERVER, RADIO, DISH, SCATTER, GATHER, PEER and CHANNEL (RFC 41, 48, 49,
-//! 51, 52) over tcp, ipc and inproc, speaking ZMTP 3.1 (and downgrading to
-//! 3.0, 2.0 and 1.0 peers), and RADIO and DISH over libzmq's udp datagrams
-//! too, interoperable with libzmq; and libzmq's raw STREAM socket, which
-//! speaks plain octets over tcp and ipc.
+//! 51, 52) over tcp, ipc, inproc, and ws and wss (ZWS 2.0, RFC 45:
+//! `ws://host:port/path`, TLS from the ZMQ_WSS_* options), speaking ZMTP
+//! 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), and RADIO and DISH over
+//! libzmq's udp datagrams too, interoperable with libzmq; and libzmq's raw
+//! STREAM socket, which speaks plain octets over tcp and ipc.
 //!
 //! ```text
 //!   application: Socket::send / recv / try_* / *_blocking, Poller, proxy
@@ -99,7 +100,7 @@
 //! whose mechanism is not NULL refuses ZMTP 1.0/2.0 peers and peers of
 //! another mechanism (37-R15, 37-R61, 37-R67; the spec machine decides).
 //! inproc connections carry no ZMTP and so no mechanism, as in libzmq:
-//! security applies to tcp and ipc.
+//! security applies to tcp, ipc, ws and wss.
 //!
 //! ```no_run
 //! # async fn f() -> zmtp::Result<()> {

@@ -1,5 +1,6 @@
-//! Byte-stream transports: tcp and ipc listeners and connectors, and the
-//! [`Stream`] the connection driver runs over. inproc, which carries
+//! Byte-stream transports: tcp, ipc, ws and wss listeners and connectors,
+//! and the [`Stream`] the connection driver runs over (for ws and wss, the
+//! pipe to the connection's WebSocket pump, [`ws`]). inproc, which carries
 //! messages and not bytes, lives in [`crate::inproc`].
 
 use std::io;
@@ -18,6 +19,7 @@ use crate::options::Options;
 pub(crate) mod ipc;
 pub(crate) mod tcp;
 pub(crate) mod udp;
+pub(crate) mod ws;
 
 #[cfg(test)]
 mod tests;
@@ -27,9 +29,27 @@ mod tests;
 pub(crate) enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    Ws(ws::WsStream),
+}
+
+/// What a listener accepted: a stream, or a ws connection still to be
+/// upgraded (which takes round trips, so the accept loop hands it to a
+/// task of its own).
+#[derive(Debug)]
+pub(crate) enum Accepted {
+    Stream(Stream),
+    Ws(ws::Pending),
 }
 
 impl Stream {
+    /// The ZWS subprotocol a ws or wss connection settled on.
+    pub(crate) fn zws(&self) -> Option<zmtp_spec::wire::zws::Subprotocol> {
+        match self {
+            Stream::Ws(w) => Some(w.subprotocol),
+            _ => None,
+        }
+    }
+
     /// The peer's address as a string, for monitor events.
     pub(crate) fn peer_address(&self) -> String {
         match self {
@@ -42,6 +62,7 @@ impl Stream {
                 .ok()
                 .and_then(|a| a.as_pathname().map(|p| format!("ipc://{}", p.display())))
                 .unwrap_or_else(|| "ipc://".to_owned()),
+            Stream::Ws(w) => format!("{}://{}", if w.secure { "wss" } else { "ws" }, w.peer),
         }
     }
 }
@@ -75,6 +96,16 @@ impl ReadIntoBuf for Stream {
                     std::task::ready!(s.poll_read_ready(cx))?;
                     s.try_read_buf(buf)
                 }
+                Stream::Ws(w) => {
+                    // The pipe has no readiness to wait on: read into a
+                    // buffer of our own and copy.
+                    let mut room = [0u8; 16 * 1024];
+                    let want = buf.remaining_mut().min(room.len());
+                    let mut read = ReadBuf::new(&mut room[..want]);
+                    std::task::ready!(Pin::new(&mut w.pipe).poll_read(cx, &mut read))?;
+                    buf.put_slice(read.filled());
+                    Ok(read.filled().len())
+                }
             };
             match result {
                 // The readiness was stale; `try_read_buf` cleared it, so
@@ -95,6 +126,7 @@ impl AsyncRead for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_read(cx, buf),
         }
     }
 }
@@ -108,6 +140,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_write(cx, buf),
         }
     }
 
@@ -119,6 +152,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_write_vectored(cx, bufs),
         }
     }
 
@@ -130,6 +164,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
             Stream::Unix(s) => Pin::new(s).poll_flush(cx),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_flush(cx),
         }
     }
 
@@ -137,6 +172,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Ws(w) => Pin::new(&mut w.pipe).poll_shutdown(cx),
         }
     }
 }
@@ -150,6 +186,7 @@ pub(crate) enum Listener {
         /// The file to remove on unbind (none for abstract names).
         path: Option<std::path::PathBuf>,
     },
+    Ws(ws::WsListener),
 }
 
 impl Listener {
@@ -160,6 +197,7 @@ impl Listener {
         match endpoint {
             Endpoint::Tcp(t) => tcp::bind(t, options),
             Endpoint::Ipc(i) => ipc::bind(i),
+            Endpoint::Ws(w) => ws::bind(w, options),
             // inproc binds in the registry, udp in `udp::UdpLink`, not here.
             Endpoint::Inproc(_) | Endpoint::Udp(_) => {
                 Err(Error::UnsupportedTransport(endpoint.to_string()))
@@ -172,16 +210,24 @@ impl Listener {
         &self,
         cx: &mut TaskContext<'_>,
         options: &Options,
-    ) -> Poll<io::Result<Stream>> {
+    ) -> Poll<io::Result<Accepted>> {
         match self {
             Listener::Tcp(l) => {
                 let (s, _) = std::task::ready!(l.poll_accept(cx))?;
                 tcp::configure(&s, options)?;
-                Poll::Ready(Ok(Stream::Tcp(s)))
+                Poll::Ready(Ok(Accepted::Stream(Stream::Tcp(s))))
             }
             Listener::Unix { listener, .. } => {
                 let (s, _) = std::task::ready!(listener.poll_accept(cx))?;
-                Poll::Ready(Ok(Stream::Unix(s)))
+                Poll::Ready(Ok(Accepted::Stream(Stream::Unix(s))))
+            }
+            Listener::Ws(l) => {
+                let (s, _) = std::task::ready!(l.tcp.poll_accept(cx))?;
+                tcp::configure(&s, options)?;
+                Poll::Ready(Ok(Accepted::Ws(ws::Pending {
+                    tcp: s,
+                    tls: l.tls.clone(),
+                })))
             }
         }
     }
@@ -204,6 +250,7 @@ pub(crate) async fn connect(endpoint: &Endpoint, options: &Options) -> io::Resul
     match endpoint {
         Endpoint::Tcp(t) => tcp::connect(t, options).await.map(Stream::Tcp),
         Endpoint::Ipc(i) => ipc::connect(i).await.map(Stream::Unix),
+        Endpoint::Ws(w) => ws::connect(w, options).await.map(Stream::Ws),
         Endpoint::Inproc(_) | Endpoint::Udp(_) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "inproc and udp are not byte streams",
@@ -223,6 +270,7 @@ pub(crate) fn check_connectable(endpoint: &Endpoint, text: &str) -> Result<()> {
             }
             Ok(())
         }
+        Endpoint::Ws(w) => check_connectable(&Endpoint::Tcp(w.tcp()), text),
         Endpoint::Ipc(IpcEndpoint::Any) => Err(Error::endpoint(text, InvalidEndpoint::WildcardIpc)),
         _ => Ok(()),
     }

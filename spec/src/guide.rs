@@ -8,6 +8,9 @@
 #[doc = include_str!("../guide/wire.md")]
 pub mod wire {}
 
+#[doc = include_str!("../guide/websocket.md")]
+pub mod websocket {}
+
 #[doc = include_str!("../guide/versions.md")]
 pub mod versions {}
 

@@ -68,7 +68,7 @@ impl Builtin {
                 "version": format!("zmtp {}", env!("CARGO_PKG_VERSION")),
                 "zmtp": "3.1",
                 "socket_types": self.socket_types(),
-                "transports": ["tcp", "ipc", "udp"], "mechanisms": ["NULL", "PLAIN", "CURVE"],
+                "transports": ["tcp", "ipc", "udp", "ws"], "mechanisms": ["NULL", "PLAIN", "CURVE"],
             }))),
             "socket" => {
                 let name = req["type"].as_str().unwrap_or("");

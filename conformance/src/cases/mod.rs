@@ -31,6 +31,7 @@ mod stream;
 mod threadsafe;
 mod udp;
 mod z85;
+mod zws;
 
 /// Defines a case function: `case_fn!(name, |cx| { ... })`. Whatever the
 /// body concludes, a verdict or a stop, names the version it was judged
@@ -71,6 +72,7 @@ pub fn all() -> Vec<Case> {
     v.extend(channel::cases());
     v.extend(stream::cases());
     v.extend(z85::cases());
+    v.extend(zws::cases());
     v.extend(mutants::cases());
     v.extend(promoted::cases());
     v.extend(udp::cases());
@@ -85,6 +87,37 @@ pub fn over(cases: &[Case], transport: &dyn crate::peer::Transport) -> Vec<Case>
         .filter(|c| udp::runs_over(c, transport))
         .copied()
         .collect()
+}
+
+/// Whether the case reads or forges the ZMTP greeting itself (the greeting
+/// and 1.0/2.0 cases): not applicable over a transport without one (ws,
+/// 45-R07).
+pub fn needs_greeting(id: &str) -> bool {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        greeting::cases()
+            .into_iter()
+            .chain(legacy::cases())
+            .map(|c| c.id)
+            .collect()
+    })
+    .contains(&id)
+}
+
+/// Whether the case writes raw octets of its own under the transport: the
+/// STREAM cases (plain tcp or ipc, no ZMTP) and the promoted fuzzer
+/// reproducers (the fuzzer's byte-stream driver): not applicable over a
+/// transport that frames what it carries (ws).
+pub fn needs_byte_stream(id: &str) -> bool {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        stream::cases()
+            .into_iter()
+            .chain(promoted::cases())
+            .map(|c| c.id)
+            .collect()
+    })
+    .contains(&id)
 }
 
 /// The cases whose id starts with `prefix` (all when empty).

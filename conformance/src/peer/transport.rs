@@ -4,10 +4,11 @@
 //! agent can bind, a raw listener, or a raw connection, and the run's
 //! [`Transport`] decides the endpoint syntax and opens the byte stream.
 //! Adding a transport is one more implementation of the trait, listed in
-//! [`ALL`] (byte streams, every run's default) or [`DATAGRAM`] (libzmq's
-//! udp for RADIO/DISH, one message per datagram: its cases, in
-//! `cases::udp`, open a [`Datagrams`] socket instead of a [`Stream`], and
-//! only they run over it).
+//! [`KNOWN`] (and [`ALL`] if a run should take it by default), or
+//! [`DATAGRAM`] (libzmq's udp for RADIO/DISH, one message per datagram:
+//! its cases, in `cases::udp`, open a [`Datagrams`] socket instead of a
+//! [`Stream`], and only they run over it). ws carries the raw peer's
+//! octets over ZWS 2.0 through a bridge ([`Ws`]).
 
 use std::fmt::Debug;
 use std::io;
@@ -18,6 +19,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 
 use crate::agent::BoxFuture;
+
+mod ws;
+
+pub use ws::{NOTES, Note, Notes, Ws};
 
 /// A connected byte stream, whatever carries it.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -93,6 +98,14 @@ pub trait Transport: Debug + Send + Sync {
     fn datagrams(&self) -> BoxFuture<'_, io::Result<Box<dyn Datagrams>>> {
         Box::pin(async { Err(not_carried(self.name(), "datagrams")) })
     }
+
+    /// Whether the implementation's ZMTP greeting travels on this
+    /// transport (false for ws, where ZWS 2.0 has none and the stream's
+    /// bridge stands in for it: the greeting and 1.0/2.0 cases are then
+    /// not applicable).
+    fn has_greeting(&self) -> bool {
+        true
+    }
 }
 
 fn not_carried(transport: &str, what: &str) -> io::Error {
@@ -114,16 +127,19 @@ pub struct Ipc;
 #[derive(Debug)]
 pub struct Udp;
 
-/// Every stream transport, in the order of a run: a run's transports
-/// when none is named.
+/// The transports a run goes over when none is named, in order.
 pub const ALL: [&'static dyn Transport; 2] = [&Tcp, &Ipc];
+
+/// Every stream transport the suite knows, the ones of [`ALL`] first: ws
+/// runs when it is named (`--transport ws`).
+pub const KNOWN: [&'static dyn Transport; 3] = [&Tcp, &Ipc, &Ws];
 
 /// The datagram transports, run when named (`--transport udp`).
 pub const DATAGRAM: [&'static dyn Transport; 1] = [&Udp];
 
 /// The transport named `name`.
 pub fn by_name(name: &str) -> Option<&'static dyn Transport> {
-    ALL.into_iter().chain(DATAGRAM).find(|t| t.name() == name)
+    KNOWN.into_iter().chain(DATAGRAM).find(|t| t.name() == name)
 }
 
 /// The transport whose scheme starts `endpoint`, with the address after

@@ -41,15 +41,26 @@ pub fn run(bin: &Path, cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) 
             None => cmd.env_remove(k),
         };
     }
-    let mut child = cmd
-        .args(args)
+    cmd.args(args)
         .current_dir(cwd)
         .env_remove("CI")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).expect("stdout file"))
-        .stderr(std::fs::File::create(&err).expect("stderr file"))
-        .spawn()
-        .expect("the binary starts");
+        .stdin(Stdio::null());
+    // A binary another test has just copied can be briefly busy: a child
+    // forked by a parallel test meanwhile holds the copy's write handle
+    // (ETXTBSY) until it execs. A few bounded retries get past it.
+    let mut tries = 0;
+    let mut child = loop {
+        cmd.stdout(std::fs::File::create(&out).expect("stdout file"))
+            .stderr(std::fs::File::create(&err).expect("stderr file"));
+        match cmd.spawn() {
+            Ok(c) => break c,
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("the binary starts: {e}"),
+        }
+    };
     let status = wait_within(&mut child, &format!("zmtp-conformance {args:?}"));
     Outcome {
         code: status.code(),

@@ -140,3 +140,44 @@ fn udp_forms_as_libzmq_reads_them() {
     );
     assert_eq!(reason("udp://239.0.0.1"), InvalidEndpoint::MissingPort);
 }
+
+fn ws(s: &str) -> WsEndpoint {
+    match Endpoint::parse(s) {
+        Ok(Endpoint::Ws(w)) => w,
+        other => panic!("{s}: {other:?}"),
+    }
+}
+
+#[test]
+fn ws_forms_as_libzmq_45_r02() {
+    let w = ws("ws://127.0.0.1:5555");
+    assert!(!w.secure);
+    assert_eq!(w.host, Host::Ip(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    assert_eq!(w.port, Port::Number(5555));
+    assert_eq!(w.path, "/");
+    let w = ws("wss://example.com:443/zeromq/feed");
+    assert!(w.secure);
+    assert_eq!(w.host, Host::Name("example.com".into()));
+    assert_eq!(w.path, "/zeromq/feed");
+    let w = ws("ws://[::1]:7/x");
+    assert_eq!(w.host, Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+    assert_eq!(w.path, "/x");
+    assert_eq!(ws("ws://*:*/p").port, Port::Any);
+    assert!(Endpoint::parse("ws://*:*").is_ok_and(|e| e.is_wildcard()));
+    for s in [
+        "ws://127.0.0.1:5555/a",
+        "wss://example.com:443/",
+        "ws://[::1]:7/x",
+    ] {
+        assert_eq!(
+            Endpoint::parse(s).map(|e| e.to_string()).ok().as_deref(),
+            Some(s)
+        );
+    }
+    for bad in ["ws://host", "ws://host/path", "ws://:5/", "wss://h:x/"] {
+        assert!(
+            matches!(Endpoint::parse(bad), Err(Error::InvalidEndpoint { .. })),
+            "{bad}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::options::security::SharedCookieJar;
 use crate::transport::udp::{self, UdpLink};
-use crate::transport::{self, Listener, Stream};
+use crate::transport::{self, Accepted, Listener, Stream};
 
 /// The connection configuration the options ask for, with the socket's
 /// security mechanism and a CURVE server's cookie jar (built once per
@@ -58,6 +58,7 @@ pub(crate) const PEER_ADDRESS: &str = "Peer-Address";
 fn peer_address_property(stream: &Stream) -> Option<String> {
     match stream {
         Stream::Tcp(s) => s.peer_addr().ok().map(|a| a.ip().to_string()),
+        Stream::Ws(w) => Some(w.peer.ip().to_string()),
         Stream::Unix(s) => s.peer_cred().ok().map(|c| {
             format!(
                 "localhost:{}:{}:{}",
@@ -451,29 +452,23 @@ async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: St
         .await;
         let Some(accepted) = accepted else { return };
         match accepted {
-            Ok(stream) => {
-                let addr = stream.peer_address();
-                shared
-                    .lock()
-                    .monitors
-                    .emit(MonitorEventKind::Accepted, &endpoint, Some(&addr));
-                let id = shared.lock().accepted_peer();
-                let driver = stream_driver(
-                    &shared,
-                    stream,
-                    Side::Server,
-                    id,
-                    &endpoint,
-                    Some(addr),
-                    false,
-                    None,
-                );
-                match driver {
-                    Some(d) => {
-                        shared.ctx.handle.spawn(d);
+            Ok(Accepted::Stream(stream)) => start_accepted(&shared, stream, &endpoint),
+            Ok(Accepted::Ws(pending)) => {
+                // The upgrade takes round trips (and TLS): a task of its
+                // own, bounded by the handshake interval, so the next
+                // connection is accepted meanwhile.
+                let (task_shared, endpoint) = (Arc::clone(&shared), endpoint.clone());
+                let task = async move {
+                    match transport::ws::accept(pending, &options).await {
+                        Ok(ws) => start_accepted(&task_shared, Stream::Ws(ws), &endpoint),
+                        Err(e) => task_shared.lock().monitors.emit(
+                            MonitorEventKind::AcceptFailed(e.to_string()),
+                            &endpoint,
+                            None,
+                        ),
                     }
-                    None => shared.lock().forget_peer(id),
-                }
+                };
+                shared.ctx.handle.spawn(task);
             }
             Err(e) => {
                 shared.lock().monitors.emit(
@@ -484,6 +479,32 @@ async fn accept_loop(shared: Arc<Shared>, listener: SharedListener, endpoint: St
                 tokio::time::sleep(core::time::Duration::from_millis(100)).await;
             }
         }
+    }
+}
+
+/// Starts the driver of a connection a listener accepted.
+fn start_accepted(shared: &Arc<Shared>, stream: Stream, endpoint: &str) {
+    let addr = stream.peer_address();
+    shared
+        .lock()
+        .monitors
+        .emit(MonitorEventKind::Accepted, endpoint, Some(&addr));
+    let id = shared.lock().accepted_peer();
+    let driver = stream_driver(
+        shared,
+        stream,
+        Side::Server,
+        id,
+        endpoint,
+        Some(addr),
+        false,
+        None,
+    );
+    match driver {
+        Some(d) => {
+            shared.ctx.handle.spawn(d);
+        }
+        None => shared.lock().forget_peer(id),
     }
 }
 
@@ -517,6 +538,8 @@ fn stream_driver(
     if let Some(address) = peer_address_property(&stream) {
         cfg.message_properties.push(PEER_ADDRESS, address);
     }
+    // Over ws and wss, the subprotocol the upgrade settled (RFC 45).
+    cfg.zws = stream.zws();
     if cookies.is_some() {
         start_rotation(shared);
     }

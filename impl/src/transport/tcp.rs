@@ -70,6 +70,21 @@ fn apply_buffers(sock: &Socket, options: &Options) -> io::Result<()> {
 }
 
 pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endpoint)> {
+    let (listener, local) = listen(t, options)?;
+    let resolved = Endpoint::Tcp(TcpEndpoint {
+        host: Host::Ip(local.ip()),
+        port: crate::endpoint::Port::Number(local.port()),
+        source: None,
+    });
+    Ok((Listener::Tcp(listener), resolved))
+}
+
+/// A listening tcp socket for `t` (also under ws and wss), and the
+/// address it took.
+pub(crate) fn listen(
+    t: &TcpEndpoint,
+    options: &Options,
+) -> Result<(TcpListener, std::net::SocketAddr)> {
     let text = Endpoint::Tcp(t.clone()).to_string();
     let addrs = resolve_blocking(&t.host, t.port, options.ipv6)
         .map_err(|_| Error::endpoint(&text, InvalidEndpoint::Unresolvable))?;
@@ -89,12 +104,7 @@ pub(crate) fn bind(t: &TcpEndpoint, options: &Options) -> Result<(Listener, Endp
             Ok(()) => {
                 let listener = TcpListener::from_std(sock.into())?;
                 let local = listener.local_addr()?;
-                let resolved = Endpoint::Tcp(TcpEndpoint {
-                    host: Host::Ip(local.ip()),
-                    port: crate::endpoint::Port::Number(local.port()),
-                    source: None,
-                });
-                return Ok((Listener::Tcp(listener), resolved));
+                return Ok((listener, local));
             }
             Err(e) => last = Some(e),
         }

@@ -213,6 +213,23 @@ macro_rules! option_table {
                 /// use only this network interface (Linux; needs CAP_NET_RAW).
                 BindToDevice(bind_to_device: Option<String> = None)
                     ZMQ_BINDTODEVICE = 92, Driver, all;
+                /// ZMQ_WSS_KEY_PEM: the private key of `wss://` endpoints
+                /// bound after it is set, PEM (PKCS#8, PKCS#1 or SEC1); empty
+                /// is none, and binding `wss://` then fails.
+                WssKeyPem(wss_key_pem: Bytes = Bytes::new()) ZMQ_WSS_KEY_PEM = 103, Driver, all;
+                /// ZMQ_WSS_CERT_PEM: the certificate chain of `wss://`
+                /// endpoints bound after it is set, PEM, the server's own first.
+                WssCertPem(wss_cert_pem: Bytes = Bytes::new()) ZMQ_WSS_CERT_PEM = 104, Driver, all;
+                /// ZMQ_WSS_TRUST_PEM: the certificates a `wss://` connect
+                /// trusts as roots, PEM; empty trusts none, and the TLS
+                /// handshake then fails (there is no system store here:
+                /// libzmq's ZMQ_WSS_TRUST_SYSTEM is not offered).
+                WssTrustPem(wss_trust_pem: Bytes = Bytes::new()) ZMQ_WSS_TRUST_PEM = 105, Driver, all;
+                /// ZMQ_WSS_HOSTNAME: the name a `wss://` connect sends (SNI)
+                /// and checks the server's certificate against (`None` = the
+                /// endpoint's host).
+                WssHostname(wss_hostname: Option<String> = None)
+                    ZMQ_WSS_HOSTNAME = 106, Driver, all;
             }
             security {
                 /// ZMQ_PLAIN_SERVER: be a PLAIN server (selects PLAIN; `false`

@@ -10,6 +10,7 @@ use super::mechanism::{Mechanism, Null};
 use crate::SocketType;
 use crate::wire::Metadata;
 use crate::wire::greeting::Protocol;
+use crate::wire::zws::Subprotocol;
 
 /// Which end of the TCP connection we are. It decides the mechanism roles
 /// (RFC 37: the binding peer is the NULL server, 37-R23) and nothing else:
@@ -201,6 +202,16 @@ pub struct Config {
     pub message_properties: Metadata,
     /// What ZMTP behaviour to present.
     pub behaviour: Behaviour,
+    /// The ZWS 2.0 subprotocol the WebSocket upgrade settled on, for a
+    /// connection over `ws://` or `wss://` (RFC 45); `None` over a byte
+    /// stream. With one there is no greeting (45-R07): a mechanism
+    /// subprotocol starts its handshake at once under ZMTP 3.0's rules
+    /// (subscriptions as `01`/`00` messages, 45-R09), and the bare
+    /// `ZWS2.0` one exchanges routing ids and then messages, as ZMTP 2.0
+    /// does (45-R05). Feed the machine [`crate::wire::zws::to_zmtp`] of
+    /// each WebSocket message and cut its output with
+    /// [`crate::wire::zws::Splitter`].
+    pub zws: Option<Subprotocol>,
 }
 
 impl Config {
@@ -216,6 +227,7 @@ impl Config {
             metadata: Metadata::new(),
             message_properties: Metadata::new(),
             behaviour: Behaviour::default(),
+            zws: None,
         }
     }
 

@@ -99,6 +99,10 @@ pub enum LocalError {
     /// a zero octet (37-R34, 37-R35).
     #[error("the configured routing id is invalid (37-R34, 37-R35)")]
     InvalidRoutingId,
+    /// The ZWS subprotocol configured runs another mechanism than the one
+    /// configured (45-R08).
+    #[error("ZWS subprotocol {0} does not run the configured mechanism (45-R08)")]
+    ZwsMechanism(&'static str),
     /// A message, command or metadata the grammar forbids (the encoder's
     /// [`EncodeError`] names the rule); nothing was sent.
     #[error("cannot encode: {0}")]

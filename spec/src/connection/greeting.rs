@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use bytes::{Buf, BufMut, Bytes};
 
-use super::error::{ConnectionError, PeerError};
+use super::error::{ConnectionError, LocalError, PeerError};
 use super::event::{Event, Peer};
 use super::packets::PacketKind;
 use super::state::{Input, State};
@@ -27,6 +27,7 @@ use crate::wire::greeting::{
 use crate::wire::legacy::{
     V1Identity, V2Greeting, V2Identity, v1_identity, v2_greeting, v2_identity,
 };
+use crate::wire::zws::Subprotocol;
 use crate::wire::{self, Framing, Parsed, run};
 
 /// How far our side of the greeting has gone.
@@ -120,6 +121,36 @@ impl Connection {
             State::Greeting => self.peer_greeting_step(),
             State::LegacyGreeting => self.legacy_step(now),
             _ => Ok(false),
+        }
+    }
+
+    /// A ZWS 2.0 connection (RFC 45): no greeting (45-R07). The bare
+    /// subprotocol sends our routing id as the first message and waits for
+    /// the peer's (45-R05), in ZMTP 2.0's framing; a mechanism subprotocol
+    /// begins that mechanism's handshake at once, under ZMTP 3.0's rules
+    /// (45-R09: subscriptions travel as messages).
+    pub(super) fn start_zws(&mut self, subprotocol: Subprotocol) -> Result<(), LocalError> {
+        let ours = self.config.mechanism.name();
+        match subprotocol.mechanism() {
+            None if ours == wire::Mechanism::NULL => {
+                let Some(identity) = V2Identity::new(self.config.routing_id.clone()) else {
+                    return Err(LocalError::InvalidRoutingId);
+                };
+                identity.encode(&mut self.out);
+                self.mark(PacketKind::LegacyIdentity);
+                self.start_legacy(Protocol::V2_0, Framing::Zmtp2);
+                Ok(())
+            }
+            Some(mechanism) if mechanism == ours => {
+                self.transition(Input::Versioned3x);
+                let version = Version { major: 3, minor: 0 };
+                match self.begin_mechanism(Protocol::V3_0, version) {
+                    Err(ConnectionError::Local(error)) => Err(error),
+                    // Encoding our own first commands raises nothing else.
+                    _ => Ok(()),
+                }
+            }
+            _ => Err(LocalError::ZwsMechanism(subprotocol.name())),
         }
     }
 
@@ -229,6 +260,13 @@ impl Connection {
                 }
                 Parsed::Incomplete(_) => return Ok(false),
             },
+            // Bare ZWS 2.0: the routing id alone, no greeting (45-R05).
+            _ if self.config.zws.is_some() => {
+                match run(v2_identity, buf).map_err(PeerError::from)? {
+                    Parsed::Done(identity, used) => (None, Bytes::copy_from_slice(identity), used),
+                    Parsed::Incomplete(_) => return Ok(false),
+                }
+            }
             _ => {
                 let parsed = run(
                     |input| {
@@ -315,8 +353,18 @@ impl Connection {
         } else {
             theirs.min(mine)
         };
+        self.begin_mechanism(protocol, peer.version)
+    }
+
+    /// The peer's greeting is read (or, over ZWS, there is none): the
+    /// protocol is settled and our mechanism begins its handshake.
+    fn begin_mechanism(
+        &mut self,
+        protocol: Protocol,
+        peer_version: Version,
+    ) -> Result<bool, ConnectionError> {
         self.protocol = Some(protocol);
-        self.peer_version = Some(peer.version);
+        self.peer_version = Some(peer_version);
         self.transition(Input::PeerGreeting);
         // RFC 37's NULL server replies to a 3.1 client's READY, RFC 23's
         // sends its own at once (37-R25, 23-R28): decided by the version.

@@ -250,7 +250,10 @@ impl Connection {
             boundaries: config.behaviour.packets.then(packets::Boundaries::default),
             config,
         };
-        conn.send_initial_greeting();
+        match conn.config.zws {
+            None => conn.send_initial_greeting(),
+            Some(subprotocol) => conn.start_zws(subprotocol)?,
+        }
         Ok(conn)
     }
 

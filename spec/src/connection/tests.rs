@@ -9,6 +9,7 @@ mod heartbeat;
 mod properties;
 mod traffic;
 mod tunnel;
+mod zws;
 
 use std::sync::Arc;
 use std::time::Instant;

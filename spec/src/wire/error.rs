@@ -107,6 +107,12 @@ pub enum WireError {
     /// this to a more precise variant where they can (G08).
     #[error("a field runs past the end of the command body (G08)")]
     TruncatedBody,
+    /// A ZWS message with no flags octet (45-R06).
+    #[error("empty ZWS message: no flags octet (45-R06)")]
+    EmptyZwsMessage,
+    /// A ZWS flags octet other than 00, 01 or 02 (45-R06).
+    #[error("ZWS flags octet {0:#04x} is not 0x00, 0x01 or 0x02 (45-R06)")]
+    BadZwsFlags(u8),
     /// A frame arrived whose kind the current framing cannot carry, e.g. a
     /// command where the framing is ZMTP 2.0 or 1.0 (RFC 15, RFC 13).
     #[error("frame flags {0:#04x} are not valid in this framing")]

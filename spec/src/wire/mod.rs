@@ -19,6 +19,7 @@ pub mod legacy;
 pub mod metadata;
 pub mod subscription;
 pub mod view;
+pub mod zws;
 
 pub use command::{Command, MechanismCommand};
 pub use datagram::{Datagram, DatagramError};

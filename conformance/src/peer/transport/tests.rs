@@ -175,3 +175,91 @@ async fn udp_carries_datagrams_not_streams() {
         .expect("recv");
     assert_eq!(&buf[..n], b"\x01gx");
 }
+
+#[tokio::test]
+async fn ws_bridges_greetings_and_frames() {
+    use zmtp_spec::wire::view::GreetingView;
+    use zmtp_spec::wire::{Encode, Frame, FrameKind, Greeting};
+
+    use super::{NOTES, Note, Notes, Ws};
+
+    let notes = Notes::default();
+    NOTES
+        .scope(notes.clone(), async {
+            let t = &Ws;
+            let ep = t.raw_endpoint(Path::new("unused")).expect("an endpoint");
+            let (_, address) = of_endpoint(&ep).expect("ws is known");
+            let listener = timeout(WAIT, t.listen(address))
+                .await
+                .expect("in time")
+                .expect("listen");
+            let bound = listener.endpoint().to_string();
+            assert!(bound.starts_with("ws://127.0.0.1:") && bound.ends_with("/zmtp"));
+            let (_, bound_address) = of_endpoint(&bound).expect("ws is known");
+            let (accepted, connected) = tokio::join!(
+                timeout(WAIT, listener.accept()),
+                timeout(WAIT, t.connect(bound_address))
+            );
+            let mut a = accepted.expect("in time").expect("accept");
+            let mut c = connected.expect("in time").expect("connect");
+            let frame = |body: &'static [u8]| {
+                Frame {
+                    kind: FrameKind::Message { more: false },
+                    body: bytes::Bytes::from_static(body),
+                }
+                .to_bytes()
+                .expect("encodes")
+            };
+            for (end, body) in [(&mut c, &b"from client"[..]), (&mut a, &b"from server"[..])] {
+                let mut out = Greeting::new(zmtp_spec::wire::Mechanism::NULL, false)
+                    .to_bytes()
+                    .to_vec();
+                out.extend_from_slice(&frame(body));
+                timeout(WAIT, end.write_all(&out))
+                    .await
+                    .expect("in time")
+                    .expect("write");
+            }
+            for (end, body) in [(&mut a, &b"from client"[..]), (&mut c, &b"from server"[..])] {
+                let mut greeting = [0u8; Greeting::LEN];
+                timeout(WAIT, end.read_exact(&mut greeting))
+                    .await
+                    .expect("in time")
+                    .expect("read");
+                let view = GreetingView::new(&greeting[..]);
+                assert_eq!(view.minor(), Some(0));
+                assert_eq!(
+                    view.check().map(|g| g.mechanism).ok(),
+                    Some(zmtp_spec::wire::Mechanism::NULL)
+                );
+                let want = frame(body);
+                let mut got = vec![0u8; want.len()];
+                timeout(WAIT, end.read_exact(&mut got))
+                    .await
+                    .expect("in time")
+                    .expect("read");
+                assert_eq!(got, want);
+            }
+            assert!(notes.take().is_empty());
+            // No greeting: the bridge notes it and ends the connection.
+            let (accepted, connected) = tokio::join!(
+                timeout(WAIT, listener.accept()),
+                timeout(WAIT, t.connect(bound_address))
+            );
+            let _a = accepted.expect("in time").expect("accept");
+            let mut c = connected.expect("in time").expect("connect");
+            timeout(WAIT, c.write_all(b"ping pong, not a greeting"))
+                .await
+                .expect("in time")
+                .expect("write");
+            let mut rest = Vec::new();
+            let _ = timeout(WAIT, c.read_to_end(&mut rest))
+                .await
+                .expect("the bridge ends");
+            assert!(matches!(
+                notes.take().as_slice(),
+                [Note::Unrepresentable(_)]
+            ));
+        })
+        .await;
+}

@@ -70,6 +70,7 @@ pub(crate) mod greeting;
 pub(crate) mod legacy;
 pub(crate) mod metadata;
 pub mod plain;
+pub(crate) mod zws;
 
 pub use command::{CommandBuilder, CommandView};
 pub use datagram::{DatagramBuilder, DatagramView};
@@ -77,6 +78,7 @@ pub use frame::{FrameBuilder, FrameView};
 pub use greeting::{GreetingBuilder, GreetingView};
 pub use legacy::{V1FrameBuilder, V1FrameView};
 pub use metadata::{MetadataBuilder, MetadataView, Properties, PropertyBuilder, PropertyView};
+pub use zws::{ZwsBuilder, ZwsView};
 
 /// Why octets that may not all have arrived fail a strict check: the
 /// streaming views' (greeting, frame header) error.
