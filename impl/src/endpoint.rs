@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::error::{Error, InvalidEndpoint, Result};
+use crate::error::{Error, InvalidEndpoint, Result, UnavailableTransport};
 
 #[cfg(test)]
 mod tests;
@@ -79,7 +79,8 @@ impl Endpoint {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
     /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (pgm, epgm, norm, tipc, vmci, udp, ws, wss).
+    /// crate does not (pgm, epgm, norm, udp, ws, wss),
+    /// [`Error::UnavailableTransport`] naming why for tipc and vmci.
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
             return Err(Error::endpoint(s, InvalidEndpoint::NoTransport));
@@ -107,7 +108,15 @@ impl Endpoint {
                     Ok(Endpoint::Inproc(rest.to_owned()))
                 }
             }
-            "pgm" | "epgm" | "norm" | "tipc" | "vmci" | "udp" | "ws" | "wss" => {
+            "tipc" => Err(Error::UnavailableTransport {
+                endpoint: s.to_owned(),
+                reason: UnavailableTransport::Tipc,
+            }),
+            "vmci" => Err(Error::UnavailableTransport {
+                endpoint: s.to_owned(),
+                reason: UnavailableTransport::Vmci,
+            }),
+            "pgm" | "epgm" | "norm" | "udp" | "ws" | "wss" => {
                 Err(Error::UnsupportedTransport(s.to_owned()))
             }
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),

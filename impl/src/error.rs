@@ -65,6 +65,18 @@ pub enum Error {
     /// (libzmq's EPROTONOSUPPORT).
     #[error("transport not supported: {0:?}")]
     UnsupportedTransport(String),
+    /// A transport this crate decided not to carry, because what it runs
+    /// on is not something a library can bring: tipc needs the Linux TIPC
+    /// kernel module and a TIPC cluster, vmci a VMware hypervisor's VMCI
+    /// device (libzmq's EPROTONOSUPPORT, as libzmq built without them).
+    /// Refused at bind and at connect.
+    #[error("transport not supported: {endpoint:?}: {reason}")]
+    UnavailableTransport {
+        /// The endpoint as given.
+        endpoint: String,
+        /// Why the transport is not offered.
+        reason: UnavailableTransport,
+    },
     /// A draft socket type this crate does not implement (SCATTER,
     /// GATHER, PEER, CHANNEL; libzmq's EINVAL).
     #[error("socket type {0} is not supported")]
@@ -143,6 +155,7 @@ impl Error {
             | Self::InvalidEndpoint { .. }
             | Self::InvalidOption { .. }
             | Self::UnsupportedTransport(_)
+            | Self::UnavailableTransport { .. }
             | Self::UnsupportedSocketType(_)
             | Self::EndpointNotFound(_)
             | Self::AddressInUse(_)
@@ -281,6 +294,24 @@ pub enum InvalidMessage {
     /// The pattern refused the message for a reason of its own.
     #[error("refused by the pattern: {0}")]
     Refused(SendError),
+}
+
+/// Why a transport ZeroMQ names is not offered by this crate (the
+/// decision is written down in the README's transport section and the
+/// book's introduction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnavailableTransport {
+    /// `tipc://`: TIPC is a Linux kernel protocol (the `tipc` module and a
+    /// configured TIPC network), not something that runs over IP.
+    #[error(
+        "tipc needs the Linux TIPC kernel module and a TIPC network; this crate does not carry it"
+    )]
+    Tipc,
+    /// `vmci://`: VMCI is VMware's host-guest channel and exists only
+    /// inside a VMware hypervisor.
+    #[error("vmci needs a VMware hypervisor's VMCI device; this crate does not carry it")]
+    Vmci,
 }
 
 /// What is wrong with an endpoint (libzmq's EINVAL).

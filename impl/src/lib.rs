@@ -68,7 +68,8 @@
 //!   [`error::InvalidOption`]); a peer, with what it did
 //!   ([`error::PeerFault`], from [`MonitorEvent::to_error`]); the
 //!   operating system ([`Error::Io`]; an address in use on any transport
-//!   is [`Error::AddressInUse`], naming the endpoint); or flow ([`Error::WouldBlock`],
+//!   is [`Error::AddressInUse`], naming the endpoint; tipc and vmci are
+//!   [`Error::UnavailableTransport`], naming why); or flow ([`Error::WouldBlock`],
 //!   [`Error::TimedOut`], [`Error::HostUnreachable`]).
 //!
 //! ## Security

@@ -96,3 +96,31 @@ fn unsupported_transports_are_named() {
         Err(Error::UnsupportedTransport(s)) if s.starts_with("pgm://")
     ));
 }
+
+#[test]
+fn tipc_and_vmci_are_refused_with_the_reason() {
+    use crate::error::UnavailableTransport;
+    for (s, want) in [
+        ("tipc://{5560,0,0}", UnavailableTransport::Tipc),
+        ("tipc://<*>", UnavailableTransport::Tipc),
+        ("vmci://0:5555", UnavailableTransport::Vmci),
+    ] {
+        match Endpoint::parse(s) {
+            Err(e @ Error::UnavailableTransport { .. }) => {
+                let text = e.to_string();
+                let Error::UnavailableTransport { endpoint, reason } = e else {
+                    unreachable!()
+                };
+                assert_eq!(endpoint, s);
+                assert_eq!(reason, want);
+                let why = if want == UnavailableTransport::Tipc {
+                    "kernel module"
+                } else {
+                    "hypervisor"
+                };
+                assert!(text.contains(why), "{text}");
+            }
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+}
