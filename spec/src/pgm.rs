@@ -22,6 +22,7 @@
 //! time (`Instant`) and a `rand_core` generator as arguments.
 
 pub mod checksum;
+pub mod error;
 pub mod options;
 pub mod packet;
 pub mod payload;

@@ -18,7 +18,7 @@ use nom::Parser;
 use nom::bytes::complete::take;
 use nom::number::complete::{be_u8, be_u16, be_u32};
 
-use super::packet::PgmError;
+use super::error::PgmError;
 
 /// OPT_LENGTH.
 pub const OPT_LENGTH: u8 = 0x00;

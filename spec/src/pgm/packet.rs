@@ -20,6 +20,7 @@ use nom::bytes::complete::take;
 use nom::number::complete::{be_u8, be_u16, be_u32};
 
 use super::checksum;
+pub use super::error::PgmError;
 use super::options::{self, Options};
 
 /// Octets of the common header.
@@ -30,39 +31,6 @@ pub const OPT_PRESENT: u8 = 0x01;
 pub const OPT_NETWORK: u8 = 0x02;
 /// IP protocol number of PGM (pgm:// sends raw IP datagrams of it).
 pub const IPPROTO_PGM: i32 = 113;
-
-/// What went wrong reading a packet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PgmError {
-    /// Shorter than its header or body says.
-    #[error("PGM packet truncated")]
-    Truncated,
-    /// The checksum does not match the packet (PGM-R05).
-    #[error("PGM checksum mismatch")]
-    BadChecksum,
-    /// ODATA or RDATA without a checksum (PGM-R06).
-    #[error("PGM data packet without a checksum")]
-    MissingChecksum,
-    /// An address family other than IPv4 (1) or IPv6 (2) (PGM-R04).
-    #[error("PGM address family not IPv4 or IPv6")]
-    BadAddressFamily,
-    /// OPT_PRESENT set but the options do not start with OPT_LENGTH (PGM-R07).
-    #[error("PGM options do not start with OPT_LENGTH")]
-    MissingOptLength,
-    /// An option's length does not fit (PGM-R07).
-    #[error("PGM option length out of bounds")]
-    BadOptionLength,
-    /// More options than OpenPGM accepts (PGM-R08).
-    #[error("more than 16 PGM options")]
-    TooManyOptions,
-    /// No option carries the end bit (PGM-R07).
-    #[error("PGM options without an end marker")]
-    UnterminatedOptions,
-    /// The data does not have the header's TSDU length (PGM-R03).
-    #[error("PGM TSDU length does not match the data")]
-    BadTsduLength,
-}
 
 /// A Global Source Identifier: six octets that name the sender's host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
