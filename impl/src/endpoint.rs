@@ -7,10 +7,13 @@
 //! ipc:///path/to/socket      a unix socket path (ipc://* picks a fresh path)
 //! ipc://@name                a Linux abstract socket
 //! inproc://name              in-process, no serialization
+//! epgm://IFACE;GROUP:PORT    PGM over UDP to an IPv4 multicast group;
+//!                            IFACE = the interface's IPv4 address
+//! pgm://IFACE;GROUP:PORT     PGM as IP protocol 113 (raw sockets)
 //! ```
 
 use core::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -29,6 +32,32 @@ pub enum Endpoint {
     Ipc(IpcEndpoint),
     /// `inproc://name`.
     Inproc(String),
+    /// `pgm://` or `epgm://`.
+    Pgm(PgmEndpoint),
+}
+
+/// How PGM packets travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PgmEncapsulation {
+    /// `epgm://`: each packet is a UDP datagram to the endpoint's port.
+    Udp,
+    /// `pgm://`: each packet is an IP datagram of protocol 113 (needs
+    /// CAP_NET_RAW).
+    Raw,
+}
+
+/// A pgm or epgm endpoint: `INTERFACE;GROUP:PORT`, as libzmq writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PgmEndpoint {
+    /// UDP or raw IP.
+    pub encapsulation: PgmEncapsulation,
+    /// The interface's IPv4 address: where multicast leaves and NAKs
+    /// arrive.
+    pub interface: Ipv4Addr,
+    /// The IPv4 multicast group.
+    pub group: Ipv4Addr,
+    /// The port: PGM's data-destination port, and epgm's UDP port.
+    pub port: u16,
 }
 
 /// A host in a tcp endpoint.
@@ -79,7 +108,7 @@ impl Endpoint {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
     /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (pgm, epgm, norm, udp, ws, wss),
+    /// crate does not (norm, udp, ws, wss),
     /// [`Error::UnavailableTransport`] naming why for tipc and vmci.
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
@@ -116,9 +145,9 @@ impl Endpoint {
                 endpoint: s.to_owned(),
                 reason: UnavailableTransport::Vmci,
             }),
-            "pgm" | "epgm" | "norm" | "udp" | "ws" | "wss" => {
-                Err(Error::UnsupportedTransport(s.to_owned()))
-            }
+            "epgm" => parse_pgm(s, rest, PgmEncapsulation::Udp).map(Endpoint::Pgm),
+            "pgm" => parse_pgm(s, rest, PgmEncapsulation::Raw).map(Endpoint::Pgm),
+            "norm" | "udp" | "ws" | "wss" => Err(Error::UnsupportedTransport(s.to_owned())),
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
         }
     }
@@ -129,9 +158,39 @@ impl Endpoint {
         match self {
             Endpoint::Tcp(t) => t.port == Port::Any,
             Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
-            Endpoint::Inproc(_) => false,
+            Endpoint::Inproc(_) | Endpoint::Pgm(_) => false,
         }
     }
+}
+
+fn parse_pgm(whole: &str, rest: &str, encapsulation: PgmEncapsulation) -> Result<PgmEndpoint> {
+    let Some((iface, dest)) = rest.split_once(';') else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::PgmSyntax));
+    };
+    let Some((group, port)) = dest.rsplit_once(':') else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
+    };
+    let interface = match iface.parse::<Ipv4Addr>() {
+        Ok(a) => a,
+        Err(_) if !iface.is_empty() && !iface.contains(':') => {
+            return Err(Error::endpoint(whole, InvalidEndpoint::PgmInterfaceName));
+        }
+        Err(_) => return Err(Error::endpoint(whole, InvalidEndpoint::PgmSyntax)),
+    };
+    let group = match group.parse::<Ipv4Addr>() {
+        Ok(g) if g.is_multicast() => g,
+        _ => return Err(Error::endpoint(whole, InvalidEndpoint::NotMulticast)),
+    };
+    let port = match port.parse::<u16>() {
+        Ok(p) if p != 0 => p,
+        _ => return Err(Error::endpoint(whole, InvalidEndpoint::InvalidPort)),
+    };
+    Ok(PgmEndpoint {
+        encapsulation,
+        interface,
+        group,
+        port,
+    })
 }
 
 fn parse_tcp(whole: &str, rest: &str) -> Result<TcpEndpoint> {
@@ -245,6 +304,13 @@ impl fmt::Display for Endpoint {
             Endpoint::Ipc(IpcEndpoint::Abstract(n)) => write!(f, "ipc://@{n}"),
             Endpoint::Ipc(IpcEndpoint::Any) => f.write_str("ipc://*"),
             Endpoint::Inproc(n) => write!(f, "inproc://{n}"),
+            Endpoint::Pgm(p) => {
+                let scheme = match p.encapsulation {
+                    PgmEncapsulation::Udp => "epgm",
+                    PgmEncapsulation::Raw => "pgm",
+                };
+                write!(f, "{scheme}://{};{}:{}", p.interface, p.group, p.port)
+            }
         }
     }
 }

@@ -372,6 +372,20 @@ pub enum InvalidEndpoint {
     /// connect to `ipc://*`.
     #[error("cannot connect to ipc://*")]
     WildcardIpc,
+    /// A pgm or epgm endpoint not of the form `INTERFACE;GROUP:PORT`.
+    #[error("expected INTERFACE;GROUP:PORT")]
+    PgmSyntax,
+    /// A pgm or epgm interface given by name: this crate needs its IPv4
+    /// address (`epgm://192.168.1.2;239.192.1.1:5555`).
+    #[error("give the interface as its IPv4 address, not a name")]
+    PgmInterfaceName,
+    /// A pgm or epgm group that is not an IPv4 multicast address.
+    #[error("the group is not an IPv4 multicast address")]
+    NotMulticast,
+    /// pgm or epgm on a socket type other than PUB, XPUB, SUB and XSUB
+    /// (libzmq's ENOCOMPATPROTO).
+    #[error("pgm and epgm carry only PUB, XPUB, SUB and XSUB")]
+    MulticastSocketType,
 }
 
 /// Why an option was refused (libzmq's EINVAL).

@@ -16,6 +16,7 @@ use crate::error::{Error, InvalidEndpoint, Result};
 use crate::options::Options;
 
 pub(crate) mod ipc;
+pub(crate) mod pgm;
 pub(crate) mod tcp;
 
 #[cfg(test)]
@@ -159,8 +160,10 @@ impl Listener {
         match endpoint {
             Endpoint::Tcp(t) => tcp::bind(t, options),
             Endpoint::Ipc(i) => ipc::bind(i),
-            // inproc binds in the registry, not here.
-            Endpoint::Inproc(_) => Err(Error::UnsupportedTransport(endpoint.to_string())),
+            // inproc binds in the registry, pgm and epgm as a connect.
+            Endpoint::Inproc(_) | Endpoint::Pgm(_) => {
+                Err(Error::UnsupportedTransport(endpoint.to_string()))
+            }
         }
     }
 
@@ -201,9 +204,9 @@ pub(crate) async fn connect(endpoint: &Endpoint, options: &Options) -> io::Resul
     match endpoint {
         Endpoint::Tcp(t) => tcp::connect(t, options).await.map(Stream::Tcp),
         Endpoint::Ipc(i) => ipc::connect(i).await.map(Stream::Unix),
-        Endpoint::Inproc(_) => Err(io::Error::new(
+        Endpoint::Inproc(_) | Endpoint::Pgm(_) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "inproc is not a byte stream",
+            "inproc, pgm and epgm are not byte streams",
         )),
     }
 }

@@ -177,7 +177,7 @@ fn every_variant_has_its_fault() {
         (
             Error::UnavailableTransport {
                 endpoint: "tipc://<*>".into(),
-                reason: super::UnavailableTransport::Tipc,
+                reason: UnavailableTransport::Tipc,
             },
             Fault::Application,
         ),

@@ -21,6 +21,7 @@ use crate::link::StreamLink;
 use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::options::security::SharedCookieJar;
+use crate::transport::pgm::PgmLink;
 use crate::transport::{self, Listener, Stream};
 
 /// The connection configuration the options ask for, with the socket's
@@ -123,6 +124,10 @@ impl Socket {
     /// refuses otherwise.
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
+        if let Endpoint::Pgm(_) = ep {
+            // As in libzmq, binding a multicast endpoint is connecting it.
+            return self.connect(endpoint);
+        }
         let shared = &self.shared;
         shared.lock().options.security.mechanism()?;
         if let Endpoint::Inproc(name) = &ep {
@@ -226,6 +231,14 @@ impl Socket {
         transport::check_connectable(&ep, endpoint)?;
         let shared = &self.shared;
         shared.lock().options.security.mechanism()?;
+        let pgm = match &ep {
+            Endpoint::Pgm(p) => {
+                let options = shared.lock().options.clone();
+                let _guard = shared.ctx.handle.enter();
+                Some(PgmLink::open(p, endpoint, shared.socket_type, &options)?)
+            }
+            _ => None,
+        };
         let (stop_tx, stop_rx) = watch::channel(false);
         let (peer, alias) = {
             let mut core = shared.lock();
@@ -254,6 +267,31 @@ impl Socket {
                 true,
                 peer.map(|p| (p, alias)),
             );
+            return Ok(());
+        }
+        if let Some(link) = pgm {
+            let id = {
+                let mut core = shared.lock();
+                let id = peer.unwrap_or_else(|| core.connecting_peer());
+                core.pattern.connection_up(id);
+                if let Some(c) = core.connected.iter_mut().find(|c| c.given == endpoint) {
+                    c.live = Some(id);
+                }
+                id
+            };
+            // A multicast session has no connection to lose or remake:
+            // disconnect closes it (Order::Close through its slot).
+            drop(stop_rx);
+            let driver = Driver::new(
+                Arc::clone(shared),
+                id,
+                link,
+                endpoint.to_owned(),
+                None,
+                true,
+                alias,
+            );
+            shared.ctx.handle.spawn(driver);
             return Ok(());
         }
         let s = Arc::clone(shared);

@@ -199,6 +199,20 @@ macro_rules! option_table {
                 /// use only this network interface (Linux; needs CAP_NET_RAW).
                 BindToDevice(bind_to_device: Option<String> = None)
                     ZMQ_BINDTODEVICE = 92, Driver, all;
+                /// ZMQ_RATE: the most a pgm or epgm sender sends, in kilobits
+                /// per second (ODATA and RDATA; default 100, as libzmq).
+                Rate(rate: u32 = 100) ZMQ_RATE = 8, Driver, all;
+                /// ZMQ_RECOVERY_IVL: how long a pgm or epgm sender keeps what
+                /// it sent for repair, in milliseconds (default 10 s); with
+                /// RATE it sizes the transmit window.
+                RecoveryIvl(recovery_ivl: u32 = 10_000) ZMQ_RECOVERY_IVL = 9, Driver, all;
+                /// ZMQ_MULTICAST_HOPS: the time-to-live of multicast packets
+                /// (default 1: the local network).
+                MulticastHops(multicast_hops: u32 = 1) ZMQ_MULTICAST_HOPS = 25, Driver, all;
+                /// ZMQ_MULTICAST_MAXTPDU: the largest pgm or epgm packet, IP
+                /// header included (default 1500).
+                MulticastMaxTpdu(multicast_maxtpdu: u32 = 1500)
+                    ZMQ_MULTICAST_MAXTPDU = 84, Driver, all;
             }
             security {
                 /// ZMQ_PLAIN_SERVER: be a PLAIN server (selects PLAIN; `false`
