@@ -247,7 +247,19 @@ fn libzmq_to_ours(scheme: &str, count: u32, rate: u32, late: Option<Duration>) -
 }
 
 fn assert_all_in_order(got: &[u32], from: u32, count: u32) {
-    assert_eq!(got.len(), count as usize, "messages delivered");
+    let gaps: Vec<(u32, u32)> = got
+        .windows(2)
+        .filter(|w| w[1] != w[0] + 1)
+        .map(|w| (w[0], w[1]))
+        .take(10)
+        .collect();
+    assert_eq!(
+        got.len(),
+        count as usize,
+        "messages delivered (first {:?}, last {:?}, gaps {gaps:?})",
+        got.first(),
+        got.last()
+    );
     for (k, i) in got.iter().enumerate() {
         assert_eq!(*i, from + k as u32, "message {k} out of order");
     }
@@ -268,5 +280,90 @@ fn epgm_libzmq_pub_to_our_sub_10000() {
         return;
     }
     let got = libzmq_to_ours("epgm", 10_000, 50_000, None);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn epgm_libzmq_sub_joins_our_pub_late() {
+    if !inner_or_spawn("epgm_libzmq_sub_joins_our_pub_late", &[]) {
+        return;
+    }
+    // 500 messages go before libzmq's SUB exists; it gets what follows,
+    // from a message start, and asks for nothing older.
+    let (got, _) = ours_to_libzmq("epgm", 2000, 500, 50_000);
+    assert_all_in_order(&got, 500, 2000);
+}
+
+#[test]
+fn epgm_our_sub_joins_libzmq_pub_late() {
+    if !inner_or_spawn("epgm_our_sub_joins_libzmq_pub_late", &[]) {
+        return;
+    }
+    // At 1 Mbit/s 3000 messages take about 1.7 s; we join after 0.5 s.
+    let got = libzmq_to_ours("epgm", 3000, 1000, Some(Duration::from_millis(500)));
+    assert!(!got.is_empty(), "the late joiner got nothing");
+    assert!(got[0] > 0, "a late joiner cannot have the first message");
+    let from = got[0];
+    assert_all_in_order(&got, from, 3000 - from);
+}
+
+#[test]
+fn epgm_loss_recovered_from_our_pub_by_nak_and_rdata() {
+    if !inner_or_spawn(
+        "epgm_loss_recovered_from_our_pub_by_nak_and_rdata",
+        &[("ZMTP_PGM_DROP_EVERY", "10")],
+    ) {
+        return;
+    }
+    // Our sender drops every tenth ODATA; libzmq's receiver NAKs the gaps
+    // and our RDATA fills them.
+    let (got, _) = ours_to_libzmq("epgm", 10_000, 0, 50_000);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn epgm_loss_recovered_by_our_sub_from_libzmq_pub() {
+    if !inner_or_spawn(
+        "epgm_loss_recovered_by_our_sub_from_libzmq_pub",
+        &[("ZMTP_PGM_DROP_EVERY", "10")],
+    ) {
+        return;
+    }
+    // Our receiver drops every tenth ODATA it reads; its NAKs bring
+    // libzmq's RDATA.
+    let got = libzmq_to_ours("epgm", 10_000, 50_000, None);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn epgm_rate_limits_our_pub() {
+    if !inner_or_spawn("epgm_rate_limits_our_pub", &[]) {
+        return;
+    }
+    // 2000 messages of 64 octets are about 140 kB on the wire; at RATE
+    // 1000 kbit/s (125 kB/s) they cannot arrive in less than a second.
+    let (got, span) = ours_to_libzmq("epgm", 2000, 0, 1000);
+    assert_all_in_order(&got, 0, 2000);
+    assert!(
+        span >= 0.8,
+        "2000 messages arrived in {span} s despite RATE 1000"
+    );
+}
+
+#[test]
+fn pgm_our_pub_to_libzmq_sub_10000() {
+    if !inner_or_spawn("pgm_our_pub_to_libzmq_sub_10000", &[]) {
+        return;
+    }
+    let (got, _) = ours_to_libzmq("pgm", 10_000, 0, 50_000);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn pgm_libzmq_pub_to_our_sub_10000() {
+    if !inner_or_spawn("pgm_libzmq_pub_to_our_sub_10000", &[]) {
+        return;
+    }
+    let got = libzmq_to_ours("pgm", 10_000, 50_000, None);
     assert_all_in_order(&got, 0, 10_000);
 }

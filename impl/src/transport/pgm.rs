@@ -264,12 +264,12 @@ impl Link for PgmLink {
         let mut any = false;
         for _ in 0..READ_BUDGET {
             let mut rb = ReadBuf::new(&mut self.buf);
-            match self.sock.poll_recv_from(cx, &mut rb) {
-                Poll::Ready(Ok(_)) => {}
+            let from = match self.sock.poll_recv_from(cx, &mut rb) {
+                Poll::Ready(Ok(a)) => a.ip(),
                 Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => continue,
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => break,
-            }
+            };
             any = true;
             let n = rb.filled().len();
             let data = self.buf[..n].to_vec();
@@ -279,7 +279,7 @@ impl Link for PgmLink {
             let result = match &mut self.role {
                 Role::Send(s) => s.handle_packet(packet, now),
                 Role::Recv(_) if drop => Ok(()),
-                Role::Recv(r) => r.handle_packet(packet, now, &mut OsRng),
+                Role::Recv(r) => r.handle_packet(packet, Some(from), now, &mut OsRng),
             };
             // A malformed packet is dropped, as OpenPGM drops it.
             let _ = result;
@@ -335,37 +335,36 @@ impl Link for PgmLink {
     }
 
     fn poll_timer(&mut self, cx: &mut Context<'_>) {
-        loop {
-            let now = Instant::now();
-            if let Role::Recv(r) = &mut self.role
-                && r.poll_timeout().is_some_and(|t| t <= now)
-            {
-                r.handle_timeout(now, &mut OsRng);
-                self.drain_receiver();
-            }
-            let next = match &self.role {
-                Role::Send(s) => s.poll_timeout(),
-                Role::Recv(r) => r.poll_timeout(),
-            };
-            let Some(next) = next else {
-                self.armed = None;
-                return;
-            };
-            if self.armed != Some(next) {
-                self.sleep
-                    .as_mut()
-                    .reset(tokio::time::Instant::from_std(next));
-                self.armed = Some(next);
-            }
-            if self.sleep.as_mut().poll(cx).is_pending() {
-                return;
-            }
+        let now = Instant::now();
+        if let Role::Recv(r) = &mut self.role
+            && r.poll_timeout().is_some_and(|t| t <= now)
+        {
+            r.handle_timeout(now, &mut OsRng);
+            self.drain_receiver();
+        }
+        let next = match &self.role {
+            Role::Send(s) => s.poll_timeout(),
+            Role::Recv(r) => r.poll_timeout(),
+        };
+        let Some(next) = next else {
             self.armed = None;
-            if matches!(self.role, Role::Send(_)) {
-                // Due: the write that follows sends it; wake for it.
-                cx.waker().wake_by_ref();
-                return;
-            }
+            return;
+        };
+        if next <= now {
+            // Due now: the write that follows sends it; poll again after.
+            self.armed = None;
+            cx.waker().wake_by_ref();
+            return;
+        }
+        if self.armed != Some(next) {
+            self.sleep
+                .as_mut()
+                .reset(tokio::time::Instant::from_std(next));
+            self.armed = Some(next);
+        }
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            self.armed = None;
+            cx.waker().wake_by_ref();
         }
     }
 

@@ -37,6 +37,9 @@ if mode == "sub":
     s.setsockopt(zmq.RCVHWM, 0)
     s.setsockopt(zmq.SUBSCRIBE, b"")
     s.connect(endpoint)
+    # libzmq opens the PGM socket in its I/O thread after connect returns:
+    # give it time to join the group before the sender starts.
+    time.sleep(1.0)
     say("READY")
     n = 0
     first = None

@@ -110,6 +110,9 @@ enum Slot {
 struct Source {
     /// Its unicast address, from its SPM; NAKs wait for it.
     nla: Option<Nla>,
+    /// The address its packets come from, where an SPMR goes while no
+    /// SPM has told the NLA (PGM-R49).
+    from: Option<Nla>,
     /// The next sequence number to deliver; `None` before the window is
     /// defined.
     next: Option<u32>,
@@ -164,9 +167,11 @@ impl Receiver {
     /// # Errors
     /// A [`PgmError`] for a packet that breaks the grammar; it is dropped
     /// and nothing else changes.
+    /// `from` is the address the datagram came from, if known.
     pub fn handle_packet(
         &mut self,
         datagram: &[u8],
+        from: Option<Nla>,
         now: Instant,
         rng: &mut dyn RngCore,
     ) -> Result<(), PgmError> {
@@ -179,6 +184,9 @@ impl Receiver {
             return Ok(());
         }
         let tsi = p.tsi();
+        if let (Some(src), Some(f)) = (self.sources.get_mut(&tsi), from) {
+            src.from = Some(f);
+        }
         if !self.sources.contains_key(&tsi) {
             if self.sources.len() >= self.cfg.max_sources {
                 return Ok(());
@@ -187,6 +195,7 @@ impl Receiver {
                 tsi,
                 Source {
                     nla: None,
+                    from,
                     next: None,
                     slots: VecDeque::new(),
                     joiner: Joiner::new(self.cfg.max_msg_size),
@@ -349,17 +358,24 @@ impl Receiver {
             let Some(src) = self.sources.get(&tsi) else {
                 continue;
             };
-            let (Some(next), nla) = (src.next, src.nla) else {
+            let (Some(next), nla, from) = (src.next, src.nla, src.from) else {
                 continue;
             };
             let mut updates = Vec::new();
+            let mut spmr = false;
             for (i, slot) in src.slots.iter().enumerate() {
                 let new = match *slot {
-                    Slot::BackOff { until, ncf, data } if until <= now => {
-                        if nla.is_none() {
-                            // No SPM yet: nowhere to send a NAK.
-                            continue;
+                    Slot::BackOff { until, ncf, data } if until <= now && nla.is_none() => {
+                        // No SPM yet: nowhere to send a NAK. Ask for one
+                        // (SPMR) and wait a repeat interval.
+                        spmr = true;
+                        Slot::BackOff {
+                            until: now + self.cfg.nak_rpt_ivl,
+                            ncf,
+                            data,
                         }
+                    }
+                    Slot::BackOff { until, ncf, data } if until <= now => {
                         if nak.len() > MAX_NAK_LIST {
                             continue;
                         }
@@ -392,6 +408,20 @@ impl Receiver {
                 for (i, s) in updates {
                     src.slots[i] = s;
                 }
+            }
+            if let (true, Some(to)) = (spmr, from) {
+                let p = Outgoing {
+                    kind: PacketType::Spmr,
+                    sport: self.cfg.dport,
+                    dport: tsi.sport,
+                    gsi: tsi.gsi,
+                    body: Body::Spmr,
+                    options: Options::default(),
+                };
+                self.out.push_back(Transmit {
+                    packet: p.to_vec(),
+                    destination: Destination::Unicast(to),
+                });
             }
             if let (Some(nla), Some((&first, rest))) = (nla, nak.split_first()) {
                 let p = Outgoing {

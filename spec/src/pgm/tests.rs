@@ -259,7 +259,8 @@ fn run(
             {
                 continue;
             }
-            r.handle_packet(&tx.packet, *t, rng).expect("receiver");
+            r.handle_packet(&tx.packet, Some(LOOPBACK), *t, rng)
+                .expect("receiver");
         }
         r.handle_timeout(*t, rng);
         while let Some(nak) = r.poll_transmit() {
@@ -331,14 +332,16 @@ fn unrepairable_loss_is_reported_and_the_stream_rejoins() {
     while let Some(tx) = s.poll_transmit(t) {
         let p = packet::packet(&tx.packet).expect("ours");
         if p.header.kind != PacketType::Odata {
-            r.handle_packet(&tx.packet, t, &mut rng).expect("receiver");
+            r.handle_packet(&tx.packet, Some(LOOPBACK), t, &mut rng)
+                .expect("receiver");
         }
     }
     s.push_message(&[&b"c"[..]]);
     let mut losses = Vec::new();
     for _ in 0..3000 {
         while let Some(tx) = s.poll_transmit(t) {
-            r.handle_packet(&tx.packet, t, &mut rng).expect("receiver");
+            r.handle_packet(&tx.packet, Some(LOOPBACK), t, &mut rng)
+                .expect("receiver");
         }
         r.handle_timeout(t, &mut rng);
         while r.poll_transmit().is_some() {}
@@ -443,4 +446,52 @@ mod rand_chacha_free {
             Ok(())
         }
     }
+}
+
+#[test]
+fn a_gap_before_any_spm_asks_for_one_with_spmr() {
+    let mut t = Instant::now();
+    let mut rng = rand_chacha_free::Rng::seed_from_u64(4);
+    let mut s = sender(t, 10_000_000);
+    let _ = s.poll_transmit(t); // the first SPM, which this receiver misses
+    let mut r = Receiver::new(ReceiverConfig::new(GROUP, 5555, 1000));
+    for m in [&b"a"[..], b"b", b"c"] {
+        s.push_message(&[m]);
+        let tx = s.poll_transmit(t).expect("odata");
+        if m != b"b" {
+            r.handle_packet(&tx.packet, Some(LOOPBACK), t, &mut rng)
+                .expect("odata");
+        }
+    }
+    t += Duration::from_millis(60);
+    r.handle_timeout(t, &mut rng);
+    let spmr = r.poll_transmit().expect("an SPMR");
+    assert_eq!(spmr.destination, Destination::Unicast(LOOPBACK));
+    assert_eq!(
+        packet::packet(&spmr.packet).expect("spmr").header.kind,
+        PacketType::Spmr
+    );
+    assert!(
+        r.poll_timeout().expect("a timer") > t,
+        "no timer left in the past"
+    );
+    s.handle_packet(&spmr.packet, t).expect("sender");
+    let spm = s.poll_transmit(t).expect("SPM at once");
+    assert_eq!(
+        packet::packet(&spm.packet).expect("spm").header.kind,
+        PacketType::Spm
+    );
+    r.handle_packet(&spm.packet, Some(LOOPBACK), t, &mut rng)
+        .expect("spm");
+    let (got, losses, naks) = run(&mut s, &mut r, &mut t, 1000, &[], &mut rng);
+    assert!(naks >= 1);
+    assert!(losses.is_empty());
+    assert_eq!(
+        got,
+        vec![
+            vec![Bytes::from("a")],
+            vec![Bytes::from("b")],
+            vec![Bytes::from("c")]
+        ]
+    );
 }
