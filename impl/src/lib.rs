@@ -4,7 +4,8 @@
 //! SUB, XPUB, XSUB, PUSH, PULL, PAIR) and the draft thread-safe CLIENT,
 //! SERVER, RADIO and DISH (RFC 41, 48) over tcp, ipc and inproc, speaking
 //! ZMTP 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), interoperable with
-//! libzmq.
+//! libzmq; PUB, XPUB, SUB and XSUB also over epgm and pgm (PGM multicast,
+//! RFC 3208, as libzmq's OpenPGM transport carries it).
 //!
 //! ```text
 //!   application: Socket::send / recv / try_* / *_blocking, Poller, proxy
