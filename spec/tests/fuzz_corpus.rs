@@ -39,6 +39,7 @@ const TARGETS: &[(&str, Body)] = &[
     ),
     ("curve_tunnel", zmtp_spec::security::fuzzing::curve_tunnel),
     ("views", zmtp_spec::wire::view::fuzzing::views),
+    ("pgm", fuzzing::pgm),
 ];
 
 /// The committed corpora stay small (the brief: < 100 KiB in all).
@@ -81,6 +82,15 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     let mut add = |target: &'static str, name: &str, data: Vec<u8>| {
         assert!(out.insert((target, format!("seed-{name}")), data).is_none());
     };
+
+    // pgm: libzmq 4.3.4's SPM and ODATA over epgm (OpenPGM), alone and as
+    // two datagrams (split at A5 5A)
+    add("pgm", "libzmq-spm", golden("pgm-spm.bin"));
+    add("pgm", "libzmq-odata", golden("pgm-odata.bin"));
+    let mut two = golden("pgm-spm.bin");
+    two.extend_from_slice(&[0xa5, 0x5a]);
+    two.extend(golden("pgm-odata.bin"));
+    add("pgm", "libzmq-spm-then-odata", two);
 
     // greeting
     let g = libzmq_greeting();
@@ -804,6 +814,11 @@ fn replay_connection() {
 #[test]
 fn replay_connection_pair() {
     replay("connection_pair");
+}
+
+#[test]
+fn replay_pgm() {
+    replay("pgm");
 }
 
 #[test]
