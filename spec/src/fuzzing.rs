@@ -1119,7 +1119,7 @@ pub fn pgm(data: &[u8]) {
             }
         }
         let _ = rx.handle_packet(datagram, None, now, &mut rng);
-        now += core::time::Duration::from_millis(30);
+        now += Duration::from_millis(30);
         rx.handle_timeout(now, &mut rng);
         while rx.poll_transmit().is_some() {}
         while rx.poll_event().is_some() {}
