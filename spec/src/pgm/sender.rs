@@ -53,6 +53,10 @@ pub fn window_sqns(rate_kbps: u64, recovery_ivl_ms: u64, max_tpdu: usize) -> u32
     u32::try_from(n.max(1)).unwrap_or(u32::MAX)
 }
 
+/// Octets the rate limit counts per packet on top of the PGM packet: the
+/// IPv4 and UDP headers, as OpenPGM counts the IP header.
+pub const IP_OVERHEAD: usize = 28;
+
 /// A token bucket over octets, with the time passed in (PGM-R26).
 #[derive(Clone, Debug)]
 pub struct RateLimit {
@@ -159,7 +163,9 @@ pub struct Sender {
 impl Sender {
     /// A sender whose first SPM is due now.
     pub fn new(cfg: SenderConfig, now: Instant) -> Self {
-        let burst = (cfg.rate_bytes_per_sec / 20).max(cfg.max_tsdu as u64 + 64);
+        // One millisecond's worth, as OpenPGM's bucket, but at least a
+        // whole packet.
+        let burst = (cfg.rate_bytes_per_sec / 1000).max((cfg.max_tsdu + 24 + IP_OVERHEAD) as u64);
         let bucket = RateLimit::new(cfg.rate_bytes_per_sec, burst, now);
         Self {
             cfg,
@@ -315,13 +321,13 @@ impl Sender {
                 continue;
             };
             let t = self.data(PacketType::Rdata, s, &self.window[i].1);
-            if !self.bucket.try_take(t.packet.len(), now) {
+            if !self.bucket.try_take(t.packet.len() + IP_OVERHEAD, now) {
                 return None;
             }
             self.repairs.pop_front();
             return Some(t);
         }
-        let want = self.packer.queued().min(self.cfg.max_tsdu) + 24;
+        let want = self.packer.queued().min(self.cfg.max_tsdu) + 24 + IP_OVERHEAD;
         if self.packer.queued() == 0 || !self.bucket.try_take(want, now) {
             return None;
         }
@@ -348,10 +354,8 @@ impl Sender {
             return Some(self.bucket.last.min(t));
         }
         if !self.repairs.is_empty() || self.packer.queued() > 0 {
-            t = t.min(
-                self.bucket
-                    .ready_at(self.cfg.max_tsdu.min(self.packer.queued().max(1)) + 24),
-            );
+            let want = self.cfg.max_tsdu.min(self.packer.queued().max(1)) + 24 + IP_OVERHEAD;
+            t = t.min(self.bucket.ready_at(want));
         }
         Some(t)
     }
