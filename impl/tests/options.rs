@@ -840,7 +840,8 @@ async fn multicast_options_have_libzmq_defaults_and_names() {
     assert_eq!(s.get(opt::MulticastHops).ok(), Some(1));
     assert_eq!(s.get(opt::MulticastMaxTpdu).ok(), Some(1500));
     s.set_by_name("ZMQ_RATE", "50000").expect("ZMQ_RATE");
-    s.set_by_name("ZMQ_MULTICAST_HOPS", "4").expect("ZMQ_MULTICAST_HOPS");
+    s.set_by_name("ZMQ_MULTICAST_HOPS", "4")
+        .expect("ZMQ_MULTICAST_HOPS");
     assert_eq!(s.get(opt::Rate).ok(), Some(50_000));
     assert_eq!(s.get(opt::MulticastHops).ok(), Some(4));
     // pgm and epgm carry only PUB, XPUB, SUB and XSUB.

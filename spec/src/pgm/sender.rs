@@ -163,9 +163,12 @@ pub struct Sender {
 impl Sender {
     /// A sender whose first SPM is due now.
     pub fn new(cfg: SenderConfig, now: Instant) -> Self {
-        // One millisecond's worth, as OpenPGM's bucket, but at least a
-        // whole packet.
-        let burst = (cfg.rate_bytes_per_sec / 1000).max((cfg.max_tsdu + 24 + IP_OVERHEAD) as u64);
+        // Ten milliseconds' worth, at least two whole packets: OpenPGM's
+        // bucket holds one millisecond, but a driver's timer wakes at
+        // millisecond granularity, and a bucket that holds less than a
+        // wake-up's worth loses rate to rounding.
+        let packet = (cfg.max_tsdu + 24 + IP_OVERHEAD) as u64;
+        let burst = (cfg.rate_bytes_per_sec / 100).max(2 * packet);
         let bucket = RateLimit::new(cfg.rate_bytes_per_sec, burst, now);
         Self {
             cfg,
