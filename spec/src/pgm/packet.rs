@@ -10,7 +10,7 @@
 //! ```
 //!
 //! [`packet`] is the strict grammar (the checksum, lengths and address
-//! families checked); [`Packet::encode`] is its inverse and computes the
+//! families checked); [`Outgoing::encode`] is its inverse and computes the
 //! checksum.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
