@@ -14,14 +14,17 @@
 //!                            as `eth0`, an IPv4 address, or `*`)
 //! ws://HOST:PORT/PATH        ZWS 2.0 over WebSocket (RFC 45); PATH defaults to /
 //! wss://HOST:PORT/PATH       the same over TLS (the ZMQ_WSS_* options)
+//! epgm://IFACE;GROUP:PORT    PGM over UDP to an IPv4 multicast group;
+//!                            IFACE = the interface's IPv4 address
+//! pgm://IFACE;GROUP:PORT     PGM as IP protocol 113 (raw sockets)
 //! ```
 
 use core::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::error::{Error, InvalidEndpoint, Result};
+use crate::error::{Error, InvalidEndpoint, Result, UnavailableTransport};
 
 #[cfg(test)]
 mod tests;
@@ -40,6 +43,8 @@ pub enum Endpoint {
     Udp(UdpEndpoint),
     /// `ws://` or `wss://`.
     Ws(WsEndpoint),
+    /// `pgm://` or `epgm://`.
+    Pgm(PgmEndpoint),
 }
 
 /// A udp endpoint (libzmq's `udp_address_t`): the address, and for
@@ -70,6 +75,30 @@ pub struct WsEndpoint {
     /// The request path, starting with `/` (`/` when the endpoint has
     /// none).
     pub path: String,
+}
+
+/// How PGM packets travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PgmEncapsulation {
+    /// `epgm://`: each packet is a UDP datagram to the endpoint's port.
+    Udp,
+    /// `pgm://`: each packet is an IP datagram of protocol 113 (needs
+    /// CAP_NET_RAW).
+    Raw,
+}
+
+/// A pgm or epgm endpoint: `INTERFACE;GROUP:PORT`, as libzmq writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PgmEndpoint {
+    /// UDP or raw IP.
+    pub encapsulation: PgmEncapsulation,
+    /// The interface's IPv4 address: where multicast leaves and NAKs
+    /// arrive.
+    pub interface: Ipv4Addr,
+    /// The IPv4 multicast group.
+    pub group: Ipv4Addr,
+    /// The port: PGM's data-destination port, and epgm's UDP port.
+    pub port: u16,
 }
 
 /// A host in a tcp endpoint.
@@ -120,7 +149,8 @@ impl Endpoint {
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
     /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (pgm, epgm, norm, tipc, vmci).
+    /// crate does not (norm),
+    /// [`Error::UnavailableTransport`] naming why for tipc and vmci.
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
             return Err(Error::endpoint(s, InvalidEndpoint::NoTransport));
@@ -150,9 +180,17 @@ impl Endpoint {
             }
             "udp" => parse_udp(s, rest).map(Endpoint::Udp),
             "ws" | "wss" => parse_ws(s, rest, scheme == "wss").map(Endpoint::Ws),
-            "pgm" | "epgm" | "norm" | "tipc" | "vmci" => {
-                Err(Error::UnsupportedTransport(s.to_owned()))
-            }
+            "tipc" => Err(Error::UnavailableTransport {
+                endpoint: s.to_owned(),
+                reason: UnavailableTransport::Tipc,
+            }),
+            "vmci" => Err(Error::UnavailableTransport {
+                endpoint: s.to_owned(),
+                reason: UnavailableTransport::Vmci,
+            }),
+            "epgm" => parse_pgm(s, rest, PgmEncapsulation::Udp).map(Endpoint::Pgm),
+            "pgm" => parse_pgm(s, rest, PgmEncapsulation::Raw).map(Endpoint::Pgm),
+            "norm" => Err(Error::UnsupportedTransport(s.to_owned())),
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
         }
     }
@@ -165,7 +203,7 @@ impl Endpoint {
             Endpoint::Ws(w) => w.port == Port::Any,
             Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
             Endpoint::Udp(u) => u.port == Port::Any,
-            Endpoint::Inproc(_) => false,
+            Endpoint::Inproc(_) | Endpoint::Pgm(_) => false,
         }
     }
 }
@@ -197,6 +235,36 @@ fn parse_udp(whole: &str, rest: &str) -> Result<UdpEndpoint> {
     Ok(UdpEndpoint {
         interface,
         host,
+        port,
+    })
+}
+
+fn parse_pgm(whole: &str, rest: &str, encapsulation: PgmEncapsulation) -> Result<PgmEndpoint> {
+    let Some((iface, dest)) = rest.split_once(';') else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::PgmSyntax));
+    };
+    let Some((group, port)) = dest.rsplit_once(':') else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
+    };
+    let interface = match iface.parse::<Ipv4Addr>() {
+        Ok(a) => a,
+        Err(_) if !iface.is_empty() && !iface.contains(':') => {
+            return Err(Error::endpoint(whole, InvalidEndpoint::PgmInterfaceName));
+        }
+        Err(_) => return Err(Error::endpoint(whole, InvalidEndpoint::PgmSyntax)),
+    };
+    let group = match group.parse::<Ipv4Addr>() {
+        Ok(g) if g.is_multicast() => g,
+        _ => return Err(Error::endpoint(whole, InvalidEndpoint::NotMulticast)),
+    };
+    let port = match port.parse::<u16>() {
+        Ok(p) if p != 0 => p,
+        _ => return Err(Error::endpoint(whole, InvalidEndpoint::InvalidPort)),
+    };
+    Ok(PgmEndpoint {
+        encapsulation,
+        interface,
+        group,
         port,
     })
 }
@@ -359,6 +427,13 @@ impl fmt::Display for Endpoint {
             Endpoint::Ws(w) => {
                 let scheme = if w.secure { "wss" } else { "ws" };
                 write!(f, "{scheme}://{}:{}{}", w.host, w.port, w.path)
+            }
+            Endpoint::Pgm(p) => {
+                let scheme = match p.encapsulation {
+                    PgmEncapsulation::Udp => "epgm",
+                    PgmEncapsulation::Raw => "pgm",
+                };
+                write!(f, "{scheme}://{};{}:{}", p.interface, p.group, p.port)
             }
         }
     }

@@ -78,6 +78,18 @@ pub enum Error {
         /// `bind` or `connect`.
         role: &'static str,
     },
+    /// A transport this crate decided not to carry, because what it runs
+    /// on is not something a library can bring: tipc needs the Linux TIPC
+    /// kernel module and a TIPC cluster, vmci a VMware hypervisor's VMCI
+    /// device (libzmq's EPROTONOSUPPORT, as libzmq built without them).
+    /// Refused at bind and at connect.
+    #[error("transport not supported: {endpoint:?}: {reason}")]
+    UnavailableTransport {
+        /// The endpoint as given.
+        endpoint: String,
+        /// Why the transport is not offered.
+        reason: UnavailableTransport,
+    },
     /// A draft socket type this crate does not implement (SCATTER,
     /// GATHER, PEER, CHANNEL; libzmq's EINVAL).
     #[error("socket type {0} is not supported")]
@@ -156,6 +168,7 @@ impl Error {
             | Self::InvalidEndpoint { .. }
             | Self::InvalidOption { .. }
             | Self::UnsupportedTransport(_)
+            | Self::UnavailableTransport { .. }
             | Self::UnsupportedSocketType(_)
             | Self::IncompatibleTransport { .. }
             | Self::EndpointNotFound(_)
@@ -302,6 +315,24 @@ pub enum InvalidMessage {
     Refused(SendError),
 }
 
+/// Why a transport ZeroMQ names is not offered by this crate (the
+/// decision is written down in the README's transport section and the
+/// book's introduction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnavailableTransport {
+    /// `tipc://`: TIPC is a Linux kernel protocol (the `tipc` module and a
+    /// configured TIPC network), not something that runs over IP.
+    #[error(
+        "tipc needs the Linux TIPC kernel module and a TIPC network; this crate does not carry it"
+    )]
+    Tipc,
+    /// `vmci://`: VMCI is VMware's host-guest channel and exists only
+    /// inside a VMware hypervisor.
+    #[error("vmci needs a VMware hypervisor's VMCI device; this crate does not carry it")]
+    Vmci,
+}
+
 /// What is wrong with an endpoint (libzmq's EINVAL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -371,6 +402,20 @@ pub enum InvalidEndpoint {
     /// A udp interface name the system does not know.
     #[error("no such network interface")]
     UnknownInterface,
+    /// A pgm or epgm endpoint not of the form `INTERFACE;GROUP:PORT`.
+    #[error("expected INTERFACE;GROUP:PORT")]
+    PgmSyntax,
+    /// A pgm or epgm interface given by name: this crate needs its IPv4
+    /// address (`epgm://192.168.1.2;239.192.1.1:5555`).
+    #[error("give the interface as its IPv4 address, not a name")]
+    PgmInterfaceName,
+    /// A pgm or epgm group that is not an IPv4 multicast address.
+    #[error("the group is not an IPv4 multicast address")]
+    NotMulticast,
+    /// pgm or epgm on a socket type other than PUB, XPUB, SUB and XSUB
+    /// (libzmq's ENOCOMPATPROTO).
+    #[error("pgm and epgm carry only PUB, XPUB, SUB and XSUB")]
+    MulticastSocketType,
 }
 
 /// Why an option was refused (libzmq's EINVAL).

@@ -7,3 +7,6 @@ pub mod zeromq {}
 
 #[doc = include_str!("../guide/reliability.md")]
 pub mod reliability {}
+
+#[doc = include_str!("../guide/transports.md")]
+pub mod transports {}

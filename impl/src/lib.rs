@@ -6,8 +6,10 @@
 //! 51, 52) over tcp, ipc, inproc, and ws and wss (ZWS 2.0, RFC 45:
 //! `ws://host:port/path`, TLS from the ZMQ_WSS_* options), speaking ZMTP
 //! 3.1 (and downgrading to 3.0, 2.0 and 1.0 peers), and RADIO and DISH over
-//! libzmq's udp datagrams too, interoperable with libzmq; and libzmq's raw
-//! STREAM socket, which speaks plain octets over tcp and ipc.
+//! libzmq's udp datagrams too, interoperable with libzmq; PUB, XPUB, SUB and
+//! XSUB also over epgm and pgm (PGM multicast, RFC 3208, as libzmq's
+//! OpenPGM transport carries it); and libzmq's raw STREAM socket, which
+//! speaks plain octets over tcp and ipc.
 //!
 //! ```text
 //!   application: Socket::send / recv / try_* / *_blocking, Poller, proxy
@@ -72,7 +74,8 @@
 //!   [`error::InvalidOption`]); a peer, with what it did
 //!   ([`error::PeerFault`], from [`MonitorEvent::to_error`]); the
 //!   operating system ([`Error::Io`]; an address in use on any transport
-//!   is [`Error::AddressInUse`], naming the endpoint); or flow ([`Error::WouldBlock`],
+//!   is [`Error::AddressInUse`], naming the endpoint; tipc and vmci are
+//!   [`Error::UnavailableTransport`], naming why); or flow ([`Error::WouldBlock`],
 //!   [`Error::TimedOut`], [`Error::HostUnreachable`]).
 //!
 //! ## Security

@@ -101,3 +101,24 @@ async fn type_specific_options_refuse_other_types() {
     // A refused option leaves the stored value alone.
     assert_eq!(dealer.get(zmtp::opt::SndHwm).ok(), Some(1000));
 }
+
+#[tokio::test]
+async fn tipc_and_vmci_are_refused_at_bind_and_connect() {
+    let ctx = Context::new().expect("context");
+    let s = ctx.socket(SocketType::Pub).expect("socket");
+    for ep in ["tipc://{5560,0,0}", "vmci://1:5555"] {
+        for result in [s.bind(ep), s.connect(ep)] {
+            match result {
+                Err(e @ Error::UnavailableTransport { .. }) => {
+                    assert_eq!(e.fault(), zmtp::Fault::Application);
+                    let text = e.to_string();
+                    assert!(
+                        text.contains("kernel module") || text.contains("hypervisor"),
+                        "{text}"
+                    );
+                }
+                other => panic!("{ep}: {other:?}"),
+            }
+        }
+    }
+}

@@ -830,3 +830,27 @@ async fn bind_to_device_pins_sockets_to_an_interface() {
         .expect("bindtodevice");
     assert!(bad.bind("tcp://127.0.0.1:*").is_err());
 }
+
+#[tokio::test]
+async fn multicast_options_have_libzmq_defaults_and_names() {
+    let ctx = Context::new().expect("ctx");
+    let s = ctx.socket(SocketType::Pub).expect("pub");
+    assert_eq!(s.get(opt::Rate).ok(), Some(100));
+    assert_eq!(s.get(opt::RecoveryIvl).ok(), Some(10_000));
+    assert_eq!(s.get(opt::MulticastHops).ok(), Some(1));
+    assert_eq!(s.get(opt::MulticastMaxTpdu).ok(), Some(1500));
+    s.set_by_name("ZMQ_RATE", "50000").expect("ZMQ_RATE");
+    s.set_by_name("ZMQ_MULTICAST_HOPS", "4")
+        .expect("ZMQ_MULTICAST_HOPS");
+    assert_eq!(s.get(opt::Rate).ok(), Some(50_000));
+    assert_eq!(s.get(opt::MulticastHops).ok(), Some(4));
+    // pgm and epgm carry only PUB, XPUB, SUB and XSUB.
+    let push = ctx.socket(SocketType::Push).expect("push");
+    assert!(matches!(
+        push.connect("epgm://127.0.0.1;239.192.1.1:5555"),
+        Err(Error::InvalidEndpoint {
+            reason: zmtp::error::InvalidEndpoint::MulticastSocketType,
+            ..
+        })
+    ));
+}

@@ -39,6 +39,7 @@ const TARGETS: &[(&str, Body)] = &[
     ),
     ("curve_tunnel", zmtp_spec::security::fuzzing::curve_tunnel),
     ("views", zmtp_spec::wire::view::fuzzing::views),
+    ("pgm", fuzzing::pgm),
 ];
 
 /// The committed corpora stay small (the brief: < 100 KiB in all).
@@ -81,6 +82,15 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     let mut add = |target: &'static str, name: &str, data: Vec<u8>| {
         assert!(out.insert((target, format!("seed-{name}")), data).is_none());
     };
+
+    // pgm: libzmq 4.3.4's SPM and ODATA over epgm (OpenPGM), alone and as
+    // two datagrams (split at A5 5A)
+    add("pgm", "libzmq-spm", golden("pgm-spm.bin"));
+    add("pgm", "libzmq-odata", golden("pgm-odata.bin"));
+    let mut two = golden("pgm-spm.bin");
+    two.extend_from_slice(&[0xa5, 0x5a]);
+    two.extend(golden("pgm-odata.bin"));
+    add("pgm", "libzmq-spm-then-odata", two);
 
     // greeting
     let g = libzmq_greeting();
@@ -278,6 +288,25 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
 
     // views: recorded octets, and malformed ones written by the builders.
     for (name, data) in view_seeds() {
+        add("views", name, data);
+    }
+    // views: libzmq's udp datagrams (48-R31..R34), valid, a group cut
+    // short and a zero octet in the group.
+    use zmtp_spec::wire::view::DatagramBuilder;
+    for (name, data) in [
+        (
+            "udp-datagram-valid",
+            DatagramBuilder::new().group(b"g1").body(b"hello").build(),
+        ),
+        (
+            "udp-datagram-truncated-group",
+            DatagramBuilder::new().group(b"gx").group_len(200).build(),
+        ),
+        (
+            "udp-datagram-nul-group",
+            DatagramBuilder::new().group(b"a\0b").body(b"body").build(),
+        ),
+    ] {
         add("views", name, data);
     }
 
@@ -804,6 +833,11 @@ fn replay_connection() {
 #[test]
 fn replay_connection_pair() {
     replay("connection_pair");
+}
+
+#[test]
+fn replay_pgm() {
+    replay("pgm");
 }
 
 #[test]

@@ -92,8 +92,8 @@ fn bad_endpoints_name_themselves() {
 #[test]
 fn unsupported_transports_are_named() {
     assert!(matches!(
-        Endpoint::parse("pgm://eth0;239.1.1.1:5555"),
-        Err(Error::UnsupportedTransport(s)) if s.starts_with("pgm://")
+        Endpoint::parse("norm://eth0;239.1.1.1:5555"),
+        Err(Error::UnsupportedTransport(s)) if s.starts_with("norm://")
     ));
 }
 
@@ -179,5 +179,72 @@ fn ws_forms_as_libzmq_45_r02() {
             matches!(Endpoint::parse(bad), Err(Error::InvalidEndpoint { .. })),
             "{bad}"
         );
+    }
+}
+
+#[test]
+fn tipc_and_vmci_are_refused_with_the_reason() {
+    use crate::error::UnavailableTransport;
+    for (s, want) in [
+        ("tipc://{5560,0,0}", UnavailableTransport::Tipc),
+        ("tipc://<*>", UnavailableTransport::Tipc),
+        ("vmci://0:5555", UnavailableTransport::Vmci),
+    ] {
+        match Endpoint::parse(s) {
+            Err(e @ Error::UnavailableTransport { .. }) => {
+                let text = e.to_string();
+                let Error::UnavailableTransport { endpoint, reason } = e else {
+                    unreachable!()
+                };
+                assert_eq!(endpoint, s);
+                assert_eq!(reason, want);
+                let why = if want == UnavailableTransport::Tipc {
+                    "kernel module"
+                } else {
+                    "hypervisor"
+                };
+                assert!(text.contains(why), "{text}");
+            }
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn pgm_endpoints_parse_as_libzmq_writes_them() {
+    use super::{PgmEncapsulation, PgmEndpoint};
+    let ep = Endpoint::parse("epgm://127.0.0.1;239.192.1.1:5555").expect("epgm");
+    assert_eq!(
+        ep,
+        Endpoint::Pgm(PgmEndpoint {
+            encapsulation: PgmEncapsulation::Udp,
+            interface: "127.0.0.1".parse().expect("ip"),
+            group: "239.192.1.1".parse().expect("ip"),
+            port: 5555,
+        })
+    );
+    assert_eq!(ep.to_string(), "epgm://127.0.0.1;239.192.1.1:5555");
+    let raw = Endpoint::parse("pgm://10.0.0.1;224.0.0.9:7500").expect("pgm");
+    assert_eq!(raw.to_string(), "pgm://10.0.0.1;224.0.0.9:7500");
+    for (s, want) in [
+        ("epgm://239.192.1.1:5555", InvalidEndpoint::PgmSyntax),
+        (
+            "epgm://eth0;239.192.1.1:5555",
+            InvalidEndpoint::PgmInterfaceName,
+        ),
+        (
+            "epgm://127.0.0.1;10.0.0.1:5555",
+            InvalidEndpoint::NotMulticast,
+        ),
+        (
+            "epgm://127.0.0.1;239.192.1.1:0",
+            InvalidEndpoint::InvalidPort,
+        ),
+        ("epgm://127.0.0.1;239.192.1.1", InvalidEndpoint::MissingPort),
+    ] {
+        match Endpoint::parse(s) {
+            Err(Error::InvalidEndpoint { reason, .. }) => assert_eq!(reason, want, "{s}"),
+            other => panic!("{s}: {other:?}"),
+        }
     }
 }

@@ -175,6 +175,13 @@ fn every_variant_has_its_fault() {
             Fault::Application,
         ),
         (
+            Error::UnavailableTransport {
+                endpoint: "tipc://<*>".into(),
+                reason: UnavailableTransport::Tipc,
+            },
+            Fault::Application,
+        ),
+        (
             Error::UnsupportedSocketType(SocketType::Peer),
             Fault::Application,
         ),

@@ -21,6 +21,7 @@ use crate::link::{RawLink, StreamLink};
 use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::options::security::SharedCookieJar;
+use crate::transport::pgm::PgmLink;
 use crate::transport::udp::{self, UdpLink};
 use crate::transport::{self, Accepted, Listener, Stream};
 
@@ -126,6 +127,10 @@ impl Socket {
     /// STREAM socket.
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
+        if let Endpoint::Pgm(_) = ep {
+            // As in libzmq, binding a multicast endpoint is connecting it.
+            return self.connect(endpoint);
+        }
         self.check_raw_transport(&ep, endpoint)?;
         let shared = &self.shared;
         if let Endpoint::Udp(u) = &ep {
@@ -264,6 +269,14 @@ impl Socket {
             return connect_udp(shared, endpoint, u).map(|()| None);
         }
         shared.lock().options.security.mechanism()?;
+        let pgm = match &ep {
+            Endpoint::Pgm(p) => {
+                let options = shared.lock().options.clone();
+                let _guard = shared.ctx.handle.enter();
+                Some(PgmLink::open(p, endpoint, shared.socket_type, &options)?)
+            }
+            _ => None,
+        };
         let (stop_tx, stop_rx) = watch::channel(false);
         let (peer, alias, routing_id) = {
             let mut core = shared.lock();
@@ -296,6 +309,31 @@ impl Socket {
                 true,
                 peer.map(|p| (p, alias)),
             );
+            return Ok(routing_id);
+        }
+        if let Some(link) = pgm {
+            let id = {
+                let mut core = shared.lock();
+                let id = peer.unwrap_or_else(|| core.connecting_peer());
+                core.pattern.connection_up(id);
+                if let Some(c) = core.connected.iter_mut().find(|c| c.given == endpoint) {
+                    c.live = Some(id);
+                }
+                id
+            };
+            // A multicast session has no connection to lose or remake:
+            // disconnect closes it (Order::Close through its slot).
+            drop(stop_rx);
+            let driver = Driver::new(
+                Arc::clone(shared),
+                id,
+                link,
+                endpoint.to_owned(),
+                None,
+                true,
+                alias,
+            );
+            shared.ctx.handle.spawn(driver);
             return Ok(routing_id);
         }
         let s = Arc::clone(shared);

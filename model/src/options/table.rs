@@ -201,8 +201,8 @@ macro_rules! option_table {
                 /// default; Linux only).
                 TcpMaxRt(tcp_maxrt: Option<Duration> = None) ZMQ_TCP_MAXRT = 80, Driver, all;
                 /// ZMQ_MULTICAST_HOPS: the time-to-live of the multicast
-                /// datagrams a udp RADIO sends, 1 to 255 (libzmq's default 1:
-                /// the local network only; 48-R38).
+                /// packets a pgm or epgm sender and a udp RADIO send, 1 to 255
+                /// (libzmq's default 1: the local network only; 48-R38).
                 MulticastHops(multicast_hops: u32 = 1)
                     ZMQ_MULTICAST_HOPS = 25, Driver, all, check = multicast_hops;
                 /// ZMQ_MULTICAST_LOOP: whether the multicast datagrams a udp
@@ -230,6 +230,17 @@ macro_rules! option_table {
                 /// endpoint's host).
                 WssHostname(wss_hostname: Option<String> = None)
                     ZMQ_WSS_HOSTNAME = 106, Driver, all;
+                /// ZMQ_RATE: the most a pgm or epgm sender sends, in kilobits
+                /// per second (ODATA and RDATA; default 100, as libzmq).
+                Rate(rate: u32 = 100) ZMQ_RATE = 8, Driver, all;
+                /// ZMQ_RECOVERY_IVL: how long a pgm or epgm sender keeps what
+                /// it sent for repair, in milliseconds (default 10 s); with
+                /// RATE it sizes the transmit window.
+                RecoveryIvl(recovery_ivl: u32 = 10_000) ZMQ_RECOVERY_IVL = 9, Driver, all;
+                /// ZMQ_MULTICAST_MAXTPDU: the largest pgm or epgm packet, IP
+                /// header included (default 1500).
+                MulticastMaxTpdu(multicast_maxtpdu: u32 = 1500)
+                    ZMQ_MULTICAST_MAXTPDU = 84, Driver, all;
             }
             security {
                 /// ZMQ_PLAIN_SERVER: be a PLAIN server (selects PLAIN; `false`

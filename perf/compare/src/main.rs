@@ -4,6 +4,7 @@
 //! cargo run --release --manifest-path perf/compare/Cargo.toml            # default: 5 rounds, about 6 minutes
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 9 rounds of 3x the messages
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- multicast  # epgm, Debian's libzmq
 //! ```
 //!
 //! One binary holds all three implementations: libzmq 4.3.4 (the `zmq`
@@ -17,6 +18,7 @@
 //! `<repository>/target/perf/`.
 
 mod backend;
+mod multicast;
 mod plan;
 mod proc;
 mod results;
@@ -64,10 +66,21 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// epgm PUB/SUB throughput, zmtp against Debian's libzmq (multicast.rs).
+    Multicast(multicast::MulticastArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Cmd::Multicast(args)) = &cli.command {
+        return multicast::run(args).map_or_else(
+            |e| {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            },
+            |()| ExitCode::SUCCESS,
+        );
+    }
     if let Some(Cmd::Tool { imp, args }) = cli.command {
         let tool = match tool::Tool::parse(&args) {
             Ok(t) => t,
