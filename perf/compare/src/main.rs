@@ -4,15 +4,19 @@
 //! cargo run --release --manifest-path perf/compare/Cargo.toml            # default: 5 rounds, about 6 minutes
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 9 rounds of 3x the messages
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B" --rounds 3 --with libzmq,zmtp,raw
 //! ```
 //!
-//! One binary holds all three implementations: libzmq 4.3.4 (the `zmq`
-//! crate builds it from source), zmq.rs (`zeromq` 0.7) and zmtp (through
-//! `zmtp-perf`, the same code as the perf tools). Each measurement runs as
+//! One binary holds all four implementations: libzmq 4.3.4 (the `zmq`
+//! crate builds it from source), zmq.rs (`zeromq` 0.7), zmtp (through
+//! `zmtp-perf`, the same code as the perf tools) and `raw`, the same ZMTP
+//! frames over plain blocking sockets with no socket semantics (push-pull
+//! and req-rep over tcp and ipc only: the ceiling the others are measured
+//! against). Each measurement runs as
 //! child processes of this binary (`compare tool <impl> <tool> ...`), one
 //! per socket as libzmq's tools do; rounds alternate the implementations
 //! (rotating who goes first). It prints the medians and the ratios to
-//! libzmq, the issue's targets, and writes `compare.csv`,
+//! libzmq and to raw, the issues' targets and goals, and writes `compare.csv`,
 //! `compare-raw.csv`, `compare.md` and `compare.svg` under
 //! `<repository>/target/perf/`.
 
@@ -47,7 +51,12 @@ struct Cli {
     only: Option<String>,
     /// Implementations to measure, comma-separated (libzmq is needed for
     /// the ratios).
-    #[arg(long, default_value = "libzmq,zmtp,zmq.rs", value_delimiter = ',')]
+    #[arg(
+        long = "with",
+        alias = "impls",
+        default_value = "libzmq,zmtp,zmq.rs,raw",
+        value_delimiter = ','
+    )]
     impls: Vec<Impl>,
     /// Where to write the CSV, markdown and SVG files.
     #[arg(long)]
@@ -153,11 +162,13 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let rows = results.rows(&cases);
     let table = results::table(&rows);
     let targets = results::targets(&rows);
-    println!("{table}\n{targets}");
+    let goals = results::raw_goals(&rows);
+    println!("{table}\n{targets}\n{goals}");
     let setup = format!(
         "Each socket in its own process (inproc: one process). zmtp: tokio current-thread \
          runtime over tcp/ipc, 2 workers over inproc (ZMTP_PERF_THREADS overrides); zmq.rs: \
-         2 workers (ZMQRS_PERF_THREADS); libzmq: its default 1 I/O thread. {} cores; load \
+         2 workers (ZMQRS_PERF_THREADS); libzmq: its default 1 I/O thread; raw: one blocking \
+         thread per process. {} cores; load \
          average {} at the start, {} at the end.",
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
         load_start,
@@ -165,7 +176,7 @@ fn compare(cli: &Cli) -> Result<(), String> {
     );
     println!("{setup}");
     let mut md = format!(
-        "# zmtp vs libzmq vs zmq.rs ({rounds} rounds)\n\n{setup}\n\n{table}\n## Targets (issue 7)\n\n{targets}"
+        "# zmtp vs libzmq vs zmq.rs vs raw ({rounds} rounds)\n\n{setup}\n\n{table}\n## Targets (issue 7)\n\n{targets}\n## Goals against raw (issue 18)\n\n{goals}"
     );
     if !failures.is_empty() {
         md.push_str("\n## Failed measurements\n\n");

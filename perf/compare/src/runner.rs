@@ -26,9 +26,13 @@ const DEADLINE: Duration = Duration::from_secs(120);
 ///
 /// # Errors
 /// A description of what failed; `Ok(None)` when `imp` cannot do the case
-/// (zmq.rs has no inproc).
+/// (zmq.rs has no inproc; raw has only push-pull and req-rep over tcp and
+/// ipc).
 pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<Figure>, String> {
     if imp == Impl::Zmqrs && case.transport == Transport::Inproc {
+        return Ok(None);
+    }
+    if imp == Impl::Raw && !crate::backend::raw::supports(case.kind, case.transport) {
         return Ok(None);
     }
     let deadline = Instant::now() + DEADLINE;

@@ -12,7 +12,7 @@ use std::str::FromStr;
 /// A failure inside a tool process.
 pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
 
-/// One of the three implementations compared.
+/// One of the implementations compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Impl {
     /// This project's `zmtp`.
@@ -21,11 +21,14 @@ pub enum Impl {
     Libzmq,
     /// zmq.rs (`zeromq` 0.7).
     Zmqrs,
+    /// The same ZMTP frames over plain blocking sockets, no socket
+    /// semantics: the ceiling (`crate::backend::raw`).
+    Raw,
 }
 
 impl Impl {
-    /// All three, libzmq (the reference) first.
-    pub const ALL: [Impl; 3] = [Impl::Libzmq, Impl::Ours, Impl::Zmqrs];
+    /// All four, libzmq (the reference) first.
+    pub const ALL: [Impl; 4] = [Impl::Libzmq, Impl::Ours, Impl::Zmqrs, Impl::Raw];
 
     /// The name used on command lines and in the CSV.
     pub fn name(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Impl {
             Impl::Ours => "zmtp",
             Impl::Libzmq => "libzmq",
             Impl::Zmqrs => "zmq.rs",
+            Impl::Raw => "raw",
         }
     }
 }
@@ -49,7 +53,7 @@ impl FromStr for Impl {
         Impl::ALL
             .into_iter()
             .find(|i| i.name() == s)
-            .ok_or_else(|| format!("unknown implementation {s:?} (zmtp, libzmq, zmq.rs)"))
+            .ok_or_else(|| format!("unknown implementation {s:?} (zmtp, libzmq, zmq.rs, raw)"))
     }
 }
 
@@ -222,6 +226,7 @@ pub fn run(imp: Impl, tool: Tool) -> Result<String, ToolError> {
         Impl::Ours => crate::backend::ours::run(tool),
         Impl::Libzmq => crate::backend::libzmq::run(tool),
         Impl::Zmqrs => crate::backend::zmqrs::run(tool),
+        Impl::Raw => crate::backend::raw::run(tool),
     }
 }
 
