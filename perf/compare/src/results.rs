@@ -137,6 +137,8 @@ fn human(metric: Metric, v: f64) -> String {
         Metric::MsgPerSec => format!("{:.1} k/s", v / 1e3),
         Metric::LatencyUs => format!("{v:.1} us"),
         Metric::RssMib => format!("{v:.1} MiB"),
+        Metric::PerSec => format!("{v:.0} /s"),
+        Metric::KibPerConn => format!("{v:.1} KiB"),
     }
 }
 
