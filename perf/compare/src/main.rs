@@ -25,6 +25,7 @@ mod plan;
 mod proc;
 mod results;
 mod runner;
+mod smoke;
 mod tool;
 
 use std::path::PathBuf;
@@ -49,6 +50,10 @@ struct Cli {
     /// Only cases whose name contains this (e.g. "tcp 64B", "latency").
     #[arg(long)]
     only: Option<String>,
+    /// Which cases: `core` (issue 7's), `curve-scale` (issue 18's CURVE
+    /// and scale cases, against libzmq), or `all`.
+    #[arg(long, default_value = "all")]
+    set: CaseSet,
     /// Implementations to measure, comma-separated (libzmq is needed for
     /// the ratios).
     #[arg(
@@ -63,6 +68,14 @@ struct Cli {
     out: Option<PathBuf>,
 }
 
+/// A selection of cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum CaseSet {
+    All,
+    Core,
+    CurveScale,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Runs one tool of one implementation (used by the comparison itself).
@@ -73,10 +86,36 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The CI perf smoke: zmtp against raw, a few seconds per case; fails
+    /// when a ratio falls below its baseline by more than its margin.
+    Smoke {
+        /// Run this many times and write the baseline instead of judging.
+        #[arg(long)]
+        calibrate: Option<usize>,
+        /// The baseline file (default perf/results/smoke-baseline.csv).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Cmd::Smoke {
+        calibrate,
+        baseline,
+    }) = &cli.command
+    {
+        let path = baseline.clone().unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../results/smoke-baseline.csv")
+        });
+        return match run_smoke(*calibrate, &path) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(Cmd::Tool { imp, args }) = cli.command {
         let tool = match tool::Tool::parse(&args) {
             Ok(t) => t,
@@ -112,6 +151,11 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let cases: Vec<_> = plan::cases(scale)
         .into_iter()
         .filter(|c| cli.only.as_ref().is_none_or(|o| c.id.contains(o.as_str())))
+        .filter(|c| match cli.set {
+            CaseSet::All => true,
+            CaseSet::Core => !c.is_curve_or_scale(),
+            CaseSet::CurveScale => c.is_curve_or_scale(),
+        })
         .collect();
     if cases.is_empty() {
         return Err("no case matches --only".into());
@@ -196,6 +240,71 @@ fn compare(cli: &Cli) -> Result<(), String> {
         out_dir.display()
     );
     Ok(())
+}
+
+/// Runs the smoke: judged against the baseline at `path`, or, with
+/// `calibrate`, run that many times to write it.
+fn run_smoke(calibrate: Option<usize>, path: &std::path::Path) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    if let Some(runs) = calibrate {
+        let load = loadavg();
+        let mut gains: Vec<Vec<f64>> = Vec::new();
+        let mut ids = Vec::new();
+        for _ in 0..runs.max(1) {
+            let once = smoke::run_once(&exe)?;
+            for (i, (case, g)) in once.into_iter().enumerate() {
+                if gains.len() <= i {
+                    gains.push(Vec::new());
+                    ids.push(case.id);
+                }
+                gains[i].push(g);
+            }
+        }
+        let baselines: Vec<_> = ids
+            .iter()
+            .zip(&gains)
+            .filter_map(|(id, g)| smoke::Baseline::calibrate(id, g))
+            .collect();
+        let note = format!(
+            "zmtp's speed over raw in the same run (latency inverted), median of {runs} smoke runs \
+             of {} rounds; margin = twice the widest relative spread of a run, at least {}. \
+             Load average {load} at the start, {} at the end. Written by \
+             `zmtp-perf-compare smoke --calibrate {runs}`.",
+            smoke::ROUNDS,
+            smoke::MIN_MARGIN,
+            loadavg()
+        );
+        std::fs::write(path, smoke::format_baselines(&baselines, &note))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let baselines = smoke::parse_baselines(&text);
+    let mut failed = Vec::new();
+    for (case, gain) in smoke::run_once(&exe)? {
+        let Some(b) = baselines.iter().find(|b| b.case == case.id) else {
+            return Err(format!("{}: no baseline in {}", case.id, path.display()));
+        };
+        let verdict = if b.passes(gain) { "ok" } else { "REGRESSED" };
+        println!(
+            "{:<28} zmtp/raw speed {gain:.3} (baseline {:.3}, floor {:.3}) {verdict}",
+            case.id,
+            b.gain,
+            b.floor()
+        );
+        if !b.passes(gain) {
+            failed.push(case.id);
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "perf smoke: regressed beyond the noise margin: {}",
+            failed.join(", ")
+        ))
+    }
 }
 
 /// The first three fields of `/proc/loadavg` (empty where it does not exist).

@@ -110,7 +110,7 @@ pub struct Case {
 }
 
 impl Case {
-    fn new(kind: Kind, transport: Transport, size: usize, count: usize) -> Self {
+    pub fn new(kind: Kind, transport: Transport, size: usize, count: usize) -> Self {
         let what = match kind {
             Kind::PushPull => "push-pull".to_owned(),
             Kind::ReqRep => "req-rep latency".to_owned(),
