@@ -267,11 +267,12 @@ fn run_smoke(calibrate: Option<usize>, path: &std::path::Path) -> Result<(), Str
             .collect();
         let note = format!(
             "zmtp's speed over raw in the same run (latency inverted), median of {runs} smoke runs \
-             of {} rounds; margin = twice the widest relative spread of a run, at least {}. \
+             of {} rounds; margin = twice the widest relative spread of a run, within {}-{}. \
              Load average {load} at the start, {} at the end. Written by \
              `zmtp-perf-compare smoke --calibrate {runs}`.",
             smoke::ROUNDS,
             smoke::MIN_MARGIN,
+            smoke::MAX_MARGIN,
             loadavg()
         );
         std::fs::write(path, smoke::format_baselines(&baselines, &note))

@@ -22,6 +22,10 @@ pub const ROUNDS: usize = 5;
 /// The smallest margin a baseline gets, whatever its calibration runs
 /// showed: a drop of less than this is never called a regression.
 pub const MIN_MARGIN: f64 = 0.25;
+/// The largest margin a baseline gets: a drop to less than half the
+/// baseline always fails, however noisy the calibration was (a noisier
+/// machine must calibrate with more runs, or on a quieter hour).
+pub const MAX_MARGIN: f64 = 0.5;
 
 /// The smoke's cases, with counts small enough for a few seconds each
 /// and large enough that raw's measurement lasts tens of milliseconds.
@@ -49,7 +53,7 @@ pub struct Baseline {
 impl Baseline {
     /// The baseline of `case` from its calibration runs' gains: their
     /// median, and a margin of twice the largest relative distance of a
-    /// run from it, at least [`MIN_MARGIN`].
+    /// run from it, within [`MIN_MARGIN`] and [`MAX_MARGIN`].
     pub fn calibrate(case: &str, gains: &[f64]) -> Option<Baseline> {
         let gain = median(gains.to_vec())?;
         let spread = gains
@@ -59,7 +63,7 @@ impl Baseline {
         Some(Baseline {
             case: case.to_owned(),
             gain,
-            margin: (2.0 * spread).max(MIN_MARGIN),
+            margin: (2.0 * spread).clamp(MIN_MARGIN, MAX_MARGIN),
         })
     }
 

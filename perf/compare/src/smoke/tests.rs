@@ -2,10 +2,10 @@ use super::*;
 
 #[test]
 fn calibration_takes_the_median_and_twice_the_widest_spread() {
-    let b = Baseline::calibrate("c", &[0.10, 0.12, 0.16]).unwrap();
+    let b = Baseline::calibrate("c", &[0.11, 0.12, 0.14]).unwrap();
     assert!((b.gain - 0.12).abs() < 1e-12);
-    // 0.04 / 0.12 from the median, doubled.
-    assert!((b.margin - 2.0 * 0.04 / 0.12).abs() < 1e-9);
+    // 0.02 / 0.12 from the median, doubled.
+    assert!((b.margin - 2.0 * 0.02 / 0.12).abs() < 1e-9);
     assert!(Baseline::calibrate("c", &[]).is_none());
 }
 
@@ -15,6 +15,13 @@ fn a_quiet_calibration_still_tolerates_the_minimum_margin() {
     assert_eq!(b.margin, MIN_MARGIN);
     assert!(b.passes(0.5 * (1.0 - MIN_MARGIN) + 1e-9));
     assert!(!b.passes(0.5 * (1.0 - MIN_MARGIN) - 1e-3));
+}
+
+#[test]
+fn a_wild_calibration_is_capped_so_the_check_still_bites() {
+    let b = Baseline::calibrate("c", &[0.02, 0.1, 0.3]).unwrap();
+    assert_eq!(b.margin, MAX_MARGIN);
+    assert!(!b.passes(0.049));
 }
 
 #[test]
