@@ -25,7 +25,13 @@ impl Socket {
     pub async fn send(&self, message: impl Into<Message>) -> Result<()> {
         // Fast path: no waiter registration when the send is taken at once.
         let message = match self.try_send_inner(message.into()) {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                // A send that never waits (PUB dropping at its HWM, say)
+                // still spends the task's cooperative budget, so a send
+                // loop lets the connections' tasks on its thread run.
+                tokio::task::consume_budget().await;
+                return Ok(());
+            }
             Err((Error::WouldBlock, Some(m))) => m,
             Err((e, _)) => return Err(e),
         };
