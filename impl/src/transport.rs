@@ -81,21 +81,47 @@ pub(crate) trait ReadIntoBuf {
     ) -> Poll<io::Result<usize>>;
 }
 
+/// The outcome of one read inside `try_io`: the count goes to `n`; a short
+/// read (fewer than `room` octets, but some) answers WouldBlock so that
+/// `try_io` clears the readiness it saw.
+fn drained(read: io::Result<usize>, room: usize, n: &mut Option<usize>) -> io::Result<()> {
+    let got = read?;
+    *n = Some(got);
+    if got > 0 && got < room {
+        Err(io::ErrorKind::WouldBlock.into())
+    } else {
+        Ok(())
+    }
+}
+
 impl ReadIntoBuf for Stream {
     fn poll_read_into<B: BufMut>(
         &mut self,
         cx: &mut TaskContext<'_>,
         buf: &mut B,
     ) -> Poll<io::Result<usize>> {
+        // A read that fills less than the room it was given has drained
+        // the socket (epoll and kqueue report readiness by edges): the
+        // readiness is cleared then, as tokio's own `poll_read` does, so
+        // the next poll registers for the next event at once instead of
+        // first making a read that only says WouldBlock. (`try_io`
+        // clears it only up to the event it saw: data that arrived since
+        // stays ready.)
+        let room = buf.remaining_mut();
         loop {
+            let mut n = None;
             let result = match self {
                 Stream::Tcp(s) => {
                     std::task::ready!(s.poll_read_ready(cx))?;
-                    s.try_read_buf(buf)
+                    s.try_io(tokio::io::Interest::READABLE, || {
+                        drained(s.try_read_buf(buf), room, &mut n)
+                    })
                 }
                 Stream::Unix(s) => {
                     std::task::ready!(s.poll_read_ready(cx))?;
-                    s.try_read_buf(buf)
+                    s.try_io(tokio::io::Interest::READABLE, || {
+                        drained(s.try_read_buf(buf), room, &mut n)
+                    })
                 }
                 Stream::Ws(w) => {
                     // The pipe has no readiness to wait on: read into a
@@ -105,14 +131,16 @@ impl ReadIntoBuf for Stream {
                     let mut read = ReadBuf::new(&mut room[..want]);
                     std::task::ready!(Pin::new(&mut w.pipe).poll_read(cx, &mut read))?;
                     buf.put_slice(read.filled());
-                    Ok(read.filled().len())
+                    return Poll::Ready(Ok(read.filled().len()));
                 }
             };
-            match result {
+            match (result, n) {
+                (_, Some(n)) => return Poll::Ready(Ok(n)),
                 // The readiness was stale; `try_read_buf` cleared it, so
                 // the next poll registers for the next event.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                result => return Poll::Ready(result),
+                (Err(e), None) if e.kind() == io::ErrorKind::WouldBlock => {}
+                (Err(e), None) => return Poll::Ready(Err(e)),
+                (Ok(()), None) => {}
             }
         }
     }

@@ -57,9 +57,35 @@ pub async fn publish(
     count: usize,
     go: impl Future<Output = ()>,
 ) -> Result<(), PerfError> {
+    publish_with(bind, size, count, go, Hwm::Unlimited).await
+}
+
+/// The high-water marks of a fan-out measurement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hwm {
+    /// 0, no limit: the figure is a throughput (no message dropped).
+    Unlimited,
+    /// The socket's default (1000 messages): PUB drops what a slow
+    /// subscriber cannot take.
+    Default,
+}
+
+/// [`publish`] with the given high-water mark.
+///
+/// # Errors
+/// Socket errors.
+pub async fn publish_with(
+    bind: &str,
+    size: usize,
+    count: usize,
+    go: impl Future<Output = ()>,
+    hwm: Hwm,
+) -> Result<(), PerfError> {
     let ctx = Context::new()?;
     let publisher = ctx.socket(SocketType::Pub)?;
-    publisher.set(opt::SndHwm, 0)?;
+    if hwm == Hwm::Unlimited {
+        publisher.set(opt::SndHwm, 0)?;
+    }
     publisher.bind(bind)?;
     let probe = tagged(PROBE, size);
     tokio::pin!(go);
@@ -96,10 +122,30 @@ pub async fn subscribe(
     count: usize,
     ready: impl FnOnce(),
 ) -> Result<ThrReport, PerfError> {
+    subscribe_with(connect, size, count, ready, &[Bytes::new()], Hwm::Unlimited).await
+}
+
+/// [`subscribe`] with these subscriptions (they must take in the probe,
+/// data and end markers) and high-water mark.
+///
+/// # Errors
+/// Socket errors, [`PerfError::WrongSize`].
+pub async fn subscribe_with(
+    connect: &str,
+    size: usize,
+    count: usize,
+    ready: impl FnOnce(),
+    topics: &[Bytes],
+    hwm: Hwm,
+) -> Result<ThrReport, PerfError> {
     let ctx = Context::new()?;
     let sub = ctx.socket(SocketType::Sub)?;
-    sub.set(opt::RcvHwm, 0)?;
-    sub.subscribe(Bytes::new())?;
+    if hwm == Hwm::Unlimited {
+        sub.set(opt::RcvHwm, 0)?;
+    }
+    for t in topics {
+        sub.subscribe(t.clone())?;
+    }
     sub.connect(connect)?;
     let mut ready = Some(ready);
     let mut received = 0;

@@ -8,6 +8,7 @@ use zmtp::{Context, Socket, SocketType};
 
 use crate::error::PerfError;
 use crate::report::LatReport;
+use crate::security::Security;
 use crate::thr::{check, wait_for_peer_to_leave};
 
 /// The endpoint libzmq's inproc_lat uses.
@@ -20,8 +21,23 @@ pub const INPROC_LAT_ENDPOINT: &str = "inproc://lat_test";
 /// # Errors
 /// Socket errors, and [`PerfError::WrongSize`].
 pub async fn local_lat(bind: &str, size: usize, roundtrips: usize) -> Result<(), PerfError> {
+    local_lat_with(bind, size, roundtrips, Security::Null).await
+}
+
+/// [`local_lat`] with a security mechanism: with [`Security::Curve`] the
+/// REP is a CURVE server.
+///
+/// # Errors
+/// As [`local_lat`].
+pub async fn local_lat_with(
+    bind: &str,
+    size: usize,
+    roundtrips: usize,
+    security: Security,
+) -> Result<(), PerfError> {
     let ctx = Context::new()?;
     let rep = ctx.socket(SocketType::Rep)?;
+    security.apply_to_binder(&rep)?;
     let mut monitor = rep.monitor();
     rep.bind(bind)?;
     echo(&rep, size, roundtrips).await?;
@@ -39,8 +55,23 @@ pub async fn remote_lat(
     size: usize,
     roundtrips: usize,
 ) -> Result<LatReport, PerfError> {
+    remote_lat_with(connect, size, roundtrips, Security::Null).await
+}
+
+/// [`remote_lat`] with a security mechanism: with [`Security::Curve`] the
+/// REQ is the CURVE client of [`local_lat_with`]'s server.
+///
+/// # Errors
+/// As [`remote_lat`].
+pub async fn remote_lat_with(
+    connect: &str,
+    size: usize,
+    roundtrips: usize,
+    security: Security,
+) -> Result<LatReport, PerfError> {
     let ctx = Context::new()?;
     let req = ctx.socket(SocketType::Req)?;
+    security.apply_to_connecter(&req)?;
     req.connect(connect)?;
     time_roundtrips(&req, size, roundtrips).await
 }

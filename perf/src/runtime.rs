@@ -21,9 +21,9 @@ pub const INPROC_THREADS: usize = 2;
 /// # Errors
 /// The runtime's start-up error converted into `E`, and whatever `f`
 /// returns.
-pub fn run<T, E: From<std::io::Error>>(
+pub fn run<T: Send + 'static, E: From<std::io::Error> + Send + 'static>(
     default_threads: usize,
-    f: impl Future<Output = Result<T, E>>,
+    f: impl Future<Output = Result<T, E>> + Send + 'static,
 ) -> Result<T, E> {
     let threads: usize = std::env::var("ZMTP_PERF_THREADS")
         .ok()
@@ -39,14 +39,22 @@ pub fn run<T, E: From<std::io::Error>>(
             .enable_all()
             .build()?
     };
-    rt.block_on(f)
+    // The tool runs as a spawned task, not as `block_on`'s own future:
+    // on the current-thread runtime a wake-up of `block_on`'s future
+    // costs a poll of the I/O driver first (an `epoll_wait` with no
+    // timeout per round trip), a spawned task's does not.
+    rt.block_on(async move {
+        tokio::spawn(f)
+            .await
+            .map_err(|e| E::from(std::io::Error::other(e)))?
+    })
 }
 
 /// Runs a tool's `main` as [`run`] does: prints its error to stderr and exits with status
 /// 1 on failure, as libzmq's tools do.
-pub fn main_of<T: std::fmt::Display>(
+pub fn main_of<T: std::fmt::Display + Send + 'static>(
     default_threads: usize,
-    f: impl Future<Output = Result<T, PerfError>>,
+    f: impl Future<Output = Result<T, PerfError>> + Send + 'static,
 ) -> std::process::ExitCode {
     match run(default_threads, f) {
         Ok(out) => {

@@ -25,7 +25,20 @@ impl Socket {
     pub async fn send(&self, message: impl Into<Message>) -> Result<()> {
         // Fast path: no waiter registration when the send is taken at once.
         let message = match self.try_send_inner(message.into()) {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                if never_waits(self.shared.socket_type) {
+                    // These sends never wait (the machine drops at the
+                    // HWM instead), so a send loop would keep the
+                    // connections' tasks on its thread from running
+                    // until it ends, and nearly everything would be
+                    // dropped: spending the task's cooperative budget
+                    // lets them run. (Other types wait at the HWM, and
+                    // yielding every 128 sends would only cut their
+                    // write batches short.)
+                    tokio::task::consume_budget().await;
+                }
+                return Ok(());
+            }
             Err((Error::WouldBlock, Some(m))) => m,
             Err((e, _)) => return Err(e),
         };
@@ -258,4 +271,11 @@ async fn with_timeout<T>(
             Err(_) => Err(Error::TimedOut),
         },
     }
+}
+
+/// Whether a send of this socket type is taken at once whatever the peers
+/// do (PUB, XPUB and RADIO drop at the high-water mark rather than wait).
+fn never_waits(socket_type: SocketType) -> bool {
+    use zmtp_spec::SocketType as T;
+    matches!(socket_type, T::Pub | T::XPub | T::Radio)
 }

@@ -2,4 +2,5 @@
 
 pub mod libzmq;
 pub mod ours;
+pub mod raw;
 pub mod zmqrs;

@@ -5,15 +5,19 @@
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 9 rounds of 3x the messages
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- multicast  # epgm, Debian's libzmq
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B" --rounds 3 --with libzmq,zmtp,raw
 //! ```
 //!
-//! One binary holds all three implementations: libzmq 4.3.4 (the `zmq`
-//! crate builds it from source), zmq.rs (`zeromq` 0.7) and zmtp (through
-//! `zmtp-perf`, the same code as the perf tools). Each measurement runs as
+//! One binary holds all four implementations: libzmq 4.3.4 (the `zmq`
+//! crate builds it from source), zmq.rs (`zeromq` 0.7), zmtp (through
+//! `zmtp-perf`, the same code as the perf tools) and `raw`, the same ZMTP
+//! frames over plain blocking sockets with no socket semantics (push-pull
+//! and req-rep over tcp and ipc only: the ceiling the others are measured
+//! against). Each measurement runs as
 //! child processes of this binary (`compare tool <impl> <tool> ...`), one
 //! per socket as libzmq's tools do; rounds alternate the implementations
 //! (rotating who goes first). It prints the medians and the ratios to
-//! libzmq, the issue's targets, and writes `compare.csv`,
+//! libzmq and to raw, the issues' targets and goals, and writes `compare.csv`,
 //! `compare-raw.csv`, `compare.md` and `compare.svg` under
 //! `<repository>/target/perf/`.
 
@@ -23,6 +27,7 @@ mod plan;
 mod proc;
 mod results;
 mod runner;
+mod smoke;
 mod tool;
 
 use std::path::PathBuf;
@@ -47,13 +52,30 @@ struct Cli {
     /// Only cases whose name contains this (e.g. "tcp 64B", "latency").
     #[arg(long)]
     only: Option<String>,
+    /// Which cases: `core` (issue 7's), `curve-scale` (issue 18's CURVE
+    /// and scale cases, against libzmq), or `all`.
+    #[arg(long, default_value = "all")]
+    set: CaseSet,
     /// Implementations to measure, comma-separated (libzmq is needed for
     /// the ratios).
-    #[arg(long, default_value = "libzmq,zmtp,zmq.rs", value_delimiter = ',')]
+    #[arg(
+        long = "with",
+        alias = "impls",
+        default_value = "libzmq,zmtp,zmq.rs,raw",
+        value_delimiter = ','
+    )]
     impls: Vec<Impl>,
     /// Where to write the CSV, markdown and SVG files.
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+/// A selection of cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum CaseSet {
+    All,
+    Core,
+    CurveScale,
 }
 
 #[derive(Subcommand)]
@@ -68,6 +90,16 @@ enum Cmd {
     },
     /// epgm PUB/SUB throughput, zmtp against Debian's libzmq (multicast.rs).
     Multicast(multicast::MulticastArgs),
+    /// The CI perf smoke: zmtp against raw, a few seconds per case; fails
+    /// when a ratio falls below its baseline by more than its margin.
+    Smoke {
+        /// Run this many times and write the baseline instead of judging.
+        #[arg(long)]
+        calibrate: Option<usize>,
+        /// The baseline file (default perf/results/smoke-baseline.csv).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +112,22 @@ fn main() -> ExitCode {
             },
             |()| ExitCode::SUCCESS,
         );
+    }
+    if let Some(Cmd::Smoke {
+        calibrate,
+        baseline,
+    }) = &cli.command
+    {
+        let path = baseline.clone().unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../results/smoke-baseline.csv")
+        });
+        return match run_smoke(*calibrate, &path) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     if let Some(Cmd::Tool { imp, args }) = cli.command {
         let tool = match tool::Tool::parse(&args) {
@@ -116,6 +164,11 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let cases: Vec<_> = plan::cases(scale)
         .into_iter()
         .filter(|c| cli.only.as_ref().is_none_or(|o| c.id.contains(o.as_str())))
+        .filter(|c| match cli.set {
+            CaseSet::All => true,
+            CaseSet::Core => !c.is_curve_or_scale(),
+            CaseSet::CurveScale => c.is_curve_or_scale(),
+        })
         .collect();
     if cases.is_empty() {
         return Err("no case matches --only".into());
@@ -166,11 +219,13 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let rows = results.rows(&cases);
     let table = results::table(&rows);
     let targets = results::targets(&rows);
-    println!("{table}\n{targets}");
+    let goals = results::raw_goals(&rows);
+    println!("{table}\n{targets}\n{goals}");
     let setup = format!(
         "Each socket in its own process (inproc: one process). zmtp: tokio current-thread \
          runtime over tcp/ipc, 2 workers over inproc (ZMTP_PERF_THREADS overrides); zmq.rs: \
-         2 workers (ZMQRS_PERF_THREADS); libzmq: its default 1 I/O thread. {} cores; load \
+         2 workers (ZMQRS_PERF_THREADS); libzmq: its default 1 I/O thread; raw: one blocking \
+         thread per process. {} cores; load \
          average {} at the start, {} at the end.",
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
         load_start,
@@ -178,7 +233,7 @@ fn compare(cli: &Cli) -> Result<(), String> {
     );
     println!("{setup}");
     let mut md = format!(
-        "# zmtp vs libzmq vs zmq.rs ({rounds} rounds)\n\n{setup}\n\n{table}\n## Targets (issue 7)\n\n{targets}"
+        "# zmtp vs libzmq vs zmq.rs vs raw ({rounds} rounds)\n\n{setup}\n\n{table}\n## Targets (issue 7)\n\n{targets}\n## Goals against raw (issue 18)\n\n{goals}"
     );
     if !failures.is_empty() {
         md.push_str("\n## Failed measurements\n\n");
@@ -198,6 +253,72 @@ fn compare(cli: &Cli) -> Result<(), String> {
         out_dir.display()
     );
     Ok(())
+}
+
+/// Runs the smoke: judged against the baseline at `path`, or, with
+/// `calibrate`, run that many times to write it.
+fn run_smoke(calibrate: Option<usize>, path: &std::path::Path) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    if let Some(runs) = calibrate {
+        let load = loadavg();
+        let mut gains: Vec<Vec<f64>> = Vec::new();
+        let mut ids = Vec::new();
+        for _ in 0..runs.max(1) {
+            let once = smoke::run_once(&exe)?;
+            for (i, (case, g)) in once.into_iter().enumerate() {
+                if gains.len() <= i {
+                    gains.push(Vec::new());
+                    ids.push(case.id);
+                }
+                gains[i].push(g);
+            }
+        }
+        let baselines: Vec<_> = ids
+            .iter()
+            .zip(&gains)
+            .filter_map(|(id, g)| smoke::Baseline::calibrate(id, g))
+            .collect();
+        let note = format!(
+            "zmtp's speed over raw in the same run (latency inverted), median of {runs} smoke runs \
+             of {} rounds; margin = twice the widest relative spread of a run, within {}-{}. \
+             Load average {load} at the start, {} at the end. Written by \
+             `zmtp-perf-compare smoke --calibrate {runs}`.",
+            smoke::ROUNDS,
+            smoke::MIN_MARGIN,
+            smoke::MAX_MARGIN,
+            loadavg()
+        );
+        std::fs::write(path, smoke::format_baselines(&baselines, &note))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let baselines = smoke::parse_baselines(&text);
+    let mut failed = Vec::new();
+    for (case, gain) in smoke::run_once(&exe)? {
+        let Some(b) = baselines.iter().find(|b| b.case == case.id) else {
+            return Err(format!("{}: no baseline in {}", case.id, path.display()));
+        };
+        let verdict = if b.passes(gain) { "ok" } else { "REGRESSED" };
+        println!(
+            "{:<28} zmtp/raw speed {gain:.3} (baseline {:.3}, floor {:.3}) {verdict}",
+            case.id,
+            b.gain,
+            b.floor()
+        );
+        if !b.passes(gain) {
+            failed.push(case.id);
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "perf smoke: regressed beyond the noise margin: {}",
+            failed.join(", ")
+        ))
+    }
 }
 
 /// The first three fields of `/proc/loadavg` (empty where it does not exist).

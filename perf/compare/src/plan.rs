@@ -35,7 +35,31 @@ pub enum Kind {
     RouterDealer,
     /// The PULL receiver's peak RSS while a PUSH floods it.
     Flood,
+    /// PUSH/PULL throughput under CURVE (PULL the server).
+    CurvePushPull,
+    /// REQ/REP latency under CURVE (REP the server).
+    CurveReqRep,
+    /// CURVE handshakes per second to a ROUTER (the server), clients
+    /// connecting 16 at a time, each making one round trip.
+    CurveHandshakes,
+    /// PUB/SUB to this many subscribers with 1,000 subscriptions each and
+    /// the default high-water marks: what each gets per second, and the
+    /// share delivered.
+    FanOut(usize),
+    /// ROUTER receiving from this many DEALER peers of one process.
+    RouterPeers(usize),
+    /// This many connections to one ROUTER: connections per second, from
+    /// the first peer's message to the last.
+    ConnAccept(usize),
+    /// This many connections to one ROUTER: the ROUTER's resident memory
+    /// per connection.
+    ConnMemory(usize),
 }
+
+/// Subscriptions per subscriber in the fan-out cases.
+pub const FANOUT_SUBSCRIPTIONS: usize = 1000;
+/// Client processes the connections of the scale cases are spread over.
+pub const CONN_CLIENT_PROCESSES: usize = 4;
 
 /// The unit of a case's figure, which also says which way is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +70,10 @@ pub enum Metric {
     LatencyUs,
     /// Peak resident memory in MiB (lower is better).
     RssMib,
+    /// Events (handshakes, connections) per second (higher is better).
+    PerSec,
+    /// Resident memory per connection in KiB (lower is better).
+    KibPerConn,
 }
 
 impl Metric {
@@ -55,12 +83,14 @@ impl Metric {
             Metric::MsgPerSec => "msg/s",
             Metric::LatencyUs => "us",
             Metric::RssMib => "MiB",
+            Metric::PerSec => "1/s",
+            Metric::KibPerConn => "KiB/conn",
         }
     }
 
     /// Whether a larger figure is better.
     pub fn higher_is_better(self) -> bool {
-        self == Metric::MsgPerSec
+        matches!(self, Metric::MsgPerSec | Metric::PerSec)
     }
 }
 
@@ -80,13 +110,20 @@ pub struct Case {
 }
 
 impl Case {
-    fn new(kind: Kind, transport: Transport, size: usize, count: usize) -> Self {
+    pub fn new(kind: Kind, transport: Transport, size: usize, count: usize) -> Self {
         let what = match kind {
             Kind::PushPull => "push-pull".to_owned(),
             Kind::ReqRep => "req-rep latency".to_owned(),
             Kind::PubSub(n) => format!("pub-sub x{n}"),
             Kind::RouterDealer => "dealer-router".to_owned(),
             Kind::Flood => "flood rss".to_owned(),
+            Kind::CurvePushPull => "curve push-pull".to_owned(),
+            Kind::CurveReqRep => "curve req-rep latency".to_owned(),
+            Kind::CurveHandshakes => "curve handshakes".to_owned(),
+            Kind::FanOut(n) => format!("fan-out x{n} ({FANOUT_SUBSCRIPTIONS} subs, hwm 1000)"),
+            Kind::RouterPeers(n) => format!("router from {n} peers"),
+            Kind::ConnAccept(n) => format!("accept {n} connections"),
+            Kind::ConnMemory(n) => format!("memory of {n} connections"),
         };
         Case {
             id: format!("{what} {} {size}B", transport.name()),
@@ -100,10 +137,27 @@ impl Case {
     /// The unit of the figure.
     pub fn metric(&self) -> Metric {
         match self.kind {
-            Kind::ReqRep => Metric::LatencyUs,
+            Kind::ReqRep | Kind::CurveReqRep => Metric::LatencyUs,
             Kind::Flood => Metric::RssMib,
+            Kind::CurveHandshakes | Kind::ConnAccept(_) => Metric::PerSec,
+            Kind::ConnMemory(_) => Metric::KibPerConn,
             _ => Metric::MsgPerSec,
         }
+    }
+
+    /// Whether this is one of issue 18's CURVE or scale cases (measured
+    /// against libzmq only).
+    pub fn is_curve_or_scale(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::CurvePushPull
+                | Kind::CurveReqRep
+                | Kind::CurveHandshakes
+                | Kind::FanOut(_)
+                | Kind::RouterPeers(_)
+                | Kind::ConnAccept(_)
+                | Kind::ConnMemory(_)
+        )
     }
 }
 
@@ -145,6 +199,57 @@ pub fn cases(scale: usize) -> Vec<Case> {
         Transport::Tcp,
         1024,
         300_000 * scale,
+    ));
+    // Issue 18: CURVE and scale.
+    v.push(Case::new(
+        Kind::Flood,
+        Transport::Tcp,
+        65536,
+        20_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::CurvePushPull,
+        Transport::Tcp,
+        64,
+        300_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::CurveReqRep,
+        Transport::Tcp,
+        1,
+        10_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::CurveHandshakes,
+        Transport::Tcp,
+        1,
+        1_000 * scale,
+    ));
+    for n in [16, 64] {
+        v.push(Case::new(
+            Kind::FanOut(n),
+            Transport::Tcp,
+            64,
+            200_000 * scale,
+        ));
+    }
+    v.push(Case::new(
+        Kind::RouterPeers(1000),
+        Transport::Tcp,
+        64,
+        1_000_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::ConnAccept(10_000),
+        Transport::Tcp,
+        1,
+        10_000,
+    ));
+    v.push(Case::new(
+        Kind::ConnMemory(10_000),
+        Transport::Tcp,
+        1,
+        10_000,
     ));
     v
 }

@@ -1,4 +1,5 @@
-//! Medians, ratios to libzmq, and the table, CSV files and SVG chart.
+//! Medians, ratios to libzmq and to raw, and the table, CSV files and SVG
+//! chart.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,17 +39,22 @@ pub struct Row {
     pub median: BTreeMap<Impl, f64>,
     /// Median delivered share (PUB/SUB).
     pub delivered: BTreeMap<Impl, f64>,
-    /// Per implementation, the lowest and highest of its ratios to libzmq
-    /// taken round by round (both measured minutes apart at most): how far
-    /// the machine's noise moves the ratio.
-    pub round_ratios: BTreeMap<Impl, (f64, f64)>,
+    /// Per implementation and base (libzmq or raw), the lowest and highest
+    /// of its ratios to the base taken round by round (both measured
+    /// minutes apart at most): how far the machine's noise moves the ratio.
+    pub round_ratios: BTreeMap<(Impl, Impl), (f64, f64)>,
 }
 
 impl Row {
     /// `imp`'s median over libzmq's (as measured: for latency and memory,
     /// below 1 is better).
     pub fn ratio(&self, imp: Impl) -> Option<f64> {
-        Some(self.median.get(&imp)? / self.median.get(&Impl::Libzmq)?)
+        self.ratio_to(imp, Impl::Libzmq)
+    }
+
+    /// `imp`'s median over `base`'s, as measured.
+    pub fn ratio_to(&self, imp: Impl, base: Impl) -> Option<f64> {
+        Some(self.median.get(&imp)? / self.median.get(&base)?)
     }
 
     /// `imp`'s speed-up over `base` (above 1 is better for every metric).
@@ -85,22 +91,10 @@ impl Results {
                     if let Some(d) = median(figs.iter().filter_map(|f| f.delivered).collect()) {
                         delivered.insert(imp, d);
                     }
-                    let ratios: Vec<f64> = self
-                        .raw
-                        .iter()
-                        .filter(|r| r.1 == i && r.2 == imp)
-                        .filter_map(|(round, _, _, f)| {
-                            let base = self
-                                .raw
-                                .iter()
-                                .find(|b| b.0 == *round && b.1 == i && b.2 == Impl::Libzmq)?;
-                            Some(f.value / base.3.value)
-                        })
-                        .collect();
-                    if !ratios.is_empty() {
-                        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-                        let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                        round_ratios.insert(imp, (lo, hi));
+                    for base in [Impl::Libzmq, Impl::Raw] {
+                        if let Some(spread) = self.round_spread(i, imp, base) {
+                            round_ratios.insert((imp, base), spread);
+                        }
                     }
                 }
                 Row {
@@ -112,6 +106,29 @@ impl Results {
             })
             .collect()
     }
+
+    /// The lowest and highest ratio of `imp` to `base` in case `i`, each
+    /// taken within one round.
+    fn round_spread(&self, i: usize, imp: Impl, base: Impl) -> Option<(f64, f64)> {
+        let ratios: Vec<f64> = self
+            .raw
+            .iter()
+            .filter(|r| r.1 == i && r.2 == imp)
+            .filter_map(|(round, _, _, f)| {
+                let b = self
+                    .raw
+                    .iter()
+                    .find(|b| b.0 == *round && b.1 == i && b.2 == base)?;
+                Some(f.value / b.3.value)
+            })
+            .collect();
+        if ratios.is_empty() {
+            return None;
+        }
+        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Some((lo, hi))
+    }
 }
 
 fn human(metric: Metric, v: f64) -> String {
@@ -120,6 +137,8 @@ fn human(metric: Metric, v: f64) -> String {
         Metric::MsgPerSec => format!("{:.1} k/s", v / 1e3),
         Metric::LatencyUs => format!("{v:.1} us"),
         Metric::RssMib => format!("{v:.1} MiB"),
+        Metric::PerSec => format!("{v:.0} /s"),
+        Metric::KibPerConn => format!("{v:.1} KiB"),
     }
 }
 
@@ -127,13 +146,13 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map_or_else(|| "-".to_owned(), f)
 }
 
-/// A ratio to libzmq with the range of the round-by-round ratios when
+/// A ratio to `base` with the range of the round-by-round ratios when
 /// there was more than one round.
-fn ratio_cell(r: &Row, imp: Impl) -> String {
-    let Some(v) = r.ratio(imp) else {
+fn ratio_cell(r: &Row, imp: Impl, base: Impl) -> String {
+    let Some(v) = r.ratio_to(imp, base) else {
         return "-".to_owned();
     };
-    match r.round_ratios.get(&imp) {
+    match r.round_ratios.get(&(imp, base)) {
         Some((lo, hi)) if hi > lo => format!("{v:.2}x ({lo:.2}-{hi:.2})"),
         _ => format!("{v:.2}x"),
     }
@@ -144,9 +163,9 @@ pub fn table(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| case | libzmq | zmtp | zmq.rs | zmtp/libzmq | zmq.rs/libzmq | zmtp speed-up over zmq.rs |"
+        "| case | libzmq | zmtp | zmq.rs | raw | zmtp/libzmq | zmq.rs/libzmq | zmtp speed-up over zmq.rs | zmtp/raw |"
     );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let m = r.case.metric();
         let cell = |i: Impl| {
@@ -158,18 +177,21 @@ pub fn table(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.case.id,
             cell(Impl::Libzmq),
             cell(Impl::Ours),
             cell(Impl::Zmqrs),
-            ratio_cell(r, Impl::Ours),
-            ratio_cell(r, Impl::Zmqrs),
+            cell(Impl::Raw),
+            ratio_cell(r, Impl::Ours, Impl::Libzmq),
+            ratio_cell(r, Impl::Zmqrs, Impl::Libzmq),
             opt(r.gain(Impl::Ours, Impl::Zmqrs), |v| format!("{v:.2}x")),
+            ratio_cell(r, Impl::Ours, Impl::Raw),
         );
     }
     s.push_str(
-        "\nRatios are medians over libzmq's: above 1 is better for throughput, below 1 for latency and memory. \
+        "\nRatios are medians over libzmq's (zmtp/raw: over raw's, the same ZMTP frames over plain blocking \
+         sockets with no socket semantics): above 1 is better for throughput, below 1 for latency and memory. \
          In brackets: the lowest and highest ratio of a single round.\n",
     );
     s
@@ -239,6 +261,43 @@ pub fn targets(rows: &[Row]) -> String {
     s
 }
 
+/// Issue 18's goals against raw, each with the measured ratio and whether
+/// it is met.
+pub fn raw_goals(rows: &[Row]) -> String {
+    let mut s = String::from("| goal | measured | met |\n|---|---:|---|\n");
+    for r in rows {
+        let c = &r.case;
+        let goal = match (c.kind, c.size) {
+            (Kind::PushPull, 64) => Some((0.5, true)),
+            (Kind::PushPull, 65536) => Some((0.9, true)),
+            (Kind::ReqRep, 1) => Some((1.2, false)),
+            _ => None,
+        };
+        let Some((bound, at_least)) = goal else {
+            continue;
+        };
+        if c.transport == Transport::Inproc {
+            continue;
+        }
+        let v = r.ratio_to(Impl::Ours, Impl::Raw);
+        let _ = writeln!(
+            s,
+            "| {} zmtp {} {bound}x raw | {} | {} |",
+            c.id,
+            if at_least { ">=" } else { "<=" },
+            opt(v, |v| format!("{v:.2}x")),
+            v.map_or("n/a", |v| {
+                if (at_least && v >= bound) || (!at_least && v <= bound) {
+                    "yes"
+                } else {
+                    "NO"
+                }
+            })
+        );
+    }
+    s
+}
+
 /// Writes the raw figures and the medians as CSV.
 ///
 /// # Errors
@@ -262,28 +321,34 @@ pub fn write_csv(
     }
     std::fs::write(dir.join("compare-raw.csv"), raw)?;
     let mut sum = String::from(
-        "case,metric,count,libzmq,zmtp,zmq.rs,zmtp_over_libzmq,zmqrs_over_libzmq,zmtp_round_ratio_min,zmtp_round_ratio_max\n",
+        "case,metric,count,libzmq,zmtp,zmq.rs,raw,zmtp_over_libzmq,zmqrs_over_libzmq,zmtp_round_ratio_min,zmtp_round_ratio_max,zmtp_over_raw\n",
     );
     for r in rows {
         let g = |i: Impl| r.median.get(&i).map_or(String::new(), f64::to_string);
         let q = |i: Impl| r.ratio(i).map_or(String::new(), |v| format!("{v:.4}"));
+        let spread = |base: Impl| {
+            r.round_ratios
+                .get(&(Impl::Ours, base))
+                .map_or((String::new(), String::new()), |m| {
+                    (format!("{:.4}", m.0), format!("{:.4}", m.1))
+                })
+        };
         let _ = writeln!(
             sum,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             r.case.id,
             r.case.metric().name(),
             r.case.count,
             g(Impl::Libzmq),
             g(Impl::Ours),
             g(Impl::Zmqrs),
+            g(Impl::Raw),
             q(Impl::Ours),
             q(Impl::Zmqrs),
-            r.round_ratios
-                .get(&Impl::Ours)
-                .map_or(String::new(), |m| format!("{:.4}", m.0)),
-            r.round_ratios
-                .get(&Impl::Ours)
-                .map_or(String::new(), |m| format!("{:.4}", m.1)),
+            spread(Impl::Libzmq).0,
+            spread(Impl::Libzmq).1,
+            r.ratio_to(Impl::Ours, Impl::Raw)
+                .map_or(String::new(), |v| format!("{v:.4}")),
         );
     }
     std::fs::write(dir.join("compare.csv"), sum)

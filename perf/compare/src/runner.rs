@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use zmtp_perf::report::parse_line;
 
-use crate::plan::{Case, FLOOD_PAUSE_MS, Kind, Transport};
+use crate::plan::{
+    CONN_CLIENT_PROCESSES, Case, FANOUT_SUBSCRIPTIONS, FLOOD_PAUSE_MS, Kind, Transport,
+};
 use crate::proc::Proc;
 use crate::tool::Impl;
 
@@ -26,9 +28,16 @@ const DEADLINE: Duration = Duration::from_secs(120);
 ///
 /// # Errors
 /// A description of what failed; `Ok(None)` when `imp` cannot do the case
-/// (zmq.rs has no inproc).
+/// (zmq.rs has no inproc; raw has only push-pull and req-rep over tcp and
+/// ipc).
 pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<Figure>, String> {
     if imp == Impl::Zmqrs && case.transport == Transport::Inproc {
+        return Ok(None);
+    }
+    if imp == Impl::Raw && !crate::backend::raw::supports(case.kind, case.transport) {
+        return Ok(None);
+    }
+    if imp == Impl::Zmqrs && case.is_curve_or_scale() {
         return Ok(None);
     }
     let deadline = Instant::now() + DEADLINE;
@@ -51,23 +60,78 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
     let ep = Endpoint::new(case.transport, seq)?;
     let ep_s = ep.address.as_str();
     let fig = match case.kind {
-        Kind::PushPull | Kind::RouterDealer | Kind::ReqRep | Kind::Flood => {
-            let (rx, tx) = match case.kind {
-                Kind::PushPull => ("local_thr", "remote_thr"),
-                Kind::RouterDealer => ("router_thr", "dealer_thr"),
-                Kind::ReqRep => ("local_lat", "remote_lat"),
-                _ => ("flood_rx", "remote_thr"),
-            };
+        Kind::PushPull
+        | Kind::RouterDealer
+        | Kind::ReqRep
+        | Kind::Flood
+        | Kind::CurvePushPull
+        | Kind::CurveReqRep
+        | Kind::CurveHandshakes
+        | Kind::RouterPeers(_) => {
             let pause = FLOOD_PAUSE_MS.to_string();
-            let mut rx_args = vec![ep_s, &size, &count];
-            if case.kind == Kind::Flood {
-                rx_args.push(&pause);
-            }
+            let peers = match case.kind {
+                Kind::RouterPeers(n) => n.to_string(),
+                _ => String::new(),
+            };
+            let (rx, rx_args, tx, tx_args): (&str, Vec<&str>, &str, Vec<&str>) = match case.kind {
+                Kind::PushPull => (
+                    "local_thr",
+                    vec![ep_s, &size, &count],
+                    "remote_thr",
+                    vec![ep_s, &size, &count],
+                ),
+                Kind::RouterDealer => (
+                    "router_thr",
+                    vec![ep_s, &size, &count],
+                    "dealer_thr",
+                    vec![ep_s, &size, &count],
+                ),
+                Kind::ReqRep => (
+                    "local_lat",
+                    vec![ep_s, &size, &count],
+                    "remote_lat",
+                    vec![ep_s, &size, &count],
+                ),
+                Kind::Flood => (
+                    "flood_rx",
+                    vec![ep_s, &size, &count, &pause],
+                    "remote_thr",
+                    vec![ep_s, &size, &count],
+                ),
+                Kind::CurvePushPull => (
+                    "curve",
+                    vec!["local_thr", ep_s, &size, &count],
+                    "curve",
+                    vec!["remote_thr", ep_s, &size, &count],
+                ),
+                Kind::CurveReqRep => (
+                    "curve",
+                    vec!["local_lat", ep_s, &size, &count],
+                    "curve",
+                    vec!["remote_lat", ep_s, &size, &count],
+                ),
+                Kind::CurveHandshakes => (
+                    "handshake_server",
+                    vec![ep_s, &count],
+                    "handshake_clients",
+                    vec![ep_s, &count],
+                ),
+                _ => (
+                    "router_thr",
+                    vec![ep_s, &size, &count],
+                    "dealers",
+                    vec![ep_s, &size, &count, &peers],
+                ),
+            };
             let binder = Proc::spawn(exe, &tool(rx, &rx_args), false)?;
             ep.wait_bound(deadline)?;
-            let connecter = Proc::spawn(exe, &tool(tx, &[ep_s, &size, &count]), false)?;
-            // The latency figure comes from the connecting side.
-            let (measurer, other) = if case.kind == Kind::ReqRep {
+            let connecter = Proc::spawn(exe, &tool(tx, &tx_args), false)?;
+            // The latency and handshake figures come from the connecting
+            // side.
+            let (measurer, other) = if matches!(
+                case.kind,
+                Kind::ReqRep | Kind::CurveReqRep | Kind::CurveHandshakes
+            ) {
                 (connecter, binder)
             } else {
                 (binder, connecter)
@@ -83,16 +147,36 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
                 (Err(e), Ok(_)) => return Err(format!("{e}; peer exited normally")),
             }
         }
-        Kind::PubSub(n) => {
-            let mut publisher = Proc::spawn(exe, &tool("pub_thr", &[ep_s, &size, &count]), true)?;
+        Kind::ConnAccept(n) | Kind::ConnMemory(n) => {
+            let binder = Proc::spawn(exe, &tool("conn_router", &[ep_s, &n.to_string()]), false)?;
+            ep.wait_bound(deadline)?;
+            let per = (n / CONN_CLIENT_PROCESSES).to_string();
+            let mut clients = Vec::new();
+            for _ in 0..CONN_CLIENT_PROCESSES {
+                clients.push(Proc::spawn(
+                    exe,
+                    &tool("conn_clients", &[ep_s, &per]),
+                    false,
+                )?);
+            }
+            let out = binder.finish(deadline);
+            for c in clients {
+                c.kill();
+            }
+            parse(case, &out?)?
+        }
+        Kind::PubSub(n) | Kind::FanOut(n) => {
+            let subs_n = FANOUT_SUBSCRIPTIONS.to_string();
+            let (pub_tool, sub_tool, sub_args) = if matches!(case.kind, Kind::FanOut(_)) {
+                ("pub_hwm", "sub_many", vec![ep_s, &size, &count, &subs_n])
+            } else {
+                ("pub_thr", "sub_thr", vec![ep_s, &size, &count])
+            };
+            let mut publisher = Proc::spawn(exe, &tool(pub_tool, &[ep_s, &size, &count]), true)?;
             ep.wait_bound(deadline)?;
             let mut subs = Vec::new();
             for _ in 0..n {
-                subs.push(Proc::spawn(
-                    exe,
-                    &tool("sub_thr", &[ep_s, &size, &count]),
-                    false,
-                )?);
+                subs.push(Proc::spawn(exe, &tool(sub_tool, &sub_args), false)?);
             }
             for s in &mut subs {
                 s.wait_line("ready", deadline)?;
@@ -119,6 +203,10 @@ fn parse(case: &Case, out: &str) -> Result<Figure, String> {
     let value = match case.kind {
         Kind::ReqRep => parse_line(out, "average latency: ", "[us]"),
         Kind::Flood => parse_line(out, "peak rss: ", "[kB]").map(|k| k / 1024.0),
+        Kind::CurveReqRep => parse_line(out, "average latency: ", "[us]"),
+        Kind::CurveHandshakes => parse_line(out, "handshake rate: ", "[1/s]"),
+        Kind::ConnAccept(_) => parse_line(out, "accept rate: ", "[conn/s]"),
+        Kind::ConnMemory(_) => parse_line(out, "rss per connection: ", "[kB]"),
         _ => parse_line(out, "mean throughput: ", "[msg/s]"),
     };
     value

@@ -12,7 +12,7 @@ use std::str::FromStr;
 /// A failure inside a tool process.
 pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
 
-/// One of the three implementations compared.
+/// One of the implementations compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Impl {
     /// This project's `zmtp`.
@@ -21,11 +21,14 @@ pub enum Impl {
     Libzmq,
     /// zmq.rs (`zeromq` 0.7).
     Zmqrs,
+    /// The same ZMTP frames over plain blocking sockets, no socket
+    /// semantics: the ceiling (`crate::backend::raw`).
+    Raw,
 }
 
 impl Impl {
-    /// All three, libzmq (the reference) first.
-    pub const ALL: [Impl; 3] = [Impl::Libzmq, Impl::Ours, Impl::Zmqrs];
+    /// All four, libzmq (the reference) first.
+    pub const ALL: [Impl; 4] = [Impl::Libzmq, Impl::Ours, Impl::Zmqrs, Impl::Raw];
 
     /// The name used on command lines and in the CSV.
     pub fn name(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Impl {
             Impl::Ours => "zmtp",
             Impl::Libzmq => "libzmq",
             Impl::Zmqrs => "zmq.rs",
+            Impl::Raw => "raw",
         }
     }
 }
@@ -49,7 +53,7 @@ impl FromStr for Impl {
         Impl::ALL
             .into_iter()
             .find(|i| i.name() == s)
-            .ok_or_else(|| format!("unknown implementation {s:?} (zmtp, libzmq, zmq.rs)"))
+            .ok_or_else(|| format!("unknown implementation {s:?} (zmtp, libzmq, zmq.rs, raw)"))
     }
 }
 
@@ -115,6 +119,66 @@ pub enum Tool {
         count: usize,
         pause_ms: u64,
     },
+    /// A CURVE tool: the binding end is the server, the connecting end its
+    /// client (local_thr, remote_thr, local_lat or remote_lat).
+    Curve(Box<Tool>),
+    /// A CURVE ROUTER (server) binds and echoes `count` messages.
+    HandshakeServer { ep: String, count: usize },
+    /// `count` CURVE DEALER clients, [`HANDSHAKE_WAVE`] at a time, each
+    /// connecting, making one round trip and closing; prints the rate.
+    HandshakeClients { ep: String, count: usize },
+    /// PUB binds with the default high-water mark, waits for a line on
+    /// stdin, sends.
+    PubHwm {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// SUB connects with the default high-water mark and `subs`
+    /// subscriptions (see `subscriptions`), prints `ready`, measures.
+    SubMany {
+        ep: String,
+        size: usize,
+        count: usize,
+        subs: usize,
+    },
+    /// `peers` DEALERs in one process, `count` messages in all, round
+    /// robin over them.
+    Dealers {
+        ep: String,
+        size: usize,
+        count: usize,
+        peers: usize,
+    },
+    /// ROUTER binds and waits for one message from each of `count` peers;
+    /// prints the accept rate and the memory per connection.
+    ConnRouter { ep: String, count: usize },
+    /// `count` DEALERs connect and each sends one message, then they stay
+    /// connected until the process is ended.
+    ConnClients { ep: String, count: usize },
+}
+
+/// How many CURVE clients handshake at once.
+pub const HANDSHAKE_WAVE: usize = 16;
+
+/// The subscriptions of a fan-out subscriber `k` of `subs` in all: the
+/// three that match the publisher's probe, data and end markers, and
+/// `subs - 3` that match nothing (distinct per subscriber, so the
+/// publisher's table holds them all).
+pub fn subscriptions(k: usize, subs: usize) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = [
+        zmtp_perf::extra::PROBE,
+        zmtp_perf::extra::DATA,
+        zmtp_perf::extra::END,
+    ]
+    .iter()
+    .map(|t| vec![*t])
+    .collect();
+    for i in 3..subs.max(3) {
+        v.push(format!("X{k}-{i}").into_bytes());
+    }
+    v.truncate(subs.max(3));
+    v
 }
 
 impl Tool {
@@ -190,6 +254,49 @@ impl Tool {
                 count: num(2)?,
                 pause_ms: num(3)? as u64,
             },
+            "curve" => {
+                let inner = Tool::parse(rest)?;
+                match inner {
+                    Tool::LocalThr { .. }
+                    | Tool::RemoteThr { .. }
+                    | Tool::LocalLat { .. }
+                    | Tool::RemoteLat { .. } => Tool::Curve(Box::new(inner)),
+                    _ => return Err("curve: local_thr, remote_thr, local_lat or remote_lat".into()),
+                }
+            }
+            "handshake_server" => Tool::HandshakeServer {
+                ep: ep()?,
+                count: num(1)?,
+            },
+            "handshake_clients" => Tool::HandshakeClients {
+                ep: ep()?,
+                count: num(1)?,
+            },
+            "pub_hwm" => Tool::PubHwm {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "sub_many" => Tool::SubMany {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+                subs: num(3)?,
+            },
+            "dealers" => Tool::Dealers {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+                peers: num(3)?,
+            },
+            "conn_router" => Tool::ConnRouter {
+                ep: ep()?,
+                count: num(1)?,
+            },
+            "conn_clients" => Tool::ConnClients {
+                ep: ep()?,
+                count: num(1)?,
+            },
             other => return Err(format!("unknown tool {other:?}")),
         })
     }
@@ -201,6 +308,42 @@ pub fn say_ready() {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "ready");
     let _ = out.flush();
+}
+
+/// Prints the connection scale result lines: the rate from the first
+/// peer's message to the last, and the resident memory each connection
+/// added.
+pub fn conn_lines(
+    count: usize,
+    elapsed: std::time::Duration,
+    rss_before_kib: u64,
+    rss_after_kib: u64,
+) -> String {
+    let rate = count as f64 / elapsed.as_secs_f64().max(1e-6);
+    let per = rss_after_kib.saturating_sub(rss_before_kib) as f64 / count.max(1) as f64;
+    format!(
+        "connections: {count}\naccept rate: {rate:.1} [conn/s]\nrss per connection: {per:.3} [kB]\n"
+    )
+}
+
+/// Prints the handshake clients' result line.
+pub fn handshake_line(count: usize, elapsed: std::time::Duration) -> String {
+    format!(
+        "handshake rate: {:.1} [1/s]\n",
+        count as f64 / elapsed.as_secs_f64().max(1e-6)
+    )
+}
+
+/// This process's resident memory now (`VmRSS`), in KiB.
+pub fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Prints the flood receiver's result line.
@@ -222,6 +365,7 @@ pub fn run(imp: Impl, tool: Tool) -> Result<String, ToolError> {
         Impl::Ours => crate::backend::ours::run(tool),
         Impl::Libzmq => crate::backend::libzmq::run(tool),
         Impl::Zmqrs => crate::backend::zmqrs::run(tool),
+        Impl::Raw => crate::backend::raw::run(tool),
     }
 }
 

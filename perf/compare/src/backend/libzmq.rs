@@ -9,7 +9,84 @@ use std::time::{Duration, Instant};
 use zmtp_perf::extra::{DATA, END, END_FOR, IDLE, PROBE, peak_rss_kib};
 use zmtp_perf::{LatReport, ThrReport};
 
-use crate::tool::{Tool, ToolError, rss_line, say_ready};
+use zmtp_perf::security::{CLIENT_PUBLIC, CLIENT_SECRET, SERVER_PUBLIC, SERVER_SECRET};
+
+use crate::tool::{Tool, ToolError, conn_lines, rss_kib, rss_line, say_ready, subscriptions};
+
+/// The bound on every wait of the scale tools.
+const WAIT_MS: i32 = 30_000;
+
+/// The pyzmq script that runs libzmq's side of the CURVE cases.
+const CURVE_SCRIPT: &str = include_str!("libzmq_curve.py");
+/// How long the script may run.
+const CURVE_DEADLINE: Duration = Duration::from_secs(150);
+
+/// The Python with pyzmq (libzmq 4.3.5 built with libsodium) that runs
+/// libzmq's CURVE side: `ZMTP_COMPARE_PYZMQ`, or the repository's
+/// `target/peers/pyzmq/bin/python`.
+fn pyzmq_python() -> std::path::PathBuf {
+    std::env::var_os("ZMTP_COMPARE_PYZMQ").map_or_else(
+        || {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/peers/pyzmq/bin/python")
+        },
+        std::path::PathBuf::from,
+    )
+}
+
+/// Runs libzmq's side of a CURVE case: the libzmq the `zmq` crate builds
+/// has no CURVE (it is built without libsodium), so these go through
+/// pyzmq's libzmq, in Python (whose own cost per message the results
+/// note).
+fn curve_via_pyzmq(args: &[String]) -> Result<String, ToolError> {
+    let mut child = std::process::Command::new(pyzmq_python())
+        .arg("-c")
+        .arg(CURVE_SCRIPT)
+        .args(args)
+        .env("ZMTP_CURVE_SERVER_PUBLIC", SERVER_PUBLIC)
+        .env("ZMTP_CURVE_SERVER_SECRET", SERVER_SECRET)
+        .env("ZMTP_CURVE_CLIENT_PUBLIC", CLIENT_PUBLIC)
+        .env("ZMTP_CURVE_CLIENT_SECRET", CLIENT_SECRET)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start pyzmq's python: {e}"))?;
+    let deadline = Instant::now() + CURVE_DEADLINE;
+    loop {
+        if child.try_wait()?.is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("the pyzmq CURVE tool timed out".into());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(format!("the pyzmq CURVE tool failed: {}", out.status).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The command line of a CURVE tool for the script.
+fn curve_args(tool: &Tool) -> Result<Vec<String>, ToolError> {
+    let v = |name: &str, ep: &str, rest: &[usize]| {
+        let mut v = vec![name.to_owned(), ep.to_owned()];
+        v.extend(rest.iter().map(ToString::to_string));
+        v
+    };
+    Ok(match tool {
+        Tool::LocalThr { ep, size, count } => v("local_thr", ep, &[*size, *count]),
+        Tool::RemoteThr { ep, size, count } => v("remote_thr", ep, &[*size, *count]),
+        Tool::LocalLat { ep, size, count } => v("local_lat", ep, &[*size, *count]),
+        Tool::RemoteLat { ep, size, count } => v("remote_lat", ep, &[*size, *count]),
+        Tool::HandshakeServer { ep, count } => v("handshake_server", ep, &[*count]),
+        Tool::HandshakeClients { ep, count } => v("handshake_clients", ep, &[*count]),
+        other => return Err(format!("no CURVE variant of {other:?}").into()),
+    })
+}
 
 /// Runs one tool.
 ///
@@ -76,25 +153,7 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             let s = ctx.socket(zmq::PUB)?;
             s.set_sndhwm(0)?;
             s.bind(&ep)?;
-            let go = Arc::new(AtomicBool::new(false));
-            let g2 = Arc::clone(&go);
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                let _ = std::io::stdin().read_line(&mut line);
-                g2.store(true, Ordering::Release);
-            });
-            while !go.load(Ordering::Acquire) {
-                s.send(tagged(PROBE, size), 0)?;
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            for _ in 0..count {
-                s.send(tagged(DATA, size), 0)?;
-            }
-            let until = Instant::now() + END_FOR;
-            while Instant::now() < until {
-                s.send(tagged(END, size), 0)?;
-                std::thread::sleep(Duration::from_millis(10));
-            }
+            publish(&s, size, count)?;
             String::new()
         }
         Tool::SubThr { ep, size, count } => {
@@ -122,8 +181,111 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             }
             rss_line(peak_rss_kib())
         }
+        Tool::Curve(inner) => curve_via_pyzmq(&curve_args(&inner)?)?,
+        tool @ (Tool::HandshakeServer { .. } | Tool::HandshakeClients { .. }) => {
+            curve_via_pyzmq(&curve_args(&tool)?)?
+        }
+        Tool::PubHwm { ep, size, count } => {
+            let s = ctx.socket(zmq::PUB)?;
+            s.set_sndtimeo(WAIT_MS)?;
+            s.bind(&ep)?;
+            publish(&s, size, count)?;
+            String::new()
+        }
+        Tool::SubMany {
+            ep,
+            size,
+            count,
+            subs,
+        } => {
+            let s = ctx.socket(zmq::SUB)?;
+            for t in subscriptions(std::process::id() as usize, subs) {
+                s.set_subscribe(&t)?;
+            }
+            s.connect(&ep)?;
+            subscribe(&s, size, count)?.to_string()
+        }
+        Tool::Dealers {
+            ep,
+            size,
+            count,
+            peers,
+        } => {
+            // The zmq crate cannot raise a context's 1023 sockets.
+            let mut socks = Vec::with_capacity(peers);
+            for _ in 0..peers {
+                let s = ctx.socket(zmq::DEALER)?;
+                s.set_sndtimeo(WAIT_MS)?;
+                s.connect(&ep)?;
+                socks.push(s);
+            }
+            for i in 0..count {
+                socks[i % peers.max(1)].send(zmq::Message::with_size(size), 0)?;
+            }
+            // Dropping the sockets and then the context waits until
+            // everything is sent (LINGER infinite).
+            String::new()
+        }
+        Tool::ConnRouter { ep, count } => {
+            let before = rss_kib();
+            let s = ctx.socket(zmq::ROUTER)?;
+            s.set_rcvtimeo(WAIT_MS)?;
+            s.set_linger(0)?;
+            s.bind(&ep)?;
+            let mut start = None;
+            for _ in 0..count {
+                s.recv_multipart(0)?;
+                start.get_or_insert_with(Instant::now);
+            }
+            let elapsed = start.map_or(Duration::ZERO, |t| t.elapsed());
+            conn_lines(count, elapsed, before, rss_kib())
+        }
+        Tool::ConnClients { ep, count } => {
+            // A context holds at most 1023 sockets (the zmq crate cannot
+            // raise it): a new one every 1000.
+            let mut contexts = vec![ctx.clone()];
+            let mut socks = Vec::with_capacity(count);
+            for i in 0..count {
+                if i > 0 && i % 1000 == 0 {
+                    contexts.push(zmq::Context::new());
+                }
+                let s = contexts[contexts.len() - 1].socket(zmq::DEALER)?;
+                s.set_linger(0)?;
+                s.set_sndtimeo(WAIT_MS)?;
+                s.connect(&ep)?;
+                s.send("h", 0)?;
+                socks.push(s);
+            }
+            // Stay connected until the comparison ends this process.
+            std::thread::sleep(Duration::from_secs(120));
+            String::new()
+        }
     };
     Ok(out)
+}
+
+/// The publisher's probes, `count` DATA messages and END markers.
+fn publish(s: &zmq::Socket, size: usize, count: usize) -> Result<(), ToolError> {
+    let go = Arc::new(AtomicBool::new(false));
+    let g2 = Arc::clone(&go);
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        g2.store(true, Ordering::Release);
+    });
+    while !go.load(Ordering::Acquire) {
+        s.send(tagged(PROBE, size), 0)?;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for _ in 0..count {
+        s.send(tagged(DATA, size), 0)?;
+    }
+    let until = Instant::now() + END_FOR;
+    while Instant::now() < until {
+        s.send(tagged(END, size), 0)?;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(())
 }
 
 fn tagged(tag: u8, size: usize) -> zmq::Message {

@@ -3,10 +3,23 @@
 
 use core::time::Duration;
 
+use std::time::Instant;
+
+use bytes::Bytes;
 use tokio::io::AsyncBufReadExt;
+use tokio::time::timeout;
+use zmtp::{Context, SocketType};
+use zmtp_perf::extra::Hwm;
+use zmtp_perf::security::Security;
 use zmtp_perf::{extra, lat, thr};
 
-use crate::tool::{Tool, ToolError, rss_line, say_ready};
+use crate::tool::{
+    HANDSHAKE_WAVE, Tool, ToolError, conn_lines, handshake_line, rss_kib, rss_line, say_ready,
+    subscriptions,
+};
+
+/// The bound on every wait of the scale and CURVE tools.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Runs one tool.
 ///
@@ -57,6 +70,131 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             } => rss_line(
                 extra::flood_receive(&ep, size, count, Duration::from_millis(pause_ms)).await?,
             ),
+            Tool::Curve(inner) => match *inner {
+                Tool::LocalThr { ep, size, count } => {
+                    thr::local_thr_with(&ep, size, count, Security::Curve)
+                        .await?
+                        .to_string()
+                }
+                Tool::RemoteThr { ep, size, count } => {
+                    thr::remote_thr_with(&ep, size, count, Security::Curve).await?;
+                    String::new()
+                }
+                Tool::LocalLat { ep, size, count } => {
+                    lat::local_lat_with(&ep, size, count, Security::Curve).await?;
+                    String::new()
+                }
+                Tool::RemoteLat { ep, size, count } => {
+                    lat::remote_lat_with(&ep, size, count, Security::Curve)
+                        .await?
+                        .to_string()
+                }
+                other => return Err(format!("no CURVE variant of {other:?}").into()),
+            },
+            Tool::HandshakeServer { ep, count } => {
+                let ctx = Context::new()?;
+                let s = ctx.socket(SocketType::Router)?;
+                Security::Curve.apply_to_binder(&s)?;
+                s.bind(&ep)?;
+                for _ in 0..count {
+                    let m = timeout(WAIT, s.recv()).await??;
+                    timeout(WAIT, s.send(m)).await??;
+                }
+                // The last replies are queued, not yet written: give them
+                // time to leave (the comparison ends this process once the
+                // clients are done).
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                String::new()
+            }
+            Tool::HandshakeClients { ep, count } => {
+                let ctx = Context::new()?;
+                let start = Instant::now();
+                let mut done = 0;
+                while done < count {
+                    let wave = HANDSHAKE_WAVE.min(count - done);
+                    let mut socks = Vec::with_capacity(wave);
+                    for _ in 0..wave {
+                        let s = ctx.socket(SocketType::Dealer)?;
+                        Security::Curve.apply_to_connecter(&s)?;
+                        s.connect(&ep)?;
+                        timeout(WAIT, s.send(Bytes::from_static(b"h"))).await??;
+                        socks.push(s);
+                    }
+                    for s in &socks {
+                        timeout(WAIT, s.recv()).await??;
+                    }
+                    for s in socks {
+                        s.close();
+                    }
+                    done += wave;
+                }
+                handshake_line(count, start.elapsed())
+            }
+            Tool::PubHwm { ep, size, count } => {
+                extra::publish_with(&ep, size, count, stdin_line(), Hwm::Default).await?;
+                String::new()
+            }
+            Tool::SubMany {
+                ep,
+                size,
+                count,
+                subs,
+            } => {
+                let topics: Vec<Bytes> = subscriptions(std::process::id() as usize, subs)
+                    .into_iter()
+                    .map(Bytes::from)
+                    .collect();
+                extra::subscribe_with(&ep, size, count, say_ready, &topics, Hwm::Default)
+                    .await?
+                    .to_string()
+            }
+            Tool::Dealers {
+                ep,
+                size,
+                count,
+                peers,
+            } => {
+                let ctx = Context::new()?;
+                let mut socks = Vec::with_capacity(peers);
+                for _ in 0..peers.max(1) {
+                    let s = ctx.socket(SocketType::Dealer)?;
+                    s.connect(&ep)?;
+                    socks.push(s);
+                }
+                let payload = thr::payload(size);
+                for i in 0..count {
+                    timeout(WAIT, socks[i % socks.len()].send(payload.clone())).await??;
+                }
+                // Until the ROUTER has taken everything and closed.
+                tokio::time::sleep(WAIT).await;
+                String::new()
+            }
+            Tool::ConnRouter { ep, count } => {
+                let before = rss_kib();
+                let ctx = Context::new()?;
+                let s = ctx.socket(SocketType::Router)?;
+                s.bind(&ep)?;
+                let mut start = None;
+                for _ in 0..count {
+                    timeout(WAIT, s.recv()).await??;
+                    start.get_or_insert_with(Instant::now);
+                }
+                let elapsed = start.map_or(Duration::ZERO, |t| t.elapsed());
+                conn_lines(count, elapsed, before, rss_kib())
+            }
+            Tool::ConnClients { ep, count } => {
+                let ctx = Context::new()?;
+                let mut socks = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let s = ctx.socket(SocketType::Dealer)?;
+                    s.connect(&ep)?;
+                    timeout(WAIT, s.send(Bytes::from_static(b"h"))).await??;
+                    socks.push(s);
+                }
+                // Stay connected until the comparison ends this process.
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                String::new()
+            }
         })
     })
 }

@@ -48,9 +48,9 @@ fn table_csv_and_svg_name_every_case() {
     )
     .rows(&all);
     let t = table(&rows);
-    assert!(
-        t.contains("| push-pull tcp 1B | 2.00 M/s | 3.00 M/s | 1.00 M/s | 1.50x | 0.50x | 3.00x |")
-    );
+    assert!(t.contains(
+        "| push-pull tcp 1B | 2.00 M/s | 3.00 M/s | 1.00 M/s | - | 1.50x | 0.50x | 3.00x | - |"
+    ));
     let chart = svg(&rows);
     for c in &all {
         assert!(chart.contains(&c.id), "{}", c.id);
@@ -83,7 +83,29 @@ fn round_by_round_ratios_give_the_spread() {
         ));
     }
     let rows = r.rows(&all);
-    assert_eq!(rows[0].round_ratios.get(&Impl::Ours), Some(&(0.5, 1.5)));
+    assert_eq!(
+        rows[0].round_ratios.get(&(Impl::Ours, Impl::Libzmq)),
+        Some(&(0.5, 1.5))
+    );
     // Median 3 over median 2.
     assert!(table(&rows).contains("| 1.50x (0.50-1.50) |"));
+}
+
+#[test]
+fn ratios_to_raw_and_the_goals() {
+    let all = cases(1);
+    let tcp64 = all
+        .iter()
+        .position(|c| c.id == "push-pull tcp 64B")
+        .expect("tcp 64B case");
+    let rows = results_for(
+        tcp64,
+        &[(Impl::Libzmq, 4e6), (Impl::Ours, 6e6), (Impl::Raw, 24e6)],
+    )
+    .rows(&all);
+    assert_eq!(rows[tcp64].ratio_to(Impl::Ours, Impl::Raw), Some(0.25));
+    assert!(table(&rows).contains("| 24.00 M/s | 1.50x | - | - | 0.25x |"));
+    let goals = raw_goals(&rows);
+    assert!(goals.contains("| push-pull tcp 64B zmtp >= 0.5x raw | 0.25x | NO |"));
+    assert!(goals.contains("| req-rep latency tcp 1B zmtp <= 1.2x raw | - | n/a |"));
 }
