@@ -46,11 +46,11 @@ impl Requirement {
 /// The specs this suite covers (24, 26 and 27 with the security cases;
 /// 24 has no keyword requirement, its rules are G-P1..G-P5; 13 and 15 are
 /// the downgrade, 32 is Z85, 41, 48, 49, 51 and 52 the thread-safe socket
-/// types, 45 the WebSocket transport; 90 is libzmq's STREAM socket, which
-/// no RFC specifies).
-pub const SCOPE: [&str; 19] = [
+/// types, 45 the WebSocket transport; 90 is libzmq's STREAM socket and 91
+/// its socket options with an effect on the wire, which no RFC specifies).
+pub const SCOPE: [&str; 20] = [
     "23-", "37-", "28-", "29-", "30-", "31-", "24-", "26-", "27-", "13-", "15-", "32-", "41-",
-    "45-", "48-", "49-", "51-", "52-", "90-",
+    "45-", "48-", "49-", "51-", "52-", "90-", "91-",
 ];
 
 /// Reads the catalogue: numbered `NN-Rnn` lines and `- Gnn:` lines.

@@ -18,6 +18,7 @@ mod framing;
 mod greeting;
 mod handshake;
 mod legacy;
+mod limits;
 mod mutants;
 mod p2p;
 mod pipeline;
@@ -71,6 +72,7 @@ pub fn all() -> Vec<Case> {
     v.extend(p2p::cases());
     v.extend(channel::cases());
     v.extend(stream::cases());
+    v.extend(limits::cases());
     v.extend(z85::cases());
     v.extend(zws::cases());
     v.extend(mutants::cases());

@@ -21,7 +21,7 @@ pub const KILLERS: &[(Mutant, &[&str])] = &[
     (Mutant::CommandWithMore, &["37-R20/2"]),
     (Mutant::LongSizeTopBit, &["G07/2"]),
     (Mutant::CommandInsideMessage, &["G09/1"]),
-    (Mutant::MaxMsgSizeIgnored, &["G07/", "37-R28/2"]),
+    (Mutant::MaxMsgSizeIgnored, &["G07/", "37-R28/2", "91-R01/1"]),
     (
         Mutant::MechanismMismatch,
         &["37-R15/1", "23-R15/1", "37-R67/1"],
