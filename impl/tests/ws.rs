@@ -290,6 +290,92 @@ async fn wss_with_the_wss_options() {
     ));
 }
 
+/// Set in the child run of [`wss_trusts_the_system_store_with_trust_system`]:
+/// the PEM file it was given as the system's store (SSL_CERT_FILE).
+const SYSTEM_STORE_CHILD: &str = "ZMTP_WS_SYSTEM_STORE_CHILD";
+
+/// ZMQ_WSS_TRUST_SYSTEM: the test runs itself again with SSL_CERT_FILE
+/// naming a store that holds only a fresh self-signed certificate (so the
+/// environment of this process is never changed); in that run a client
+/// with no ZMQ_WSS_TRUST_PEM reaches the server only with TRUST_SYSTEM
+/// set.
+#[tokio::test]
+async fn wss_trusts_the_system_store_with_trust_system() {
+    let Ok(store) = std::env::var(SYSTEM_STORE_CHILD) else {
+        let (cert, key) = certificate();
+        let dir = std::env::temp_dir().join(format!("zmtp-ws-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("store.pem"), &cert).unwrap();
+        std::fs::write(dir.join("key.pem"), &key).unwrap();
+        let out = child::output_within(
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "wss_trusts_the_system_store_with_trust_system",
+                    "--nocapture",
+                ])
+                .env(SYSTEM_STORE_CHILD, &dir)
+                .env("SSL_CERT_FILE", dir.join("store.pem"))
+                .env("SSL_CERT_DIR", &dir),
+            "the test's child run",
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+            "child run: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    };
+    let dir = std::path::PathBuf::from(store);
+    let cert = std::fs::read(dir.join("store.pem")).unwrap();
+    let key = std::fs::read(dir.join("key.pem")).unwrap();
+    let ctx = Context::new().unwrap();
+    let rep = ctx.socket(SocketType::Rep).unwrap();
+    rep.set(opt::Linger, Some(Duration::ZERO)).unwrap();
+    rep.set(opt::WssCertPem, Bytes::from(cert)).unwrap();
+    rep.set(opt::WssKeyPem, Bytes::from(key)).unwrap();
+    rep.bind("wss://127.0.0.1:*/system").unwrap();
+    let ep = rep.last_endpoint();
+    let client = |trust_system: bool| {
+        let req = ctx.socket(SocketType::Req).unwrap();
+        req.set(opt::Linger, Some(Duration::ZERO)).unwrap();
+        req.set(opt::WssHostname, Some("localhost".to_owned()))
+            .unwrap();
+        req.set(opt::WssTrustSystem, trust_system).unwrap();
+        req.connect(&ep).unwrap();
+        req
+    };
+    // Without TRUST_SYSTEM the store is not consulted: nothing gets through.
+    let untrusting = client(false);
+    untrusting.send("refused").within("queue").await.unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), rep.recv())
+            .await
+            .is_err(),
+        "a client trusting nothing reached the server"
+    );
+    drop(untrusting);
+    let trusting = client(true);
+    trusting
+        .send("via the system store")
+        .within("send")
+        .await
+        .unwrap();
+    assert_eq!(
+        rep.recv().within("recv").await.unwrap().frames()[0],
+        "via the system store"
+    );
+    rep.send("back").within("reply").await.unwrap();
+    assert_eq!(
+        trusting.recv().within("reply").await.unwrap().frames()[0],
+        "back"
+    );
+}
+
 // ---- a raw WebSocket peer ---------------------------------------------
 
 type Raw = WebSocketStream<TcpStream>;

@@ -216,6 +216,13 @@ fn client_tls(options: &Options) -> io::Result<ClientConfig> {
                 .map_err(|_| invalid(Error::option("ZMQ_WSS_TRUST_PEM", InvalidOption::BadPem)))?;
         }
     }
+    if options.wss_trust_system {
+        // The store's unreadable files and certificates rustls cannot use
+        // are skipped, as a TLS library's system trust does; with none
+        // left the handshake fails, as with no roots.
+        let system = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(system.certs);
+    }
     ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(io::Error::other)

@@ -221,10 +221,15 @@ macro_rules! option_table {
                 /// endpoints bound after it is set, PEM, the server's own first.
                 WssCertPem(wss_cert_pem: Bytes = Bytes::new()) ZMQ_WSS_CERT_PEM = 104, Driver, all;
                 /// ZMQ_WSS_TRUST_PEM: the certificates a `wss://` connect
-                /// trusts as roots, PEM; empty trusts none, and the TLS
-                /// handshake then fails (there is no system store here:
-                /// libzmq's ZMQ_WSS_TRUST_SYSTEM is not offered).
+                /// trusts as roots, PEM; empty trusts none of its own (then
+                /// only ZMQ_WSS_TRUST_SYSTEM's, if set, else the TLS
+                /// handshake fails).
                 WssTrustPem(wss_trust_pem: Bytes = Bytes::new()) ZMQ_WSS_TRUST_PEM = 105, Driver, all;
+                /// ZMQ_WSS_TRUST_SYSTEM: a `wss://` connect also trusts the
+                /// system's roots (on Linux the OpenSSL store, or the file
+                /// and directory SSL_CERT_FILE and SSL_CERT_DIR name);
+                /// libzmq's default `false`.
+                WssTrustSystem(wss_trust_system: bool = false) ZMQ_WSS_TRUST_SYSTEM = 107, Driver, all;
                 /// ZMQ_WSS_HOSTNAME: the name a `wss://` connect sends (SNI)
                 /// and checks the server's certificate against (`None` = the
                 /// endpoint's host).
