@@ -155,6 +155,9 @@ mod context;
 mod driver;
 pub mod endpoint;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guide;
 mod inproc;
 mod link;

@@ -34,6 +34,8 @@ use zmtp_spec::wire::{Command, Metadata};
 use crate::options::security::SharedCookieJar;
 use crate::transport::ReadIntoBuf;
 
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod fake;
 mod raw;
 #[cfg(test)]
 mod tests;

@@ -3,147 +3,19 @@
 //! connect, handshake, traffic, loss and reconnect, and the peer lifecycle
 //! the machine keeps decides what becomes of its queues.
 
-use std::collections::VecDeque;
-use std::io;
-use std::sync::{Arc, Mutex};
-use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
 use bytes::Bytes;
 use zmtp_model::{Outgoing, PeerId, PeerInfo, PeerState};
-use zmtp_spec::connection::ErrorReason;
 use zmtp_spec::wire::Metadata;
 use zmtp_spec::{Message, SocketType};
 
-use super::Driver;
-use crate::link::{Input, Link};
+use crate::link::Input;
+use crate::link::fake::{Fake, drive};
 use crate::{Context, Error, Socket};
-
-/// What the test and its link share.
-#[derive(Default)]
-struct Script {
-    /// What the link will report, in order.
-    inputs: VecDeque<Input>,
-    /// The link reports end of input once `inputs` is empty.
-    eof: bool,
-    /// What the driver gave the link to write.
-    sent: Vec<Outgoing>,
-    closed: Option<Option<ErrorReason>>,
-    waker: Option<Waker>,
-}
-
-#[derive(Clone, Default)]
-struct Fake(Arc<Mutex<Script>>);
-
-impl Fake {
-    fn script(&self) -> std::sync::MutexGuard<'_, Script> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn push(&self, input: Input) {
-        let mut s = self.script();
-        s.inputs.push_back(input);
-        if let Some(w) = s.waker.take() {
-            w.wake();
-        }
-    }
-
-    /// The peer goes away (the link reads end of input).
-    fn hang_up(&self) {
-        let mut s = self.script();
-        s.eof = true;
-        if let Some(w) = s.waker.take() {
-            w.wake();
-        }
-    }
-
-    fn sent_messages(&self) -> Vec<Message> {
-        self.script()
-            .sent
-            .iter()
-            .filter_map(|o| match o {
-                Outgoing::Message(m) => Some(m.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-/// A link that reports what the test scripted, one input per read.
-struct FakeLink {
-    fake: Fake,
-    ready: VecDeque<Input>,
-}
-
-impl Link for FakeLink {
-    fn poll_read(&mut self, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
-        let mut s = self.fake.script();
-        if let Some(input) = s.inputs.pop_front() {
-            self.ready.push_back(input);
-            return Poll::Ready(Ok(()));
-        }
-        if s.eof {
-            return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
-        }
-        s.waker = Some(cx.waker().clone());
-        Poll::Pending
-    }
-
-    fn poll_event(&mut self) -> Option<Input> {
-        self.ready.pop_front()
-    }
-
-    fn send(&mut self, item: Outgoing) {
-        self.fake.script().sent.push(item);
-    }
-
-    fn wants_more(&self) -> bool {
-        true
-    }
-
-    fn poll_write(&mut self, _: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_timer(&mut self, _: &mut TaskContext<'_>) {}
-
-    fn close(&mut self, reason: Option<ErrorReason>) {
-        self.fake.script().closed = Some(reason);
-    }
-
-    fn is_closed(&self) -> bool {
-        self.fake.script().closed.is_some()
-    }
-
-    fn has_output(&self) -> bool {
-        false
-    }
-}
 
 fn frames(parts: &[&'static str]) -> Message {
     Message::from_frames(parts.iter().map(|p| Bytes::from_static(p.as_bytes())))
-}
-
-/// Starts a driver for `id` on a fake link; returns the link's script.
-fn drive(socket: &Socket, id: PeerId, connect_side: bool) -> Fake {
-    let fake = Fake::default();
-    let link = FakeLink {
-        fake: fake.clone(),
-        ready: VecDeque::new(),
-    };
-    let driver = Driver::new(
-        Arc::clone(&socket.shared),
-        id,
-        link,
-        "fake://".to_owned(),
-        None,
-        connect_side,
-        None,
-    );
-    socket.shared.ctx.handle.spawn(driver);
-    fake
 }
 
 fn state(socket: &Socket, id: PeerId) -> PeerState {
