@@ -51,7 +51,7 @@ fn curve_via_pyzmq(args: &[String]) -> Result<String, ToolError> {
     run_script(cmd, "the pyzmq CURVE tool", CURVE_DEADLINE, true)
 }
 
-/// The zeromq.js script that runs libzmq's side of the ws and udp cases.
+/// The zeromq.js script that runs libzmq's side of the udp cases.
 const NODE_SCRIPT: &str = include_str!("libzmq_node.js");
 /// How long the script may run (it ends itself after 140 s).
 const NODE_DEADLINE: Duration = Duration::from_secs(150);
@@ -87,7 +87,7 @@ fn zeromqjs_modules() -> Result<std::path::PathBuf, ToolError> {
         })
 }
 
-/// Runs libzmq's side of a ws or udp case (or of the tcp case beside it)
+/// Runs libzmq's side of a udp case (or of a tcp case beside it)
 /// through zeromq.js in Node. The script's standard input and output are
 /// this process's: the comparison's go line reaches a RADIO, and a
 /// DISH's `ready` reaches the comparison as it is printed.

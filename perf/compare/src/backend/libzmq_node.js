@@ -1,8 +1,9 @@
-// libzmq's side of the ws and udp cases (and the tcp rows that calibrate
-// them) through zeromq.js 6 and its bundled draft libzmq 4.3.5: the `zmq`
-// crate's libzmq has neither ws nor RADIO/DISH. The same tools and result
-// lines as backend/libzmq.rs; Node's own cost per message (one awaited
-// promise per send and per receive) is in every figure.
+// libzmq's side of the udp RADIO/DISH cases (and of the tcp rows that
+// show Node's own cost) through zeromq.js 6 and its bundled draft libzmq
+// 4.3.5: the `zmq` crate's libzmq is built without the draft API that
+// RADIO/DISH need. The same tools and result lines as backend/libzmq.rs
+// (over any endpoint, ws included); Node's own cost per message (one
+// awaited promise per send and per receive) is in every figure.
 //
 //   node libzmq_node.js local_thr|remote_thr|local_lat|remote_lat EP SIZE COUNT
 //   node libzmq_node.js dish_thr EP SIZE COUNT
