@@ -6,6 +6,7 @@
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- multicast  # epgm, Debian's libzmq
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B" --rounds 3 --with libzmq,zmtp,raw
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --set transports --with libzmq,zmtp  # ws, udp
 //! ```
 //!
 //! One binary holds all four implementations: libzmq 4.3.4 (the `zmq`
@@ -13,7 +14,9 @@
 //! `zmtp-perf`, the same code as the perf tools) and `raw`, the same ZMTP
 //! frames over plain blocking sockets with no socket semantics (push-pull
 //! and req-rep over tcp and ipc only: the ceiling the others are measured
-//! against). Each measurement runs as
+//! against). libzmq's udp RADIO/DISH rows (`--set transports`) run in Node
+//! through zeromq.js's draft libzmq 4.3.5 (`backend/libzmq_node.js`): the
+//! `zmq` crate's build has no draft API. Each measurement runs as
 //! child processes of this binary (`compare tool <impl> <tool> ...`), one
 //! per socket as libzmq's tools do; rounds alternate the implementations
 //! (rotating who goes first). It prints the medians and the ratios to
