@@ -150,25 +150,28 @@ async function dishThr() {
 async function radioThr() {
   const s = new draft.Radio({ sendTimeout: WAIT, linger: 0 });
   s.connect(ep);
+  // The comparison's go line starts the data; the end of standard input
+  // (the comparison ended this tool's parent) stops everything.
   let go = false;
-  process.stdin.once("data", () => {
+  let ended = false;
+  process.stdin.on("data", () => {
     go = true;
   });
-  process.stdin.once("end", () => {
+  process.stdin.on("end", () => {
     go = true;
+    ended = true;
   });
   const probe = tagged(PROBE);
   while (!go) {
     await s.send(probe, { group: GROUP });
     await new Promise((ok) => setTimeout(ok, 10));
   }
-  process.stdin.pause();
   const data = tagged(DATA);
   // Each send is awaited (a RADIO never blocks: at its high-water mark
   // libzmq drops the message). With a rate, each burst of BURST waits
   // for its time.
   const start = Date.now();
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && !ended; i++) {
     if (rate > 0 && i % BURST === 0) {
       const wait = start + (i * 1000) / rate - Date.now();
       if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
@@ -177,11 +180,12 @@ async function radioThr() {
   }
   const end = tagged(END);
   const until = Date.now() + END_FOR_MS;
-  while (Date.now() < until) {
+  while (Date.now() < until && !ended) {
     await s.send(end, { group: GROUP });
     await new Promise((ok) => setTimeout(ok, 10));
   }
   s.close();
+  process.exit(0);
 }
 
 const tools = {
