@@ -6,6 +6,7 @@
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- multicast  # epgm, Debian's libzmq
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B" --rounds 3 --with libzmq,zmtp,raw
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- --set transports --with libzmq,zmtp  # ws, udp
 //! ```
 //!
 //! One binary holds all four implementations: libzmq 4.3.4 (the `zmq`
@@ -13,7 +14,9 @@
 //! `zmtp-perf`, the same code as the perf tools) and `raw`, the same ZMTP
 //! frames over plain blocking sockets with no socket semantics (push-pull
 //! and req-rep over tcp and ipc only: the ceiling the others are measured
-//! against). Each measurement runs as
+//! against). libzmq's udp RADIO/DISH rows (`--set transports`) run in Node
+//! through zeromq.js's draft libzmq 4.3.5 (`backend/libzmq_node.js`): the
+//! `zmq` crate's build has no draft API. Each measurement runs as
 //! child processes of this binary (`compare tool <impl> <tool> ...`), one
 //! per socket as libzmq's tools do; rounds alternate the implementations
 //! (rotating who goes first). It prints the medians and the ratios to
@@ -53,7 +56,9 @@ struct Cli {
     #[arg(long)]
     only: Option<String>,
     /// Which cases: `core` (issue 7's), `curve-scale` (issue 18's CURVE
-    /// and scale cases, against libzmq), or `all`.
+    /// and scale cases, against libzmq), `transports` (issue 15's ws and
+    /// udp cases, libzmq's side through zeromq.js, with the tcp rows they
+    /// are read against), or `all`.
     #[arg(long, default_value = "all")]
     set: CaseSet,
     /// Implementations to measure, comma-separated (libzmq is needed for
@@ -76,6 +81,7 @@ enum CaseSet {
     All,
     Core,
     CurveScale,
+    Transports,
 }
 
 #[derive(Subcommand)]
@@ -166,8 +172,9 @@ fn compare(cli: &Cli) -> Result<(), String> {
         .filter(|c| cli.only.as_ref().is_none_or(|o| c.id.contains(o.as_str())))
         .filter(|c| match cli.set {
             CaseSet::All => true,
-            CaseSet::Core => !c.is_curve_or_scale(),
+            CaseSet::Core => !c.is_curve_or_scale() && !c.is_transport(),
             CaseSet::CurveScale => c.is_curve_or_scale(),
+            CaseSet::Transports => c.in_transport_set(),
         })
         .collect();
     if cases.is_empty() {
@@ -220,7 +227,8 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let table = results::table(&rows);
     let targets = results::targets(&rows);
     let goals = results::raw_goals(&rows);
-    println!("{table}\n{targets}\n{goals}");
+    let transports = results::transport_ratios(&rows);
+    println!("{table}\n{targets}\n{goals}\n{transports}");
     let setup = format!(
         "Each socket in its own process (inproc: one process). zmtp: tokio current-thread \
          runtime over tcp/ipc, 2 workers over inproc (ZMTP_PERF_THREADS overrides); zmq.rs: \
@@ -235,6 +243,11 @@ fn compare(cli: &Cli) -> Result<(), String> {
     let mut md = format!(
         "# zmtp vs libzmq vs zmq.rs vs raw ({rounds} rounds)\n\n{setup}\n\n{table}\n## Targets (issue 7)\n\n{targets}\n## Goals against raw (issue 18)\n\n{goals}"
     );
+    if !transports.is_empty() {
+        md.push_str(&format!(
+            "\n## ws and udp against tcp (issue 15)\n\n{transports}"
+        ));
+    }
     if !failures.is_empty() {
         md.push_str("\n## Failed measurements\n\n");
         for f in &failures {

@@ -9,6 +9,10 @@ pub enum Transport {
     Ipc,
     /// inproc (both ends in one process).
     Inproc,
+    /// ws (ZWS 2.0 over WebSocket) over 127.0.0.1, path `/zmtp-perf`.
+    Ws,
+    /// udp over 127.0.0.1 (RADIO/DISH only).
+    Udp,
 }
 
 impl Transport {
@@ -18,6 +22,8 @@ impl Transport {
             Transport::Tcp => "tcp",
             Transport::Ipc => "ipc",
             Transport::Inproc => "inproc",
+            Transport::Ws => "ws",
+            Transport::Udp => "udp",
         }
     }
 }
@@ -54,6 +60,11 @@ pub enum Kind {
     /// This many connections to one ROUTER: the ROUTER's resident memory
     /// per connection.
     ConnMemory(usize),
+    /// RADIO to one DISH (one group) throughput: what the DISH gets per
+    /// second, and the share delivered (udp is lossy). The RADIO sends
+    /// at most this many messages per second, in bursts of
+    /// [`crate::tool::RADIO_BURST`] (0: as fast as it can).
+    RadioDish(u32),
 }
 
 /// Subscriptions per subscriber in the fan-out cases.
@@ -107,6 +118,10 @@ pub struct Case {
     pub size: usize,
     /// Messages (or round trips) per measurement.
     pub count: usize,
+    /// Measured for libzmq only, through zeromq.js in Node (as libzmq's
+    /// udp cases are): the script's own cost per message, to set beside
+    /// the `zmq` crate's figure for the same case.
+    pub via_node: bool,
 }
 
 impl Case {
@@ -124,6 +139,8 @@ impl Case {
             Kind::RouterPeers(n) => format!("router from {n} peers"),
             Kind::ConnAccept(n) => format!("accept {n} connections"),
             Kind::ConnMemory(n) => format!("memory of {n} connections"),
+            Kind::RadioDish(0) => "radio-dish".to_owned(),
+            Kind::RadioDish(rate) => format!("radio-dish at {}k msg/s", rate / 1000),
         };
         Case {
             id: format!("{what} {} {size}B", transport.name()),
@@ -131,7 +148,42 @@ impl Case {
             transport,
             size,
             count,
+            via_node: false,
         }
+    }
+
+    /// The same case measured for libzmq only, through zeromq.js (see
+    /// [`Case::via_node`]).
+    #[must_use]
+    pub fn through_node(mut self) -> Self {
+        self.id.push_str(" (libzmq via node)");
+        self.via_node = true;
+        self
+    }
+
+    /// Whether libzmq's side of this case runs in Node through zeromq.js:
+    /// the `zmq` crate's libzmq 4.3.4 is built without the draft API
+    /// (`zmq_join`, `zmq_msg_set_group`), which RADIO/DISH need. It does
+    /// have ws (zeromq-src defines `ZMQ_HAVE_WS`; its `zmq_has("ws")` is
+    /// false only because 4.3.4 compares the name with "WS"), so the ws
+    /// cases use it directly.
+    pub fn libzmq_via_node(&self) -> bool {
+        self.via_node || self.transport == Transport::Udp
+    }
+
+    /// Whether this is one of issue 15's transport cases (ws, udp and the
+    /// Node calibration rows).
+    pub fn is_transport(&self) -> bool {
+        self.via_node || matches!(self.transport, Transport::Ws | Transport::Udp)
+    }
+
+    /// Whether the `transports` set measures it: the transport cases and
+    /// the tcp rows they are read against.
+    pub fn in_transport_set(&self) -> bool {
+        self.is_transport()
+            || (self.transport == Transport::Tcp
+                && ((self.kind == Kind::PushPull && self.size == 64)
+                    || (self.kind == Kind::ReqRep && self.size == 1)))
     }
 
     /// The unit of the figure.
@@ -251,8 +303,36 @@ pub fn cases(scale: usize) -> Vec<Case> {
         1,
         10_000,
     ));
+    // Issue 15: ws and udp, and the tcp rows measured through Node for
+    // libzmq (its udp goes through zeromq.js) to show Node's own cost.
+    v.push(Case::new(
+        Kind::PushPull,
+        Transport::Ws,
+        64,
+        500_000 * scale,
+    ));
+    v.push(Case::new(Kind::ReqRep, Transport::Ws, 1, 10_000 * scale));
+    v.push(Case::new(
+        Kind::RadioDish(0),
+        Transport::Udp,
+        64,
+        500_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::RadioDish(UDP_PACED_RATE),
+        Transport::Udp,
+        64,
+        200_000 * scale,
+    ));
+    v.push(Case::new(Kind::PushPull, Transport::Tcp, 64, 500_000 * scale).through_node());
+    v.push(Case::new(Kind::ReqRep, Transport::Tcp, 1, 10_000 * scale).through_node());
     v
 }
+
+/// The paced RADIO/DISH case's rate: under what the slowest DISH here
+/// (zeromq.js's, in Node) takes, so the share delivered compares the two
+/// at the same offered load.
+pub const UDP_PACED_RATE: u32 = 100_000;
 
 /// How long the flood receiver stops reading.
 pub const FLOOD_PAUSE_MS: u64 = 1500;

@@ -173,6 +173,9 @@ pub fn table(rows: &[Row]) -> String {
             if let Some(d) = r.delivered.get(&i) {
                 let _ = write!(c, " ({:.0}% got)", d * 100.0);
             }
+            if i == Impl::Libzmq && r.median.contains_key(&i) && r.case.libzmq_via_node() {
+                c.push_str(" (node)");
+            }
             c
         };
         let _ = writeln!(
@@ -192,7 +195,8 @@ pub fn table(rows: &[Row]) -> String {
     s.push_str(
         "\nRatios are medians over libzmq's (zmtp/raw: over raw's, the same ZMTP frames over plain blocking \
          sockets with no socket semantics): above 1 is better for throughput, below 1 for latency and memory. \
-         In brackets: the lowest and highest ratio of a single round.\n",
+         In brackets: the lowest and highest ratio of a single round. libzmq (node): libzmq 4.3.5 driven \
+         from Node through zeromq.js, whose cost per message is in the figure.\n",
     );
     s
 }
@@ -225,6 +229,7 @@ pub fn targets(rows: &[Row]) -> String {
     );
     for r in rows {
         let other_thr = r.case.metric() == Metric::MsgPerSec
+            && !r.case.is_transport()
             && !(r.case.kind == Kind::PushPull
                 && r.case.transport == Transport::Tcp
                 && matches!(r.case.size, 64 | 65536));
@@ -236,7 +241,10 @@ pub fn targets(rows: &[Row]) -> String {
             );
         }
     }
-    for r in rows.iter().filter(|r| r.case.kind == Kind::ReqRep) {
+    for r in rows
+        .iter()
+        .filter(|r| r.case.kind == Kind::ReqRep && !r.case.is_transport())
+    {
         line(
             format!("{} <= 0.68x libzmq", r.case.id),
             r.ratio(Impl::Ours),
@@ -276,7 +284,7 @@ pub fn raw_goals(rows: &[Row]) -> String {
         let Some((bound, at_least)) = goal else {
             continue;
         };
-        if c.transport == Transport::Inproc {
+        if c.transport == Transport::Inproc || c.is_transport() {
             continue;
         }
         let v = r.ratio_to(Impl::Ours, Impl::Raw);
@@ -293,6 +301,83 @@ pub fn raw_goals(rows: &[Row]) -> String {
                     "NO"
                 }
             })
+        );
+    }
+    s
+}
+
+/// Issue 15: each ws case over the tcp case of the same kind and size,
+/// per implementation (libzmq's both through the `zmq` crate), and what
+/// Node costs libzmq over tcp (the `zmq` crate's figure against the one
+/// through zeromq.js, as libzmq's udp rows run). Empty when the run has
+/// neither.
+pub fn transport_ratios(rows: &[Row]) -> String {
+    let find = |kind: Kind, t: Transport, size: usize, node: bool| {
+        rows.iter().find(|r| {
+            r.case.kind == kind
+                && r.case.transport == t
+                && r.case.size == size
+                && r.case.via_node == node
+        })
+    };
+    let mut s = String::new();
+    for ws in rows.iter().filter(|r| r.case.transport == Transport::Ws) {
+        let c = &ws.case;
+        let m = c.metric();
+        let tcp = find(c.kind, Transport::Tcp, c.size, false);
+        let get = |r: Option<&Row>, i: Impl| r.and_then(|r| r.median.get(&i).copied());
+        let cells = |w: Option<f64>, t: Option<f64>| {
+            let ratio = match (w, t) {
+                (Some(w), Some(t)) => format!("{:.2}x", w / t),
+                _ => "-".to_owned(),
+            };
+            (opt(w, |v| human(m, v)), opt(t, |v| human(m, v)), ratio)
+        };
+        let (zw, zt, zr) = cells(get(Some(ws), Impl::Ours), get(tcp, Impl::Ours));
+        let (lw, lt, lr) = cells(get(Some(ws), Impl::Libzmq), get(tcp, Impl::Libzmq));
+        if s.is_empty() {
+            s.push_str(
+                "| case | zmtp ws | zmtp tcp | zmtp ws/tcp | libzmq ws | libzmq tcp | libzmq ws/tcp |\n|---|---:|---:|---:|---:|---:|---:|\n",
+            );
+        }
+        let _ = writeln!(s, "| {} | {zw} | {zt} | {zr} | {lw} | {lt} | {lr} |", c.id);
+    }
+    let mut node = String::new();
+    for r in rows.iter().filter(|r| r.case.via_node) {
+        let c = &r.case;
+        let direct = find(c.kind, c.transport, c.size, false)
+            .and_then(|d| d.median.get(&Impl::Libzmq).copied());
+        let through = r.median.get(&Impl::Libzmq).copied();
+        let m = c.metric();
+        if node.is_empty() {
+            node.push_str(
+                "\n| libzmq over tcp | zmq crate (C loop) | zeromq.js (Node) | Node/C |\n|---|---:|---:|---:|\n",
+            );
+        }
+        let _ = writeln!(
+            node,
+            "| {} {}B | {} | {} | {} |",
+            m.name(),
+            c.size,
+            opt(direct, |v| human(m, v)),
+            opt(through, |v| human(m, v)),
+            match (through, direct) {
+                (Some(t), Some(d)) => format!("{:.2}x", t / d),
+                _ => "-".to_owned(),
+            }
+        );
+    }
+    if !s.is_empty() {
+        s.push_str(
+            "\nws/tcp: the ws median over the same implementation's tcp median (throughput: below 1 is the \
+             cost of ws; latency: above 1).\n",
+        );
+    }
+    if !node.is_empty() {
+        s.push_str(&node);
+        s.push_str(
+            "\nNode/C: libzmq driven from Node through zeromq.js (its libzmq 4.3.5, as libzmq's udp rows \
+             run) over the zmq crate's C loop (libzmq 4.3.4), both over tcp: the script's own cost.\n",
         );
     }
     s

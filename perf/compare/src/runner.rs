@@ -40,11 +40,22 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
     if imp == Impl::Zmqrs && case.is_curve_or_scale() {
         return Ok(None);
     }
+    // The ws and udp cases: zmtp, and libzmq through zeromq.js; the tcp
+    // rows through Node: libzmq only.
+    if (case.via_node && imp != Impl::Libzmq)
+        || (case.is_transport() && matches!(imp, Impl::Zmqrs | Impl::Raw))
+    {
+        return Ok(None);
+    }
     let deadline = Instant::now() + DEADLINE;
     let size = case.size.to_string();
     let count = case.count.to_string();
     let tool = |name: &str, rest: &[&str]| -> Vec<String> {
-        let mut v = vec!["tool".to_owned(), imp.name().to_owned(), name.to_owned()];
+        let mut v = vec!["tool".to_owned(), imp.name().to_owned()];
+        if imp == Impl::Libzmq && case.libzmq_via_node() {
+            v.push("node".to_owned());
+        }
+        v.push(name.to_owned());
         v.extend(rest.iter().map(|s| (*s).to_owned()));
         v
     };
@@ -165,6 +176,29 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
             }
             parse(case, &out?)?
         }
+        Kind::RadioDish(rate) => {
+            // The DISH binds udp, the RADIO connects; as one PUB/SUB
+            // subscriber otherwise.
+            let mut dish = Proc::spawn(exe, &tool("dish_thr", &[ep_s, &size, &count]), false)?;
+            ep.wait_bound(deadline)?;
+            let rate = rate.to_string();
+            let mut radio =
+                Proc::spawn(exe, &tool("radio_thr", &[ep_s, &size, &count, &rate]), true)?;
+            let ready = dish.wait_line("ready", deadline);
+            if let Err(e) = ready {
+                radio.kill();
+                return Err(e);
+            }
+            radio.say("go");
+            let out = dish.finish(deadline);
+            radio.kill();
+            let out = out?;
+            let got = parse_line(&out, "message count: ", "").ok_or("no count")?;
+            Figure {
+                value: parse_line(&out, "mean throughput: ", "[msg/s]").ok_or("no rate")?,
+                delivered: Some(got / case.count as f64),
+            }
+        }
         Kind::PubSub(n) | Kind::FanOut(n) => {
             let subs_n = FANOUT_SUBSCRIPTIONS.to_string();
             let (pub_tool, sub_tool, sub_args) = if matches!(case.kind, Kind::FanOut(_)) {
@@ -222,19 +256,36 @@ struct Endpoint {
     address: String,
     port: Option<u16>,
     path: Option<PathBuf>,
+    /// The port is a udp one (`/proc/net/udp`).
+    udp: bool,
 }
 
 impl Endpoint {
     fn new(t: Transport, seq: usize) -> Result<Endpoint, String> {
         match t {
-            Transport::Tcp => {
+            Transport::Tcp | Transport::Ws => {
                 // A port the kernel just handed out is free for a while.
                 let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
                 let port = l.local_addr().map_err(|e| e.to_string())?.port();
                 Ok(Endpoint {
-                    address: format!("tcp://127.0.0.1:{port}"),
+                    address: if t == Transport::Ws {
+                        format!("ws://127.0.0.1:{port}/zmtp-perf")
+                    } else {
+                        format!("tcp://127.0.0.1:{port}")
+                    },
                     port: Some(port),
                     path: None,
+                    udp: false,
+                })
+            }
+            Transport::Udp => {
+                let l = std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+                let port = l.local_addr().map_err(|e| e.to_string())?.port();
+                Ok(Endpoint {
+                    address: format!("udp://127.0.0.1:{port}"),
+                    port: Some(port),
+                    path: None,
+                    udp: true,
                 })
             }
             Transport::Ipc => {
@@ -245,6 +296,7 @@ impl Endpoint {
                     address: format!("ipc://{}", path.display()),
                     port: None,
                     path: Some(path),
+                    udp: false,
                 })
             }
             Transport::Inproc => Err("inproc has no endpoint to wait for".into()),
@@ -255,6 +307,7 @@ impl Endpoint {
     fn wait_bound(&self, deadline: Instant) -> Result<(), String> {
         while Instant::now() < deadline {
             let bound = match (&self.port, &self.path) {
+                (Some(p), _) if self.udp => udp_bound(*p),
                 (Some(p), _) => tcp_listening(*p),
                 (_, Some(path)) => path.exists(),
                 _ => true,
@@ -281,6 +334,18 @@ impl Drop for Endpoint {
             let _ = std::fs::remove_file(p);
         }
     }
+}
+
+/// Whether `/proc/net/udp` shows a socket bound to `port`.
+fn udp_bound(port: u16) -> bool {
+    let want = format!(":{port:04X}");
+    std::fs::read_to_string("/proc/net/udp").is_ok_and(|t| {
+        t.lines().skip(1).any(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|a| a.ends_with(&want))
+        })
+    })
 }
 
 /// Whether `/proc/net/tcp` shows a listening socket on `port`.

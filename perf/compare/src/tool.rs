@@ -156,7 +156,35 @@ pub enum Tool {
     /// `count` DEALERs connect and each sends one message, then they stay
     /// connected until the process is ended.
     ConnClients { ep: String, count: usize },
+    /// DISH binds, joins [`RADIO_GROUP`], prints `ready` on the first
+    /// probe, counts DATA messages as a subscriber does.
+    DishThr {
+        ep: String,
+        size: usize,
+        count: usize,
+    },
+    /// RADIO connects, sends probes to [`RADIO_GROUP`] every 10 ms until a
+    /// line arrives on stdin, then `count` DATA messages in bursts of
+    /// [`RADIO_BURST`] (at most `rate` a second; 0: a yield between
+    /// bursts, no more), then END markers.
+    RadioThr {
+        ep: String,
+        size: usize,
+        count: usize,
+        rate: u32,
+    },
+    /// libzmq's side of a tool through zeromq.js in Node (ws, udp, and
+    /// the tcp rows that calibrate them).
+    Node(Box<Tool>),
 }
+
+/// The one group of the RADIO/DISH case.
+pub const RADIO_GROUP: &str = "perf";
+
+/// How many messages a RADIO queues before it lets the runtime write
+/// them (zmtp's `send_group` never waits; zeromq.js's `send` is awaited
+/// per message instead).
+pub const RADIO_BURST: usize = 100;
 
 /// How many CURVE clients handshake at once.
 pub const HANDSHAKE_WAVE: usize = 16;
@@ -297,6 +325,18 @@ impl Tool {
                 ep: ep()?,
                 count: num(1)?,
             },
+            "dish_thr" => Tool::DishThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+            },
+            "radio_thr" => Tool::RadioThr {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+                rate: num(3)? as u32,
+            },
+            "node" => Tool::Node(Box::new(Tool::parse(rest)?)),
             other => return Err(format!("unknown tool {other:?}")),
         })
     }

@@ -39,33 +39,125 @@ fn pyzmq_python() -> std::path::PathBuf {
 /// pyzmq's libzmq, in Python (whose own cost per message the results
 /// note).
 fn curve_via_pyzmq(args: &[String]) -> Result<String, ToolError> {
-    let mut child = std::process::Command::new(pyzmq_python())
-        .arg("-c")
+    let mut cmd = std::process::Command::new(pyzmq_python());
+    cmd.arg("-c")
         .arg(CURVE_SCRIPT)
         .args(args)
         .env("ZMTP_CURVE_SERVER_PUBLIC", SERVER_PUBLIC)
         .env("ZMTP_CURVE_SERVER_SECRET", SERVER_SECRET)
         .env("ZMTP_CURVE_CLIENT_PUBLIC", CLIENT_PUBLIC)
         .env("ZMTP_CURVE_CLIENT_SECRET", CLIENT_SECRET)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start pyzmq's python: {e}"))?;
-    let deadline = Instant::now() + CURVE_DEADLINE;
-    loop {
-        if child.try_wait()?.is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("the pyzmq CURVE tool timed out".into());
-        }
-        std::thread::sleep(Duration::from_millis(5));
+        .stdin(std::process::Stdio::null());
+    run_script(cmd, "the pyzmq CURVE tool", CURVE_DEADLINE, true)
+}
+
+/// The zeromq.js script that runs libzmq's side of the udp cases.
+const NODE_SCRIPT: &str = include_str!("libzmq_node.js");
+/// How long the script may run (it ends itself after 140 s).
+const NODE_DEADLINE: Duration = Duration::from_secs(150);
+
+/// zeromq.js's `node_modules` (its draft libzmq 4.3.5 has ws and
+/// RADIO/DISH over udp): `ZMTP_COMPARE_ZEROMQJS`, else the conformance
+/// agent's under the repository's `target/agents/zeromqjs`, else the one
+/// `zmtp-conformance setup` puts under `~/.local/share`.
+fn zeromqjs_modules() -> Result<std::path::PathBuf, ToolError> {
+    if let Some(p) = std::env::var_os("ZMTP_COMPARE_ZEROMQJS") {
+        return Ok(p.into());
     }
-    let out = child.wait_with_output()?;
+    let mut tried = vec![
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/agents/zeromqjs/node_modules"),
+    ];
+    if let Some(home) = std::env::var_os("HOME") {
+        tried.push(
+            std::path::PathBuf::from(home)
+                .join(".local/share/zmtp-conformance/agents/zeromqjs/node_modules"),
+        );
+    }
+    tried
+        .iter()
+        .find(|p| p.join("zeromq/draft.js").exists())
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "no zeromq.js at {tried:?} (zmtp-conformance setup --agent zeromqjs, or set \
+                 ZMTP_COMPARE_ZEROMQJS to its node_modules)"
+            )
+            .into()
+        })
+}
+
+/// Runs libzmq's side of a udp case (or of a tcp case beside it)
+/// through zeromq.js in Node. The script's standard input and output are
+/// this process's: the comparison's go line reaches a RADIO, and a
+/// DISH's `ready` reaches the comparison as it is printed.
+fn via_node(tool: &Tool) -> Result<String, ToolError> {
+    let (name, ep, size, count, rate) = match tool {
+        Tool::LocalThr { ep, size, count } => ("local_thr", ep, size, count, &0),
+        Tool::RemoteThr { ep, size, count } => ("remote_thr", ep, size, count, &0),
+        Tool::LocalLat { ep, size, count } => ("local_lat", ep, size, count, &0),
+        Tool::RemoteLat { ep, size, count } => ("remote_lat", ep, size, count, &0),
+        Tool::DishThr { ep, size, count } => ("dish_thr", ep, size, count, &0),
+        Tool::RadioThr {
+            ep,
+            size,
+            count,
+            rate,
+        } => ("radio_thr", ep, size, count, rate),
+        other => return Err(format!("no zeromq.js variant of {other:?}").into()),
+    };
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg("-e")
+        .arg(NODE_SCRIPT)
+        .arg("--")
+        .args([
+            name,
+            ep.as_str(),
+            &size.to_string(),
+            &count.to_string(),
+            &rate.to_string(),
+        ])
+        .env("NODE_PATH", zeromqjs_modules()?)
+        .env("NODE_NO_WARNINGS", "1");
+    if !matches!(tool, Tool::RadioThr { .. }) {
+        cmd.stdin(std::process::Stdio::null());
+    }
+    run_script(cmd, "the zeromq.js tool", NODE_DEADLINE, false)
+}
+
+/// Runs a script's process to its end (killed after `deadline`) and
+/// returns its standard output when `capture` (else the script writes to
+/// this process's own).
+fn run_script(
+    mut cmd: std::process::Command,
+    what: &str,
+    deadline: Duration,
+    capture: bool,
+) -> Result<String, ToolError> {
+    if capture {
+        cmd.stdout(std::process::Stdio::piped());
+    }
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
+    // Read the output as it comes (a full pipe would stall the script).
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(deadline) {
+        Ok(out) => out?,
+        Err(_) => {
+            // Ends only the script this tool started.
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+            return Err(format!("{what} timed out").into());
+        }
+    };
     if !out.status.success() {
-        return Err(format!("the pyzmq CURVE tool failed: {}", out.status).into());
+        return Err(format!("{what} failed: {}", out.status).into());
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -182,6 +274,13 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             rss_line(peak_rss_kib())
         }
         Tool::Curve(inner) => curve_via_pyzmq(&curve_args(&inner)?)?,
+        Tool::Node(inner) => via_node(&inner)?,
+        tool @ (Tool::DishThr { .. } | Tool::RadioThr { .. }) => {
+            return Err(format!(
+                "the zmq crate's libzmq has no draft RADIO/DISH: {tool:?} runs through node"
+            )
+            .into());
+        }
         tool @ (Tool::HandshakeServer { .. } | Tool::HandshakeClients { .. }) => {
             curve_via_pyzmq(&curve_args(&tool)?)?
         }

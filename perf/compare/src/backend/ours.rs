@@ -14,8 +14,8 @@ use zmtp_perf::security::Security;
 use zmtp_perf::{extra, lat, thr};
 
 use crate::tool::{
-    HANDSHAKE_WAVE, Tool, ToolError, conn_lines, handshake_line, rss_kib, rss_line, say_ready,
-    subscriptions,
+    HANDSHAKE_WAVE, RADIO_BURST, RADIO_GROUP, Tool, ToolError, conn_lines, handshake_line, rss_kib,
+    rss_line, say_ready, subscriptions,
 };
 
 /// The bound on every wait of the scale and CURVE tools.
@@ -195,8 +195,118 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
                 tokio::time::sleep(Duration::from_secs(120)).await;
                 String::new()
             }
+            Tool::DishThr { ep, size, count } => dish_thr(&ep, size, count).await?.to_string(),
+            Tool::RadioThr {
+                ep,
+                size,
+                count,
+                rate,
+            } => {
+                radio_thr(&ep, size, count, rate).await?;
+                String::new()
+            }
+            Tool::Node(inner) => {
+                return Err(format!("{inner:?} runs through node for libzmq only").into());
+            }
         })
     })
+}
+
+/// DISH side of the RADIO/DISH throughput: binds, joins the group, says
+/// `ready` on the first probe, then counts DATA messages until an END
+/// marker, [`extra::IDLE`] without one, or `count`, as
+/// `extra::subscribe` does.
+async fn dish_thr(
+    bind: &str,
+    size: usize,
+    count: usize,
+) -> Result<zmtp_perf::ThrReport, ToolError> {
+    let ctx = Context::new()?;
+    let dish = ctx.socket(SocketType::Dish)?;
+    dish.bind(bind)?;
+    dish.join(Bytes::from_static(RADIO_GROUP.as_bytes()))?;
+    let mut ready = false;
+    let mut received = 0;
+    let mut first = None;
+    let mut last = Instant::now();
+    while received < count {
+        let wait = if first.is_some() {
+            extra::IDLE
+        } else {
+            extra::END_FOR * 6
+        };
+        let Ok(got) = timeout(wait, dish.recv_group()).await else {
+            break;
+        };
+        let (_, m) = got?;
+        match m.frames().first().and_then(|f| f.first()).copied() {
+            Some(extra::PROBE) => {
+                if !ready {
+                    ready = true;
+                    say_ready();
+                }
+            }
+            Some(extra::DATA) => {
+                thr::check(&m, size.max(1), 0)?;
+                last = Instant::now();
+                first.get_or_insert(last);
+                received += 1;
+            }
+            _ => break,
+        }
+    }
+    Ok(zmtp_perf::ThrReport {
+        size,
+        count: received,
+        elapsed: first.map_or(Duration::ZERO, |f| last - f),
+    })
+}
+
+/// RADIO side: connects, probes every 10 ms until a line on stdin, sends
+/// `count` DATA messages in bursts of [`RADIO_BURST`] (`send_group` never
+/// waits: between bursts the runtime writes the queued datagrams; with a
+/// `rate`, each burst waits for its time), then END markers every 10 ms
+/// for [`extra::END_FOR`].
+async fn radio_thr(connect: &str, size: usize, count: usize, rate: u32) -> Result<(), ToolError> {
+    let ctx = Context::new()?;
+    let radio = ctx.socket(SocketType::Radio)?;
+    radio.connect(connect)?;
+    let group = Bytes::from_static(RADIO_GROUP.as_bytes());
+    let probe = extra::tagged(extra::PROBE, size);
+    let go = stdin_line();
+    tokio::pin!(go);
+    let until = Instant::now() + extra::END_FOR * 6;
+    loop {
+        let _ = radio.send_group(group.clone(), probe.clone());
+        tokio::select! {
+            () = &mut go => break,
+            () = tokio::time::sleep(Duration::from_millis(10)) => {}
+        }
+        if Instant::now() > until {
+            return Err("no go from the comparison".into());
+        }
+    }
+    let data = extra::tagged(extra::DATA, size);
+    let start = tokio::time::Instant::now();
+    for i in 0..count {
+        if rate > 0 && i % RADIO_BURST == 0 {
+            let due = Duration::from_secs_f64(i as f64 / f64::from(rate));
+            tokio::time::sleep_until(start + due).await;
+        }
+        // A full queue drops the message (udp is lossy anyway): the
+        // DISH's count says how many arrived.
+        let _ = radio.send_group(group.clone(), data.clone());
+        if i % RADIO_BURST == RADIO_BURST - 1 {
+            tokio::task::yield_now().await;
+        }
+    }
+    let end = extra::tagged(extra::END, size);
+    let until = Instant::now() + extra::END_FOR;
+    while Instant::now() < until {
+        let _ = radio.send_group(group.clone(), end.clone());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
 }
 
 /// Completes when a line (or end of file) arrives on standard input.

@@ -109,3 +109,74 @@ fn ratios_to_raw_and_the_goals() {
     assert!(goals.contains("| push-pull tcp 64B zmtp >= 0.5x raw | 0.25x | NO |"));
     assert!(goals.contains("| req-rep latency tcp 1B zmtp <= 1.2x raw | - | n/a |"));
 }
+
+#[test]
+fn the_transport_set_holds_ws_udp_the_node_rows_and_their_tcp_references() {
+    let all = cases(1);
+    let set: Vec<&str> = all
+        .iter()
+        .filter(|c| c.in_transport_set())
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(
+        set,
+        [
+            "push-pull tcp 64B",
+            "req-rep latency tcp 1B",
+            "push-pull ws 64B",
+            "req-rep latency ws 1B",
+            "radio-dish udp 64B",
+            "radio-dish at 100k msg/s udp 64B",
+            "push-pull tcp 64B (libzmq via node)",
+            "req-rep latency tcp 1B (libzmq via node)",
+        ]
+    );
+    // `--only ws` and `--only udp` pick exactly the new cases.
+    let only = |o: &str| all.iter().filter(|c| c.id.contains(o)).count();
+    assert_eq!(only("ws"), 2);
+    assert_eq!(only("udp"), 2);
+    // libzmq's udp and the calibration rows go through Node, its ws not.
+    let via: Vec<&str> = all
+        .iter()
+        .filter(|c| c.libzmq_via_node())
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(via.len(), 4, "{via:?}");
+    assert!(
+        via.iter()
+            .all(|id| id.contains("udp") || id.contains("via node"))
+    );
+}
+
+#[test]
+fn ws_rows_are_read_against_the_same_implementations_tcp() {
+    let all = cases(1);
+    let idx = |id: &str| all.iter().position(|c| c.id == id).unwrap();
+    let mut r = Results::default();
+    let fig = |value| Figure {
+        value,
+        delivered: None,
+    };
+    for (id, imp, v) in [
+        ("push-pull ws 64B", Impl::Ours, 1.0e6),
+        ("push-pull tcp 64B", Impl::Ours, 4.0e6),
+        ("push-pull ws 64B", Impl::Libzmq, 1.6e6),
+        ("push-pull tcp 64B (libzmq via node)", Impl::Libzmq, 4.0e5),
+        ("push-pull tcp 64B", Impl::Libzmq, 3.2e6),
+    ] {
+        r.raw.push((0, idx(id), imp, fig(v)));
+    }
+    let rows = r.rows(&all);
+    let t = transport_ratios(&rows);
+    assert!(
+        t.contains(
+            "| push-pull ws 64B | 1.00 M/s | 4.00 M/s | 0.25x | 1.60 M/s | 3.20 M/s | 0.50x |"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("| msg/s 64B | 3.20 M/s | 400.0 k/s | 0.12x |"),
+        "{t}"
+    );
+    assert!(transport_ratios(&rows[..1]).is_empty());
+}
