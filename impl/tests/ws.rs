@@ -2,8 +2,10 @@
 //! socket type pair and security mechanism, TLS from the ZMQ_WSS_*
 //! options, a raw WebSocket peer (tokio-tungstenite) whose messages come
 //! from zmtp-spec's ZWS encoder and lenient builder, and libzmq where an
-//! installed build has the ws transport (pyzmq 4.3.5's does not: the test
-//! says so and checks the rest).
+//! installed pyzmq has the ws transport (pyzmq 4.3.5's does not: the test
+//! says so). The libzmq with ws that does build here, the `zmq` crate's
+//! 4.3.4, is exercised by `perf/compare -- ws-interop` (that workspace
+//! builds it; this one never builds libzmq), which CI runs.
 
 // A test fails by panicking.
 #![allow(clippy::unwrap_used)]
@@ -634,8 +636,9 @@ async fn libzmq_over_ws_where_it_has_the_transport() {
     if !out.trim().ends_with("True") {
         eprintln!(
             "libzmq over ws skipped: the pyzmq at {} has libzmq {} built without ws \
-             (zmq.has('ws') is False), and no other installed libzmq has it; \
-             ws is checked between our sockets and against a raw WebSocket peer",
+             (zmq.has('ws') is False); ws is checked here between our sockets and \
+             against a raw WebSocket peer, and against the zmq crate's libzmq 4.3.4 by \
+             `cargo run --release --manifest-path perf/compare/Cargo.toml -- ws-interop`",
             python.display(),
             out.split_whitespace().next().unwrap_or("?")
         );

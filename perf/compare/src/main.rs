@@ -32,6 +32,7 @@ mod results;
 mod runner;
 mod smoke;
 mod tool;
+mod ws_interop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,6 +97,10 @@ enum Cmd {
     },
     /// epgm PUB/SUB throughput, zmtp against Debian's libzmq (multicast.rs).
     Multicast(multicast::MulticastArgs),
+    /// zmtp against libzmq over ws:// (the zmq crate's libzmq has ws), both
+    /// ways and with either side binding; fails on the first wrong
+    /// exchange (ws_interop.rs).
+    WsInterop,
     /// The CI perf smoke: zmtp against raw, a few seconds per case; fails
     /// when a ratio falls below its baseline by more than its margin.
     Smoke {
@@ -112,6 +117,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Cmd::Multicast(args)) = &cli.command {
         return multicast::run(args).map_or_else(
+            |e| {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            },
+            |()| ExitCode::SUCCESS,
+        );
+    }
+    if let Some(Cmd::WsInterop) = &cli.command {
+        return ws_interop::run().map_or_else(
             |e| {
                 eprintln!("{e}");
                 ExitCode::FAILURE
