@@ -1139,3 +1139,33 @@ pub fn pgm(data: &[u8]) {
         assert!(rx.sources() <= 4);
     }
 }
+
+/// Fuzz body: NORM datagrams (RFC 5740 as libnorm sends them for libzmq),
+/// split at `A5 5A`. Each datagram is read (NORM-R06: a typed error or a
+/// packet, never a panic); a stream segment's data must lie inside the
+/// datagram, after its header.
+pub fn norm(data: &[u8]) {
+    use crate::norm::{Packet, parse};
+
+    let mut rest = data;
+    while !rest.is_empty() {
+        let end = rest
+            .windows(2)
+            .position(|w| w == [0xa5, 0x5a])
+            .unwrap_or(rest.len());
+        let datagram = &rest[..end];
+        rest = rest.get(end + 2..).unwrap_or(&[]);
+        if let Ok(p) = parse(datagram) {
+            assert_eq!(parse(datagram), Ok(p), "reading is deterministic");
+            if let Packet::Data(h, d) = p {
+                assert!(h.hdr_len <= datagram.len());
+                if let Some(s) = d.stream {
+                    assert!(h.hdr_len + 8 + s.data.len() <= datagram.len());
+                    if let Some(m) = s.msg_start {
+                        assert!(m < s.data.len());
+                    }
+                }
+            }
+        }
+    }
+}

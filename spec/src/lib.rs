@@ -70,6 +70,7 @@ pub mod message;
 #[cfg(feature = "mutants")]
 #[doc(hidden)]
 pub mod mutants;
+pub mod norm;
 pub mod pgm;
 pub mod security;
 pub mod socket_type;

@@ -40,6 +40,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("curve_tunnel", zmtp_spec::security::fuzzing::curve_tunnel),
     ("views", zmtp_spec::wire::view::fuzzing::views),
     ("pgm", fuzzing::pgm),
+    ("norm", fuzzing::norm),
 ];
 
 /// The committed corpora stay small (the brief: < 100 KiB in all).
@@ -91,6 +92,28 @@ fn seeds() -> BTreeMap<(&'static str, String), Vec<u8>> {
     two.extend_from_slice(&[0xa5, 0x5a]);
     two.extend(golden("pgm-odata.bin"));
     add("pgm", "libzmq-spm-then-odata", two);
+
+    // norm: libzmq 4.3.4's (libnorm's) NORM_DATA stream segment, FLUSH and
+    // CC, as captured in a network namespace, alone and joined at A5 5A
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
+    };
+    let data = hex(
+        "12080001000000008e789442200500000000000040030000001fc980057810040008000100000000000105746f706963",
+    );
+    let flush = hex("13050008000000008e7898420105000000000005");
+    let cc = hex("13070000000000008e789442040000006b166554000404a98000ccd3");
+    add("norm", "libzmq-data", data.clone());
+    add("norm", "libzmq-flush", flush.clone());
+    let mut all = cc.clone();
+    for d in [&data, &flush] {
+        all.extend_from_slice(&[0xa5, 0x5a]);
+        all.extend_from_slice(d);
+    }
+    add("norm", "libzmq-cc-data-flush", all);
 
     // greeting
     let g = libzmq_greeting();
@@ -838,6 +861,11 @@ fn replay_connection_pair() {
 #[test]
 fn replay_pgm() {
     replay("pgm");
+}
+
+#[test]
+fn replay_norm() {
+    replay("norm");
 }
 
 #[test]
