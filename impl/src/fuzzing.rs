@@ -32,6 +32,7 @@ use std::collections::HashSet;
 use bytes::Bytes;
 use zmtp_model::{Outgoing, PeerInfo};
 use zmtp_spec::connection::PeerError;
+use zmtp_spec::fuzzing::Choices;
 use zmtp_spec::{Message, SocketType};
 
 use crate::link::Input;
@@ -49,30 +50,11 @@ thread_local! {
     static RUNTIME: RefCell<Option<(tokio::runtime::Runtime, Context)>> = const { RefCell::new(None) };
 }
 
-/// Reads the input octet by octet; zeros once it runs out.
-struct Choices<'a>(&'a [u8]);
-
-impl Choices<'_> {
-    fn u8(&mut self) -> u8 {
-        match self.0.split_first() {
-            Some((b, rest)) => {
-                self.0 = rest;
-                *b
-            }
-            None => 0,
-        }
-    }
-
-    fn bytes(&mut self, max: u8) -> Bytes {
-        let n = usize::from(self.u8() % (max + 1)).min(self.0.len());
-        let (b, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Bytes::copy_from_slice(b)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+/// `max` or fewer octets: a length octet (modulo `max + 1`), then that
+/// many.
+fn octets(choices: &mut Choices<'_>, max: u8) -> Bytes {
+    let n = choices.u8() % (max + 1);
+    Bytes::copy_from_slice(choices.bytes(usize::from(n)))
 }
 
 /// Target `socket_core` (see the module documentation).
@@ -134,16 +116,16 @@ struct Sent {
     by_peers: HashSet<Bytes>,
     /// Last frames of the application's messages.
     by_app: HashSet<Bytes>,
-    /// Routing ids the application has read (ROUTER), or peer ids
-    /// (SERVER, PEER).
+    /// Routing ids the application has read (ROUTER).
     ids: Vec<Bytes>,
+    /// Peer ids the application has read (SERVER, PEER).
     server_ids: Vec<u32>,
     /// Messages the application read.
     received: usize,
 }
 
 async fn run(ctx: &Context, data: &[u8]) -> Counts {
-    let mut choices = Choices(data);
+    let mut choices = Choices::new(data);
     let types = socket_types();
     let ours = types[usize::from(choices.u8()) % types.len()];
     let Ok(socket) = ctx.socket(ours) else {
@@ -181,7 +163,7 @@ async fn run(ctx: &Context, data: &[u8]) -> Counts {
                 app_recv(&socket, ours, &mut sent);
             }
             7 => {
-                let topic = choices.bytes(3);
+                let topic = octets(&mut choices, 3);
                 let _ = match pick % 4 {
                     0 => socket.subscribe(topic),
                     1 => socket.unsubscribe(topic),
@@ -222,13 +204,13 @@ fn peer_op(tag: u8, peer: &Fake, types: &[SocketType], choices: &mut Choices<'_>
             };
             let mut info = PeerInfo::new(*theirs);
             if pick & 0x80 != 0 {
-                info.routing_id = Some(choices.bytes(3)).filter(|id| !id.is_empty());
+                info.routing_id = Some(octets(choices, 3)).filter(|id| !id.is_empty());
             }
             peer.push(Input::Handshake(info, Default::default()));
         }
         2 => {
             let frames = 1 + choices.u8() % 3;
-            let message = Message::from_frames((0..frames).map(|_| choices.bytes(15)));
+            let message = Message::from_frames((0..frames).map(|_| octets(choices, 15)));
             if let Some(last) = message.frames().last() {
                 sent.by_peers.insert(last.clone());
             }
@@ -236,7 +218,7 @@ fn peer_op(tag: u8, peer: &Fake, types: &[SocketType], choices: &mut Choices<'_>
         }
         3 => {
             let kind = choices.u8();
-            let topic = choices.bytes(3);
+            let topic = octets(choices, 3);
             let item = match kind % 4 {
                 0 => Outgoing::Subscribe(topic.clone()),
                 1 => Outgoing::Cancel(topic.clone()),
@@ -265,7 +247,7 @@ fn peer_op(tag: u8, peer: &Fake, types: &[SocketType], choices: &mut Choices<'_>
 
 fn app_send(socket: &Socket, ours: SocketType, choices: &mut Choices<'_>, sent: &mut Sent) {
     let frames = 1 + choices.u8() % 3;
-    let mut message: Vec<Bytes> = (0..frames).map(|_| choices.bytes(15)).collect();
+    let mut message: Vec<Bytes> = (0..frames).map(|_| octets(choices, 15)).collect();
     let body = message.last().cloned().unwrap_or_default();
     sent.by_app.insert(body.clone());
     let _ = match ours {

@@ -94,6 +94,22 @@ impl<'a> Choices<'a> {
     }
 }
 
+/// The datagrams of a datagram target's input (`pgm`, `norm`): the input
+/// split at each `A5 5A`.
+pub fn datagrams(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(data).filter(|d| !d.is_empty());
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let end = r.windows(2).position(|w| w == [0xa5, 0x5a]);
+        let (datagram, next) = match end {
+            Some(end) => (&r[..end], &r[end + 2..]),
+            None => (r, &r[r.len()..]),
+        };
+        rest = Some(next).filter(|n| !n.is_empty());
+        Some(datagram)
+    })
+}
+
 // ---------------------------------------------------------------------------
 // greeting
 // ---------------------------------------------------------------------------
@@ -1096,14 +1112,7 @@ pub fn pgm(data: &[u8]) {
     let mut rng = harness::TestRng::new(7);
     let mut now = Instant::now();
     let mut joiner = Joiner::new(Some(1024));
-    let mut rest = data;
-    while !rest.is_empty() {
-        let end = rest
-            .windows(2)
-            .position(|w| w == [0xa5, 0x5a])
-            .unwrap_or(rest.len());
-        let datagram = &rest[..end];
-        rest = rest.get(end + 2..).unwrap_or(&[]);
+    for datagram in datagrams(data) {
         if let Ok(p) = packet::packet(datagram) {
             let again = Outgoing {
                 kind: p.header.kind,
@@ -1147,14 +1156,7 @@ pub fn pgm(data: &[u8]) {
 pub fn norm(data: &[u8]) {
     use crate::norm::{Packet, parse};
 
-    let mut rest = data;
-    while !rest.is_empty() {
-        let end = rest
-            .windows(2)
-            .position(|w| w == [0xa5, 0x5a])
-            .unwrap_or(rest.len());
-        let datagram = &rest[..end];
-        rest = rest.get(end + 2..).unwrap_or(&[]);
+    for datagram in datagrams(data) {
         if let Ok(p) = parse(datagram) {
             assert_eq!(parse(datagram), Ok(p), "reading is deterministic");
             if let Packet::Data(h, d) = p {

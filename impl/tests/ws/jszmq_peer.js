@@ -1,6 +1,9 @@
 // A jszmq socket (ZWS 2.0 in JavaScript, npm's jszmq) driven line by line,
-// for impl/tests/ws.rs. Every wait is bounded: an overall timer ends the
-// process with status 3.
+// for impl/tests/jszmq.rs. jszmq has no blocking call and no timeout
+// option: send() queues and returns, messages arrive as events, so no
+// call here can block. What bounds the process instead: an overall timer
+// ends it with status 3, and it exits when its standard input closes (the
+// test ended or was killed); the test bounds each wait for a line.
 //
 //   node jszmq_peer.js TYPE bind|connect|bind-bare ENDPOINT [ROUTING_ID]
 //
@@ -47,7 +50,9 @@ if (role === "bind" || role === "bind-bare") socket.bind(endpoint);
 else socket.connect(endpoint);
 console.log("ready");
 
-readline.createInterface({ input: process.stdin }).on("line", (line) => {
+const input = readline.createInterface({ input: process.stdin });
+input.on("close", () => process.exit(0));
+input.on("line", (line) => {
   const [command, arg] = line.trim().split(" ");
   if (command === "send") socket.send(arg.split(",").map(unhex));
   else if (command === "subscribe") socket.subscribe(unhex(arg));
