@@ -17,6 +17,11 @@
 //! epgm://IFACE;GROUP:PORT    PGM over UDP to an IPv4 multicast group;
 //!                            IFACE = the interface's IPv4 address
 //! pgm://IFACE;GROUP:PORT     PGM as IP protocol 113 (raw sockets)
+//! norm://[ID,][IFACE;]ADDR:PORT
+//!                            NORM (RFC 5740) over UDP, as libzmq writes it:
+//!                            ID = our NORM node id (decimal), IFACE = an
+//!                            interface name or IPv4 address, ADDR = an
+//!                            IPv4 multicast group or unicast address
 //! ```
 
 use core::fmt;
@@ -45,6 +50,22 @@ pub enum Endpoint {
     Ws(WsEndpoint),
     /// `pgm://` or `epgm://`.
     Pgm(PgmEndpoint),
+    /// `norm://`.
+    Norm(NormEndpoint),
+}
+
+/// A norm endpoint: `[ID,][INTERFACE;]ADDRESS:PORT`, as libzmq's
+/// `norm_engine_t::init` reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NormEndpoint {
+    /// The NORM node id before `,`; `None`: a random one.
+    pub node_id: Option<u32>,
+    /// The multicast interface before `;`: a name or an IPv4 address.
+    pub interface: Option<Host>,
+    /// The session address: an IPv4 multicast group, or a unicast peer.
+    pub address: Ipv4Addr,
+    /// The session port.
+    pub port: u16,
 }
 
 /// A udp endpoint (libzmq's `udp_address_t`): the address, and for
@@ -148,8 +169,6 @@ impl Endpoint {
     ///
     /// # Errors
     /// [`Error::InvalidEndpoint`] naming the string when it is malformed,
-    /// [`Error::UnsupportedTransport`] for a transport libzmq knows and this
-    /// crate does not (norm),
     /// [`Error::UnavailableTransport`] naming why for tipc and vmci.
     pub fn parse(s: &str) -> Result<Self> {
         let Some((scheme, rest)) = s.split_once("://") else {
@@ -190,7 +209,7 @@ impl Endpoint {
             }),
             "epgm" => parse_pgm(s, rest, PgmEncapsulation::Udp).map(Endpoint::Pgm),
             "pgm" => parse_pgm(s, rest, PgmEncapsulation::Raw).map(Endpoint::Pgm),
-            "norm" => Err(Error::UnsupportedTransport(s.to_owned())),
+            "norm" => parse_norm(s, rest).map(Endpoint::Norm),
             _ => Err(Error::endpoint(s, InvalidEndpoint::UnknownTransport)),
         }
     }
@@ -203,7 +222,7 @@ impl Endpoint {
             Endpoint::Ws(w) => w.port == Port::Any,
             Endpoint::Ipc(i) => *i == IpcEndpoint::Any,
             Endpoint::Udp(u) => u.port == Port::Any,
-            Endpoint::Inproc(_) | Endpoint::Pgm(_) => false,
+            Endpoint::Inproc(_) | Endpoint::Pgm(_) | Endpoint::Norm(_) => false,
         }
     }
 }
@@ -265,6 +284,54 @@ fn parse_pgm(whole: &str, rest: &str, encapsulation: PgmEncapsulation) -> Result
         encapsulation,
         interface,
         group,
+        port,
+    })
+}
+
+/// `norm://[ID,][IFACE;]ADDR:PORT`: the node id is decimal (libzmq reads
+/// it with `atoi`; here anything else is refused), the interface a name
+/// or an IPv4 address, the address IPv4.
+fn parse_norm(whole: &str, rest: &str) -> Result<NormEndpoint> {
+    let (node_id, rest) = match rest.split_once(',') {
+        Some((id, rest)) => match id.parse::<u32>() {
+            Ok(n) if n != 0 && n != u32::MAX => (Some(n), rest),
+            _ => return Err(Error::endpoint(whole, InvalidEndpoint::NormNodeId)),
+        },
+        None => (None, rest),
+    };
+    let (interface, dest) = match rest.split_once(';') {
+        Some((iface, dest)) => {
+            let host = match iface.parse::<Ipv4Addr>() {
+                Ok(a) => Host::Ip(IpAddr::V4(a)),
+                Err(_) if !iface.is_empty() && !iface.contains(':') => {
+                    Host::Name(iface.to_owned())
+                }
+                Err(_) => return Err(Error::endpoint(whole, InvalidEndpoint::InvalidInterface)),
+            };
+            (Some(host), dest)
+        }
+        None => (None, rest),
+    };
+    let Some((addr, port)) = dest.rsplit_once(':') else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::MissingPort));
+    };
+    let Ok(address) = addr.parse::<Ipv4Addr>() else {
+        return Err(Error::endpoint(whole, InvalidEndpoint::NormAddress));
+    };
+    let port = match port.parse::<u16>() {
+        Ok(p) if p != 0 => p,
+        _ => return Err(Error::endpoint(whole, InvalidEndpoint::InvalidPort)),
+    };
+    if interface.is_some() && !address.is_multicast() {
+        return Err(Error::endpoint(
+            whole,
+            InvalidEndpoint::InterfaceNeedsMulticast,
+        ));
+    }
+    Ok(NormEndpoint {
+        node_id,
+        interface,
+        address,
         port,
     })
 }
@@ -434,6 +501,16 @@ impl fmt::Display for Endpoint {
                     PgmEncapsulation::Raw => "pgm",
                 };
                 write!(f, "{scheme}://{};{}:{}", p.interface, p.group, p.port)
+            }
+            Endpoint::Norm(n) => {
+                f.write_str("norm://")?;
+                if let Some(id) = n.node_id {
+                    write!(f, "{id},")?;
+                }
+                if let Some(i) = &n.interface {
+                    write!(f, "{i};")?;
+                }
+                write!(f, "{}:{}", n.address, n.port)
             }
         }
     }

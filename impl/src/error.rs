@@ -412,10 +412,17 @@ pub enum InvalidEndpoint {
     /// A pgm or epgm group that is not an IPv4 multicast address.
     #[error("the group is not an IPv4 multicast address")]
     NotMulticast,
-    /// pgm or epgm on a socket type other than PUB, XPUB, SUB and XSUB
-    /// (libzmq's ENOCOMPATPROTO).
-    #[error("pgm and epgm carry only PUB, XPUB, SUB and XSUB")]
+    /// pgm, epgm or norm on a socket type other than PUB, XPUB, SUB and
+    /// XSUB (libzmq's ENOCOMPATPROTO).
+    #[error("pgm, epgm and norm carry only PUB, XPUB, SUB and XSUB")]
     MulticastSocketType,
+    /// A norm node id (before `,`) that is not a decimal number from 1 to
+    /// 4294967294.
+    #[error("the norm node id must be a decimal number from 1 to 4294967294")]
+    NormNodeId,
+    /// A norm session address that is not an IPv4 address.
+    #[error("the norm address must be an IPv4 address")]
+    NormAddress,
 }
 
 /// Why an option was refused (libzmq's EINVAL).

@@ -17,6 +17,7 @@ use crate::error::{Error, InvalidEndpoint, Result};
 use crate::options::Options;
 
 pub(crate) mod ipc;
+pub(crate) mod norm;
 pub(crate) mod pgm;
 pub(crate) mod tcp;
 pub(crate) mod udp;
@@ -227,9 +228,9 @@ impl Listener {
             Endpoint::Tcp(t) => tcp::bind(t, options),
             Endpoint::Ipc(i) => ipc::bind(i),
             Endpoint::Ws(w) => ws::bind(w, options),
-            // inproc binds in the registry, udp in `udp::UdpLink`, pgm and
-            // epgm as a connect, not here.
-            Endpoint::Inproc(_) | Endpoint::Udp(_) | Endpoint::Pgm(_) => {
+            // inproc binds in the registry, udp in `udp::UdpLink`, pgm,
+            // epgm and norm as a connect, not here.
+            Endpoint::Inproc(_) | Endpoint::Udp(_) | Endpoint::Pgm(_) | Endpoint::Norm(_) => {
                 Err(Error::UnsupportedTransport(endpoint.to_string()))
             }
         }
@@ -281,10 +282,12 @@ pub(crate) async fn connect(endpoint: &Endpoint, options: &Options) -> io::Resul
         Endpoint::Tcp(t) => tcp::connect(t, options).await.map(Stream::Tcp),
         Endpoint::Ipc(i) => ipc::connect(i).await.map(Stream::Unix),
         Endpoint::Ws(w) => ws::connect(w, options).await.map(Stream::Ws),
-        Endpoint::Inproc(_) | Endpoint::Udp(_) | Endpoint::Pgm(_) => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "inproc, udp, pgm and epgm are not byte streams",
-        )),
+        Endpoint::Inproc(_) | Endpoint::Udp(_) | Endpoint::Pgm(_) | Endpoint::Norm(_) => {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "inproc, udp, pgm, epgm and norm are not byte streams",
+            ))
+        }
     }
 }
 

@@ -1,17 +1,21 @@
-//! pgm/epgm interop with libzmq: our PUB to libzmq's SUB and libzmq's PUB
-//! to our SUB, in a network namespace each test makes for itself
-//! (`unshare -rn`, multicast routed on the loopback), with Debian's libzmq
-//! 4.3.4 built with OpenPGM (`/usr/bin/python3`, python3-zmq).
+//! pgm/epgm and norm interop with libzmq: our PUB to libzmq's SUB and
+//! libzmq's PUB to our SUB, in a network namespace each test makes for
+//! itself (`unshare -rn`, multicast routed on the loopback), with Debian's
+//! libzmq 4.3.4 built with OpenPGM and NORM (`/usr/bin/python3`,
+//! python3-zmq).
 //!
 //! Each test re-runs itself inside its own namespace (so they run in
 //! parallel on separate networks): the outer run makes the namespace and
 //! waits, bounded, for the inner run, which does the work. A test is
 //! skipped, saying so, only when the kernel refuses the namespace.
-//! Loss is injected by `ZMTP_PGM_DROP_EVERY` (our side drops every Nth
-//! ODATA on purpose), since `tc netem` is not available everywhere.
+//! Loss is injected by `ZMTP_PGM_DROP_EVERY` and `ZMTP_NORM_DROP_EVERY`
+//! (our side drops every Nth ODATA or NORM_DATA on purpose), since
+//! `tc netem` is not available everywhere.
 //!
-//! libzmq's side binds its interface as 127.0.0.1, ours as 127.0.0.2, so a
-//! NAK to either sender's NLA reaches that sender's socket.
+//! For PGM libzmq's side binds its interface as 127.0.0.1, ours as
+//! 127.0.0.2, so a NAK to either sender's NLA reaches that sender's
+//! socket. For NORM both name the interface `lo` and give distinct node
+//! ids (1 theirs, 2 ours).
 
 #[path = "common/bounded.rs"]
 #[allow(dead_code)]
@@ -126,9 +130,12 @@ impl Peer {
             .expect("a line from libzmq's side in time")
     }
 
+    /// Tells a publisher to send. It stays until the peer is dropped
+    /// (stdin closes then), so that a slow sender drains and repairs.
     fn go(&mut self) {
-        let mut stdin = self.stdin.take().expect("stdin");
+        let stdin = self.stdin.as_mut().expect("stdin");
         writeln!(stdin, "go").expect("write");
+        stdin.flush().expect("flush");
     }
 
     /// Message indices received until DONE, and DONE's first-to-last span.
@@ -167,11 +174,25 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// Our endpoint and libzmq's for `scheme`.
+fn endpoints(scheme: &str) -> (String, String) {
+    if scheme == "norm" {
+        (
+            format!("norm://2,lo;{GROUP}:5555"),
+            format!("norm://1,lo;{GROUP}:5555"),
+        )
+    } else {
+        (
+            format!("{scheme}://127.0.0.2;{GROUP}:5555"),
+            format!("{scheme}://127.0.0.1;{GROUP}:5555"),
+        )
+    }
+}
+
 /// Our PUB sends `count` messages at `rate` kbit/s (after `before`
 /// messages sent before libzmq's SUB joins); returns what it received.
 fn ours_to_libzmq(scheme: &str, count: u32, before: u32, rate: u32) -> (Vec<u32>, f64) {
-    let ours = format!("{scheme}://127.0.0.2;{GROUP}:5555");
-    let theirs = format!("{scheme}://127.0.0.1;{GROUP}:5555");
+    let (ours, theirs) = endpoints(scheme);
     runtime().block_on(async {
         let ctx = Context::new().expect("context");
         let publisher = ctx.socket(SocketType::Pub).expect("pub");
@@ -203,8 +224,7 @@ fn ours_to_libzmq(scheme: &str, count: u32, before: u32, rate: u32) -> (Vec<u32>
 /// libzmq's PUB sends `count` messages; our SUB (joined after `late`
 /// has passed, if given) returns what it received.
 fn libzmq_to_ours(scheme: &str, count: u32, rate: u32, late: Option<Duration>) -> Vec<u32> {
-    let ours = format!("{scheme}://127.0.0.2;{GROUP}:5555");
-    let theirs = format!("{scheme}://127.0.0.1;{GROUP}:5555");
+    let (ours, theirs) = endpoints(scheme);
     runtime().block_on(async {
         let ctx = Context::new().expect("context");
         let sub = ctx.socket(SocketType::Sub).expect("sub");
@@ -366,4 +386,97 @@ fn pgm_libzmq_pub_to_our_sub_10000() {
     }
     let got = libzmq_to_ours("pgm", 10_000, 50_000, None);
     assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn norm_our_pub_to_libzmq_sub_10000() {
+    if !inner_or_spawn("norm_our_pub_to_libzmq_sub_10000", &[]) {
+        return;
+    }
+    let (got, _) = ours_to_libzmq("norm", 10_000, 0, 50_000);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn norm_libzmq_pub_to_our_sub_10000() {
+    if !inner_or_spawn("norm_libzmq_pub_to_our_sub_10000", &[]) {
+        return;
+    }
+    // libzmq's NORM sender runs NORM-CC (ZMQ_RATE is not used): it rises
+    // from its starting rate only on our ACK(CC) feedback.
+    let got = libzmq_to_ours("norm", 10_000, 50_000, None);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn norm_libzmq_sub_joins_our_pub_late() {
+    if !inner_or_spawn("norm_libzmq_sub_joins_our_pub_late", &[]) {
+        return;
+    }
+    // 500 messages go before libzmq's SUB exists; it joins our stream at
+    // a message start (NORM_SYNC_STREAM asks for what our window still
+    // holds, and our repairs of those are answered too: from 0 or later).
+    let (got, _) = ours_to_libzmq("norm", 2000, 500, 50_000);
+    assert!(!got.is_empty(), "the late joiner got nothing");
+    let from = got[0];
+    assert!(from <= 500, "joined after the messages sent once it existed");
+    assert_all_in_order(&got, from, 2500 - from);
+}
+
+#[test]
+fn norm_our_sub_joins_libzmq_pub_late() {
+    if !inner_or_spawn("norm_our_sub_joins_libzmq_pub_late", &[]) {
+        return;
+    }
+    // libzmq's sender starts slowly (NORM-CC from 64 kbit/s, and no
+    // receiver to raise it): 500 ms in, it is part-way through.
+    let got = libzmq_to_ours("norm", 3000, 1000, Some(Duration::from_millis(500)));
+    assert!(!got.is_empty(), "the late joiner got nothing");
+    assert!(got[0] > 0, "a late joiner cannot have the first message");
+    let from = got[0];
+    assert_all_in_order(&got, from, 3000 - from);
+}
+
+#[test]
+fn norm_loss_recovered_from_our_pub_by_nack_and_repair() {
+    if !inner_or_spawn(
+        "norm_loss_recovered_from_our_pub_by_nack_and_repair",
+        &[("ZMTP_NORM_DROP_EVERY", "10")],
+    ) {
+        return;
+    }
+    // Our sender drops every tenth NORM_DATA; libzmq's receiver (libnorm)
+    // NACKs the gaps and our retransmissions fill them.
+    let (got, _) = ours_to_libzmq("norm", 10_000, 0, 50_000);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn norm_loss_recovered_by_our_sub_from_libzmq_pub() {
+    if !inner_or_spawn(
+        "norm_loss_recovered_by_our_sub_from_libzmq_pub",
+        &[("ZMTP_NORM_DROP_EVERY", "10")],
+    ) {
+        return;
+    }
+    // Our receiver drops every tenth NORM_DATA it reads; its NACKs name
+    // the missing source segments and libnorm retransmits them.
+    let got = libzmq_to_ours("norm", 10_000, 50_000, None);
+    assert_all_in_order(&got, 0, 10_000);
+}
+
+#[test]
+fn norm_rate_limits_our_pub() {
+    if !inner_or_spawn("norm_rate_limits_our_pub", &[]) {
+        return;
+    }
+    // 2000 messages of 64 octets are about 230 kB on the wire (a segment
+    // each when the sender keeps up); at RATE 1000 kbit/s (125 kB/s) they
+    // cannot arrive in less than a second.
+    let (got, span) = ours_to_libzmq("norm", 2000, 0, 1000);
+    assert_all_in_order(&got, 0, 2000);
+    assert!(
+        span >= 0.8,
+        "2000 messages arrived in {span} s despite RATE 1000"
+    );
 }

@@ -90,11 +90,53 @@ fn bad_endpoints_name_themselves() {
 }
 
 #[test]
-fn unsupported_transports_are_named() {
+fn norm_endpoints_parse_as_libzmq_writes_them() {
+    use super::NormEndpoint;
+    let group: Ipv4Addr = "239.1.1.1".parse().expect("ip");
+    let cases = [
+        ("norm://239.1.1.1:5555", None, None),
+        ("norm://eth0;239.1.1.1:5555", None, Some(Host::Name("eth0".into()))),
+        (
+            "norm://7,10.0.0.2;239.1.1.1:5555",
+            Some(7),
+            Some(Host::Ip("10.0.0.2".parse().expect("ip"))),
+        ),
+        ("norm://9,239.1.1.1:5555", Some(9), None),
+    ];
+    for (s, node_id, interface) in cases {
+        let ep = Endpoint::parse(s).expect(s);
+        assert_eq!(
+            ep,
+            Endpoint::Norm(NormEndpoint {
+                node_id,
+                interface,
+                address: group,
+                port: 5555,
+            }),
+            "{s}"
+        );
+        assert_eq!(ep.to_string(), s, "{s} round-trips");
+    }
+    // A unicast session address, without an interface.
     assert!(matches!(
-        Endpoint::parse("norm://eth0;239.1.1.1:5555"),
-        Err(Error::UnsupportedTransport(s)) if s.starts_with("norm://")
+        Endpoint::parse("norm://10.0.0.3:6000"),
+        Ok(Endpoint::Norm(NormEndpoint { port: 6000, .. }))
     ));
+    for (s, why) in [
+        ("norm://x,239.1.1.1:5555", InvalidEndpoint::NormNodeId),
+        ("norm://0,239.1.1.1:5555", InvalidEndpoint::NormNodeId),
+        ("norm://239.1.1.1", InvalidEndpoint::MissingPort),
+        ("norm://host.example:5555", InvalidEndpoint::NormAddress),
+        ("norm://239.1.1.1:0", InvalidEndpoint::InvalidPort),
+        ("norm://eth0;10.0.0.3:5555", InvalidEndpoint::InterfaceNeedsMulticast),
+    ] {
+        match Endpoint::parse(s) {
+            Err(Error::InvalidEndpoint { endpoint, reason }) => {
+                assert_eq!((endpoint.as_str(), reason), (s, why));
+            }
+            other => panic!("{s}: {other:?}"),
+        }
+    }
 }
 
 fn udp(s: &str) -> UdpEndpoint {

@@ -21,6 +21,7 @@ use crate::link::{RawLink, StreamLink};
 use crate::monitor::MonitorEventKind;
 use crate::options::Options;
 use crate::options::security::SharedCookieJar;
+use crate::transport::norm::NormLink;
 use crate::transport::pgm::PgmLink;
 use crate::transport::udp::{self, UdpLink};
 use crate::transport::{self, Accepted, Listener, Stream};
@@ -127,7 +128,7 @@ impl Socket {
     /// STREAM socket.
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
-        if let Endpoint::Pgm(_) = ep {
+        if let Endpoint::Pgm(_) | Endpoint::Norm(_) = ep {
             // As in libzmq, binding a multicast endpoint is connecting it.
             return self.connect(endpoint);
         }
@@ -269,11 +270,26 @@ impl Socket {
             return connect_udp(shared, endpoint, u).map(|()| None);
         }
         shared.lock().options.security.mechanism()?;
-        let pgm = match &ep {
+        let multicast = match &ep {
             Endpoint::Pgm(p) => {
                 let options = shared.lock().options.clone();
                 let _guard = shared.ctx.handle.enter();
-                Some(PgmLink::open(p, endpoint, shared.socket_type, &options)?)
+                Some(Multicast::Pgm(PgmLink::open(
+                    p,
+                    endpoint,
+                    shared.socket_type,
+                    &options,
+                )?))
+            }
+            Endpoint::Norm(n) => {
+                let options = shared.lock().options.clone();
+                let _guard = shared.ctx.handle.enter();
+                Some(Multicast::Norm(NormLink::open(
+                    n,
+                    endpoint,
+                    shared.socket_type,
+                    &options,
+                )?))
             }
             _ => None,
         };
@@ -311,29 +327,14 @@ impl Socket {
             );
             return Ok(routing_id);
         }
-        if let Some(link) = pgm {
-            let id = {
-                let mut core = shared.lock();
-                let id = peer.unwrap_or_else(|| core.connecting_peer());
-                core.pattern.connection_up(id);
-                if let Some(c) = core.connected.iter_mut().find(|c| c.given == endpoint) {
-                    c.live = Some(id);
-                }
-                id
-            };
+        if let Some(link) = multicast {
             // A multicast session has no connection to lose or remake:
             // disconnect closes it (Order::Close through its slot).
             drop(stop_rx);
-            let driver = Driver::new(
-                Arc::clone(shared),
-                id,
-                link,
-                endpoint.to_owned(),
-                None,
-                true,
-                alias,
-            );
-            shared.ctx.handle.spawn(driver);
+            match link {
+                Multicast::Pgm(l) => start_multicast(shared, l, endpoint, peer, alias),
+                Multicast::Norm(l) => start_multicast(shared, l, endpoint, peer, alias),
+            }
             return Ok(routing_id);
         }
         let s = Arc::clone(shared);
@@ -596,6 +597,43 @@ fn stream_driver(
 
 /// A connection's driver, ZMTP or raw.
 type BoxedDriver = std::pin::Pin<Box<dyn Future<Output = Outcome> + Send>>;
+
+/// A multicast session's link: one per transport, as the driver is
+/// generic over its link.
+enum Multicast {
+    Pgm(PgmLink),
+    Norm(NormLink),
+}
+
+/// Starts the driver of a multicast session (pgm, epgm, norm): the
+/// endpoint's peer (IMMEDIATE off) or a new one, up at once.
+fn start_multicast<L: crate::link::Link + Send + 'static>(
+    shared: &Arc<Shared>,
+    link: L,
+    endpoint: &str,
+    peer: Option<PeerId>,
+    alias: Option<bytes::Bytes>,
+) {
+    let id = {
+        let mut core = shared.lock();
+        let id = peer.unwrap_or_else(|| core.connecting_peer());
+        core.pattern.connection_up(id);
+        if let Some(c) = core.connected.iter_mut().find(|c| c.given == endpoint) {
+            c.live = Some(id);
+        }
+        id
+    };
+    let driver = Driver::new(
+        Arc::clone(shared),
+        id,
+        link,
+        endpoint.to_owned(),
+        None,
+        true,
+        alias,
+    );
+    shared.ctx.handle.spawn(driver);
+}
 
 /// Starts the driver of an inproc connection: a bound endpoint's accepted
 /// one (`connect_side` false), or a connect endpoint's, with the peer it

@@ -1,6 +1,7 @@
-"""libzmq's side of impl/tests/multicast.rs: a PUB or SUB over pgm/epgm.
+"""libzmq's side of impl/tests/multicast.rs: a PUB or SUB over pgm, epgm
+or norm.
 
-Debian's python3-zmq (libzmq 4.3.4 built with OpenPGM). Every socket has
+Debian's python3-zmq (libzmq 4.3.4 built with OpenPGM and NORM). Every socket has
 RCVTIMEO, SNDTIMEO and LINGER set, so no wait is unbounded.
 
 Protocol lines start with "@" (OpenPGM's warnings share stdout).
@@ -9,8 +10,10 @@ Protocol lines start with "@" (OpenPGM's warnings share stdout).
                                     index received ("GOT i"), then DONE n
   peer.py pub ENDPOINT RATE COUNT   waits for a line on stdin, sends messages
                                     "i" (decimal) padded to 64 octets,
-                                    prints SENT, stays 3 s for repairs
+                                    prints SENT, stays for repairs until
+                                    stdin closes (at most 60 s)
 """
+import select
 import sys
 import time
 
@@ -26,7 +29,9 @@ def say(line):
 
 
 mode, endpoint, rate, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-assert zmq.has("pgm"), "this libzmq has no pgm/epgm"
+scheme = endpoint.split("://")[0]
+need = "norm" if scheme == "norm" else "pgm"
+assert zmq.has(need), "this libzmq has no %s" % scheme
 ctx = zmq.Context()
 if mode == "sub":
     s = ctx.socket(zmq.SUB)
@@ -69,6 +74,8 @@ else:
     for i in range(count):
         s.send(("%d " % i).encode().ljust(64, b"."))
     say("SENT")
-    time.sleep(3)
+    # Stay (repairs, and a rate-limited sender still draining) until the
+    # test closes stdin, bounded.
+    select.select([sys.stdin], [], [], 60)
 s.close()
 ctx.term()

@@ -79,6 +79,9 @@ pub struct Data<'a> {
     pub instance_id: u16,
     /// The quantized GRTT.
     pub grtt: u8,
+    /// The backoff factor receivers scale their NACK wait by (the high
+    /// nibble after the GRTT).
+    pub backoff: u8,
     /// The flags octet (0x20 stream, 0x01 repair, ...).
     pub flags: u8,
     /// The object transport id.
@@ -95,7 +98,7 @@ pub struct Data<'a> {
 
 /// The NORM_CMD flavours libnorm sends to a libzmq receiver (NORM-R05).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cmd {
+pub enum Cmd<'a> {
     /// NORM_CMD(FLUSH) (1): the last segment sent so far.
     Flush {
         /// The sender's instance id.
@@ -107,14 +110,21 @@ pub enum Cmd {
         /// The encoding symbol id.
         symbol: u8,
     },
-    /// NORM_CMD(CC) (4): a GRTT probe with its send time.
+    /// NORM_CMD(CC) (4): a GRTT probe with its send time (NORM-R07).
     Cc {
         /// The sender's instance id.
         instance_id: u16,
+        /// The sender's quantized GRTT.
+        grtt: u8,
         /// The probe's sequence.
         cc_sequence: u16,
         /// Seconds and microseconds of the send time.
         send_time: (u32, u32),
+        /// EXT_RATE's quantized send rate: present when the sender wants
+        /// congestion-control feedback.
+        send_rate: Option<u16>,
+        /// The probe's list of receivers it names (CLR, PLR, RTT).
+        nodes: CcNodes<'a>,
     },
     /// Another flavour, not read further.
     Other {
@@ -123,13 +133,208 @@ pub enum Cmd {
     },
 }
 
+/// The NORM-CC flags (RFC 5740 §4.2.3.2 and §5.5.2).
+pub mod cc_flag {
+    /// The node is the current limiting receiver.
+    pub const CLR: u8 = 0x01;
+    /// The node is a potential limiting receiver.
+    pub const PLR: u8 = 0x02;
+    /// The node's RTT was measured by the sender.
+    pub const RTT: u8 = 0x04;
+    /// The node is in slow start (no loss seen yet).
+    pub const START: u8 = 0x08;
+    /// The node is leaving the group.
+    pub const LEAVE: u8 = 0x10;
+}
+
+/// A NORM_CMD(CC) node list: 8 octets per node (id, flags, quantized RTT,
+/// quantized rate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CcNodes<'a>(&'a [u8]);
+
+/// One entry of a [`CcNodes`] list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CcNode {
+    /// The receiver's node id.
+    pub id: u32,
+    /// [`cc_flag`] bits.
+    pub flags: u8,
+    /// The quantized RTT the sender measured for it.
+    pub rtt: u8,
+    /// The quantized rate.
+    pub rate: u16,
+}
+
+impl CcNodes<'_> {
+    /// The entry naming `id`, if any.
+    pub fn find(&self, id: u32) -> Option<CcNode> {
+        self.0.chunks_exact(8).find_map(|c| {
+            let n = CcNode {
+                id: u32::from_be_bytes([c[0], c[1], c[2], c[3]]),
+                flags: c[4],
+                rtt: c[5],
+                rate: u16::from_be_bytes([c[6], c[7]]),
+            };
+            (n.id == id).then_some(n)
+        })
+    }
+
+    /// How many entries the list holds.
+    pub fn len(&self) -> usize {
+        self.0.len() / 8
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// EXT_CC, the NORM-CC feedback a receiver attaches to NACK and ACK
+/// (NORM-R08).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CcFeedback {
+    /// The CMD(CC) sequence it answers.
+    pub cc_sequence: u16,
+    /// [`cc_flag`] bits.
+    pub flags: u8,
+    /// The quantized RTT the receiver holds.
+    pub rtt: u8,
+    /// The loss estimate, scaled to 2^32 - 1 (libnorm's extended form:
+    /// the RFC's 16-bit loss and the reserved field after the rate).
+    pub loss32: u32,
+    /// The quantized rate the receiver asks for.
+    pub rate: u16,
+}
+
+/// NORM_ACK (NORM-R08).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    /// The sender the ACK is for.
+    pub server_id: u32,
+    /// The sender's instance id.
+    pub instance_id: u16,
+    /// 1: CC, 2: FLUSH, 16 and up: application.
+    pub ack_type: u8,
+    /// The ACK id.
+    pub ack_id: u8,
+    /// The sender's probe send time, moved on by the time the receiver
+    /// held it (seconds, microseconds; zero when it has none).
+    pub grtt_response: (u32, u32),
+    /// EXT_CC, when present.
+    pub cc: Option<CcFeedback>,
+}
+
+/// NORM_NACK (NORM-R09).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Nack<'a> {
+    /// The sender the NACK is for.
+    pub server_id: u32,
+    /// The sender's instance id.
+    pub instance_id: u16,
+    /// As in [`Ack::grtt_response`].
+    pub grtt_response: (u32, u32),
+    /// EXT_CC, when present.
+    pub cc: Option<CcFeedback>,
+    /// The repair requests, checked: each request's length fits.
+    requests: &'a [u8],
+}
+
+/// How a repair request lists what it asks for (RFC 5740 §4.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepairForm {
+    /// Each item names one thing.
+    Items,
+    /// Items in pairs: first and last of a range.
+    Ranges,
+    /// Items carry erasure counts.
+    Erasures,
+}
+
+/// Repair request flags.
+pub mod repair_flag {
+    /// Segments are asked for.
+    pub const SEGMENT: u8 = 0x01;
+    /// Whole blocks are asked for.
+    pub const BLOCK: u8 = 0x02;
+    /// NORM_INFO is asked for.
+    pub const INFO: u8 = 0x04;
+    /// Whole objects are asked for.
+    pub const OBJECT: u8 = 0x08;
+}
+
+/// One repair request of a NACK.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RepairRequest<'a> {
+    /// The form.
+    pub form: RepairForm,
+    /// [`repair_flag`] bits.
+    pub flags: u8,
+    items: &'a [u8],
+}
+
+/// One repair item (FEC id 5: 8 octets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RepairItem {
+    /// The FEC encoding id (5).
+    pub fec_id: u8,
+    /// The object transport id.
+    pub object_id: u16,
+    /// The source block number.
+    pub block: u32,
+    /// The encoding symbol id.
+    pub symbol: u8,
+}
+
+impl<'a> Nack<'a> {
+    /// The repair requests, in order.
+    pub fn requests(&self) -> impl Iterator<Item = RepairRequest<'a>> + 'a {
+        let mut rest = self.requests;
+        std::iter::from_fn(move || {
+            let (form, flags, len) = (rest.first()?, rest.get(1)?, be16(rest, 2).ok()?);
+            let len = usize::from(len);
+            let items = rest.get(4..4 + len)?;
+            rest = &rest[4 + len..];
+            let form = match form {
+                1 => RepairForm::Items,
+                2 => RepairForm::Ranges,
+                _ => RepairForm::Erasures,
+            };
+            Some(RepairRequest {
+                form,
+                flags: *flags,
+                items,
+            })
+        })
+    }
+}
+
+impl RepairRequest<'_> {
+    /// The items, in order (a trailing partial item is ignored).
+    pub fn items(&self) -> impl Iterator<Item = RepairItem> + '_ {
+        self.items.chunks_exact(8).map(|c| {
+            let id = u32::from_be_bytes([c[4], c[5], c[6], c[7]]);
+            RepairItem {
+                fec_id: c[0],
+                object_id: u16::from_be_bytes([c[2], c[3]]),
+                block: id >> 8,
+                symbol: (id & 0xff) as u8,
+            }
+        })
+    }
+}
+
 /// One packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Packet<'a> {
     /// NORM_DATA.
     Data(Header, Data<'a>),
     /// NORM_CMD.
-    Cmd(Header, Cmd),
+    Cmd(Header, Cmd<'a>),
+    /// NORM_NACK.
+    Nack(Header, Nack<'a>),
+    /// NORM_ACK.
+    Ack(Header, Ack),
     /// Any other type, header only.
     Other(Header),
 }
@@ -173,8 +378,108 @@ pub fn parse(b: &[u8]) -> Result<Packet<'_>, NormError> {
     match header.msg_type {
         MsgType::Data => parse_data(b, hdr_len).map(|d| Packet::Data(header, d)),
         MsgType::Cmd => parse_cmd(b, hdr_len).map(|c| Packet::Cmd(header, c)),
+        MsgType::Nack => parse_nack(b, hdr_len).map(|n| Packet::Nack(header, n)),
+        MsgType::Ack => parse_ack(b, hdr_len).map(|a| Packet::Ack(header, a)),
         _ => Ok(Packet::Other(header)),
     }
+}
+
+/// Walks the header extensions in `b[from..hdr_len]`, calling `f` with
+/// each one's type and octets (NORM-R03).
+fn extensions<'a>(
+    b: &'a [u8],
+    from: usize,
+    hdr_len: usize,
+    mut f: impl FnMut(u8, &'a [u8]) -> Result<(), NormError>,
+) -> Result<(), NormError> {
+    let mut at = from;
+    while at < hdr_len {
+        let het = byte(b, at)?;
+        // HET 128..=255 are 4 octets long; others carry a length in words.
+        let len = if het >= 128 {
+            4
+        } else {
+            usize::from(byte(b, at + 1)?) * 4
+        };
+        if len == 0 || at + len > hdr_len {
+            return Err(NormError::BadExtension);
+        }
+        f(het, &b[at..at + len])?;
+        at += len;
+    }
+    Ok(())
+}
+
+/// EXT_CC's type.
+pub const EXT_CC: u8 = 3;
+/// EXT_FTI's type.
+pub const EXT_FTI: u8 = 64;
+/// EXT_RATE's type.
+pub const EXT_RATE: u8 = 128;
+
+fn cc_feedback(e: &[u8]) -> Result<CcFeedback, NormError> {
+    if e.len() != 12 {
+        return Err(NormError::BadExtension);
+    }
+    Ok(CcFeedback {
+        cc_sequence: be16(e, 2)?,
+        flags: e[4],
+        rtt: e[5],
+        loss32: (u32::from(be16(e, 6)?) << 16) | u32::from(be16(e, 10)?),
+        rate: be16(e, 8)?,
+    })
+}
+
+/// The fixed part of NACK and ACK: common header, server id, instance id,
+/// two octets, the GRTT response.
+const FEEDBACK_FIXED: usize = 24;
+
+fn parse_nack(b: &[u8], hdr_len: usize) -> Result<Nack<'_>, NormError> {
+    if hdr_len < FEEDBACK_FIXED {
+        return Err(NormError::BadHeaderLength);
+    }
+    let mut cc = None;
+    extensions(b, FEEDBACK_FIXED, hdr_len, |t, e| {
+        if t == EXT_CC {
+            cc = Some(cc_feedback(e)?);
+        }
+        Ok(())
+    })?;
+    let requests = &b[hdr_len..];
+    // Every request's length must fit (NORM-R09).
+    let mut rest = requests;
+    while !rest.is_empty() {
+        let len = usize::from(be16(rest, 2)?);
+        rest = rest.get(4 + len..).ok_or(NormError::Truncated)?;
+    }
+    Ok(Nack {
+        server_id: be32(b, 8)?,
+        instance_id: be16(b, 12)?,
+        grtt_response: (be32(b, 16)?, be32(b, 20)?),
+        cc,
+        requests,
+    })
+}
+
+fn parse_ack(b: &[u8], hdr_len: usize) -> Result<Ack, NormError> {
+    if hdr_len < FEEDBACK_FIXED {
+        return Err(NormError::BadHeaderLength);
+    }
+    let mut cc = None;
+    extensions(b, FEEDBACK_FIXED, hdr_len, |t, e| {
+        if t == EXT_CC {
+            cc = Some(cc_feedback(e)?);
+        }
+        Ok(())
+    })?;
+    Ok(Ack {
+        server_id: be32(b, 8)?,
+        instance_id: be16(b, 12)?,
+        ack_type: byte(b, 14)?,
+        ack_id: byte(b, 15)?,
+        grtt_response: (be32(b, 16)?, be32(b, 20)?),
+        cc,
+    })
 }
 
 /// The fixed part of NORM_DATA with fec id 5: common header, instance id,
@@ -190,32 +495,24 @@ fn parse_data(b: &[u8], hdr_len: usize) -> Result<Data<'_>, NormError> {
     }
     let payload_id = be32(b, 16)?;
     let mut fti = None;
-    let mut at = DATA_FIXED;
-    while at < hdr_len {
-        let het = byte(b, at)?;
-        // HET 128..=255 are 4 octets long; others carry a length in words.
-        let len = if het >= 128 {
-            4
-        } else {
-            usize::from(byte(b, at + 1)?) * 4
-        };
-        if len == 0 || at + len > hdr_len {
-            return Err(NormError::BadExtension);
-        }
-        if het == 64 && len == 12 {
-            let hi = u64::from(be16(b, at + 2)?);
-            let lo = u64::from(be32(b, at + 4)?);
+    extensions(b, DATA_FIXED, hdr_len, |t, e| {
+        if t == EXT_FTI && e.len() == 12 {
+            let hi = u64::from(be16(e, 2)?);
+            let lo = u64::from(be32(e, 4)?);
             fti = Some(Fti {
                 transfer_length: (hi << 32) | lo,
-                segment_size: be16(b, at + 8)?,
-                block_size: byte(b, at + 10)?,
-                num_parity: byte(b, at + 11)?,
+                segment_size: be16(e, 8)?,
+                block_size: e[10],
+                num_parity: e[11],
             });
         }
-        at += len;
-    }
+        Ok(())
+    })?;
     let flags = byte(b, 12)?;
-    let stream = if flags & 0x20 != 0 {
+    // A parity symbol's payload is FEC-encoded, stream header included:
+    // it is not read as a stream segment.
+    let parity = fti.is_some_and(|f| (payload_id & 0xff) as u8 >= f.block_size);
+    let stream = if flags & 0x20 != 0 && !parity {
         let len = usize::from(be16(b, hdr_len)?);
         let msg_start = be16(b, hdr_len + 2)?;
         let offset = be32(b, hdr_len + 4)?;
@@ -238,6 +535,7 @@ fn parse_data(b: &[u8], hdr_len: usize) -> Result<Data<'_>, NormError> {
     Ok(Data {
         instance_id: be16(b, 8)?,
         grtt: byte(b, 10)?,
+        backoff: byte(b, 11)? >> 4,
         flags,
         object_id: be16(b, 14)?,
         block: payload_id >> 8,
@@ -247,7 +545,7 @@ fn parse_data(b: &[u8], hdr_len: usize) -> Result<Data<'_>, NormError> {
     })
 }
 
-fn parse_cmd(b: &[u8], hdr_len: usize) -> Result<Cmd, NormError> {
+fn parse_cmd(b: &[u8], hdr_len: usize) -> Result<Cmd<'_>, NormError> {
     if hdr_len < 13 {
         return Err(NormError::BadHeaderLength);
     }
@@ -272,10 +570,20 @@ fn parse_cmd(b: &[u8], hdr_len: usize) -> Result<Cmd, NormError> {
             if hdr_len < 24 {
                 return Err(NormError::BadHeaderLength);
             }
+            let mut send_rate = None;
+            extensions(b, 24, hdr_len, |t, e| {
+                if t == EXT_RATE {
+                    send_rate = Some(be16(e, 2)?);
+                }
+                Ok(())
+            })?;
             Ok(Cmd::Cc {
                 instance_id,
+                grtt: byte(b, 10)?,
                 cc_sequence: be16(b, 14)?,
                 send_time: (be32(b, 16)?, be32(b, 20)?),
+                send_rate,
+                nodes: CcNodes(&b[hdr_len..]),
             })
         }
         flavor => Ok(Cmd::Other { flavor }),

@@ -115,3 +115,5 @@ fn bad_packets_are_typed_errors_never_panics() {
         }
     }
 }
+
+mod machines;
