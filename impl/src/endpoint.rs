@@ -303,9 +303,7 @@ fn parse_norm(whole: &str, rest: &str) -> Result<NormEndpoint> {
         Some((iface, dest)) => {
             let host = match iface.parse::<Ipv4Addr>() {
                 Ok(a) => Host::Ip(IpAddr::V4(a)),
-                Err(_) if !iface.is_empty() && !iface.contains(':') => {
-                    Host::Name(iface.to_owned())
-                }
+                Err(_) if !iface.is_empty() && !iface.contains(':') => Host::Name(iface.to_owned()),
                 Err(_) => return Err(Error::endpoint(whole, InvalidEndpoint::InvalidInterface)),
             };
             (Some(host), dest)

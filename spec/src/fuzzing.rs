@@ -1154,8 +1154,28 @@ pub fn pgm(data: &[u8]) {
 /// packet, never a panic); a stream segment's data must lie inside the
 /// datagram, after its header.
 pub fn norm(data: &[u8]) {
-    use crate::norm::{Packet, parse};
+    use crate::connection::harness::TestRng;
+    use crate::norm::{Packet, Receiver, ReceiverConfig, Sender, SenderConfig, parse};
 
+    // Both machines read every datagram too (NORM-R06, R11, R16): no
+    // panic, and the receiver tracks no more senders than its bound.
+    let mut now = std::time::Instant::now();
+    let mut cfg = ReceiverConfig::new(2);
+    cfg.max_sources = 4;
+    let mut rx = Receiver::new(cfg);
+    let mut tx = Sender::new(SenderConfig::new(1, 0, 1_000_000), now);
+    tx.push_message(&[b"seed".as_slice()]);
+    let mut rng = TestRng::new(7);
+    for datagram in datagrams(data) {
+        let _ = rx.handle_packet(datagram, None, now, &mut rng);
+        let _ = tx.handle_packet(datagram, now);
+        now += Duration::from_millis(7);
+        rx.handle_timeout(now, &mut rng);
+        while rx.poll_transmit().is_some() {}
+        while rx.poll_event().is_some() {}
+        while tx.poll_transmit(now).is_some() {}
+        assert!(rx.sources() <= 4);
+    }
     for datagram in datagrams(data) {
         if let Ok(p) = parse(datagram) {
             assert_eq!(parse(datagram), Ok(p), "reading is deterministic");

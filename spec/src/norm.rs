@@ -19,6 +19,7 @@
 
 pub mod build;
 mod error;
+pub mod fec;
 pub mod packet;
 pub mod quantize;
 pub mod receiver;

@@ -95,7 +95,11 @@ fn norm_endpoints_parse_as_libzmq_writes_them() {
     let group: Ipv4Addr = "239.1.1.1".parse().expect("ip");
     let cases = [
         ("norm://239.1.1.1:5555", None, None),
-        ("norm://eth0;239.1.1.1:5555", None, Some(Host::Name("eth0".into()))),
+        (
+            "norm://eth0;239.1.1.1:5555",
+            None,
+            Some(Host::Name("eth0".into())),
+        ),
         (
             "norm://7,10.0.0.2;239.1.1.1:5555",
             Some(7),
@@ -128,7 +132,10 @@ fn norm_endpoints_parse_as_libzmq_writes_them() {
         ("norm://239.1.1.1", InvalidEndpoint::MissingPort),
         ("norm://host.example:5555", InvalidEndpoint::NormAddress),
         ("norm://239.1.1.1:0", InvalidEndpoint::InvalidPort),
-        ("norm://eth0;10.0.0.3:5555", InvalidEndpoint::InterfaceNeedsMulticast),
+        (
+            "norm://eth0;10.0.0.3:5555",
+            InvalidEndpoint::InterfaceNeedsMulticast,
+        ),
     ] {
         match Endpoint::parse(s) {
             Err(Error::InvalidEndpoint { endpoint, reason }) => {

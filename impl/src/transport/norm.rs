@@ -44,9 +44,7 @@ use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
 use zmtp_spec::connection::ErrorReason;
 use zmtp_spec::norm::build::FLAG_REPAIR;
-use zmtp_spec::norm::{
-    Receiver, ReceiverConfig, ReceiverEvent, Sender, SenderConfig, Transmit,
-};
+use zmtp_spec::norm::{Receiver, ReceiverConfig, ReceiverEvent, Sender, SenderConfig, Transmit};
 use zmtp_spec::{Message, SocketType};
 
 use crate::endpoint::{Host, NormEndpoint};
@@ -78,6 +76,7 @@ pub(crate) struct NormLink {
     armed: Option<Instant>,
     closed: bool,
     drop_every: Option<u64>,
+    drop_after: u64,
     data_seen: u64,
     buf: Vec<u8>,
 }
@@ -87,6 +86,15 @@ fn drop_every() -> Option<u64> {
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 1)
+}
+
+/// Originals let through before the dropping starts
+/// (`ZMTP_NORM_DROP_AFTER`, default 0).
+fn drop_after() -> u64 {
+    std::env::var("ZMTP_NORM_DROP_AFTER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Whether a NORM packet is an original (not repair) NORM_DATA.
@@ -163,10 +171,12 @@ fn open_socket(
 /// default, the host address, gave every sender in a namespace id 0:
 /// conformance/FINDINGS.md, NORM).
 fn node_id(ep: &NormEndpoint) -> u32 {
-    ep.node_id.unwrap_or_else(|| loop {
-        let id = OsRng.next_u32();
-        if id != 0 && id != u32::MAX {
-            break id;
+    ep.node_id.unwrap_or_else(|| {
+        loop {
+            let id = OsRng.next_u32();
+            if id != 0 && id != u32::MAX {
+                break id;
+            }
         }
     })
 }
@@ -239,6 +249,7 @@ impl NormLink {
             armed: None,
             closed: false,
             drop_every: drop_every(),
+            drop_after: drop_after(),
             data_seen: 0,
             buf: vec![0; 65536],
         })
@@ -253,7 +264,7 @@ impl NormLink {
             return false;
         }
         self.data_seen += 1;
-        self.data_seen.is_multiple_of(n)
+        self.data_seen > self.drop_after && self.data_seen.is_multiple_of(n)
     }
 
     fn next_transmit(&mut self, now: Instant) -> Option<Transmit> {

@@ -9,10 +9,12 @@ Protocol lines start with "@" (OpenPGM's warnings share stdout).
   peer.py sub ENDPOINT RATE COUNT   prints READY, then one line per message
                                     index received ("GOT i"), then DONE n
   peer.py pub ENDPOINT RATE COUNT   waits for a line on stdin, sends messages
-                                    "i" (decimal) padded to 64 octets,
+                                    "i" (decimal) padded to 64 octets
+                                    (ZMTP_PEER_PACE_US apart, if set),
                                     prints SENT, stays for repairs until
                                     stdin closes (at most 60 s)
 """
+import os
 import select
 import sys
 import time
@@ -71,8 +73,13 @@ else:
     s.connect(endpoint)
     say("READY")
     sys.stdin.readline()
+    # ZMTP_PEER_PACE_US: a pause after each message, so that a test can
+    # keep a fast sender's repair window ahead of its repair rounds.
+    pace = int(os.environ.get("ZMTP_PEER_PACE_US", "0")) / 1e6
     for i in range(count):
         s.send(("%d " % i).encode().ljust(64, b"."))
+        if pace:
+            time.sleep(pace)
     say("SENT")
     # Stay (repairs, and a rate-limited sender still draining) until the
     # test closes stdin, bounded.

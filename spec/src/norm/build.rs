@@ -233,3 +233,32 @@ pub fn nack_segments(
     }
     out
 }
+
+/// NORM_DATA carrying a parity symbol: `vector` is the encoded stream
+/// payload (header and data) of its block's sources (NORM-R19).
+pub fn parity(
+    c: Common,
+    s: SenderFields,
+    object_id: u16,
+    block: u32,
+    symbol: u8,
+    fti: Fti,
+    vector: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + vector.len());
+    common(MsgType::Data, c, &mut out);
+    sender_fields(s, &mut out);
+    out.push(FLAG_STREAM);
+    out.push(FEC_ID);
+    out.extend_from_slice(&object_id.to_be_bytes());
+    out.extend_from_slice(&payload_id(block, symbol));
+    out.extend_from_slice(&[EXT_FTI, 3]);
+    let tl = fti.transfer_length & 0xffff_ffff_ffff;
+    out.extend_from_slice(&tl.to_be_bytes()[2..]);
+    out.extend_from_slice(&fti.segment_size.to_be_bytes());
+    out.push(fti.block_size);
+    out.push(fti.num_parity);
+    finish_header(&mut out);
+    out.extend_from_slice(vector);
+    out
+}

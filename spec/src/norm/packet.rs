@@ -92,8 +92,12 @@ pub struct Data<'a> {
     pub symbol: u8,
     /// EXT_FTI, when present.
     pub fti: Option<Fti>,
-    /// The stream payload, when the stream flag is set.
+    /// The stream payload, when the stream flag is set and this is a
+    /// source symbol.
     pub stream: Option<StreamPayload<'a>>,
+    /// Every octet after the header: for a parity symbol, the encoded
+    /// vector (NORM-R19).
+    pub payload: &'a [u8],
 }
 
 /// The NORM_CMD flavours libnorm sends to a libzmq receiver (NORM-R05).
@@ -101,6 +105,18 @@ pub struct Data<'a> {
 pub enum Cmd<'a> {
     /// NORM_CMD(FLUSH) (1): the last segment sent so far.
     Flush {
+        /// The sender's instance id.
+        instance_id: u16,
+        /// The object transport id.
+        object_id: u16,
+        /// The source block number.
+        block: u32,
+        /// The encoding symbol id.
+        symbol: u8,
+    },
+    /// NORM_CMD(SQUELCH) (3): the sender no longer holds what was asked
+    /// for; this is the first segment it can still repair (NORM-R09).
+    Squelch {
         /// The sender's instance id.
         instance_id: u16,
         /// The object transport id.
@@ -542,6 +558,7 @@ fn parse_data(b: &[u8], hdr_len: usize) -> Result<Data<'_>, NormError> {
         symbol: (payload_id & 0xff) as u8,
         fti,
         stream,
+        payload: &b[hdr_len..],
     })
 }
 
@@ -560,6 +577,21 @@ fn parse_cmd(b: &[u8], hdr_len: usize) -> Result<Cmd<'_>, NormError> {
             }
             let payload_id = be32(b, 16)?;
             Ok(Cmd::Flush {
+                instance_id,
+                object_id: be16(b, 14)?,
+                block: payload_id >> 8,
+                symbol: (payload_id & 0xff) as u8,
+            })
+        }
+        3 => {
+            if hdr_len < 20 {
+                return Err(NormError::BadHeaderLength);
+            }
+            if byte(b, 13)? != 5 {
+                return Err(NormError::UnsupportedFec);
+            }
+            let payload_id = be32(b, 16)?;
+            Ok(Cmd::Squelch {
                 instance_id,
                 object_id: be16(b, 14)?,
                 block: payload_id >> 8,

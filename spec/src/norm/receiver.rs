@@ -38,7 +38,8 @@ use bytes::Bytes;
 use rand_core::RngCore;
 
 use super::build::{self, Common};
-use super::packet::{self, CcFeedback, Cmd, Data, Packet, RepairItem, cc_flag};
+use super::fec::Rs8;
+use super::packet::{self, CcFeedback, Cmd, Data, Fti, Packet, RepairItem, cc_flag};
 use super::quantize::{quantize_loss32, quantize_rate, tcp_friendly_rate, unquantize_rtt};
 use super::stream::Deframer;
 use super::{NormError, Transmit};
@@ -65,14 +66,15 @@ pub struct ReceiverConfig {
 
 impl ReceiverConfig {
     /// Defaults for node `node_id`: 64 senders, libzmq's 2 MiB receive
-    /// buffer, a gap waits 2 s.
+    /// buffer, a gap waits 10 s (longer than a repair round of a sender
+    /// whose GRTT is a second; a SQUELCH ends the wait sooner).
     pub fn new(node_id: u32) -> Self {
         Self {
             node_id,
             max_msg_size: None,
             max_sources: 64,
             max_buffered: 2 * 1024 * 1024,
-            gap_timeout: Duration::from_secs(2),
+            gap_timeout: Duration::from_secs(10),
             inactivity: Duration::from_secs(120),
             unicast_feedback: false,
         }
@@ -261,14 +263,22 @@ struct Source {
     buffered: usize,
     gap_since: Option<Instant>,
     deframer: Deframer,
-    /// The sender's block size, from its latest segment's FTI.
-    geometry: Option<u8>,
+    /// The sender's block geometry, from its latest segment's FTI.
+    geometry: Option<Fti>,
+    /// Its Reed-Solomon code, when it sends parity.
+    code: Option<Rs8>,
+    /// The vectors of blocks not yet read through: source symbols (kept
+    /// to decode with) and parity symbols.
+    fec: BTreeMap<u32, FecBlock>,
     /// The id expected at `next`.
     next_id: Option<SegmentId>,
     /// The last segment id the sender said it sent (FLUSH) or we saw.
     last_id: Option<SegmentId>,
     backoff: u8,
     nacking: Nacking,
+    /// The first segment the sender can still repair, from its SQUELCH:
+    /// nothing before it is asked for, and a gap before it is given up.
+    floor: Option<SegmentId>,
     cc: Cc,
     meter: Meter,
     losses: Losses,
@@ -288,10 +298,13 @@ impl Source {
             gap_since: None,
             deframer: Deframer::new(max_msg_size),
             geometry: None,
+            code: None,
+            fec: BTreeMap::new(),
             next_id: None,
             last_id: None,
             backoff: 4,
             nacking: Nacking::Idle,
+            floor: None,
             cc: Cc {
                 probe: None,
                 due: None,
@@ -315,10 +328,106 @@ impl Source {
         self.next_id = None;
         self.last_id = None;
         self.nacking = Nacking::Idle;
+        self.floor = None;
+        self.fec.clear();
+    }
+
+    /// The round trip NACK timing scales by: the sender's advertised GRTT,
+    /// or our own RTT where its CC probes told us that and it is smaller
+    /// (libnorm lowers its advertised GRTT slowly; a loopback receiver that
+    /// waits out a stale GRTT asks after the data has left the sender's
+    /// buffer).
+    fn nack_rtt(&self) -> f64 {
+        let grtt = unquantize_rtt(self.grtt);
+        let rtt = if self.cc.rtt_confirmed {
+            grtt.min(unquantize_rtt(self.cc.rtt))
+        } else {
+            grtt
+        };
+        rtt.min(1.0)
+    }
+
+    /// Gives up every gap before the SQUELCH floor; returns the first
+    /// offset lost.
+    fn below_floor(&mut self, now: Instant, out: &mut Vec<Vec<Bytes>>) -> Option<u32> {
+        let floor = self.floor?;
+        let mut lost = None;
+        while self.next_id.is_some_and(|n| n < floor) && !self.pending.is_empty() {
+            match self.skip_gap(now, out) {
+                Some(o) => {
+                    lost.get_or_insert(o);
+                }
+                None => break,
+            }
+        }
+        lost
+    }
+
+    /// Keeps a source symbol's vector (stream header and data) while its
+    /// block may need decoding; forgets blocks read through.
+    fn keep_source(&mut self, id: SegmentId, vector: &[u8]) {
+        if self.code.is_none() {
+            return;
+        }
+        self.prune_fec();
+        if self.next_id.is_some_and(|n| id.0 < n.0) {
+            return;
+        }
+        let b = self.fec.entry(id.0).or_default();
+        b.sources.insert(id.1, vector.to_vec());
+    }
+
+    fn prune_fec(&mut self) {
+        if let Some(n) = self.next_id {
+            self.fec.retain(|&b, _| b >= n.0);
+        }
+        while self.fec.len() > MAX_FEC_BLOCKS {
+            self.fec.pop_first();
+        }
+    }
+
+    /// Takes a parity symbol; returns the source segments it completes
+    /// (block, symbol, vector) if the block can now be decoded.
+    fn take_parity(&mut self, block: u32, symbol: u8, vector: &[u8]) -> Vec<(SegmentId, Vec<u8>)> {
+        let (Some(code), Some(g)) = (&self.code, self.geometry) else {
+            return Vec::new();
+        };
+        if self.next_id.is_some_and(|n| block < n.0) {
+            return Vec::new();
+        }
+        let k = usize::from(g.block_size);
+        let j = usize::from(symbol) - k;
+        let len = usize::from(g.segment_size) + STREAM_HEADER;
+        let b = self.fec.entry(block).or_default();
+        if b.parity.iter().any(|(x, _)| *x == j) {
+            return Vec::new();
+        }
+        b.parity.push((j, vector.to_vec()));
+        let sources: Vec<Option<&[u8]>> = (0..k)
+            .map(|i| {
+                u8::try_from(i)
+                    .ok()
+                    .and_then(|i| b.sources.get(&i))
+                    .map(Vec::as_slice)
+            })
+            .collect();
+        let parity: Vec<(usize, &[u8])> =
+            b.parity.iter().map(|(j, v)| (*j, v.as_slice())).collect();
+        let Some(found) = code.decode(&sources, &parity, len) else {
+            return Vec::new();
+        };
+        let out: Vec<(SegmentId, Vec<u8>)> = found
+            .into_iter()
+            .filter_map(|(i, v)| Some(((block, u8::try_from(i).ok()?), v)))
+            .collect();
+        for ((_, i), v) in &out {
+            b.sources.insert(*i, v.clone());
+        }
+        out
     }
 
     fn succ(&self, id: SegmentId) -> SegmentId {
-        let b = self.geometry.unwrap_or(16).max(1);
+        let b = self.geometry.map_or(16, |g| g.block_size).max(1);
         if id.1 + 1 >= b {
             ((id.0 + 1) & 0x00ff_ffff, 0)
         } else {
@@ -332,6 +441,11 @@ impl Source {
         let (Some(mut id), Some(last)) = (self.next_id, self.last_id) else {
             return Vec::new();
         };
+        if let Some(f) = self.floor
+            && f > id
+        {
+            id = f;
+        }
         let have: BTreeSet<SegmentId> = self.pending.values().map(|s| s.id).collect();
         let mut out = Vec::new();
         // Bounded by the buffer: no more ids than segments it can hold.
@@ -344,6 +458,53 @@ impl Source {
             }
             id = self.succ(id);
         }
+        out
+    }
+
+    /// What a NACK asks for: per block with missing source symbols, fresh
+    /// parity (as many as still needed) from a sender that sends parity,
+    /// once the block is whole on its side; else the source symbols
+    /// themselves. At most `max` items.
+    fn repair_items(&self, max: usize) -> Vec<SegmentId> {
+        let missing = self.missing(max);
+        let (Some(g), Some(last)) = (self.geometry, self.last_id) else {
+            return missing;
+        };
+        let k = g.block_size;
+        let p = g.num_parity;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < missing.len() && out.len() < max {
+            let block = missing[i].0;
+            let run: Vec<SegmentId> = missing[i..]
+                .iter()
+                .take_while(|m| m.0 == block)
+                .copied()
+                .collect();
+            i += run.len();
+            let have = self.fec.get(&block).map_or(0, |b| b.parity.len());
+            let e = run.len();
+            if p > 0 && block >= last.0 {
+                // The block still being sent: a parity sender repairs a
+                // block once it is whole (libnorm ignores an earlier ask).
+                continue;
+            }
+            if p > 0 && e <= usize::from(p) && have == 0 {
+                // First round: fresh parity, one per missing source.
+                // (Later rounds ask for the sources themselves: libnorm
+                // sends no more parity for a block it has answered.)
+                let need = e.saturating_sub(have);
+                let first = usize::from(k) + have;
+                for j in first..(first + need).min(usize::from(k) + usize::from(p)) {
+                    if let Ok(j) = u8::try_from(j) {
+                        out.push((block, j));
+                    }
+                }
+            } else {
+                out.extend(run);
+            }
+        }
+        out.truncate(max);
         out
     }
 
@@ -363,7 +524,7 @@ impl Source {
             return;
         }
         if self.nacking == Nacking::Idle {
-            let max = unquantize_rtt(self.grtt).min(1.0) * f64::from(self.backoff.max(1));
+            let max = self.nack_rtt() * f64::from(self.backoff.max(1));
             let frac = f64::from(rng.next_u32()) / f64::from(u32::MAX);
             self.nacking = Nacking::BackOff(now + Duration::from_secs_f64(max * frac));
         }
@@ -463,6 +624,18 @@ impl Source {
 
 /// Items one NACK asks for at most.
 pub const MAX_NACK_ITEMS: usize = 64;
+/// Blocks whose vectors are kept for decoding, at most.
+pub const MAX_FEC_BLOCKS: usize = 256;
+/// Octets of a stream segment's payload header (length, message start,
+/// offset), which the FEC vector includes.
+const STREAM_HEADER: usize = 8;
+
+/// One block's vectors, kept for decoding.
+#[derive(Debug, Default)]
+struct FecBlock {
+    sources: BTreeMap<u8, Vec<u8>>,
+    parity: Vec<(usize, Vec<u8>)>,
+}
 
 /// A probe's send time moved on by how long we held it.
 fn grtt_response(p: &Probe, now: Instant) -> (u32, u32) {
@@ -517,8 +690,15 @@ impl Receiver {
         let p = packet::parse(datagram)?;
         let (header, instance_id, grtt) = match &p {
             Packet::Data(h, d) => (*h, d.instance_id, d.grtt),
-            Packet::Cmd(h, Cmd::Cc { instance_id, grtt, .. }) => (*h, *instance_id, *grtt),
-            Packet::Cmd(h, Cmd::Flush { instance_id, .. }) => (*h, *instance_id, 0),
+            Packet::Cmd(
+                h,
+                Cmd::Cc {
+                    instance_id, grtt, ..
+                },
+            ) => (*h, *instance_id, *grtt),
+            Packet::Cmd(h, Cmd::Flush { instance_id, .. } | Cmd::Squelch { instance_id, .. }) => {
+                (*h, *instance_id, 0)
+            }
             _ => return Ok(()),
         };
         if header.source_id == self.cfg.node_id {
@@ -555,7 +735,8 @@ impl Receiver {
                 src.check_nack(now, rng);
                 let source = header.source_id;
                 if let Some(offset) = lost {
-                    self.events.push_back(ReceiverEvent::Loss { source, offset });
+                    self.events
+                        .push_back(ReceiverEvent::Loss { source, offset });
                 }
                 self.events.extend(
                     out.into_iter()
@@ -600,8 +781,40 @@ impl Receiver {
                     src.cc.due = Some(now + Duration::from_secs_f64(max * frac));
                 }
             }
-            Packet::Cmd(_, Cmd::Flush { block, symbol, object_id, .. }) => {
-                if src.object == Some(object_id) && src.last_id.is_none_or(|l| (block, symbol) > l) {
+            Packet::Cmd(
+                _,
+                Cmd::Squelch {
+                    block,
+                    symbol,
+                    object_id,
+                    ..
+                },
+            ) if src.object == Some(object_id) => {
+                src.floor = Some((block, symbol));
+                let mut out = Vec::new();
+                let lost = src.below_floor(now, &mut out);
+                let source = header.source_id;
+                if let Some(offset) = lost {
+                    self.events
+                        .push_back(ReceiverEvent::Loss { source, offset });
+                }
+                self.events.extend(
+                    out.into_iter()
+                        .map(|frames| ReceiverEvent::Message { source, frames }),
+                );
+                src.check_nack(now, rng);
+            }
+            Packet::Cmd(
+                _,
+                Cmd::Flush {
+                    block,
+                    symbol,
+                    object_id,
+                    ..
+                },
+            ) => {
+                if src.object == Some(object_id) && src.last_id.is_none_or(|l| (block, symbol) > l)
+                {
                     src.last_id = Some((block, symbol));
                 }
                 src.check_nack(now, rng);
@@ -622,28 +835,107 @@ impl Receiver {
         now: Instant,
         out: &mut Vec<Vec<Bytes>>,
     ) -> Option<u32> {
+        if d.fti.is_some_and(|f| d.symbol >= f.block_size) {
+            // A parity symbol: it may complete its block.
+            if src.object.is_some_and(|o| o != d.object_id) {
+                return None;
+            }
+            let found = src.take_parity(d.block, d.symbol, d.payload);
+            for (id, v) in found {
+                Self::read_vector(src, id, &v, now, out);
+            }
+            return Self::check_overflow(src, max_buffered, now, out);
+        }
         let s = d.stream?;
         if src.object.is_some_and(|o| o != d.object_id) {
             // A new stream object from the same sender.
             src.reset_stream();
         }
         src.object = Some(d.object_id);
-        if let Some(f) = d.fti {
-            src.geometry = Some(f.block_size);
+        if let Some(f) = d.fti
+            && src.geometry != Some(f)
+        {
+            src.geometry = Some(f);
+            src.code = (f.num_parity > 0)
+                .then(|| Rs8::new(usize::from(f.block_size), usize::from(f.num_parity)))
+                .flatten();
+            src.fec.clear();
         }
         src.backoff = d.backoff;
         let id = (d.block, d.symbol);
-        if src.last_id.is_none_or(|l| id > l) {
+        if d.symbol < d.fti.map_or(u8::MAX, |f| f.block_size) && src.last_id.is_none_or(|l| id > l)
+        {
             src.last_id = Some(id);
         }
         if src.next.is_none() {
             src.next_id = Some(id);
         }
-        let next = *src.next.get_or_insert(u64::from(s.offset));
+        src.next.get_or_insert(u64::from(s.offset));
+        let vector_len = (STREAM_HEADER + s.data.len()).min(d.payload.len());
+        src.keep_source(id, &d.payload[..vector_len]);
+        Self::read_segment(src, id, s.offset, s.data, s.msg_start, now, out);
+        let squelched = src.below_floor(now, out);
+        Self::check_overflow(src, max_buffered, now, out).or(squelched)
+    }
+
+    /// Reads a source segment at its 32-bit stream offset.
+    fn read_segment(
+        src: &mut Source,
+        id: SegmentId,
+        offset: u32,
+        data: &[u8],
+        msg_start: Option<usize>,
+        now: Instant,
+        out: &mut Vec<Vec<Bytes>>,
+    ) {
+        let Some(next) = src.next else {
+            return;
+        };
         // The 32-bit offset, unwrapped near where the stream stands.
-        let delta = i64::from(s.offset.wrapping_sub(next as u32) as i32);
-        let abs = u64::try_from(i64::try_from(next).ok()? + delta).ok()?;
-        src.read(abs, id, s.data, s.msg_start, now, out);
+        let delta = i64::from(offset.wrapping_sub(next as u32) as i32);
+        let Some(abs) = i64::try_from(next)
+            .ok()
+            .and_then(|n| u64::try_from(n + delta).ok())
+        else {
+            return;
+        };
+        src.read(abs, id, data, msg_start, now, out);
+    }
+
+    /// Reads a decoded source vector: its stream header, then its data.
+    fn read_vector(
+        src: &mut Source,
+        id: SegmentId,
+        v: &[u8],
+        now: Instant,
+        out: &mut Vec<Vec<Bytes>>,
+    ) {
+        let (Some(len), Some(ms), Some(off)) = (
+            v.get(0..2)
+                .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))),
+            v.get(2..4)
+                .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))),
+            v.get(4..8)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+        ) else {
+            return;
+        };
+        let Some(data) = v.get(STREAM_HEADER..STREAM_HEADER + len) else {
+            // A decoded header that does not fit: not a segment of ours.
+            return;
+        };
+        let msg_start = ms.checked_sub(1).filter(|&m| m < len);
+        Self::read_segment(src, id, off, data, msg_start, now, out);
+    }
+
+    /// Past the buffer bound, gaps are given up oldest first; returns the
+    /// first offset lost.
+    fn check_overflow(
+        src: &mut Source,
+        max_buffered: usize,
+        now: Instant,
+        out: &mut Vec<Vec<Bytes>>,
+    ) -> Option<u32> {
         let mut lost = None;
         while src.buffered > max_buffered {
             match src.skip_gap(now, out) {
@@ -696,7 +988,11 @@ impl Receiver {
             };
             self.sequence = self.sequence.wrapping_add(1);
             let packet = build::ack_cc(c, id, src.instance_id, grtt_response, &feedback);
-            let to = if self.cfg.unicast_feedback { src.from } else { None };
+            let to = if self.cfg.unicast_feedback {
+                src.from
+            } else {
+                None
+            };
             self.transmits.push_back(Transmit { packet, to });
         }
     }
@@ -715,7 +1011,7 @@ impl Receiver {
                 }
                 _ => continue,
             }
-            let missing = src.missing(MAX_NACK_ITEMS);
+            let missing = src.repair_items(MAX_NACK_ITEMS);
             if missing.is_empty() {
                 src.nacking = Nacking::Idle;
                 continue;
@@ -737,10 +1033,16 @@ impl Receiver {
             };
             self.sequence = self.sequence.wrapping_add(1);
             let packet = build::nack_segments(c, id, src.instance_id, grtt_response, &items);
-            let to = if self.cfg.unicast_feedback { src.from } else { None };
+            let to = if self.cfg.unicast_feedback {
+                src.from
+            } else {
+                None
+            };
             self.transmits.push_back(Transmit { packet, to });
+            // The sender gathers NACKs and repairs on its own advertised
+            // GRTT: wait two of them before asking again.
             let grtt = unquantize_rtt(src.grtt).min(1.0);
-            let wait = (grtt * (2.0 + f64::from(src.backoff))).max(0.02);
+            let wait = (grtt * 2.0).max(0.02);
             src.nacking = Nacking::Wait(now + Duration::from_secs_f64(wait));
         }
     }
@@ -752,10 +1054,14 @@ impl Receiver {
         self.send_due_nacks(now, rng);
         let gap = self.cfg.gap_timeout;
         for (&source, src) in &mut self.sources {
-            if src.gap_since.is_some_and(|t| now.saturating_duration_since(t) >= gap) {
+            if src
+                .gap_since
+                .is_some_and(|t| now.saturating_duration_since(t) >= gap)
+            {
                 let mut out = Vec::new();
                 if let Some(offset) = src.skip_gap(now, &mut out) {
-                    self.events.push_back(ReceiverEvent::Loss { source, offset });
+                    self.events
+                        .push_back(ReceiverEvent::Loss { source, offset });
                 }
                 self.events.extend(
                     out.into_iter()

@@ -261,7 +261,10 @@ impl Sender {
                     match r.form {
                         RepairForm::Ranges => {
                             for pair in items.chunks_exact(2) {
-                                self.repair_range((pair[0].block, pair[0].symbol), (pair[1].block, pair[1].symbol));
+                                self.repair_range(
+                                    (pair[0].block, pair[0].symbol),
+                                    (pair[1].block, pair[1].symbol),
+                                );
                             }
                         }
                         RepairForm::Items | RepairForm::Erasures => {
@@ -319,7 +322,10 @@ impl Sender {
         if self.queue.is_empty() {
             return None;
         }
-        let n = self.queue.len().min(usize::from(self.cfg.segment_size.max(1)));
+        let n = self
+            .queue
+            .len()
+            .min(usize::from(self.cfg.segment_size.max(1)));
         let data: Vec<u8> = self.queue.drain(..n).collect();
         let offset = self.offset;
         self.offset += n as u64;
@@ -364,7 +370,12 @@ impl Sender {
                 return None;
             }
             self.repairs.remove(&id);
-            if let Some(s) = self.window.iter().find(|s| (s.block, s.symbol) == id).cloned() {
+            if let Some(s) = self
+                .window
+                .iter()
+                .find(|s| (s.block, s.symbol) == id)
+                .cloned()
+            {
                 self.repaired += 1;
                 let packet = self.data_packet(&s, true);
                 self.arm_flush(now);
@@ -417,7 +428,9 @@ impl Sender {
         let mut at = |x: Instant| t = Some(t.map_or(x, |y| y.min(x)));
         if !self.queue.is_empty() || !self.repairs.is_empty() {
             let n = usize::from(self.cfg.segment_size) + 40 + IP_OVERHEAD;
-            at(self.bucket.ready_at(n.min(self.queue.len().max(1) + 40 + IP_OVERHEAD)));
+            at(self
+                .bucket
+                .ready_at(n.min(self.queue.len().max(1) + 40 + IP_OVERHEAD)));
         }
         if let Some(f) = self.next_flush.filter(|_| self.flushes_left > 0) {
             at(f);

@@ -69,7 +69,12 @@ enum State {
     /// Before a frame's flags octet.
     FrameFlags,
     /// Reading the size (`want` octets, `got` so far).
-    Size { more: bool, want: u8, got: u8, acc: u64 },
+    Size {
+        more: bool,
+        want: u8,
+        got: u8,
+        acc: u64,
+    },
     /// Reading the body.
     Body { more: bool, left: usize },
 }

@@ -41,7 +41,16 @@ fn quantized_fields_round_trip_within_their_precision() {
 fn libnorm_cc_probe_reads_its_rate_and_empty_node_list() {
     // NORM-R07
     let b = hex(CC);
-    let Ok(Packet::Cmd(_, Cmd::Cc { send_rate, nodes, grtt, .. })) = parse(&b) else {
+    let Ok(Packet::Cmd(
+        _,
+        Cmd::Cc {
+            send_rate,
+            nodes,
+            grtt,
+            ..
+        },
+    )) = parse(&b)
+    else {
         panic!("cc");
     };
     assert_eq!(send_rate, Some(0xccd3));
@@ -85,9 +94,11 @@ fn stream_framing_round_trips_and_joins_at_a_first_frame() {
     let mut out = Vec::new();
     let later = 8; // the FF flag of ["topic", "0"]'s second frame
     assert_eq!(wire[later], 0xff);
-    d.feed(&wire[later..starts[1]], Some(0), &mut out).expect("skipped");
+    d.feed(&wire[later..starts[1]], Some(0), &mut out)
+        .expect("skipped");
     assert!(!d.is_joined());
-    d.feed(&wire[starts[1]..], Some(0), &mut out).expect("joined");
+    d.feed(&wire[starts[1]..], Some(0), &mut out)
+        .expect("joined");
     assert_eq!(out, msgs[1..]);
 }
 
@@ -96,17 +107,30 @@ fn stream_framing_errors_reset_to_seeking() {
     // NORM-R10
     let mut out = Vec::new();
     let mut d = Deframer::new(None);
-    assert_eq!(d.feed(b"\x00\x04\x01a", Some(0), &mut out), Err(StreamError::BadFrameFlags));
+    assert_eq!(
+        d.feed(b"\x00\x04\x01a", Some(0), &mut out),
+        Err(StreamError::BadFrameFlags)
+    );
     assert!(!d.is_joined());
     let mut d = Deframer::new(None);
     // A first-frame flag where a later frame was due.
-    assert_eq!(d.feed(b"\x00\x01\x01a\x00\x00\x01b", Some(0), &mut out), Err(StreamError::BadFlag));
+    assert_eq!(
+        d.feed(b"\x00\x01\x01a\x00\x00\x01b", Some(0), &mut out),
+        Err(StreamError::BadFlag)
+    );
     let mut d = Deframer::new(Some(4));
-    assert_eq!(d.feed(b"\x00\x00\x05hello", Some(0), &mut out), Err(StreamError::TooLarge));
+    assert_eq!(
+        d.feed(b"\x00\x00\x05hello", Some(0), &mut out),
+        Err(StreamError::TooLarge)
+    );
     // A frame declaring 2^62 octets allocates nothing up front.
     let mut d = Deframer::new(None);
-    d.feed(b"\x00\x02\x40\x00\x00\x00\x00\x00\x00\x00ab", Some(0), &mut out)
-        .expect("waits for the body");
+    d.feed(
+        b"\x00\x02\x40\x00\x00\x00\x00\x00\x00\x00ab",
+        Some(0),
+        &mut out,
+    )
+    .expect("waits for the body");
     assert!(out.is_empty());
 }
 
@@ -120,8 +144,10 @@ fn receiver_reads_libzmq_capture_into_one_message() {
     let mut rx = Receiver::new(ReceiverConfig::new(7));
     let mut rng = TestRng::new(1);
     let now = t0();
-    rx.handle_packet(&hex(DATA_FIRST), None, now, &mut rng).expect("data");
-    rx.handle_packet(&hex(DATA_MORE), None, now, &mut rng).expect("data");
+    rx.handle_packet(&hex(DATA_FIRST), None, now, &mut rng)
+        .expect("data");
+    rx.handle_packet(&hex(DATA_MORE), None, now, &mut rng)
+        .expect("data");
     assert_eq!(
         rx.poll_event(),
         Some(ReceiverEvent::Message {
@@ -140,7 +166,8 @@ fn receiver_answers_a_cc_probe_with_ack_cc_feedback() {
     let mut rx = Receiver::new(ReceiverConfig::new(7));
     let mut rng = TestRng::new(1);
     let now = t0();
-    rx.handle_packet(&hex(DATA_FIRST), None, now, &mut rng).expect("data");
+    rx.handle_packet(&hex(DATA_FIRST), None, now, &mut rng)
+        .expect("data");
     rx.handle_packet(&hex(CC), None, now, &mut rng).expect("cc");
     // Not named in the probe: a back-off first.
     let due = rx.poll_timeout().expect("feedback due");
@@ -166,7 +193,11 @@ fn receiver_answers_a_cc_probe_with_ack_cc_feedback() {
         )
     );
     let cc = a.cc.expect("EXT_CC");
-    assert_eq!(cc.flags & cc_flag::START, cc_flag::START, "no loss: slow start");
+    assert_eq!(
+        cc.flags & cc_flag::START,
+        cc_flag::START,
+        "no loss: slow start"
+    );
     assert!(unquantize_rate(cc.rate) > 0.0);
     // Once answered, nothing more until the next probe.
     rx.handle_timeout(later + Duration::from_secs(1), &mut rng);
@@ -190,7 +221,8 @@ fn run(
     while now < start + limit {
         while let Some(t) = tx.poll_transmit(now) {
             if !drop(&t.packet) {
-                rx.handle_packet(&t.packet, None, now, &mut rng).expect("valid");
+                rx.handle_packet(&t.packet, None, now, &mut rng)
+                    .expect("valid");
             }
         }
         if rx.poll_timeout().is_some_and(|t| t <= now) {
@@ -205,7 +237,11 @@ fn run(
                 ReceiverEvent::Loss { .. } => losses += 1,
             }
         }
-        if tx.queued() == 0 && tx.poll_timeout().is_none_or(|t| t > now + Duration::from_secs(5)) {
+        if tx.queued() == 0
+            && tx
+                .poll_timeout()
+                .is_none_or(|t| t > now + Duration::from_secs(5))
+        {
             break;
         }
         now += Duration::from_millis(1);
@@ -261,9 +297,18 @@ fn lost_segments_come_back_through_nack_and_repair() {
     });
     assert_eq!(losses, 0);
     assert_eq!(got, msgs);
-    assert!(tx.repairs_sent() >= n / 7, "{} repairs for {} drops", tx.repairs_sent(), n / 7);
+    assert!(
+        tx.repairs_sent() >= n / 7,
+        "{} repairs for {} drops",
+        tx.repairs_sent(),
+        n / 7
+    );
     // The probes' answers measured the (simulated, instant) round trip.
-    assert!(tx.grtt() < Duration::from_millis(50), "grtt {:?}", tx.grtt());
+    assert!(
+        tx.grtt() < Duration::from_millis(50),
+        "grtt {:?}",
+        tx.grtt()
+    );
 }
 
 #[test]
@@ -294,6 +339,7 @@ fn a_lost_tail_is_asked_for_after_the_flush() {
 }
 
 fn parity_segment(offset: u32, id: (u32, u8), data: &[u8], msg_start: Option<usize>) -> Vec<u8> {
+    // Blocks of two sources and one parity symbol.
     let seg = DataSegment {
         object_id: 0,
         block: id.0,
@@ -302,8 +348,8 @@ fn parity_segment(offset: u32, id: (u32, u8), data: &[u8], msg_start: Option<usi
         fti: Fti {
             transfer_length: 2 * 1024 * 1024,
             segment_size: 1400,
-            block_size: 16,
-            num_parity: 4,
+            block_size: 2,
+            num_parity: 1,
         },
         msg_start,
         offset,
@@ -314,7 +360,14 @@ fn parity_segment(offset: u32, id: (u32, u8), data: &[u8], msg_start: Option<usi
         grtt: quantize_rtt(0.01),
         backoff_gsize: 0x42,
     };
-    build::data(Common { sequence: id.1.into(), source_id: 5 }, f, &seg)
+    build::data(
+        Common {
+            sequence: id.1.into(),
+            source_id: 5,
+        },
+        f,
+        &seg,
+    )
 }
 
 #[test]
@@ -332,14 +385,23 @@ fn a_gap_never_repaired_is_a_loss_and_the_stream_joins_again() {
     let mut c = Vec::new();
     encode_message(&frames(&[b"c"]), &mut c);
     let (la, lb) = (a.len() as u32, b.len() as u32);
-    rx.handle_packet(&parity_segment(0, (0, 0), &a, Some(0)), None, now, &mut rng).expect("a");
-    // "b" (symbol 1) never arrives; "c" does.
-    rx.handle_packet(&parity_segment(la + lb, (0, 2), &c, Some(0)), None, now, &mut rng)
-        .expect("c");
-    assert!(matches!(rx.poll_event(), Some(ReceiverEvent::Message { .. })));
+    rx.handle_packet(&parity_segment(0, (0, 0), &a, Some(0)), None, now, &mut rng)
+        .expect("a");
+    // "b" (block 0, symbol 1) never arrives; "c" (block 1) does.
+    rx.handle_packet(
+        &parity_segment(la + lb, (1, 0), &c, Some(0)),
+        None,
+        now,
+        &mut rng,
+    )
+    .expect("c");
+    assert!(matches!(
+        rx.poll_event(),
+        Some(ReceiverEvent::Message { .. })
+    ));
     assert_eq!(rx.poll_event(), None, "c waits behind the gap");
-    // A NACK for the missing source symbol (explicit repair, even from a
-    // sender with parity), once the back-off ends.
+    // A NACK for parity for block 0 (complete on the sender's side), once
+    // the back-off ends.
     let mut t = now;
     let nack = loop {
         t += Duration::from_millis(1);
@@ -353,11 +415,26 @@ fn a_gap_never_repaired_is_a_loss_and_the_stream_joins_again() {
         panic!("nack");
     };
     assert_eq!((n.server_id, n.instance_id), (5, 0x8e78));
-    let items: Vec<_> = n.requests().flat_map(|r| r.items().collect::<Vec<_>>()).collect();
-    assert_eq!(items.iter().map(|i| (i.block, i.symbol)).collect::<Vec<_>>(), [(0, 1)]);
+    let items: Vec<_> = n
+        .requests()
+        .flat_map(|r| r.items().collect::<Vec<_>>())
+        .collect();
+    assert_eq!(
+        items
+            .iter()
+            .map(|i| (i.block, i.symbol))
+            .collect::<Vec<_>>(),
+        [(0, 2)]
+    );
     // No repair comes: after the gap timeout it is a loss.
     rx.handle_timeout(now + Duration::from_millis(500), &mut rng);
-    assert_eq!(rx.poll_event(), Some(ReceiverEvent::Loss { source: 5, offset: la }));
+    assert_eq!(
+        rx.poll_event(),
+        Some(ReceiverEvent::Loss {
+            source: 5,
+            offset: la
+        })
+    );
     assert_eq!(
         rx.poll_event(),
         Some(ReceiverEvent::Message {
@@ -413,4 +490,170 @@ fn hostile_datagrams_never_panic_and_sources_stay_bounded() {
     rx.handle_timeout(now + Duration::from_secs(10), &mut rng);
     while rx.poll_event().is_some() {}
     assert!(rx.sources() <= 4);
+}
+
+#[test]
+fn rs8_recovers_any_erasures_up_to_the_parity_count() {
+    // NORM-R19
+    use crate::norm::fec::Rs8;
+    let code = Rs8::new(16, 4).expect("code");
+    let len = 40;
+    let sources: Vec<Vec<u8>> = (0..16u8)
+        .map(|i| {
+            (0..len as u8 - 2 * i)
+                .map(|x| x.wrapping_mul(31) ^ i)
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[u8]> = sources.iter().map(Vec::as_slice).collect();
+    let parity = code.encode(&refs, len);
+    assert_eq!(parity.len(), 4);
+    let padded = |v: &[u8]| {
+        let mut p = v.to_vec();
+        p.resize(len, 0);
+        p
+    };
+    // Every erasure pattern of up to four sources, with every choice of
+    // which parity symbols arrived (enough of them).
+    let mut rng = TestRng::new(5);
+    for _ in 0..500 {
+        let e = 1 + (rand_core::RngCore::next_u32(&mut rng) % 4) as usize;
+        let mut lost = std::collections::BTreeSet::new();
+        while lost.len() < e {
+            lost.insert((rand_core::RngCore::next_u32(&mut rng) % 16) as usize);
+        }
+        let have: Vec<Option<&[u8]>> = (0..16)
+            .map(|i| (!lost.contains(&i)).then(|| refs[i]))
+            .collect();
+        // One parity symbol lost too, when the others still suffice.
+        let skip = if e < 4 {
+            (rand_core::RngCore::next_u32(&mut rng) % 5) as usize
+        } else {
+            4
+        };
+        let par: Vec<(usize, &[u8])> = (0..4)
+            .filter(|j| *j != skip)
+            .map(|j| (j, parity[j].as_slice()))
+            .take(e)
+            .collect();
+        let got = code.decode(&have, &par, len).expect("decodable");
+        assert_eq!(got.len(), e);
+        for (i, v) in got {
+            assert_eq!(v, padded(&sources[i]), "source {i}");
+        }
+    }
+    // Not enough symbols: nothing.
+    let have: Vec<Option<&[u8]>> = (0..16).map(|i| (i > 1).then(|| refs[i])).collect();
+    assert!(code.decode(&have, &[(0, &parity[0])], len).is_none());
+    assert!(Rs8::new(0, 4).is_none());
+    assert!(Rs8::new(250, 10).is_none());
+}
+
+#[test]
+fn parity_from_a_parity_sender_is_asked_for_and_decoded() {
+    // NORM-R13, NORM-R19: libnorm's geometry (16 + 4); two sources of
+    // block 0 lost; the NACK asks for two parity symbols; they complete
+    // the block, and every message arrives in order.
+    use crate::norm::fec::Rs8;
+    let fti = Fti {
+        transfer_length: 2 * 1024 * 1024,
+        segment_size: 1400,
+        block_size: 16,
+        num_parity: 4,
+    };
+    let f = SenderFields {
+        instance_id: 0x8e78,
+        grtt: quantize_rtt(0.001),
+        backoff_gsize: 0x42,
+    };
+    let mut offset = 0u32;
+    let mut packets = Vec::new();
+    let mut vectors = Vec::new();
+    let msgs = numbered(17);
+    for (i, m) in msgs.iter().enumerate() {
+        let mut data = Vec::new();
+        encode_message(m, &mut data);
+        let (block, symbol) = ((i / 16) as u32, (i % 16) as u8);
+        let seg = DataSegment {
+            object_id: 0,
+            block,
+            symbol,
+            repair: false,
+            fti,
+            msg_start: Some(0),
+            offset,
+            data: &data,
+        };
+        let p = build::data(
+            Common {
+                sequence: i as u16,
+                source_id: 5,
+            },
+            f,
+            &seg,
+        );
+        if block == 0 {
+            // The FEC vector: the stream payload, header included.
+            vectors.push(p[32..].to_vec());
+        }
+        packets.push(p);
+        offset += data.len() as u32;
+    }
+    let code = Rs8::new(16, 4).expect("code");
+    let refs: Vec<&[u8]> = vectors.iter().map(Vec::as_slice).collect();
+    let parity = code.encode(&refs, 1408);
+    let mut rx = Receiver::new(ReceiverConfig::new(2));
+    let mut rng = TestRng::new(8);
+    let now = t0();
+    for (i, p) in packets.iter().enumerate() {
+        if i == 3 || i == 9 {
+            continue;
+        }
+        rx.handle_packet(p, None, now, &mut rng).expect("data");
+    }
+    let mut got = Vec::new();
+    while let Some(e) = rx.poll_event() {
+        if let ReceiverEvent::Message { frames, .. } = e {
+            got.push(frames);
+        }
+    }
+    assert_eq!(got, msgs[..3], "held behind the first gap");
+    let mut t = now;
+    let nack = loop {
+        t += Duration::from_millis(1);
+        rx.handle_timeout(t, &mut rng);
+        if let Some(x) = rx.poll_transmit() {
+            break x;
+        }
+        assert!(t < now + Duration::from_millis(200), "no NACK");
+    };
+    let Ok(Packet::Nack(_, n)) = parse(&nack.packet) else {
+        panic!("nack");
+    };
+    let asked: Vec<_> = n
+        .requests()
+        .flat_map(|r| r.items().map(|i| (i.block, i.symbol)).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(asked, [(0, 16), (0, 17)], "fresh parity, as many as lost");
+    for (j, v) in parity.iter().enumerate().skip(1).take(2) {
+        let p = build::parity(
+            Common {
+                sequence: 100 + j as u16,
+                source_id: 5,
+            },
+            f,
+            0,
+            0,
+            16 + j as u8,
+            fti,
+            v,
+        );
+        rx.handle_packet(&p, None, t, &mut rng).expect("parity");
+    }
+    while let Some(e) = rx.poll_event() {
+        if let ReceiverEvent::Message { frames, .. } = e {
+            got.push(frames);
+        }
+    }
+    assert_eq!(got, msgs);
 }
