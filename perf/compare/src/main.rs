@@ -4,7 +4,7 @@
 //! cargo run --release --manifest-path perf/compare/Cargo.toml            # default: 5 rounds, about 6 minutes
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --long  # 9 rounds of 3x the messages
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B"
-//! cargo run --release --manifest-path perf/compare/Cargo.toml -- multicast  # epgm, Debian's libzmq
+//! cargo run --release --manifest-path perf/compare/Cargo.toml -- multicast  # epgm (or --transport norm), Debian's libzmq
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --only "tcp 64B" --rounds 3 --with libzmq,zmtp,raw
 //! cargo run --release --manifest-path perf/compare/Cargo.toml -- --set transports --with libzmq,zmtp  # ws, udp
 //! ```
@@ -95,7 +95,7 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// epgm PUB/SUB throughput, zmtp against Debian's libzmq (multicast.rs).
+    /// epgm or norm PUB/SUB throughput, zmtp against Debian's libzmq (multicast.rs).
     Multicast(multicast::MulticastArgs),
     /// zmtp against libzmq over ws:// (the zmq crate's libzmq has ws), both
     /// ways and with either side binding; fails on the first wrong

@@ -1,5 +1,10 @@
-//! epgm PUB/SUB throughput, zmtp against libzmq, at the same ZMQ_RATE:
-//! `compare multicast [--rate KBPS] [--count N] [--rounds R]`.
+//! epgm (or norm) PUB/SUB throughput, zmtp against libzmq, at the same
+//! ZMQ_RATE: `compare multicast [--transport epgm|norm] [--rate KBPS]
+//! [--count N] [--rounds R]`.
+//!
+//! Over norm the two are not paced alike: libzmq 4.3.4's NORM sender runs
+//! NORM-CC and ignores ZMQ_RATE, ours sends at ZMQ_RATE; the row says how
+//! fast each delivers, not whether both reach one rate.
 //!
 //! The `zmq` crate's libzmq is built without OpenPGM, so libzmq's side is
 //! Debian's libzmq 4.3.4 (`/usr/bin/python3` with python3-zmq), a PUB and a
@@ -31,6 +36,31 @@ pub struct MulticastArgs {
     /// Rounds (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// The multicast transport: epgm (PGM over UDP) or norm.
+    #[arg(long, default_value = "epgm", value_parser = ["epgm", "norm"])]
+    transport: String,
+}
+
+impl MulticastArgs {
+    /// libzmq's SUB and PUB endpoints, then ours (distinct ports, and for
+    /// norm distinct node ids: libnorm ignores packets from its own id).
+    fn endpoints(&self) -> [&'static str; 4] {
+        if self.transport == "norm" {
+            [
+                "norm://3,lo;239.192.1.1:5556",
+                "norm://1,lo;239.192.1.1:5556",
+                "norm://4,lo;239.192.1.1:5557",
+                "norm://5,lo;239.192.1.1:5557",
+            ]
+        } else {
+            [
+                "epgm://127.0.0.1;239.192.1.1:5556",
+                "epgm://127.0.0.1;239.192.1.1:5556",
+                "epgm://127.0.0.1;239.192.1.1:5557",
+                "epgm://127.0.0.2;239.192.1.1:5557",
+            ]
+        }
+    }
 }
 
 const INNER: &str = "ZMTP_COMPARE_MULTICAST_INNER";
@@ -108,6 +138,7 @@ pub fn run(args: &MulticastArgs) -> Result<(), String> {
     std::fs::write(&script, PEER).map_err(|e| e.to_string())?;
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
+    let mut failed = 0;
     for round in 0..args.rounds {
         // Alternate who goes first.
         for k in 0..2 {
@@ -119,25 +150,43 @@ pub fn run(args: &MulticastArgs) -> Result<(), String> {
             } else {
                 ("zmtp", ours_round(args).map(|v| ours.push(v)))
             };
-            r.map_err(|e| format!("round {round} {name}: {e}"))?;
+            match r {
+                Ok(()) => {}
+                // libzmq's NORM pair is erratic here (NORM-CC from a slow
+                // start): a failed round of its is reported, not fatal.
+                Err(e) if name == "libzmq" && args.transport == "norm" => {
+                    eprintln!("round {round} {name}: {e}");
+                    failed += 1;
+                    continue;
+                }
+                Err(e) => return Err(format!("round {round} {name}: {e}")),
+            }
             let last = if name == "zmtp" {
                 ours.last()
             } else {
                 theirs.last()
             };
             eprintln!(
-                "round {round} epgm 64B PUB/SUB {name:<7} {:.0} msg/s",
+                "round {round} {} 64B PUB/SUB {name:<7} {:.0} msg/s",
+                args.transport,
                 last.copied().unwrap_or(0.0)
             );
         }
     }
     let _ = std::fs::remove_file(&script);
     let (o, t) = (median(&mut ours), median(&mut theirs));
+    if failed > 0 {
+        println!(
+            "libzmq: {failed} of {} rounds failed (its SUB timed out); the median is of the rest",
+            args.rounds
+        );
+    }
     let wire = f64::from(args.rate) * 1000.0 / 8.0;
     println!("| case | RATE kbit/s | libzmq msg/s | zmtp msg/s | zmtp / libzmq |");
     println!("|---|---|---|---|---|");
     println!(
-        "| epgm 64B PUB/SUB | {} ({wire:.0} B/s) | {t:.0} | {o:.0} | {:.2} |",
+        "| {} 64B PUB/SUB | {} ({wire:.0} B/s) | {t:.0} | {o:.0} | {:.2} |",
+        args.transport,
         args.rate,
         o / t
     );
@@ -161,8 +210,9 @@ fn peer_line(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Resul
 }
 
 fn libzmq_round(script: &std::path::Path, args: &MulticastArgs) -> Result<f64, String> {
-    let ep = "epgm://127.0.0.1;239.192.1.1:5556";
+    let [sub_ep, pub_ep, _, _] = args.endpoints();
     let spawn = |mode: &str| {
+        let ep = if mode == "sub" { sub_ep } else { pub_ep };
         Command::new("/usr/bin/python3")
             .arg(script)
             .args([mode, ep, &args.rate.to_string(), &args.count.to_string()])
@@ -221,8 +271,9 @@ fn ours_round(args: &MulticastArgs) -> Result<f64, String> {
         set(sub.set(zmtp::opt::Subscribe, bytes::Bytes::new()))?;
         set(publisher.set(zmtp::opt::Rate, args.rate))?;
         set(publisher.set(zmtp::opt::SndHwm, 0))?;
-        set(sub.connect("epgm://127.0.0.1;239.192.1.1:5557"))?;
-        set(publisher.connect("epgm://127.0.0.2;239.192.1.1:5557"))?;
+        let [_, _, sub_ep, pub_ep] = args.endpoints();
+        set(sub.connect(sub_ep))?;
+        set(publisher.connect(pub_ep))?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let body = bytes::Bytes::from(vec![b'x'; SIZE]);
         let count = args.count;
