@@ -270,28 +270,12 @@ impl Socket {
             return connect_udp(shared, endpoint, u).map(|()| None);
         }
         shared.lock().options.security.mechanism()?;
-        let multicast = match &ep {
-            Endpoint::Pgm(p) => {
-                let options = shared.lock().options.clone();
-                let _guard = shared.ctx.handle.enter();
-                Some(Multicast::Pgm(PgmLink::open(
-                    p,
-                    endpoint,
-                    shared.socket_type,
-                    &options,
-                )?))
-            }
-            Endpoint::Norm(n) => {
-                let options = shared.lock().options.clone();
-                let _guard = shared.ctx.handle.enter();
-                Some(Multicast::Norm(NormLink::open(
-                    n,
-                    endpoint,
-                    shared.socket_type,
-                    &options,
-                )?))
-            }
-            _ => None,
+        let multicast = if matches!(ep, Endpoint::Pgm(_) | Endpoint::Norm(_)) {
+            let options = shared.lock().options.clone();
+            let _guard = shared.ctx.handle.enter();
+            Multicast::open(&ep, endpoint, shared.socket_type, &options)?
+        } else {
+            None
         };
         let (stop_tx, stop_rx) = watch::channel(false);
         let (peer, alias, routing_id) = {
@@ -603,6 +587,23 @@ type BoxedDriver = std::pin::Pin<Box<dyn Future<Output = Outcome> + Send>>;
 enum Multicast {
     Pgm(PgmLink),
     Norm(NormLink),
+}
+
+impl Multicast {
+    /// The session of a pgm, epgm or norm endpoint (`None` for others).
+    /// Must run inside the runtime.
+    fn open(
+        ep: &Endpoint,
+        text: &str,
+        socket_type: zmtp_spec::SocketType,
+        options: &Options,
+    ) -> Result<Option<Self>> {
+        Ok(match ep {
+            Endpoint::Pgm(p) => Some(Self::Pgm(PgmLink::open(p, text, socket_type, options)?)),
+            Endpoint::Norm(n) => Some(Self::Norm(NormLink::open(n, text, socket_type, options)?)),
+            _ => None,
+        })
+    }
 }
 
 /// Starts the driver of a multicast session (pgm, epgm, norm): the

@@ -31,7 +31,6 @@
 use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -40,13 +39,15 @@ use rand_core::{OsRng, RngCore};
 use socket2::{Domain, InterfaceIndexOrAddress, Protocol, Socket, Type};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
-use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
 use zmtp_spec::connection::ErrorReason;
 use zmtp_spec::norm::build::FLAG_REPAIR;
-use zmtp_spec::norm::{Receiver, ReceiverConfig, ReceiverEvent, Sender, SenderConfig, Transmit};
+use zmtp_spec::norm::{
+    Packet, Receiver, ReceiverConfig, ReceiverEvent, Sender, SenderConfig, Transmit, parse,
+};
 use zmtp_spec::{Message, SocketType};
 
+use super::deadline::Deadline;
 use crate::endpoint::{Host, NormEndpoint};
 use crate::error::{Error, InvalidEndpoint, Result};
 use crate::link::{Input, Link};
@@ -72,8 +73,7 @@ pub(crate) struct NormLink {
     events: VecDeque<Input>,
     /// A datagram the socket would not take yet.
     pending: Option<Transmit>,
-    sleep: Pin<Box<Sleep>>,
-    armed: Option<Instant>,
+    deadline: Deadline,
     closed: bool,
     drop_every: Option<u64>,
     drop_after: u64,
@@ -97,9 +97,10 @@ fn drop_after() -> u64 {
         .unwrap_or(0)
 }
 
-/// Whether a NORM packet is an original (not repair) NORM_DATA.
+/// Whether a NORM packet is an original (not repair) NORM_DATA, source or
+/// parity symbol, as spec reads it.
 fn is_original_data(p: &[u8]) -> bool {
-    p.first() == Some(&0x12) && p.get(12).is_some_and(|f| f & FLAG_REPAIR == 0)
+    matches!(parse(p), Ok(Packet::Data(_, d)) if d.flags & FLAG_REPAIR == 0)
 }
 
 /// The multicast interface, as membership and sends name it.
@@ -245,8 +246,7 @@ impl NormLink {
             session,
             events,
             pending: None,
-            sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
-            armed: None,
+            deadline: Deadline::new(),
             closed: false,
             drop_every: drop_every(),
             drop_after: drop_after(),
@@ -379,26 +379,7 @@ impl Link for NormLink {
             Role::Send(s) => s.poll_timeout(),
             Role::Recv(r) => r.poll_timeout(),
         };
-        let Some(next) = next else {
-            self.armed = None;
-            return;
-        };
-        if next <= now {
-            // Due now: the write that follows sends it; poll again after.
-            self.armed = None;
-            cx.waker().wake_by_ref();
-            return;
-        }
-        if self.armed != Some(next) {
-            self.sleep
-                .as_mut()
-                .reset(tokio::time::Instant::from_std(next));
-            self.armed = Some(next);
-        }
-        if self.sleep.as_mut().poll(cx).is_ready() {
-            self.armed = None;
-            cx.waker().wake_by_ref();
-        }
+        self.deadline.wake_at(cx, next, now);
     }
 
     fn close(&mut self, _reason: Option<ErrorReason>) {

@@ -31,7 +31,6 @@
 use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, SocketAddr, SocketAddrV4};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -40,7 +39,6 @@ use rand_core::{OsRng, RngCore};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
-use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
 use zmtp_spec::connection::ErrorReason;
 use zmtp_spec::pgm::packet::{IPPROTO_PGM, PacketType};
@@ -50,6 +48,7 @@ use zmtp_spec::pgm::{
 };
 use zmtp_spec::{Message, SocketType};
 
+use super::deadline::Deadline;
 use crate::endpoint::{PgmEncapsulation, PgmEndpoint};
 use crate::error::{Error, InvalidEndpoint, Result};
 use crate::link::{Input, Link};
@@ -77,8 +76,7 @@ pub(crate) struct PgmLink {
     events: VecDeque<Input>,
     /// A datagram the socket would not take yet.
     pending: Option<Transmit>,
-    sleep: Pin<Box<Sleep>>,
-    armed: Option<Instant>,
+    deadline: Deadline,
     closed: bool,
     drop_every: Option<u64>,
     odata_seen: u64,
@@ -195,8 +193,7 @@ impl PgmLink {
             port: ep.port,
             events,
             pending: None,
-            sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
-            armed: None,
+            deadline: Deadline::new(),
             closed: false,
             drop_every: drop_every(),
             odata_seen: 0,
@@ -346,26 +343,7 @@ impl Link for PgmLink {
             Role::Send(s) => s.poll_timeout(),
             Role::Recv(r) => r.poll_timeout(),
         };
-        let Some(next) = next else {
-            self.armed = None;
-            return;
-        };
-        if next <= now {
-            // Due now: the write that follows sends it; poll again after.
-            self.armed = None;
-            cx.waker().wake_by_ref();
-            return;
-        }
-        if self.armed != Some(next) {
-            self.sleep
-                .as_mut()
-                .reset(tokio::time::Instant::from_std(next));
-            self.armed = Some(next);
-        }
-        if self.sleep.as_mut().poll(cx).is_ready() {
-            self.armed = None;
-            cx.waker().wake_by_ref();
-        }
+        self.deadline.wake_at(cx, next, now);
     }
 
     fn close(&mut self, _reason: Option<ErrorReason>) {

@@ -562,6 +562,19 @@ fn parse_data(b: &[u8], hdr_len: usize) -> Result<Data<'_>, NormError> {
     })
 }
 
+/// The segment a FLUSH or SQUELCH names: FEC id 5 at octet 13, the object
+/// at 14, the FEC payload id at 16.
+fn segment_named(b: &[u8], hdr_len: usize) -> Result<(u16, u32, u8), NormError> {
+    if hdr_len < 20 {
+        return Err(NormError::BadHeaderLength);
+    }
+    if byte(b, 13)? != 5 {
+        return Err(NormError::UnsupportedFec);
+    }
+    let payload_id = be32(b, 16)?;
+    Ok((be16(b, 14)?, payload_id >> 8, (payload_id & 0xff) as u8))
+}
+
 fn parse_cmd(b: &[u8], hdr_len: usize) -> Result<Cmd<'_>, NormError> {
     if hdr_len < 13 {
         return Err(NormError::BadHeaderLength);
@@ -569,33 +582,21 @@ fn parse_cmd(b: &[u8], hdr_len: usize) -> Result<Cmd<'_>, NormError> {
     let instance_id = be16(b, 8)?;
     match byte(b, 12)? {
         1 => {
-            if hdr_len < 20 {
-                return Err(NormError::BadHeaderLength);
-            }
-            if byte(b, 13)? != 5 {
-                return Err(NormError::UnsupportedFec);
-            }
-            let payload_id = be32(b, 16)?;
+            let (object_id, block, symbol) = segment_named(b, hdr_len)?;
             Ok(Cmd::Flush {
                 instance_id,
-                object_id: be16(b, 14)?,
-                block: payload_id >> 8,
-                symbol: (payload_id & 0xff) as u8,
+                object_id,
+                block,
+                symbol,
             })
         }
         3 => {
-            if hdr_len < 20 {
-                return Err(NormError::BadHeaderLength);
-            }
-            if byte(b, 13)? != 5 {
-                return Err(NormError::UnsupportedFec);
-            }
-            let payload_id = be32(b, 16)?;
+            let (object_id, block, symbol) = segment_named(b, hdr_len)?;
             Ok(Cmd::Squelch {
                 instance_id,
-                object_id: be16(b, 14)?,
-                block: payload_id >> 8,
-                symbol: (payload_id & 0xff) as u8,
+                object_id,
+                block,
+                symbol,
             })
         }
         4 => {

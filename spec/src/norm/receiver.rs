@@ -637,6 +637,24 @@ struct FecBlock {
     parity: Vec<(usize, Vec<u8>)>,
 }
 
+/// Queues what reading a sender's stream gave: the loss first (it came
+/// before the messages read after it), then the messages.
+fn report(
+    events: &mut VecDeque<ReceiverEvent>,
+    source: u32,
+    lost: Option<u32>,
+    messages: Vec<Vec<Bytes>>,
+) {
+    if let Some(offset) = lost {
+        events.push_back(ReceiverEvent::Loss { source, offset });
+    }
+    events.extend(
+        messages
+            .into_iter()
+            .map(|frames| ReceiverEvent::Message { source, frames }),
+    );
+}
+
 /// A probe's send time moved on by how long we held it.
 fn grtt_response(p: &Probe, now: Instant) -> (u32, u32) {
     let hold = now.saturating_duration_since(p.received);
@@ -733,15 +751,7 @@ impl Receiver {
                 let mut out = Vec::new();
                 let lost = Self::handle_data(src, &d, self.cfg.max_buffered, now, &mut out);
                 src.check_nack(now, rng);
-                let source = header.source_id;
-                if let Some(offset) = lost {
-                    self.events
-                        .push_back(ReceiverEvent::Loss { source, offset });
-                }
-                self.events.extend(
-                    out.into_iter()
-                        .map(|frames| ReceiverEvent::Message { source, frames }),
-                );
+                report(&mut self.events, header.source_id, lost, out);
             }
             Packet::Cmd(
                 _,
@@ -793,15 +803,7 @@ impl Receiver {
                 src.floor = Some((block, symbol));
                 let mut out = Vec::new();
                 let lost = src.below_floor(now, &mut out);
-                let source = header.source_id;
-                if let Some(offset) = lost {
-                    self.events
-                        .push_back(ReceiverEvent::Loss { source, offset });
-                }
-                self.events.extend(
-                    out.into_iter()
-                        .map(|frames| ReceiverEvent::Message { source, frames }),
-                );
+                report(&mut self.events, header.source_id, lost, out);
                 src.check_nack(now, rng);
             }
             Packet::Cmd(
@@ -1059,14 +1061,8 @@ impl Receiver {
                 .is_some_and(|t| now.saturating_duration_since(t) >= gap)
             {
                 let mut out = Vec::new();
-                if let Some(offset) = src.skip_gap(now, &mut out) {
-                    self.events
-                        .push_back(ReceiverEvent::Loss { source, offset });
-                }
-                self.events.extend(
-                    out.into_iter()
-                        .map(|frames| ReceiverEvent::Message { source, frames }),
-                );
+                let lost = src.skip_gap(now, &mut out);
+                report(&mut self.events, source, lost, out);
             }
         }
         let quiet = self.cfg.inactivity;

@@ -134,6 +134,33 @@ fn stream_framing_errors_reset_to_seeking() {
     assert!(out.is_empty());
 }
 
+/// Runs the receiver's timers a millisecond at a time from `now` until it
+/// sends a NACK (at most `limit_ms`); the time, the NACK's sender id and
+/// instance, and the segment ids it asks for.
+fn next_nack(
+    rx: &mut Receiver,
+    rng: &mut TestRng,
+    now: Instant,
+    limit_ms: u64,
+) -> (Instant, u32, u16, Vec<(u32, u8)>) {
+    let mut t = now;
+    loop {
+        t += Duration::from_millis(1);
+        rx.handle_timeout(t, rng);
+        if let Some(x) = rx.poll_transmit() {
+            let Ok(Packet::Nack(_, n)) = parse(&x.packet) else {
+                panic!("not a NACK: {:02x?}", x.packet);
+            };
+            let asked = n
+                .requests()
+                .flat_map(|r| r.items().map(|i| (i.block, i.symbol)).collect::<Vec<_>>())
+                .collect();
+            return (t, n.server_id, n.instance_id, asked);
+        }
+        assert!(t < now + Duration::from_millis(limit_ms), "no NACK");
+    }
+}
+
 fn t0() -> Instant {
     Instant::now()
 }
@@ -273,7 +300,7 @@ fn ten_thousand_messages_cross_in_order() {
 }
 
 fn is_data(p: &[u8]) -> bool {
-    p.first() == Some(&0x12)
+    matches!(parse(p), Ok(Packet::Data(..)))
 }
 
 #[test]
@@ -289,7 +316,7 @@ fn lost_segments_come_back_through_nack_and_repair() {
     let mut n = 0u64;
     let (got, losses, _) = run(&mut tx, &mut rx, now, Duration::from_secs(60), |p| {
         // Every 7th original DATA is lost; repairs get through.
-        if is_data(p) && p[12] & build::FLAG_REPAIR == 0 {
+        if matches!(parse(p), Ok(Packet::Data(_, d)) if d.flags & build::FLAG_REPAIR == 0) {
             n += 1;
             return n.is_multiple_of(7);
         }
@@ -402,30 +429,9 @@ fn a_gap_never_repaired_is_a_loss_and_the_stream_joins_again() {
     assert_eq!(rx.poll_event(), None, "c waits behind the gap");
     // A NACK for parity for block 0 (complete on the sender's side), once
     // the back-off ends.
-    let mut t = now;
-    let nack = loop {
-        t += Duration::from_millis(1);
-        rx.handle_timeout(t, &mut rng);
-        if let Some(x) = rx.poll_transmit() {
-            break x;
-        }
-        assert!(t < now + Duration::from_millis(400), "no NACK");
-    };
-    let Ok(Packet::Nack(_, n)) = parse(&nack.packet) else {
-        panic!("nack");
-    };
-    assert_eq!((n.server_id, n.instance_id), (5, 0x8e78));
-    let items: Vec<_> = n
-        .requests()
-        .flat_map(|r| r.items().collect::<Vec<_>>())
-        .collect();
-    assert_eq!(
-        items
-            .iter()
-            .map(|i| (i.block, i.symbol))
-            .collect::<Vec<_>>(),
-        [(0, 2)]
-    );
+    let (_, server, instance, asked) = next_nack(&mut rx, &mut rng, now, 400);
+    assert_eq!((server, instance), (5, 0x8e78));
+    assert_eq!(asked, [(0, 2)]);
     // No repair comes: after the gap timeout it is a loss.
     rx.handle_timeout(now + Duration::from_millis(500), &mut rng);
     assert_eq!(
@@ -618,22 +624,7 @@ fn parity_from_a_parity_sender_is_asked_for_and_decoded() {
         }
     }
     assert_eq!(got, msgs[..3], "held behind the first gap");
-    let mut t = now;
-    let nack = loop {
-        t += Duration::from_millis(1);
-        rx.handle_timeout(t, &mut rng);
-        if let Some(x) = rx.poll_transmit() {
-            break x;
-        }
-        assert!(t < now + Duration::from_millis(200), "no NACK");
-    };
-    let Ok(Packet::Nack(_, n)) = parse(&nack.packet) else {
-        panic!("nack");
-    };
-    let asked: Vec<_> = n
-        .requests()
-        .flat_map(|r| r.items().map(|i| (i.block, i.symbol)).collect::<Vec<_>>())
-        .collect();
+    let (t, _, _, asked) = next_nack(&mut rx, &mut rng, now, 200);
     assert_eq!(asked, [(0, 16), (0, 17)], "fresh parity, as many as lost");
     for (j, v) in parity.iter().enumerate().skip(1).take(2) {
         let p = build::parity(
@@ -656,4 +647,118 @@ fn parity_from_a_parity_sender_is_asked_for_and_decoded() {
         }
     }
     assert_eq!(got, msgs);
+}
+
+#[test]
+fn feedback_and_command_packets_round_trip_and_refuse_malformed_bytes() {
+    // NORM-R06, NORM-R07, NORM-R08, NORM-R09
+    use crate::norm::NormError;
+    use crate::norm::packet::{CcFeedback, RepairItem};
+    let c = Common {
+        sequence: 3,
+        source_id: 9,
+    };
+    let f = SenderFields {
+        instance_id: 0x1234,
+        grtt: 100,
+        backoff_gsize: 0x42,
+    };
+    let fb = CcFeedback {
+        cc_sequence: 7,
+        flags: cc_flag::RTT | cc_flag::START,
+        rtt: 60,
+        loss32: 0x0102_0304,
+        rate: quantize_rate(1.0e6),
+    };
+    let ack = build::ack_cc(c, 5, 0x1234, (11, 22), &fb);
+    let Ok(Packet::Ack(_, a)) = parse(&ack) else {
+        panic!("ack");
+    };
+    assert_eq!(
+        (a.server_id, a.ack_type, a.grtt_response, a.cc),
+        (5, 1, (11, 22), Some(fb))
+    );
+    let items = [RepairItem {
+        fec_id: 5,
+        object_id: 0,
+        block: 3,
+        symbol: 16,
+    }];
+    let nack = build::nack_segments(c, 5, 0x1234, (0, 0), &items);
+    let Ok(Packet::Nack(_, n)) = parse(&nack) else {
+        panic!("nack");
+    };
+    assert_eq!(
+        n.requests()
+            .flat_map(|r| r.items().collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+        items
+    );
+    let cc = build::cc(c, f, 4, (1, 2), 0xccd3);
+    assert!(matches!(
+        parse(&cc),
+        Ok(Packet::Cmd(
+            _,
+            Cmd::Cc {
+                cc_sequence: 4,
+                send_rate: Some(0xccd3),
+                ..
+            }
+        ))
+    ));
+    let flush = build::flush(c, f, 0, 8, 15);
+    assert!(matches!(
+        parse(&flush),
+        Ok(Packet::Cmd(
+            _,
+            Cmd::Flush {
+                block: 8,
+                symbol: 15,
+                ..
+            }
+        ))
+    ));
+    let mut squelch = flush.clone();
+    squelch[12] = 3;
+    assert!(matches!(
+        parse(&squelch),
+        Ok(Packet::Cmd(
+            _,
+            Cmd::Squelch {
+                block: 8,
+                symbol: 15,
+                ..
+            }
+        ))
+    ));
+    // Every prefix shorter than a header is refused; no length panics.
+    for p in [&ack, &nack, &cc, &flush, &squelch] {
+        let hdr = usize::from(p[1]) * 4;
+        for k in 0..hdr {
+            assert!(parse(&p[..k]).is_err(), "prefix {k} of {:02x?}", &p[..8]);
+        }
+    }
+    // A repair request longer than the datagram.
+    let mut long = nack.clone();
+    let at = usize::from(long[1]) * 4 + 3;
+    long[at] = 0xff;
+    assert_eq!(parse(&long).err(), Some(NormError::Truncated));
+    // EXT_CC of the wrong length.
+    let mut ext = ack.clone();
+    ext[25] = 2;
+    assert_eq!(parse(&ext).err(), Some(NormError::BadExtension));
+    // SQUELCH and FLUSH with another FEC id.
+    let mut fec = squelch;
+    fec[13] = 2;
+    assert_eq!(parse(&fec).err(), Some(NormError::UnsupportedFec));
+    // Every single-octet change of each: a packet or a typed error.
+    for p in [&ack, &nack, &cc] {
+        for i in 0..p.len() {
+            for v in [0u8, 1, 0x7f, 0x80, 0xff] {
+                let mut q = p.clone();
+                q[i] = v;
+                let _ = parse(&q);
+            }
+        }
+    }
 }
