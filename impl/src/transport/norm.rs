@@ -122,6 +122,9 @@ fn interface(text: &str, ep: &NormEndpoint, sock: &Socket) -> Result<Interface> 
     }
 }
 
+/// SO_RCVBUF of a NORM socket when ZMQ_RCVBUF is not set.
+const DEFAULT_RCVBUF: usize = 4 * 1024 * 1024;
+
 fn open_socket(
     text: &str,
     ep: &NormEndpoint,
@@ -135,9 +138,12 @@ fn open_socket(
     if let Some(n) = options.sndbuf {
         sock.set_send_buffer_size(n)?;
     }
-    if let Some(n) = options.rcvbuf {
-        sock.set_recv_buffer_size(n)?;
-    }
+    // A receiver that falls behind for a moment (a busy core) loses what
+    // overflows the kernel's buffer, and libnorm's sender may have moved
+    // its window past it before the repair round ends: a large buffer by
+    // default, as libnorm's own tools ask for (the kernel caps it at
+    // net.core.rmem_max).
+    sock.set_recv_buffer_size(options.rcvbuf.unwrap_or(DEFAULT_RCVBUF))?;
     let iface = interface(text, ep, &sock)?;
     if ep.address.is_multicast() {
         match iface {
