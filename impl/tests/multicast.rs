@@ -266,6 +266,17 @@ fn libzmq_to_ours(scheme: &str, count: u32, rate: u32, late: Option<Duration>) -
     })
 }
 
+/// `RcvbufErrors` of /proc/net/snmp: the namespace's UDP datagrams lost
+/// to full socket buffers (ours or libzmq's), to tell such a loss from
+/// one of the protocol.
+fn udp_rcvbuf_errors() -> Option<u64> {
+    let snmp = std::fs::read_to_string("/proc/net/snmp").ok()?;
+    let mut udp = snmp.lines().filter(|l| l.starts_with("Udp:"));
+    let (names, values) = (udp.next()?, udp.next()?);
+    let at = names.split_whitespace().position(|n| n == "RcvbufErrors")?;
+    values.split_whitespace().nth(at)?.parse().ok()
+}
+
 fn assert_all_in_order(got: &[u32], from: u32, count: u32) {
     let gaps: Vec<(u32, u32)> = got
         .windows(2)
@@ -276,9 +287,11 @@ fn assert_all_in_order(got: &[u32], from: u32, count: u32) {
     assert_eq!(
         got.len(),
         count as usize,
-        "messages delivered (first {:?}, last {:?}, gaps {gaps:?})",
+        "messages delivered (first {:?}, last {:?}, gaps {gaps:?}; UDP datagrams \
+         the kernel dropped for full receive buffers in this namespace: {:?})",
         got.first(),
-        got.last()
+        got.last(),
+        udp_rcvbuf_errors()
     );
     for (k, i) in got.iter().enumerate() {
         assert_eq!(*i, from + k as u32, "message {k} out of order");
