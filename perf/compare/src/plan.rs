@@ -54,6 +54,10 @@ pub enum Kind {
     FanOut(usize),
     /// ROUTER receiving from this many DEALER peers of one process.
     RouterPeers(usize),
+    /// ROUTER sending by routing id, round robin, to this many DEALER
+    /// peers of one process (ROUTER_MANDATORY: it waits where a peer's
+    /// queue is full rather than drop); what the peers get per second.
+    RouterTo(usize),
     /// This many connections to one ROUTER: connections per second, from
     /// the first peer's message to the last.
     ConnAccept(usize),
@@ -137,6 +141,7 @@ impl Case {
             Kind::CurveHandshakes => "curve handshakes".to_owned(),
             Kind::FanOut(n) => format!("fan-out x{n} ({FANOUT_SUBSCRIPTIONS} subs, hwm 1000)"),
             Kind::RouterPeers(n) => format!("router from {n} peers"),
+            Kind::RouterTo(n) => format!("router to {n} peers"),
             Kind::ConnAccept(n) => format!("accept {n} connections"),
             Kind::ConnMemory(n) => format!("memory of {n} connections"),
             Kind::RadioDish(0) => "radio-dish".to_owned(),
@@ -207,6 +212,7 @@ impl Case {
                 | Kind::CurveHandshakes
                 | Kind::FanOut(_)
                 | Kind::RouterPeers(_)
+                | Kind::RouterTo(_)
                 | Kind::ConnAccept(_)
                 | Kind::ConnMemory(_)
         )
@@ -287,6 +293,12 @@ pub fn cases(scale: usize) -> Vec<Case> {
     }
     v.push(Case::new(
         Kind::RouterPeers(1000),
+        Transport::Tcp,
+        64,
+        1_000_000 * scale,
+    ));
+    v.push(Case::new(
+        Kind::RouterTo(1000),
         Transport::Tcp,
         64,
         1_000_000 * scale,

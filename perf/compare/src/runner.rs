@@ -78,10 +78,11 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
         | Kind::CurvePushPull
         | Kind::CurveReqRep
         | Kind::CurveHandshakes
-        | Kind::RouterPeers(_) => {
+        | Kind::RouterPeers(_)
+        | Kind::RouterTo(_) => {
             let pause = FLOOD_PAUSE_MS.to_string();
             let peers = match case.kind {
-                Kind::RouterPeers(n) => n.to_string(),
+                Kind::RouterPeers(n) | Kind::RouterTo(n) => n.to_string(),
                 _ => String::new(),
             };
             let (rx, rx_args, tx, tx_args): (&str, Vec<&str>, &str, Vec<&str>) = match case.kind {
@@ -127,6 +128,12 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
                     "handshake_clients",
                     vec![ep_s, &count],
                 ),
+                Kind::RouterTo(_) => (
+                    "router_send",
+                    vec![ep_s, &size, &count, &peers],
+                    "dealers_recv",
+                    vec![ep_s, &size, &count, &peers],
+                ),
                 _ => (
                     "router_thr",
                     vec![ep_s, &size, &count],
@@ -141,7 +148,7 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
             // side.
             let (measurer, other) = if matches!(
                 case.kind,
-                Kind::ReqRep | Kind::CurveReqRep | Kind::CurveHandshakes
+                Kind::ReqRep | Kind::CurveReqRep | Kind::CurveHandshakes | Kind::RouterTo(_)
             ) {
                 (connecter, binder)
             } else {
@@ -153,6 +160,12 @@ pub fn measure(exe: &Path, imp: Impl, case: &Case, seq: usize) -> Result<Option<
             let grace = Instant::now() + Duration::from_secs(2);
             let peer = other.finish(grace);
             match (out, peer) {
+                (Ok(out), _) if matches!(case.kind, Kind::RouterTo(_)) => {
+                    let mut fig = parse(case, &out)?;
+                    let got = parse_line(&out, "message count: ", "").ok_or("no count")?;
+                    fig.delivered = Some(got / case.count as f64);
+                    fig
+                }
                 (Ok(out), _) => parse(case, &out)?,
                 (Err(e), Err(peer)) => return Err(format!("{e}; peer: {peer}")),
                 (Err(e), Ok(_)) => return Err(format!("{e}; peer exited normally")),

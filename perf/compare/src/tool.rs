@@ -150,6 +150,24 @@ pub enum Tool {
         count: usize,
         peers: usize,
     },
+    /// ROUTER binds, learns the routing ids of `peers` peers from one
+    /// message each, then sends `count` messages round robin by routing
+    /// id, with ROUTER_MANDATORY (waiting where a queue is full).
+    RouterSend {
+        ep: String,
+        size: usize,
+        count: usize,
+        peers: usize,
+    },
+    /// `peers` DEALERs in one process connect, say hello, and receive
+    /// `count` messages in all; prints the rate from the first to the
+    /// last (and the count got, if a peer falls quiet first).
+    DealersRecv {
+        ep: String,
+        size: usize,
+        count: usize,
+        peers: usize,
+    },
     /// ROUTER binds and waits for one message from each of `count` peers;
     /// prints the accept rate and the memory per connection.
     ConnRouter { ep: String, count: usize },
@@ -312,6 +330,18 @@ impl Tool {
                 subs: num(3)?,
             },
             "dealers" => Tool::Dealers {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+                peers: num(3)?,
+            },
+            "router_send" => Tool::RouterSend {
+                ep: ep()?,
+                size: num(1)?,
+                count: num(2)?,
+                peers: num(3)?,
+            },
+            "dealers_recv" => Tool::DealersRecv {
                 ep: ep()?,
                 size: num(1)?,
                 count: num(2)?,

@@ -15,6 +15,9 @@ use crate::tool::{Tool, ToolError, conn_lines, rss_kib, rss_line, say_ready, sub
 
 /// The bound on every wait of the scale tools.
 const WAIT_MS: i32 = 30_000;
+/// How long the receiving peers of the routing case wait for a message
+/// before they report what they got.
+const QUIET_MS: i64 = 5_000;
 
 /// The pyzmq script that runs libzmq's side of the CURVE cases.
 const CURVE_SCRIPT: &str = include_str!("libzmq_curve.py");
@@ -324,6 +327,76 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             // Dropping the sockets and then the context waits until
             // everything is sent (LINGER infinite).
             String::new()
+        }
+        Tool::RouterSend {
+            ep,
+            size,
+            count,
+            peers,
+        } => {
+            let s = ctx.socket(zmq::ROUTER)?;
+            s.set_router_mandatory(true)?;
+            s.set_rcvtimeo(WAIT_MS)?;
+            s.set_sndtimeo(WAIT_MS)?;
+            s.bind(&ep)?;
+            let mut ids = Vec::with_capacity(peers);
+            while ids.len() < peers.max(1) {
+                let mut m = s.recv_multipart(0)?;
+                ids.push(m.swap_remove(0));
+            }
+            for i in 0..count {
+                s.send(&ids[i % ids.len()][..], zmq::SNDMORE)?;
+                s.send(zmq::Message::with_size(size), 0)?;
+            }
+            // Dropping the socket and then the context waits until
+            // everything is sent (LINGER infinite).
+            String::new()
+        }
+        Tool::DealersRecv {
+            ep,
+            size,
+            count,
+            peers,
+        } => {
+            let mut socks = Vec::with_capacity(peers);
+            for _ in 0..peers.max(1) {
+                let s = ctx.socket(zmq::DEALER)?;
+                s.set_sndtimeo(WAIT_MS)?;
+                s.set_linger(0)?;
+                s.connect(&ep)?;
+                s.send("h", 0)?;
+                socks.push(s);
+            }
+            // One thread over all the peers, as a libzmq application
+            // does: zmq_poll, then each readable socket drained.
+            let mut items: Vec<zmq::PollItem<'_>> =
+                socks.iter().map(|s| s.as_poll_item(zmq::POLLIN)).collect();
+            let mut msg = zmq::Message::new();
+            let (mut got, mut first, mut last) = (0, None, Instant::now());
+            while got < count {
+                if zmq::poll(&mut items, QUIET_MS)? == 0 {
+                    break;
+                }
+                first.get_or_insert_with(Instant::now);
+                for (item, s) in items.iter().zip(&socks) {
+                    if !item.is_readable() {
+                        continue;
+                    }
+                    while s.recv(&mut msg, zmq::DONTWAIT).is_ok() {
+                        if msg.len() != size || msg.get_more() {
+                            return Err(format!("a message of {} octets", msg.len()).into());
+                        }
+                        got += 1;
+                    }
+                }
+                last = Instant::now();
+            }
+            ThrReport {
+                size,
+                count: got,
+                elapsed: first.map_or(Duration::ZERO, |f| last - f),
+            }
+            .to_string()
         }
         Tool::ConnRouter { ep, count } => {
             let before = rss_kib();

@@ -8,7 +8,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use tokio::io::AsyncBufReadExt;
 use tokio::time::timeout;
-use zmtp::{Context, SocketType};
+use zmtp::{Context, Message, SocketType, opt};
 use zmtp_perf::extra::Hwm;
 use zmtp_perf::security::Security;
 use zmtp_perf::{extra, lat, thr};
@@ -20,6 +20,9 @@ use crate::tool::{
 
 /// The bound on every wait of the scale and CURVE tools.
 const WAIT: Duration = Duration::from_secs(30);
+/// How long a receiving peer of the routing case waits for its next
+/// message before it reports what it got.
+const QUIET: Duration = Duration::from_secs(5);
 
 /// Runs one tool.
 ///
@@ -168,6 +171,82 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
                 // Until the ROUTER has taken everything and closed.
                 tokio::time::sleep(WAIT).await;
                 String::new()
+            }
+            Tool::RouterSend {
+                ep,
+                size,
+                count,
+                peers,
+            } => {
+                let ctx = Context::new()?;
+                let s = ctx.socket(SocketType::Router)?;
+                s.set(opt::RouterMandatory, true)?;
+                s.bind(&ep)?;
+                let mut ids = Vec::with_capacity(peers);
+                while ids.len() < peers.max(1) {
+                    let m = timeout(WAIT, s.recv()).await??;
+                    ids.push(m.frames()[0].clone());
+                }
+                let payload = thr::payload(size);
+                for i in 0..count {
+                    let m = Message::from(vec![ids[i % ids.len()].clone(), payload.clone()]);
+                    timeout(WAIT, s.send(m)).await??;
+                }
+                // Until the peers have taken everything (the comparison
+                // ends this process once they are done).
+                tokio::time::sleep(WAIT).await;
+                String::new()
+            }
+            Tool::DealersRecv {
+                ep,
+                size,
+                count,
+                peers,
+            } => {
+                let ctx = Context::new()?;
+                let peers = peers.max(1);
+                let mut tasks = tokio::task::JoinSet::new();
+                for k in 0..peers {
+                    let s = ctx.socket(SocketType::Dealer)?;
+                    s.connect(&ep)?;
+                    timeout(WAIT, s.send(Bytes::from_static(b"h"))).await??;
+                    // Message i goes to peer i % peers.
+                    let share = count / peers + usize::from(k < count % peers);
+                    tasks.spawn(async move {
+                        let (mut got, mut first, mut last) = (0, None, None);
+                        while got < share {
+                            let Ok(m) = timeout(QUIET, s.recv()).await else {
+                                break;
+                            };
+                            thr::check(&m?, size, 0)?;
+                            let now = Instant::now();
+                            first.get_or_insert(now);
+                            last = Some(now);
+                            got += 1;
+                        }
+                        Ok::<_, ToolError>((got, first, last))
+                    });
+                }
+                let (mut got, mut first, mut last) = (0, None::<Instant>, None::<Instant>);
+                while let Some(r) = tasks.join_next().await {
+                    let (g, f, l) = r??;
+                    got += g;
+                    first = match (first, f) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    last = last.max(l);
+                }
+                let elapsed = match (first, last) {
+                    (Some(f), Some(l)) => l - f,
+                    _ => Duration::ZERO,
+                };
+                zmtp_perf::ThrReport {
+                    size,
+                    count: got,
+                    elapsed,
+                }
+                .to_string()
             }
             Tool::ConnRouter { ep, count } => {
                 let before = rss_kib();
