@@ -59,7 +59,10 @@
 //! - [`Context`]: the runtime (the current tokio runtime, or its own when
 //!   made from a plain thread) and the inproc names.
 //! - [`Socket`]: bind/connect/unbind/disconnect, async `send`/`recv`,
-//!   `try_send`/`try_recv`, `send_blocking`/`recv_blocking` (`recv` is
+//!   `try_send`/`try_recv`, `send_blocking`/`recv_blocking`, many
+//!   messages per call with `send_batch`/`recv_batch` (one lock and one
+//!   wake-up per batch, each message judged by the pattern as a single
+//!   send would be) (`recv` is
 //!   cancellation-safe: `examples/select.rs` waits on it with
 //!   `tokio::select!`), typed options ([`opt`]) or options by libzmq name
 //!   from text ([`Socket::set_by_name`]), [`Socket::monitor`].

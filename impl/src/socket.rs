@@ -1,5 +1,6 @@
 //! The public socket: bind/connect, send/recv, options, monitor.
 
+mod batch;
 pub(crate) mod core;
 mod draft;
 pub(crate) mod endpoints;

@@ -138,11 +138,39 @@ async fn send_on(
     let mut monitor = socket.monitor();
     socket.connect(connect)?;
     let payload = payload(size);
-    for _ in 0..count {
-        socket.send(payload.clone()).await?;
+    match batch_size() {
+        0 => {
+            for _ in 0..count {
+                socket.send(payload.clone()).await?;
+            }
+        }
+        b => {
+            let mut batch = std::collections::VecDeque::with_capacity(b);
+            let mut left = count;
+            while left > 0 {
+                let n = b.min(left);
+                batch.extend((0..n).map(|_| Message::from(payload.clone())));
+                socket.send_batch(&mut batch).await?;
+                left -= n;
+            }
+        }
     }
     wait_for_peer_to_leave(socket, &mut monitor).await;
     Ok(())
+}
+
+/// The environment variable that makes the tcp and ipc throughput tools
+/// use the batch calls ([`Socket::send_batch`], [`Socket::recv_batch`])
+/// with this many messages per call.
+pub const BATCH_ENV: &str = "ZMTP_PERF_BATCH";
+
+/// Messages per batch call, from [`BATCH_ENV`]; 0 (unset): one call per
+/// message, as libzmq's tools.
+pub fn batch_size() -> usize {
+    std::env::var(BATCH_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Waits for a Disconnected event on `socket`'s monitor: the peer has
@@ -173,8 +201,23 @@ async fn time_receive(
     }
     check(&socket.recv().await?, size, envelope)?;
     let start = Instant::now();
-    for _ in 1..count {
-        check(&socket.recv().await?, size, envelope)?;
+    match batch_size() {
+        0 => {
+            for _ in 1..count {
+                check(&socket.recv().await?, size, envelope)?;
+            }
+        }
+        b => {
+            let mut got = Vec::with_capacity(b);
+            let mut left = count - 1;
+            while left > 0 {
+                let n = socket.recv_batch(&mut got, b.min(left)).await?;
+                for m in got.drain(..) {
+                    check(&m, size, envelope)?;
+                }
+                left -= n;
+            }
+        }
     }
     Ok(ThrReport {
         size,

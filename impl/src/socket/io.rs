@@ -223,7 +223,7 @@ impl Socket {
 
 /// Why the pattern machine of a `socket_type` socket refused a send,
 /// other than that it would block.
-fn send_refused(socket_type: SocketType, e: SendError) -> Error {
+pub(super) fn send_refused(socket_type: SocketType, e: SendError) -> Error {
     match e {
         SendError::WouldBlock => Error::WouldBlock,
         SendError::InvalidState => Error::InvalidState(match socket_type {
@@ -248,7 +248,7 @@ fn send_refused(socket_type: SocketType, e: SendError) -> Error {
 }
 
 /// Why the pattern machine of a `socket_type` socket returned no message.
-fn recv_refused(socket_type: SocketType, e: RecvError) -> Error {
+pub(super) fn recv_refused(socket_type: SocketType, e: RecvError) -> Error {
     match e {
         RecvError::InvalidState => Error::InvalidState(match socket_type {
             SocketType::Req => InvalidState::ReqNoRequest,
@@ -260,7 +260,7 @@ fn recv_refused(socket_type: SocketType, e: RecvError) -> Error {
     }
 }
 
-async fn with_timeout<T>(
+pub(super) async fn with_timeout<T>(
     timeout: Option<Duration>,
     f: impl Future<Output = Result<T>>,
 ) -> Result<T> {
@@ -275,7 +275,7 @@ async fn with_timeout<T>(
 
 /// Whether a send of this socket type is taken at once whatever the peers
 /// do (PUB, XPUB and RADIO drop at the high-water mark rather than wait).
-fn never_waits(socket_type: SocketType) -> bool {
+pub(super) fn never_waits(socket_type: SocketType) -> bool {
     use zmtp_spec::SocketType as T;
     matches!(socket_type, T::Pub | T::XPub | T::Radio)
 }
