@@ -180,6 +180,17 @@ impl ZwsFrame<'_> {
 /// What [`zws_message`] refuses; [`WireError::UnexpectedFrame`] for a
 /// command under the bare subprotocol, which has none (45-R05).
 pub fn to_zmtp(message: &[u8], framing: Framing) -> Result<Bytes, WireError> {
+    let mut out = BytesMut::new();
+    to_zmtp_into(message, framing, &mut out)?;
+    Ok(out.freeze())
+}
+
+/// [`to_zmtp`], appending the frame to `out` (so that a run of messages
+/// becomes one run of octets); on an error `out` is as it was.
+///
+/// # Errors
+/// As [`to_zmtp`].
+pub fn to_zmtp_into(message: &[u8], framing: Framing, out: &mut BytesMut) -> Result<(), WireError> {
     let frame = match run(zws_message, message)? {
         Parsed::Done(frame, _) => frame,
         Parsed::Incomplete(_) => return Err(WireError::EmptyZwsMessage),
@@ -188,11 +199,14 @@ pub fn to_zmtp(message: &[u8], framing: Framing) -> Result<Bytes, WireError> {
         kind: frame.kind,
         size: frame.body.len() as u64,
     };
-    let mut out = BytesMut::with_capacity(header.encoded_len(framing) + frame.body.len());
-    super::encode::encode_header(&header, framing, &mut out)
-        .map_err(|_| WireError::UnexpectedFrame(frame.flags()))?;
+    out.reserve(header.encoded_len(framing) + frame.body.len());
+    let start = out.len();
+    if super::encode::encode_header(&header, framing, out).is_err() {
+        out.truncate(start);
+        return Err(WireError::UnexpectedFrame(frame.flags()));
+    }
     out.put_slice(frame.body);
-    Ok(out.freeze())
+    Ok(())
 }
 
 /// Cuts a ZMTP octet stream (what a connection machine sends) into ZWS

@@ -136,6 +136,29 @@ fn to_zmtp_refuses_what_the_rule_refuses() {
 }
 
 #[test]
+fn to_zmtp_into_appends_a_run_and_leaves_it_whole_on_a_refusal() {
+    let messages: [&[u8]; 3] = [b"\x01a", b"\x00bc", b"\x02\x05READY"];
+    let mut run = BytesMut::new();
+    for m in messages {
+        to_zmtp_into(m, Framing::Zmtp3, &mut run).expect("valid");
+    }
+    let one_by_one: Vec<u8> = messages
+        .iter()
+        .flat_map(|m| to_zmtp(m, Framing::Zmtp3).expect("valid").to_vec())
+        .collect();
+    assert_eq!(&run[..], &one_by_one[..]);
+    let before = run.clone();
+    assert_eq!(
+        to_zmtp_into(b"\x04x", Framing::Zmtp3, &mut run),
+        Err(WireError::BadZwsFlags(4))
+    );
+    // A command under the bare subprotocol's 2.0 framing is refused
+    // after its header is known: nothing of it stays.
+    assert!(to_zmtp_into(b"\x02\x05READY", Framing::Zmtp2, &mut run).is_err());
+    assert_eq!(run, before);
+}
+
+#[test]
 fn splitter_refuses_a_frame_over_its_limit_at_the_header() {
     let mut splitter = Splitter::new(Framing::Zmtp3).with_max_frame(10);
     splitter.push(b"\x02\x00\x00\x00\x00\x00\x00\x00\x0b");
