@@ -410,9 +410,33 @@ fn norm_our_pub_to_libzmq_sub_10000() {
     assert_all_in_order(&got, 0, 10_000);
 }
 
+/// Our NORM socket asks for a 4 MiB receive buffer. Where the kernel caps
+/// it lower (`net.core.rmem_max`), a receiver on a busy core loses to the
+/// kernel segments that libnorm's fast sender may no longer hold when the
+/// NACK comes (conformance/FINDINGS.md, NORM): libzmq's sender is then
+/// paced, and the test says so.
+fn norm_pace_if_buffers_capped() -> Vec<(&'static str, &'static str)> {
+    let max: Option<usize> = std::fs::read_to_string("/proc/sys/net/core/rmem_max")
+        .ok()
+        .and_then(|t| t.trim().parse().ok());
+    match max {
+        Some(m) if m >= 4 * 1024 * 1024 => Vec::new(),
+        other => {
+            println!(
+                "net.core.rmem_max is {other:?}, under the 4 MiB our NORM socket asks for: \
+                 libzmq's sender is paced 100 us a message"
+            );
+            vec![("ZMTP_PEER_PACE_US", "100")]
+        }
+    }
+}
+
 #[test]
 fn norm_libzmq_pub_to_our_sub_10000() {
-    if !inner_or_spawn("norm_libzmq_pub_to_our_sub_10000", &[]) {
+    if !inner_or_spawn(
+        "norm_libzmq_pub_to_our_sub_10000",
+        &norm_pace_if_buffers_capped(),
+    ) {
         return;
     }
     // libzmq's NORM sender runs NORM-CC (ZMQ_RATE is not used): it rises
