@@ -16,6 +16,7 @@ use crate::endpoint::{Endpoint, Host, IpcEndpoint, Port, TcpEndpoint};
 use crate::error::{Error, InvalidEndpoint, Result};
 use crate::options::Options;
 
+mod datagram;
 mod deadline;
 pub(crate) mod ipc;
 pub(crate) mod norm;

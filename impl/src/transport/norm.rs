@@ -47,6 +47,7 @@ use zmtp_spec::norm::{
 };
 use zmtp_spec::{Message, SocketType};
 
+use super::datagram::poll_send_lossy;
 use super::deadline::Deadline;
 use crate::endpoint::{Host, NormEndpoint};
 use crate::error::{Error, InvalidEndpoint, Result};
@@ -355,19 +356,9 @@ impl Link for NormLink {
                 continue;
             }
             let to = t.to.unwrap_or(self.session);
-            match self.sock.poll_send_to(cx, &t.packet, to) {
-                Poll::Ready(Ok(_)) => {}
-                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.pending = Some(t);
-                    return Poll::Pending;
-                }
-                // A datagram the network refuses is lost, as on the wire;
-                // repair covers it.
-                Poll::Ready(Err(_)) => {}
-                Poll::Pending => {
-                    self.pending = Some(t);
-                    return Poll::Pending;
-                }
+            if poll_send_lossy(&self.sock, cx, &t.packet, to).is_pending() {
+                self.pending = Some(t);
+                return Poll::Pending;
             }
         }
         Poll::Ready(Ok(()))

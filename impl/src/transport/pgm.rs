@@ -48,6 +48,7 @@ use zmtp_spec::pgm::{
 };
 use zmtp_spec::{Message, SocketType};
 
+use super::datagram::poll_send_lossy;
 use super::deadline::Deadline;
 use crate::endpoint::{PgmEncapsulation, PgmEndpoint};
 use crate::error::{Error, InvalidEndpoint, Result};
@@ -313,19 +314,9 @@ impl Link for PgmLink {
                 continue;
             }
             let to = self.destination(t.destination);
-            match self.sock.poll_send_to(cx, &t.packet, to) {
-                Poll::Ready(Ok(_)) => {}
-                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.pending = Some(t);
-                    return Poll::Pending;
-                }
-                // A datagram the network refuses is lost, as on the wire;
-                // repair covers it.
-                Poll::Ready(Err(_)) => {}
-                Poll::Pending => {
-                    self.pending = Some(t);
-                    return Poll::Pending;
-                }
+            if poll_send_lossy(&self.sock, cx, &t.packet, to).is_pending() {
+                self.pending = Some(t);
+                return Poll::Pending;
             }
         }
         Poll::Ready(Ok(()))

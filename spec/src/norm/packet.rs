@@ -450,7 +450,9 @@ fn cc_feedback(e: &[u8]) -> Result<CcFeedback, NormError> {
 /// two octets, the GRTT response.
 const FEEDBACK_FIXED: usize = 24;
 
-fn parse_nack(b: &[u8], hdr_len: usize) -> Result<Nack<'_>, NormError> {
+/// The EXT_CC of a NACK or ACK, if it carries one, after checking that
+/// the header holds the fixed part.
+fn feedback_cc(b: &[u8], hdr_len: usize) -> Result<Option<CcFeedback>, NormError> {
     if hdr_len < FEEDBACK_FIXED {
         return Err(NormError::BadHeaderLength);
     }
@@ -461,6 +463,11 @@ fn parse_nack(b: &[u8], hdr_len: usize) -> Result<Nack<'_>, NormError> {
         }
         Ok(())
     })?;
+    Ok(cc)
+}
+
+fn parse_nack(b: &[u8], hdr_len: usize) -> Result<Nack<'_>, NormError> {
+    let cc = feedback_cc(b, hdr_len)?;
     let requests = &b[hdr_len..];
     // Every request's length must fit (NORM-R09).
     let mut rest = requests;
@@ -478,16 +485,7 @@ fn parse_nack(b: &[u8], hdr_len: usize) -> Result<Nack<'_>, NormError> {
 }
 
 fn parse_ack(b: &[u8], hdr_len: usize) -> Result<Ack, NormError> {
-    if hdr_len < FEEDBACK_FIXED {
-        return Err(NormError::BadHeaderLength);
-    }
-    let mut cc = None;
-    extensions(b, FEEDBACK_FIXED, hdr_len, |t, e| {
-        if t == EXT_CC {
-            cc = Some(cc_feedback(e)?);
-        }
-        Ok(())
-    })?;
+    let cc = feedback_cc(b, hdr_len)?;
     Ok(Ack {
         server_id: be32(b, 8)?,
         instance_id: be16(b, 12)?,
