@@ -19,13 +19,90 @@ const WAIT_MS: i32 = 30_000;
 /// before they report what they got.
 const QUIET_MS: i64 = 5_000;
 
-/// The pyzmq script that runs libzmq's side of the CURVE cases.
+/// The C tool that runs libzmq's side of the CURVE cases, against the
+/// system's libzmq (Debian's is built with libsodium; the libzmq the `zmq`
+/// crate builds has no CURVE).
+const CURVE_C: &str = include_str!("libzmq_curve.c");
+/// The pyzmq script that runs the same loops in Python: the fallback
+/// where the C tool cannot be built (no libzmq headers), and the
+/// calibration of the earlier results (`ZMTP_COMPARE_CURVE=pyzmq`).
 const CURVE_SCRIPT: &str = include_str!("libzmq_curve.py");
-/// How long the script may run.
+/// How long the tool may run.
 const CURVE_DEADLINE: Duration = Duration::from_secs(150);
 
+/// Which libzmq runs the CURVE side, as the result notes name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CurveSide {
+    /// The C tool against the system's libzmq.
+    C,
+    /// The pyzmq script.
+    Pyzmq,
+}
+
+/// The C tool, compiled on first use into the repository's
+/// `target/peers/libzmq-curve/` with `cc -O2 ... -lzmq` (or `$CC`), and
+/// again whenever its source changed. `Err` says why it could not be
+/// built (no compiler, no `zmq.h`: Debian's libzmq3-dev).
+fn curve_c_tool() -> Result<std::path::PathBuf, String> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/peers/libzmq-curve");
+    let bin = dir.join("libzmq_curve");
+    let src = dir.join("libzmq_curve.c");
+    if bin.exists() && std::fs::read_to_string(&src).is_ok_and(|s| s == CURVE_C) {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // The local and remote halves of a case start together: each builds
+    // under its own name and renames it into place (atomic), the source
+    // last, so a half that sees the source sees its binary.
+    let pid = std::process::id();
+    let (tmp_src, tmp_bin) = (
+        dir.join(format!("libzmq_curve.{pid}.c")),
+        dir.join(format!("libzmq_curve.{pid}")),
+    );
+    std::fs::write(&tmp_src, CURVE_C).map_err(|e| format!("{}: {e}", tmp_src.display()))?;
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    let out = std::process::Command::new(&cc)
+        .args(["-O2", "-o"])
+        .arg(&tmp_bin)
+        .arg(&tmp_src)
+        .arg("-lzmq")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {cc}: {e}"))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(&tmp_src);
+        return Err(format!(
+            "{cc} could not build the libzmq CURVE tool (libzmq's headers: Debian's \
+             libzmq3-dev): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    std::fs::rename(&tmp_bin, &bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    std::fs::rename(&tmp_src, &src).map_err(|e| format!("{}: {e}", src.display()))?;
+    Ok(bin)
+}
+
+/// Which side runs the CURVE cases: `ZMTP_COMPARE_CURVE=pyzmq` or `=c`
+/// choose; by default the C tool if it builds, else pyzmq (saying why on
+/// stderr).
+fn curve_side() -> Result<(CurveSide, Option<std::path::PathBuf>), ToolError> {
+    match std::env::var("ZMTP_COMPARE_CURVE").as_deref() {
+        Ok("pyzmq") => Ok((CurveSide::Pyzmq, None)),
+        Ok("c") => Ok((CurveSide::C, Some(curve_c_tool()?))),
+        Ok(other) => Err(format!("ZMTP_COMPARE_CURVE={other}: expected c or pyzmq").into()),
+        Err(_) => match curve_c_tool() {
+            Ok(bin) => Ok((CurveSide::C, Some(bin))),
+            Err(why) => {
+                eprintln!("{why}; libzmq's CURVE side runs through pyzmq instead");
+                Ok((CurveSide::Pyzmq, None))
+            }
+        },
+    }
+}
+
 /// The Python with pyzmq (libzmq 4.3.5 built with libsodium) that runs
-/// libzmq's CURVE side: `ZMTP_COMPARE_PYZMQ`, or the repository's
+/// the script: `ZMTP_COMPARE_PYZMQ`, or the repository's
 /// `target/peers/pyzmq/bin/python`.
 fn pyzmq_python() -> std::path::PathBuf {
     std::env::var_os("ZMTP_COMPARE_PYZMQ").map_or_else(
@@ -37,21 +114,29 @@ fn pyzmq_python() -> std::path::PathBuf {
     )
 }
 
-/// Runs libzmq's side of a CURVE case: the libzmq the `zmq` crate builds
-/// has no CURVE (it is built without libsodium), so these go through
-/// pyzmq's libzmq, in Python (whose own cost per message the results
-/// note).
-fn curve_via_pyzmq(args: &[String]) -> Result<String, ToolError> {
-    let mut cmd = std::process::Command::new(pyzmq_python());
-    cmd.arg("-c")
-        .arg(CURVE_SCRIPT)
-        .args(args)
+/// Runs libzmq's side of a CURVE case, through the C tool or the pyzmq
+/// script ([`curve_side`]), with the test key pairs in the environment.
+fn curve_tool(args: &[String]) -> Result<String, ToolError> {
+    let (side, bin) = curve_side()?;
+    let mut cmd = match (side, bin) {
+        (CurveSide::C, Some(bin)) => std::process::Command::new(bin),
+        _ => {
+            let mut cmd = std::process::Command::new(pyzmq_python());
+            cmd.arg("-c").arg(CURVE_SCRIPT);
+            cmd
+        }
+    };
+    cmd.args(args)
         .env("ZMTP_CURVE_SERVER_PUBLIC", SERVER_PUBLIC)
         .env("ZMTP_CURVE_SERVER_SECRET", SERVER_SECRET)
         .env("ZMTP_CURVE_CLIENT_PUBLIC", CLIENT_PUBLIC)
         .env("ZMTP_CURVE_CLIENT_SECRET", CLIENT_SECRET)
         .stdin(std::process::Stdio::null());
-    run_script(cmd, "the pyzmq CURVE tool", CURVE_DEADLINE, true)
+    let what = match side {
+        CurveSide::C => "the libzmq CURVE tool",
+        CurveSide::Pyzmq => "the pyzmq CURVE tool",
+    };
+    run_script(cmd, what, CURVE_DEADLINE, true)
 }
 
 /// The zeromq.js script that runs libzmq's side of the udp cases.
@@ -276,7 +361,7 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             }
             rss_line(peak_rss_kib())
         }
-        Tool::Curve(inner) => curve_via_pyzmq(&curve_args(&inner)?)?,
+        Tool::Curve(inner) => curve_tool(&curve_args(&inner)?)?,
         Tool::Node(inner) => via_node(&inner)?,
         tool @ (Tool::DishThr { .. } | Tool::RadioThr { .. }) => {
             return Err(format!(
@@ -285,7 +370,7 @@ pub fn run(tool: Tool) -> Result<String, ToolError> {
             .into());
         }
         tool @ (Tool::HandshakeServer { .. } | Tool::HandshakeClients { .. }) => {
-            curve_via_pyzmq(&curve_args(&tool)?)?
+            curve_tool(&curve_args(&tool)?)?
         }
         Tool::PubHwm { ep, size, count } => {
             let s = ctx.socket(zmq::PUB)?;
