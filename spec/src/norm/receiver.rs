@@ -428,8 +428,10 @@ impl Source {
 
     fn succ(&self, id: SegmentId) -> SegmentId {
         let b = self.geometry.map_or(16, |g| g.block_size).max(1);
-        if id.1 + 1 >= b {
-            ((id.0 + 1) & 0x00ff_ffff, 0)
+        // A segment's symbol id is the sender's to choose: 255 has no
+        // successor in its block whatever the block size says.
+        if id.1.checked_add(1).is_none_or(|n| n >= b) {
+            (id.0.wrapping_add(1) & 0x00ff_ffff, 0)
         } else {
             (id.0, id.1 + 1)
         }
