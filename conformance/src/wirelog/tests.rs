@@ -7,6 +7,11 @@ fn hex_round_trips() {
     assert_eq!(unhex("007FFF10"), Some(data.to_vec()));
     assert_eq!(unhex("abc"), None);
     assert_eq!(unhex("zz"), None);
+    assert_eq!(unhex("0g"), None);
+    assert_eq!(unhex(""), Some(Vec::new()));
+    let every: Vec<u8> = (0..=255).collect();
+    assert_eq!(unhex(&hex(&every)), Some(every.clone()));
+    assert_eq!(unhex(&hex(&every).to_uppercase()), Some(every));
 }
 
 #[test]
