@@ -396,7 +396,11 @@ impl Source {
             return Vec::new();
         }
         let k = usize::from(g.block_size);
-        let j = usize::from(symbol) - k;
+        // The symbol is parity by its own segment's FTI; under another
+        // geometry than the code's it is not this code's parity.
+        let Some(j) = usize::from(symbol).checked_sub(k) else {
+            return Vec::new();
+        };
         let len = usize::from(g.segment_size) + STREAM_HEADER;
         let b = self.fec.entry(block).or_default();
         if b.parity.iter().any(|(x, _)| *x == j) {
@@ -628,6 +632,25 @@ impl Source {
 pub const MAX_NACK_ITEMS: usize = 64;
 /// Blocks whose vectors are kept for decoding, at most.
 pub const MAX_FEC_BLOCKS: usize = 256;
+/// Source symbols per block the receiver decodes with parity, at most. The
+/// sender's FTI sets the block size, and building its code inverts a
+/// matrix of that many rows (cubic work, on every change of FTI): a block
+/// size of 255 costs about 30 times a size of 64, and libzmq's sender uses
+/// 16. Beyond it (and beyond [`MAX_FEC_PARITY`] parity symbols) the
+/// receiver ignores parity and repairs by NACK alone.
+pub const MAX_FEC_SOURCES: u8 = 64;
+/// Parity symbols per block the receiver decodes with, at most.
+pub const MAX_FEC_PARITY: u8 = 64;
+
+/// The Reed-Solomon code for a sender's FTI, when it sends parity and its
+/// geometry is within the decoding bounds.
+pub(crate) fn fec_code(f: Fti) -> Option<Rs8> {
+    if f.num_parity == 0 || f.block_size > MAX_FEC_SOURCES || f.num_parity > MAX_FEC_PARITY {
+        return None;
+    }
+    Rs8::new(usize::from(f.block_size), usize::from(f.num_parity))
+}
+
 /// Octets of a stream segment's payload header (length, message start,
 /// offset), which the FEC vector includes.
 const STREAM_HEADER: usize = 8;
@@ -840,8 +863,9 @@ impl Receiver {
         out: &mut Vec<Vec<Bytes>>,
     ) -> Option<u32> {
         if d.fti.is_some_and(|f| d.symbol >= f.block_size) {
-            // A parity symbol: it may complete its block.
-            if src.object.is_some_and(|o| o != d.object_id) {
+            // A parity symbol: it may complete its block, if it is of the
+            // geometry the code was built for.
+            if src.object.is_some_and(|o| o != d.object_id) || d.fti != src.geometry {
                 return None;
             }
             let found = src.take_parity(d.block, d.symbol, d.payload);
@@ -860,9 +884,7 @@ impl Receiver {
             && src.geometry != Some(f)
         {
             src.geometry = Some(f);
-            src.code = (f.num_parity > 0)
-                .then(|| Rs8::new(usize::from(f.block_size), usize::from(f.num_parity)))
-                .flatten();
+            src.code = fec_code(f);
             src.fec.clear();
         }
         src.backoff = d.backoff;

@@ -762,3 +762,23 @@ fn feedback_and_command_packets_round_trip_and_refuse_malformed_bytes() {
         }
     }
 }
+
+#[test]
+fn parity_is_decoded_only_within_the_receivers_bounds() {
+    // A sender's FTI sets the size of the matrix the code inverts: the
+    // receiver builds codes up to MAX_FEC_SOURCES x MAX_FEC_PARITY (libzmq's
+    // 16 + 4 among them) and repairs larger blocks by NACK alone.
+    use crate::norm::receiver::{MAX_FEC_PARITY, MAX_FEC_SOURCES, fec_code};
+    let fti = |block_size, num_parity| Fti {
+        transfer_length: 2 * 1024 * 1024,
+        segment_size: 1400,
+        block_size,
+        num_parity,
+    };
+    assert!(fec_code(fti(16, 4)).is_some());
+    assert!(fec_code(fti(MAX_FEC_SOURCES, MAX_FEC_PARITY)).is_some());
+    assert!(fec_code(fti(16, 0)).is_none(), "no parity, no code");
+    assert!(fec_code(fti(MAX_FEC_SOURCES + 1, 4)).is_none());
+    assert!(fec_code(fti(16, MAX_FEC_PARITY + 1)).is_none());
+    assert!(fec_code(fti(200, 55)).is_none());
+}
