@@ -58,8 +58,11 @@ pub(super) struct Reassembly {
 impl Connection {
     /// One decoded item; `Ok(true)` if there was one.
     pub(super) fn traffic_step(&mut self, now: Instant) -> Result<bool, ConnectionError> {
-        let Some(item) = self.decoder.poll_item().map_err(PeerError::from)? else {
-            return Ok(false);
+        // Matched, not `?`-converted: the hot path moves the item once.
+        let item = match self.decoder.poll_item() {
+            Ok(Some(item)) => item,
+            Ok(None) => return Ok(false),
+            Err(error) => return Err(PeerError::from(error).into()),
         };
         if self.state == State::Handshake {
             // The decoder runs in raw-commands mode, so a mechanism sees
