@@ -305,7 +305,7 @@ impl Connection {
         {
             // A 1.0 subscriber never sends subscriptions and expects
             // everything (zmtp-wire.md 4.5, libzmq's phantom subscribe).
-            self.events.push_back(Event::Subscribe(Bytes::new()));
+            self.events.push(Event::Subscribe(Bytes::new()));
         }
         Ok(true)
     }

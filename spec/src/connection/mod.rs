@@ -93,6 +93,7 @@
 pub mod config;
 pub mod error;
 pub mod event;
+mod events;
 mod greeting;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
@@ -163,7 +164,7 @@ pub struct Connection {
     chunks: VecDeque<Bytes>,
     /// The octets in `chunks`.
     chunks_len: usize,
-    events: VecDeque<Event>,
+    events: events::EventQueue,
     greeting: greeting::Progress,
     /// Our READY metadata.
     local_metadata: Metadata,
@@ -234,7 +235,7 @@ impl Connection {
             out: BytesMut::new(),
             chunks: VecDeque::new(),
             chunks_len: 0,
-            events: VecDeque::new(),
+            events: events::EventQueue::default(),
             greeting: greeting::Progress::default(),
             local_metadata,
             mechanism: None,
@@ -404,7 +405,7 @@ impl Connection {
             self.send_error(&reason);
         }
         self.transition(Input::Close);
-        self.events.push_back(Event::Closed);
+        self.events.push(Event::Closed);
     }
 
     // ---- output ----------------------------------------------------------
@@ -473,7 +474,16 @@ impl Connection {
     /// The next event, if any.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.events.pop()
+    }
+
+    /// Moves the messages that [`Connection::poll_event`] would give next,
+    /// up to the first event of another kind, to the back of `run`, oldest
+    /// first; returns how many. A driver that hands its socket whole runs
+    /// takes them here, then the other event from `poll_event`: the order
+    /// is the same as `poll_event`'s alone.
+    pub fn poll_messages(&mut self, run: &mut VecDeque<Message>) -> usize {
+        self.events.take_messages(run)
     }
 
     /// The connection states as a Graphviz `digraph` (see [`state::dot`]).
@@ -542,7 +552,7 @@ impl Connection {
             ConnectionError::Timeout(_) => Input::Timeout,
         };
         self.transition(input);
-        self.events.push_back(Event::Failed(error));
+        self.events.push(Event::Failed(error));
     }
 
     /// Queues an ERROR command if the connection has commands by now: a

@@ -243,7 +243,7 @@ impl Connection {
         }
         self.message_metadata = Some(std::sync::Arc::new(properties));
         self.peer = Some(peer.clone());
-        self.events.push_back(Event::HandshakeSucceeded(peer));
+        self.events.push(Event::HandshakeSucceeded(peer));
         while let Some(item) = self.pending.pop_front() {
             self.encode(item)?;
         }
@@ -253,10 +253,10 @@ impl Connection {
     /// A command in the data phase.
     fn on_command(&mut self, now: Instant, command: Command) -> Result<(), ConnectionError> {
         match command {
-            Command::Subscribe(topic) => self.events.push_back(Event::Subscribe(topic)),
-            Command::Cancel(topic) => self.events.push_back(Event::Cancel(topic)),
-            Command::Join(group) => self.events.push_back(Event::Join(group)),
-            Command::Leave(group) => self.events.push_back(Event::Leave(group)),
+            Command::Subscribe(topic) => self.events.push(Event::Subscribe(topic)),
+            Command::Cancel(topic) => self.events.push(Event::Cancel(topic)),
+            Command::Join(group) => self.events.push(Event::Join(group)),
+            Command::Leave(group) => self.events.push(Event::Leave(group)),
             Command::Ping { ttl, context } => {
                 self.timers.on_peer_ping(now, ttl);
                 self.answer_ping(context);
@@ -276,14 +276,14 @@ impl Connection {
         if matches!(self.config.socket_type, SocketType::Pub | SocketType::XPub)
             && let Ok(subscription) = SubscriptionMessage::parse_message(&message)
         {
-            self.events.push_back(match subscription {
+            self.events.push(match subscription {
                 SubscriptionMessage::Subscribe(topic) => Event::Subscribe(topic),
                 SubscriptionMessage::Cancel(topic) => Event::Cancel(topic),
             });
             return;
         }
         message.set_metadata(self.message_metadata.clone());
-        self.events.push_back(Event::Message(message));
+        self.events.push_message(message);
     }
 
     /// An item after a wrapping mechanism: every frame is unwrapped, then
