@@ -303,6 +303,40 @@ impl Core {
         }
     }
 
+    /// Queues a run of messages from `peer`, oldest first, as
+    /// [`Core::queue_in`] would one by one with `drop_when_full` off: as
+    /// many as RCVHWM leaves room for move in one step (the whole run, by
+    /// swapping queues, when the peer's queue is empty); what stays in
+    /// `run` was refused, and the peer is blocked until `InputResumed`.
+    pub(crate) fn queue_in_run(&mut self, peer: PeerId, run: &mut VecDeque<Message>) {
+        let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
+        let Some(pipe) = self.pipes.get_mut(&peer) else {
+            run.clear(); // not attached: nobody to deliver it to
+            return;
+        };
+        if conflate {
+            // Always room, and only the newest is kept.
+            for msg in run.drain(..) {
+                pipe.push_in(msg, true);
+            }
+            return;
+        }
+        let room = if hwm == 0 {
+            run.len()
+        } else {
+            crate::pipe::limit(hwm).saturating_sub(pipe.inbound.len())
+        };
+        let n = room.min(run.len());
+        if pipe.inbound.is_empty() && n == run.len() {
+            core::mem::swap(&mut pipe.inbound, run);
+        } else {
+            pipe.inbound.extend(run.drain(..n));
+        }
+        if !run.is_empty() {
+            pipe.input_blocked = true;
+        }
+    }
+
     /// Queues a message for the application from `peer` whatever RCVHWM
     /// says (STREAM's connect and disconnect notifications).
     pub(crate) fn queue_in_unbounded(&mut self, peer: PeerId, msg: Message) {
@@ -351,6 +385,54 @@ impl Core {
         };
         let msg = self.take_from(peer)?;
         Some((peer, msg))
+    }
+
+    /// Up to `max` fair-queued receives (`take_fair(Pick::Next)` repeated),
+    /// appended to `out`; how many. After the first, when the peer it came
+    /// from is the only one with input, the rest come from its queue in one
+    /// step: the turn would come back to it each time, and passes on from
+    /// it as after one take.
+    pub(crate) fn take_fair_run(&mut self, out: &mut Vec<Message>, max: usize) -> usize {
+        let fair =
+            self.options.fault != crate::Fault::UnfairQueue && !zmtp_spec::mutant!(FairQueueStuck);
+        let mut got = 0;
+        while got < max {
+            let Some((peer, msg)) = self.take_fair(Pick::Next) else {
+                break;
+            };
+            out.push(msg);
+            got += 1;
+            if fair && got < max && self.departed.is_empty() && self.only_input(peer) {
+                got += self.take_run_from(peer, out, max - got);
+                break;
+            }
+        }
+        got
+    }
+
+    /// Whether no peer but `peer` has a message for the application (the
+    /// departed ones aside: the caller checks them).
+    fn only_input(&self, peer: PeerId) -> bool {
+        self.pipes
+            .iter()
+            .all(|(p, pipe)| *p == peer || pipe.inbound.is_empty())
+    }
+
+    /// Takes up to `max` of `peer`'s oldest messages at once, as
+    /// [`Core::take_from`] would one by one (a blocked peer is resumed
+    /// once there is room).
+    fn take_run_from(&mut self, peer: PeerId, out: &mut Vec<Message>, max: usize) -> usize {
+        let (hwm, conflate) = (self.options.rcvhwm, self.options.conflate);
+        let Some(pipe) = self.pipes.get_mut(&peer) else {
+            return 0;
+        };
+        let n = max.min(pipe.inbound.len());
+        out.extend(pipe.inbound.drain(..n));
+        if n > 0 && pipe.input_blocked && pipe.in_has_room(hwm, conflate) {
+            pipe.input_blocked = false;
+            self.events.push_back(Event::InputResumed(peer));
+        }
+        n
     }
 
     /// The common receive: the next peer in turn with a message gives its

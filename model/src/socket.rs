@@ -549,6 +549,21 @@ impl Socket {
         self.pattern.behaviour().message(&mut self.core, peer, msg)
     }
 
+    /// A run of whole messages from a peer, oldest first: what
+    /// [`Socket::peer_message`] does to each in turn. It stops at the
+    /// first message refused at RCVHWM, which stays at the front of `run`
+    /// with every message behind it (the driver stops reading that peer
+    /// until [`Event::InputResumed`], then offers `run` again); an empty
+    /// `run` on return means all were taken. Patterns that queue messages
+    /// unchanged (DEALER, PAIR, PULL, ROUTER) take the run in one step.
+    pub fn peer_messages(&mut self, peer: PeerId, run: &mut VecDeque<Message>) {
+        if !self.core.pipes.contains_key(&peer) {
+            run.clear();
+            return;
+        }
+        self.pattern.behaviour().messages(&mut self.core, peer, run);
+    }
+
     /// Anything a peer sent, as the one item type that crosses between
     /// connection and socket in both directions: a message
     /// ([`Socket::peer_message`], whose `Err` it returns), a subscription or
@@ -620,6 +635,19 @@ impl Socket {
     #[inline]
     pub fn recv(&mut self) -> Result<Message, RecvError> {
         self.pattern.behaviour().recv(&mut self.core, Pick::Next)
+    }
+
+    /// Up to `max` application receives in a row, appended to `out`: what
+    /// [`Socket::recv`] repeated gives, until `max` or its first error
+    /// (returned when no message was taken; `Ok(0)` when `max` is 0). DEALER,
+    /// PAIR and PULL take the messages of their one peer with input in one
+    /// step.
+    pub fn recv_messages(
+        &mut self,
+        out: &mut Vec<Message>,
+        max: usize,
+    ) -> Result<usize, RecvError> {
+        self.pattern.behaviour().recv_run(&mut self.core, out, max)
     }
 
     /// The peers a load-balancing send (REQ, DEALER, PUSH, PAIR) may go to

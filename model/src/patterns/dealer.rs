@@ -1,5 +1,7 @@
 //! DEALER (RFC 28): load-balances out, fair-queues in, changes nothing.
 
+use std::collections::VecDeque;
+
 use zmtp_spec::Message;
 
 use super::{Behaviour, Refused, fair_queue, load_balance};
@@ -11,6 +13,11 @@ use crate::{PeerId, RecvError};
 pub(crate) struct Dealer;
 
 impl Behaviour for Dealer {
+    /// Each message is queued unchanged, so a run is queued as one.
+    fn messages(&mut self, core: &mut Core, peer: PeerId, run: &mut VecDeque<Message>) {
+        core.queue_in_run(peer, run);
+    }
+
     /// With PROBE_ROUTER, an empty message goes to every new peer.
     fn created(&mut self, core: &mut Core, peer: PeerId) {
         if core.options.probe_router {
@@ -27,6 +34,19 @@ impl Behaviour for Dealer {
     /// Fair-queued, unmodified (28-R30, 28-R31).
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
         fair_queue(core, pick)
+    }
+
+    /// The plain fair queue, so a run comes from it in one step.
+    fn recv_run(
+        &mut self,
+        core: &mut Core,
+        out: &mut Vec<Message>,
+        max: usize,
+    ) -> Result<usize, RecvError> {
+        match core.take_fair_run(out, max) {
+            0 if max > 0 => Err(RecvError::WouldBlock),
+            got => Ok(got),
+        }
     }
 
     fn send_choices(&self, core: &Core) -> Vec<PeerId> {

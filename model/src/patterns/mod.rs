@@ -1,6 +1,8 @@
 //! One module per socket pattern. Each implements [`Behaviour`] on top of
 //! the shared [`Core`]; [`Pattern`] picks the one for a socket type.
 
+use std::collections::VecDeque;
+
 use bytes::Bytes;
 use zmtp_spec::{Message, SocketType};
 
@@ -93,6 +95,22 @@ pub(crate) trait Behaviour {
         core.queue_in(peer, msg, false)
     }
 
+    /// A run of messages from the peer, oldest first: by definition what
+    /// `message` does to each in turn, stopping at the first one refused,
+    /// which stays at the front of `run` with every message behind it.
+    /// The patterns that keep the default `message` (each message queued
+    /// unchanged) override this with [`Core::queue_in_run`], which moves
+    /// the run in one step; the model's tests hold every pattern's form
+    /// equal to the loop.
+    fn messages(&mut self, core: &mut Core, peer: PeerId, run: &mut VecDeque<Message>) {
+        while let Some(msg) = run.pop_front() {
+            if let Err(Backpressure(msg)) = self.message(core, peer, msg) {
+                run.push_front(msg);
+                return;
+            }
+        }
+    }
+
     /// A subscription from the peer (ignored unless PUB or XPUB).
     fn subscribe(&mut self, _core: &mut Core, _peer: PeerId, _topic: Bytes) {}
 
@@ -111,6 +129,32 @@ pub(crate) trait Behaviour {
 
     /// An application receive.
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError>;
+
+    /// Up to `max` application receives in a row, appended to `out`: by
+    /// definition `recv(Pick::Next)` repeated until `max` or its first
+    /// error, which is returned when no message was taken. The patterns
+    /// whose `recv` is the plain fair queue override this with
+    /// [`Core::take_fair_run`]; the model's tests hold every pattern's form
+    /// equal to the loop.
+    fn recv_run(
+        &mut self,
+        core: &mut Core,
+        out: &mut Vec<Message>,
+        max: usize,
+    ) -> Result<usize, RecvError> {
+        let mut got = 0;
+        while got < max {
+            match self.recv(core, Pick::Next) {
+                Ok(msg) => {
+                    out.push(msg);
+                    got += 1;
+                }
+                Err(e) if got == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(got)
+    }
 
     /// The peers a send may choose between (empty when the pattern does
     /// not load-balance or cannot send now).

@@ -1,5 +1,7 @@
 //! PAIR (RFC 31): one peer, both directions, nothing changed.
 
+use std::collections::VecDeque;
+
 use zmtp_spec::Message;
 
 use super::{Behaviour, Refused, fair_queue, load_balance};
@@ -11,6 +13,11 @@ use crate::{AttachError, PeerId, PeerInfo, RecvError};
 pub(crate) struct Pair;
 
 impl Behaviour for Pair {
+    /// Each message is queued unchanged, so a run is queued as one.
+    fn messages(&mut self, core: &mut Core, peer: PeerId, run: &mut VecDeque<Message>) {
+        core.queue_in_run(peer, run);
+    }
+
     /// A second peer is refused while the first is attached (31-R10).
     fn admit(
         &self,
@@ -34,6 +41,19 @@ impl Behaviour for Pair {
     /// From the one peer (31-R11).
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
         fair_queue(core, pick)
+    }
+
+    /// The plain fair queue, so a run comes from it in one step.
+    fn recv_run(
+        &mut self,
+        core: &mut Core,
+        out: &mut Vec<Message>,
+        max: usize,
+    ) -> Result<usize, RecvError> {
+        match core.take_fair_run(out, max) {
+            0 if max > 0 => Err(RecvError::WouldBlock),
+            got => Ok(got),
+        }
     }
 
     fn send_choices(&self, core: &Core) -> Vec<PeerId> {

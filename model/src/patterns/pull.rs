@@ -1,16 +1,23 @@
 //! PULL (RFC 30): fair-queues messages from its peers; never sends.
 
+use std::collections::VecDeque;
+
 use zmtp_spec::{Message, SocketType};
 
 use super::{Behaviour, Refused, fair_queue};
 use crate::core::{Core, Pick};
-use crate::{RecvError, SendError};
+use crate::{PeerId, RecvError, SendError};
 
 /// PULL has no state beyond the shared core.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Pull;
 
 impl Behaviour for Pull {
+    /// Each message is queued unchanged, so a run is queued as one.
+    fn messages(&mut self, core: &mut Core, peer: PeerId, run: &mut VecDeque<Message>) {
+        core.queue_in_run(peer, run);
+    }
+
     /// PULL only receives (30-R12).
     fn send(&mut self, _core: &mut Core, _msg: Message, _pick: Pick) -> Result<(), Refused> {
         Err((SendError::NotSupported(SocketType::Pull), None))
@@ -19,6 +26,19 @@ impl Behaviour for Pull {
     /// Fair-queued, unmodified (30-R13, 30-R18, 30-R19).
     fn recv(&mut self, core: &mut Core, pick: Pick) -> Result<Message, RecvError> {
         fair_queue(core, pick)
+    }
+
+    /// The plain fair queue, so a run comes from it in one step.
+    fn recv_run(
+        &mut self,
+        core: &mut Core,
+        out: &mut Vec<Message>,
+        max: usize,
+    ) -> Result<usize, RecvError> {
+        match core.take_fair_run(out, max) {
+            0 if max > 0 => Err(RecvError::WouldBlock),
+            got => Ok(got),
+        }
     }
 
     fn can_send(&self, _core: &Core) -> bool {

@@ -1,6 +1,8 @@
 //! ROUTER (RFC 28): tags each incoming message with its peer's routing id,
 //! and routes each outgoing message by the routing id in its first frame.
 
+use std::collections::VecDeque;
+
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
@@ -32,6 +34,11 @@ fn wanted_id(info: Option<&PeerInfo>) -> Option<Bytes> {
 }
 
 impl Behaviour for Router {
+    /// Each message is queued unchanged, so a run is queued as one.
+    fn messages(&mut self, core: &mut Core, peer: PeerId, run: &mut VecDeque<Message>) {
+        core.queue_in_run(peer, run);
+    }
+
     /// A routing id already in use is refused unless ROUTER_HANDOVER.
     fn admit(&self, core: &Core, peer: PeerId, info: Option<&PeerInfo>) -> Result<(), AttachError> {
         match wanted_id(info).and_then(|id| self.table.peer(&id)) {

@@ -425,3 +425,199 @@ fn req_and_rep_say_when_a_send_is_allowed_again() {
     pull.recv().unwrap();
     assert!(events(&mut pull).is_empty(), "other patterns say nothing");
 }
+
+/// Messages of every shape the patterns tell apart: one frame, several, an
+/// empty delimiter first (REQ/REP envelopes), a group-like first frame.
+fn run_messages() -> Vec<Message> {
+    vec![
+        msg(&["a"]),
+        msg(&["", "b"]),
+        msg(&["x", "y"]),
+        msg(&["", "c"]),
+        msg(&["d"]),
+        msg(&["g", "e"]),
+        msg(&["f"]),
+    ]
+}
+
+/// A socket of type `t` with one compatible peer attached, RCVHWM and
+/// CONFLATE set, subscribed to everything where it can be, and `queued`
+/// messages already in from the peer.
+fn run_socket(t: SocketType, rcvhwm: u32, conflate: bool, queued: usize) -> Option<Socket> {
+    let peer_type = SocketType::ALL
+        .into_iter()
+        .find(|p| t.is_compatible_with(*p))?;
+    let mut s = socket(t);
+    s.set_option(SocketOption::RcvHwm(rcvhwm)).ok()?;
+    if conflate {
+        s.set_option(SocketOption::Conflate(true)).ok()?;
+    }
+    let _ = s.set_option(SocketOption::Subscribe(Bytes::new()));
+    let _ = s.join(b("g"));
+    s.attach(PeerId(1), PeerInfo::new(peer_type)).ok()?;
+    for m in run_messages().into_iter().cycle().take(queued) {
+        let _ = s.peer_message(PeerId(1), m);
+    }
+    Some(s)
+}
+
+/// `peer_messages` is by definition `peer_message` for each message in
+/// turn, stopping at the first refused: for every pattern, RCVHWM, CONFLATE,
+/// queue already there and run length, both leave the same socket (queues,
+/// blocked flags, events) and the same messages not taken, and receiving
+/// afterwards gives the same messages.
+#[test]
+fn a_run_of_messages_is_the_same_as_its_messages_one_by_one() {
+    let mut compared = 0;
+    for t in SocketType::ALL {
+        for rcvhwm in [0, 1, 2, 5] {
+            for conflate in [false, true] {
+                for queued in 0..4 {
+                    for len in 0..=run_messages().len() {
+                        let Some(mut one_by_one) = run_socket(t, rcvhwm, conflate, queued) else {
+                            continue;
+                        };
+                        let mut as_run = one_by_one.clone();
+                        let mut left: VecDeque<Message> =
+                            run_messages().into_iter().take(len).collect();
+                        let mut run = left.clone();
+                        while let Some(m) = left.pop_front() {
+                            if let Err(Backpressure(m)) = one_by_one.peer_message(PeerId(1), m) {
+                                left.push_front(m);
+                                break;
+                            }
+                        }
+                        as_run.peer_messages(PeerId(1), &mut run);
+                        let case = format!(
+                            "{t:?} rcvhwm {rcvhwm} conflate {conflate} queued {queued} run {len}"
+                        );
+                        assert_eq!(run, left, "{case}: messages not taken");
+                        assert_eq!(as_run, one_by_one, "{case}: socket state");
+                        let a: Vec<_> = std::iter::from_fn(|| one_by_one.recv().ok()).collect();
+                        let b: Vec<_> = std::iter::from_fn(|| as_run.recv().ok()).collect();
+                        assert_eq!(a, b, "{case}: received");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "only {compared} cases ran");
+}
+
+#[test]
+fn a_run_for_a_peer_not_attached_is_dropped_whole() {
+    let mut s = socket(Pull);
+    let mut run: VecDeque<Message> = run_messages().into();
+    s.peer_messages(PeerId(9), &mut run);
+    assert!(run.is_empty());
+    assert_eq!(s, socket(Pull));
+}
+
+#[test]
+fn a_run_past_rcvhwm_blocks_the_peer_until_a_receive_makes_room() {
+    let mut s = socket(Pull);
+    s.set_option(SocketOption::RcvHwm(3)).unwrap();
+    s.attach(PeerId(1), PeerInfo::new(Push)).unwrap();
+    let mut run: VecDeque<Message> = run_messages().into();
+    s.peer_messages(PeerId(1), &mut run);
+    assert_eq!(run.len(), run_messages().len() - 3);
+    assert_eq!(
+        run.front(),
+        Some(&run_messages()[3]),
+        "the first refused leads"
+    );
+    while s.poll_event().is_some() {}
+    assert_eq!(s.recv().unwrap(), run_messages()[0]);
+    assert!(
+        std::iter::from_fn(|| s.poll_event()).any(|e| e == Event::InputResumed(PeerId(1))),
+        "a receive below RCVHWM resumes the blocked peer"
+    );
+}
+
+/// A socket of type `t` with `loads.len()` compatible peers, RCVHWM
+/// `hwm.0` (so that some are blocked), peer `i + 1` having sent `loads[i]`
+/// messages, then RCVHWM `hwm.1` (a lower one leaves a blocked peer without
+/// room for more than one receive), and peer 2 departed if `depart`.
+fn recv_socket(t: SocketType, loads: &[usize], hwm: (u32, u32), depart: bool) -> Option<Socket> {
+    let peer_type = SocketType::ALL
+        .into_iter()
+        .find(|p| t.is_compatible_with(*p))?;
+    let mut s = socket(t);
+    s.set_option(SocketOption::RcvHwm(hwm.0)).ok()?;
+    let _ = s.set_option(SocketOption::Subscribe(Bytes::new()));
+    let _ = s.join(b("g"));
+    for (i, load) in loads.iter().enumerate() {
+        let peer = PeerId(i as u64 + 1);
+        if s.attach(peer, PeerInfo::new(peer_type)).is_err() {
+            continue;
+        }
+        for m in run_messages().into_iter().cycle().take(*load) {
+            let _ = s.peer_message(peer, m);
+        }
+    }
+    s.set_option(SocketOption::RcvHwm(hwm.1)).ok()?;
+    if depart {
+        s.depart(PeerId(2));
+    }
+    while s.poll_event().is_some() {}
+    Some(s)
+}
+
+/// `recv_messages` is by definition `recv` repeated up to `max` or its
+/// first error: for every pattern, spread of messages over peers (blocked
+/// ones among them, a departed one) and `max`, both give the same messages
+/// or error and leave the same socket (fair-queue turn, resumed peers,
+/// events).
+#[test]
+fn a_run_of_receives_is_the_same_as_its_receives_one_by_one() {
+    let mut compared = 0;
+    for t in SocketType::ALL {
+        for loads in [
+            &[3][..],
+            &[0, 3],
+            &[3, 0],
+            &[2, 1],
+            &[1, 3, 2],
+            &[0, 0],
+            &[4, 4, 0],
+        ] {
+            for (hwm, depart) in [((2, 2), false), ((2, 2), true), ((3, 1), false)] {
+                for max in 0..7 {
+                    let Some(mut one_by_one) = recv_socket(t, loads, hwm, depart) else {
+                        continue;
+                    };
+                    let mut as_run = one_by_one.clone();
+                    let mut a = Vec::new();
+                    let mut a_result = Ok(0);
+                    while a.len() < max {
+                        match one_by_one.recv() {
+                            Ok(m) => a.push(m),
+                            Err(e) => {
+                                if a.is_empty() {
+                                    a_result = Err(e);
+                                }
+                                break;
+                            }
+                        }
+                    }
+                    if a_result.is_ok() {
+                        a_result = Ok(a.len());
+                    }
+                    let mut b = Vec::new();
+                    let b_result = as_run.recv_messages(&mut b, max);
+                    let case =
+                        format!("{t:?} loads {loads:?} hwm {hwm:?} depart {depart} max {max}");
+                    assert_eq!(b_result, a_result, "{case}: result");
+                    assert_eq!(b, a, "{case}: messages");
+                    assert_eq!(as_run, one_by_one, "{case}: socket state");
+                    let ea: Vec<_> = std::iter::from_fn(|| one_by_one.poll_event()).collect();
+                    let eb: Vec<_> = std::iter::from_fn(|| as_run.poll_event()).collect();
+                    assert_eq!(eb, ea, "{case}: events");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "only {compared} cases ran");
+}
