@@ -7,6 +7,7 @@
 //! pull this peer's queue until the write buffer is full, then write
 //! everything in one vectored write.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -64,8 +65,10 @@ pub(crate) struct Driver<L> {
     /// The peer was attached before its handshake (a connect endpoint
     /// without IMMEDIATE): its handshake re-attaches it.
     handshaken: bool,
-    /// A message the machine refused at RCVHWM, offered again on resume.
-    held: Option<Message>,
+    /// Messages taken from the link as one run and not yet taken by the
+    /// machine: the first was refused at RCVHWM, and the run is offered
+    /// again on resume (reading stops while it is not empty).
+    held: VecDeque<Message>,
     /// The CONNECT_ROUTING_ID alias for this connection.
     alias: Option<bytes::Bytes>,
     endpoint: String,
@@ -109,7 +112,7 @@ impl<L: Link> Driver<L> {
             id,
             link,
             handshaken: false,
-            held: None,
+            held: VecDeque::new(),
             alias,
             endpoint,
             peer_address,
@@ -132,6 +135,13 @@ impl<L: Link> Driver<L> {
             .emit(kind, &self.endpoint, self.peer_address.as_deref());
     }
 
+    /// Offers the held run to the machine; whether it took any.
+    fn offer_held(&mut self, core: &mut crate::socket::core::Core) -> bool {
+        let before = self.held.len();
+        core.pattern.peer_messages(self.id, &mut self.held);
+        self.held.len() < before
+    }
+
     /// Delivers events to the machine and pulls output; one lock.
     fn exchange(&mut self, cx: &mut Context<'_>) -> bool {
         let shared = Arc::clone(&self.shared);
@@ -149,17 +159,15 @@ impl<L: Link> Driver<L> {
             self.end.get_or_insert(End::Local);
         }
         let resume = order == Order::Resume;
-        if (resume || self.held.is_some())
-            && let Some(m) = self.held.take()
-        {
-            {
-                match core.pattern.peer_item(self.id, Outgoing::Message(m)) {
-                    Ok(()) => delivered = true,
-                    Err(m) => self.held = Some(m),
-                }
-            }
+        if resume || !self.held.is_empty() {
+            delivered |= self.offer_held(&mut core);
         }
-        while self.held.is_none() && self.end.is_none() {
+        while self.held.is_empty() && self.end.is_none() {
+            // The messages ahead of the next other event, as one run.
+            if self.link.poll_messages(&mut self.held) > 0 {
+                delivered |= self.offer_held(&mut core);
+                continue;
+            }
             let Some(event) = self.link.poll_event() else {
                 break;
             };
@@ -170,7 +178,7 @@ impl<L: Link> Driver<L> {
                     let readable = !matches!(item, Outgoing::Join(_) | Outgoing::Leave(_));
                     match core.pattern.peer_item(self.id, item) {
                         Ok(()) => delivered |= readable,
-                        Err(m) => self.held = Some(m),
+                        Err(m) => self.held.push_back(m),
                     }
                 }
                 Input::Handshake(info, properties) => {
@@ -357,7 +365,7 @@ impl<L: Link> Future for Driver<L> {
         for _ in 0..64 {
             let mut progress = false;
             this.link.poll_timer(cx);
-            if this.held.is_none() && this.end.is_none() && !this.link.is_closed() {
+            if this.held.is_empty() && this.end.is_none() && !this.link.is_closed() {
                 match this.link.poll_read(cx) {
                     Poll::Ready(Ok(())) => progress = true,
                     Poll::Ready(Err(e)) => {

@@ -62,7 +62,8 @@
 //!   `try_send`/`try_recv`, `send_blocking`/`recv_blocking`, many
 //!   messages per call with `send_batch`/`recv_batch` (one lock and one
 //!   wake-up per batch, each message judged by the pattern as a single
-//!   send would be) (`recv` is
+//!   call would be; DEALER, PAIR and PULL take a run from their one peer
+//!   with input in one step) (`recv` is
 //!   cancellation-safe: `examples/select.rs` waits on it with
 //!   `tokio::select!`), typed options ([`opt`]) or options by libzmq name
 //!   from text ([`Socket::set_by_name`]), [`Socket::monitor`].

@@ -27,6 +27,7 @@ use bytes::Bytes;
 use tokio::io::AsyncWrite;
 use tokio::time::Sleep;
 use zmtp_model::{Outgoing, PeerInfo};
+use zmtp_spec::Message;
 use zmtp_spec::connection::{Connection, ConnectionError, ErrorReason, Event};
 use zmtp_spec::security::{ZapReply, ZapRequest};
 use zmtp_spec::wire::{Command, Metadata};
@@ -83,6 +84,14 @@ pub(crate) trait Link: Send + Unpin + 'static {
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
     /// The next protocol event.
     fn poll_event(&mut self) -> Option<Input>;
+    /// Moves the messages [`Link::poll_event`] would give next, up to its
+    /// first other input, to the back of `run` as one run; how many. A
+    /// link whose protocol has no such queue gives its messages through
+    /// `poll_event` only.
+    fn poll_messages(&mut self, run: &mut VecDeque<Message>) -> usize {
+        let _ = run;
+        0
+    }
     /// Queues an item for the peer.
     fn send(&mut self, item: Outgoing);
     /// Whether more output is welcome now.
@@ -220,6 +229,10 @@ impl<S: ReadIntoBuf + AsyncWrite + Send + Unpin + 'static> Link for StreamLink<S
                 _ => continue,
             });
         }
+    }
+
+    fn poll_messages(&mut self, run: &mut VecDeque<Message>) -> usize {
+        self.conn.poll_messages(run)
     }
 
     fn send(&mut self, item: Outgoing) {

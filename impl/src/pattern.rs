@@ -1,6 +1,8 @@
 //! The one place that talks to `zmtp-model`'s pattern machine. Every
 //! routing and queueing decision is the machine's.
 
+use std::collections::VecDeque;
+
 use zmtp_model::{
     AttachError, Event, OptionError, Outgoing, PeerId, PeerInfo, PeerState, RecvError, SendError,
 };
@@ -74,6 +76,13 @@ impl Pattern {
         self.machine.peer_item(peer, item).map_err(|b| b.0)
     }
 
+    /// A run of messages from a peer; what stays in `run` was refused at
+    /// RCVHWM, its first message first.
+    #[inline]
+    pub(crate) fn peer_messages(&mut self, peer: PeerId, run: &mut VecDeque<Message>) {
+        self.machine.peer_messages(peer, run);
+    }
+
     /// DISH joins (`on`) or leaves a group.
     pub(crate) fn group(&mut self, group: bytes::Bytes, on: bool) -> Result<(), OptionError> {
         if on {
@@ -92,6 +101,16 @@ impl Pattern {
     #[inline]
     pub(crate) fn recv(&mut self) -> Result<Message, RecvError> {
         self.machine.recv()
+    }
+
+    /// Up to `max` receives in a row, appended to `out`.
+    #[inline]
+    pub(crate) fn recv_messages(
+        &mut self,
+        out: &mut Vec<Message>,
+        max: usize,
+    ) -> Result<usize, RecvError> {
+        self.machine.recv_messages(out, max)
     }
 
     #[inline]

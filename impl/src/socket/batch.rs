@@ -115,22 +115,15 @@ impl Socket {
             return Ok(0);
         }
         let mut core = self.shared.lock();
-        let mut got = 0;
-        while got < max {
-            match core.pattern.recv() {
-                Ok(m) => {
-                    out.push(m);
-                    got += 1;
+        let got = match core.pattern.recv_messages(out, max) {
+            Ok(got) => got,
+            Err(e) => {
+                if core.closing {
+                    return Err(Error::Closed);
                 }
-                Err(e) if got == 0 => {
-                    if core.closing {
-                        return Err(Error::Closed);
-                    }
-                    return Err(recv_refused(self.shared.socket_type, e));
-                }
-                Err(_) => break,
+                return Err(recv_refused(self.shared.socket_type, e));
             }
-        }
+        };
         // As after a receive: room again (RCVHWM), or a sender may go on.
         let send_allowed = core.dispatch();
         drop(core);
