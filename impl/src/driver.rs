@@ -158,8 +158,8 @@ impl<L: Link> Driver<L> {
             self.link.close(None);
             self.end.get_or_insert(End::Local);
         }
-        let resume = order == Order::Resume;
-        if resume || !self.held.is_empty() {
+        // Offered again on every exchange, a resume among them.
+        if !self.held.is_empty() {
             delivered |= self.offer_held(&mut core);
         }
         while self.held.is_empty() && self.end.is_none() {

@@ -362,12 +362,17 @@ impl Core {
         self.fair_queue.eligible(|p| self.has_input(p))
     }
 
+    /// Whether receives take turns (no fault or mutant that breaks the
+    /// fair queue).
+    fn is_fair(&self) -> bool {
+        self.options.fault != crate::Fault::UnfairQueue && !zmtp_spec::mutant!(FairQueueStuck)
+    }
+
     /// Takes the oldest message of the peer whose turn it is (or of the
     /// chosen peer) and passes the turn on.
     #[inline]
     pub(crate) fn take_fair(&mut self, pick: Pick) -> Option<(PeerId, Message)> {
-        let fair =
-            self.options.fault != crate::Fault::UnfairQueue && !zmtp_spec::mutant!(FairQueueStuck);
+        let fair = self.is_fair();
         if fair && pick == Pick::Next {
             return self.take_next();
         }
@@ -393,8 +398,7 @@ impl Core {
     /// step: the turn would come back to it each time, and passes on from
     /// it as after one take.
     pub(crate) fn take_fair_run(&mut self, out: &mut Vec<Message>, max: usize) -> usize {
-        let fair =
-            self.options.fault != crate::Fault::UnfairQueue && !zmtp_spec::mutant!(FairQueueStuck);
+        let fair = self.is_fair();
         let mut got = 0;
         while got < max {
             let Some((peer, msg)) = self.take_fair(Pick::Next) else {

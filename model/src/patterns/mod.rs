@@ -208,6 +208,20 @@ pub(crate) fn fair_queue(core: &mut Core, pick: Pick) -> Result<Message, RecvErr
         .ok_or(RecvError::WouldBlock)
 }
 
+/// [`fair_queue`] up to `max` times in a row, as one run
+/// ([`Core::take_fair_run`]): `WouldBlock` when `max` is not 0 and none
+/// was taken.
+pub(crate) fn fair_queue_run(
+    core: &mut Core,
+    out: &mut Vec<Message>,
+    max: usize,
+) -> Result<usize, RecvError> {
+    match core.take_fair_run(out, max) {
+        0 if max > 0 => Err(RecvError::WouldBlock),
+        got => Ok(got),
+    }
+}
+
 /// The per-type state, one variant per pattern.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Pattern {

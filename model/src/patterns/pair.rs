@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use zmtp_spec::Message;
 
-use super::{Behaviour, Refused, fair_queue, load_balance};
+use super::{Behaviour, Refused, fair_queue, fair_queue_run, load_balance};
 use crate::core::{Core, Pick};
 use crate::{AttachError, PeerId, PeerInfo, RecvError};
 
@@ -50,10 +50,7 @@ impl Behaviour for Pair {
         out: &mut Vec<Message>,
         max: usize,
     ) -> Result<usize, RecvError> {
-        match core.take_fair_run(out, max) {
-            0 if max > 0 => Err(RecvError::WouldBlock),
-            got => Ok(got),
-        }
+        fair_queue_run(core, out, max)
     }
 
     fn send_choices(&self, core: &Core) -> Vec<PeerId> {

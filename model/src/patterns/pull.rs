@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use zmtp_spec::{Message, SocketType};
 
-use super::{Behaviour, Refused, fair_queue};
+use super::{Behaviour, Refused, fair_queue, fair_queue_run};
 use crate::core::{Core, Pick};
 use crate::{PeerId, RecvError, SendError};
 
@@ -35,10 +35,7 @@ impl Behaviour for Pull {
         out: &mut Vec<Message>,
         max: usize,
     ) -> Result<usize, RecvError> {
-        match core.take_fair_run(out, max) {
-            0 if max > 0 => Err(RecvError::WouldBlock),
-            got => Ok(got),
-        }
+        fair_queue_run(core, out, max)
     }
 
     fn can_send(&self, _core: &Core) -> bool {
